@@ -1,0 +1,51 @@
+// The shape every entity module fills in. An entity is one query in queries/, the tables its JSONL
+// turns into, and a pure processor from one JSONL record to zero or more table rows.
+
+/** BigQuery column types as written to <dest>/_schemas/<table>.json (legacy SQL names, as `bq` uses). */
+export type ColumnType = 'STRING' | 'INTEGER' | 'NUMERIC' | 'FLOAT' | 'BOOLEAN' | 'TIMESTAMP' | 'DATE' | 'JSON' | 'RECORD';
+export type ColumnMode = 'NULLABLE' | 'REQUIRED' | 'REPEATED';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  mode?: ColumnMode; // NULLABLE when absent
+  description?: string;
+  fields?: Column[]; // for RECORD
+}
+
+export interface TableDef {
+  name: string;
+  description: string;
+  /** Entity-specific columns; the writer appends _extra, _shop, _run_id and _extracted_at to every table. */
+  columns: Column[];
+  /** For child tables: the column holding the parent's numeric id and the table it points into. */
+  parent?: { column: string; table: string };
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+export type Row = Record<string, unknown>;
+
+/** Receives the rows a processor makes; rows are written as they come (never buffered per parent). */
+export type Emit = (table: string, row: Row) => void;
+
+export interface Entity {
+  /** Registry key, CLI name (--entities), and state key. */
+  name: string;
+  /** 'bulk': bulkOperationRunQuery over a connection; 'plain': one ordinary GraphQL request (shop). */
+  kind: 'bulk' | 'plain';
+  /** File name under queries/. */
+  queryFile: string;
+  /**
+   * Root field that gets the window's search filter (`query: "updated_at:>='…' AND updated_at:<'…'"`),
+   * or null when the entity is a full snapshot every run (no usable filter, or child changes that do
+   * not bump the parent's updatedAt).
+   */
+  incremental: { rootField: string; searchField: 'updated_at'; cursorField: 'updatedAt' } | null;
+  tables: TableDef[];
+  /**
+   * Turns one JSONL record (a root node, or a child line carrying __parentId) into rows. Pure and
+   * synchronous: no I/O, no state across records, no assumption about line order.
+   */
+  process(record: JsonObject, emit: Emit): void;
+}

@@ -1,0 +1,113 @@
+// One error type for the whole job. Errors are classified once, where they enter (an HTTP status, a
+// GraphQL extensions.code, a userErrors code, a bulk errorCode, an errno), into a stable `code` that
+// callers match on, plus whether retrying the same request can help. Messages say what to fix.
+
+export const ErrorCodes = {
+  // configuration and usage: exit 2
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  // the shop refuses us as a whole: stop that shop
+  AUTH_INVALID: 'AUTH_INVALID', // 401
+  SHOP_FROZEN: 'SHOP_FROZEN', // 402
+  SHOP_FORBIDDEN: 'SHOP_FORBIDDEN', // 403
+  SHOP_NOT_FOUND: 'SHOP_NOT_FOUND', // 404
+  SHOP_LOCKED: 'SHOP_LOCKED', // 423
+  // one entity fails, the others go on
+  ACCESS_DENIED: 'ACCESS_DENIED', // missing scope
+  GRAPHQL_ERROR: 'GRAPHQL_ERROR', // a top-level GraphQL error that is not transient
+  BULK_QUERY_INVALID: 'BULK_QUERY_INVALID', // userErrors from bulkOperationRunQuery
+  BULK_FAILED: 'BULK_FAILED', // FAILED with INTERNAL_SERVER_ERROR (or an unknown errorCode)
+  BULK_TIMEOUT: 'BULK_TIMEOUT', // FAILED with TIMEOUT: split the window
+  BULK_CANCELED: 'BULK_CANCELED', // CANCELED by Shopify (or stuck and cancelled by us)
+  BULK_EXPIRED: 'BULK_EXPIRED', // result URL no longer valid
+  BULK_STUCK: 'BULK_STUCK', // CREATED/RUNNING past the configured bound
+  OPERATION_IN_PROGRESS: 'OPERATION_IN_PROGRESS', // no free slot and waiting did not help
+  VERIFY_MISMATCH: 'VERIFY_MISMATCH', // lines read != objectCount, or a URL missing
+  MALFORMED_JSONL: 'MALFORMED_JSONL',
+  DOWNLOAD_FAILED: 'DOWNLOAD_FAILED',
+  // transient transport conditions (retried inside a budget, surfaced when the budget is spent)
+  THROTTLED: 'THROTTLED',
+  HTTP_TRANSIENT: 'HTTP_TRANSIENT', // 429, 5xx, maintenance page
+  NETWORK: 'NETWORK', // reset, refused, timeout
+  // the machine and the destination
+  DISK_FULL: 'DISK_FULL',
+  DEST_UNWRITABLE: 'DEST_UNWRITABLE',
+  DEST_CONFLICT: 'DEST_CONFLICT', // an object exists with other bytes: never overwritten
+  DEST_PERMISSION: 'DEST_PERMISSION',
+  STATE_LOCKED: 'STATE_LOCKED', // another run holds the state lock
+  STATE_CONFLICT: 'STATE_CONFLICT', // remote state changed under us
+  INTERRUPTED: 'INTERRUPTED', // SIGTERM / SIGINT
+  INTERNAL: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+export interface EtlErrorOptions {
+  retryable?: boolean;
+  cause?: unknown;
+  /** Structured facts for logs (never secrets). */
+  details?: Record<string, unknown>;
+  /** Seconds the server asked us to wait (Retry-After), when it said. */
+  retryAfterSeconds?: number;
+}
+
+export class EtlError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: Record<string, unknown>;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: EtlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EtlError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+    this.details = options.details ?? {};
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}
+
+export function isEtlError(err: unknown, code?: ErrorCode): err is EtlError {
+  return err instanceof EtlError && (code === undefined || err.code === code);
+}
+
+/** Codes after which nothing more can be done for the shop in this run. */
+const SHOP_FATAL: ReadonlySet<ErrorCode> = new Set([
+  ErrorCodes.AUTH_INVALID,
+  ErrorCodes.SHOP_FROZEN,
+  ErrorCodes.SHOP_FORBIDDEN,
+  ErrorCodes.SHOP_NOT_FOUND,
+  ErrorCodes.SHOP_LOCKED,
+  ErrorCodes.STATE_LOCKED,
+  ErrorCodes.STATE_CONFLICT,
+  ErrorCodes.DISK_FULL,
+  ErrorCodes.DEST_UNWRITABLE,
+  ErrorCodes.DEST_PERMISSION,
+  ErrorCodes.INTERRUPTED,
+]);
+
+export function isShopFatal(err: unknown): boolean {
+  return err instanceof EtlError && SHOP_FATAL.has(err.code);
+}
+
+/**
+ * Process exit codes (design.md): 0 everything committed, 1 some entity or shop failed, 2 bad
+ * configuration or usage, 3 another run holds the state lock (nothing was done; safe to retry later),
+ * 130/143 interrupted by SIGINT/SIGTERM after state was persisted.
+ */
+export const ExitCodes = { OK: 0, PARTIAL_FAILURE: 1, CONFIG: 2, LOCKED: 3 } as const;
+
+/** Wraps a Node system error (errno) into an EtlError with the right code, keeping the path. */
+export function fromSystemError(err: unknown, what: string): EtlError {
+  const e = err as NodeJS.ErrnoException;
+  if (err instanceof EtlError) return err;
+  switch (e?.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new EtlError(ErrorCodes.DISK_FULL, `${what}: no space left on device (${e.path ?? 'unknown path'}); free disk space or point --dest/--staging elsewhere`, { cause: err });
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return new EtlError(ErrorCodes.DEST_UNWRITABLE, `${what}: permission denied on ${e.path ?? 'unknown path'}; make it writable or choose another location`, { cause: err });
+    default:
+      return new EtlError(ErrorCodes.INTERNAL, `${what}: ${e?.message ?? String(err)}`, { cause: err });
+  }
+}

@@ -1,0 +1,37 @@
+// Where processed files go. Two implementations share this contract: local.ts (a folder) and gcs.ts
+// (a gs:// bucket and prefix). Object names are relative to the destination root and deterministic,
+// so re-uploading after a crash either finds the same bytes (skipped) or fails loudly.
+
+/** A closed part file in the local staging folder, ready to upload. */
+export interface StagedFile {
+  /** Absolute path of the staged file. */
+  localPath: string;
+  /** Name under the destination root, e.g. `orders/shop=a.myshopify.com/dt=2026-11-21/run=r1/part-00000.ndjson.gz`. */
+  objectName: string;
+  /** CRC32C of the bytes, base64 of the big-endian uint32 (GCS's encoding). */
+  crc32c: string;
+  bytes: number;
+  rows: number;
+  contentType: string;
+}
+
+export interface UploadResult {
+  objectName: string;
+  /** True when the object already existed with the same CRC32C (a rerun after a crash). */
+  skipped: boolean;
+  /** GCS generation, when the destination has one. */
+  generation?: string;
+}
+
+export interface Destination {
+  /** `file:///abs/path` or `gs://bucket/prefix`, for logs and manifests. */
+  readonly url: string;
+  /** Fails fast, before any Shopify work, when the destination cannot be written (naming the fix). */
+  check(): Promise<void>;
+  /** Durably stores the file under its object name. Idempotent for identical bytes; DEST_CONFLICT otherwise. */
+  upload(file: StagedFile, signal?: AbortSignal): Promise<UploadResult>;
+  /** Writes a small JSON document (manifest, schema). `replace` allows overwriting an existing one. */
+  writeJson(objectName: string, value: unknown, options: { replace: boolean }): Promise<void>;
+  /** Reads a JSON document, or null when absent. */
+  readJson(objectName: string): Promise<unknown | null>;
+}
