@@ -44,6 +44,11 @@ export interface Entity {
   incremental: { rootField: string; searchField: 'updated_at'; cursorField: 'updatedAt' } | null;
   tables: TableDef[];
   /**
+   * The `__typename` values process() accepts (any other fails with MALFORMED_JSONL naming it). The
+   * contract test checks this covers every node type the query's connections can produce.
+   */
+  typenames: readonly string[];
+  /**
    * Turns one JSONL record (a root node, or a child line carrying __parentId) into rows. Pure and
    * synchronous: no I/O, no state across records, no assumption about line order.
    */

@@ -1,0 +1,277 @@
+// The command line and the environment, turned into a validated Config. This is the only module that
+// reads process.env. Every flag has an environment form: ETL_<FLAG> (e.g. ETL_DEST, ETL_LOOKBACK), and
+// the Shopify ones keep Shopify's usual names (SHOPIFY_SHOP, SHOPIFY_ACCESS_TOKEN, ...). Bad input
+// becomes a CONFIG_INVALID error whose message says what to fix (exit code 2).
+import { isAbsolute, resolve } from 'node:path';
+import yargs from 'yargs';
+import { EtlError, ErrorCodes } from './errors.ts';
+import { entities } from './entities/index.ts';
+import { DEFAULT_API_VERSION, isApiVersion } from './shopify/versions.ts';
+import type { LogFormat, LogLevel } from './log.ts';
+
+export interface ShopTarget {
+  shop: string;
+  /** Base URL the Admin API paths are appended to: https://<shop> unless overridden. */
+  adminUrl: string;
+  auth: { kind: 'token'; token: string } | { kind: 'client-credentials'; clientId: string; clientSecret: string };
+}
+
+export interface RunConfig {
+  command: 'run';
+  shops: ShopTarget[];
+  sandbox: SandboxConfig | null;
+  apiVersion: string;
+  entities: string[];
+  dest: string;
+  state: string;
+  staging: string;
+  gcsEndpoint: string | undefined;
+  since: Date | undefined;
+  until: Date | undefined;
+  fullRefresh: boolean;
+  lookbackMs: number;
+  windowMs: number;
+  safetyLagMs: number;
+  concurrency: number;
+  pollIntervalMs: number;
+  maxPollIntervalMs: number;
+  createdTimeoutMs: number;
+  operationTimeoutMs: number;
+  graceMs: number;
+  dryRun: boolean;
+  /** Which execution this is on Cloud Run or Kubernetes (names the lock owner), if any. */
+  execution: string | undefined;
+  log: { format: LogFormat; level: LogLevel };
+}
+
+export interface SandboxConfig {
+  seed: number;
+  orders?: number;
+  products?: number;
+  customers?: number;
+  ordering?: 'grouped' | 'interleaved' | 'children-first';
+  operationDelayMs: number;
+  port: number;
+  host: string;
+  faults: string[];
+}
+
+export interface SandboxCommandConfig {
+  command: 'sandbox';
+  sandbox: SandboxConfig;
+  log: { format: LogFormat; level: LogLevel };
+}
+
+export interface StatusConfig {
+  command: 'status';
+  state: string;
+  json: boolean;
+  log: { format: LogFormat; level: LogLevel };
+}
+
+export type Config = RunConfig | SandboxCommandConfig | StatusConfig;
+
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function bad(message: string): never {
+  throw new EtlError(ErrorCodes.CONFIG_INVALID, message);
+}
+
+export function parseDuration(flag: string, value: string): number {
+  const m = DURATION.exec(value.trim());
+  if (!m) bad(`--${flag} '${value}' is not a duration; use a number with a unit: 90s, 15m, 2h, 7d`);
+  return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+}
+
+export function parseInstant(flag: string, value: string): Date {
+  // A bare date means midnight UTC; a date-time must say its offset, so no run depends on the machine's zone.
+  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value;
+  const ok = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text);
+  const date = new Date(text);
+  if (!ok || Number.isNaN(date.getTime())) bad(`--${flag} '${value}' is not an ISO-8601 date or date-time with a zone, e.g. 2026-01-31 or 2026-01-31T12:00:00Z`);
+  return date;
+}
+
+export function normaliseShop(value: string): string {
+  const shop = value.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  if (!SHOP_DOMAIN.test(shop)) {
+    bad(`shop '${value}' is not a myshopify domain; use the store's permanent domain, e.g. acme.myshopify.com (not a custom domain)`);
+  }
+  return shop;
+}
+
+export function checkAdminUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    bad(`--admin-url '${value}' is not a URL; use e.g. https://acme.myshopify.com`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    bad(`--admin-url '${value}' must use https (plain http is allowed only for loopback addresses)`);
+  }
+  return url.origin;
+}
+
+function parseEntities(value: string): string[] {
+  const known = entities.map((e) => e.name);
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) bad(`--entities is empty; choose from ${known.join(', ')}`);
+  for (const name of names) {
+    if (!known.includes(name)) bad(`unknown entity '${name}' in --entities; choose from ${known.join(', ')}`);
+  }
+  return [...new Set(names)];
+}
+
+function parseSandbox(argv: Record<string, unknown>): SandboxConfig {
+  const sizes: Partial<SandboxConfig> = {};
+  for (const key of ['orders', 'products', 'customers'] as const) {
+    const v = argv[`sandbox-${key}`];
+    if (v !== undefined) {
+      if (!Number.isInteger(v) || (v as number) < 0) bad(`--sandbox-${key} must be a whole number ≥ 0`);
+      sizes[key] = v as number;
+    }
+  }
+  return {
+    seed: Number(argv['sandbox-seed'] ?? 1),
+    ...sizes,
+    ordering: argv['sandbox-ordering'] as SandboxConfig['ordering'],
+    operationDelayMs: parseDuration('sandbox-operation-delay', String(argv['sandbox-operation-delay'] ?? '300ms')),
+    port: Number(argv.port ?? 0),
+    host: String(argv.host ?? '127.0.0.1'),
+    faults: ((argv.fault as string[] | undefined) ?? []).map(String),
+  };
+}
+
+function logConfig(argv: Record<string, unknown>, isTty: boolean): { format: LogFormat; level: LogLevel } {
+  const format = (argv['log-format'] as LogFormat | undefined) ?? (isTty ? 'pretty' : 'json');
+  return { format, level: argv['log-level'] as LogLevel };
+}
+
+function resolvePath(value: string): string {
+  return value.startsWith('gs://') || isAbsolute(value) ? value : resolve(value);
+}
+
+function shopFromEnv(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): ShopTarget {
+  const rawShop = (argv.shop as string | undefined) ?? env.SHOPIFY_SHOP;
+  if (!rawShop) bad('no shop given: pass --shop acme.myshopify.com (or set SHOPIFY_SHOP), or use --sandbox to try the built-in simulated store');
+  const shop = normaliseShop(rawShop);
+  const adminUrl = checkAdminUrl((argv['admin-url'] as string | undefined) ?? env.SHOPIFY_ADMIN_URL ?? `https://${shop}`);
+  const token = env.SHOPIFY_ACCESS_TOKEN?.trim();
+  if (token) return { shop, adminUrl, auth: { kind: 'token', token } };
+  const clientId = env.SHOPIFY_CLIENT_ID?.trim();
+  const clientSecret = env.SHOPIFY_CLIENT_SECRET?.trim();
+  if (clientId && clientSecret) return { shop, adminUrl, auth: { kind: 'client-credentials', clientId, clientSecret } };
+  return bad(`no credentials for ${shop}: set SHOPIFY_ACCESS_TOKEN to the Admin API access token of an app installed on the store (or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET for the client credentials grant)`);
+}
+
+function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty: boolean): RunConfig {
+  const apiVersion = String(argv['api-version']);
+  if (!isApiVersion(apiVersion)) bad(`--api-version '${apiVersion}' is not a Shopify API version; use YYYY-MM with a quarter month (01, 04, 07, 10), e.g. ${DEFAULT_API_VERSION}`);
+  const sandbox = argv.sandbox ? parseSandbox(argv) : null;
+  const since = argv.since === undefined ? undefined : parseInstant('since', String(argv.since));
+  const until = argv.until === undefined ? undefined : parseInstant('until', String(argv.until));
+  if (since && until && since >= until) bad(`--since (${since.toISOString()}) must be before --until (${until.toISOString()})`);
+  if (argv['full-refresh'] && since) bad('--full-refresh and --since contradict each other: --full-refresh re-extracts everything, --since a range');
+  const concurrency = Number(argv.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) bad(`--concurrency must be a whole number ≥ 1 (got '${String(argv.concurrency)}')`);
+  const state = resolvePath(String(argv.state));
+  return {
+    command: 'run',
+    shops: sandbox ? [] : [shopFromEnv(argv, env)],
+    sandbox,
+    apiVersion,
+    entities: parseEntities(String(argv.entities)),
+    dest: resolvePath(String(argv.dest)),
+    state,
+    staging: resolvePath(String(argv.staging ?? (state.startsWith('gs://') ? 'data/staging' : resolve(state, '..', 'staging')))),
+    gcsEndpoint: (argv['gcs-endpoint'] as string | undefined) ?? env.GCS_ENDPOINT,
+    since,
+    until,
+    fullRefresh: Boolean(argv['full-refresh']),
+    lookbackMs: parseDuration('lookback', String(argv.lookback)),
+    windowMs: parseDuration('window', String(argv.window)),
+    safetyLagMs: parseDuration('safety-lag', String(argv['safety-lag'])),
+    concurrency,
+    pollIntervalMs: parseDuration('poll-interval', String(argv['poll-interval'])),
+    maxPollIntervalMs: parseDuration('max-poll-interval', String(argv['max-poll-interval'])),
+    createdTimeoutMs: parseDuration('created-timeout', String(argv['created-timeout'])),
+    operationTimeoutMs: parseDuration('operation-timeout', String(argv['operation-timeout'])),
+    graceMs: parseDuration('grace', String(argv.grace)),
+    dryRun: Boolean(argv['dry-run']),
+    execution: [env.CLOUD_RUN_EXECUTION, env.CLOUD_RUN_TASK_INDEX ?? env.JOB_COMPLETION_INDEX].filter(Boolean).join('/') || undefined,
+    log: logConfig(argv, isTty),
+  };
+}
+
+/** Parses argv (after node and the script) and the environment; null when --help or --version printed. */
+export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = process.env, isTty = Boolean(process.stderr.isTTY)): Promise<Config | null> {
+  let parsed: Config | undefined;
+  const logOptions = {
+    'log-format': { choices: ['json', 'pretty'], describe: 'log lines as JSON (Cloud Logging) or readable text; default: pretty on a TTY, json otherwise' },
+    'log-level': { choices: ['error', 'warn', 'info', 'debug'], default: 'info', describe: 'least severe level logged' },
+  } as const;
+  const parser = yargs(args)
+    .scriptName('shopify-bulk-etl')
+    .env('ETL')
+    .strict()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .options(logOptions)
+    .command(['run', '$0'], 'extract entities from Shopify with bulk operations and load them as partitioned files (the default command)', (y) => y
+      .option('shop', { type: 'string', describe: 'the store\'s myshopify domain (env SHOPIFY_SHOP); the token comes from env SHOPIFY_ACCESS_TOKEN' })
+      .option('admin-url', { type: 'string', describe: 'base URL of the Admin API (env SHOPIFY_ADMIN_URL); default https://<shop>' })
+      .option('api-version', { type: 'string', default: env.SHOPIFY_API_VERSION ?? DEFAULT_API_VERSION, describe: 'Admin API version (env SHOPIFY_API_VERSION)' })
+      .option('entities', { type: 'string', default: entities.map((e) => e.name).join(','), describe: 'comma-separated entities to extract' })
+      .option('dest', { type: 'string', default: './data/out', describe: 'output: a folder or gs://bucket/prefix' })
+      .option('state', { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file or gs://bucket/key.db' })
+      .option('staging', { type: 'string', describe: 'local folder for part files before upload; default: next to the state file' })
+      .option('gcs-endpoint', { type: 'string', describe: 'GCS JSON API endpoint for emulators (env GCS_ENDPOINT; STORAGE_EMULATOR_HOST also works)' })
+      .option('since', { type: 'string', describe: 'backfill from this instant (ISO-8601, inclusive)' })
+      .option('until', { type: 'string', describe: 'backfill up to this instant (ISO-8601, exclusive); default now minus --safety-lag' })
+      .option('full-refresh', { type: 'boolean', default: false, describe: 're-extract everything, ignoring the watermark' })
+      .option('lookback', { type: 'string', default: '2h', describe: 'how far before the watermark an incremental window starts (late index updates)' })
+      .option('window', { type: 'string', default: '30d', describe: 'longest time range one bulk operation covers; longer ranges are split' })
+      .option('safety-lag', { type: 'string', default: '2m', describe: 'a window ends this long before now, so records still being indexed are left for the next run' })
+      .option('concurrency', { type: 'number', default: 5, describe: 'bulk operations at once per shop (capped at Shopify\'s limit: 5 from API 2026-01, 1 before)' })
+      .option('poll-interval', { type: 'string', default: '1s', describe: 'first delay between status polls (grows with backoff)' })
+      .option('max-poll-interval', { type: 'string', default: '30s', describe: 'longest delay between status polls' })
+      .option('created-timeout', { type: 'string', default: '30m', describe: 'cancel and retry an operation stuck in CREATED this long' })
+      .option('operation-timeout', { type: 'string', default: '6h', describe: 'cancel an operation still running after this long, then split or retry its window' })
+      .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM, how long to finish cleanly before exiting' })
+      .option('sandbox', { type: 'boolean', default: false, describe: 'extract from the built-in simulated store (no credentials needed)' })
+      .option('sandbox-seed', { type: 'number', default: 1, describe: 'seed of the simulated store' })
+      .option('sandbox-orders', { type: 'number', describe: 'orders in the simulated store' })
+      .option('sandbox-products', { type: 'number', describe: 'products in the simulated store' })
+      .option('sandbox-customers', { type: 'number', describe: 'customers in the simulated store' })
+      .option('sandbox-ordering', { choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order the simulated store writes' })
+      .option('sandbox-operation-delay', { type: 'string', default: '300ms', describe: 'how long simulated bulk operations run' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and the queries; touch nothing' }),
+    (argv) => { parsed = runConfig(argv as Record<string, unknown>, env, isTty); })
+    .command('sandbox', 'start the simulated Shopify store on its own and print its URL and token', (y) => y
+      .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('sandbox-seed', { type: 'number', default: 1, describe: 'seed of the simulated store' })
+      .option('sandbox-orders', { type: 'number', describe: 'orders in the simulated store' })
+      .option('sandbox-products', { type: 'number', describe: 'products in the simulated store' })
+      .option('sandbox-customers', { type: 'number', describe: 'customers in the simulated store' })
+      .option('sandbox-ordering', { choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order when groupObjects is false' })
+      .option('sandbox-operation-delay', { type: 'string', default: '300ms', describe: 'how long simulated bulk operations run' })
+      .option('fault', { type: 'string', array: true, describe: 'inject a fault, e.g. --fault throttle=3 (repeatable)' }),
+    (argv) => { parsed = { command: 'sandbox', sandbox: parseSandbox(argv as Record<string, unknown>), log: logConfig(argv as Record<string, unknown>, isTty) }; })
+    .command('status', 'print, per shop and entity, the watermark, the last run and its outcome, open operations and pending files', (y) => y
+      .option('state', { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file' })
+      .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' }),
+    (argv) => { parsed = { command: 'status', state: resolvePath(String(argv.state)), json: Boolean(argv.json), log: logConfig(argv as Record<string, unknown>, isTty) }; })
+    .fail((message, err) => {
+      if (err) throw err;
+      bad(`${message}; see --help`);
+    })
+    .exitProcess(false)
+    .help()
+    .version();
+  await parser.parseAsync();
+  return parsed ?? null;
+}

@@ -1,0 +1,154 @@
+// Reading one JSONL record while remembering what was read, so that whatever no column took (a field
+// a newer API version added, or a selection nobody mapped) ends up in the row's `_extra` instead of
+// being dropped. Typed getters only take a value of the expected shape; a value of another shape is
+// left unread, so it lands in `_extra` rather than in a column BigQuery would reject.
+import { EtlError, ErrorCodes } from '../errors.ts';
+import type { JsonObject, JsonValue } from './types.ts';
+
+const GID = /^gid:\/\/shopify\/([A-Za-z][A-Za-z0-9]*)\/(\d+)(?:\?.*)?$/;
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** `gid://shopify/Order/123` (or `…/123?inventory_item_id=4`) → `'123'`; a string of digits because ids are 64-bit. */
+export function numericId(gid: string): string {
+  const m = GID.exec(gid);
+  if (!m) throw new EtlError(ErrorCodes.MALFORMED_JSONL, `not a Shopify global id: ${JSON.stringify(gid.slice(0, 120))}`);
+  return m[2]!;
+}
+
+/** `gid://shopify/Order/123` → `'Order'`, or null when the string is not a Shopify global id. */
+export function gidType(gid: string): string | null {
+  return GID.exec(gid)?.[1] ?? null;
+}
+
+export const isIntegerString = (v: string): boolean => INTEGER.test(v);
+export const isDecimalString = (v: string): boolean => DECIMAL.test(v);
+export const isTimestampString = (v: string): boolean => TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v));
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export class Fields {
+  readonly #src: JsonObject;
+  readonly #owner: Fields | null;
+  readonly #used = new Set<string>();
+  // Readers handed out for nested objects and lists: their leftovers nest under the same key.
+  #nested: Map<string, Fields | Fields[]> | null = null;
+
+  /** `owner` is the record a nested object or inline list element sits in (see parentGid). */
+  constructor(src: JsonObject, owner: Fields | null = null) {
+    this.#src = src;
+    this.#owner = owner;
+  }
+
+  #take<T extends JsonValue>(key: string, accept: (v: JsonValue) => v is T): T | null {
+    const v = this.#src[key];
+    if (v === undefined) return null;
+    if (v === null) {
+      this.#used.add(key);
+      return null;
+    }
+    if (!accept(v)) return null;
+    this.#used.add(key);
+    return v;
+  }
+
+  /** Reads without marking the key as used. */
+  peek(key: string): JsonValue | undefined {
+    return this.#src[key];
+  }
+
+  string(key: string): string | null {
+    return this.#take(key, (v): v is string => typeof v === 'string');
+  }
+
+  boolean(key: string): boolean | null {
+    return this.#take(key, (v): v is boolean => typeof v === 'boolean');
+  }
+
+  float(key: string): number | null {
+    return this.#take(key, (v): v is number => typeof v === 'number' && Number.isFinite(v));
+  }
+
+  /** Int (a JSON number) or UnsignedInt64 (a JSON string of digits), kept as given. */
+  integer(key: string): number | string | null {
+    return this.#take(key, (v): v is number | string => (typeof v === 'number' ? Number.isSafeInteger(v) : typeof v === 'string' && isIntegerString(v)));
+  }
+
+  /** Decimal / Money scalars: Shopify sends them as strings, which keeps their precision. */
+  decimal(key: string): string | null {
+    return this.#take(key, (v): v is string => typeof v === 'string' && isDecimalString(v));
+  }
+
+  timestamp(key: string): string | null {
+    return this.#take(key, (v): v is string => typeof v === 'string' && isTimestampString(v));
+  }
+
+  /** A list of strings; null reads as [] because BigQuery REPEATED columns cannot be null. */
+  strings(key: string): string[] {
+    return this.#take(key, (v): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')) ?? [];
+  }
+
+  /** A nested object; null, absent or another shape reads as an empty reader. */
+  object(key: string): Fields {
+    const known = this.#nested?.get(key);
+    if (known instanceof Fields) return known;
+    const v = this.#src[key];
+    if (v === null) this.#used.add(key);
+    if (!isObject(v)) return EMPTY;
+    const child = new Fields(v, this);
+    this.#used.add(key);
+    (this.#nested ??= new Map()).set(key, child);
+    return child;
+  }
+
+  /** A list of objects that stays part of this row (a REPEATED RECORD); element leftovers nest here. */
+  list(key: string): Fields[] {
+    const elements = this.#elements(key);
+    if (elements.length > 0) (this.#nested ??= new Map()).set(key, elements);
+    return elements;
+  }
+
+  /** A list of objects that become rows of their own (their leftovers go to their own `_extra`). */
+  children(key: string): Fields[] {
+    return this.#elements(key);
+  }
+
+  #elements(key: string): Fields[] {
+    const v = this.#take(key, (x): x is JsonObject[] => Array.isArray(x) && x.every(isObject));
+    return v === null ? [] : v.map((e) => new Fields(e, this));
+  }
+
+  /** The GID of the parent: `__parentId` on a child line, else the id of the record holding this one. */
+  parentGid(): string | null {
+    const own = this.string('__parentId');
+    if (own !== null) return own;
+    const ownerId = this.#owner?.peek('id');
+    return typeof ownerId === 'string' ? ownerId : null;
+  }
+
+  /** Everything not read: unread keys whole, and the leftovers of nested readers under their key. */
+  extra(): JsonObject | null {
+    let out: JsonObject | null = null;
+    for (const key in this.#src) {
+      let left: JsonValue | null;
+      if (!this.#used.has(key)) left = this.#src[key]!;
+      else {
+        const nested = this.#nested?.get(key);
+        left = nested === undefined ? null : Array.isArray(nested) ? listExtra(nested) : nested.extra();
+      }
+      if (left !== null) (out ??= {})[key] = left;
+    }
+    return out;
+  }
+}
+
+/** Leftovers of a list, position by position (null where an element had none), or null if none had any. */
+function listExtra(elements: Fields[]): JsonValue[] | null {
+  const left = elements.map((e) => e.extra());
+  return left.some((e) => e !== null) ? left : null;
+}
+
+const EMPTY = new Fields({});

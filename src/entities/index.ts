@@ -1,0 +1,30 @@
+// The registry: one line per entity. Adding an entity = a query file, a module, a line here, a fixture.
+import { EtlError, ErrorCodes } from '../errors.ts';
+import { collectionsEntity } from './collections.ts';
+import { customersEntity } from './customers.ts';
+import { inventoryEntity } from './inventory.ts';
+import { locationsEntity } from './locations.ts';
+import { ordersEntity } from './orders.ts';
+import { productMetafieldsEntity } from './product_metafields.ts';
+import { productsEntity } from './products.ts';
+import { shopEntity } from './shop.ts';
+import type { Entity } from './types.ts';
+
+export const entities: readonly Entity[] = [
+  ordersEntity,
+  productsEntity,
+  customersEntity,
+  inventoryEntity,
+  locationsEntity,
+  collectionsEntity,
+  productMetafieldsEntity,
+  shopEntity,
+];
+
+export function entityByName(name: string): Entity {
+  const found = entities.find((e) => e.name === name);
+  if (!found) {
+    throw new EtlError(ErrorCodes.CONFIG_INVALID, `unknown entity ${JSON.stringify(name)}; valid entities: ${entities.map((e) => e.name).join(', ')}`);
+  }
+  return found;
+}

@@ -1,0 +1,49 @@
+// Bulk query text. The files in queries/ carry no filter; a window's updated_at filter is set on the
+// root connection through the GraphQL AST, so it can never land on the wrong field or break quoting.
+import { readFileSync } from 'node:fs';
+import { Kind, parse, print, visit, type ArgumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
+import { EtlError, ErrorCodes } from '../errors.ts';
+import type { Entity } from './types.ts';
+
+const QUERIES_DIR = new URL('../../queries/', import.meta.url);
+const cache = new Map<string, string>();
+
+export function loadQuery(entity: Pick<Entity, 'queryFile'>): string {
+  let text = cache.get(entity.queryFile);
+  if (text === undefined) {
+    text = readFileSync(new URL(entity.queryFile, QUERIES_DIR), 'utf8');
+    cache.set(entity.queryFile, text);
+  }
+  return text;
+}
+
+/** Sets (or replaces) the `query:` search argument of the top-level field `rootField`. */
+export function withSearchFilter(query: string, rootField: string, filter: string): string {
+  let found = false;
+  const setFilter = (field: FieldNode): FieldNode => {
+    found = true;
+    const arg: ArgumentNode = { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'query' }, value: { kind: Kind.STRING, value: filter } };
+    const others = (field.arguments ?? []).filter((a) => a.name.value !== 'query');
+    return { ...field, arguments: [...others, arg] };
+  };
+  const doc = visit(parse(query), {
+    OperationDefinition(op: OperationDefinitionNode) {
+      const selections = op.selectionSet.selections.map((s) => (s.kind === Kind.FIELD && s.name.value === rootField ? setFilter(s) : s));
+      return { ...op, selectionSet: { ...op.selectionSet, selections } };
+    },
+  });
+  if (!found) throw new EtlError(ErrorCodes.INTERNAL, `query has no top-level field ${JSON.stringify(rootField)} to filter`);
+  return print(doc);
+}
+
+/** Half-open UTC window: `updated_at:>='…' AND updated_at:<'…'`, quoted (unquoted, Shopify drops the time). */
+export function windowFilter(since: Date, until: Date): string {
+  if (Number.isNaN(since.getTime()) || Number.isNaN(until.getTime()) || since >= until) {
+    throw new EtlError(ErrorCodes.INTERNAL, `invalid window [${String(since)}, ${String(until)})`);
+  }
+  return `updated_at:>='${searchTime(since)}' AND updated_at:<'${searchTime(until)}'`;
+}
+
+function searchTime(d: Date): string {
+  return d.toISOString().replace('.000Z', 'Z');
+}

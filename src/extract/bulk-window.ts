@@ -1,0 +1,153 @@
+// One window of one bulk entity: get a COMPLETED operation (adopt our own from a crashed run, or
+// submit and poll), stream its JSONL through the entity's processor into part files that upload as
+// they close, and verify that every object Shopify counted was read. State records the operation
+// before it is polled, so whatever happens next, the following run can find it again.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { Entity } from '../entities/types.ts';
+import { loadQuery, withSearchFilter, windowFilter } from '../entities/queries.ts';
+import { EtlError, ErrorCodes, isEtlError } from '../errors.ts';
+import { splitLines } from '../pipeline/lines.ts';
+import { processJsonl, type ProcessResult } from '../pipeline/process.ts';
+import type { TableWriters } from '../pipeline/table-writer.ts';
+import { assertCompleted, type BulkOperation } from '../shopify/bulk.ts';
+import { downloadResult } from '../shopify/download.ts';
+import type { WindowRow } from '../state/db.ts';
+import type { ShopContext } from './context.ts';
+import { stageAndUpload, type WindowOutput } from './files.ts';
+
+const ADOPTABLE = new Set(['CREATED', 'RUNNING', 'COMPLETED']);
+
+export function windowQuery(entity: Entity, window: Pick<WindowRow, 'since' | 'until'>): string {
+  const query = loadQuery(entity);
+  if (!entity.incremental || window.until === null) return query;
+  const filter = windowFilter(window.since === null ? null : new Date(window.since), new Date(window.until));
+  return withSearchFilter(query, entity.incremental.rootField, filter);
+}
+
+export function queryHash(query: string): string {
+  return createHash('sha256').update(query).digest('hex');
+}
+
+export async function extractBulkWindow(ctx: ShopContext, entity: Entity, window: WindowRow): Promise<WindowOutput> {
+  const query = windowQuery(entity, window);
+  const hash = queryHash(query);
+  const op = await ctx.slots(async () => {
+    const adopted = await adopt(ctx, entity, window, hash);
+    const started = adopted ?? (await submit(ctx, entity, window, query, hash));
+    return started.status === 'COMPLETED' ? started : poll(ctx, entity, started);
+  });
+  assertCompleted(op);
+  return download(ctx, entity, window, op);
+}
+
+/** Our own operation for this window from an earlier attempt, if Shopify still has it usable. */
+async function adopt(ctx: ShopContext, entity: Entity, window: WindowRow, hash: string): Promise<BulkOperation | null> {
+  if (!window.operation_id) return null;
+  const known = ctx.state.operation(window.operation_id);
+  const op = await ctx.bulk.get(window.operation_id);
+  const sameQuery = known?.query_hash === hash && (op?.query == null || queryHash(op.query) === hash);
+  if (op && sameQuery && ADOPTABLE.has(op.status)) {
+    ctx.logger.info('adopting the operation an earlier run started', { entity, operationId: op.id, status: op.status });
+    ctx.state.updateOperation(op);
+    return op;
+  }
+  if (op && (op.status === 'CREATED' || op.status === 'RUNNING')) {
+    // Ours but no longer matching (the query changed): free its slot rather than let it run for nothing.
+    await ctx.bulk.cancel(op.id);
+  }
+  ctx.logger.info('earlier operation not reusable; extracting the window again', { entity, operationId: window.operation_id, status: op?.status ?? 'unknown' });
+  return null;
+}
+
+async function submit(ctx: ShopContext, entity: Entity, window: WindowRow, query: string, hash: string): Promise<BulkOperation> {
+  const deadline = Date.now() + ctx.config.createdTimeoutMs;
+  for (let wait = 5_000; ; wait = Math.min(wait * 2, 60_000)) {
+    ctx.signal.throwIfAborted();
+    ctx.progress.update(entity.name, { phase: 'submitting' });
+    try {
+      const op = await ctx.bulk.submit(query);
+      ctx.state.recordSubmitted(window.window_id, entity.name, ctx.shop, op, hash);
+      ctx.logger.info('bulk operation submitted', { entity, operationId: op.id, since: window.since, until: window.until });
+      return op;
+    } catch (err) {
+      if (!isEtlError(err, ErrorCodes.OPERATION_IN_PROGRESS) || Date.now() + wait > deadline) throw err;
+      await freeOrphans(ctx, (err.details.runningIds as string[] | undefined) ?? []);
+      ctx.logger.warn('no free bulk operation slot; waiting', { entity, blockedBy: err.details.runningIds, waitMs: wait });
+      await sleep(wait, ctx.signal);
+    }
+  }
+}
+
+/**
+ * Operations of ours that no open window will ever read (left by a run that died before recording
+ * its outcome) still hold Shopify slots: cancel them. Anything we do not know stays untouched.
+ */
+async function freeOrphans(ctx: ShopContext, runningIds: string[]): Promise<void> {
+  for (const id of runningIds) {
+    const known = ctx.state.operation(id);
+    if (!known) continue;
+    const owner = ctx.state.window(known.window_id);
+    if (owner.operation_id !== id || owner.status === 'committed' || owner.status === 'failed' || owner.status === 'abandoned') {
+      ctx.logger.warn('cancelling an orphaned operation of ours that holds a slot', { operationId: id });
+      await ctx.bulk.cancel(id);
+    }
+  }
+}
+
+async function poll(ctx: ShopContext, entity: Entity, op: BulkOperation): Promise<BulkOperation> {
+  ctx.progress.update(entity.name, { phase: 'polling', status: op.status, objectCount: op.objectCount });
+  const final = await ctx.bulk.poll(op.id, {
+    initialIntervalMs: ctx.config.pollIntervalMs,
+    maxIntervalMs: ctx.config.maxPollIntervalMs,
+    createdTimeoutMs: ctx.config.createdTimeoutMs,
+    runningTimeoutMs: ctx.config.operationTimeoutMs,
+    signal: ctx.signal,
+    onProgress: (p) => {
+      ctx.state.updateOperation(p);
+      ctx.progress.update(entity.name, { phase: 'polling', status: p.status, objectCount: p.objectCount });
+    },
+  });
+  ctx.state.updateOperation(final);
+  return final;
+}
+
+async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op: BulkOperation): Promise<WindowOutput> {
+  ctx.progress.update(entity.name, { phase: 'streaming', bytes: 0, fileSize: op.fileSize, rows: 0 });
+  let bytes = 0;
+  const stagingDir = join(ctx.config.staging, ctx.runId, `window-${window.window_id}`);
+  const produce = async (writers: TableWriters): Promise<ProcessResult> => {
+    if (op.url === null) return { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null };
+    const chunks = downloadResult(op.url, {
+      signal: ctx.signal,
+      onBytes: (n) => {
+        bytes += n;
+        ctx.progress.update(entity.name, { bytes });
+      },
+    });
+    return processJsonl(entity, splitLines(chunks), writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt });
+  };
+  // Checked before the last parts close, so a short file never reaches the destination whole.
+  const verify = (result: ProcessResult): void => {
+    if (result.lines === op.objectCount) return;
+    throw new EtlError(ErrorCodes.VERIFY_MISMATCH, `${entity.name}: operation ${op.id} reported objectCount ${op.objectCount} but its file had ${result.lines} lines; nothing from this window is committed`, {
+      details: { operationId: op.id, objectCount: op.objectCount, lines: result.lines },
+    });
+  };
+  const output = await stageAndUpload(ctx, entity, window, stagingDir, produce, verify);
+  return { ...output, operationId: op.id, objectCount: op.objectCount };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

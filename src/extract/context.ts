@@ -1,0 +1,38 @@
+// What every stage of one shop's run shares: its identity, its adapters and its limits.
+import type { LimitFunction } from 'p-limit';
+import type { RunConfig } from '../config.ts';
+import type { Destination } from '../load/destination.ts';
+import type { Logger } from '../log.ts';
+import type { BulkClient } from '../shopify/bulk.ts';
+import type { ShopifyClient } from '../shopify/client.ts';
+import type { StateDb } from '../state/db.ts';
+import type { Manifest } from '../load/manifest.ts';
+import type { Progress } from '../progress.ts';
+
+export interface ShopContext {
+  config: RunConfig;
+  shop: string;
+  runId: string;
+  /** UTC date of the run's start: the dt= partition of every file it writes. */
+  runDate: string;
+  extractedAt: string;
+  state: StateDb;
+  dest: Destination;
+  client: ShopifyClient;
+  bulk: BulkClient;
+  logger: Logger;
+  /** Aborted on SIGTERM/SIGINT: stop submitting, stop streaming, keep state consistent. */
+  signal: AbortSignal;
+  /** Shopify's concurrent bulk operations per shop: held from submit until the operation ends. */
+  slots: LimitFunction;
+  /** Uploads in flight at once. */
+  uploads: LimitFunction;
+  /** Next part number per table in this run, so windows of one run never reuse a file name. */
+  parts: Map<string, number>;
+  manifest: Manifest;
+  progress: Progress;
+  /** The shop's creation time, once known: the floor for splitting an open-ended window. */
+  shopCreatedAt: Date | null;
+  /** Called after each committed window: remote state uploads its snapshot here. */
+  afterCommit: () => Promise<void>;
+}

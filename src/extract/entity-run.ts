@@ -1,0 +1,166 @@
+// One entity of one shop in one run: first finish what an earlier, interrupted run left (upload its
+// staged files, adopt its operation, or extract its window again), then extract the planned windows
+// in time order. Each window ends in the commit protocol: files uploaded → manifest → one transaction
+// commits the window and moves the watermark. A window that cannot complete stops the entity, so the
+// watermark never passes a gap.
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Entity } from '../entities/types.ts';
+import { EtlError, ErrorCodes, isEtlError, isShopFatal } from '../errors.ts';
+import { planWindows, splitWindow, type Window } from '../plan.ts';
+import type { WindowRow } from '../state/db.ts';
+import { extractBulkWindow } from './bulk-window.ts';
+import type { ShopContext } from './context.ts';
+import { uploadFile, type WindowOutput } from './files.ts';
+import { extractPlainWindow } from './plain-window.ts';
+
+export interface EntityOutcome {
+  entity: string;
+  status: 'committed' | 'failed' | 'interrupted';
+  windows: number;
+  rowsByTable: Record<string, number>;
+  operations: number;
+  retries: number;
+  watermark: string | null;
+  error?: { code: string; message: string };
+}
+
+/** Failures after which submitting the same window again can succeed. */
+const RESUBMIT = new Set<string>([ErrorCodes.BULK_FAILED, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK, ErrorCodes.DOWNLOAD_FAILED]);
+const MAX_ATTEMPTS = 3;
+const MIN_SPLIT_MS = 60 * 60 * 1000;
+const SHOPIFY_FOUNDED = new Date('2006-01-01T00:00:00Z');
+
+export async function runEntity(ctx: ShopContext, entity: Entity): Promise<EntityOutcome> {
+  const outcome: EntityOutcome = { entity: entity.name, status: 'committed', windows: 0, rowsByTable: {}, operations: 0, retries: 0, watermark: null };
+  const log = ctx.logger.child({ entity: entity.name });
+  try {
+    for (const leftover of ctx.state.openWindows(ctx.shop, entity.name, ctx.runId)) {
+      log.info('resuming a window an earlier run left open', { windowId: leftover.window_id, status: leftover.status, run: leftover.run_id });
+      ctx.state.adoptWindow(leftover.window_id, ctx.runId);
+      await finishWindow(ctx, entity, ctx.state.window(leftover.window_id), outcome, leftover.run_id);
+    }
+    const planned = planWindows(entity, ctx.state.watermark(ctx.shop, entity.name), {
+      now: new Date(ctx.extractedAt),
+      since: ctx.config.since,
+      until: ctx.config.until,
+      fullRefresh: ctx.config.fullRefresh,
+      lookbackMs: ctx.config.lookbackMs,
+      windowMs: ctx.config.windowMs,
+      safetyLagMs: ctx.config.safetyLagMs,
+    });
+    for (const w of planned) await runPlannedWindow(ctx, entity, w, outcome);
+    outcome.watermark = ctx.state.watermark(ctx.shop, entity.name);
+    ctx.progress.update(entity.name, { phase: 'committed' });
+  } catch (err) {
+    outcome.watermark = ctx.state.watermark(ctx.shop, entity.name);
+    const e = toEtlError(err);
+    outcome.status = e.code === ErrorCodes.INTERRUPTED ? 'interrupted' : 'failed';
+    outcome.error = { code: e.code, message: e.message };
+    ctx.progress.update(entity.name, { phase: 'failed' });
+    if (outcome.status === 'failed') {
+      ctx.manifest.addFailure(entity.name, e.code, e.message);
+      log.error(`${entity.name} failed: ${e.message}`, { code: e.code, watermark: outcome.watermark });
+    }
+    if (isShopFatal(e) && e.code !== ErrorCodes.INTERRUPTED) throw e;
+  }
+  return outcome;
+}
+
+async function runPlannedWindow(ctx: ShopContext, entity: Entity, w: Window, outcome: EntityOutcome): Promise<void> {
+  ctx.signal.throwIfAborted();
+  const windowId = ctx.state.createWindow({ runId: ctx.runId, shop: ctx.shop, entity: entity.name, since: w.since?.toISOString() ?? null, until: w.until.toISOString() });
+  await finishWindow(ctx, entity, ctx.state.window(windowId), outcome);
+}
+
+/** Takes a window from whatever status it is in to committed, or throws with the window marked. */
+async function finishWindow(ctx: ShopContext, entity: Entity, window: WindowRow, outcome: EntityOutcome, extractedByRun?: string): Promise<void> {
+  let output: WindowOutput | null = null;
+  if (window.status === 'downloaded' || window.status === 'uploaded') output = await resumeUploads(ctx, window);
+  if (!output) {
+    const result = await extractWithRetries(ctx, entity, window, outcome);
+    if (result === 'split') return;
+    output = result;
+    extractedByRun = undefined;
+  }
+  ctx.state.setWindowStatus(window.window_id, 'uploaded', { lines: output.lines, maxCursor: output.maxCursor });
+  await ctx.manifest.addWindow({
+    entity: entity.name,
+    since: window.since,
+    until: window.until,
+    operationId: output.operationId,
+    ...(extractedByRun ? { extractedByRun } : {}),
+    checks: { objectCount: output.objectCount, linesRead: output.lines, linesMatchObjectCount: output.objectCount === null || output.objectCount === output.lines },
+  }, output.files);
+  const { watermark } = ctx.state.commitWindow(window.window_id);
+  await ctx.afterCommit();
+  outcome.windows += 1;
+  for (const [table, rows] of Object.entries(output.rowsByTable)) outcome.rowsByTable[table] = (outcome.rowsByTable[table] ?? 0) + rows;
+  ctx.logger.info('window committed', { entity: entity.name, since: window.since, until: window.until, lines: output.lines, files: output.files.length, watermark });
+}
+
+/**
+ * A window whose files were all written before the crash: upload what is still staged. Returns null
+ * when a staged file is gone (the disk was lost), so the window is extracted again.
+ */
+async function resumeUploads(ctx: ShopContext, window: WindowRow): Promise<WindowOutput | null> {
+  const rows = ctx.state.files(window.window_id);
+  if (rows.some((f) => f.status === 'lost' || (f.status === 'staged' && !existsSync(f.local_path)))) {
+    ctx.logger.warn('staged files of an interrupted window are gone; extracting it again', { windowId: window.window_id });
+    return null;
+  }
+  const files = rows.map((f) => ({ localPath: f.local_path, objectName: f.object_name, crc32c: f.crc32c, bytes: f.bytes, rows: f.rows, contentType: 'application/gzip' }));
+  await Promise.all(files.filter((_, i) => rows[i]!.status === 'staged').map((f) => uploadFile(ctx, f)));
+  const rowsByTable: Record<string, number> = {};
+  for (const f of rows) rowsByTable[f.table_name] = (rowsByTable[f.table_name] ?? 0) + f.rows;
+  const op = window.operation_id ? ctx.state.operation(window.operation_id) : undefined;
+  return { lines: window.lines ?? 0, rowsByTable, maxCursor: window.max_cursor, files, operationId: window.operation_id, objectCount: op?.object_count ?? null };
+}
+
+async function extractWithRetries(ctx: ShopContext, entity: Entity, window: WindowRow, outcome: EntityOutcome): Promise<WindowOutput | 'split'> {
+  for (let attempt = 1; ; attempt++) {
+    await discardPartialFiles(ctx, window.window_id);
+    try {
+      outcome.operations += entity.kind === 'bulk' ? 1 : 0;
+      return entity.kind === 'bulk'
+        ? await extractBulkWindow(ctx, entity, ctx.state.window(window.window_id))
+        : await extractPlainWindow(ctx, entity, window);
+    } catch (err) {
+      const e = toEtlError(err);
+      if (e.code === ErrorCodes.INTERRUPTED) throw e;
+      if (RESUBMIT.has(e.code) && attempt < MAX_ATTEMPTS) {
+        outcome.retries += 1;
+        ctx.logger.warn(`${entity.name}: ${e.message}; extracting the window again (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`, { code: e.code, windowId: window.window_id });
+        continue;
+      }
+      if (e.code === ErrorCodes.BULK_TIMEOUT) {
+        const halves = splitWindow({ since: window.since ? new Date(window.since) : null, until: new Date(window.until!) }, ctx.shopCreatedAt ?? SHOPIFY_FOUNDED, MIN_SPLIT_MS);
+        if (halves) {
+          ctx.state.setWindowStatus(window.window_id, 'abandoned', { errorCode: e.code, error: `${e.message}; split in two` });
+          ctx.logger.warn(`${entity.name}: operation timed out; splitting the window in two`, { since: window.since, until: window.until });
+          for (const half of halves) await runPlannedWindow(ctx, entity, half, outcome);
+          return 'split';
+        }
+      }
+      ctx.state.setWindowStatus(window.window_id, 'failed', { errorCode: e.code, error: e.message });
+      await discardPartialFiles(ctx, window.window_id);
+      throw e;
+    }
+  }
+}
+
+/** A window being extracted (again) starts with an empty outbox and no stale staged files. */
+async function discardPartialFiles(ctx: ShopContext, windowId: number): Promise<void> {
+  const stale = ctx.state.files(windowId);
+  for (const f of stale) await rm(dirname(f.local_path), { recursive: true, force: true });
+  ctx.state.dropFiles(windowId);
+}
+
+function toEtlError(err: unknown): EtlError {
+  if (err instanceof EtlError) return err;
+  if ((err as Error)?.name === 'AbortError' || isEtlError((err as { cause?: unknown })?.cause, ErrorCodes.INTERRUPTED)) {
+    return new EtlError(ErrorCodes.INTERRUPTED, 'interrupted', { cause: err });
+  }
+  return new EtlError(ErrorCodes.INTERNAL, (err as Error)?.message ?? String(err), { cause: err });
+}

@@ -1,0 +1,27 @@
+// Object names of the output layout (design.md), in one place so every writer agrees:
+//   <table>/shop=<shop>/dt=<YYYY-MM-DD>/run=<run_id>/part-<00000>.ndjson.gz
+//   _manifests/shop=<shop>/run=<run_id>.json
+//   _schemas/<table>.json
+// Hive-style key=value folders let BigQuery external tables with hive partitioning read it as is.
+
+export function partObjectName(table: string, shop: string, runDate: string, runId: string, part: number): string {
+  return `${table}/shop=${shop}/dt=${runDate}/run=${runId}/part-${String(part).padStart(5, '0')}.ndjson.gz`;
+}
+
+export function manifestObjectName(shop: string, runId: string): string {
+  return `_manifests/shop=${shop}/run=${runId}.json`;
+}
+
+export function schemaObjectName(table: string): string {
+  return `_schemas/${table}.json`;
+}
+
+/** The table a part file belongs to: its first path segment. */
+export function tableOfObject(objectName: string): string {
+  return objectName.slice(0, objectName.indexOf('/'));
+}
+
+/** Run ids sort by time and stay readable: 20261121T020304Z-a1b2c3. */
+export function newRunId(now: Date, random: string): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${random}`;
+}

@@ -1,0 +1,100 @@
+// The run manifest: the list of files a run published, with their rows, bytes and CRC32C, the windows
+// they cover and the checks they passed. It is rewritten after each window's files are uploaded and
+// before that window commits, and written a last time when the run ends; a file counts as published
+// only once a manifest lists it. Readers that must never see a half-written run read through it.
+import type { Destination } from './destination.ts';
+import { manifestObjectName, tableOfObject } from './layout.ts';
+
+export interface ManifestFile {
+  objectName: string;
+  table: string;
+  rows: number;
+  bytes: number;
+  crc32c: string;
+}
+
+export interface ManifestWindow {
+  entity: string;
+  since: string | null;
+  until: string | null;
+  operationId: string | null;
+  /** The run that extracted the window, when this run only finished its upload and commit. */
+  extractedByRun?: string;
+  checks: { objectCount: number | null; linesRead: number; linesMatchObjectCount: boolean };
+  files: ManifestFile[];
+}
+
+export interface ManifestDocument {
+  manifestVersion: 1;
+  tool: { name: 'shopify-bulk-etl'; version: string };
+  runId: string;
+  shop: string;
+  apiVersion: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
+  windows: ManifestWindow[];
+  tables: Record<string, { files: number; rows: number; bytes: number }>;
+  failures: Array<{ entity: string; code: string; message: string }>;
+}
+
+export class Manifest {
+  private readonly doc: ManifestDocument;
+  private readonly dest: Destination;
+  private writes: Promise<void> = Promise.resolve();
+
+  constructor(dest: Destination, init: Pick<ManifestDocument, 'runId' | 'shop' | 'apiVersion' | 'startedAt'> & { toolVersion: string }) {
+    this.dest = dest;
+    this.doc = {
+      manifestVersion: 1,
+      tool: { name: 'shopify-bulk-etl', version: init.toolVersion },
+      runId: init.runId,
+      shop: init.shop,
+      apiVersion: init.apiVersion,
+      startedAt: init.startedAt,
+      finishedAt: null,
+      status: 'running',
+      windows: [],
+      tables: {},
+      failures: [],
+    };
+  }
+
+  get objectName(): string {
+    return manifestObjectName(this.doc.shop, this.doc.runId);
+  }
+
+  get document(): Readonly<ManifestDocument> {
+    return this.doc;
+  }
+
+  /** Adds a window whose files are all uploaded, and publishes the manifest before the window commits. */
+  async addWindow(window: Omit<ManifestWindow, 'files'>, files: Array<Omit<ManifestFile, 'table'>>): Promise<void> {
+    const listed = files.map((f) => ({ ...f, table: tableOfObject(f.objectName) }));
+    this.doc.windows.push({ ...window, files: listed });
+    for (const f of listed) {
+      const t = (this.doc.tables[f.table] ??= { files: 0, rows: 0, bytes: 0 });
+      t.files += 1;
+      t.rows += f.rows;
+      t.bytes += f.bytes;
+    }
+    await this.publish();
+  }
+
+  addFailure(entity: string, code: string, message: string): void {
+    this.doc.failures.push({ entity, code, message });
+  }
+
+  async finish(status: ManifestDocument['status'], finishedAt: string): Promise<void> {
+    this.doc.status = status;
+    this.doc.finishedAt = finishedAt;
+    await this.publish();
+  }
+
+  /** Writes are serialised: concurrent entities must not race two versions of the same object. */
+  private publish(): Promise<void> {
+    const snapshot = JSON.parse(JSON.stringify(this.doc)) as ManifestDocument;
+    this.writes = this.writes.catch(() => undefined).then(() => this.dest.writeJson(this.objectName, snapshot, { replace: true }));
+    return this.writes;
+  }
+}

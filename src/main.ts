@@ -1,0 +1,81 @@
+#!/usr/bin/env node
+// shopify-bulk-etl: argv → Config → the chosen command; maps errors to exit codes (0 all committed,
+// 1 some entity or shop failed, 2 bad configuration or usage, 3 state locked by another run, 143 on
+// SIGTERM after state was persisted).
+import { parseConfig, type Config } from './config.ts';
+import { EtlError, ErrorCodes, ExitCodes } from './errors.ts';
+import { createLogger, maskSecrets } from './log.ts';
+import { runJob } from './run.ts';
+import { startSandbox } from './sandbox/index.ts';
+import { parseFaultSpec } from './sandbox/faults.ts';
+import { StateDb } from './state/db.ts';
+import { logSummary, summaryTable } from './summary.ts';
+
+async function main(args: string[]): Promise<number> {
+  let config: Config | null;
+  try {
+    config = await parseConfig(args);
+  } catch (err) {
+    process.stderr.write(`shopify-bulk-etl: ${maskSecrets((err as Error).message)}\n`);
+    return ExitCodes.CONFIG;
+  }
+  if (!config) return ExitCodes.OK;
+  const logger = createLogger({ format: config.log.format, level: config.log.level });
+  switch (config.command) {
+    case 'status':
+      return status(config.state, config.json);
+    case 'sandbox': {
+      const faults = Object.assign({}, ...config.sandbox.faults.map(parseFaultSpec));
+      const sandbox = await startSandbox({ seed: config.sandbox.seed, port: config.sandbox.port, host: config.sandbox.host, operationDelayMs: config.sandbox.operationDelayMs, faults, size: { ...(config.sandbox.orders !== undefined && { orders: config.sandbox.orders }), ...(config.sandbox.products !== undefined && { products: config.sandbox.products }), ...(config.sandbox.customers !== undefined && { customers: config.sandbox.customers }) }, ...(config.sandbox.ordering && { ordering: config.sandbox.ordering }) });
+      process.stdout.write(`${JSON.stringify({ url: sandbox.url, shop: sandbox.shopDomain, token: sandbox.token })}\n`);
+      logger.info('sandbox store listening; stop with Ctrl-C', { url: sandbox.url, shop: sandbox.shopDomain });
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await sandbox.close();
+      return ExitCodes.OK;
+    }
+    case 'run': {
+      const controller = new AbortController();
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (controller.signal.aborted) return;
+        logger.warn(`${signal} received: no new operations; finishing cleanly within ${config.graceMs} ms`);
+        controller.abort(new EtlError(ErrorCodes.INTERRUPTED, `interrupted by ${signal}`));
+        // Past the grace period the platform kills us anyway; leave on our own terms with state as persisted.
+        setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), config.graceMs).unref();
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+      const result = await runJob(config, { logger, progressStream: process.stderr, tty: Boolean(process.stderr.isTTY) && config.log.format === 'pretty', signal: controller.signal });
+      process.stdout.write(summaryTable(result));
+      logSummary(logger, result);
+      return result.exitCode;
+    }
+  }
+}
+
+function status(path: string, json: boolean): number {
+  const db = StateDb.open(path);
+  try {
+    const rows = db.statusReport();
+    if (json) {
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${['shop', 'entity', 'watermark', 'last run', 'outcome', 'open operations', 'pending files'].join('\t')}\n`);
+      for (const r of rows) process.stdout.write(`${[r.shop, r.entity, r.watermark ?? '-', r.last_run ?? '-', r.last_outcome ?? '-', r.open_operations ?? '-', r.pending_files].join('\t')}\n`);
+    }
+    return ExitCodes.OK;
+  } finally {
+    db.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: unknown) => {
+    const e = err as EtlError;
+    process.stderr.write(`shopify-bulk-etl: ${maskSecrets(e?.message ?? String(err))}\n`);
+    process.exitCode = e?.code === ErrorCodes.CONFIG_INVALID ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
+  },
+);

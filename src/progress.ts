@@ -1,0 +1,81 @@
+// Progress while a run works. On a TTY: one live line per entity (operation status and objectCount
+// while polling; bytes, rows and an ETA while streaming). Off a TTY: a structured `progress` log line
+// per entity at most every `intervalMs`, so Cloud Logging shows movement without drowning in it.
+import type { Logger } from './log.ts';
+
+export interface EntityProgress {
+  phase: 'queued' | 'submitting' | 'polling' | 'streaming' | 'uploading' | 'committed' | 'failed';
+  status?: string;
+  objectCount?: number;
+  fileSize?: number | null;
+  bytes?: number;
+  lines?: number;
+  rows?: number;
+}
+
+export interface Progress {
+  update(entity: string, state: Partial<EntityProgress>): void;
+  stop(): void;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+function describe(entity: string, p: EntityProgress, startedAt: number, now: number): string {
+  const parts = [`${entity.padEnd(18)} ${p.phase.padEnd(10)}`];
+  if (p.status) parts.push(p.status);
+  if (p.objectCount !== undefined && p.phase === 'polling') parts.push(`${p.objectCount} objects`);
+  if (p.bytes !== undefined) {
+    const total = p.fileSize ? ` / ${formatBytes(p.fileSize)}` : '';
+    parts.push(`${formatBytes(p.bytes)}${total}`);
+    if (p.fileSize && p.bytes > 0 && p.phase === 'streaming') {
+      const elapsed = (now - startedAt) / 1000;
+      const eta = (elapsed * (p.fileSize - p.bytes)) / p.bytes;
+      parts.push(`ETA ${Math.max(0, Math.round(eta))}s`);
+    }
+  }
+  if (p.rows !== undefined) parts.push(`${p.rows} rows`);
+  return parts.join('  ');
+}
+
+export function createProgress(options: { tty: boolean; stream: NodeJS.WriteStream; logger: Logger; intervalMs?: number; now?: () => number }): Progress {
+  const now = options.now ?? Date.now;
+  const entities = new Map<string, { p: EntityProgress; startedAt: number; loggedAt: number }>();
+  const interval = options.intervalMs ?? 10_000;
+  let drawn = 0;
+
+  const draw = (): void => {
+    const stream = options.stream;
+    if (drawn > 0) stream.write(`\x1b[${drawn}A`);
+    const t = now();
+    for (const [name, e] of entities) stream.write(`\x1b[2K${describe(name, e.p, e.startedAt, t)}\n`);
+    drawn = entities.size;
+  };
+  const timer = options.tty ? setInterval(draw, 200) : null;
+  timer?.unref();
+
+  return {
+    update(entity, state) {
+      const t = now();
+      const e = entities.get(entity) ?? { p: { phase: 'queued' }, startedAt: t, loggedAt: 0 };
+      const phaseChanged = state.phase !== undefined && state.phase !== e.p.phase;
+      if (state.phase === 'streaming' && phaseChanged) e.startedAt = t;
+      e.p = { ...e.p, ...state };
+      entities.set(entity, e);
+      if (!options.tty && (phaseChanged || t - e.loggedAt >= interval)) {
+        e.loggedAt = t;
+        options.logger.info('progress', { entity, ...e.p });
+      }
+    },
+    stop() {
+      if (timer) {
+        clearInterval(timer);
+        draw();
+      }
+    },
+  };
+}

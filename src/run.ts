@@ -1,0 +1,179 @@
+// The job: for each shop, open its state and destination, check the credentials, then extract every
+// selected entity (bulk operations in parallel up to Shopify's limit) through the commit protocol.
+// One entity failing does not stop the others; a shop-level failure (bad token, frozen shop, lost
+// state lock) stops that shop only. Ends with a summary and the exit code design.md promises.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import pLimit from 'p-limit';
+import type { RunConfig, ShopTarget } from './config.ts';
+import { entityByName } from './entities/index.ts';
+import { bigQuerySchema } from './entities/schema.ts';
+import type { Entity } from './entities/types.ts';
+import { EtlError, ErrorCodes, ExitCodes, isEtlError } from './errors.ts';
+import type { ShopContext } from './extract/context.ts';
+import { runEntity, type EntityOutcome } from './extract/entity-run.ts';
+import { windowQuery } from './extract/bulk-window.ts';
+import { openDestination } from './load/index.ts';
+import { newRunId, schemaObjectName } from './load/layout.ts';
+import { Manifest } from './load/manifest.ts';
+import { redact, type Logger } from './log.ts';
+import { planWindows } from './plan.ts';
+import { createProgress } from './progress.ts';
+import { clientCredentialsToken, staticToken } from './shopify/auth.ts';
+import { BulkClient } from './shopify/bulk.ts';
+import { ShopifyClient } from './shopify/client.ts';
+import { bulkConcurrencyLimit } from './shopify/versions.ts';
+import { StateDb } from './state/db.ts';
+import { openState, type StateHandle } from './state/open.ts';
+import { startSandbox } from './sandbox/index.ts';
+
+export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface ShopSummary {
+  shop: string;
+  runId: string;
+  status: 'succeeded' | 'partial' | 'failed' | 'interrupted';
+  durationMs: number;
+  entities: EntityOutcome[];
+  error?: { code: string; message: string };
+  requests: number;
+  retries: number;
+}
+
+export interface JobResult {
+  shops: ShopSummary[];
+  exitCode: number;
+}
+
+export interface RunDeps {
+  logger: Logger;
+  /** Where the progress display goes (stderr on a TTY). */
+  progressStream: NodeJS.WriteStream;
+  tty: boolean;
+  signal: AbortSignal;
+  now?: () => Date;
+}
+
+/** Errors that mean the configuration is wrong rather than the data or the service. */
+const CONFIGURATION = new Set<string>([ErrorCodes.CONFIG_INVALID, ErrorCodes.AUTH_INVALID, ErrorCodes.SHOP_NOT_FOUND]);
+
+export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResult> {
+  const sandbox = config.sandbox
+    ? await startSandbox({ seed: config.sandbox.seed, size: { ...(config.sandbox.orders !== undefined && { orders: config.sandbox.orders }), ...(config.sandbox.products !== undefined && { products: config.sandbox.products }), ...(config.sandbox.customers !== undefined && { customers: config.sandbox.customers }) }, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering && { ordering: config.sandbox.ordering }) })
+    : null;
+  try {
+    const targets: ShopTarget[] = sandbox
+      ? [{ shop: sandbox.shopDomain, adminUrl: sandbox.url, auth: { kind: 'token', token: sandbox.token } }]
+      : config.shops;
+    if (sandbox) deps.logger.info('extracting from the built-in sandbox store', { url: sandbox.url, shop: sandbox.shopDomain });
+    const shops: ShopSummary[] = [];
+    for (const target of targets) {
+      if (deps.signal.aborted) break;
+      shops.push(await runShop(config, target, deps));
+    }
+    return { shops, exitCode: exitCode(shops, deps.signal) };
+  } finally {
+    await sandbox?.close();
+  }
+}
+
+function exitCode(shops: ShopSummary[], signal: AbortSignal): number {
+  if (signal.aborted) return 143;
+  if (shops.every((s) => s.status === 'succeeded')) return ExitCodes.OK;
+  if (shops.length > 0 && shops.every((s) => s.status === 'failed' && s.error && CONFIGURATION.has(s.error.code))) return ExitCodes.CONFIG;
+  if (shops.some((s) => s.error?.code === ErrorCodes.STATE_LOCKED) && shops.every((s) => s.status !== 'succeeded' && s.status !== 'partial')) return ExitCodes.LOCKED;
+  return ExitCodes.PARTIAL_FAILURE;
+}
+
+async function runShop(config: RunConfig, target: ShopTarget, deps: RunDeps): Promise<ShopSummary> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const runId = newRunId(started, randomBytes(3).toString('hex'));
+  const logger = deps.logger.child({ run_id: runId, shop: target.shop });
+  const summary: ShopSummary = { shop: target.shop, runId, status: 'failed', durationMs: 0, entities: [], requests: 0, retries: 0 };
+  const shopAbort = new AbortController();
+  const signal = AbortSignal.any([deps.signal, shopAbort.signal]);
+  let state: StateHandle | null = null;
+  let client: ShopifyClient | null = null;
+  try {
+    const token = tokenProvider(target);
+    client = new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token, logger, signal });
+    const bulk = new BulkClient(client, { apiVersion: config.apiVersion, logger });
+    const selected = config.entities.map(entityByName);
+    if (config.dryRun) {
+      printPlan(config, selected, target.shop, started, deps);
+      summary.status = 'succeeded';
+      return summary;
+    }
+    const shopInfo = await client.request<{ shop: { id: string; createdAt: string } }>('query Preflight { shop { id createdAt } }');
+    const dest = openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint });
+    await dest.check();
+    state = await openState(config, target.shop, runId, logger);
+    state.db.startRun(runId, target.shop);
+    for (const table of selected.flatMap((e) => e.tables)) {
+      await dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true });
+    }
+    const progress = createProgress({ tty: deps.tty, stream: deps.progressStream, logger });
+    const manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
+    const ctx: ShopContext = {
+      config, shop: target.shop, runId, runDate: started.toISOString().slice(0, 10), extractedAt: started.toISOString(),
+      state: state.db, dest, client, bulk, logger, signal,
+      slots: pLimit(Math.min(config.concurrency, bulkConcurrencyLimit(config.apiVersion))),
+      uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt),
+      afterCommit: () => state!.publish(),
+    };
+    const results = await Promise.all(selected.map(async (entity) => {
+      try {
+        return await runEntity(ctx, entity);
+      } catch (err) {
+        // A shop-level failure: stop the other entities of this shop too.
+        shopAbort.abort(err);
+        throw err;
+      }
+    }).map((p) => p.then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))));
+    progress.stop();
+    summary.entities = results.flatMap((x) => (x.ok ? [x.r] : []));
+    const fatal = results.find((x) => !x.ok);
+    if (fatal && !fatal.ok) throw fatal.e;
+    const failed = summary.entities.filter((e) => e.status !== 'committed');
+    summary.status = deps.signal.aborted ? 'interrupted' : failed.length === 0 ? 'succeeded' : failed.length === summary.entities.length ? 'failed' : 'partial';
+    await manifest.finish(summary.status, now().toISOString());
+    return summary;
+  } catch (err) {
+    const e = err instanceof EtlError ? err : new EtlError(ErrorCodes.INTERNAL, (err as Error)?.message ?? String(err), { cause: err });
+    summary.status = deps.signal.aborted || isEtlError(e, ErrorCodes.INTERRUPTED) ? 'interrupted' : 'failed';
+    summary.error = { code: e.code, message: e.message };
+    logger.error(`${target.shop}: ${e.message}`, { code: e.code });
+    return summary;
+  } finally {
+    summary.durationMs = now().getTime() - started.getTime();
+    summary.requests = client?.stats.requests ?? 0;
+    summary.retries = (client?.stats.retries ?? 0) + summary.entities.reduce((a, e) => a + e.retries, 0);
+    if (state) await state.close(summary.status, summary);
+  }
+}
+
+function tokenProvider(target: ShopTarget) {
+  if (target.auth.kind === 'token') {
+    redact(target.auth.token);
+    return staticToken(target.auth.token);
+  }
+  redact(target.auth.clientSecret);
+  return clientCredentialsToken({ adminUrl: target.adminUrl, clientId: target.auth.clientId, clientSecret: target.auth.clientSecret });
+}
+
+function printPlan(config: RunConfig, selected: Entity[], shop: string, now: Date, deps: RunDeps): void {
+  const state = config.state.startsWith('gs://') ? null : StateDb.open(config.state);
+  try {
+    for (const entity of selected) {
+      const watermark = state?.watermark(shop, entity.name) ?? null;
+      const windows = planWindows(entity, watermark, { now, since: config.since, until: config.until, fullRefresh: config.fullRefresh, lookbackMs: config.lookbackMs, windowMs: config.windowMs, safetyLagMs: config.safetyLagMs });
+      deps.logger.info(`plan: ${entity.name}`, { watermark, windows: windows.map((w) => ({ since: w.since?.toISOString() ?? null, until: w.until.toISOString() })) });
+      for (const w of windows) {
+        process.stdout.write(`# ${shop} ${entity.name} [${w.since?.toISOString() ?? 'beginning'}, ${w.until.toISOString()})\n${windowQuery(entity, { since: w.since?.toISOString() ?? null, until: w.until.toISOString() })}\n`);
+      }
+    }
+  } finally {
+    state?.close();
+  }
+}

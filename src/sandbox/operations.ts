@@ -1,0 +1,319 @@
+// The bulk-operation state machine. A query operation goes CREATED -> RUNNING -> COMPLETED over
+// operationDelayMs (counters read "0" until it completes, as recorded), its file written by the store;
+// cancelling goes CANCELING -> CANCELED. Faults decide an operation's fate when it is submitted
+// (failed, canceled by Shopify, stuck, expired URL) or when its file is finished (malformed, dropped).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DocumentNode } from 'graphql';
+import { versionAtLeast, NEW_BULK_QUERIES_SINCE } from './schema/index.ts';
+import type { FailErrorCode, FaultController } from './faults.ts';
+import type { ResultFiles } from './results.ts';
+import type { BulkFileResult, Ordering } from './store/index.ts';
+
+export type BulkOperationStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'EXPIRED';
+export type BulkOperationType = 'QUERY' | 'MUTATION';
+
+/** What the operations need from the store (the real Store, or a stand-in in tests). */
+export interface BulkResultWriter {
+  writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering }): Promise<BulkFileResult>;
+}
+
+/** One operation as the sandbox sees it now (status already EXPIRED once its URL has expired). */
+export interface BulkOperationRecord {
+  readonly id: string;
+  readonly type: BulkOperationType;
+  readonly status: BulkOperationStatus;
+  readonly errorCode: FailErrorCode | null;
+  readonly createdAt: Date;
+  readonly completedAt: Date | null;
+  readonly objectCount: number;
+  readonly rootObjectCount: number;
+  readonly fileSize: number | null;
+  readonly url: string | null;
+  readonly partialDataUrl: string | null;
+  readonly query: string;
+  readonly groupObjects: boolean;
+  readonly apiVersion: string;
+  /** Started by "another run" (the foreignOperations fault), not through the API. */
+  readonly foreign: boolean;
+}
+
+type Fate = 'complete' | 'fail' | 'cancel' | 'stuck';
+
+interface Operation {
+  id: string;
+  number: string;
+  type: BulkOperationType;
+  status: Exclude<BulkOperationStatus, 'EXPIRED'>;
+  errorCode: FailErrorCode | null;
+  createdAt: Date;
+  completedAt: Date | null;
+  objectCount: number;
+  rootObjectCount: number;
+  fileSize: number | null;
+  query: string;
+  document: DocumentNode | null;
+  groupObjects: boolean;
+  apiVersion: string;
+  foreign: boolean;
+  fate: Fate;
+  failWith: FailErrorCode;
+  expireAtOnce: boolean;
+  completedSeen: boolean;
+  written: BulkFileResult | null;
+  resultKey: string | null;
+  partialKey: string | null;
+  urlExpiresAt: number | null;
+}
+
+export interface OperationsOptions {
+  store: BulkResultWriter;
+  files: ResultFiles;
+  faults: FaultController;
+  now: () => number;
+  delayMs: number;
+  ordering: Ordering;
+  urlTtlMs: number;
+}
+
+export interface UserError {
+  field: string[] | null;
+  message: string;
+  code?: string;
+}
+
+/** Query operations holding a slot: not finished yet (CANCELING still holds one). */
+const ACTIVE: ReadonlySet<string> = new Set(['CREATED', 'RUNNING', 'CANCELING']);
+const FIRST_NUMBER = 8_100_000_000_000;
+/** Shopify's ids advance in steps of 32768; copying that keeps them looking like Shopify's. */
+const NUMBER_STEP = 32_768;
+const FOREIGN_QUERY = '{ products { edges { node { id } } } }';
+
+export class Operations {
+  private readonly all: Operation[] = [];
+  private readonly options: OperationsOptions;
+  private readonly stop = new AbortController();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(options: OperationsOptions) {
+    this.options = options;
+  }
+
+  private newOperation(fields: Pick<Operation, 'query' | 'document' | 'groupObjects' | 'apiVersion' | 'foreign' | 'fate' | 'failWith' | 'expireAtOnce'>): Operation {
+    const number = String(FIRST_NUMBER + this.all.length * NUMBER_STEP);
+    const op: Operation = {
+      id: `gid://shopify/BulkOperation/${number}`,
+      number,
+      type: 'QUERY',
+      status: fields.foreign ? 'RUNNING' : 'CREATED',
+      errorCode: null,
+      createdAt: new Date(this.options.now()),
+      completedAt: null,
+      objectCount: 0,
+      rootObjectCount: 0,
+      fileSize: null,
+      completedSeen: false,
+      written: null,
+      resultKey: null,
+      partialKey: null,
+      urlExpiresAt: null,
+      ...fields,
+    };
+    this.all.push(op);
+    return op;
+  }
+
+  /** Running query operations that block a new one, oldest first. */
+  private active(): Operation[] {
+    return this.all.filter((op) => op.type === 'QUERY' && ACTIVE.has(op.status));
+  }
+
+  /**
+   * bulkOperationRunQuery after the query validated: OPERATION_IN_PROGRESS when every slot is taken
+   * (1 before 2026-01, 5 from 2026-01), otherwise a new CREATED operation.
+   */
+  submit(query: string, document: DocumentNode, groupObjects: boolean, apiVersion: string): { operation: BulkOperationRecord | null; userErrors: UserError[] } {
+    const slots = versionAtLeast(apiVersion, NEW_BULK_QUERIES_SINCE) ? 5 : 1;
+    const running = this.active();
+    if (running.length >= slots) {
+      const message = `A bulk query operation for this app and shop is already in progress: ${running.map((op) => op.id).join(', ')}.`;
+      return { operation: null, userErrors: [{ field: null, message, code: 'OPERATION_IN_PROGRESS' }] };
+    }
+    const { faults } = this.options;
+    const fate: Fate = faults.consume('stuck') ? 'stuck' : faults.consume('failed') ? 'fail' : faults.consume('canceled') ? 'cancel' : 'complete';
+    const op = this.newOperation({
+      query, document, groupObjects, apiVersion, foreign: false, fate,
+      failWith: faults.current().failedErrorCode,
+      expireAtOnce: fate === 'complete' && faults.consume('expiredUrls'),
+    });
+    this.track(this.run(op));
+    return { operation: this.view(op), userErrors: [] };
+  }
+
+  /** bulkOperationCancel, with the recorded answers for unknown and finished operations. */
+  cancel(id: string): { operation: BulkOperationRecord | null; userErrors: UserError[] } {
+    const op = this.find(id);
+    if (!op) return { operation: null, userErrors: [{ field: ['id'], message: 'Bulk operation does not exist' }] };
+    if (op.status === 'CREATED' || op.status === 'RUNNING') {
+      op.status = 'CANCELING';
+      this.track(this.finishCancel(op));
+    }
+    const view = this.view(op);
+    if (view.status === 'CANCELING') return { operation: view, userErrors: [] };
+    return { operation: view, userErrors: [{ field: null, message: `A bulk operation cannot be canceled when it is ${view.status.toLowerCase()}` }] };
+  }
+
+  get(id: string): BulkOperationRecord | null {
+    const op = this.find(id);
+    return op ? this.view(op) : null;
+  }
+
+  /** The newest operation of a type, whatever its status (as recorded on 2026-04). */
+  current(type: BulkOperationType): BulkOperationRecord | null {
+    const op = this.all.filter((o) => o.type === type).at(-1);
+    return op ? this.view(op) : null;
+  }
+
+  list(): BulkOperationRecord[] {
+    return this.all.map((op) => this.view(op));
+  }
+
+  /** Marks that a client has read this operation; the expiredUrls fault turns it EXPIRED afterwards. */
+  markRead(id: string): void {
+    const op = this.find(id);
+    if (op && op.status === 'COMPLETED') op.completedSeen = true;
+  }
+
+  /** Keeps `count` foreign operations running; extra ones are cancelled. */
+  setForeign(count: number): void {
+    const running = this.all.filter((op) => op.foreign && op.status === 'RUNNING');
+    for (const op of running.slice(count)) op.status = 'CANCELED';
+    for (let i = running.length; i < count; i++) {
+      this.newOperation({ query: FOREIGN_QUERY, document: null, groupObjects: false, apiVersion: 'unstable', foreign: true, fate: 'stuck', failWith: 'INTERNAL_SERVER_ERROR', expireAtOnce: false });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private find(id: string): Operation | undefined {
+    return this.all.find((op) => op.id === id);
+  }
+
+  private track(work: Promise<void>): void {
+    const guarded = work.catch((err: unknown) => {
+      if (!this.stop.signal.aborted) throw err;
+    });
+    this.pending.add(guarded);
+    void guarded.finally(() => this.pending.delete(guarded));
+  }
+
+  private async wait(ms: number): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal: this.stop.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async run(op: Operation): Promise<void> {
+    const { delayMs, files, store } = this.options;
+    const started = this.options.now();
+    if (!(await this.wait(delayMs / 2)) || op.status !== 'CREATED' || op.fate === 'stuck') return;
+    op.status = 'RUNNING';
+    const key = files.newKey();
+    const ordering: Ordering = op.groupObjects ? 'grouped' : this.options.ordering;
+    op.written = op.document && op.fate !== 'fail' || op.failWith !== 'ACCESS_DENIED'
+      ? await store.writeBulkResult(op.document!, files.pathOf(key), { ordering })
+      : null;
+    const remaining = delayMs - (this.options.now() - started);
+    if (!(await this.wait(Math.max(0, remaining))) || op.status !== 'RUNNING') {
+      await files.remove(key);
+      return;
+    }
+    const now = new Date(this.options.now());
+    if (op.fate === 'cancel') {
+      await files.remove(key);
+      Object.assign(op, { status: 'CANCELED', ...this.counters(op.written) });
+      return;
+    }
+    if (op.fate === 'fail') {
+      await this.fail(op, key, now);
+      return;
+    }
+    await this.complete(op, key, now);
+  }
+
+  private counters(written: BulkFileResult | null): { objectCount: number; rootObjectCount: number } {
+    return { objectCount: written?.objectCount ?? 0, rootObjectCount: written?.rootObjectCount ?? 0 };
+  }
+
+  private async complete(op: Operation, key: string, now: Date): Promise<void> {
+    const { files, faults, urlTtlMs } = this.options;
+    const written = op.written ?? { objectCount: 0, rootObjectCount: 0, fileSize: 0 };
+    let fileSize = written.fileSize;
+    if (written.objectCount === 0) {
+      await files.remove(key);
+    } else {
+      if (faults.consume('malformedLines')) {
+        const at = faults.current().malformedLineAt - 1;
+        // A line cut in half: valid UTF-8, invalid JSON, as a truncated write would leave it.
+        fileSize = (await files.rewrite(key, (line, i) => (i === at ? line.slice(0, Math.max(1, Math.floor(line.length / 2))) : line))).bytes;
+      }
+      if (faults.consume('droppedLines')) {
+        const from = Math.floor(written.objectCount / 2);
+        const to = from + faults.current().droppedLineCount;
+        fileSize = (await files.rewrite(key, (line, i) => (i >= from && i < to ? null : line))).bytes;
+      }
+      op.resultKey = key;
+      op.urlExpiresAt = op.expireAtOnce ? now.getTime() : now.getTime() + urlTtlMs;
+    }
+    Object.assign(op, { status: 'COMPLETED', completedAt: now, fileSize: written.objectCount === 0 ? null : fileSize, ...this.counters(written) });
+  }
+
+  /** FAILED: INTERNAL_SERVER_ERROR and TIMEOUT keep the first half of the file as partial data. */
+  private async fail(op: Operation, key: string, now: Date): Promise<void> {
+    const { files, urlTtlMs } = this.options;
+    let counts = { objectCount: 0, rootObjectCount: 0 };
+    if (op.failWith !== 'ACCESS_DENIED' && op.written && op.written.objectCount > 1) {
+      const partialKey = files.newKey();
+      const partial = await files.copyHead(key, partialKey, Math.floor(op.written.objectCount / 2));
+      op.partialKey = partialKey;
+      op.urlExpiresAt = now.getTime() + urlTtlMs;
+      counts = { objectCount: partial.lines, rootObjectCount: partial.rootLines };
+    }
+    await files.remove(key);
+    Object.assign(op, { status: 'FAILED', errorCode: op.failWith, completedAt: now, ...counts });
+  }
+
+  private async finishCancel(op: Operation): Promise<void> {
+    if (!(await this.wait(Math.max(10, Math.round(this.options.delayMs / 3))))) return;
+    Object.assign(op, { status: 'CANCELED', ...this.counters(op.written) });
+  }
+
+  private view(op: Operation): BulkOperationRecord {
+    const { files, now } = this.options;
+    const expired = op.urlExpiresAt !== null && (op.status === 'COMPLETED' || op.status === 'FAILED') && now() > op.urlExpiresAt && (!op.expireAtOnce || op.completedSeen);
+    const finished = op.status === 'COMPLETED' || op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'CANCELING';
+    const signed = (key: string | null): string | null => (key && op.urlExpiresAt !== null ? files.signedUrl(key, op.number, op.urlExpiresAt) : null);
+    return {
+      id: op.id,
+      type: op.type,
+      status: expired ? 'EXPIRED' : op.status,
+      errorCode: op.errorCode,
+      createdAt: op.createdAt,
+      completedAt: op.completedAt,
+      objectCount: finished ? op.objectCount : 0,
+      rootObjectCount: finished ? op.rootObjectCount : 0,
+      fileSize: op.fileSize,
+      url: signed(op.resultKey),
+      partialDataUrl: signed(op.partialKey),
+      query: op.query,
+      groupObjects: op.groupObjects,
+      apiVersion: op.apiVersion,
+      foreign: op.foreign,
+    };
+  }
+}

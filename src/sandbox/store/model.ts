@@ -1,0 +1,52 @@
+// The shape of the records the generators build and the bulk executor walks: plain objects whose keys
+// are GraphQL field names. A field that takes arguments, is expensive, or points at another record is
+// a function of its arguments, evaluated only when a query selects it.
+
+export type Scalar = string | number | boolean | null;
+export type Args = Readonly<Record<string, unknown>>;
+export type Value = Scalar | readonly Value[] | Rec | Connection | RawJson | ((args: Args) => Value);
+export interface Rec {
+  readonly [field: string]: Value;
+}
+
+/** A connection field's nodes: each becomes its own JSONL line in a bulk result. */
+export class Connection {
+  readonly nodes: Iterable<Rec>;
+
+  constructor(nodes: Iterable<Rec>) {
+    this.nodes = nodes;
+  }
+}
+
+/** A value of the JSON scalar, already serialised. */
+export class RawJson {
+  readonly text: string;
+
+  constructor(value: unknown) {
+    this.text = JSON.stringify(value);
+  }
+}
+
+/** Money as Shopify's Decimal scalar prints it (BigDecimal style: "10.0", "12.5", "19.99"). */
+export function decimal(cents: number): string {
+  const fixed = (cents / 100).toFixed(2);
+  return fixed.endsWith('0') ? fixed.slice(0, -1) : fixed;
+}
+
+/** Money as the Money scalar prints it (two decimals: "19.99", "20.00"). */
+export function money(cents: number): string {
+  return (cents / 100).toFixed(2);
+}
+
+export function moneyV2(cents: number, currencyCode: string): Rec {
+  return { __typename: 'MoneyV2', amount: decimal(cents), currencyCode };
+}
+
+/** A MoneyBag in the shop's currency and the order's presentment currency (`rate` converts). */
+export function moneyBag(cents: number, shopCurrency: string, presentmentCurrency: string, rate: number): Rec {
+  return {
+    __typename: 'MoneyBag',
+    shopMoney: moneyV2(cents, shopCurrency),
+    presentmentMoney: moneyV2(Math.round(cents * rate), presentmentCurrency),
+  };
+}

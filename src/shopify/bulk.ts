@@ -1,0 +1,375 @@
+// The bulk query lifecycle (bulk-api-facts.md §2-5): submit, read, list running, cancel, poll to a
+// terminal status, and judge the terminal operation. Reads use `bulkOperation(id:)` from 2026-01 and
+// `node(id:)` before; the shapes and messages follow the real captures in shopify-conformance/.
+import { EtlError, ErrorCodes } from '../errors.ts';
+import type { ShopifyClient, ShopifyLogger } from './client.ts';
+import { pause, realSleep, throwIfAborted } from './retry.ts';
+import type { Sleep } from './retry.ts';
+import { groupObjectsArgument, hasBulkOperationQuery } from './versions.ts';
+
+export type BulkStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'EXPIRED';
+
+export interface BulkOperation {
+  id: string;
+  status: BulkStatus;
+  errorCode: string | null;
+  objectCount: number;
+  rootObjectCount: number;
+  fileSize: number | null;
+  url: string | null;
+  partialDataUrl: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  query: string | null;
+}
+
+export interface PollOptions {
+  initialIntervalMs: number;
+  maxIntervalMs: number;
+  /** Longest an operation may sit in CREATED (Shopify's queue), counted from its createdAt. */
+  createdTimeoutMs: number;
+  /** Longest an operation may take overall, counted from its createdAt (an adopted one keeps its age). */
+  runningTimeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (op: BulkOperation) => void;
+}
+
+export interface BulkClientOptions {
+  apiVersion: string;
+  sleep?: Sleep;
+  now?: () => number;
+  logger?: ShopifyLogger;
+  /** How long to wait for CANCELED after cancelling a stuck operation. */
+  cancelTimeoutMs?: number;
+}
+
+const STATUSES: ReadonlySet<string> = new Set(['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELING', 'CANCELED', 'EXPIRED']);
+const TERMINAL: ReadonlySet<BulkStatus> = new Set(['COMPLETED', 'FAILED', 'CANCELED', 'EXPIRED']);
+const POLL_BACKOFF = 1.5;
+const DEFAULT_CANCEL_TIMEOUT_MS = 2 * 60_000;
+/** Five slots per shop at most (2026-01+), so ten of each status is more than can exist. */
+const RUNNING_PAGE = 10;
+
+const FIELDS = `fragment BulkOperationFields on BulkOperation {
+  id status errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query
+}`;
+
+const RUN = `mutation BulkOperationRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query) { bulkOperation { ...BulkOperationFields } userErrors { field message code } }
+}
+${FIELDS}`;
+
+const RUN_GROUPED = `mutation BulkOperationRunQuery($query: String!, $groupObjects: Boolean!) {
+  bulkOperationRunQuery(query: $query, groupObjects: $groupObjects) { bulkOperation { ...BulkOperationFields } userErrors { field message code } }
+}
+${FIELDS}`;
+
+const GET = `query BulkOperation($id: ID!) { bulkOperation(id: $id) { ...BulkOperationFields } }
+${FIELDS}`;
+
+const GET_NODE = `query BulkOperationNode($id: ID!) { node(id: $id) { ... on BulkOperation { ...BulkOperationFields } } }
+${FIELDS}`;
+
+const CANCEL = `mutation BulkOperationCancel($id: ID!) {
+  bulkOperationCancel(id: $id) { bulkOperation { ...BulkOperationFields } userErrors { field message } }
+}
+${FIELDS}`;
+
+// Two filtered lists in one request: a status filter takes one value, and a slot is held by CREATED
+// as well as RUNNING operations. Mutations are never listed, so they are never touched.
+const RUNNING = `query BulkOperationsRunning {
+  running: bulkOperations(first: ${RUNNING_PAGE}, query: "status:running operation_type:query") { nodes { ...BulkOperationFields } }
+  created: bulkOperations(first: ${RUNNING_PAGE}, query: "status:created operation_type:query") { nodes { ...BulkOperationFields } }
+}
+${FIELDS}`;
+
+const CURRENT = `query CurrentBulkOperation { currentBulkOperation(type: QUERY) { ...BulkOperationFields } }
+${FIELDS}`;
+
+/** A BulkOperation as Shopify sends it: UnsignedInt64 counters are JSON strings. */
+interface RawBulkOperation {
+  id: string;
+  status: string;
+  errorCode: string | null;
+  objectCount: string | number;
+  rootObjectCount: string | number;
+  fileSize: string | number | null;
+  url: string | null;
+  partialDataUrl: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  query: string | null;
+}
+
+interface UserError {
+  field: string[] | null;
+  message: string;
+  code?: string | null;
+}
+
+interface RunPayload {
+  bulkOperationRunQuery: { bulkOperation: RawBulkOperation | null; userErrors: UserError[] };
+}
+
+interface CancelPayload {
+  bulkOperationCancel: { bulkOperation: RawBulkOperation | null; userErrors: UserError[] };
+}
+
+function count(value: string | number, field: string, id: string): number {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `bulk operation ${id} reported ${field} "${String(value)}", not a count`, {
+      details: { operationId: id, field },
+    });
+  }
+  return n;
+}
+
+export function parseOperation(raw: RawBulkOperation): BulkOperation {
+  if (!STATUSES.has(raw.status)) {
+    throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `bulk operation ${raw.id} has status ${raw.status}, which this version of the ETL does not know`, {
+      details: { operationId: raw.id, status: raw.status },
+    });
+  }
+  return {
+    id: raw.id,
+    status: raw.status as BulkStatus,
+    errorCode: raw.errorCode,
+    objectCount: count(raw.objectCount, 'objectCount', raw.id),
+    rootObjectCount: count(raw.rootObjectCount, 'rootObjectCount', raw.id),
+    fileSize: raw.fileSize === null ? null : count(raw.fileSize, 'fileSize', raw.id),
+    url: raw.url,
+    partialDataUrl: raw.partialDataUrl,
+    createdAt: raw.createdAt,
+    completedAt: raw.completedAt,
+    query: raw.query,
+  };
+}
+
+const OPERATION_ID = /gid:\/\/shopify\/BulkOperation\/\d+/g;
+
+/** userErrors of bulkOperationRunQuery → the error the caller acts on. */
+function submitError(userErrors: UserError[], shop: string): EtlError {
+  const messages = userErrors.map((e) => e.message);
+  const inProgress = userErrors.find((e) => e.code === 'OPERATION_IN_PROGRESS' || /already in progress/i.test(e.message));
+  if (inProgress) {
+    const runningIds = inProgress.message.match(OPERATION_ID) ?? [];
+    return new EtlError(
+      ErrorCodes.OPERATION_IN_PROGRESS,
+      `no free bulk query slot on ${shop}: ${runningIds.length} operation(s) already running (${runningIds.join(', ')})`,
+      { retryable: true, details: { runningIds, shop } },
+    );
+  }
+  const limited = userErrors.find((e) => e.code === 'LIMIT_REACHED' || /too many recent bulk operations/i.test(e.message));
+  if (limited) {
+    const minutes = /try again in (\d+) minutes?/i.exec(limited.message)?.[1];
+    return new EtlError(ErrorCodes.THROTTLED, `Shopify limits bulk operations on ${shop} for now: ${limited.message}`, {
+      retryable: true,
+      details: { shop, userErrors },
+      ...(minutes === undefined ? {} : { retryAfterSeconds: Number(minutes) * 60 }),
+    });
+  }
+  return new EtlError(ErrorCodes.BULK_QUERY_INVALID, `Shopify rejected the bulk query: ${messages.join(' | ')}`, {
+    details: { shop, userErrors },
+  });
+}
+
+export class BulkClient {
+  private readonly client: ShopifyClient;
+  private readonly apiVersion: string;
+  private readonly sleep: Sleep;
+  private readonly now: () => number;
+  private readonly logger: ShopifyLogger | undefined;
+  private readonly cancelTimeoutMs: number;
+
+  constructor(client: ShopifyClient, options: BulkClientOptions) {
+    this.client = client;
+    this.apiVersion = options.apiVersion;
+    this.sleep = options.sleep ?? realSleep;
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger;
+    this.cancelTimeoutMs = options.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS;
+  }
+
+  /**
+   * Starts a bulk query. OPERATION_IN_PROGRESS is thrown (retryable, with `details.runningIds`), never
+   * waited out here: the caller decides whether to wait, adopt or cancel. If the submit's answer is lost
+   * (5xx, cut connection), the client looks for an operation running this exact query before sending
+   * it again, because Shopify echoes the query verbatim.
+   */
+  async submit(query: string, options: { groupObjects?: boolean } = {}): Promise<BulkOperation> {
+    const grouping = groupObjectsArgument(this.apiVersion);
+    const passGrouping = options.groupObjects !== undefined && grouping !== null;
+    if (options.groupObjects === false && grouping === null) {
+      this.logger?.debug('groupObjects needs API 2025-07+; this version always groups', { apiVersion: this.apiVersion });
+    }
+    const data = await this.client.request<RunPayload>(
+      passGrouping ? RUN_GROUPED : RUN,
+      passGrouping ? { query, groupObjects: options.groupObjects } : { query },
+      {
+        idempotent: false,
+        reconcile: async () => {
+          const found = (await this.runningRaw()).find((op) => op.query === query);
+          if (!found) return null;
+          this.logger?.warn('the submit answer was lost but Shopify runs the operation; adopting it', { operationId: found.id });
+          return { bulkOperationRunQuery: { bulkOperation: found, userErrors: [] } };
+        },
+      },
+    );
+    const { bulkOperation, userErrors } = data.bulkOperationRunQuery;
+    if (userErrors.length > 0) throw submitError(userErrors, this.client.shop);
+    if (!bulkOperation) {
+      throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `bulkOperationRunQuery on ${this.client.shop} returned neither an operation nor userErrors`, {
+        retryable: true,
+      });
+    }
+    return parseOperation(bulkOperation);
+  }
+
+  /** The operation, or null when Shopify does not know the id. */
+  async get(id: string): Promise<BulkOperation | null> {
+    if (hasBulkOperationQuery(this.apiVersion)) {
+      const data = await this.client.request<{ bulkOperation: RawBulkOperation | null }>(GET, { id });
+      return data.bulkOperation ? parseOperation(data.bulkOperation) : null;
+    }
+    const data = await this.client.request<{ node: Partial<RawBulkOperation> | null }>(GET_NODE, { id });
+    // A gid of another type gives an empty object through the inline fragment.
+    return data.node && typeof data.node.id === 'string' ? parseOperation(data.node as RawBulkOperation) : null;
+  }
+
+  /**
+   * Asks Shopify to cancel. Returns the operation as Shopify reports it: CANCELING for a running one,
+   * unchanged for a finished one (Shopify's "cannot be canceled when it is completed"), null when the
+   * id is unknown.
+   */
+  async cancel(id: string): Promise<BulkOperation | null> {
+    const data = await this.client.request<CancelPayload>(CANCEL, { id });
+    const { bulkOperation, userErrors } = data.bulkOperationCancel;
+    if (bulkOperation) {
+      if (userErrors.length > 0) this.logger?.debug('cancel had no effect', { operationId: id, messages: userErrors.map((e) => e.message) });
+      return parseOperation(bulkOperation);
+    }
+    if (userErrors.length === 0 || userErrors.some((e) => /does not exist/i.test(e.message))) return null;
+    throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `cancelling bulk operation ${id} failed: ${userErrors.map((e) => e.message).join(' | ')}`, {
+      details: { operationId: id, userErrors },
+    });
+  }
+
+  /** Bulk *query* operations holding a slot (CREATED or RUNNING) for this app on this shop. */
+  async running(): Promise<BulkOperation[]> {
+    return (await this.runningRaw()).map(parseOperation);
+  }
+
+  private async runningRaw(): Promise<RawBulkOperation[]> {
+    if (hasBulkOperationQuery(this.apiVersion)) {
+      const data = await this.client.request<{ running: { nodes: RawBulkOperation[] }; created: { nodes: RawBulkOperation[] } }>(RUNNING);
+      const byId = new Map<string, RawBulkOperation>();
+      for (const op of [...data.running.nodes, ...data.created.nodes]) byId.set(op.id, op);
+      return [...byId.values()];
+    }
+    // Before 2026-01 there is one slot, and currentBulkOperation is its newest operation, whatever its status.
+    const data = await this.client.request<{ currentBulkOperation: RawBulkOperation | null }>(CURRENT);
+    const current = data.currentBulkOperation;
+    return current && (current.status === 'CREATED' || current.status === 'RUNNING') ? [current] : [];
+  }
+
+  /**
+   * Polls until the operation is terminal (COMPLETED, FAILED, CANCELED, EXPIRED) and returns it. Waits
+   * grow from initialIntervalMs to maxIntervalMs. Past either bound the operation is cancelled (so it
+   * stops holding a slot), CANCELED is awaited for a bounded time, and BULK_STUCK is thrown.
+   */
+  async poll(id: string, options: PollOptions): Promise<BulkOperation> {
+    const started = this.now();
+    let interval = options.initialIntervalMs;
+    for (;;) {
+      throwIfAborted(options.signal);
+      const op = await this.get(id);
+      if (!op) throw this.vanished(id);
+      options.onProgress?.(op);
+      if (TERMINAL.has(op.status)) return op;
+      const created = Date.parse(op.createdAt);
+      const age = this.now() - (Number.isNaN(created) ? started : Math.min(started, created));
+      if (op.status === 'CREATED' && age > options.createdTimeoutMs) return this.giveUp(op, 'created', age, options.createdTimeoutMs, options);
+      if (age > options.runningTimeoutMs) return this.giveUp(op, 'running', age, options.runningTimeoutMs, options);
+      await pause(this.sleep, interval, options.signal);
+      interval = Math.min(options.maxIntervalMs, Math.ceil(interval * POLL_BACKOFF));
+    }
+  }
+
+  private vanished(id: string): EtlError {
+    return new EtlError(
+      ErrorCodes.BULK_FAILED,
+      `bulk operation ${id} does not exist on ${this.client.shop} (it belongs to another app or shop, or Shopify dropped it); the window is extracted again`,
+      { retryable: true, details: { operationId: id, reason: 'not_found' } },
+    );
+  }
+
+  private async giveUp(op: BulkOperation, phase: 'created' | 'running', ageMs: number, limitMs: number, options: PollOptions): Promise<BulkOperation> {
+    this.logger?.warn('bulk operation is stuck; cancelling it', { operationId: op.id, status: op.status, ageMs, limitMs });
+    let last = (await this.cancel(op.id)) ?? op;
+    const deadline = this.now() + this.cancelTimeoutMs;
+    let interval = options.initialIntervalMs;
+    while (!TERMINAL.has(last.status) && this.now() < deadline) {
+      await pause(this.sleep, interval, options.signal);
+      interval = Math.min(options.maxIntervalMs, Math.ceil(interval * POLL_BACKOFF));
+      last = (await this.get(op.id)) ?? last;
+    }
+    // It finished while we were cancelling: the result is as good as any.
+    if (last.status === 'COMPLETED') return last;
+    const minutes = Math.round(ageMs / 60_000);
+    const what = phase === 'created' ? 'waited in CREATED' : `ran (status ${op.status})`;
+    throw new EtlError(
+      ErrorCodes.BULK_STUCK,
+      `bulk operation ${op.id} ${what} for ${minutes} min, past the ${Math.round(limitMs / 60_000)} min limit; cancelled it ` +
+        `(now ${last.status}). ${phase === 'created' ? 'Shopify is slow to start it; try again later' : 'Split the window or raise the limit'}`,
+      {
+        // Shopify's queue may clear (CREATED); an operation that ran too long will do so again unless split.
+        retryable: phase === 'created',
+        details: { operationId: op.id, phase, status: op.status, statusAfterCancel: last.status, ageMs, limitMs },
+      },
+    );
+  }
+}
+
+/**
+ * Maps a terminal operation to success (returns) or the EtlError its outcome means. A COMPLETED
+ * operation that counted objects but has no URL is a silent loss (Airbyte's bug, peers.md I1), not an
+ * empty result.
+ */
+export function assertCompleted(op: BulkOperation): void {
+  const details = { operationId: op.id, status: op.status, errorCode: op.errorCode, objectCount: op.objectCount, hasPartialData: op.partialDataUrl !== null };
+  switch (op.status) {
+    case 'COMPLETED':
+      if (op.objectCount > 0 && op.url === null) {
+        throw new EtlError(
+          ErrorCodes.VERIFY_MISMATCH,
+          `bulk operation ${op.id} COMPLETED with objectCount ${op.objectCount} but no result URL; refusing to treat it as empty`,
+          { retryable: true, details },
+        );
+      }
+      return;
+    case 'FAILED': {
+      const code = (op.errorCode ?? '').toUpperCase();
+      if (code === 'ACCESS_DENIED') {
+        throw new EtlError(
+          ErrorCodes.ACCESS_DENIED,
+          `bulk operation ${op.id} FAILED with ACCESS_DENIED: the app lacks an access scope this query needs; grant it and reinstall the app`,
+          { details },
+        );
+      }
+      if (code === 'TIMEOUT') {
+        throw new EtlError(ErrorCodes.BULK_TIMEOUT, `bulk operation ${op.id} FAILED with TIMEOUT: split the window or select fewer fields`, { details });
+      }
+      throw new EtlError(ErrorCodes.BULK_FAILED, `bulk operation ${op.id} FAILED with ${op.errorCode ?? 'no error code'}; Shopify says this is intermittent`, {
+        retryable: true,
+        details,
+      });
+    }
+    case 'CANCELED':
+      throw new EtlError(ErrorCodes.BULK_CANCELED, `bulk operation ${op.id} was CANCELED before it completed`, { retryable: true, details });
+    case 'EXPIRED':
+      throw new EtlError(ErrorCodes.BULK_EXPIRED, `bulk operation ${op.id} EXPIRED: its result URL is older than 7 days`, { retryable: true, details });
+    default:
+      throw new EtlError(ErrorCodes.INTERNAL, `bulk operation ${op.id} is ${op.status}, not finished; poll it to a terminal status first`, { details });
+  }
+}

@@ -1,0 +1,121 @@
+// Retry policy as plain data, and the bookkeeping of one streak of failures. Retries live only in the
+// Shopify adapter (client.ts, download.ts); callers above see either a result or a classified EtlError
+// once the streak has run out of attempts or time.
+import { setTimeout as delay } from 'node:timers/promises';
+import { EtlError, ErrorCodes } from '../errors.ts';
+
+export interface RetryPolicy {
+  /** Attempts in one streak of consecutive failures, the first attempt included. */
+  maxAttempts: number;
+  /** Backoff before retry n is a random value in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))] (full jitter). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A streak gives up when its next wait would end more than this long after its first failure. */
+  budgetMs: number;
+  /** HTTP statuses worth retrying; anything else is final. */
+  statuses: readonly number[];
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  budgetMs: 5 * 60_000,
+  statuses: [429, 500, 502, 503, 504],
+};
+
+export type Sleep = (ms: number) => Promise<void>;
+export type Clock = () => number;
+
+export const realSleep: Sleep = (ms) => delay(ms);
+
+export function resolvePolicy(partial: Partial<RetryPolicy> | undefined): RetryPolicy {
+  return { ...DEFAULT_RETRY_POLICY, ...partial };
+}
+
+/** Full-jitter exponential backoff for the n-th retry (n ≥ 1). */
+export function backoffMs(policy: RetryPolicy, retry: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * One streak of consecutive failures. `next` says how long to wait before the next attempt, or null
+ * when the streak is out of attempts or budget. A download that made progress calls `reset`, so a
+ * many-GB file over a flaky link is bounded per stall, not per file.
+ */
+export class RetryStreak {
+  private readonly policy: RetryPolicy;
+  private readonly now: Clock;
+  private readonly random: () => number;
+  private failures = 0;
+  private startedAt = 0;
+
+  constructor(policy: RetryPolicy, now: Clock, random: () => number = Math.random) {
+    this.policy = policy;
+    this.now = now;
+    this.random = random;
+  }
+
+  get attempts(): number {
+    return this.failures;
+  }
+
+  /**
+   * Records a failure and returns the wait before retrying, or null to give up. The server's word wins
+   * over backoff: Retry-After (err.retryAfterSeconds), else `waitHintMs` (a throttle bucket refill).
+   */
+  next(err: EtlError, waitHintMs?: number): number | null {
+    if (this.failures === 0) this.startedAt = this.now();
+    this.failures += 1;
+    if (!err.retryable || this.failures >= this.policy.maxAttempts) return null;
+    const wait =
+      err.retryAfterSeconds !== undefined
+        ? Math.ceil(err.retryAfterSeconds * 1000)
+        : waitHintMs ?? backoffMs(this.policy, this.failures, this.random);
+    if (this.now() + wait - this.startedAt > this.policy.budgetMs) return null;
+    return wait;
+  }
+
+  reset(): void {
+    this.failures = 0;
+  }
+
+  /** The error to surface when the streak gives up: same code, with how long we tried. */
+  exhausted(err: EtlError): EtlError {
+    if (!err.retryable) return err;
+    const seconds = Math.round((this.now() - this.startedAt) / 1000);
+    return new EtlError(err.code, `${err.message} (gave up after ${this.failures} attempts in ${seconds}s)`, {
+      retryable: true,
+      cause: err,
+      details: { ...err.details, attempts: this.failures, elapsedMs: this.now() - this.startedAt },
+      ...(err.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: err.retryAfterSeconds }),
+    });
+  }
+}
+
+/** Sleeps unless `signal` aborts first, in which case it throws INTERRUPTED. */
+export async function pause(sleep: Sleep, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  throwIfAborted(signal);
+  if (ms <= 0) return;
+  if (!signal) return sleep(ms);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(interrupted(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([sleep(ms), aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw interrupted(signal);
+}
+
+export function interrupted(signal: AbortSignal): EtlError {
+  if (signal.reason instanceof EtlError) return signal.reason;
+  return new EtlError(ErrorCodes.INTERRUPTED, 'interrupted while talking to Shopify', { cause: signal.reason });
+}

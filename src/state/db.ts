@@ -1,0 +1,307 @@
+// Sync state in one SQLite file (WAL, synchronous=FULL): runs, per-(shop, entity) watermarks, windows
+// with their status, the bulk operations we submitted, and the outbox of part files. Every method is
+// one statement or one transaction, so a crash between any two calls leaves a consistent database.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { EtlError, ErrorCodes, fromSystemError } from '../errors.ts';
+import type { StagedFile } from '../load/destination.ts';
+import { MIGRATIONS } from './schema.ts';
+
+export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
+export type WindowStatus = 'planned' | 'submitted' | 'downloaded' | 'uploaded' | 'committed' | 'failed' | 'abandoned';
+
+export interface WindowRow {
+  window_id: number;
+  run_id: string;
+  shop: string;
+  entity: string;
+  since: string | null;
+  until: string | null;
+  status: WindowStatus;
+  attempts: number;
+  operation_id: string | null;
+  query_hash: string | null;
+  lines: number | null;
+  max_cursor: string | null;
+  error_code: string | null;
+  error: string | null;
+}
+
+export interface OperationRow {
+  operation_id: string;
+  shop: string;
+  entity: string;
+  window_id: number;
+  query_hash: string;
+  status: string;
+  error_code: string | null;
+  object_count: number | null;
+  root_object_count: number | null;
+  file_size: number | null;
+  url: string | null;
+  submitted_at: string;
+  completed_at: string | null;
+}
+
+export interface FileRow {
+  object_name: string;
+  window_id: number;
+  run_id: string;
+  table_name: string;
+  local_path: string;
+  rows: number;
+  bytes: number;
+  crc32c: string;
+  status: 'staged' | 'uploaded' | 'lost';
+}
+
+/** What a bulk operation looked like the last time we saw it. */
+export interface OperationSnapshot {
+  id: string;
+  status: string;
+  errorCode: string | null;
+  objectCount: number;
+  rootObjectCount: number;
+  fileSize: number | null;
+  url: string | null;
+  completedAt: string | null;
+}
+
+const OPEN_STATUSES = `('planned', 'submitted', 'downloaded', 'uploaded')`;
+
+export class StateDb {
+  readonly db: Database.Database;
+  readonly path: string;
+  private readonly now: () => Date;
+
+  private constructor(db: Database.Database, path: string, now: () => Date) {
+    this.db = db;
+    this.path = path;
+    this.now = now;
+  }
+
+  static open(path: string, now: () => Date = () => new Date()): StateDb {
+    let db: Database.Database;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+    } catch (err) {
+      if ((err as { code?: string }).code?.startsWith('SQLITE_')) {
+        throw new EtlError(ErrorCodes.CONFIG_INVALID, `cannot open the state database ${path}: ${(err as Error).message}; check --state points at a writable SQLite file`, { cause: err });
+      }
+      throw fromSystemError(err, `opening the state database ${path}`);
+    }
+    const state = new StateDb(db, path, now);
+    state.migrate();
+    return state;
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new EtlError(ErrorCodes.CONFIG_INVALID, `the state database ${this.path} has schema version ${version}, newer than this program understands (${MIGRATIONS.length}); run a newer shopify-bulk-etl`);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private stamp(): string {
+    return this.now().toISOString();
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- lock (local state only) ----
+
+  /** Takes the database for this run, unless another live run holds an unexpired lease. */
+  acquireLock(owner: string, leaseMs: number): void {
+    this.db.transaction(() => {
+      const held = this.db.prepare('SELECT owner, pid, expires_at FROM lock WHERE id = 1').get() as { owner: string; pid: number; expires_at: string } | undefined;
+      if (held && held.owner !== owner && held.expires_at > this.stamp() && processAlive(held.pid)) {
+        throw new EtlError(ErrorCodes.STATE_LOCKED, `another run (${held.owner}, pid ${held.pid}) holds the state ${this.path} until ${held.expires_at}; wait for it to finish, or remove the lock once you are sure it is gone`, { details: { owner: held.owner, expiresAt: held.expires_at } });
+      }
+      this.db.prepare('INSERT INTO lock (id, owner, pid, expires_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, expires_at = excluded.expires_at')
+        .run(owner, process.pid, new Date(this.now().getTime() + leaseMs).toISOString());
+    }).immediate();
+  }
+
+  renewLock(owner: string, leaseMs: number): void {
+    this.db.prepare('UPDATE lock SET expires_at = ? WHERE id = 1 AND owner = ?').run(new Date(this.now().getTime() + leaseMs).toISOString(), owner);
+  }
+
+  releaseLock(owner: string): void {
+    if (this.db.open) this.db.prepare('DELETE FROM lock WHERE id = 1 AND owner = ?').run(owner);
+  }
+
+  // ---- runs ----
+
+  startRun(runId: string, shop: string): void {
+    this.db.prepare(`INSERT INTO runs (run_id, shop, started_at, status) VALUES (?, ?, ?, 'running')`).run(runId, shop, this.stamp());
+  }
+
+  finishRun(runId: string, status: RunStatus, summary: unknown): void {
+    this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, summary = ? WHERE run_id = ?').run(status, this.stamp(), JSON.stringify(summary), runId);
+  }
+
+  // ---- watermarks ----
+
+  watermark(shop: string, entity: string): string | null {
+    const row = this.db.prepare('SELECT watermark FROM watermarks WHERE shop = ? AND entity = ?').get(shop, entity) as { watermark: string } | undefined;
+    return row?.watermark ?? null;
+  }
+
+  // ---- windows and operations ----
+
+  createWindow(w: { runId: string; shop: string; entity: string; since: string | null; until: string | null }): number {
+    const at = this.stamp();
+    const info = this.db.prepare(`INSERT INTO windows (run_id, shop, entity, since, until, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)`)
+      .run(w.runId, w.shop, w.entity, w.since, w.until, at, at);
+    return Number(info.lastInsertRowid);
+  }
+
+  window(windowId: number): WindowRow {
+    return this.db.prepare('SELECT * FROM windows WHERE window_id = ?').get(windowId) as WindowRow;
+  }
+
+  /** Windows of earlier runs that never reached committed/failed/abandoned: the work a crash left. */
+  openWindows(shop: string, entity: string, exceptRunId: string): WindowRow[] {
+    return this.db.prepare(`SELECT * FROM windows WHERE shop = ? AND entity = ? AND run_id != ? AND status IN ${OPEN_STATUSES} ORDER BY since IS NOT NULL, since, window_id`)
+      .all(shop, entity, exceptRunId) as WindowRow[];
+  }
+
+  /** Records a submitted operation BEFORE it is polled, so a crashed run's successor can adopt it. */
+  recordSubmitted(windowId: number, entity: string, shop: string, op: OperationSnapshot, queryHash: string): void {
+    const at = this.stamp();
+    this.db.transaction(() => {
+      this.db.prepare(`INSERT INTO operations (operation_id, shop, entity, window_id, query_hash, status, error_code, object_count, root_object_count, file_size, url, submitted_at, completed_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(op.id, shop, entity, windowId, queryHash, op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, op.url, at, op.completedAt, at);
+      this.db.prepare(`UPDATE windows SET status = 'submitted', operation_id = ?, query_hash = ?, attempts = attempts + 1, updated_at = ? WHERE window_id = ?`)
+        .run(op.id, queryHash, at, windowId);
+    })();
+  }
+
+  updateOperation(op: OperationSnapshot): void {
+    this.db.prepare(`UPDATE operations SET status = ?, error_code = ?, object_count = ?, root_object_count = ?, file_size = ?, url = ?, completed_at = ?, updated_at = ? WHERE operation_id = ?`)
+      .run(op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, op.url, op.completedAt, this.stamp(), op.id);
+  }
+
+  operation(operationId: string): OperationRow | undefined {
+    return this.db.prepare('SELECT * FROM operations WHERE operation_id = ?').get(operationId) as OperationRow | undefined;
+  }
+
+  /** Operations this state submitted that may still hold a Shopify slot. */
+  activeOperations(shop: string): OperationRow[] {
+    return this.db.prepare(`SELECT * FROM operations WHERE shop = ? AND status IN ('CREATED', 'RUNNING', 'CANCELING')`).all(shop) as OperationRow[];
+  }
+
+  setWindowStatus(windowId: number, status: WindowStatus, facts: { lines?: number; maxCursor?: string | null; errorCode?: string; error?: string } = {}): void {
+    this.db.prepare(`UPDATE windows SET status = ?, lines = COALESCE(?, lines), max_cursor = COALESCE(?, max_cursor), error_code = ?, error = ?, updated_at = ? WHERE window_id = ?`)
+      .run(status, facts.lines ?? null, facts.maxCursor ?? null, facts.errorCode ?? null, facts.error ?? null, this.stamp(), windowId);
+  }
+
+  /** Moves a window to another run (a successor adopting a crashed run's work). */
+  adoptWindow(windowId: number, runId: string): void {
+    this.db.prepare('UPDATE windows SET run_id = ?, updated_at = ? WHERE window_id = ?').run(runId, this.stamp(), windowId);
+  }
+
+  /**
+   * The commit: one transaction marks the window committed and moves the watermark. Refuses while any
+   * of the window's files is not uploaded. The watermark only moves forward, and only when the window
+   * is contiguous with it (a backfill of a later, disjoint range leaves it alone: records between would
+   * otherwise be skipped forever).
+   */
+  commitWindow(windowId: number): { watermark: string | null } {
+    return this.db.transaction(() => {
+      const w = this.window(windowId);
+      const pending = this.db.prepare(`SELECT COUNT(*) AS n FROM files WHERE window_id = ? AND status != 'uploaded'`).get(windowId) as { n: number };
+      if (pending.n > 0) {
+        throw new EtlError(ErrorCodes.INTERNAL, `window ${windowId} has ${pending.n} file(s) not uploaded; refusing to commit it`);
+      }
+      const at = this.stamp();
+      this.db.prepare(`UPDATE windows SET status = 'committed', error_code = NULL, error = NULL, updated_at = ? WHERE window_id = ?`).run(at, windowId);
+      const current = this.watermark(w.shop, w.entity);
+      if (w.until === null) return { watermark: current };
+      const contiguous = current === null ? w.since === null : w.since === null || w.since <= current;
+      if (!contiguous || (current !== null && current >= w.until)) return { watermark: current };
+      this.db.prepare(`INSERT INTO watermarks (shop, entity, watermark, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (shop, entity) DO UPDATE SET watermark = excluded.watermark, updated_at = excluded.updated_at`)
+        .run(w.shop, w.entity, w.until, at);
+      return { watermark: w.until };
+    }).immediate();
+  }
+
+  // ---- files (outbox) ----
+
+  recordFile(windowId: number, runId: string, table: string, file: StagedFile): void {
+    this.db.prepare(`INSERT INTO files (object_name, window_id, run_id, table_name, local_path, rows, bytes, crc32c, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'staged')
+      ON CONFLICT (object_name) DO UPDATE SET window_id = excluded.window_id, local_path = excluded.local_path, rows = excluded.rows, bytes = excluded.bytes, crc32c = excluded.crc32c, status = 'staged', uploaded_at = NULL`)
+      .run(file.objectName, windowId, runId, table, file.localPath, file.rows, file.bytes, file.crc32c);
+  }
+
+  markUploaded(objectName: string): void {
+    this.db.prepare(`UPDATE files SET status = 'uploaded', uploaded_at = ? WHERE object_name = ?`).run(this.stamp(), objectName);
+  }
+
+  /** Staged files whose local copy is gone (a lost disk): the window must be extracted again. */
+  markLost(objectName: string): void {
+    this.db.prepare(`UPDATE files SET status = 'lost' WHERE object_name = ?`).run(objectName);
+  }
+
+  files(windowId: number): FileRow[] {
+    return this.db.prepare('SELECT * FROM files WHERE window_id = ? ORDER BY object_name').all(windowId) as FileRow[];
+  }
+
+  /**
+   * Empties a window's outbox before it is extracted again. Objects it already uploaded stay in the
+   * destination unpublished (no manifest lists them); the new extraction writes new names.
+   */
+  dropFiles(windowId: number): void {
+    this.db.prepare('DELETE FROM files WHERE window_id = ?').run(windowId);
+  }
+
+  // ---- status report ----
+
+  statusReport(): StatusEntry[] {
+    return this.db.prepare(`
+      WITH pairs AS (SELECT DISTINCT shop, entity FROM windows UNION SELECT shop, entity FROM watermarks)
+      SELECT p.shop, p.entity,
+        (SELECT watermark FROM watermarks m WHERE m.shop = p.shop AND m.entity = p.entity) AS watermark,
+        (SELECT w.run_id FROM windows w WHERE w.shop = p.shop AND w.entity = p.entity ORDER BY w.window_id DESC LIMIT 1) AS last_run,
+        (SELECT w.status FROM windows w WHERE w.shop = p.shop AND w.entity = p.entity ORDER BY w.window_id DESC LIMIT 1) AS last_outcome,
+        (SELECT w.error FROM windows w WHERE w.shop = p.shop AND w.entity = p.entity ORDER BY w.window_id DESC LIMIT 1) AS last_error,
+        (SELECT group_concat(o.operation_id || ' ' || o.status, ', ') FROM operations o WHERE o.shop = p.shop AND o.entity = p.entity AND o.status IN ('CREATED', 'RUNNING', 'CANCELING')) AS open_operations,
+        (SELECT COUNT(*) FROM files f JOIN windows w ON w.window_id = f.window_id WHERE w.shop = p.shop AND w.entity = p.entity AND f.status = 'staged') AS pending_files
+      FROM pairs p ORDER BY p.shop, p.entity`).all() as StatusEntry[];
+  }
+}
+
+export interface StatusEntry {
+  shop: string;
+  entity: string;
+  watermark: string | null;
+  last_run: string | null;
+  last_outcome: string | null;
+  last_error: string | null;
+  open_operations: string | null;
+  pending_files: number;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,80 @@
+// The sync state's tables, as numbered migrations applied in order inside one transaction each.
+// A database written by a newer version of this program is refused rather than guessed at.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    run_id      TEXT PRIMARY KEY,
+    shop        TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    status      TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'partial', 'failed', 'interrupted')),
+    summary     TEXT
+  );
+  -- The watermark is the exclusive upper bound of the newest committed window: every record updated
+  -- before it has been uploaded and published. It only ever moves inside commitWindow().
+  CREATE TABLE watermarks (
+    shop       TEXT NOT NULL,
+    entity     TEXT NOT NULL,
+    watermark  TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (shop, entity)
+  );
+  CREATE TABLE windows (
+    window_id    INTEGER PRIMARY KEY,
+    run_id       TEXT NOT NULL REFERENCES runs(run_id),
+    shop         TEXT NOT NULL,
+    entity       TEXT NOT NULL,
+    since        TEXT,
+    until        TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('planned', 'submitted', 'downloaded', 'uploaded', 'committed', 'failed', 'abandoned')),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    operation_id TEXT,
+    query_hash   TEXT,
+    lines        INTEGER,
+    max_cursor   TEXT,
+    error_code   TEXT,
+    error        TEXT,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+  );
+  CREATE INDEX windows_open ON windows (shop, entity, status);
+  CREATE TABLE operations (
+    operation_id      TEXT PRIMARY KEY,
+    shop              TEXT NOT NULL,
+    entity            TEXT NOT NULL,
+    window_id         INTEGER NOT NULL REFERENCES windows(window_id),
+    query_hash        TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    error_code        TEXT,
+    object_count      INTEGER,
+    root_object_count INTEGER,
+    file_size         INTEGER,
+    url               TEXT,
+    submitted_at      TEXT NOT NULL,
+    completed_at      TEXT,
+    updated_at        TEXT NOT NULL
+  );
+  -- The outbox: every part file written, until it is durably uploaded.
+  CREATE TABLE files (
+    object_name TEXT PRIMARY KEY,
+    window_id   INTEGER NOT NULL REFERENCES windows(window_id),
+    run_id      TEXT NOT NULL,
+    table_name  TEXT NOT NULL,
+    local_path  TEXT NOT NULL,
+    rows        INTEGER NOT NULL,
+    bytes       INTEGER NOT NULL,
+    crc32c      TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('staged', 'uploaded', 'lost')),
+    uploaded_at TEXT
+  );
+  CREATE INDEX files_window ON files (window_id, status);
+  -- One row while a run holds this database (local state); remote state uses a lock object instead.
+  CREATE TABLE lock (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    owner      TEXT NOT NULL,
+    pid        INTEGER NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,34 @@
+// Reads the recorded Shopify interactions in /work/shared/shopify-conformance (see its README).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const CONFORMANCE_DIR = process.env.SHOPIFY_CONFORMANCE_DIR ?? '/work/shared/shopify-conformance';
+
+export interface Interaction {
+  operationName?: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  status: number;
+  response: Record<string, unknown> & { data?: Record<string, unknown> | null; errors?: unknown[]; extensions?: Record<string, unknown> };
+}
+
+const cache = new Map<string, unknown>();
+
+/** One capture file, e.g. capture('2026-04', 'bulk-operation-run-query-validators'). */
+export function capture(version: string, name: string): Record<string, unknown> {
+  const file = join(CONFORMANCE_DIR, version, `${name}.json`);
+  let value = cache.get(file);
+  if (!value) {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+    cache.set(file, value);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Follows a path of keys (and array indexes) into a capture to an interaction. */
+export function interaction(version: string, name: string, ...path: Array<string | number>): Interaction {
+  let node: unknown = capture(version, name);
+  for (const key of path) node = (node as Record<string | number, unknown>)[key];
+  if (!node || typeof node !== 'object' || !('query' in node)) throw new Error(`no interaction at ${version}/${name}/${path.join('/')}`);
+  return node as Interaction;
+}
