@@ -145,7 +145,10 @@ export class Operations {
       failWith: faults.current().failedErrorCode,
       expireAtOnce: fate === 'complete' && faults.consume('expiredUrls'),
     });
-    this.track(this.run(op));
+    // A sandbox-side failure (disk, store) ends the operation as Shopify's intermittent failure does.
+    this.track(this.run(op).catch(() => {
+      if (op.status === 'RUNNING' || op.status === 'CREATED') Object.assign(op, { status: 'FAILED', errorCode: 'INTERNAL_SERVER_ERROR', completedAt: new Date(this.options.now()) });
+    }));
     return { operation: this.view(op), userErrors: [] };
   }
 
@@ -154,7 +157,7 @@ export class Operations {
     const op = this.find(id);
     if (!op) return { operation: null, userErrors: [{ field: ['id'], message: 'Bulk operation does not exist' }] };
     if (op.status === 'CREATED' || op.status === 'RUNNING') {
-      op.status = 'CANCELING';
+      Object.assign(op, { status: 'CANCELING', ...this.counters(op.written) });
       this.track(this.finishCancel(op));
     }
     const view = this.view(op);
@@ -202,11 +205,8 @@ export class Operations {
   }
 
   private track(work: Promise<void>): void {
-    const guarded = work.catch((err: unknown) => {
-      if (!this.stop.signal.aborted) throw err;
-    });
-    this.pending.add(guarded);
-    void guarded.finally(() => this.pending.delete(guarded));
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
   }
 
   private async wait(ms: number): Promise<boolean> {
@@ -225,9 +225,13 @@ export class Operations {
     op.status = 'RUNNING';
     const key = files.newKey();
     const ordering: Ordering = op.groupObjects ? 'grouped' : this.options.ordering;
-    op.written = op.document && op.fate !== 'fail' || op.failWith !== 'ACCESS_DENIED'
-      ? await store.writeBulkResult(op.document!, files.pathOf(key), { ordering })
-      : null;
+    const accessDenied = op.fate === 'fail' && op.failWith === 'ACCESS_DENIED';
+    try {
+      if (op.document && !accessDenied) op.written = await store.writeBulkResult(op.document, files.pathOf(key), { ordering });
+    } catch (err) {
+      await files.remove(key);
+      throw err;
+    }
     const remaining = delayMs - (this.options.now() - started);
     if (!(await this.wait(Math.max(0, remaining))) || op.status !== 'RUNNING') {
       await files.remove(key);

@@ -234,3 +234,34 @@ export function classifyNetworkError(err: unknown, what: string): EtlError {
     details: { errno: errno ?? null },
   });
 }
+
+/**
+ * A non-success answer from the signed result URL (a GCS-style file host, not Shopify's API). 400 and
+ * 403 mean the signature expired or no longer matches, 404/410 that the file is gone: either way only a
+ * new operation (or a fresh read of it) gives a working URL.
+ */
+export function classifyDownloadStatus(
+  response: { status: number; retryAfter: string | null },
+  host: string,
+  retryStatuses: readonly number[],
+  now: number,
+): EtlError {
+  const { status } = response;
+  const details = { status, host };
+  if (status === 400 || status === 403 || status === 404 || status === 410) {
+    return new EtlError(
+      ErrorCodes.BULK_EXPIRED,
+      `the bulk result URL on ${host} is no longer valid (HTTP ${status}); signed URLs expire 7 days after completion, so the window is extracted again`,
+      { retryable: true, details },
+    );
+  }
+  if (retryStatuses.includes(status)) {
+    const retryAfterSeconds = parseRetryAfter(response.retryAfter, now);
+    return new EtlError(ErrorCodes.HTTP_TRANSIENT, `downloading the bulk result from ${host} answered HTTP ${status}`, {
+      retryable: true,
+      details,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    });
+  }
+  return new EtlError(ErrorCodes.DOWNLOAD_FAILED, `downloading the bulk result from ${host} answered HTTP ${status}`, { details });
+}

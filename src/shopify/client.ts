@@ -4,7 +4,6 @@
 // classified by classify.ts; graphql-request's own errors never surface, because their messages embed
 // the request.
 import { ClientError, GraphQLClient } from 'graphql-request';
-import type { GraphQLClientResponse } from 'graphql-request';
 import { EtlError, ErrorCodes } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { TokenProvider } from './auth.ts';
@@ -194,7 +193,7 @@ export class ShopifyClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
     this.stats.requests += 1;
-    let response: GraphQLClientResponse<T>;
+    let response: Awaited<ReturnType<typeof client.rawRequest<T>>>;
     try {
       response = await client.rawRequest<T>({ query: document, variables, requestHeaders: { [TOKEN_HEADER]: token }, signal });
     } catch (err) {

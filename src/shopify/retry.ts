@@ -27,6 +27,16 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export type Sleep = (ms: number) => Promise<void>;
 export type Clock = () => number;
 
+/**
+ * Sending the same request again helps only for transport conditions. Other retryable codes (a
+ * CANCELED or EXPIRED operation) mean the caller should redo the window, not repeat this request.
+ */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([ErrorCodes.THROTTLED, ErrorCodes.HTTP_TRANSIENT, ErrorCodes.NETWORK]);
+
+export function isTransient(err: EtlError): boolean {
+  return err.retryable && TRANSIENT_CODES.has(err.code);
+}
+
 export const realSleep: Sleep = (ms) => delay(ms);
 
 export function resolvePolicy(partial: Partial<RetryPolicy> | undefined): RetryPolicy {
@@ -68,7 +78,7 @@ export class RetryStreak {
   next(err: EtlError, waitHintMs?: number): number | null {
     if (this.failures === 0) this.startedAt = this.now();
     this.failures += 1;
-    if (!err.retryable || this.failures >= this.policy.maxAttempts) return null;
+    if (!isTransient(err) || this.failures >= this.policy.maxAttempts) return null;
     const wait =
       err.retryAfterSeconds !== undefined
         ? Math.ceil(err.retryAfterSeconds * 1000)
@@ -83,7 +93,7 @@ export class RetryStreak {
 
   /** The error to surface when the streak gives up: same code, with how long we tried. */
   exhausted(err: EtlError): EtlError {
-    if (!err.retryable) return err;
+    if (!isTransient(err)) return err;
     const seconds = Math.round((this.now() - this.startedAt) / 1000);
     return new EtlError(err.code, `${err.message} (gave up after ${this.failures} attempts in ${seconds}s)`, {
       retryable: true,

@@ -1,0 +1,262 @@
+// The gs://bucket/prefix destination, on the official @google-cloud/storage client. Every write
+// carries a generation precondition: it is what makes the client retry uploads at all (its default
+// RetryConditional strategy retries writes only with one) and it is how we never overwrite an
+// object silently. Part files are .ndjson.gz archives stored as `application/gzip` with no
+// contentEncoding, so GCS never transcodes them on download.
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CRC32C, Storage } from '@google-cloud/storage';
+import type { Bucket, File, RetryOptions } from '@google-cloud/storage';
+import { ErrorCodes, EtlError, isEtlError } from '../errors.ts';
+import type { Destination, StagedFile, UploadResult } from './destination.ts';
+
+/** The one predefined role that can create, overwrite and delete objects (replacing needs delete too). */
+export const OBJECT_ROLE = 'roles/storage.objectUser';
+
+const MiB = 2 ** 20;
+
+export interface StorageClientOptions {
+  /** Explicit endpoint (the CLI's --gcs-endpoint); otherwise STORAGE_EMULATOR_HOST, read by the client, else GCS with ADC. */
+  apiEndpoint?: string | undefined;
+  projectId?: string | undefined;
+  /** The client's retry budget; tests shorten the delays. */
+  retryOptions?: RetryOptions | undefined;
+}
+
+/** One configured client. A custom endpoint is called without credentials, as emulators expect. */
+export function createStorage(options: StorageClientOptions = {}): Storage {
+  return new Storage({
+    ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+    ...(options.projectId ? { projectId: options.projectId } : {}),
+    ...(options.retryOptions ? { retryOptions: options.retryOptions } : {}),
+  });
+}
+
+/** Splits `gs://bucket/some/key` into its bucket and key (the key may be empty). */
+export function parseGsUrl(url: string): { bucket: string; key: string } {
+  const m = /^gs:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m?.[1]) throw new EtlError(ErrorCodes.CONFIG_INVALID, `not a gs:// URL: ${url}; expected gs://BUCKET/PATH`);
+  return { bucket: m[1], key: m[2] ?? '' };
+}
+
+/** The HTTP status of a client error, whichever of the client's error shapes carries it. */
+export function gcsStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { code?: unknown; status?: unknown; response?: { status?: unknown } };
+  for (const candidate of [e.code, e.status, e.response?.status]) {
+    if (typeof candidate === 'number') return candidate;
+    if (typeof candidate === 'string' && /^\d{3}$/.test(candidate)) return Number(candidate);
+  }
+  return undefined;
+}
+
+/** Classifies a client error once, naming the object and, for access problems, the role to grant. */
+export function classifyGcsError(err: unknown, what: string, bucket: string): EtlError {
+  if (isEtlError(err)) return err;
+  const status = gcsStatus(err);
+  const detail = err instanceof Error ? err.message : String(err);
+  if (status === 401 || status === 403) {
+    return new EtlError(
+      ErrorCodes.DEST_PERMISSION,
+      `${what}: permission denied on bucket gs://${bucket} (${detail}); grant the job's service account ${OBJECT_ROLE} on the bucket (check Application Default Credentials when running by hand)`,
+      { cause: err, details: { bucket, status } },
+    );
+  }
+  if (status === 404) {
+    return new EtlError(
+      ErrorCodes.DEST_UNWRITABLE,
+      `${what}: bucket gs://${bucket} does not exist or is not visible; create it or fix the gs:// URL, and grant ${OBJECT_ROLE} on it`,
+      { cause: err, details: { bucket, status } },
+    );
+  }
+  if (status === 408 || status === 429 || (status !== undefined && status >= 500)) {
+    return new EtlError(ErrorCodes.HTTP_TRANSIENT, `${what}: GCS answered ${status} after retries (${detail})`, {
+      cause: err,
+      retryable: true,
+      details: { bucket, status },
+    });
+  }
+  if (status === undefined) {
+    return new EtlError(ErrorCodes.NETWORK, `${what}: ${detail}`, { cause: err, retryable: true, details: { bucket } });
+  }
+  return new EtlError(ErrorCodes.INTERNAL, `${what}: GCS answered ${status} (${detail})`, { cause: err, details: { bucket, status } });
+}
+
+export interface GcsDestinationOptions extends StorageClientOptions {
+  bucket: string;
+  /** Folder inside the bucket; empty for the bucket root. */
+  prefix: string;
+  /** Files larger than this use a chunked resumable upload (default 8 MiB). */
+  resumableThreshold?: number;
+  /** Resumable chunk size, a multiple of 256 KiB (default 8 MiB); a dropped connection resends at most one chunk. */
+  chunkSize?: number;
+  /** Share one client per process; built from the other options when absent. */
+  storage?: Storage;
+}
+
+export class GcsDestination implements Destination {
+  readonly url: string;
+  readonly #storage: Storage;
+  readonly #bucket: Bucket;
+  readonly #prefix: string;
+  readonly #resumableThreshold: number;
+  readonly #chunkSize: number;
+
+  constructor(options: GcsDestinationOptions) {
+    this.#storage = options.storage ?? createStorage(options);
+    this.#bucket = this.#storage.bucket(options.bucket);
+    this.#prefix = options.prefix.replace(/^\/+|\/+$/g, '');
+    this.#resumableThreshold = options.resumableThreshold ?? 8 * MiB;
+    this.#chunkSize = options.chunkSize ?? 8 * MiB;
+    this.url = `gs://${options.bucket}${this.#prefix ? `/${this.#prefix}` : ''}`;
+  }
+
+  /**
+   * Proves we can create and delete objects under the prefix by doing it. Reading bucket metadata
+   * would need storage.buckets.get, which the object role we ask for does not include.
+   */
+  async check(): Promise<void> {
+    const probe = this.#bucket.file(this.#name(`_probe/${process.pid}-${Date.now()}`));
+    const what = `checking ${this.url}`;
+    try {
+      await probe.save('ok\n', { resumable: false, contentType: 'text/plain', preconditionOpts: { ifGenerationMatch: 0 } });
+      await probe.delete({ ifGenerationMatch: probe.metadata.generation });
+    } catch (err) {
+      throw classifyGcsError(err, what, this.#bucket.name);
+    }
+  }
+
+  async upload(file: StagedFile, signal?: AbortSignal): Promise<UploadResult> {
+    const target = this.#bucket.file(this.#name(file.objectName));
+    const resumable = file.bytes > this.#resumableThreshold;
+    const retry = this.#storage.retryOptions;
+    const maxRetries = retry.maxRetries ?? 3;
+    // The client retries chunks of a resumable upload itself; a whole attempt (a simple upload, or a
+    // resumable session that ran out of retries) is retried here, inside the same budget.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const sink = target.createWriteStream({
+          resumable,
+          ...(resumable ? { chunkSize: this.#chunkSize } : {}),
+          contentType: file.contentType,
+          validation: 'crc32c',
+          preconditionOpts: { ifGenerationMatch: 0 },
+          // Declaring the CRC32C makes GCS itself reject bytes that differ from what the writer staged.
+          metadata: { contentType: file.contentType, crc32c: file.crc32c, metadata: { rows: String(file.rows) } },
+        });
+        await pipeline(createReadStream(file.localPath), sink, ...(signal ? [{ signal }] : []));
+        return { objectName: file.objectName, skipped: false, generation: String(target.metadata.generation) };
+      } catch (err) {
+        if (gcsStatus(err) === 412) return this.#alreadyThere(target, file);
+        if (signal?.aborted) throw this.#aborted(target, err);
+        const retryable = retry.retryableErrorFn ? retry.retryableErrorFn(err as Parameters<typeof retry.retryableErrorFn>[0]) : false;
+        if (!retryable || attempt >= maxRetries) throw classifyGcsError(err, `uploading ${this.#gsUrl(target)}`, this.#bucket.name);
+        await sleep(retryDelayMs(retry, attempt), undefined, signal ? { signal } : {}).catch((e: unknown) => {
+          throw this.#aborted(target, e);
+        });
+      }
+    }
+  }
+
+  async writeJson(objectName: string, value: unknown, options: { replace: boolean }): Promise<void> {
+    const target = this.#bucket.file(this.#name(objectName));
+    const body = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
+    const what = `writing ${this.#gsUrl(target)}`;
+    // With replace, a 412 means another writer got in between our read and our write: read again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const generation = options.replace ? await this.#generationOf(target) : '0';
+        await target.save(body, {
+          resumable: false,
+          contentType: 'application/json',
+          validation: 'crc32c',
+          preconditionOpts: { ifGenerationMatch: generation },
+        });
+        return;
+      } catch (err) {
+        if (gcsStatus(err) !== 412) throw classifyGcsError(err, what, this.#bucket.name);
+        if (!options.replace) {
+          const [meta] = await target.getMetadata().catch((e: unknown) => {
+            throw classifyGcsError(e, what, this.#bucket.name);
+          });
+          if (meta.crc32c === crc32cOfBuffer(body)) return;
+          throw this.#conflict(target, String(meta.crc32c), crc32cOfBuffer(body));
+        }
+      }
+    }
+    throw new EtlError(ErrorCodes.DEST_CONFLICT, `${what}: the object kept changing under us; is another run writing to ${this.url}?`);
+  }
+
+  async readJson(objectName: string): Promise<unknown | null> {
+    const target = this.#bucket.file(this.#name(objectName));
+    let bytes: Buffer;
+    try {
+      [bytes] = await target.download();
+    } catch (err) {
+      if (gcsStatus(err) === 404) return null;
+      throw classifyGcsError(err, `reading ${this.#gsUrl(target)}`, this.#bucket.name);
+    }
+    try {
+      return JSON.parse(bytes.toString('utf8')) as unknown;
+    } catch (err) {
+      throw new EtlError(ErrorCodes.INTERNAL, `${this.#gsUrl(target)} is not valid JSON`, { cause: err });
+    }
+  }
+
+  async #alreadyThere(target: File, file: StagedFile): Promise<UploadResult> {
+    let crc32c: string;
+    let generation: string;
+    try {
+      const [meta] = await target.getMetadata();
+      crc32c = String(meta.crc32c);
+      generation = String(meta.generation);
+    } catch (err) {
+      throw classifyGcsError(err, `reading ${this.#gsUrl(target)}`, this.#bucket.name);
+    }
+    if (crc32c !== file.crc32c) throw this.#conflict(target, crc32c, file.crc32c);
+    return { objectName: file.objectName, skipped: true, generation };
+  }
+
+  async #generationOf(target: File): Promise<string> {
+    try {
+      const [meta] = await target.getMetadata();
+      return String(meta.generation);
+    } catch (err) {
+      if (gcsStatus(err) === 404) return '0';
+      throw err;
+    }
+  }
+
+  #aborted(target: File, cause: unknown): EtlError {
+    return new EtlError(ErrorCodes.INTERRUPTED, `upload of ${this.#gsUrl(target)} aborted; the next run uploads it again`, { cause });
+  }
+
+  #conflict(target: File, theirs: string, ours: string): EtlError {
+    return new EtlError(
+      ErrorCodes.DEST_CONFLICT,
+      `${this.#gsUrl(target)} already exists with different content (crc32c ${theirs}, ours ${ours}); objects are never overwritten — remove it or write to another prefix`,
+      { details: { object: this.#gsUrl(target), theirs, ours } },
+    );
+  }
+
+  #name(objectName: string): string {
+    return this.#prefix ? `${this.#prefix}/${objectName}` : objectName;
+  }
+
+  #gsUrl(target: File): string {
+    return `gs://${this.#bucket.name}/${target.name}`;
+  }
+}
+
+/** The client's own backoff: multiplier^attempt seconds plus jitter, capped by maxRetryDelay. */
+function retryDelayMs(retry: RetryOptions, attempt: number): number {
+  const base = (retry.retryDelayMultiplier ?? 2) ** attempt * 1000 + Math.random() * 1000;
+  return Math.min(base, (retry.maxRetryDelay ?? 64) * 1000);
+}
+
+function crc32cOfBuffer(bytes: Buffer): string {
+  const crc = new CRC32C();
+  crc.update(bytes);
+  return crc.toString();
+}

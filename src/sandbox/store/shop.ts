@@ -1,0 +1,28 @@
+// The shop itself (served to ordinary, non-bulk queries).
+import { gid, IdBase, numericId } from './ids.ts';
+import type { StoreContext } from './context.ts';
+import { DAY, iso } from './time.ts';
+
+export function shopRecord(ctx: StoreContext): Record<string, unknown> {
+  const handle = ctx.shopDomain.replace(/\.myshopify\.com$/, '');
+  const name = handle.split(/[-_.]/).filter(Boolean).map((w) => w[0]?.toUpperCase() + w.slice(1)).join(' ') || 'Sandbox Shop';
+  return {
+    __typename: 'Shop',
+    id: gid('Shop', numericId(ctx.seed, IdBase.Shop, 0)),
+    name,
+    myshopifyDomain: ctx.shopDomain,
+    email: `owner@${handle}.example.com`,
+    contactEmail: `hello@${handle}.example.com`,
+    currencyCode: ctx.shopCurrency,
+    enabledPresentmentCurrencies: ['USD', 'EUR', 'GBP', 'CAD'],
+    ianaTimezone: 'Etc/UTC',
+    timezoneAbbreviation: 'UTC',
+    weightUnit: 'KILOGRAMS',
+    unitSystem: 'METRIC_SYSTEM',
+    taxesIncluded: false,
+    createdAt: iso(ctx.timeline.start - 30 * DAY),
+    updatedAt: iso(ctx.timeline.end - DAY),
+    primaryDomain: { __typename: 'Domain', id: gid('Domain', numericId(ctx.seed, IdBase.Shop, 1)), host: ctx.shopDomain, url: `https://${ctx.shopDomain}`, sslEnabled: true },
+    plan: { __typename: 'ShopPlan', displayName: 'Development', partnerDevelopment: true, shopifyPlus: false },
+  };
+}

@@ -1,0 +1,179 @@
+// Streams a bulk operation's JSONL from its signed URL. The file can be many GB, so it is yielded chunk
+// by chunk as the consumer pulls (the socket pauses while the consumer is busy), and a connection cut
+// midway is resumed with a Range request from the first byte not yet delivered. node:http is used
+// rather than fetch so that the bytes are the file's bytes: no transparent decompression shifts the
+// offsets a Range request counts in.
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { EtlError, ErrorCodes } from '../errors.ts';
+import { classifyDownloadStatus, classifyNetworkError } from './classify.ts';
+import { interrupted, pause, realSleep, resolvePolicy, RetryStreak, throwIfAborted } from './retry.ts';
+import type { RetryPolicy, Sleep } from './retry.ts';
+import type { ShopifyLogger } from './client.ts';
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  retry?: Partial<RetryPolicy>;
+  sleep?: Sleep;
+  now?: () => number;
+  /** Start at this byte (a download resumed by the caller); earlier bytes are never yielded. */
+  fromByte?: number;
+  /** Called with the size of every chunk yielded. */
+  onBytes?: (n: number) => void;
+  /** A socket silent this long counts as cut. */
+  idleTimeoutMs?: number;
+  logger?: ShopifyLogger;
+}
+
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const MAX_REDIRECTS = 5;
+
+/** What one response contributes: bytes to drop before the first new one, and the file's size if said. */
+interface BodyPlan {
+  skip: number;
+  total: number | null;
+}
+
+export async function* downloadResult(url: string, options: DownloadOptions = {}): AsyncGenerator<Buffer> {
+  const policy = resolvePolicy(options.retry);
+  const sleep = options.sleep ?? realSleep;
+  const now = options.now ?? Date.now;
+  const signal = options.signal;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const host = new URL(url).host;
+  const streak = new RetryStreak(policy, now);
+  let received = options.fromByte ?? 0;
+
+  for (;;) {
+    throwIfAborted(signal);
+    let response: IncomingMessage | undefined;
+    let progressed = false;
+    try {
+      response = await open(url, received, signal, idleTimeoutMs);
+      const plan = planBody(response, received, host, policy.statuses, now());
+      if (plan === 'complete') return;
+      let skip = plan.skip;
+      const chunks = (response as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await nextChunk(chunks, response, idleTimeoutMs);
+        if (next.done) break;
+        let bytes = next.value;
+        if (skip > 0) {
+          if (bytes.length <= skip) {
+            skip -= bytes.length;
+            continue;
+          }
+          bytes = bytes.subarray(skip);
+          skip = 0;
+        }
+        received += bytes.length;
+        progressed = true;
+        options.onBytes?.(bytes.length);
+        yield bytes;
+      }
+      if (plan.total !== null && received < plan.total) {
+        throw new EtlError(ErrorCodes.NETWORK, `the download from ${host} ended at byte ${received} of ${plan.total}`, {
+          retryable: true,
+          details: { received, total: plan.total },
+        });
+      }
+      return;
+    } catch (raw) {
+      const err = toEtlError(raw, signal, host);
+      // Bytes arrived since the last failure: this is a new stall, with a fresh set of attempts.
+      if (progressed) streak.reset();
+      const wait = streak.next(err);
+      if (wait === null) throw streak.exhausted(err);
+      options.logger?.warn('bulk result download interrupted; resuming', { host, received, code: err.code, waitMs: wait });
+      await pause(sleep, wait, signal);
+    } finally {
+      response?.destroy();
+    }
+  }
+}
+
+/**
+ * The next chunk, or a cut if none comes within `idleMs`. The clock runs only while we wait for data,
+ * not while the consumer works on the last chunk (the socket is paused then, on purpose).
+ */
+async function nextChunk(chunks: AsyncIterator<Buffer>, response: IncomingMessage, idleMs: number): Promise<IteratorResult<Buffer>> {
+  const timer = setTimeout(() => {
+    response.destroy(Object.assign(new Error('no data from the file host'), { code: 'ETIMEDOUT' }));
+  }, idleMs);
+  try {
+    return await chunks.next();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toEtlError(raw: unknown, signal: AbortSignal | undefined, host: string): EtlError {
+  if (signal?.aborted) return interrupted(signal);
+  if (raw instanceof EtlError) return raw;
+  return classifyNetworkError(raw, `downloading the bulk result from ${host}`);
+}
+
+/** Decides how the response continues the file at byte `received`, or throws what its status means. */
+function planBody(response: IncomingMessage, received: number, host: string, retryStatuses: readonly number[], now: number): BodyPlan | 'complete' {
+  const status = response.statusCode ?? 0;
+  const length = response.headers['content-length'];
+  if (status === 200) {
+    // Either a fresh start, or a server that ignored our Range: drop what was already delivered.
+    return { skip: received, total: length === undefined ? null : Number(length) };
+  }
+  if (status === 206) {
+    const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers['content-range'] ?? '');
+    const start = range ? Number(range[1]) : Number.NaN;
+    if (!range || start > received) {
+      throw new EtlError(
+        ErrorCodes.DOWNLOAD_FAILED,
+        `the download from ${host} resumed at an unexpected place (asked for byte ${received}, got Content-Range "${response.headers['content-range'] ?? ''}")`,
+        { details: { received, contentRange: response.headers['content-range'] ?? null } },
+      );
+    }
+    return { skip: received - start, total: range[3] === '*' ? null : Number(range[3]) };
+  }
+  if (status === 416) {
+    // Asked to resume at the very end: the file is complete if the server says it is that long.
+    const size = /^bytes \*\/(\d+)$/.exec(response.headers['content-range'] ?? '')?.[1];
+    if (size !== undefined && Number(size) === received) return 'complete';
+    throw new EtlError(ErrorCodes.DOWNLOAD_FAILED, `the download from ${host} refused to resume at byte ${received} (HTTP 416)`, {
+      details: { received, contentRange: response.headers['content-range'] ?? null },
+    });
+  }
+  const retryAfter = response.headers['retry-after'];
+  throw classifyDownloadStatus({ status, retryAfter: typeof retryAfter === 'string' ? retryAfter : null }, host, retryStatuses, now);
+}
+
+/** GETs `url` from byte `from`, following redirects; resolves once the response headers are in. */
+async function open(url: string, from: number, signal: AbortSignal | undefined, idleTimeoutMs: number): Promise<IncomingMessage> {
+  let target = new URL(url);
+  for (let hop = 0; ; hop += 1) {
+    const response = await get(target, from, signal, idleTimeoutMs);
+    const location = response.headers.location;
+    const status = response.statusCode ?? 0;
+    if (status < 300 || status >= 400 || !location || hop >= MAX_REDIRECTS) return response;
+    response.resume();
+    target = new URL(location, target);
+  }
+}
+
+function get(target: URL, from: number, signal: AbortSignal | undefined, idleTimeoutMs: number): Promise<IncomingMessage> {
+  const transport = target.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    // No Shopify token: the URL carries its own signature. identity keeps byte offsets meaningful.
+    const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+    if (from > 0) headers.range = `bytes=${from}-`;
+    const request = transport.request(target, { method: 'GET', headers, timeout: idleTimeoutMs, ...(signal ? { signal } : {}) }, (response) => {
+      // From here nextChunk watches for silence; a socket timeout would also fire while the consumer is busy.
+      request.setTimeout(0);
+      resolve(response);
+    });
+    request.on('timeout', () => {
+      request.destroy(Object.assign(new Error('socket idle timeout'), { code: 'ETIMEDOUT' }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}

@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { Store } from '../../src/sandbox/store/index.ts';
+import { collect, runCli, startCli } from '../support/cli.ts';
+import { manifests, readTable, tablesWritten } from '../support/output.ts';
+
+describe('the CLI end to end', function () {
+  this.timeout(120_000);
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'etl-cli-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the demo: every table from the built-in sandbox store equals its ground truth', async () => {
+    const out = join(dir, 'out');
+    const result = await runCli(['run', '--sandbox', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--sandbox-operation-delay', '50ms']);
+    expect(result.code, result.stderr).to.equal(0);
+    const truth = new Store({ seed: 1, shopDomain: 'sandbox.myshopify.com' }).truth();
+    expect(tablesWritten(out)).to.deep.equal(Object.keys(truth).filter((t) => truth[t]! > 0).sort());
+    for (const [table, count] of Object.entries(truth)) {
+      expect((await readTable(out, table)).length, table).to.equal(count);
+      expect(existsSync(join(out, '_schemas', `${table}.json`)), `schema of ${table}`).to.equal(true);
+    }
+    const [manifest] = manifests(out);
+    expect(manifest?.status).to.equal('succeeded');
+    expect(result.stdout).to.match(/order_line_items\s+\d+/);
+    const logLines = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as { severity: string; message: string });
+    expect(logLines.every((l) => typeof l.severity === 'string')).to.equal(true);
+    expect(logLines.some((l) => l.message === 'run summary')).to.equal(true);
+  });
+
+  describe('against a server speaking Shopify\'s bulk API', () => {
+    let sandbox: Sandbox;
+    before(async () => { sandbox = await startSandbox({ operationDelayMs: 50 }); });
+    after(() => sandbox.close());
+
+    it('exits 2 on a wrong token with a message naming the fix, and never prints the token', async () => {
+      const token = 'shpat_wrong_token_0123456789abcdef';
+      const result = await runCli(['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders', '--dest', join(dir, 'out'), '--state', join(dir, 'state.db')], { SHOPIFY_ACCESS_TOKEN: token });
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.contain('SHOPIFY_ACCESS_TOKEN');
+      expect(result.stdout + result.stderr).not.to.contain(token);
+    });
+
+    it('extracts with --admin-url, --shop and SHOPIFY_ACCESS_TOKEN', async () => {
+      const out = join(dir, 'out');
+      const result = await runCli(['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders', '--dest', out, '--state', join(dir, 'state.db')], { SHOPIFY_ACCESS_TOKEN: sandbox.token });
+      expect(result.code, result.stderr).to.equal(0);
+      expect((await readTable(out, 'orders')).length).to.equal(sandbox.store.truth().orders);
+      expect(result.stdout + result.stderr).not.to.contain(sandbox.token);
+    });
+  });
+
+  it('starts the sandbox on its own, and the ETL extracts from that separate process', async () => {
+    const server = startCli(['sandbox', '--port', '0', '--sandbox-operation-delay', '50ms', '--log-format', 'json']);
+    try {
+      const first = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', resolve));
+      const { url, shop, token } = JSON.parse(first) as { url: string; shop: string; token: string };
+      expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const out = join(dir, 'out');
+      const result = await runCli(['--shop', shop, '--admin-url', url, '--entities', 'orders,shop', '--dest', out, '--state', join(dir, 'state.db')], { SHOPIFY_ACCESS_TOKEN: token });
+      expect(result.code, result.stderr).to.equal(0);
+      expect((await readTable(out, 'shop')).length).to.equal(1);
+      expect((await readTable(out, 'orders')).length).to.equal(new Store({ seed: 1, shopDomain: shop }).truth().orders);
+    } finally {
+      server.kill('SIGTERM');
+      await collect(server);
+    }
+  });
+
+  it('rejects bad flags with exit 2 and a precise message', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--shop', 'not a shop'], /myshopify domain/],
+      [['--sandbox', '--entities', 'orders,widgets'], /unknown entity 'widgets'/],
+      [['--sandbox', '--since', 'yesterday'], /--since 'yesterday' is not an ISO-8601/],
+      [['--sandbox', '--since', '2026-02-01', '--until', '2026-01-01'], /must be before --until/],
+      [['--sandbox', '--api-version', '2026-02'], /not a Shopify API version/],
+      [['--sandbox', '--lookback', 'soon'], /not a duration/],
+      [['--shop', 'acme.myshopify.com'], /SHOPIFY_ACCESS_TOKEN/],
+      [['--bogus-flag'], /Unknown argument/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli([...args, '--dest', join(dir, 'out'), '--state', join(dir, 'state.db')]);
+      expect(result.code, args.join(' ')).to.equal(2);
+      expect(result.stderr, args.join(' ')).to.match(message);
+    }
+  });
+});

@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import type { Entity } from '../src/entities/types.ts';
+import { planWindows, splitWindow } from '../src/plan.ts';
+
+const incremental = { name: 'orders', kind: 'bulk', queryFile: 'orders.graphql', tables: [], process: () => undefined, incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt' } } satisfies Entity;
+const snapshot = { ...incremental, name: 'locations', incremental: null } satisfies Entity;
+const now = new Date('2026-03-01T12:00:00Z');
+const base = { now, fullRefresh: false, lookbackMs: 2 * 3600_000, windowMs: 30 * 86400_000, safetyLagMs: 120_000 };
+
+describe('window planning', () => {
+  it('extracts everything up to now minus the safety lag on the first run', () => {
+    expect(planWindows(incremental, null, base)).to.deep.equal([{ since: null, until: new Date('2026-03-01T11:58:00Z') }]);
+  });
+
+  it('starts at the watermark minus the lookback', () => {
+    const [w] = planWindows(incremental, '2026-03-01T06:00:00.000Z', base);
+    expect(w).to.deep.equal({ since: new Date('2026-03-01T04:00:00Z'), until: new Date('2026-03-01T11:58:00Z') });
+  });
+
+  it('splits a backfill into half-open windows that tile [since, until) exactly', () => {
+    const since = new Date('2026-01-01T00:00:00Z');
+    const until = new Date('2026-02-15T00:00:00Z');
+    const windows = planWindows(incremental, '2026-03-01T00:00:00Z', { ...base, since, until, windowMs: 14 * 86400_000 });
+    expect(windows[0]!.since).to.deep.equal(since);
+    expect(windows.at(-1)!.until).to.deep.equal(until);
+    for (let i = 1; i < windows.length; i++) expect(windows[i]!.since).to.deep.equal(windows[i - 1]!.until);
+    expect(windows).to.have.length(4);
+  });
+
+  it('ignores the watermark on a full refresh, and snapshots ignore it always', () => {
+    expect(planWindows(incremental, '2026-02-01T00:00:00Z', { ...base, fullRefresh: true })[0]!.since).to.equal(null);
+    expect(planWindows(snapshot, '2026-02-01T00:00:00Z', base)).to.deep.equal([{ since: null, until: new Date('2026-03-01T11:58:00Z') }]);
+  });
+
+  it('halves a window, giving an open start a floor, and stops at the minimum width', () => {
+    const floor = new Date('2020-01-01T00:00:00Z');
+    const halves = splitWindow({ since: null, until: new Date('2020-01-03T00:00:00Z') }, floor, 3600_000);
+    expect(halves).to.deep.equal([{ since: null, until: new Date('2020-01-02T00:00:00Z') }, { since: new Date('2020-01-02T00:00:00Z'), until: new Date('2020-01-03T00:00:00Z') }]);
+    expect(splitWindow({ since: floor, until: new Date('2020-01-01T01:30:00Z') }, floor, 3600_000)).to.equal(null);
+  });
+});

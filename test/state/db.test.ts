@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isEtlError } from '../../src/errors.ts';
+import { StateDb } from '../../src/state/db.ts';
+
+const op = (id: string) => ({ id, status: 'CREATED', errorCode: null, objectCount: 0, rootObjectCount: 0, fileSize: null, url: null, completedAt: null });
+const file = (name: string) => ({ localPath: `/tmp/${name}`, objectName: `orders/${name}`, crc32c: 'AAAAAA==', bytes: 10, rows: 2, contentType: 'application/gzip' });
+
+describe('state database', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'state-'));
+    path = join(dir, 'state.db');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('moves the watermark only in the commit, only forward, and only when contiguous', () => {
+    const db = StateDb.open(path);
+    db.startRun('r1', 's');
+    const first = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
+    expect(db.watermark('s', 'orders')).to.equal(null);
+    expect(db.commitWindow(first).watermark).to.equal('2026-01-10T00:00:00.000Z');
+    // a backfill of a later, disjoint range leaves the watermark alone
+    const gap = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: '2026-02-01T00:00:00.000Z', until: '2026-03-01T00:00:00.000Z' });
+    expect(db.commitWindow(gap).watermark).to.equal('2026-01-10T00:00:00.000Z');
+    // an overlapping window moves it forward
+    const next = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: '2026-01-09T22:00:00.000Z', until: '2026-01-11T00:00:00.000Z' });
+    expect(db.commitWindow(next).watermark).to.equal('2026-01-11T00:00:00.000Z');
+    // an older window never moves it back
+    const old = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: '2025-01-01T00:00:00.000Z', until: '2025-02-01T00:00:00.000Z' });
+    expect(db.commitWindow(old).watermark).to.equal('2026-01-11T00:00:00.000Z');
+    db.close();
+    expect(StateDb.open(path).watermark('s', 'orders')).to.equal('2026-01-11T00:00:00.000Z');
+  });
+
+  it('refuses to commit a window while a file is not uploaded', () => {
+    const db = StateDb.open(path);
+    db.startRun('r1', 's');
+    const w = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
+    db.recordFile(w, 'r1', 'orders', file('a'));
+    db.recordFile(w, 'r1', 'orders', file('b'));
+    db.markUploaded('orders/a');
+    expect(() => db.commitWindow(w)).to.throw(/not uploaded/);
+    expect(db.watermark('s', 'orders')).to.equal(null);
+    db.markUploaded('orders/b');
+    expect(db.commitWindow(w).watermark).to.equal('2026-01-10T00:00:00.000Z');
+  });
+
+  it('records the operation before polling and lists what a crashed run left open', () => {
+    const db = StateDb.open(path);
+    db.startRun('r1', 's');
+    const w = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
+    db.recordSubmitted(w, 'orders', 's', op('gid://shopify/BulkOperation/1'), 'hash');
+    db.close();
+    const again = StateDb.open(path);
+    again.startRun('r2', 's');
+    const open = again.openWindows('s', 'orders', 'r2');
+    expect(open).to.have.length(1);
+    expect(open[0]).to.include({ status: 'submitted', operation_id: 'gid://shopify/BulkOperation/1', query_hash: 'hash', attempts: 1 });
+    expect(again.activeOperations('s').map((o) => o.operation_id)).to.deep.equal(['gid://shopify/BulkOperation/1']);
+    expect(again.statusReport()[0]).to.include({ shop: 's', entity: 'orders', last_outcome: 'submitted', open_operations: 'gid://shopify/BulkOperation/1 CREATED' });
+  });
+
+  it('lets one live run hold the state at a time', () => {
+    const a = StateDb.open(path);
+    const b = StateDb.open(path);
+    a.acquireLock('run-a', 60_000);
+    let err: unknown;
+    try {
+      b.acquireLock('run-b', 60_000);
+    } catch (e) {
+      err = e;
+    }
+    expect(isEtlError(err, 'STATE_LOCKED')).to.equal(true);
+    expect((err as Error).message).to.contain('run-a');
+    a.releaseLock('run-a');
+    b.acquireLock('run-b', 60_000);
+  });
+
+  it('takes over an expired lease', () => {
+    let now = new Date('2026-01-01T00:00:00Z');
+    const a = StateDb.open(path, () => now);
+    a.acquireLock('run-a', 60_000);
+    now = new Date('2026-01-01T00:02:00Z');
+    const b = StateDb.open(path, () => now);
+    b.acquireLock('run-b', 60_000);
+    expect(b.db.prepare('SELECT owner FROM lock').get()).to.deep.equal({ owner: 'run-b' });
+  });
+});
