@@ -36,12 +36,16 @@ export function withSearchFilter(query: string, rootField: string, filter: strin
   return print(doc);
 }
 
-/** Half-open UTC window: `updated_at:>='…' AND updated_at:<'…'`, quoted (unquoted, Shopify drops the time). */
-export function windowFilter(since: Date, until: Date): string {
-  if (Number.isNaN(since.getTime()) || Number.isNaN(until.getTime()) || since >= until) {
+/**
+ * Half-open UTC window `updated_at:>='…' AND updated_at:<'…'`, quoted (unquoted, Shopify ignores the
+ * time part). A null `since` leaves the window open below (a first, full extraction up to `until`).
+ */
+export function windowFilter(since: Date | null, until: Date): string {
+  if ((since !== null && Number.isNaN(since.getTime())) || Number.isNaN(until.getTime()) || (since !== null && since >= until)) {
     throw new EtlError(ErrorCodes.INTERNAL, `invalid window [${String(since)}, ${String(until)})`);
   }
-  return `updated_at:>='${searchTime(since)}' AND updated_at:<'${searchTime(until)}'`;
+  const upper = `updated_at:<'${searchTime(until)}'`;
+  return since === null ? upper : `updated_at:>='${searchTime(since)}' AND ${upper}`;
 }
 
 function searchTime(d: Date): string {

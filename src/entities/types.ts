@@ -45,9 +45,10 @@ export interface Entity {
   tables: TableDef[];
   /**
    * The `__typename` values process() accepts (any other fails with MALFORMED_JSONL naming it). The
-   * contract test checks this covers every node type the query's connections can produce.
+   * contract test checks this covers every node type the query's connections can produce. Every
+   * registry entry sets it; optional only so test doubles need not.
    */
-  typenames: readonly string[];
+  typenames?: readonly string[];
   /**
    * Turns one JSONL record (a root node, or a child line carrying __parentId) into rows. Pure and
    * synchronous: no I/O, no state across records, no assumption about line order.

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CRC32C, Storage } from '@google-cloud/storage';
-import type { Bucket, File, RetryOptions } from '@google-cloud/storage';
+import type { Bucket, File, StorageOptions } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, isEtlError } from '../errors.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
 
@@ -15,6 +15,8 @@ import type { Destination, StagedFile, UploadResult } from './destination.ts';
 export const OBJECT_ROLE = 'roles/storage.objectUser';
 
 const MiB = 2 ** 20;
+
+export type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
 
 export interface StorageClientOptions {
   /** Explicit endpoint (the CLI's --gcs-endpoint); otherwise STORAGE_EMULATOR_HOST, read by the client, else GCS with ADC. */

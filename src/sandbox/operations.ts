@@ -293,7 +293,7 @@ export class Operations {
   }
 
   private async finishCancel(op: Operation): Promise<void> {
-    if (!(await this.wait(Math.max(10, Math.round(this.options.delayMs / 3))))) return;
+    if (!(await this.wait(Math.min(100, Math.max(10, Math.round(this.options.delayMs / 3)))))) return;
     Object.assign(op, { status: 'CANCELED', ...this.counters(op.written) });
   }
 

@@ -33,6 +33,15 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
 }
 
+function hostOf(location: string | null | undefined): string | null {
+  if (!location) return null;
+  try {
+    return new URL(location).host;
+  } catch {
+    return null;
+  }
+}
+
 /** Shopify's own error text from a JSON error body (`{"errors": "..."}` or `{"errors": [{message}]}`). */
 function bodyErrorText(contentType: string, body: string): string {
   if (!contentType.includes('json')) return '';
@@ -52,10 +61,19 @@ function bodyErrorText(contentType: string, body: string): string {
 
 /** A non-2xx answer from the GraphQL endpoint. */
 export function classifyHttpStatus(
-  response: { status: number; contentType: string; body: string; retryAfter: string | null },
+  response: { status: number; contentType: string; body: string; retryAfter: string | null; location?: string | null },
   ctx: ClassifyContext,
 ): EtlError {
   const { status, contentType } = response;
+  if (status >= 300 && status < 400) {
+    // A renamed or moved shop redirects; following it would turn the POST into a GET, so say where it went.
+    const target = hostOf(response.location);
+    return new EtlError(
+      ErrorCodes.SHOP_NOT_FOUND,
+      `Shopify redirected requests for ${ctx.shop} (HTTP ${status})${target ? ` to ${target}` : ''}: the shop's domain changed; update --shop / --admin-url`,
+      { details: { status, shop: ctx.shop, redirectHost: target } },
+    );
+  }
   const said = bodyErrorText(contentType, response.body);
   const saidPart = said ? `; Shopify said: ${said}` : '';
   const details = { status, shop: ctx.shop, apiVersion: ctx.apiVersion };

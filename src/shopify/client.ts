@@ -126,7 +126,7 @@ export class ShopifyClient {
       } catch (raw) {
         const err = hideSecret(this.toEtlError(raw), token);
         if (err.code === ErrorCodes.INTERRUPTED) throw err;
-        if (err.code === ErrorCodes.AUTH_INVALID && err.details.status === 401 && this.token.invalidate && !renewedToken) {
+        if (sent && err.code === ErrorCodes.AUTH_INVALID && err.details.status === 401 && this.token.invalidate && !renewedToken) {
           // A renewable token may have been revoked or rotated early: one fresh token, then give up.
           renewedToken = true;
           this.token.invalidate();
@@ -181,7 +181,7 @@ export class ShopifyClient {
       errorPolicy: 'all',
       fetch: async (input, init) => {
         try {
-          const response = await fetch(input, init);
+          const response = await fetch(input, { ...init, redirect: 'manual' });
           meta.status = response.status;
           meta.contentType = response.headers.get('content-type') ?? '';
           return response;
@@ -219,7 +219,13 @@ export class ShopifyClient {
     if (err instanceof ClientError) {
       const { status, headers, body } = err.response;
       return classifyHttpStatus(
-        { status, contentType: headers?.get('content-type') ?? '', body: typeof body === 'string' ? body : '', retryAfter: headers?.get('retry-after') ?? null },
+        {
+          status,
+          contentType: headers?.get('content-type') ?? '',
+          body: typeof body === 'string' ? body : '',
+          retryAfter: headers?.get('retry-after') ?? null,
+          location: headers?.get('location') ?? null,
+        },
         this.context,
       );
     }

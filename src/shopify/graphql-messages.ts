@@ -2,7 +2,7 @@
 // same validation failures differently. This turns graphql-js errors into the shapes Shopify sends,
 // as recorded in the conformance captures (message, locations, path, extensions.code and friends),
 // so code that reads Shopify's errors meets the same text in tests.
-import { GraphQLError, Kind, Source, visit, type ASTNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
+import { GraphQLError, Kind, visit, type ASTNode, type DocumentNode, type OperationDefinitionNode } from 'graphql';
 
 export interface ShopifyGraphQLError {
   message: string;
@@ -16,6 +16,8 @@ interface Place {
   path: string[];
   fieldName?: string;
   argumentName?: string;
+  /** Where the field holding an argument starts: graphql-ruby reports argument errors there. */
+  fieldAt?: { line: number; column: number };
 }
 
 function operationLabel(op: OperationDefinitionNode): string {
@@ -26,15 +28,20 @@ function operationLabel(op: OperationDefinitionNode): string {
 function placesOf(document: DocumentNode): Map<ASTNode, Place> {
   const places = new Map<ASTNode, Place>();
   const stack: string[] = [];
-  const fields: string[] = [];
+  const fields: Array<{ name: string; at?: { line: number; column: number } }> = [];
   let argument: string | undefined;
+  const argumentPlace = (name: string): Place => {
+    const field = fields[fields.length - 1];
+    return { path: [...stack, name], argumentName: name, ...(field ? { fieldName: field.name, ...(field.at ? { fieldAt: field.at } : {}) } : {}) };
+  };
   visit(document, {
     OperationDefinition: { enter: (node) => { stack.push(operationLabel(node)); places.set(node, { path: [...stack] }); }, leave: () => { stack.pop(); } },
     FragmentDefinition: { enter: (node) => { stack.push(`fragment ${node.name.value}`); }, leave: () => { stack.pop(); } },
     Field: {
       enter: (node) => {
         stack.push(node.alias?.value ?? node.name.value);
-        fields.push(node.name.value);
+        const start = node.loc?.startToken;
+        fields.push({ name: node.name.value, ...(start ? { at: { line: start.line, column: start.column } } : {}) });
         places.set(node, { path: [...stack], fieldName: node.name.value });
       },
       leave: () => { stack.pop(); fields.pop(); },
@@ -42,15 +49,13 @@ function placesOf(document: DocumentNode): Map<ASTNode, Place> {
     Argument: {
       enter: (node) => {
         argument = node.name.value;
-        const fieldName = fields[fields.length - 1];
-        places.set(node, { path: [...stack, node.name.value], argumentName: argument, ...(fieldName ? { fieldName } : {}) });
+        places.set(node, argumentPlace(argument));
       },
       leave: () => { argument = undefined; },
     },
     enter: (node) => {
       if (argument === undefined || places.has(node)) return;
-      const fieldName = fields[fields.length - 1];
-      places.set(node, { path: [...stack, argument], argumentName: argument, ...(fieldName ? { fieldName } : {}) });
+      places.set(node, argumentPlace(argument));
     },
   });
   return places;
@@ -103,7 +108,7 @@ const RULES: Array<{ pattern: RegExp; shape: (m: RegExpMatchArray, place: Place 
   },
   {
     pattern: /^Field "([^"]+)" of type "([^"]+)" must have a selection of subfields/,
-    shape: ([, field, type], place) => ({
+    shape: ([, field, type = ''], place) => ({
       message: `Field must have selections (field '${field}' returns ${type.replace(/[[\]!]/g, '')} but has no selections. Did you mean '${field} { ... }'?)`,
       ...(place ? { path: place.path } : {}),
       extensions: { code: 'selectionMismatch', nodeName: `field '${field}'` },
@@ -111,13 +116,54 @@ const RULES: Array<{ pattern: RegExp; shape: (m: RegExpMatchArray, place: Place 
   },
   {
     pattern: /^Field "([^"]+)" must not have a selection since type "([^"]+)" has no subfields\./,
-    shape: ([, field, type], place) => ({
+    shape: ([, field, type = ''], place) => ({
       message: `Selections can't be made on scalars (field '${field}' returns ${type.replace(/[[\]!]/g, '')} but has selections)`,
       ...(place ? { path: place.path } : {}),
       extensions: { code: 'selectionMismatch', nodeName: `field '${field}'`, typeName: type.replace(/[[\]!]/g, '') },
     }),
   },
 ];
+
+/**
+ * All of a document's validation errors in Shopify's words. graphql-ruby also reports a variable as
+ * unused when its only use is an argument the field does not accept (recorded for clientIdentifier);
+ * graphql-js counts that use, so those errors are added here.
+ */
+export function shopifyValidationErrors(errors: readonly GraphQLError[], document: DocumentNode): ShopifyGraphQLError[] {
+  const shaped = errors.map((e) => shopifyValidationError(e, document));
+  const rejected = new Set<ASTNode>();
+  for (const e of errors) if (/^Unknown argument /.test(e.message) && e.nodes?.[0]) rejected.add(e.nodes[0]);
+  if (rejected.size === 0) return shaped;
+  for (const op of document.definitions) {
+    if (op.kind !== Kind.OPERATION_DEFINITION) continue;
+    const uses = new Map<string, { total: number; rejected: number }>();
+    let inRejected = 0;
+    visit(op, {
+      Argument: { enter: (node) => { if (rejected.has(node)) inRejected++; }, leave: (node) => { if (rejected.has(node)) inRejected--; } },
+      Variable: (node) => {
+        const use = uses.get(node.name.value) ?? { total: 0, rejected: 0 };
+        use.total++;
+        if (inRejected > 0) use.rejected++;
+        uses.set(node.name.value, use);
+      },
+    });
+    const label = op.name?.value ?? 'anonymous query';
+    for (const definition of op.variableDefinitions ?? []) {
+      const name = definition.variable.name.value;
+      const use = uses.get(name);
+      // The definition's own $name counts as one use.
+      if (!use || use.total - 1 !== use.rejected || use.rejected === 0) continue;
+      const at = op.loc?.startToken;
+      shaped.push({
+        message: `Variable $${name} is declared by ${label} but not used`,
+        ...(at ? { locations: [{ line: at.line, column: at.column }] } : {}),
+        path: [operationLabel(op)],
+        extensions: { code: 'variableNotUsed', variableName: name },
+      });
+    }
+  }
+  return shaped;
+}
 
 /**
  * One graphql-js validation error in Shopify's words. Literal values of the wrong type become
@@ -140,9 +186,10 @@ export function shopifyValidationError(error: GraphQLError, document: DocumentNo
   if (place?.argumentName && place.fieldName) {
     const expected = /(?:Expected type "|in ")([^"]+)"/.exec(error.message)?.[1]?.replace(/[[\]!]/g, '');
     const literal = node && node.kind === Kind.ENUM ? node.value : node && 'value' in node ? String(node.value) : '…';
+    const at = place.fieldAt ? [place.fieldAt] : locations;
     return {
       message: `Argument '${place.argumentName}' on Field '${place.fieldName}' has an invalid value (${literal}).${expected ? ` Expected type '${expected}'.` : ''}`,
-      ...(locations ? { locations } : {}),
+      ...(at ? { locations: at } : {}),
       path: place.path,
       extensions: { code: 'argumentLiteralsIncompatible', typeName: 'Field', argumentName: place.argumentName },
     };
@@ -172,11 +219,4 @@ export function rubySyntaxMessage(error: GraphQLError, source: string): { messag
   const word = /^[_A-Za-z][_0-9A-Za-z]*/.exec(rest.trimStart())?.[0];
   const token = names[char] ? `${names[char]} ("${char}")` : word ? `IDENTIFIER ("${word}")` : `UNKNOWN_CHAR ("${char}")`;
   return { message: `syntax error, unexpected ${token}`, atEnd: false };
-}
-
-/** The same Source as graphql-js's parser would see; exported for callers that build locations. */
-export function sourceLocation(source: string, position: number): { line: number; column: number } {
-  const body = new Source(source).body.slice(0, position);
-  const lines = body.split(/\r\n|[\n\r]/g);
-  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
 }

@@ -44,6 +44,13 @@ export interface FakeGcs {
   object(bucket: string, name: string): FakeObject | undefined;
 }
 
+/**
+ * Client retry settings for tests. The client cannot wait less than 1 s between retries (its
+ * async-retry wrappers use a fixed 1000 ms minimum and reject a smaller maxRetryDelay), so each
+ * injected fault costs about a second: keep them few.
+ */
+export const fastRetryOptions = { maxRetries: 3, maxRetryDelay: 1, retryDelayMultiplier: 1, totalTimeout: 30 } as const;
+
 const UPLOAD = /^\/upload\/storage\/v1\/b\/([^/]+)\/o$/;
 const DOWNLOAD = /^\/download\/storage\/v1\/b\/([^/]+)\/o\/(.+)$/;
 const BUCKETS = /^\/b$/;
@@ -76,9 +83,19 @@ export function createFakeGcs(): FakeGcs {
       entry.status = res.statusCode;
     });
 
+    // Every request counts toward failNth/failEvery; a failed one is read whole and not processed.
+    const injected = faults.onRequest();
+    if (injected !== undefined) {
+      entry.bodyBytes = (await readBody(req)).body.length;
+      entry.injected = true;
+      const reason = injected === 429 ? 'rateLimitExceeded' : 'backendError';
+      sendError(res, injected, reason, injected === 429 ? 'The rate of requests is too high.' : 'Backend Error');
+      return;
+    }
+
     const isUploadBody =
-      (UPLOAD.test(url.pathname) && req.method === 'POST' && query.get('uploadType') !== 'resumable') ||
-      (UPLOAD.test(url.pathname) && req.method === 'PUT' && query.has('upload_id'));
+      UPLOAD.test(url.pathname) &&
+      ((req.method === 'POST' && query.get('uploadType') !== 'resumable') || (req.method === 'PUT' && query.has('upload_id')));
     const threshold = isUploadBody ? faults.dropThreshold() : undefined;
     const { body, dropped } = await readBody(req, threshold);
     entry.bodyBytes = body.length;
@@ -86,14 +103,6 @@ export function createFakeGcs(): FakeGcs {
       faults.dropped();
       const uploadId = query.get('upload_id');
       if (uploadId) sessions.keepPartial(uploadId, contentRange, body);
-      return;
-    }
-
-    const injected = faults.onRequest();
-    if (injected !== undefined) {
-      entry.injected = true;
-      const reason = injected === 429 ? 'rateLimitExceeded' : 'backendError';
-      sendError(res, injected, reason, injected === 429 ? 'The rate of requests is too high.' : 'Backend Error');
       return;
     }
 

@@ -29,8 +29,12 @@ export class RawJson {
 
 /** Money as Shopify's Decimal scalar prints it (BigDecimal style: "10.0", "12.5", "19.99"). */
 export function decimal(cents: number): string {
-  const fixed = (cents / 100).toFixed(2);
-  return fixed.endsWith('0') ? fixed.slice(0, -1) : fixed;
+  const abs = Math.abs(cents);
+  const whole = Math.floor(abs / 100);
+  const frac = abs % 100;
+  const sign = cents < 0 ? '-' : '';
+  if (frac % 10 === 0) return `${sign}${whole}.${frac / 10}`;
+  return `${sign}${whole}.${frac < 10 ? '0' : ''}${frac}`;
 }
 
 /** Money as the Money scalar prints it (two decimals: "19.99", "20.00"). */
@@ -47,6 +51,6 @@ export function moneyBag(cents: number, shopCurrency: string, presentmentCurrenc
   return {
     __typename: 'MoneyBag',
     shopMoney: moneyV2(cents, shopCurrency),
-    presentmentMoney: moneyV2(Math.round(cents * rate), presentmentCurrency),
+    presentmentMoney: () => moneyV2(Math.round(cents * rate), presentmentCurrency),
   };
 }

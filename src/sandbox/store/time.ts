@@ -1,8 +1,8 @@
 // The store's timeline: everything happens in the year before now(), ending at least an hour before
 // it (so a window ending "now" has settled). Times are whole epoch seconds, like Shopify's DateTime.
 
-const HOUR = 3600;
 export const DAY = 86_400;
+const HOUR = 3600;
 
 export interface Timeline {
   /** Epoch seconds of the earliest createdAt. */
@@ -22,9 +22,25 @@ export function toSeconds(date: Date): number {
   return Math.floor(date.getTime() / 1000);
 }
 
+const dayPrefixes = new Map<number, string>();
+const MAX_CACHED_DAYS = 4096;
+
 /** DateTime as Shopify serialises it: ISO-8601 in UTC without milliseconds. */
 export function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  // Called for every timestamp of every line; formatting the date part once per day is much cheaper.
+  const day = Math.floor(seconds / DAY);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY * 1000).toISOString().slice(0, 11);
+    if (dayPrefixes.size >= MAX_CACHED_DAYS) dayPrefixes.clear();
+    dayPrefixes.set(day, prefix);
+  }
+  const s = seconds - day * DAY;
+  return `${prefix}${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}Z`;
+}
+
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** ISO date (YYYY-MM-DD). */

@@ -1,0 +1,377 @@
+// Orders with their line items (pointing at real variants), shipping lines, discount applications,
+// tax lines, transactions, refunds and fulfillments. Amounts are integer cents, so the totals add up:
+// total = subtotal (after discounts) + shipping + tax.
+import { mailingAddress, addressCore } from './customers.ts';
+import { gid, IdBase, numericId } from './ids.ts';
+import { Connection, moneyBag, type Rec } from './model.ts';
+import { CARRIERS, NOTES, TAGS, type Place } from './names.ts';
+import { rngFor, Streams, type Rng } from './prng.ts';
+import type { StoreGraph } from './graph.ts';
+import { iso } from './time.ts';
+
+export interface BuiltOrder {
+  record: Rec;
+  /** What the order adds to its customer's amountSpent (0 for test and cancelled orders). */
+  spendCents: number;
+  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number };
+}
+
+const PRESENTMENT = [
+  { currency: 'USD', rate: 1, weight: 85 },
+  { currency: 'EUR', rate: 0.92, weight: 7 },
+  { currency: 'GBP', rate: 0.79, weight: 4 },
+  { currency: 'CAD', rate: 1.36, weight: 4 },
+] as const;
+
+type FinancialStatus = 'PAID' | 'PENDING' | 'AUTHORIZED' | 'PARTIALLY_PAID' | 'PARTIALLY_REFUNDED' | 'REFUNDED' | 'VOIDED';
+
+interface LineDraft {
+  p: number;
+  v: number;
+  deleted: boolean;
+  quantity: number;
+  unitCents: number;
+  discountCents: number;
+}
+
+export function buildOrder(g: StoreGraph, i: number): BuiltOrder {
+  const { ctx } = g;
+  const rng = rngFor(ctx.seed, Streams.order, i);
+  const times = ctx.rootTimes('orders', i);
+  const at = (f: number): number => times.created + Math.floor(f * (times.baseUpdated - times.created));
+  const presentment = PRESENTMENT[rng.weighted(PRESENTMENT.map((x) => x.weight))] ?? PRESENTMENT[0];
+  const bag = (cents: number): Rec => moneyBag(cents, ctx.shopCurrency, presentment.currency, presentment.rate);
+  const number = 1001 + i;
+  const name = `#${number}`;
+  const test = rng.chance(0.01);
+  const cancelled = rng.chance(0.04);
+  const status: FinancialStatus = cancelled
+    ? rng.chance(0.5) ? 'VOIDED' : 'REFUNDED'
+    : (['PAID', 'PENDING', 'AUTHORIZED', 'PARTIALLY_PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'] as const)[rng.weighted([76, 6, 5, 2, 6, 5])] ?? 'PAID';
+  const customerIndex = g.orderCustomer(i);
+  const customer = customerIndex === null ? null : g.customerCore(customerIndex);
+
+  // Line items: each points at a variant of a seeded product (rarely one deleted since).
+  const lines: LineDraft[] = [];
+  const lineCount = 1 + rng.weighted([25, 22, 18, 13, 9, 6, 4, 3]);
+  for (let j = 0; j < lineCount; j++) {
+    const p = rng.int(ctx.size.products);
+    const core = g.productCore(p);
+    const v = rng.int(core.variants.length);
+    lines.push({ p, v, deleted: rng.chance(0.02), quantity: 1 + rng.weighted([70, 20, 10]), unitCents: core.variants[v]?.priceCents ?? 0, discountCents: 0 });
+  }
+  const needsShipping = lines.some((l) => !g.productCore(l.p).isGiftCard);
+  const billing = customer?.addresses[0] ?? addressCore(rng, rng.pick(['Alex', 'Sam', 'Noa']), rng.pick(['Guest', 'Lee']), null);
+  const shippingTo = customer?.addresses[rng.int(customer.addresses.length)] ?? billing;
+  const place: Place = shippingTo.place;
+
+  // Discounts: percentages or fixed amounts, on line items or on shipping.
+  const discounts = discountDrafts(rng, ctx.shopCurrency);
+  const shippingOriginal = needsShipping ? rng.pick([0, 499, 799, 1299, 2500]) : 0;
+  let shippingDiscount = 0;
+  for (const d of discounts) {
+    if (d.targetType === 'SHIPPING_LINE') {
+      const cut = d.percentage === null ? Math.min(d.fixedCents, shippingOriginal) : Math.round((shippingOriginal * d.percentage) / 100);
+      shippingDiscount = Math.min(shippingOriginal, shippingDiscount + cut);
+    } else {
+      const gross = lines.reduce((s, l) => s + l.unitCents * l.quantity, 0);
+      for (const l of lines) {
+        const lineTotal = l.unitCents * l.quantity;
+        const cut = d.percentage === null ? Math.round((d.fixedCents * lineTotal) / Math.max(1, gross)) : Math.round((lineTotal * d.percentage) / 100);
+        l.discountCents = Math.min(lineTotal, l.discountCents + cut);
+      }
+    }
+  }
+
+  const taxTitle = place.taxTitle;
+  const rate = place.taxRate;
+  const taxLine = (cents: number): Rec[] =>
+    rate === 0 || cents === 0 ? [] : [{ __typename: 'TaxLine', title: taxTitle, rate, ratePercentage: percent(rate), priceSet: bag(Math.round(cents * rate)) }];
+
+  let subtotal = 0;
+  let tax = 0;
+  let lineDiscounts = 0;
+  const lineItems = lines.map((l, j): Rec => {
+    const core = g.productCore(l.p);
+    const variant = core.variants[l.v];
+    const original = l.unitCents * l.quantity;
+    const discounted = original - l.discountCents;
+    const taxable = variant?.taxable ?? false;
+    const taxes = taxable ? taxLine(discounted) : [];
+    subtotal += discounted;
+    lineDiscounts += l.discountCents;
+    tax += taxable && rate > 0 ? Math.round(discounted * rate) : 0;
+    return {
+      __typename: 'LineItem',
+      id: gid('LineItem', numericId(ctx.seed, IdBase.LineItem, i * 16 + j)),
+      name: variant?.variantTitle ? `${core.title} - ${variant.variantTitle}` : core.title,
+      title: core.title,
+      variantTitle: variant?.variantTitle ?? null,
+      sku: variant?.sku ?? null,
+      vendor: core.vendor,
+      quantity: l.quantity,
+      // Refunded and cancelled items leave the order; a partial refund takes one unit of the first line.
+      currentQuantity: cancelled || status === 'REFUNDED' ? 0 : status === 'PARTIALLY_REFUNDED' && j === 0 ? l.quantity - 1 : l.quantity,
+      requiresShipping: !core.isGiftCard,
+      taxable,
+      isGiftCard: core.isGiftCard,
+      variant: l.deleted ? null : () => g.variant(l.p, l.v),
+      product: l.deleted ? null : () => g.product(l.p),
+      originalUnitPriceSet: bag(l.unitCents),
+      discountedUnitPriceSet: bag(Math.round(discounted / l.quantity)),
+      originalTotalSet: bag(original),
+      discountedTotalSet: bag(discounted),
+      totalDiscountSet: bag(l.discountCents),
+      taxLines: taxes,
+    };
+  });
+
+  const shippingLines: Rec[] = [];
+  if (needsShipping) {
+    const shippingPrice = shippingOriginal - shippingDiscount;
+    const shippingTaxed = place.countryCode !== 'US';
+    if (shippingTaxed) tax += Math.round(shippingPrice * rate);
+    const method = rng.pick([
+      { title: 'Standard Shipping', code: 'Standard', source: 'shopify', carrier: null },
+      { title: 'Express', code: 'EXPRESS', source: 'ups_shipping', carrier: '650f1a14fa979ec5c74d063e968411d4' },
+      { title: 'Abholung im Laden', code: 'pickup', source: 'shopify', carrier: null },
+    ]);
+    shippingLines.push({
+      __typename: 'ShippingLine',
+      id: gid('ShippingLine', numericId(ctx.seed, IdBase.ShippingLine, i)),
+      title: method.title,
+      code: method.code,
+      source: method.source,
+      carrierIdentifier: method.carrier,
+      originalPriceSet: bag(shippingOriginal),
+      discountedPriceSet: bag(shippingPrice),
+      taxLines: shippingTaxed ? taxLine(shippingPrice) : [],
+    });
+  }
+  const shippingTotal = shippingOriginal - shippingDiscount;
+  const total = subtotal + shippingTotal + tax;
+
+  const { transactions, refunds, refundedCents } = payments(g, i, rng, status, total, test, at, bag);
+
+  const fulfillmentStatus = cancelled || !needsShipping || status === 'PENDING' ? 'UNFULFILLED' : (['FULFILLED', 'UNFULFILLED', 'PARTIALLY_FULFILLED'] as const)[rng.weighted([75, 15, 10])] ?? 'FULFILLED';
+  const fulfillments = fulfillmentRecords(g, i, rng, fulfillmentStatus, lines, name, at);
+  const closed = !cancelled && fulfillmentStatus === 'FULFILLED' && status === 'PAID' && rng.chance(0.6);
+  const cancelledAt = cancelled ? at(0.5) : null;
+  const shippingAddressId = `${gid('MailingAddress', numericId(ctx.seed, IdBase.Address, i * 2 + 1))}?model_name=Address`;
+  const billingAddressId = `${gid('MailingAddress', numericId(ctx.seed, IdBase.Address, i * 2))}?model_name=Address`;
+
+  const record: Rec = {
+    __typename: 'Order',
+    id: gid('Order', numericId(ctx.seed, IdBase.Order, i)),
+    name,
+    number,
+    createdAt: iso(times.created),
+    updatedAt: iso(times.updated),
+    processedAt: iso(rng.chance(0.03) ? times.created - rng.int(30) * 86_400 : times.created),
+    cancelledAt: cancelledAt === null ? null : iso(cancelledAt),
+    cancelReason: cancelled ? rng.pick(['CUSTOMER', 'INVENTORY', 'FRAUD', 'DECLINED', 'OTHER', 'STAFF']) : null,
+    closedAt: cancelledAt !== null ? iso(cancelledAt) : closed ? iso(times.baseUpdated) : null,
+    email: customer ? customer.email : rng.chance(0.8) ? `guest${number}@example.com` : null,
+    phone: customer?.phone ?? null,
+    test,
+    confirmed: rng.chance(0.98),
+    currencyCode: ctx.shopCurrency,
+    presentmentCurrencyCode: presentment.currency,
+    displayFinancialStatus: status,
+    displayFulfillmentStatus: fulfillmentStatus,
+    sourceName: rng.pick(['web', 'web', 'pos', 'shopify_draft_order', '580111', 'iphone']),
+    tags: rng.some(TAGS, 3),
+    note: rng.chance(0.2) ? rng.pick(NOTES) : null,
+    customer: customerIndex === null ? null : () => g.customer(customerIndex),
+    subtotalPriceSet: bag(subtotal),
+    totalPriceSet: bag(total),
+    totalTaxSet: bag(tax),
+    totalDiscountsSet: bag(lineDiscounts + shippingDiscount),
+    totalShippingPriceSet: bag(shippingTotal),
+    totalRefundedSet: bag(refundedCents),
+    billingAddress: rng.chance(0.05) ? null : mailingAddress(billing, billingAddressId),
+    shippingAddress: needsShipping ? mailingAddress(shippingTo, shippingAddressId) : null,
+    taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: taxTitle, rate, ratePercentage: percent(rate), priceSet: bag(tax) }],
+    transactions,
+    refunds,
+    fulfillments,
+    lineItems: () => new Connection(lineItems),
+    shippingLines: () => new Connection(shippingLines),
+    discountApplications: () => new Connection(discounts.map((d, index) => d.record(index))),
+    metafields: () => new Connection([]),
+  };
+  return {
+    record,
+    spendCents: test || cancelled ? 0 : total - refundedCents,
+    counts: {
+      lineItems: lineItems.length,
+      shippingLines: shippingLines.length,
+      discountApplications: discounts.length,
+      transactions: transactions.length,
+      refunds: refunds.length,
+      fulfillments: fulfillments.length,
+    },
+  };
+}
+
+function percent(rate: number): number {
+  return Math.round(rate * 100_000) / 1000;
+}
+
+interface DiscountDraft {
+  targetType: 'LINE_ITEM' | 'SHIPPING_LINE';
+  percentage: number | null;
+  fixedCents: number;
+  record(index: number): Rec;
+}
+
+function discountDrafts(rng: Rng, currency: string): DiscountDraft[] {
+  const drafts: DiscountDraft[] = [];
+  const count = rng.weighted([65, 28, 7]);
+  for (let k = 0; k < count; k++) {
+    const targetType = rng.chance(0.85) ? 'LINE_ITEM' : 'SHIPPING_LINE';
+    const percentage = rng.chance(0.6) ? rng.pick([5, 10, 15, 20, 25, 100]) : null;
+    const fixedCents = rng.pick([500, 1000, 1500]);
+    const kind = rng.weighted([50, 25, 15, 10]);
+    const code = rng.pick(['WELCOME10', 'SUMMER-25', 'FREESHIP', 'VIP2025', 'ÉTÉ15']);
+    const title = rng.pick(['Summer sale', 'Buy 2 get 10%', 'Loyalty reward', 'Preisnachlass']);
+    const description = rng.chance(0.5) ? 'Price match' : null;
+    const allocationMethod = percentage === null && targetType === 'LINE_ITEM' ? 'ACROSS' : rng.pick(['ACROSS', 'EACH', 'ONE']);
+    const targetSelection = targetType === 'SHIPPING_LINE' ? 'ALL' : rng.pick(['ALL', 'ENTITLED', 'EXPLICIT']);
+    drafts.push({
+      targetType,
+      percentage,
+      fixedCents,
+      record: (index) => {
+        const value: Rec = percentage === null
+          ? { __typename: 'MoneyV2', amount: (fixedCents / 100).toFixed(1), currencyCode: currency }
+          : { __typename: 'PricingPercentageValue', percentage };
+        const common = { index, allocationMethod, targetSelection, targetType, value };
+        switch (kind) {
+          case 0: return { __typename: 'DiscountCodeApplication', ...common, code };
+          case 1: return { __typename: 'AutomaticDiscountApplication', ...common, title };
+          case 2: return { __typename: 'ManualDiscountApplication', ...common, title, description };
+          default: return { __typename: 'ScriptDiscountApplication', ...common, title };
+        }
+      },
+    });
+  }
+  return drafts;
+}
+
+function payments(
+  g: StoreGraph,
+  i: number,
+  rng: Rng,
+  status: FinancialStatus,
+  total: number,
+  test: boolean,
+  at: (f: number) => number,
+  bag: (cents: number) => Rec,
+): { transactions: Rec[]; refunds: Rec[]; refundedCents: number } {
+  const transactions: Rec[] = [];
+  const gateway = status === 'PENDING' ? 'manual' : rng.pick(['shopify_payments', 'shopify_payments', 'paypal', 'gift_card']);
+  const add = (kind: string, txStatus: string, cents: number, when: number, parent: Rec | null): Rec => {
+    const tx: Rec = {
+      __typename: 'OrderTransaction',
+      id: gid('OrderTransaction', numericId(g.ctx.seed, IdBase.OrderTransaction, i * 8 + transactions.length)),
+      kind,
+      status: txStatus,
+      gateway,
+      test,
+      createdAt: iso(when),
+      processedAt: txStatus === 'PENDING' ? null : iso(when),
+      parentTransaction: parent,
+      amountSet: bag(cents),
+    };
+    transactions.push(tx);
+    return tx;
+  };
+  if (status !== 'PENDING' && status !== 'VOIDED' && rng.chance(0.06)) add('SALE', 'FAILURE', total, at(0), null);
+  let paid: Rec | null = null;
+  switch (status) {
+    case 'PENDING':
+      if (rng.chance(0.5)) add('SALE', 'PENDING', total, at(0.01), null);
+      break;
+    case 'AUTHORIZED':
+      add('AUTHORIZATION', 'SUCCESS', total, at(0.01), null);
+      break;
+    case 'VOIDED': {
+      const auth = add('AUTHORIZATION', 'SUCCESS', total, at(0.01), null);
+      add('VOID', 'SUCCESS', total, at(0.5), auth);
+      break;
+    }
+    case 'PARTIALLY_PAID':
+      add('SALE', 'SUCCESS', Math.round(total / 2), at(0.01), null);
+      break;
+    default:
+      if (rng.chance(0.4)) {
+        const auth = add('AUTHORIZATION', 'SUCCESS', total, at(0.01), null);
+        paid = add('CAPTURE', 'SUCCESS', total, at(0.1), auth);
+      } else paid = add('SALE', 'SUCCESS', total, at(0.01), null);
+  }
+  const refunds: Rec[] = [];
+  let refundedCents = 0;
+  if (status === 'REFUNDED' || status === 'PARTIALLY_REFUNDED') {
+    const parts = status === 'REFUNDED' ? [total] : rng.chance(0.2) ? [Math.round(total / 5), Math.round(total / 5)] : [Math.round(total / 3)];
+    parts.forEach((cents, r) => {
+      const when = at(0.7 + r * 0.1);
+      add('REFUND', 'SUCCESS', cents, when, paid);
+      refundedCents += cents;
+      refunds.push({
+        __typename: 'Refund',
+        id: gid('Refund', numericId(g.ctx.seed, IdBase.Refund, i * 2 + r)),
+        createdAt: iso(when),
+        updatedAt: iso(when),
+        processedAt: iso(when),
+        note: rng.chance(0.5) ? rng.pick(['Damaged in transit', 'Größe passt nicht', 'Customer changed mind']) : null,
+        totalRefundedSet: bag(cents),
+      });
+    });
+  }
+  return { transactions, refunds, refundedCents };
+}
+
+function fulfillmentRecords(g: StoreGraph, i: number, rng: Rng, status: string, lines: readonly LineDraft[], orderName: string, at: (f: number) => number): Rec[] {
+  if (status === 'UNFULFILLED') return [];
+  const shippable = lines.filter((l) => !g.productCore(l.p).isGiftCard);
+  const count = status === 'FULFILLED' && shippable.length > 1 && rng.chance(0.1) ? 2 : 1;
+  const active = g.activeLocations();
+  const records: Rec[] = [];
+  for (let f = 0; f < count; f++) {
+    const mine = shippable.filter((_, k) => k % count === f);
+    const ordinal = i * 4 + f;
+    const carrier = rng.pick(CARRIERS);
+    const trackingNumber = `1Z${String(ordinal).padStart(10, '0')}${rng.range(10, 99)}`;
+    const created = at(0.3 + f * 0.1);
+    const updated = at(0.6 + f * 0.1);
+    const displayStatus = rng.pick(['DELIVERED', 'DELIVERED', 'IN_TRANSIT', 'FULFILLED', 'OUT_FOR_DELIVERY']);
+    const locationIndex = active.length > 0 ? active[rng.int(active.length)] : undefined;
+    const eventStatuses = displayStatus === 'DELIVERED' ? ['LABEL_PRINTED', 'IN_TRANSIT', 'DELIVERED'] : displayStatus === 'FULFILLED' ? [] : ['LABEL_PRINTED', 'IN_TRANSIT'];
+    const events = eventStatuses.map((eventStatus, e): Rec => {
+      const when = created + Math.floor(((e + 1) * (updated - created)) / (eventStatuses.length + 1));
+      return {
+        __typename: 'FulfillmentEvent',
+        id: gid('FulfillmentEvent', numericId(g.ctx.seed, IdBase.FulfillmentEvent, ordinal * 4 + e)),
+        status: eventStatus,
+        happenedAt: iso(when),
+        createdAt: iso(when),
+        message: eventStatus === 'DELIVERED' ? 'Zugestellt / Delivered' : null,
+      };
+    });
+    records.push({
+      __typename: 'Fulfillment',
+      id: gid('Fulfillment', numericId(g.ctx.seed, IdBase.Fulfillment, ordinal)),
+      name: `${orderName}-F${f + 1}`,
+      status: rng.chance(0.04) ? 'CANCELLED' : 'SUCCESS',
+      displayStatus,
+      createdAt: iso(created),
+      updatedAt: iso(updated),
+      totalQuantity: mine.reduce((s, l) => s + l.quantity, 0),
+      location: locationIndex === undefined ? null : () => g.location(locationIndex),
+      trackingInfo: rng.chance(0.85) ? [{ __typename: 'FulfillmentTrackingInfo', company: carrier.company, number: trackingNumber, url: carrier.url + trackingNumber }] : [],
+      events: () => new Connection(events),
+    });
+  }
+  return records;
+}

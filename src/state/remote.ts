@@ -1,0 +1,340 @@
+// Sync state kept on GCS (`--state gs://bucket/key.db`) for runners whose disk does not outlive the
+// run (Cloud Run jobs, Kubernetes pods without a volume). At open: take a lock object beside the
+// database (`key.db.lock`, created only if absent, holding an owner and a lease), then download the
+// database and remember its generation. After each committed window: snapshot with VACUUM INTO
+// (a consistent file even while WAL is in use) and upload it with ifGenerationMatch, so a run that
+// lost the race can never overwrite newer state. A heartbeat renews the lease well before it ends;
+// an expired lease is taken over with a compare-and-swap on the lock's generation, so exactly one
+// contender wins. Nothing here depends on the platform: the lock lives in the bucket.
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
+import { CRC32C } from '@google-cloud/storage';
+import type { Bucket, File, Storage } from '@google-cloud/storage';
+import { ErrorCodes, EtlError, fromSystemError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { classifyGcsError, createStorage, gcsStatus, parseGsUrl } from '../load/gcs.ts';
+import type { RetryOptions } from '../load/gcs.ts';
+
+export interface RemoteStateOptions {
+  /** gs://bucket/key.db */
+  url: string;
+  /** Working copy of the database. It belongs to RemoteState: replaced at open by the remote copy. */
+  localPath: string;
+  /** Who holds the lock, for the message a second run prints: run id, host, CLOUD_RUN_EXECUTION/TASK. */
+  owner: string;
+  /** Lease length (default 10 min). A run that stops renewing loses the lock after this. */
+  leaseMs?: number;
+  /** Lease renewal interval (default leaseMs / 5). */
+  heartbeatMs?: number;
+  apiEndpoint?: string | undefined;
+  projectId?: string | undefined;
+  retryOptions?: RetryOptions | undefined;
+  /** Share the process's client; built from the options above when absent. */
+  storage?: Storage;
+  now?: () => number;
+  logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+interface Lease {
+  owner: string;
+  expiresAtMs: number;
+  generation: string;
+}
+
+const DEFAULT_LEASE_MS = 10 * 60 * 1000;
+const ACQUIRE_ATTEMPTS = 3;
+const RESUMABLE_ABOVE = 8 * 2 ** 20;
+
+export class RemoteState {
+  readonly url: string;
+  readonly localPath: string;
+  readonly #bucket: Bucket;
+  readonly #db: File;
+  readonly #lock: File;
+  readonly #owner: string;
+  readonly #leaseMs: number;
+  readonly #heartbeatMs: number;
+  readonly #now: () => number;
+  readonly #logger: Pick<Logger, 'info' | 'warn'> | undefined;
+  #dbGeneration = '0';
+  #lockGeneration = '0';
+  #heartbeat: NodeJS.Timeout | undefined;
+  #lost: EtlError | undefined;
+  #released = false;
+  // Remote operations run one at a time: two publishes must not race on the same generation, and a
+  // heartbeat must not rewrite the lock after release deleted it.
+  #queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(options: RemoteStateOptions) {
+    const { bucket, key } = parseGsUrl(options.url);
+    if (!key || key.endsWith('/')) {
+      throw new EtlError(ErrorCodes.CONFIG_INVALID, `--state ${options.url} needs an object name, e.g. gs://${bucket}/etl/state.db`);
+    }
+    this.url = options.url;
+    this.localPath = options.localPath;
+    this.#bucket = (options.storage ?? createStorage(options)).bucket(bucket);
+    this.#db = this.#bucket.file(key);
+    this.#lock = this.#bucket.file(`${key}.lock`);
+    this.#owner = options.owner;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#heartbeatMs = options.heartbeatMs ?? Math.floor(this.#leaseMs / 5);
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger;
+  }
+
+  /**
+   * Takes the lock (STATE_LOCKED naming the holder and its lease expiry when another run holds an
+   * unexpired one), then downloads the database to localPath, or leaves none when there is none yet.
+   */
+  static async open(options: RemoteStateOptions): Promise<RemoteState> {
+    const state = new RemoteState(options);
+    await state.#acquire();
+    try {
+      await state.#download();
+    } catch (err) {
+      await state.release();
+      throw err;
+    }
+    state.#heartbeat = setInterval(() => {
+      void state.renew();
+    }, state.#heartbeatMs);
+    // The heartbeat alone must not keep the process alive once the run is done.
+    state.#heartbeat.unref();
+    return state;
+  }
+
+  /** The generation of the remote database this run last downloaded or uploaded ('0': none yet). */
+  get generation(): string {
+    return this.#dbGeneration;
+  }
+
+  /** Snapshots the database and uploads it over the generation we hold; STATE_CONFLICT if it moved or the lock was lost. */
+  publish(db: Database.Database): Promise<void> {
+    return this.#serially(async () => {
+      this.#assertUsable();
+      await this.#assertLockHeld();
+      const snapshot = `${this.localPath}.snapshot-${randomUUID()}`;
+      try {
+        let size: number;
+        try {
+          db.prepare('VACUUM INTO ?').run(snapshot);
+          size = (await stat(snapshot)).size;
+        } catch (err) {
+          if ((err as { code?: unknown }).code === 'SQLITE_FULL') {
+            throw new EtlError(ErrorCodes.DISK_FULL, `snapshotting state to ${snapshot}: disk full; free space beside ${this.localPath}`, { cause: err });
+          }
+          throw fromSystemError(err, `snapshotting state to ${snapshot}`);
+        }
+        await this.#upload(snapshot, size);
+      } finally {
+        await rm(snapshot, { force: true });
+      }
+    });
+  }
+
+  async #upload(snapshot: string, size: number): Promise<void> {
+    try {
+      await this.#bucket.upload(snapshot, {
+        destination: this.#db,
+        resumable: size > RESUMABLE_ABOVE,
+        contentType: 'application/vnd.sqlite3',
+        validation: 'crc32c',
+        preconditionOpts: { ifGenerationMatch: this.#dbGeneration },
+        metadata: { metadata: { owner: this.#owner } },
+      });
+      this.#dbGeneration = String(this.#db.metadata.generation);
+    } catch (err) {
+      if (gcsStatus(err) !== 412) throw classifyGcsError(err, `publishing state to ${this.url}`, this.#bucket.name);
+      // A retried upload whose first attempt landed (its answer lost) also meets a 412: that object is ours.
+      const landed = await this.#landed(snapshot).catch(() => undefined);
+      if (landed) {
+        this.#dbGeneration = landed;
+        return;
+      }
+      throw new EtlError(
+        ErrorCodes.STATE_CONFLICT,
+        `state ${this.url} changed under this run (we hold generation ${this.#dbGeneration}); another run wrote it, so this run's progress is not published — rerun to continue from the newer state`,
+        { cause: err },
+      );
+    }
+  }
+
+  /** The remote generation when it holds exactly our snapshot's bytes, written by us. */
+  async #landed(snapshot: string): Promise<string | undefined> {
+    const [meta] = await this.#db.getMetadata();
+    const ours = (await CRC32C.fromFile(snapshot)).toString();
+    return meta.crc32c === ours && meta.metadata?.owner === this.#owner ? String(meta.generation) : undefined;
+  }
+
+  /** Extends the lease now (the heartbeat calls this). A lock found in other hands stops further publishes. */
+  renew(): Promise<void> {
+    return this.#serially(async () => {
+      if (this.#released || this.#lost) return;
+      try {
+        this.#lockGeneration = await this.#writeLock(this.#lockGeneration);
+      } catch (err) {
+        const status = gcsStatus(err);
+        if (status === 412 || status === 404) {
+          const holder = await this.#readLease().catch(() => undefined);
+          this.#loseLock(holder ? `it is now held by ${holder.owner}` : 'it was deleted');
+          return;
+        }
+        // A transient failure: the lease still has time left and the next beat tries again.
+        this.#logger?.warn('state lock renewal failed; will retry', { url: this.url, error: err instanceof Error ? err.message : String(err) });
+      }
+    });
+  }
+
+  /** Stops the heartbeat and deletes our lock. Never throws: a lock left behind expires with its lease. */
+  release(): Promise<void> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    return this.#serially(async () => {
+      if (this.#released) return;
+      this.#released = true;
+      if (this.#lost || this.#lockGeneration === '0') return;
+      try {
+        await this.#lock.delete({ ifGenerationMatch: this.#lockGeneration });
+      } catch (err) {
+        this.#logger?.warn('could not release the state lock; it expires with its lease', {
+          url: this.url,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    });
+  }
+
+  async #acquire(): Promise<void> {
+    for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
+      try {
+        this.#lockGeneration = await this.#writeLock('0');
+        this.#logger?.info('state lock taken', { url: this.url, owner: this.#owner });
+        return;
+      } catch (err) {
+        if (gcsStatus(err) !== 412) throw classifyGcsError(err, `locking state ${this.url}`, this.#bucket.name);
+      }
+      const lease = await this.#readLease().catch((err: unknown) => {
+        throw classifyGcsError(err, `reading the state lock of ${this.url}`, this.#bucket.name);
+      });
+      if (!lease) continue; // released between our create and our read: try to create again
+      if (lease.expiresAtMs > this.#now()) throw this.#locked(lease);
+      try {
+        // Compare-and-swap on the generation we saw: of several runs taking over, one wins.
+        this.#lockGeneration = await this.#writeLock(lease.generation);
+        this.#logger?.warn('took over an expired state lock', { url: this.url, previousOwner: lease.owner, expiredAt: iso(lease.expiresAtMs) });
+        return;
+      } catch (err) {
+        if (gcsStatus(err) !== 412) throw classifyGcsError(err, `locking state ${this.url}`, this.#bucket.name);
+      }
+    }
+    const lease = await this.#readLease().catch(() => undefined);
+    throw lease ? this.#locked(lease) : new EtlError(ErrorCodes.STATE_LOCKED, `state ${this.url}: the lock kept changing hands; another run is starting — try again later`);
+  }
+
+  /** Writes our lease with `ifGenerationMatch` ('0': only if absent); returns the new generation. */
+  async #writeLock(ifGenerationMatch: string): Promise<string> {
+    const expiresAtMs = this.#now() + this.#leaseMs;
+    const body = { owner: this.#owner, expiresAt: iso(expiresAtMs), leaseMs: this.#leaseMs };
+    await this.#lock.save(`${JSON.stringify(body)}\n`, {
+      resumable: false,
+      contentType: 'application/json',
+      preconditionOpts: { ifGenerationMatch },
+      metadata: { metadata: { owner: this.#owner, expiresAtMs: String(expiresAtMs) } },
+    });
+    return String(this.#lock.metadata.generation);
+  }
+
+  /** The current lease, or undefined when there is no lock object. */
+  async #readLease(): Promise<Lease | undefined> {
+    try {
+      const [meta] = await this.#lock.getMetadata();
+      const custom = meta.metadata ?? {};
+      const expiresAtMs = Number(custom.expiresAtMs);
+      return {
+        owner: String(custom.owner ?? 'unknown owner'),
+        // A lock without a readable expiry (written by hand?) counts from its last update.
+        expiresAtMs: Number.isFinite(expiresAtMs) ? expiresAtMs : Date.parse(String(meta.updated)) + this.#leaseMs,
+        generation: String(meta.generation),
+      };
+    } catch (err) {
+      if (gcsStatus(err) === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async #assertLockHeld(): Promise<void> {
+    let lease: Lease | undefined;
+    try {
+      lease = await this.#readLease();
+    } catch (err) {
+      throw classifyGcsError(err, `checking the state lock of ${this.url}`, this.#bucket.name);
+    }
+    if (lease?.generation === this.#lockGeneration) return;
+    this.#loseLock(lease ? `it is now held by ${lease.owner}` : 'it was deleted');
+    this.#assertUsable();
+  }
+
+  #assertUsable(): void {
+    if (this.#lost) throw this.#lost;
+    if (this.#released) throw new EtlError(ErrorCodes.INTERNAL, `state ${this.url} was already released`);
+  }
+
+  #loseLock(why: string): void {
+    this.#lost = new EtlError(ErrorCodes.STATE_CONFLICT, `lost the lock on state ${this.url} (${why}); this run stops publishing state`, {
+      details: { url: this.url, owner: this.#owner },
+    });
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = undefined;
+    this.#logger?.warn('state lock lost', { url: this.url, reason: why });
+  }
+
+  #locked(lease: Lease): EtlError {
+    return new EtlError(
+      ErrorCodes.STATE_LOCKED,
+      `state ${this.url} is locked by ${lease.owner} until ${iso(lease.expiresAtMs)}; another run is in progress — nothing was done. Try again after it ends (or, if that run is known to be dead, delete gs://${this.#bucket.name}/${this.#lock.name})`,
+      { details: { url: this.url, holder: lease.owner, expiresAt: iso(lease.expiresAtMs) } },
+    );
+  }
+
+  async #download(): Promise<void> {
+    // The remote copy is the truth: a stale working copy, and above all a stale -wal beside it, must go.
+    await Promise.all(['', '-wal', '-shm', '-journal'].map((suffix) => rm(`${this.localPath}${suffix}`, { force: true })));
+    let generation: string;
+    try {
+      const [meta] = await this.#db.getMetadata();
+      generation = String(meta.generation);
+    } catch (err) {
+      if (gcsStatus(err) === 404) {
+        this.#dbGeneration = '0';
+        this.#logger?.info('no remote state yet; starting empty', { url: this.url });
+        return;
+      }
+      throw classifyGcsError(err, `reading state ${this.url}`, this.#bucket.name);
+    }
+    const partial = `${this.localPath}.download-${randomUUID()}`;
+    try {
+      await mkdir(dirname(this.localPath), { recursive: true });
+      // Pinned to the generation we just saw, so the bytes and the generation we remember agree.
+      await this.#bucket.file(this.#db.name, { generation: Number(generation) }).download({ destination: partial, validation: 'crc32c' });
+      await rename(partial, this.localPath);
+    } catch (err) {
+      await rm(partial, { force: true });
+      if (gcsStatus(err) === undefined && (err as NodeJS.ErrnoException).errno !== undefined) throw fromSystemError(err, `writing ${this.localPath}`);
+      throw classifyGcsError(err, `downloading state ${this.url}`, this.#bucket.name);
+    }
+    this.#dbGeneration = generation;
+    this.#logger?.info('state downloaded', { url: this.url, generation });
+  }
+
+  #serially<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

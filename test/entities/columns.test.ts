@@ -1,0 +1,143 @@
+import { expect } from 'chai';
+import { address, id, money, parentId, records, ref, routeByTypename, snake, str, table } from '../../src/entities/columns.ts';
+import { Fields, gidType, numericId } from '../../src/entities/fields.ts';
+import { isEtlError } from '../../src/errors.ts';
+import type { JsonObject, Row } from '../../src/entities/types.ts';
+
+function collect(): { rows: Array<[string, Row]>; emit: (t: string, r: Row) => void } {
+  const rows: Array<[string, Row]> = [];
+  return { rows, emit: (t, r) => void rows.push([t, r]) };
+}
+
+describe('column helpers', () => {
+  describe('global ids', () => {
+    it('takes the numeric part of a GID as a string of digits, query string or not', () => {
+      expect(numericId('gid://shopify/Order/9007199254740993')).to.equal('9007199254740993');
+      expect(numericId('gid://shopify/InventoryLevel/123?inventory_item_id=456')).to.equal('123');
+      expect(gidType('gid://shopify/MailingAddress/9?model_name=CustomerAddress')).to.equal('MailingAddress');
+      expect(gidType('not-a-gid')).to.equal(null);
+    });
+
+    it('rejects a malformed GID with MALFORMED_JSONL', () => {
+      expect(() => numericId('gid://shopify/Order/abc')).to.throw().that.satisfies((e: unknown) => isEtlError(e, 'MALFORMED_JSONL'));
+    });
+  });
+
+  it('converts camelCase paths to snake_case', () => {
+    expect(snake('displayFinancialStatus')).to.equal('display_financial_status');
+    expect(snake('primaryDomain.host')).to.equal('primary_domain_host');
+    expect(snake('countryCodeV2')).to.equal('country_code_v2');
+    expect(snake('address1')).to.equal('address1');
+  });
+
+  describe('Fields and _extra', () => {
+    it('keeps every key no getter read, nested leftovers under their key and list leftovers by position', () => {
+      const f = new Fields({ a: 'x', b: 2, nested: { used: 'y', left: true }, list: [{ k: 1 }, { k: 2, more: 'z' }], untouched: { deep: [1] } });
+      f.string('a');
+      f.integer('b');
+      f.object('nested').string('used');
+      for (const e of f.list('list')) e.integer('k');
+      expect(f.extra()).to.deep.equal({ nested: { left: true }, list: [null, { more: 'z' }], untouched: { deep: [1] } });
+    });
+
+    it('returns null when everything was read', () => {
+      const f = new Fields({ a: 'x', n: null, obj: null });
+      f.string('a');
+      f.string('n');
+      f.object('obj');
+      expect(f.extra()).to.equal(null);
+    });
+
+    it('leaves a value of an unexpected shape in _extra instead of a column', () => {
+      const f = new Fields({ when: 'yesterday', amount: 12.5, count: '12', flag: 'yes' });
+      expect(f.timestamp('when')).to.equal(null);
+      expect(f.decimal('amount')).to.equal(null);
+      expect(f.integer('count')).to.equal('12');
+      expect(f.boolean('flag')).to.equal(null);
+      expect(f.extra()).to.deep.equal({ when: 'yesterday', amount: 12.5, flag: 'yes' });
+    });
+
+    it('gives list elements that become rows their own _extra, and the parent id of the record they sit in', () => {
+      const order = new Fields({ id: 'gid://shopify/Order/1', transactions: [{ id: 'gid://shopify/OrderTransaction/5', extraField: 1 }] });
+      const [t] = order.children('transactions');
+      expect(t!.parentGid()).to.equal('gid://shopify/Order/1');
+      t!.string('id');
+      expect(t!.extra()).to.deep.equal({ extraField: 1 });
+      order.string('id');
+      expect(order.extra()).to.equal(null);
+    });
+  });
+
+  describe('mappings', () => {
+    const read = (fields: Parameters<typeof table>[0]['fields'], record: JsonObject): Row => {
+      const { rows, emit } = collect();
+      table({ name: 't', description: 'd', fields }).emit(new Fields(record), emit);
+      return rows[0]![1];
+    };
+
+    it('maps ids, parent ids, references, money bags and addresses', () => {
+      const row = read([id(), parentId('order_id'), ref('customer.id', 'customer_id'), money('totalPriceSet'), ...address(['city', 'countryCodeV2'], 'billingAddress')], {
+        id: 'gid://shopify/LineItem/7',
+        customer: { id: 'gid://shopify/Customer/8' },
+        totalPriceSet: { shopMoney: { amount: '10.50', currencyCode: 'EUR' } },
+        billingAddress: { city: 'Lyon', countryCodeV2: 'FR' },
+        __parentId: 'gid://shopify/Order/3',
+      });
+      expect(row).to.deep.equal({
+        id: '7', admin_graphql_api_id: 'gid://shopify/LineItem/7', order_id: '3', customer_id: '8', total_price: '10.50', total_price_currency: 'EUR',
+        billing_address_city: 'Lyon', billing_address_country_code: 'FR', _extra: null,
+      });
+    });
+
+    it('reads null nested objects as null columns', () => {
+      const row = read([ref('customer.id', 'customer_id'), money('totalPriceSet'), ...address(['city'], 'billingAddress')], { customer: null, totalPriceSet: null, billingAddress: null });
+      expect(row).to.deep.equal({ customer_id: null, total_price: null, total_price_currency: null, billing_address_city: null, _extra: null });
+    });
+
+    it('fails loudly when a required id or parent id is missing', () => {
+      expect(() => read([id()], {})).to.throw(/no id/);
+      expect(() => read([parentId('order_id')], {})).to.throw(/__parentId/);
+    });
+
+    it('makes a REPEATED RECORD column from a list of objects', () => {
+      const m = records('trackingInfo', 'tracking_info', [str('number'), str('url')], 'tracking');
+      expect(m.columns).to.deep.equal([{ name: 'tracking_info', type: 'RECORD', mode: 'REPEATED', description: 'tracking', fields: [{ name: 'number', type: 'STRING' }, { name: 'url', type: 'STRING' }] }]);
+      expect(read([m], { trackingInfo: [{ number: '1Z', url: null, company: 'UPS' }] })).to.deep.equal({ tracking_info: [{ number: '1Z', url: null }], _extra: { trackingInfo: [{ company: 'UPS' }] } });
+    });
+
+    it('emits inline child rows after their parent, keeping them out of the parent\'s _extra', () => {
+      const child = table({ name: 'child', description: 'd', parent: { column: 'order_id', table: 'parent' }, fields: [id(), parentId('order_id')] });
+      const parent = table({ name: 'parent', description: 'd', fields: [id()], inline: [{ key: 'kids', table: child }] });
+      const { rows, emit } = collect();
+      parent.emit(new Fields({ id: 'gid://shopify/Order/1', kids: [{ id: 'gid://shopify/Refund/2' }, { id: 'gid://shopify/Refund/3' }] }), emit);
+      expect(rows.map(([t, r]) => [t, r.id, r.order_id ?? null, r._extra])).to.deep.equal([
+        ['parent', '1', null, null],
+        ['child', '2', '1', null],
+        ['child', '3', '1', null],
+      ]);
+    });
+  });
+
+  describe('routeByTypename', () => {
+    const t = table({ name: 'things', description: 'd', fields: [id()] });
+    const route = routeByTypename('things', { Thing: t, Ignored: null });
+
+    it('lists the typenames it handles and routes by them', () => {
+      const { rows, emit } = collect();
+      expect(route.typenames).to.deep.equal(['Thing', 'Ignored']);
+      route.process({ __typename: 'Ignored', id: 'gid://shopify/Ignored/1' }, emit);
+      route.process({ __typename: 'Thing', id: 'gid://shopify/Thing/2' }, emit);
+      expect(rows.map(([name, r]) => [name, r.id])).to.deep.equal([['things', '2']]);
+    });
+
+    it('fails on an unknown __typename, naming it and the handled ones', () => {
+      const { emit } = collect();
+      for (const typename of ['Gadget', 'constructor']) {
+        expect(() => route.process({ __typename: typename, id: 'gid://shopify/Gadget/1' }, emit))
+          .to.throw(new RegExp(`unknown __typename "${typename}"; this entity handles Thing, Ignored`))
+          .that.satisfies((e: unknown) => isEtlError(e, 'MALFORMED_JSONL'));
+      }
+      expect(() => route.process({ id: 'gid://shopify/Gadget/1' }, emit)).to.throw(/without __typename/);
+    });
+  });
+});

@@ -1,0 +1,172 @@
+// The contract every registry entry meets: its query is valid for Shopify's real 2026-10 schema and for
+// the bulk rules, it handles every node type its query can produce, and its processor turns the
+// entity's hand-written fixture (Shopify's JSONL style, children out of order) into the expected rows,
+// each of which would load into its BigQuery table.
+import { expect } from 'chai';
+import { createReadStream, readFileSync } from 'node:fs';
+import {
+  Kind,
+  TypeInfo,
+  getNamedType,
+  isAbstractType,
+  parse,
+  validate,
+  visit,
+  visitWithTypeInfo,
+  type FieldNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from 'graphql';
+import { entities } from '../../src/entities/index.ts';
+import { numericId } from '../../src/entities/fields.ts';
+import { loadQuery, windowFilter, withSearchFilter } from '../../src/entities/queries.ts';
+import { bigQuerySchema, validateRow } from '../../src/entities/schema.ts';
+import type { Entity, JsonObject, Row } from '../../src/entities/types.ts';
+import { splitLines } from '../../src/pipeline/lines.ts';
+import { processJsonl, processPlain, type ProcessResult } from '../../src/pipeline/process.ts';
+import { bulkQueryErrors } from '../../src/shopify/bulk-rules.ts';
+import { adminSchema } from '../support/admin-schema.ts';
+
+const FIXTURES = new URL('../fixtures/', import.meta.url);
+const META = { shop: 'maple-goods.myshopify.com', runId: 'run-1', extractedAt: new Date('2026-03-05T00:00:00Z') };
+const META_KEYS = ['_shop', '_run_id', '_extracted_at'];
+
+/** Object type names the query's connections can put on a JSONL line (interfaces and unions expanded). */
+function nodeTypenames(schema: GraphQLSchema, query: string): Set<string> {
+  const info = new TypeInfo(schema);
+  const names = new Set<string>();
+  visit(parse(query), visitWithTypeInfo(info, {
+    Field(node) {
+      const parent = info.getParentType();
+      const type = info.getType();
+      if (node.name.value !== 'node' || !parent?.name.endsWith('Edge') || !type) return;
+      const named = getNamedType(type);
+      for (const t of isAbstractType(named) ? schema.getPossibleTypes(named) : [named]) names.add(t.name);
+    },
+  }));
+  return names;
+}
+
+/** The selections under `edges { node { … } }` of every connection field, by field name. */
+function connectionNodes(query: string): Array<{ field: string; node: SelectionSetNode }> {
+  const found: Array<{ field: string; node: SelectionSetNode }> = [];
+  visit(parse(query), {
+    Field(field) {
+      const edges = field.selectionSet?.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === 'edges');
+      const node = edges?.selectionSet?.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === 'node');
+      if (node?.selectionSet) found.push({ field: field.name.value, node: node.selectionSet });
+    },
+  });
+  return found;
+}
+
+const selectsUnaliased = (set: SelectionSetNode, name: string): boolean =>
+  set.selections.some((s) => s.kind === Kind.FIELD && s.name.value === name && !s.alias);
+
+async function runFixture(entity: Entity): Promise<{ rows: Record<string, Row[]>; result: ProcessResult; records: JsonObject[] }> {
+  const rows: Record<string, Row[]> = {};
+  const sink = { write: (table: string, row: Row) => void (rows[table] ??= []).push(row) };
+  if (entity.kind === 'plain') {
+    const body = JSON.parse(readFileSync(new URL(`${entity.name}.json`, FIXTURES), 'utf8')) as { data: JsonObject };
+    return { rows, result: await processPlain(entity, body.data, sink, META), records: [body.data] };
+  }
+  const file = new URL(`${entity.name}.jsonl`, FIXTURES);
+  const records = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonObject);
+  return { rows, result: await processJsonl(entity, splitLines(createReadStream(file)), sink, META), records };
+}
+
+describe('entity registry contract', () => {
+  let schema: GraphQLSchema;
+  before(function () {
+    this.timeout(120_000); // first use may fetch Shopify's schema with npm pack
+    schema = adminSchema('2026-10');
+  });
+
+  it('has unique entity names and unique table names', () => {
+    const names = entities.map((e) => e.name);
+    const tables = entities.flatMap((e) => e.tables.map((t) => t.name));
+    expect(new Set(names).size).to.equal(names.length);
+    expect(new Set(tables).size).to.equal(tables.length);
+  });
+
+  for (const entity of entities) {
+    describe(entity.name, () => {
+      const query = loadQuery(entity);
+
+      it('has a query that validates against the 2026-10 Admin schema', () => {
+        expect(validate(schema, parse(query)).map((e) => e.message)).to.deep.equal([]);
+      });
+
+      it('is a plain query only for shop, and a bulk query that obeys the bulk rules otherwise', () => {
+        expect(entity.kind).to.equal(entity.name === 'shop' ? 'plain' : 'bulk');
+        if (entity.kind === 'bulk') expect(bulkQueryErrors(schema, query)).to.deep.equal([]);
+      });
+
+      it('selects __typename on every connection node, and handles every type those nodes can be', () => {
+        for (const { field, node } of connectionNodes(query)) expect(selectsUnaliased(node, '__typename'), field).to.equal(true);
+        const handled = entity.typenames ?? [];
+        expect(handled).to.include.members([...nodeTypenames(schema, query)]);
+      });
+
+      if (entity.incremental) {
+        const { rootField, cursorField } = entity.incremental;
+        it(`selects ${cursorField} on the root ${rootField} nodes and still validates with a window filter`, () => {
+          const root = connectionNodes(query).find((c) => c.field === rootField);
+          expect(root, `root connection ${rootField}`).to.not.equal(undefined);
+          expect(selectsUnaliased(root!.node, cursorField)).to.equal(true);
+          const filtered = withSearchFilter(query, rootField, windowFilter(new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z')));
+          expect(bulkQueryErrors(schema, filtered)).to.deep.equal([]);
+        });
+      }
+
+      it('declares tables with snake_case columns, known parents, and _extra plus the meta columns', () => {
+        const allTables = new Set(entities.flatMap((e) => e.tables.map((t) => t.name)));
+        for (const table of entity.tables) {
+          const columns = bigQuerySchema(table).map((c) => c.name);
+          expect(new Set(columns).size, table.name).to.equal(columns.length);
+          for (const c of columns) expect(c, table.name).to.match(/^_?[a-z][a-z0-9_]*$/);
+          expect(columns.slice(-4)).to.deep.equal(['_extra', '_shop', '_run_id', '_extracted_at']);
+          if (table.parent) {
+            expect(allTables.has(table.parent.table), table.name).to.equal(true);
+            expect(columns).to.include(table.parent.column);
+          }
+        }
+      });
+
+      it('turns its fixture into the expected rows, each valid for its table, every child pointing at a parent', async () => {
+        const { rows, result, records } = await runFixture(entity);
+        const expected = JSON.parse(readFileSync(new URL(`${entity.name}.expected.json`, FIXTURES), 'utf8')) as Record<string, Row[]>;
+
+        for (const table of entity.tables) {
+          for (const row of rows[table.name] ?? []) expect(validateRow(table, row), `${table.name} ${JSON.stringify(row)}`).to.deep.equal([]);
+        }
+        const stripped = Object.fromEntries(entity.tables.map((t) => [t.name, (rows[t.name] ?? []).map((r) => Object.fromEntries(Object.entries(r).filter(([k]) => !META_KEYS.includes(k))))]));
+        expect(stripped).to.deep.equal(expected);
+        expect(Object.values(result.rowsByTable).reduce((a, b) => a + b, 0)).to.equal(Object.values(rows).flat().length);
+        // The fixtures carry fields no column maps, to show they are kept.
+        expect(Object.values(rows).flat().some((r) => r._extra !== null), 'some row keeps unmapped fields in _extra').to.equal(true);
+
+        const rootIds = new Set(records.filter((r) => r.__parentId === undefined && typeof r.id === 'string').map((r) => numericId(r.id as string)));
+        for (const table of entity.tables) {
+          if (!table.parent) continue;
+          const { column, table: parentTable } = table.parent;
+          const own = entity.tables.some((t) => t.name === parentTable);
+          const parents = own ? new Set((rows[parentTable] ?? []).map((r) => r.id)) : rootIds;
+          for (const row of rows[table.name] ?? []) expect(parents.has(row[column]), `${table.name}.${column} = ${String(row[column])}`).to.equal(true);
+        }
+      });
+
+      if (entity.kind === 'bulk' && entity.tables.some((t) => t.parent)) {
+        it('has a fixture in Shopify\'s JSONL style with a child line before its parent', () => {
+          const text = readFileSync(new URL(`${entity.name}.jsonl`, FIXTURES), 'utf8');
+          expect(text).to.include('gid:\\/\\/shopify\\/');
+          const lines = text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonObject);
+          const firstChild = lines.findIndex((l) => typeof l.__parentId === 'string');
+          expect(firstChild).to.be.greaterThan(-1);
+          expect(lines.findIndex((l) => l.id === lines[firstChild]!.__parentId)).to.be.greaterThan(firstChild);
+          for (const l of lines) if (l.__parentId !== undefined) expect(Object.keys(l).at(-1)).to.equal('__parentId');
+        });
+      }
+    });
+  }
+});

@@ -1,0 +1,139 @@
+// GcsDestination beyond the shared contract: how it talks to GCS (preconditions, content type,
+// resumable chunks), what check() says when access is missing, and surviving injected faults.
+import { expect } from 'chai';
+import { isEtlError } from '../../src/errors.ts';
+import { GcsDestination, parseGsUrl } from '../../src/load/gcs.ts';
+import { openDestination } from '../../src/load/index.ts';
+import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';
+import type { FakeGcs } from '../support/fake-gcs.ts';
+import { crc32cOf, ndjsonGz, Staging } from '../support/staged-file.ts';
+
+const KiB = 1024;
+
+async function etlFailure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await promise;
+  } catch (err) {
+    if (isEtlError(err)) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error('expected an EtlError');
+}
+
+describe('GcsDestination', () => {
+  let fake: FakeGcs;
+  let endpoint: string;
+  const staging = new Staging();
+
+  beforeEach(async () => {
+    fake = createFakeGcs();
+    endpoint = await fake.listen(0);
+    fake.createBucket('etl');
+  });
+  afterEach(async () => {
+    await fake.close();
+    await staging.cleanup();
+  });
+
+  function destination(bucket = 'etl'): GcsDestination {
+    return new GcsDestination({
+      bucket,
+      prefix: '/out/',
+      apiEndpoint: endpoint,
+      retryOptions: fastRetryOptions,
+      resumableThreshold: 512 * KiB,
+      chunkSize: 256 * KiB,
+    });
+  }
+
+  it('names itself gs://bucket/prefix', () => {
+    expect(destination().url).to.equal('gs://etl/out');
+    expect(new GcsDestination({ bucket: 'etl', prefix: '', apiEndpoint: endpoint }).url).to.equal('gs://etl');
+  });
+
+  it('uploads with ifGenerationMatch=0, application/gzip, no contentEncoding, and the declared crc32c', async () => {
+    const bytes = ndjsonGz(20);
+    const result = await destination().upload(await staging.stage('t/part-00000.ndjson.gz', bytes, 20));
+    const stored = fake.object('etl', 'out/t/part-00000.ndjson.gz');
+    expect(stored?.contentType).to.equal('application/gzip');
+    expect(stored?.contentEncoding).to.equal(undefined);
+    expect(stored?.metadata).to.deep.equal({ rows: '20' });
+    expect(stored?.crc32c).to.equal(crc32cOf(bytes));
+    expect(result.generation).to.equal(stored?.generation);
+    const upload = fake.requests.find((r) => r.path.startsWith('/upload/'));
+    expect(upload?.query).to.include({ uploadType: 'multipart', ifGenerationMatch: '0' });
+  });
+
+  it('uploads a large file in resumable chunks and resumes after a dropped connection', async () => {
+    const bytes = ndjsonGz(10, 'resume', 900 * KiB);
+    fake.faults.dropUploadAfterBytes(200 * KiB, 1);
+    const result = await destination().upload(await staging.stage('t/big.ndjson.gz', bytes));
+    expect(result.skipped).to.equal(false);
+    expect(fake.object('etl', 'out/t/big.ndjson.gz')?.crc32c).to.equal(crc32cOf(bytes));
+    expect(fake.requests.some((r) => r.status === 0)).to.equal(true);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.query.uploadType === 'resumable')).to.have.length(1);
+    expect(fake.requests.find((r) => r.query.uploadType === 'resumable')?.query.ifGenerationMatch).to.equal('0');
+  });
+
+  it('reports a skipped resumable re-upload with the existing generation', async () => {
+    const bytes = ndjsonGz(10, 'again', 600 * KiB);
+    const first = await destination().upload(await staging.stage('t/big.ndjson.gz', bytes));
+    const second = await destination().upload(await staging.stage('t/big.ndjson.gz', bytes));
+    expect(second).to.deep.equal({ objectName: 't/big.ndjson.gz', skipped: true, generation: first.generation });
+  });
+
+  it('names the object in a DEST_CONFLICT', async () => {
+    fake.putObject('etl', 'out/t/part.ndjson.gz', 'someone else');
+    const err = await etlFailure(destination().upload(await staging.stage('t/part.ndjson.gz', ndjsonGz(1))));
+    expect(err.code).to.equal('DEST_CONFLICT');
+    expect(err.message).to.contain('gs://etl/out/t/part.ndjson.gz');
+  });
+
+  it('writeJson with replace writes over the generation it read', async () => {
+    const dest = destination();
+    await dest.writeJson('_schemas/orders.json', { v: 1 }, { replace: true });
+    const g1 = fake.object('etl', 'out/_schemas/orders.json')?.generation;
+    await dest.writeJson('_schemas/orders.json', { v: 2 }, { replace: true });
+    const writes = fake.requests.filter((r) => r.path.startsWith('/upload/')).map((r) => r.query.ifGenerationMatch);
+    expect(writes).to.deep.equal(['0', g1]);
+  });
+
+  it('check() stops on a missing bucket, naming it and the role to grant', async () => {
+    const err = await etlFailure(destination('no-such-bucket').check());
+    expect(err.code).to.equal('DEST_UNWRITABLE');
+    expect(err.message).to.contain('gs://no-such-bucket').and.contain('roles/storage.objectUser');
+  });
+
+  it('check() stops on a 403, naming the bucket and the role to grant', async () => {
+    fake.forbid('etl');
+    const err = await etlFailure(destination().check());
+    expect(err.code).to.equal('DEST_PERMISSION');
+    expect(err.message).to.contain('gs://etl').and.contain('roles/storage.objectUser');
+  });
+
+  it('still succeeds with a 503 on every 5th request, every object matching its CRC32C', async () => {
+    const dest = destination();
+    fake.faults.failEvery(5, 503);
+    await dest.check();
+    const parts = [ndjsonGz(50, 'a'), ndjsonGz(60, 'b'), ndjsonGz(5, 'c', 700 * KiB)];
+    for (const [i, bytes] of parts.entries()) await dest.upload(await staging.stage(`t/part-${i}.ndjson.gz`, bytes));
+    await dest.writeJson('_manifests/run.json', { parts: parts.length }, { replace: true });
+    expect(await dest.readJson('_manifests/run.json')).to.deep.equal({ parts: 3 });
+    for (const [i, bytes] of parts.entries()) expect(fake.object('etl', `out/t/part-${i}.ndjson.gz`)?.crc32c).to.equal(crc32cOf(bytes));
+    expect(fake.requests.filter((r) => r.injected).length).to.be.greaterThan(1);
+  });
+
+  it('is what openDestination builds for gs:// with --gcs-endpoint', async () => {
+    const dest = openDestination('gs://etl/exports/acme', { gcsEndpoint: endpoint });
+    expect(dest).to.be.instanceOf(GcsDestination);
+    expect(dest.url).to.equal('gs://etl/exports/acme');
+    await dest.writeJson('x.json', { ok: true }, { replace: false });
+    expect(fake.object('etl', 'exports/acme/x.json')?.contentType).to.equal('application/json');
+  });
+
+  it('parses gs:// URLs and refuses others', () => {
+    expect(parseGsUrl('gs://b/k/ey.db')).to.deep.equal({ bucket: 'b', key: 'k/ey.db' });
+    expect(parseGsUrl('gs://b')).to.deep.equal({ bucket: 'b', key: '' });
+    expect(() => parseGsUrl('s3://b/k')).to.throw(/not a gs:\/\/ URL/);
+  });
+});

@@ -1,0 +1,303 @@
+import { expect } from 'chai';
+import { EtlError, ErrorCodes } from '../../src/errors.ts';
+import type { ErrorCode } from '../../src/errors.ts';
+import { staticToken } from '../../src/shopify/auth.ts';
+import { ShopifyClient } from '../../src/shopify/client.ts';
+import type { ShopifyClientOptions } from '../../src/shopify/client.ts';
+import { costExtension, errorText, failure, fakeClock, hangUp, ok, reply, scripted, startServer, status } from './harness.ts';
+import type { FakeClock, Handler, TestServer } from './harness.ts';
+
+const TOKEN = 'shpat_0123456789abcdef_SECRET';
+const SHOP = 'acme.myshopify.com';
+const QUERY = 'query Shop { shop { id name } }';
+const MUTATION = 'mutation Run($q: String!) { bulkOperationRunQuery(query: $q) { userErrors { message } } }';
+
+describe('ShopifyClient', () => {
+  let server: TestServer;
+  let clock: FakeClock;
+
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  async function clientFor(steps: Handler[], options: Partial<ShopifyClientOptions> = {}): Promise<ShopifyClient> {
+    server = await startServer(scripted(steps));
+    clock = fakeClock();
+    return new ShopifyClient({
+      adminUrl: server.url,
+      shop: SHOP,
+      apiVersion: '2026-10',
+      token: staticToken(TOKEN),
+      sleep: clock.sleep,
+      now: clock.now,
+      ...options,
+    });
+  }
+
+  it('POSTs the document to the versioned endpoint with the token header and returns data', async () => {
+    const client = await clientFor([ok({ shop: { id: 'gid://shopify/Shop/1', name: 'Acme' } })]);
+    const data = await client.request<{ shop: { name: string } }>(QUERY, { a: 1 });
+    expect(data.shop.name).to.equal('Acme');
+    const [req] = server.requests;
+    expect(req?.method).to.equal('POST');
+    expect(req?.url).to.equal('/admin/api/2026-10/graphql.json');
+    expect(req?.headers['x-shopify-access-token']).to.equal(TOKEN);
+    expect(req?.json?.query).to.equal(QUERY);
+    expect(req?.json?.variables).to.deep.equal({ a: 1 });
+    expect(client.stats).to.deep.equal({ requests: 1, retries: 0, throttledMs: 0 });
+  });
+
+  describe('HTTP statuses that end the shop', () => {
+    const cases: Array<[number, ErrorCode, RegExp]> = [
+      [401, ErrorCodes.AUTH_INVALID, /SHOPIFY_ACCESS_TOKEN/],
+      [402, ErrorCodes.SHOP_FROZEN, /frozen/],
+      [403, ErrorCodes.SHOP_FORBIDDEN, /scope/],
+      [404, ErrorCodes.SHOP_NOT_FOUND, /--api-version/],
+      [423, ErrorCodes.SHOP_LOCKED, /locked/],
+    ];
+    for (const [code, expected, says] of cases) {
+      it(`${code} → ${expected}, not retried`, async () => {
+        const client = await clientFor([reply({ errors: 'nope' }, code)]);
+        const err = await failure(client.request(QUERY));
+        expect(err.code).to.equal(expected);
+        expect(err.retryable).to.equal(false);
+        expect(err.message).to.match(says);
+        expect(err.details.status).to.equal(code);
+        expect(server.requests).to.have.length(1);
+      });
+    }
+  });
+
+  it('a redirect (renamed shop) → SHOP_NOT_FOUND naming the new host, not followed', async () => {
+    const moved = status(301, 'text/html', '', { location: 'https://acme-new.myshopify.com/admin/api/2026-10/graphql.json' });
+    const client = await clientFor([moved]);
+    const err = await failure(client.request(QUERY));
+    expect(err.code).to.equal(ErrorCodes.SHOP_NOT_FOUND);
+    expect(err.message).to.include('acme-new.myshopify.com');
+    expect(server.requests).to.have.length(1);
+  });
+
+  describe('transient HTTP statuses are retried', () => {
+    for (const code of [429, 500, 502, 503, 504]) {
+      it(`${code} then success`, async () => {
+        const client = await clientFor([reply({ errors: 'busy' }, code), ok({ shop: { id: '1' } })]);
+        const data = await client.request<{ shop: { id: string } }>(QUERY);
+        expect(data.shop.id).to.equal('1');
+        expect(server.requests).to.have.length(2);
+        expect(client.stats.retries).to.equal(1);
+        expect(clock.sleeps).to.have.length(1);
+      });
+    }
+
+    it('honours Retry-After over backoff', async () => {
+      const client = await clientFor([reply({ errors: 'Exceeded 2 calls per second' }, 429, { 'retry-after': '7' }), ok({ shop: { id: '1' } })]);
+      await client.request(QUERY);
+      expect(clock.sleeps).to.deep.equal([7000]);
+    });
+
+    it('retries a 503 maintenance page, and names it when the budget runs out', async () => {
+      const page = status(503, 'text/html; charset=utf-8', '<html><body>Shopify is down for maintenance</body></html>');
+      const client = await clientFor([page, page, page], { retry: { maxAttempts: 3 } });
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
+      expect(err.retryable).to.equal(true);
+      expect(err.message).to.match(/maintenance/);
+      expect(err.message).to.match(/gave up after 3 attempts/);
+      expect(err.details.attempts).to.equal(3);
+      expect(server.requests).to.have.length(3);
+    });
+
+    it('gives up when the next wait would overrun the time budget', async () => {
+      const client = await clientFor([reply({}, 503, { 'retry-after': '120' })], { retry: { budgetMs: 60_000 } });
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
+      expect(err.retryAfterSeconds).to.equal(120);
+      expect(server.requests).to.have.length(1);
+      expect(clock.sleeps).to.deep.equal([]);
+    });
+
+    it('does not retry a 400', async () => {
+      const client = await clientFor([reply({ errors: 'Bad Request' }, 400)]);
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.GRAPHQL_ERROR);
+      expect(err.message).to.match(/Bad Request/);
+      expect(server.requests).to.have.length(1);
+    });
+
+    it('retries a 200 whose body is not a GraphQL result', async () => {
+      const client = await clientFor([status(200, 'text/plain', 'upstream hiccup'), ok({ shop: { id: '1' } })]);
+      await client.request(QUERY);
+      expect(server.requests).to.have.length(2);
+    });
+  });
+
+  describe('network failures', () => {
+    it('retries a connection reset', async () => {
+      const client = await clientFor([hangUp(), ok({ shop: { id: '1' } })]);
+      await client.request(QUERY);
+      expect(client.stats.retries).to.equal(1);
+    });
+
+    it('retries a socket timeout', async () => {
+      const silent: Handler = () => undefined;
+      const client = await clientFor([silent, ok({ shop: { id: '1' } })], { timeoutMs: 50 });
+      await client.request(QUERY);
+      expect(server.requests).to.have.length(2);
+    });
+
+    it('surfaces ECONNREFUSED as NETWORK once the attempts are spent', async () => {
+      server = await startServer(scripted([]));
+      const url = server.url;
+      await server.close();
+      clock = fakeClock();
+      const client = new ShopifyClient({ adminUrl: url, shop: SHOP, apiVersion: '2026-10', token: staticToken(TOKEN), sleep: clock.sleep, now: clock.now, retry: { maxAttempts: 2 } });
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.NETWORK);
+      expect(err.details.errno).to.equal('ECONNREFUSED');
+      expect(err.details.attempts).to.equal(2);
+    });
+  });
+
+  describe('GraphQL error codes', () => {
+    it('THROTTLED waits for the bucket to hold the requested cost, then succeeds', async () => {
+      const throttled = reply({
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
+        extensions: costExtension({ requested: 752, actual: null, available: 100, restoreRate: 100 }),
+      });
+      const client = await clientFor([throttled, ok({ shop: { id: '1' } })]);
+      await client.request(QUERY);
+      // (752 - 100) points at 100 per second
+      expect(clock.sleeps).to.deep.equal([6520]);
+      expect(client.stats.throttledMs).to.be.at.least(6520);
+    });
+
+    it('ACCESS_DENIED names the missing scope and is not retried', async () => {
+      const client = await clientFor([
+        reply({
+          errors: [
+            {
+              message: 'Access denied for orders field. Required access: `read_orders` access scope.',
+              extensions: { code: 'ACCESS_DENIED', requiredAccess: '`read_orders` access scope.' },
+            },
+          ],
+          data: null,
+        }),
+      ]);
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.ACCESS_DENIED);
+      expect(err.retryable).to.equal(false);
+      expect(err.details.scopes).to.deep.equal(['read_orders']);
+      expect(err.message).to.match(/grant the read_orders scope/);
+      expect(server.requests).to.have.length(1);
+    });
+
+    it('INTERNAL_SERVER_ERROR is retried', async () => {
+      const internal = reply({ errors: [{ message: 'Internal error. Looks like something went wrong on our end.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      const client = await clientFor([internal, ok({ shop: { id: '1' } })]);
+      await client.request(QUERY);
+      expect(server.requests).to.have.length(2);
+    });
+
+    it('SHOP_INACTIVE → SHOP_FROZEN', async () => {
+      const client = await clientFor([reply({ errors: [{ message: 'Shop is inactive', extensions: { code: 'SHOP_INACTIVE' } }] })]);
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.SHOP_FROZEN);
+    });
+
+    it('any other code → GRAPHQL_ERROR with the messages', async () => {
+      const client = await clientFor([
+        reply({
+          errors: [
+            { message: "Field 'nope' doesn't exist on type 'Shop'", extensions: { code: 'undefinedField' } },
+            { message: 'Query cost is 1200, which exceeds the single query max cost limit (1000).', extensions: { code: 'MAX_COST_EXCEEDED' } },
+          ],
+        }),
+      ]);
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.GRAPHQL_ERROR);
+      expect(err.retryable).to.equal(false);
+      expect(err.message).to.include("Field 'nope' doesn't exist").and.include('exceeds the single query max cost');
+      expect(err.details.graphqlCodes).to.deep.equal(['undefinedField', 'MAX_COST_EXCEEDED']);
+    });
+  });
+
+  it('a 401 names the fix and never carries the token, even when the server echoes it', async () => {
+    const client = await clientFor([reply({ errors: `[API] Invalid API key or access token (unrecognized login or wrong password) ${TOKEN}` }, 401)]);
+    const err = await failure(client.request(QUERY, { secret: 'x' }));
+    expect(err.code).to.equal(ErrorCodes.AUTH_INVALID);
+    expect(err.message).to.match(/SHOPIFY_ACCESS_TOKEN/).and.match(/installed on acme\.myshopify\.com/).and.match(/--shop/);
+    expect(errorText(err)).not.to.include(TOKEN);
+  });
+
+  it('no error of any kind carries the token', async () => {
+    const steps = [reply({ errors: TOKEN }, 500), hangUp(), reply({ errors: [{ message: TOKEN, extensions: { code: 'X' } }] })];
+    const client = await clientFor(steps, { retry: { maxAttempts: 3 } });
+    const err = await failure(client.request(QUERY));
+    expect(errorText(err)).not.to.include(TOKEN);
+  });
+
+  describe('pacing by the cost bucket', () => {
+    it('waits before a mutation until the bucket holds 10 points', async () => {
+      const client = await clientFor([ok({ shop: { id: '1' } }, { available: 0, restoreRate: 100 }), ok({ bulkOperationRunQuery: { userErrors: [] } })]);
+      await client.request(QUERY);
+      await client.request(MUTATION, { q: '{ products { edges { node { id } } } }' });
+      expect(clock.sleeps).to.deep.equal([100]);
+      expect(client.stats.throttledMs).to.equal(100);
+    });
+
+    it("plans on a document's last actual cost", async () => {
+      const client = await clientFor([ok({ shop: { id: '1' } }, { requested: 60, actual: 50, available: 1000 }), ok({ shop: { id: '1' } }, { available: 20 }), ok({ shop: { id: '1' } })]);
+      await client.request(QUERY);
+      await client.request('query Other { shop { id } }');
+      // 20 points left, 50 expected: 30 points at 100 per second
+      await client.request(QUERY);
+      expect(clock.sleeps).to.deep.equal([300]);
+    });
+  });
+
+  describe('requests that must not take effect twice', () => {
+    it('does not resend after an answer that may have been lost', async () => {
+      const client = await clientFor([reply({}, 502)]);
+      const err = await failure(client.request(MUTATION, { q: 'x' }, { idempotent: false }));
+      expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
+      expect(err.details.ambiguous).to.equal(true);
+      expect(server.requests).to.have.length(1);
+    });
+
+    it('resends after a 429, which Shopify never executed', async () => {
+      const client = await clientFor([reply({}, 429), ok({ bulkOperationRunQuery: { userErrors: [] } })]);
+      await client.request(MUTATION, { q: 'x' }, { idempotent: false });
+      expect(server.requests).to.have.length(2);
+    });
+  });
+
+  it('warns once when Shopify answers with another API version', async () => {
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (message: string) => void warnings.push(message) };
+    const answer: Handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'x-shopify-api-version': '2025-10' });
+      res.end(JSON.stringify({ data: { shop: { id: '1' } } }));
+    };
+    const client = await clientFor([answer, answer], { logger, apiVersion: '2025-01' });
+    await client.request(QUERY);
+    await client.request(QUERY);
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/different API version/);
+  });
+
+  it('an aborted signal ends waits with INTERRUPTED', async () => {
+    const controller = new AbortController();
+    const sleepForever = (): Promise<void> => new Promise(() => undefined);
+    const client = await clientFor([reply({}, 503)], { signal: controller.signal, sleep: sleepForever });
+    const pending = failure(client.request(QUERY));
+    setImmediate(() => controller.abort());
+    const err = await pending;
+    expect(err.code).to.equal(ErrorCodes.INTERRUPTED);
+  });
+
+  it('rejects an API version that is not one', async () => {
+    expect(() => new ShopifyClient({ adminUrl: 'http://127.0.0.1:1', shop: SHOP, apiVersion: '2026-02', token: staticToken(TOKEN) }))
+      .to.throw(EtlError)
+      .with.property('code', ErrorCodes.CONFIG_INVALID);
+  });
+});

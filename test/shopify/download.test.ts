@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { expect } from 'chai';
+import { ErrorCodes } from '../../src/errors.ts';
+import { downloadResult } from '../../src/shopify/download.ts';
+import type { DownloadOptions } from '../../src/shopify/download.ts';
+import { failure, fakeClock, scripted, startServer, status } from './harness.ts';
+import type { Handler, Recorded, TestServer } from './harness.ts';
+
+// Big enough to arrive in several chunks; small enough to keep the suite fast.
+const SOURCE = randomBytes(512 * 1024);
+const PATH = '/bulk-operation-outputs/abc?GoogleAccessId=x&Expires=1785204471&Signature=sig';
+
+async function collect(url: string, options: DownloadOptions = {}): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of downloadResult(url, options)) parts.push(chunk);
+  return Buffer.concat(parts);
+}
+
+function rangeStart(req: Recorded): number | null {
+  const match = /^bytes=(\d+)-$/.exec(String(req.headers.range ?? ''));
+  return match ? Number(match[1]) : null;
+}
+
+/** A file host that honours Range like GCS: 206 with Content-Range from the asked byte. */
+function serveFile(req: Recorded, res: ServerResponse): void {
+  const start = rangeStart(req);
+  if (start === null) {
+    res.writeHead(200, { 'content-type': 'application/jsonl', 'content-length': String(SOURCE.length) });
+    res.end(SOURCE);
+    return;
+  }
+  res.writeHead(206, {
+    'content-type': 'application/jsonl',
+    'content-length': String(SOURCE.length - start),
+    'content-range': `bytes ${start}-${SOURCE.length - 1}/${SOURCE.length}`,
+  });
+  res.end(SOURCE.subarray(start));
+}
+
+/** Sends the first `bytes` of the file (promising all of it), then cuts the connection. */
+function cutAfter(bytes: number): Handler {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/jsonl', 'content-length': String(SOURCE.length) });
+    res.write(SOURCE.subarray(0, bytes), () => res.socket?.destroy());
+  };
+}
+
+describe('downloadResult', () => {
+  let server: TestServer;
+
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  async function host(steps: Handler[]): Promise<string> {
+    server = await startServer(scripted(steps));
+    return `${server.url}${PATH}`;
+  }
+
+  it('streams the file as it is, without a Shopify token, counting bytes', async () => {
+    const url = await host([serveFile]);
+    let counted = 0;
+    const body = await collect(url, { onBytes: (n) => (counted += n) });
+    expect(body.equals(SOURCE)).to.equal(true);
+    expect(counted).to.equal(SOURCE.length);
+    const [req] = server.requests;
+    expect(req?.url).to.equal(PATH);
+    expect(req?.headers['x-shopify-access-token']).to.equal(undefined);
+    expect(req?.headers['accept-encoding']).to.equal('identity');
+    expect(req?.headers.range).to.equal(undefined);
+  });
+
+  it('resumes a cut connection with a Range request from the first missing byte', async () => {
+    const clock = fakeClock();
+    const url = await host([cutAfter(200_000), serveFile]);
+    const body = await collect(url, { sleep: clock.sleep, now: clock.now });
+    expect(body.equals(SOURCE)).to.equal(true);
+    expect(server.requests).to.have.length(2);
+    const resumedAt = rangeStart(server.requests[1] as Recorded);
+    expect(resumedAt).to.be.greaterThan(0).and.at.most(200_000);
+    expect(clock.sleeps).to.have.length(1);
+  });
+
+  it('resumes from the right byte again and again, a new attempt budget after each bit of progress', async () => {
+    const clock = fakeClock();
+    // Four cuts, each after some progress, with only two attempts per stall.
+    const cutFrom = (req: Recorded, res: ServerResponse): void => {
+      const start = rangeStart(req) ?? 0;
+      res.writeHead(206, { 'content-length': String(SOURCE.length - start), 'content-range': `bytes ${start}-${SOURCE.length - 1}/${SOURCE.length}` });
+      res.write(SOURCE.subarray(start, start + 64 * 1024), () => res.socket?.destroy());
+    };
+    const url = await host([cutAfter(64 * 1024), cutFrom, cutFrom, cutFrom, serveFile]);
+    const body = await collect(url, { sleep: clock.sleep, now: clock.now, retry: { maxAttempts: 2 } });
+    expect(body.equals(SOURCE)).to.equal(true);
+    expect(server.requests).to.have.length(5);
+  });
+
+  it('skips bytes already delivered when the server ignores Range and sends the whole file', async () => {
+    const clock = fakeClock();
+    const ignoreRange: Handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': String(SOURCE.length) });
+      res.end(SOURCE);
+    };
+    const url = await host([cutAfter(150_000), ignoreRange]);
+    const body = await collect(url, { sleep: clock.sleep, now: clock.now });
+    expect(body.equals(SOURCE)).to.equal(true);
+    expect(rangeStart(server.requests[1] as Recorded)).to.be.greaterThan(0);
+  });
+
+  it('starts at fromByte with a Range request', async () => {
+    const url = await host([serveFile]);
+    const body = await collect(url, { fromByte: 1000 });
+    expect(body.equals(SOURCE.subarray(1000))).to.equal(true);
+    expect(server.requests[0]?.headers.range).to.equal('bytes=1000-');
+  });
+
+  it('treats 416 at the very end as complete', async () => {
+    const url = await host([status(416, 'text/plain', '', { 'content-range': `bytes */${SOURCE.length}` })]);
+    const body = await collect(url, { fromByte: SOURCE.length });
+    expect(body.length).to.equal(0);
+  });
+
+  it('an expired signed URL (403) is BULK_EXPIRED, not retried', async () => {
+    const expired = status(403, 'application/xml', "<?xml version='1.0'?><Error><Code>ExpiredToken</Code><Message>Invalid argument.</Message></Error>");
+    const url = await host([expired]);
+    const err = await failure(collect(url));
+    expect(err.code).to.equal(ErrorCodes.BULK_EXPIRED);
+    expect(err.message).not.to.include('Signature');
+    expect(server.requests).to.have.length(1);
+  });
+
+  it('a 400 from the file host is BULK_EXPIRED too', async () => {
+    const url = await host([status(400, 'application/xml', '<Error><Code>ExpiredToken</Code></Error>')]);
+    const err = await failure(collect(url));
+    expect(err.code).to.equal(ErrorCodes.BULK_EXPIRED);
+  });
+
+  it('retries a 503 from the file host', async () => {
+    const clock = fakeClock();
+    const url = await host([status(503, 'text/html', '<html>unavailable</html>', { 'retry-after': '3' }), serveFile]);
+    const body = await collect(url, { sleep: clock.sleep, now: clock.now });
+    expect(body.equals(SOURCE)).to.equal(true);
+    expect(clock.sleeps).to.deep.equal([3000]);
+  });
+
+  it('gives up after the attempts of one stall are spent', async () => {
+    const clock = fakeClock();
+    const url = await host([status(500), status(500), status(500)]);
+    const err = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { maxAttempts: 3 } }));
+    expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
+    expect(err.details.attempts).to.equal(3);
+    expect(server.requests).to.have.length(3);
+  });
+
+  it('a cut with no progress at all counts against the attempts', async () => {
+    const clock = fakeClock();
+    const url = await host([cutAfter(0), cutAfter(0)]);
+    const err = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { maxAttempts: 2 } }));
+    expect(err.code).to.equal(ErrorCodes.NETWORK);
+    expect(err.retryable).to.equal(true);
+  });
+
+  it('stops with INTERRUPTED when the signal aborts mid-file', async () => {
+    const controller = new AbortController();
+    const url = await host([serveFile]);
+    const err = await failure(
+      collect(url, {
+        signal: controller.signal,
+        onBytes: () => controller.abort(),
+      }),
+    );
+    expect(err.code).to.equal(ErrorCodes.INTERRUPTED);
+  });
+});
