@@ -178,6 +178,11 @@ export class RemoteState {
         const status = gcsStatus(err);
         if (status === 412 || status === 404) {
           const holder = await this.#readLease().catch(() => undefined);
+          // Our own retried write that landed before its answer was lost also meets a 412.
+          if (holder?.owner === this.#owner) {
+            this.#lockGeneration = holder.generation;
+            return;
+          }
           this.#loseLock(holder ? `it is now held by ${holder.owner}` : 'it was deleted');
           return;
         }
