@@ -39,6 +39,11 @@ export interface RunConfig {
   operationTimeoutMs: number;
   graceMs: number;
   dryRun: boolean;
+  /**
+   * Test seam for the crash-safety tests: the run stops (and waits to be killed) when it reaches this
+   * phase of the commit protocol. Hidden from --help; see CHECKPOINTS in src/extract/checkpoints.ts.
+   */
+  pauseAt: string | undefined;
   /** Which execution this is on Cloud Run or Kubernetes (names the lock owner), if any. */
   execution: string | undefined;
   log: { format: LogFormat; level: LogLevel };
@@ -168,6 +173,13 @@ function shopFromEnv(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): Sho
   return bad(`no credentials for ${shop}: set SHOPIFY_ACCESS_TOKEN to the Admin API access token of an app installed on the store (or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET for the client credentials grant)`);
 }
 
+function gcsEndpoint(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
+  const endpoint = (argv['gcs-endpoint'] as string | undefined) ?? env.GCS_ENDPOINT;
+  // With both, the storage client sends JSON calls to the emulator and uploads to the endpoint.
+  if (endpoint && env.STORAGE_EMULATOR_HOST) bad(`both --gcs-endpoint (${endpoint}) and STORAGE_EMULATOR_HOST (${env.STORAGE_EMULATOR_HOST}) are set; keep one`);
+  return endpoint;
+}
+
 function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty: boolean): RunConfig {
   const apiVersion = String(argv['api-version']);
   if (!isApiVersion(apiVersion)) bad(`--api-version '${apiVersion}' is not a Shopify API version; use YYYY-MM with a quarter month (01, 04, 07, 10), e.g. ${DEFAULT_API_VERSION}`);
@@ -188,7 +200,7 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
     dest: resolvePath(String(argv.dest)),
     state,
     staging: resolvePath(String(argv.staging ?? (state.startsWith('gs://') ? 'data/staging' : resolve(state, '..', 'staging')))),
-    gcsEndpoint: (argv['gcs-endpoint'] as string | undefined) ?? env.GCS_ENDPOINT,
+    gcsEndpoint: gcsEndpoint(argv, env),
     since,
     until,
     fullRefresh: Boolean(argv['full-refresh']),
@@ -202,6 +214,7 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
     operationTimeoutMs: parseDuration('operation-timeout', String(argv['operation-timeout'])),
     graceMs: parseDuration('grace', String(argv.grace)),
     dryRun: Boolean(argv['dry-run']),
+    pauseAt: argv['pause-at'] as string | undefined,
     execution: [env.CLOUD_RUN_EXECUTION, env.CLOUD_RUN_TASK_INDEX ?? env.JOB_COMPLETION_INDEX].filter(Boolean).join('/') || undefined,
     log: logConfig(argv, isTty),
   };
@@ -248,7 +261,8 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('sandbox-customers', { type: 'number', describe: 'customers in the simulated store' })
       .option('sandbox-ordering', { choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order the simulated store writes' })
       .option('sandbox-operation-delay', { type: 'string', default: '300ms', describe: 'how long simulated bulk operations run' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and the queries; touch nothing' }),
+      .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and the queries; touch nothing' })
+      .option('pause-at', { type: 'string', hidden: true }),
     (argv) => { parsed = runConfig(argv as Record<string, unknown>, env, isTty); })
     .command('sandbox', 'start the simulated Shopify store on its own and print its URL and token', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })

@@ -13,6 +13,7 @@ import type { TableWriters } from '../pipeline/table-writer.ts';
 import { assertCompleted, type BulkOperation } from '../shopify/bulk.ts';
 import { downloadResult } from '../shopify/download.ts';
 import type { WindowRow } from '../state/db.ts';
+import { checkpoint } from './checkpoints.ts';
 import type { ShopContext } from './context.ts';
 import { stageAndUpload, type WindowOutput } from './files.ts';
 
@@ -48,7 +49,7 @@ async function adopt(ctx: ShopContext, entity: Entity, window: WindowRow, hash: 
   const op = await ctx.bulk.get(window.operation_id);
   const sameQuery = known?.query_hash === hash && (op?.query == null || queryHash(op.query) === hash);
   if (op && sameQuery && ADOPTABLE.has(op.status)) {
-    ctx.logger.info('adopting the operation an earlier run started', { entity, operationId: op.id, status: op.status });
+    ctx.logger.info('adopting the operation an earlier run started', { entity: entity.name, operationId: op.id, status: op.status });
     ctx.state.updateOperation(op);
     return op;
   }
@@ -56,7 +57,7 @@ async function adopt(ctx: ShopContext, entity: Entity, window: WindowRow, hash: 
     // Ours but no longer matching (the query changed): free its slot rather than let it run for nothing.
     await ctx.bulk.cancel(op.id);
   }
-  ctx.logger.info('earlier operation not reusable; extracting the window again', { entity, operationId: window.operation_id, status: op?.status ?? 'unknown' });
+  ctx.logger.info('earlier operation not reusable; extracting the window again', { entity: entity.name, operationId: window.operation_id, status: op?.status ?? 'unknown' });
   return null;
 }
 
@@ -68,12 +69,13 @@ async function submit(ctx: ShopContext, entity: Entity, window: WindowRow, query
     try {
       const op = await ctx.bulk.submit(query);
       ctx.state.recordSubmitted(window.window_id, entity.name, ctx.shop, op, hash);
-      ctx.logger.info('bulk operation submitted', { entity, operationId: op.id, since: window.since, until: window.until });
+      ctx.logger.info('bulk operation submitted', { entity: entity.name, operationId: op.id, since: window.since, until: window.until });
+      await checkpoint(ctx, entity.name, 'after-submit');
       return op;
     } catch (err) {
       if (!isEtlError(err, ErrorCodes.OPERATION_IN_PROGRESS) || Date.now() + wait > deadline) throw err;
       await freeOrphans(ctx, (err.details.runningIds as string[] | undefined) ?? []);
-      ctx.logger.warn('no free bulk operation slot; waiting', { entity, blockedBy: err.details.runningIds, waitMs: wait });
+      ctx.logger.warn('no free bulk operation slot; waiting', { entity: entity.name, blockedBy: err.details.runningIds, waitMs: wait });
       await sleep(wait, ctx.signal);
     }
   }
@@ -118,13 +120,13 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
   const stagingDir = join(ctx.config.staging, ctx.runId, `window-${window.window_id}`);
   const produce = async (writers: TableWriters): Promise<ProcessResult> => {
     if (op.url === null) return { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null };
-    const chunks = downloadResult(op.url, {
+    const chunks = pauseAfterFirstChunk(ctx, entity.name, downloadResult(op.url, {
       signal: ctx.signal,
       onBytes: (n) => {
         bytes += n;
         ctx.progress.update(entity.name, { bytes });
       },
-    });
+    }));
     return processJsonl(entity, splitLines(chunks), writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt });
   };
   // Checked before the last parts close, so a short file never reaches the destination whole.
@@ -136,6 +138,15 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
   };
   const output = await stageAndUpload(ctx, entity, window, stagingDir, produce, verify);
   return { ...output, operationId: op.id, objectCount: op.objectCount };
+}
+
+async function* pauseAfterFirstChunk(ctx: ShopContext, entity: string, chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let first = true;
+  for await (const chunk of chunks) {
+    yield chunk;
+    if (first) await checkpoint(ctx, entity, 'downloading');
+    first = false;
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

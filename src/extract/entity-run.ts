@@ -11,6 +11,7 @@ import { EtlError, ErrorCodes, isEtlError, isShopFatal } from '../errors.ts';
 import { planWindows, splitWindow, type Window } from '../plan.ts';
 import type { WindowRow } from '../state/db.ts';
 import { extractBulkWindow } from './bulk-window.ts';
+import { checkpoint } from './checkpoints.ts';
 import type { ShopContext } from './context.ts';
 import { uploadFile, type WindowOutput } from './files.ts';
 import { extractPlainWindow } from './plain-window.ts';
@@ -93,6 +94,7 @@ async function finishWindow(ctx: ShopContext, entity: Entity, window: WindowRow,
     ...(extractedByRun ? { extractedByRun } : {}),
     checks: { objectCount: output.objectCount, linesRead: output.lines, linesMatchObjectCount: output.objectCount === null || output.objectCount === output.lines },
   }, output.files);
+  await checkpoint(ctx, entity.name, 'before-commit');
   const { watermark } = ctx.state.commitWindow(window.window_id);
   await ctx.afterCommit();
   outcome.windows += 1;
@@ -111,7 +113,7 @@ async function resumeUploads(ctx: ShopContext, window: WindowRow): Promise<Windo
     return null;
   }
   const files = rows.map((f) => ({ localPath: f.local_path, objectName: f.object_name, crc32c: f.crc32c, bytes: f.bytes, rows: f.rows, contentType: 'application/gzip' }));
-  await Promise.all(files.filter((_, i) => rows[i]!.status === 'staged').map((f) => uploadFile(ctx, f)));
+  await Promise.all(files.filter((_, i) => rows[i]!.status === 'staged').map((f, i) => uploadFile(ctx, window.entity, f, i)));
   const rowsByTable: Record<string, number> = {};
   for (const f of rows) rowsByTable[f.table_name] = (rowsByTable[f.table_name] ?? 0) + f.rows;
   const op = window.operation_id ? ctx.state.operation(window.operation_id) : undefined;

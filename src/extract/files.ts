@@ -9,6 +9,7 @@ import { partObjectName, tableOfObject } from '../load/layout.ts';
 import type { ProcessResult } from '../pipeline/process.ts';
 import { TableWriters } from '../pipeline/table-writer.ts';
 import type { WindowRow } from '../state/db.ts';
+import { checkpoint } from './checkpoints.ts';
 import type { ShopContext } from './context.ts';
 
 export interface WindowOutput {
@@ -35,7 +36,7 @@ export async function stageAndUpload(
     firstPart: (table) => ctx.parts.get(table) ?? 0,
     onFileClosed: (file) => {
       ctx.state.recordFile(window.window_id, ctx.runId, tableOfObject(file.objectName), file);
-      const upload = uploadFile(ctx, file);
+      const upload = uploadFile(ctx, entity.name, file, uploads.length);
       upload.catch(() => undefined); // awaited below; this only stops an unhandled-rejection report
       uploads.push(upload);
     },
@@ -65,8 +66,9 @@ export async function stageAndUpload(
 }
 
 /** Uploads one staged file and moves it out of the outbox; the local copy goes once it is durable. */
-export function uploadFile(ctx: ShopContext, file: StagedFile): Promise<void> {
+export function uploadFile(ctx: ShopContext, entity: string, file: StagedFile, index: number): Promise<void> {
   return ctx.uploads(async () => {
+    await checkpoint(ctx, entity, index === 0 ? 'before-upload' : 'uploading');
     const result = await ctx.dest.upload(file, ctx.signal);
     ctx.state.markUploaded(file.objectName);
     if (result.skipped) ctx.logger.info('object already present with the same bytes; not uploaded again', { objectName: file.objectName });

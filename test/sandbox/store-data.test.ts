@@ -1,0 +1,189 @@
+// The seeded store: deterministic, related records, and truth() matching what its JSONL holds.
+import { expect } from 'chai';
+import { buildASTSchema, graphql, parse } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { makeStore, queryFile, runBulk, type Line } from './store-support.ts';
+
+const ENTITY_QUERIES = ['orders', 'products', 'customers', 'inventory', 'locations', 'collections', 'product_metafields'] as const;
+const MEDIA = new Set(['MediaImage', 'Video', 'ExternalVideo']);
+const DISCOUNTS = new Set(['DiscountCodeApplication', 'AutomaticDiscountApplication', 'ManualDiscountApplication', 'ScriptDiscountApplication']);
+
+/** Rows per ETL table, classified from a file's lines by __typename and __parentId. */
+function tableCounts(query: string, lines: readonly Line[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const add = (table: string, n = 1): void => {
+    counts[table] = (counts[table] ?? 0) + n;
+  };
+  for (const line of lines) {
+    const type = line.__typename ?? '';
+    const child = line.__parentId !== undefined;
+    if (query === 'orders') {
+      if (!child) {
+        add('orders');
+        add('order_transactions', (line['transactions'] as unknown[]).length);
+        add('order_refunds', (line['refunds'] as unknown[]).length);
+        add('order_fulfillments', (line['fulfillments'] as unknown[]).length);
+      } else if (type === 'LineItem') add('order_line_items');
+      else if (type === 'ShippingLine') add('order_shipping_lines');
+      else if (DISCOUNTS.has(type)) add('order_discount_applications');
+      else throw new Error(`unexpected order child ${type}`);
+    } else if (query === 'products') add(!child ? 'products' : type === 'ProductVariant' ? 'product_variants' : MEDIA.has(type) ? 'product_media' : `?${type}`);
+    else if (query === 'product_metafields') { if (child) add('product_metafields'); }
+    else if (query === 'customers') add(child ? 'customer_addresses' : 'customers');
+    else if (query === 'inventory') add(child ? 'inventory_levels' : 'inventory_items');
+    else if (query === 'locations') add('locations');
+    else if (query === 'collections') add(child ? 'collection_products' : 'collections');
+  }
+  return counts;
+}
+
+async function allTables(store: ReturnType<typeof makeStore>): Promise<{ counts: Record<string, number>; files: Record<string, Line[]> }> {
+  const counts: Record<string, number> = {};
+  const files: Record<string, Line[]> = {};
+  for (const name of ENTITY_QUERIES) {
+    const { lines, result } = await runBulk(store, queryFile(name));
+    expect(result.objectCount, name).to.equal(lines.length);
+    expect(result.rootObjectCount, name).to.equal(lines.filter((l) => l.__parentId === undefined).length);
+    files[name] = lines;
+    Object.assign(counts, tableCounts(name, lines));
+  }
+  return { counts, files };
+}
+
+describe('sandbox store: data', () => {
+  it('gives byte-identical files for the same seed and size, and different ones for another seed', async () => {
+    const query = queryFile('orders');
+    const a = await runBulk(makeStore({}, 11), query);
+    const b = await runBulk(makeStore({}, 11), query);
+    const c = await runBulk(makeStore({}, 12), query);
+    expect(a.text).to.equal(b.text);
+    expect(a.result).to.deep.equal(b.result);
+    expect(c.text).to.not.equal(a.text);
+    expect(a.result.fileSize).to.equal(Buffer.byteLength(a.text));
+  });
+
+  it('writes Shopify-shaped JSONL: escaped slashes, __parentId last, a final newline, no unselected keys', async () => {
+    const { text, lines } = await runBulk(makeStore(), queryFile('collections'));
+    expect(text.endsWith('\n')).to.equal(true);
+    expect(text).to.include('"id":"gid:\\/\\/shopify\\/Collection\\/');
+    expect(text).to.not.match(/gid:\/\//);
+    const child = lines.find((l) => l.__parentId !== undefined)!;
+    expect(Object.keys(child)).to.deep.equal(['__typename', 'id', '__parentId']);
+    const root = lines[0]!;
+    expect(Object.keys(root)).to.deep.equal(['__typename', 'id', 'title', 'handle', 'sortOrder', 'templateSuffix', 'updatedAt']);
+    expect(root.id).to.match(/^gid:\/\/shopify\/Collection\/\d{13}$/);
+  });
+
+  it('truth() equals the rows parsed from the JSONL of every entity query', async () => {
+    const store = makeStore();
+    const { counts } = await allTables(store);
+    const truth = store.truth();
+    expect(truth['shop']).to.equal(1);
+    delete truth['shop'];
+    expect(counts).to.deep.equal(truth);
+    for (const table of ['order_refunds', 'order_fulfillments', 'order_discount_applications', 'product_media', 'product_metafields', 'customer_addresses', 'inventory_levels', 'collection_products']) {
+      expect(truth[table], table).to.be.greaterThan(0);
+    }
+  });
+
+  it('keeps its relations: line items, customers, inventory, locations and collections point at records that exist', async () => {
+    const { files } = await allTables(makeStore());
+    const ids = (name: string, type: string): Set<string> => new Set(files[name]!.filter((l) => l.__typename === type).map((l) => l.id!));
+    const products = ids('products', 'Product');
+    const variants = ids('products', 'ProductVariant');
+    const customers = ids('customers', 'Customer');
+    const items = ids('inventory', 'InventoryItem');
+    const locations = ids('locations', 'Location');
+
+    const lineItems = files['orders']!.filter((l) => l.__typename === 'LineItem');
+    const linked = lineItems.filter((l) => l['variant'] !== null);
+    expect(linked.length).to.be.greaterThan(lineItems.length * 0.9);
+    for (const item of linked) {
+      expect(variants.has((item['variant'] as { id: string }).id)).to.equal(true);
+      expect(products.has((item['product'] as { id: string }).id)).to.equal(true);
+    }
+    const orders = files['orders']!.filter((l) => l.__typename === 'Order');
+    const withCustomer = orders.filter((o) => o['customer'] !== null);
+    expect(withCustomer.length).to.be.greaterThan(orders.length * 0.8);
+    for (const order of withCustomer) expect(customers.has((order['customer'] as { id: string }).id)).to.equal(true);
+    for (const order of orders) {
+      for (const f of order['fulfillments'] as Array<{ location: { id: string } | null }>) if (f.location) expect(locations.has(f.location.id)).to.equal(true);
+    }
+
+    // One inventory item per variant, both ways.
+    const variantItems = files['products']!.filter((l) => l.__typename === 'ProductVariant').map((v) => (v['inventoryItem'] as { id: string }).id);
+    expect(new Set(variantItems).size).to.equal(variantItems.length);
+    expect(new Set(variantItems)).to.deep.equal(items);
+
+    const levels = files['inventory']!.filter((l) => l.__typename === 'InventoryLevel');
+    const active = new Set(files['locations']!.filter((l) => l['isActive'] === true).map((l) => l.id!));
+    expect(active.size).to.be.lessThan(locations.size);
+    for (const level of levels) {
+      expect(active.has((level['location'] as { id: string }).id)).to.equal(true);
+      expect(items.has(level.__parentId!)).to.equal(true);
+      const q = Object.fromEntries((level['quantities'] as Array<{ name: string; quantity: number }>).map((x) => [x.name, x.quantity]));
+      expect(Object.keys(q)).to.have.members(['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'quality_control', 'safety_stock']);
+      expect(q['on_hand']).to.equal(Math.max(0, q['available']!) + q['committed']! + q['reserved']! + q['damaged']! + q['quality_control']! + q['safety_stock']!);
+    }
+    for (const member of files['collections']!.filter((l) => l.__parentId !== undefined)) expect(products.has(member.id!)).to.equal(true);
+
+    // Customers have orders: numberOfOrders counts the orders that point at them.
+    const perCustomer = new Map<string, number>();
+    for (const order of withCustomer) {
+      const id = (order['customer'] as { id: string }).id;
+      perCustomer.set(id, (perCustomer.get(id) ?? 0) + 1);
+    }
+    for (const customer of files['customers']!.filter((l) => l.__typename === 'Customer')) {
+      expect(customer['numberOfOrders']).to.equal(String(perCustomer.get(customer.id!) ?? 0));
+    }
+  });
+
+  it('has the variety an ETL must survive: nulls, unicode, money strings, typed metafields, several media and discount kinds', async () => {
+    const { files } = await allTables(makeStore());
+    const orders = files['orders']!;
+    const typenames = new Set(orders.map((l) => l.__typename));
+    expect([...typenames]).to.include.members(['Order', 'LineItem', 'ShippingLine']);
+    expect([...typenames].filter((t) => DISCOUNTS.has(t ?? '')).length).to.be.greaterThan(2);
+    const values = orders.filter((l) => DISCOUNTS.has(l.__typename ?? '')).map((l) => (l['value'] as { __typename: string }).__typename);
+    expect(new Set(values)).to.deep.equal(new Set(['MoneyV2', 'PricingPercentageValue']));
+    const total = (orders[0]!['totalPriceSet'] as { shopMoney: { amount: unknown; currencyCode: unknown } }).shopMoney;
+    expect(total.amount).to.be.a('string').and.match(/^\d+\.\d{1,2}$/);
+    expect(total.currencyCode).to.equal('USD');
+    const media = files['products']!.filter((l) => MEDIA.has(l.__typename ?? ''));
+    expect(new Set(media.map((m) => m.__typename)).size).to.be.greaterThan(1);
+    expect(media.some((m) => m.__typename === 'MediaImage' && m['image'] === null)).to.equal(true);
+    const metafields = files['product_metafields']!.filter((l) => l.__parentId !== undefined);
+    expect(new Set(metafields.map((m) => m['type']))).to.deep.equal(new Set(['single_line_text_field', 'number_integer', 'boolean', 'json', 'date']));
+    for (const m of metafields) expect(m['value']).to.be.a('string');
+    const names = files['customers']!.map((c) => `${String(c['firstName'])} ${String(c['lastName'])}`).join(' ');
+    expect(names).to.match(/[^\x00-\x7f]/);
+    expect(files['customers']!.some((c) => c.__parentId === undefined && c['defaultPhoneNumber'] === null)).to.equal(true);
+    const locations = files['locations']!;
+    expect(locations.some((l) => l['isActive'] === false && typeof l['deactivatedAt'] === 'string')).to.equal(true);
+  });
+
+  it('keeps every timestamp in the year before now(), ending at least an hour before it', async () => {
+    const { files } = await allTables(makeStore());
+    const limit = Date.parse('2026-06-01T11:34:56Z');
+    const yearAgo = Date.parse('2025-05-31T00:00:00Z');
+    for (const line of Object.values(files).flat()) {
+      for (const key of ['createdAt', 'updatedAt'] as const) {
+        const value = line[key];
+        if (typeof value !== 'string') continue;
+        expect(Date.parse(value), `${line.id} ${key}`).to.be.within(yearAgo, limit);
+      }
+    }
+  });
+
+  it('serves the shop to ordinary queries through its root value', async () => {
+    const store = makeStore();
+    const standIn = 'schema { query: QueryRoot } interface Node { id: ID! } scalar DateTime scalar UnsignedInt64 scalar URL type QueryRoot { node(id: ID!): Node }\n';
+    const schema = buildASTSchema(parse(standIn + readFileSync(new URL('../../src/sandbox/schema/store.graphql', import.meta.url), 'utf8')));
+    const result = await graphql({ schema, source: queryFile('shop'), rootValue: store.rootValue() });
+    expect(result.errors).to.equal(undefined);
+    const shop = (result.data as { shop: Record<string, unknown> }).shop;
+    expect(shop['myshopifyDomain']).to.equal('sandbox-test.myshopify.com');
+    expect(shop['currencyCode']).to.equal('USD');
+    expect(shop['id']).to.match(/^gid:\/\/shopify\/Shop\/\d{13}$/);
+  });
+});
