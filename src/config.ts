@@ -8,17 +8,30 @@ import { EtlError, ErrorCodes } from './errors.ts';
 import { entities } from './entities/index.ts';
 import { DEFAULT_API_VERSION, isApiVersion } from './shopify/versions.ts';
 import type { LogFormat, LogLevel } from './log.ts';
+import { parseShopsFile, perShopStatePath, resolveAuth, shardFromEnv, shardShops, type Shard, type ShopAuth } from './shops.ts';
 
 export interface ShopTarget {
   shop: string;
   /** Base URL the Admin API paths are appended to: https://<shop> unless overridden. */
   adminUrl: string;
-  auth: { kind: 'token'; token: string } | { kind: 'client-credentials'; clientId: string; clientSecret: string };
+  auth: ShopAuth;
+  /** This shop's sync state (file or gs://): --state itself, or a per-shop name in a shops-file job. */
+  state: string;
+}
+
+export interface LogConfig {
+  format: LogFormat;
+  level: LogLevel;
+  /** Cloud Logging labels on every line: the Cloud Run job, execution, task and attempt, when set. */
+  labels: Record<string, string>;
 }
 
 export interface RunConfig {
   command: 'run';
+  /** The shops this task extracts: all of them, or its shard of the shops file. */
   shops: ShopTarget[];
+  /** This task's slice of the shop list, and how many shops the list held before slicing. */
+  shard: Shard & { totalShops: number };
   sandbox: SandboxConfig | null;
   apiVersion: string;
   entities: string[];
@@ -46,7 +59,7 @@ export interface RunConfig {
   pauseAt: string | undefined;
   /** Which execution this is on Cloud Run or Kubernetes (names the lock owner), if any. */
   execution: string | undefined;
-  log: { format: LogFormat; level: LogLevel };
+  log: LogConfig;
 }
 
 export interface SandboxConfig {
@@ -64,14 +77,14 @@ export interface SandboxConfig {
 export interface SandboxCommandConfig {
   command: 'sandbox';
   sandbox: SandboxConfig;
-  log: { format: LogFormat; level: LogLevel };
+  log: LogConfig;
 }
 
 export interface StatusConfig {
   command: 'status';
   state: string;
   json: boolean;
-  log: { format: LogFormat; level: LogLevel };
+  log: LogConfig;
 }
 
 export type Config = RunConfig | SandboxCommandConfig | StatusConfig;
@@ -151,26 +164,77 @@ function parseSandbox(argv: Record<string, unknown>): SandboxConfig {
   };
 }
 
-function logConfig(argv: Record<string, unknown>, isTty: boolean): { format: LogFormat; level: LogLevel } {
+// Cloud Run's reserved variables (Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX), so one execution's
+// lines can be filtered in Cloud Logging; label values must be strings.
+const LABEL_ENV: Array<[string, string[]]> = [
+  ['job', ['CLOUD_RUN_JOB']],
+  ['execution', ['CLOUD_RUN_EXECUTION']],
+  ['task', ['CLOUD_RUN_TASK_INDEX', 'JOB_COMPLETION_INDEX']],
+  ['attempt', ['CLOUD_RUN_TASK_ATTEMPT']],
+];
+
+function logConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty: boolean): LogConfig {
   const format = (argv['log-format'] as LogFormat | undefined) ?? (isTty ? 'pretty' : 'json');
-  return { format, level: argv['log-level'] as LogLevel };
+  const labels: Record<string, string> = {};
+  for (const [label, names] of LABEL_ENV) {
+    const value = names.map((n) => env[n]).find((v) => v !== undefined && v !== '');
+    if (value !== undefined) labels[label] = value;
+  }
+  return { format, level: argv['log-level'] as LogLevel, labels };
 }
 
 function resolvePath(value: string): string {
   return value.startsWith('gs://') || isAbsolute(value) ? value : resolve(value);
 }
 
-function shopFromEnv(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): ShopTarget {
+function shopFromEnv(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, state: string): ShopTarget {
   const rawShop = (argv.shop as string | undefined) ?? env.SHOPIFY_SHOP;
   if (!rawShop) bad('no shop given: pass --shop acme.myshopify.com (or set SHOPIFY_SHOP), or use --sandbox to try the built-in simulated store');
   const shop = normaliseShop(rawShop);
   const adminUrl = checkAdminUrl((argv['admin-url'] as string | undefined) ?? env.SHOPIFY_ADMIN_URL ?? `https://${shop}`);
   const token = env.SHOPIFY_ACCESS_TOKEN?.trim();
-  if (token) return { shop, adminUrl, auth: { kind: 'token', token } };
+  if (token) return { shop, adminUrl, state, auth: { kind: 'token', token } };
   const clientId = env.SHOPIFY_CLIENT_ID?.trim();
   const clientSecret = env.SHOPIFY_CLIENT_SECRET?.trim();
-  if (clientId && clientSecret) return { shop, adminUrl, auth: { kind: 'client-credentials', clientId, clientSecret } };
+  if (clientId && clientSecret) return { shop, adminUrl, state, auth: { kind: 'client-credentials', clientId, clientSecret } };
   return bad(`no credentials for ${shop}: set SHOPIFY_ACCESS_TOKEN to the Admin API access token of an app installed on the store (or SHOPIFY_CLIENT_ID and SHOPIFY_CLIENT_SECRET for the client credentials grant)`);
+}
+
+/** The shops of a --shops-file that fall to this task, each with its own state and credentials. */
+function shopsFromFile(path: string, env: NodeJS.ProcessEnv, state: string, shard: Shard): { shops: ShopTarget[]; total: number } {
+  const entries = parseShopsFile(resolvePath(path)).map((e) => ({ ...e, shop: normaliseShop(e.shop), adminUrl: checkAdminUrl(e.adminUrl ?? `https://${normaliseShop(e.shop)}`) }));
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (seen.has(e.shop)) bad(`--shops-file ${path} lists ${e.shop} twice; each shop once`);
+    seen.add(e.shop);
+  }
+  // Only this task's shops are resolved: the others' secrets need not be mounted in this task.
+  const shops = shardShops(entries, shard).map((e) => ({ shop: e.shop, adminUrl: e.adminUrl, state: perShopStatePath(state, e.shop), auth: resolveAuth(e.shop, e.auth, env) }));
+  return { shops, total: entries.length };
+}
+
+function shardCount(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): number | undefined {
+  const value = argv['shard-count'] ?? env.SHARD_COUNT;
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) bad(`--shard-count (SHARD_COUNT) must be a whole number ≥ 1 (got '${String(value)}')`);
+  return n;
+}
+
+function targets(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, state: string): { shops: ShopTarget[]; shard: RunConfig['shard'] } {
+  const file = (argv['shops-file'] as string | undefined) ?? env.SHOPIFY_SHOPS_FILE;
+  if (argv.sandbox) {
+    if (file) bad('--sandbox and --shops-file contradict each other: the sandbox is one simulated shop');
+    return { shops: [], shard: { index: 0, count: 1, totalShops: 1 } };
+  }
+  const shard = shardFromEnv(env, shardCount(argv, env));
+  if (file) {
+    if (argv.shop ?? env.SHOPIFY_SHOP) bad('--shop (SHOPIFY_SHOP) and --shops-file both name shops; use one');
+    if (argv['admin-url'] ?? env.SHOPIFY_ADMIN_URL) bad('--admin-url applies to --shop; in a shops file, give each shop its own "adminUrl"');
+    const { shops, total } = shopsFromFile(file, env, state, shard);
+    return { shops, shard: { ...shard, totalShops: total } };
+  }
+  return { shops: shardShops([shopFromEnv(argv, env, state)], shard), shard: { ...shard, totalShops: 1 } };
 }
 
 function gcsEndpoint(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
@@ -193,7 +257,7 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
   const state = resolvePath(String(argv.state));
   return {
     command: 'run',
-    shops: sandbox ? [] : [shopFromEnv(argv, env)],
+    ...targets(argv, env, state),
     sandbox,
     apiVersion,
     entities: parseEntities(String(argv.entities)),
@@ -216,7 +280,7 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
     dryRun: Boolean(argv['dry-run']),
     pauseAt: argv['pause-at'] as string | undefined,
     execution: [env.CLOUD_RUN_EXECUTION, env.CLOUD_RUN_TASK_INDEX ?? env.JOB_COMPLETION_INDEX].filter(Boolean).join('/') || undefined,
-    log: logConfig(argv, isTty),
+    log: logConfig(argv, env, isTty),
   };
 }
 
@@ -236,6 +300,8 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
     .command(['run', '$0'], 'extract entities from Shopify with bulk operations and load them as partitioned files (the default command)', (y) => y
       .option('shop', { type: 'string', describe: 'the store\'s myshopify domain (env SHOPIFY_SHOP); the token comes from env SHOPIFY_ACCESS_TOKEN' })
       .option('admin-url', { type: 'string', describe: 'base URL of the Admin API (env SHOPIFY_ADMIN_URL); default https://<shop>' })
+      .option('shops-file', { type: 'string', describe: 'JSON or YAML listing many shops and where each one\'s token is (env SHOPIFY_SHOPS_FILE); each gets its own state, e.g. state-<shop>.db' })
+      .option('shard-count', { type: 'number', describe: 'tasks the shops are split across (env SHARD_COUNT); Cloud Run sets CLOUD_RUN_TASK_COUNT, Kubernetes Indexed Jobs need this' })
       .option('api-version', { type: 'string', default: env.SHOPIFY_API_VERSION ?? DEFAULT_API_VERSION, describe: 'Admin API version (env SHOPIFY_API_VERSION)' })
       .option('entities', { type: 'string', default: entities.map((e) => e.name).join(','), describe: 'comma-separated entities to extract' })
       .option('dest', { type: 'string', default: './data/out', describe: 'output: a folder or gs://bucket/prefix' })
@@ -274,11 +340,11 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('sandbox-ordering', { choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order when groupObjects is false' })
       .option('sandbox-operation-delay', { type: 'string', default: '300ms', describe: 'how long simulated bulk operations run' })
       .option('fault', { type: 'string', array: true, describe: 'inject a fault, e.g. --fault throttle=3 (repeatable)' }),
-    (argv) => { parsed = { command: 'sandbox', sandbox: parseSandbox(argv as Record<string, unknown>), log: logConfig(argv as Record<string, unknown>, isTty) }; })
+    (argv) => { parsed = { command: 'sandbox', sandbox: parseSandbox(argv as Record<string, unknown>), log: logConfig(argv as Record<string, unknown>, env, isTty) }; })
     .command('status', 'print, per shop and entity, the watermark, the last run and its outcome, open operations and pending files', (y) => y
       .option('state', { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' }),
-    (argv) => { parsed = { command: 'status', state: resolvePath(String(argv.state)), json: Boolean(argv.json), log: logConfig(argv as Record<string, unknown>, isTty) }; })
+    (argv) => { parsed = { command: 'status', state: resolvePath(String(argv.state)), json: Boolean(argv.json), log: logConfig(argv as Record<string, unknown>, env, isTty) }; })
     .fail((message, err) => {
       if (err) throw err;
       bad(`${message}; see --help`);

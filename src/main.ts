@@ -20,7 +20,7 @@ async function main(args: string[]): Promise<number> {
     return ExitCodes.CONFIG;
   }
   if (!config) return ExitCodes.OK;
-  const logger = createLogger({ format: config.log.format, level: config.log.level });
+  const logger = createLogger(config.log);
   switch (config.command) {
     case 'status':
       return status(config.state, config.json);

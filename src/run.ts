@@ -1,7 +1,9 @@
-// The job: for each shop, open its state and destination, check the credentials, then extract every
-// selected entity (bulk operations in parallel up to Shopify's limit) through the commit protocol.
-// One entity failing does not stop the others; a shop-level failure (bad token, frozen shop, lost
-// state lock) stops that shop only. Ends with a summary and the exit code design.md promises.
+// The job: for each shop of this task, open its state and destination, check the credentials, then
+// extract every selected entity (bulk operations in parallel up to Shopify's limit) through the commit
+// protocol. Shops run one after another, each with its own state file and lock; parallelism across
+// shops comes from running several tasks (src/shops.ts splits the list). One entity failing does not
+// stop the others; a shop-level failure (bad or missing credentials, frozen shop, lost state lock)
+// stops that shop only. Ends with a summary and the exit code design.md promises.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
@@ -13,6 +15,7 @@ import { EtlError, ErrorCodes, ExitCodes, isEtlError } from './errors.ts';
 import type { ShopContext } from './extract/context.ts';
 import { runEntity, type EntityOutcome } from './extract/entity-run.ts';
 import { windowQuery } from './extract/bulk-window.ts';
+import { retractInterrupted } from './extract/resume.ts';
 import { openDestination } from './load/index.ts';
 import { newRunId, schemaObjectName } from './load/layout.ts';
 import { Manifest } from './load/manifest.ts';
@@ -35,6 +38,8 @@ export interface ShopSummary {
   status: 'succeeded' | 'partial' | 'failed' | 'interrupted';
   durationMs: number;
   entities: EntityOutcome[];
+  /** Bytes of the part files published per table, from the run manifest. */
+  bytesByTable: Record<string, number>;
   error?: { code: string; message: string };
   requests: number;
   retries: number;
@@ -43,6 +48,7 @@ export interface ShopSummary {
 export interface JobResult {
   shops: ShopSummary[];
   exitCode: number;
+  durationMs: number;
 }
 
 export interface RunDeps {
@@ -58,20 +64,24 @@ export interface RunDeps {
 const CONFIGURATION = new Set<string>([ErrorCodes.CONFIG_INVALID, ErrorCodes.AUTH_INVALID, ErrorCodes.SHOP_NOT_FOUND]);
 
 export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResult> {
+  const started = Date.now();
   const sandbox = config.sandbox
     ? await startSandbox({ seed: config.sandbox.seed, size: { ...(config.sandbox.orders !== undefined && { orders: config.sandbox.orders }), ...(config.sandbox.products !== undefined && { products: config.sandbox.products }), ...(config.sandbox.customers !== undefined && { customers: config.sandbox.customers }) }, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering && { ordering: config.sandbox.ordering }) })
     : null;
   try {
     const targets: ShopTarget[] = sandbox
-      ? [{ shop: sandbox.shopDomain, adminUrl: sandbox.url, auth: { kind: 'token', token: sandbox.token } }]
+      ? [{ shop: sandbox.shopDomain, adminUrl: sandbox.url, state: config.state, auth: { kind: 'token', token: sandbox.token } }]
       : config.shops;
     if (sandbox) deps.logger.info('extracting from the built-in sandbox store', { url: sandbox.url, shop: sandbox.shopDomain });
+    if (config.shard.count > 1 || config.shard.totalShops > 1) {
+      deps.logger.info(`task ${config.shard.index} of ${config.shard.count} takes ${targets.length} of ${config.shard.totalShops} shops`, { shops: targets.map((t) => t.shop) });
+    }
     const shops: ShopSummary[] = [];
     for (const target of targets) {
       if (deps.signal.aborted) break;
       shops.push(await runShop(config, target, deps));
     }
-    return { shops, exitCode: exitCode(shops, deps.signal) };
+    return { shops, exitCode: exitCode(shops, deps.signal), durationMs: Date.now() - started };
   } finally {
     await sandbox?.close();
   }
@@ -85,16 +95,19 @@ function exitCode(shops: ShopSummary[], signal: AbortSignal): number {
   return ExitCodes.PARTIAL_FAILURE;
 }
 
-async function runShop(config: RunConfig, target: ShopTarget, deps: RunDeps): Promise<ShopSummary> {
+async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps): Promise<ShopSummary> {
+  // Everything downstream (state, lock, dry-run plan) reads config.state: point it at this shop's.
+  const config: RunConfig = { ...jobConfig, state: target.state };
   const now = deps.now ?? (() => new Date());
   const started = now();
   const runId = newRunId(started, randomBytes(3).toString('hex'));
   const logger = deps.logger.child({ run_id: runId, shop: target.shop });
-  const summary: ShopSummary = { shop: target.shop, runId, status: 'failed', durationMs: 0, entities: [], requests: 0, retries: 0 };
+  const summary: ShopSummary = { shop: target.shop, runId, status: 'failed', durationMs: 0, entities: [], bytesByTable: {}, requests: 0, retries: 0 };
   const shopAbort = new AbortController();
   const signal = AbortSignal.any([deps.signal, shopAbort.signal]);
   let state: StateHandle | null = null;
   let client: ShopifyClient | null = null;
+  let manifest: Manifest | null = null;
   try {
     const token = tokenProvider(target);
     client = new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token, logger, signal });
@@ -114,7 +127,7 @@ async function runShop(config: RunConfig, target: ShopTarget, deps: RunDeps): Pr
       await dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true });
     }
     const progress = createProgress({ tty: deps.tty, stream: deps.progressStream, logger });
-    const manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
+    manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
     const ctx: ShopContext = {
       config, shop: target.shop, runId, runDate: started.toISOString().slice(0, 10), extractedAt: started.toISOString(),
       state: state.db, dest, client, bulk, logger, signal,
@@ -122,6 +135,7 @@ async function runShop(config: RunConfig, target: ShopTarget, deps: RunDeps): Pr
       uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt),
       afterCommit: () => state!.publish(),
     };
+    await retractInterrupted(state.db, dest, target.shop, selected.map((e) => e.name), runId, logger);
     const results = await Promise.all(selected.map(async (entity) => {
       try {
         return await runEntity(ctx, entity);
@@ -149,11 +163,13 @@ async function runShop(config: RunConfig, target: ShopTarget, deps: RunDeps): Pr
     summary.durationMs = now().getTime() - started.getTime();
     summary.requests = client?.stats.requests ?? 0;
     summary.retries = (client?.stats.retries ?? 0) + summary.entities.reduce((a, e) => a + e.retries, 0);
+    summary.bytesByTable = Object.fromEntries(Object.entries(manifest?.document.tables ?? {}).map(([t, v]) => [t, v.bytes]));
     if (state) await state.close(summary.status, summary);
   }
 }
 
 function tokenProvider(target: ShopTarget) {
+  if (target.auth.kind === 'unavailable') throw new EtlError(ErrorCodes.CONFIG_INVALID, target.auth.message);
   if (target.auth.kind === 'token') {
     redact(target.auth.token);
     return staticToken(target.auth.token);

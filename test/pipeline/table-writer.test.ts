@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -113,7 +113,7 @@ describe('TableWriters', () => {
 
   it('turns a disk error into an EtlError naming the path', async () => {
     const blocker = join(dir, 'blocker');
-    await (await import('node:fs/promises')).writeFile(blocker, '');
+    await writeFile(blocker, '');
     const writers = new TableWriters({ stagingDir: blocker, objectName: (t) => `${t}/part.ndjson.gz`, maxPartBytes: 10 });
     let error: unknown;
     try {

@@ -3,7 +3,7 @@
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, money, moneyV2, RawJson, type Args, type Rec } from './model.ts';
 import { ADJECTIVES, NOUNS, OPTION_VALUES, PRODUCT_TYPES, TAGS, VENDORS } from './names.ts';
-import { rngFor, Streams, type Rng } from './prng.ts';
+import { hash32, rngFor, Streams, type Rng } from './prng.ts';
 import type { StoreContext } from './context.ts';
 import type { StoreGraph } from './graph.ts';
 import { iso, isoDate } from './time.ts';
@@ -170,8 +170,26 @@ export function variantRecord(g: StoreGraph, p: number, v: number): Rec {
     selectedOptions: variant.selectedOptions.map((o) => ({ __typename: 'SelectedOption', ...o })),
     inventoryItem: () => g.inventoryItem(p, v),
     product: () => g.product(p),
-    metafields: () => new Connection([]),
+    metafields: () => new Connection(variantMetafields(g.ctx, core, variant)),
   };
+}
+
+/** About a third of variants carry a swatch metafield (enough for two-level nested exports). */
+function variantMetafields(ctx: StoreContext, core: ProductCore, variant: VariantCore): Rec[] {
+  const ordinal = core.index * MAX_VARIANTS + variant.index;
+  if (hash32(ctx.seed, Streams.metafield, ordinal, 1) % 3 !== 0) return [];
+  const value = variant.selectedOptions.map((o) => o.value).join(' / ');
+  return [{
+    __typename: 'Metafield',
+    id: gid('Metafield', numericId(ctx.seed, IdBase.VariantMetafield, ordinal)),
+    namespace: 'custom',
+    key: 'swatch',
+    type: 'single_line_text_field',
+    value,
+    jsonValue: new RawJson(value),
+    createdAt: iso(variant.created),
+    updatedAt: iso(variant.updated),
+  }];
 }
 
 /** Media: mostly images (whose `image` is null while Shopify still processes them), some videos. */

@@ -1,0 +1,40 @@
+# shopify-bulk-etl: a batch job image for Cloud Run jobs and Kubernetes (CronJob, Indexed Job).
+#   docker build -t shopify-bulk-etl .
+#   docker run --rm shopify-bulk-etl --sandbox      # the whole job against the built-in simulated store
+#   docker run --rm shopify-bulk-etl --help
+# scripts/docker-replay.ts replays this file's COPY and RUN steps without Docker (CI runs it), so keep
+# COPY sources as plain paths in the build context and RUN steps runnable from the project root.
+ARG NODE_VERSION=24
+
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+WORKDIR /app
+# better-sqlite3 ships a linux-x64/arm64 glibc prebuild; the toolchain is only for platforms without one.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/copy-assets.ts ./scripts/
+COPY src ./src
+RUN npm run build
+RUN npm prune --omit=dev --no-audit --no-fund
+
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+# tini as PID 1: Node does not reap zombies or get default signal handling as PID 1, and neither
+# Cloud Run nor Kubernetes offers `docker run --init`.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends tini \
+ && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production
+WORKDIR /app
+# Code is root-owned and read-only to the job; only /app/data (default --dest, --state and staging)
+# is the job's to write. Kubernetes mounts a volume there when the root filesystem is read-only.
+COPY package.json ./
+COPY queries ./queries
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /app/data && chown 1000:1000 /app/data
+# uid 1000 is the image's `node` user; numeric so Kubernetes runAsNonRoot can verify it.
+USER 1000
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/main.js"]

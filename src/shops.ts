@@ -1,0 +1,170 @@
+// Many shops in one job: the shops file (JSON or YAML) that lists them with where each one's
+// credentials live, the deterministic split of that list across the tasks of a Cloud Run job or a
+// Kubernetes Indexed Job, and the per-shop state location that keeps their locks and watermarks apart.
+// Credentials are resolved only for this task's shops (others' secrets need not be mounted here), and
+// a missing one is kept as an error for that shop alone, so it fails that shop, not the whole job.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import YAML from 'yaml';
+import { EtlError, ErrorCodes } from './errors.ts';
+
+export type ShopAuth =
+  | { kind: 'token'; token: string }
+  | { kind: 'client-credentials'; clientId: string; clientSecret: string }
+  /** The shops file names credentials that are not there: this shop fails with CONFIG_INVALID. */
+  | { kind: 'unavailable'; message: string };
+
+/** Where a shop's credentials come from, as the shops file names them. */
+export type AuthSource =
+  | { kind: 'token-env'; name: string }
+  | { kind: 'token-file'; path: string }
+  | { kind: 'client-credentials-env'; clientIdEnv: string; clientSecretEnv: string };
+
+export interface ShopEntry {
+  shop: string;
+  adminUrl: string | undefined;
+  auth: AuthSource;
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+const ENTRY_KEYS = new Set(['shop', 'tokenEnv', 'tokenFile', 'clientIdEnv', 'clientSecretEnv', 'adminUrl']);
+
+function bad(message: string): never {
+  throw new EtlError(ErrorCodes.CONFIG_INVALID, message);
+}
+
+function optionalString(entry: Record<string, unknown>, key: string, where: string): string | undefined {
+  const value = entry[key];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') bad(`${where}: "${key}" must be a non-empty string`);
+  return value.trim();
+}
+
+/**
+ * Parses a shops file: `{"shops": [{"shop": "alpha.myshopify.com", "tokenEnv": "ALPHA_TOKEN"}, ...]}`.
+ * Each entry names its token by env var (tokenEnv) or file (tokenFile), or its app's client id and
+ * secret by env var (clientIdEnv + clientSecretEnv); with none of these, the job-wide
+ * SHOPIFY_CLIENT_ID / SHOPIFY_CLIENT_SECRET apply (one organisation app, many shops). `shop` and
+ * `adminUrl` are returned raw: config.ts validates them like --shop and --admin-url.
+ */
+export function parseShopsFile(path: string, text: string = readFileText(path)): ShopEntry[] {
+  let doc: unknown;
+  try {
+    doc = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
+  } catch (err) {
+    bad(`--shops-file ${path} is not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+  const list = (doc as { shops?: unknown } | null)?.shops;
+  if (!Array.isArray(list) || list.length === 0) bad(`--shops-file ${path} must hold {"shops": [{"shop": "acme.myshopify.com", "tokenEnv": "ACME_TOKEN"}, ...]} with at least one shop`);
+  return list.map((raw: unknown, i) => {
+    const where = `--shops-file ${path}, shops[${i}]`;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) bad(`${where} must be an object with "shop" and one of tokenEnv, tokenFile or clientIdEnv + clientSecretEnv`);
+    const entry = raw as Record<string, unknown>;
+    const unknown = Object.keys(entry).filter((k) => !ENTRY_KEYS.has(k));
+    if (unknown.length) bad(`${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; allowed: ${[...ENTRY_KEYS].join(', ')}`);
+    const shop = optionalString(entry, 'shop', where) ?? bad(`${where}: "shop" is missing`);
+    const tokenEnv = optionalString(entry, 'tokenEnv', where);
+    const tokenFile = optionalString(entry, 'tokenFile', where);
+    const clientIdEnv = optionalString(entry, 'clientIdEnv', where);
+    const clientSecretEnv = optionalString(entry, 'clientSecretEnv', where);
+    if ((clientIdEnv === undefined) !== (clientSecretEnv === undefined)) bad(`${where}: clientIdEnv and clientSecretEnv go together`);
+    const sources = [tokenEnv, tokenFile, clientIdEnv].filter((s) => s !== undefined).length;
+    if (sources > 1) bad(`${where}: give only one of tokenEnv, tokenFile or clientIdEnv + clientSecretEnv`);
+    const auth: AuthSource = tokenEnv !== undefined ? { kind: 'token-env', name: tokenEnv }
+      : tokenFile !== undefined ? { kind: 'token-file', path: tokenFile }
+      : clientIdEnv !== undefined && clientSecretEnv !== undefined ? { kind: 'client-credentials-env', clientIdEnv, clientSecretEnv }
+      : { kind: 'client-credentials-env', clientIdEnv: 'SHOPIFY_CLIENT_ID', clientSecretEnv: 'SHOPIFY_CLIENT_SECRET' };
+    return { shop, adminUrl: optionalString(entry, 'adminUrl', where), auth };
+  });
+}
+
+function readFileText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    return bad(`cannot read --shops-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The credentials of one shop from the environment or a mounted secret file; 'unavailable' when absent. */
+export function resolveAuth(shop: string, source: AuthSource, env: NodeJS.ProcessEnv): ShopAuth {
+  try {
+    return readAuth(shop, source, env);
+  } catch (err) {
+    return { kind: 'unavailable', message: (err as Error).message };
+  }
+}
+
+function readAuth(shop: string, source: AuthSource, env: NodeJS.ProcessEnv): ShopAuth {
+  switch (source.kind) {
+    case 'token-env': {
+      const token = env[source.name]?.trim();
+      if (!token) bad(`no access token for ${shop}: env ${source.name} (its tokenEnv in the shops file) is not set`);
+      return { kind: 'token', token };
+    }
+    case 'token-file': {
+      let token: string;
+      try {
+        token = readFileSync(source.path, 'utf8').trim();
+      } catch (err) {
+        return bad(`no access token for ${shop}: cannot read its tokenFile ${source.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+      if (!token) bad(`no access token for ${shop}: its tokenFile ${source.path} is empty`);
+      return { kind: 'token', token };
+    }
+    case 'client-credentials-env': {
+      const clientId = env[source.clientIdEnv]?.trim();
+      const clientSecret = env[source.clientSecretEnv]?.trim();
+      if (!clientId || !clientSecret) bad(`no credentials for ${shop}: set ${source.clientIdEnv} and ${source.clientSecretEnv}, or give the shop a tokenEnv or tokenFile in the shops file`);
+      return { kind: 'client-credentials', clientId, clientSecret };
+    }
+  }
+}
+
+function wholeNumber(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < min) bad(`${name} must be a whole number ≥ ${min} (got '${value}')`);
+  return n;
+}
+
+/**
+ * Which slice of the shops this task takes. Cloud Run sets CLOUD_RUN_TASK_INDEX and _COUNT; a
+ * Kubernetes Indexed Job sets only JOB_COMPLETION_INDEX, so its count comes from --shard-count (env
+ * SHARD_COUNT), which must equal the Job's completions.
+ */
+export function shardFromEnv(env: NodeJS.ProcessEnv, shardCount: number | undefined): Shard {
+  const cloudRun = env.CLOUD_RUN_TASK_INDEX !== undefined;
+  const rawIndex = env.CLOUD_RUN_TASK_INDEX ?? env.JOB_COMPLETION_INDEX;
+  const rawCount = shardCount !== undefined ? String(shardCount) : cloudRun ? env.CLOUD_RUN_TASK_COUNT : undefined;
+  if (rawIndex === undefined) {
+    return { index: 0, count: rawCount === undefined ? 1 : wholeNumber('--shard-count (SHARD_COUNT)', rawCount, 1) };
+  }
+  const indexName = cloudRun ? 'CLOUD_RUN_TASK_INDEX' : 'JOB_COMPLETION_INDEX';
+  if (rawCount === undefined) bad(`${indexName} is set but the number of tasks is not: pass --shard-count (env SHARD_COUNT) equal to the Job's completions`);
+  const index = wholeNumber(indexName, rawIndex, 0);
+  const count = wholeNumber(shardCount !== undefined ? '--shard-count (SHARD_COUNT)' : 'CLOUD_RUN_TASK_COUNT', rawCount, 1);
+  if (index >= count) bad(`${indexName} ${index} is not below the task count ${count}: --shard-count (SHARD_COUNT) must equal the number of tasks`);
+  return { index, count };
+}
+
+/** Sorted by domain so every task sees the same order whatever the file's order; task i takes positions ≡ i (mod count). */
+export function shardShops<T extends { shop: string }>(shops: T[], shard: Shard): T[] {
+  return [...shops].sort((a, b) => (a.shop < b.shop ? -1 : a.shop > b.shop ? 1 : 0)).filter((_, i) => i % shard.count === shard.index);
+}
+
+/**
+ * The state location of one shop in a multi-shop job: `state.db` → `state-<shop>.db`, for files and
+ * gs:// alike, so each shop has its own database and lock. Shops-file jobs always use per-shop names,
+ * so a shop's state does not move when the file grows from one shop to two.
+ */
+export function perShopStatePath(state: string, shop: string): string {
+  const slash = state.lastIndexOf('/');
+  const dir = state.slice(0, slash + 1);
+  const base = state.slice(slash + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? `${dir}${base.slice(0, dot)}-${shop}${base.slice(dot)}` : `${dir}${base}-${shop}`;
+}

@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { StateDb } from '../../src/state/db.ts';
+import { collect, runCli, startCli } from '../support/cli.ts';
+import { manifests, readPublished, readTable } from '../support/output.ts';
+
+/** Resolves with the first JSON log line on stderr that matches, or rejects if the process ends first. */
+function waitForLog(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stderr! });
+    lines.on('line', (line) => {
+      try {
+        if (match(JSON.parse(line) as Record<string, unknown>)) resolve();
+      } catch {
+        // not a JSON log line
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`process exited (${code}) before the expected log line`)));
+  });
+}
+
+async function killAt(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
+  await waitForLog(child, match);
+  child.kill('SIGKILL');
+  const { signal } = await collect(child);
+  expect(signal).to.equal('SIGKILL');
+}
+
+const cases: Array<{ phase: string; pauseAt?: string; trigger: (e: Record<string, unknown>) => boolean; operationDelayMs: number }> = [
+  { phase: 'after submit', pauseAt: 'orders:after-submit', trigger: (e) => e.checkpoint === 'after-submit', operationDelayMs: 300 },
+  { phase: 'while polling', trigger: (e) => e.message === 'progress' && e.entity === 'orders' && e.phase === 'polling', operationDelayMs: 2500 },
+  { phase: 'mid-download', pauseAt: 'orders:downloading', trigger: (e) => e.checkpoint === 'downloading', operationDelayMs: 100 },
+  { phase: 'after writing, before upload', pauseAt: 'orders:before-upload', trigger: (e) => e.checkpoint === 'before-upload', operationDelayMs: 100 },
+  { phase: 'mid-upload', pauseAt: 'orders:uploading', trigger: (e) => e.checkpoint === 'uploading', operationDelayMs: 100 },
+  { phase: 'before commit', pauseAt: 'orders:before-commit', trigger: (e) => e.checkpoint === 'before-commit', operationDelayMs: 100 },
+];
+
+describe('a run killed at any phase loses nothing', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  afterEach(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const c of cases) {
+    it(`SIGKILL ${c.phase}: the rerun completes, adopts the operation, and the watermark never leads the data`, async () => {
+      dir = mkdtempSync(join(tmpdir(), 'etl-crash-'));
+      // Small part files, so that an orders window writes several and "mid-upload" is between two of them.
+      sandbox = await startSandbox({ operationDelayMs: c.operationDelayMs, size: { orders: 120 } });
+      const out = join(dir, 'out');
+      const args = ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--poll-interval', '100ms'];
+      const env = { SHOPIFY_ACCESS_TOKEN: sandbox.token };
+
+      await killAt(startCli([...args, ...(c.pauseAt ? ['--pause-at', c.pauseAt] : [])], env), c.trigger);
+      const killedState = StateDb.open(join(dir, 'state.db'));
+      expect(killedState.watermark(sandbox.shopDomain, 'orders'), 'no watermark before any commit').to.equal(null);
+      killedState.close();
+
+      const rerun = await runCli(args, env);
+      expect(rerun.code, rerun.stderr).to.equal(0);
+
+      const truth = sandbox.store.ids('orders').sort();
+      const everything = (await readTable(out, 'orders')).map((r) => String(r.admin_graphql_api_id));
+      expect([...new Set(everything)].sort(), 'every record present at least once').to.deep.equal(truth);
+      const published = manifests(out);
+      const publishedIds = (await readPublished(out, published, 'orders')).map((r) => String(r.admin_graphql_api_id)).sort();
+      expect([...new Set(publishedIds)], 'the manifests list every record').to.deep.equal(truth);
+
+      // The rerun finishes the killed run's window, then extracts its own incremental window after it.
+      const state = StateDb.open(join(dir, 'state.db'));
+      const committed = state.db.prepare(`SELECT since, until FROM windows WHERE status = 'committed' AND entity = 'orders' ORDER BY until`).all() as Array<{ since: string | null; until: string }>;
+      expect(committed.filter((w) => w.since === null), 'the interrupted window, committed once').to.have.length(1);
+      expect(state.watermark(sandbox.shopDomain, 'orders'), 'the watermark is the newest committed window').to.equal(committed.at(-1)!.until);
+      const listed = published.flatMap((m) => m.windows.filter((w) => w.entity === 'orders'));
+      expect(listed.map((w) => w.until).sort(), 'every committed window is in a manifest, once').to.deep.equal(committed.map((w) => w.until).sort());
+      for (const f of listed.flatMap((w) => w.files)) expect(existsSync(join(out, f.objectName)), f.objectName).to.equal(true);
+      state.close();
+
+      const fullHistory = sandbox.operations().filter((op) => op.query.includes('orders') && !op.query.includes('updated_at:>='));
+      expect(fullHistory, 'the killed run\'s operation was adopted, not submitted again').to.have.length(1);
+    });
+  }
+});
