@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { entities } from '../../src/entities/index.ts';
+import { validateRow } from '../../src/entities/schema.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { Store } from '../../src/sandbox/store/index.ts';
 import { collect, runCli, startCli } from '../support/cli.ts';
@@ -14,7 +16,7 @@ describe('the CLI end to end', function () {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'etl-cli-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs the demo: every table from the built-in sandbox store equals its ground truth', async () => {
+  it('runs the demo: every table equals the sandbox\'s ground truth, validates against its schema, and points at existing parents', async () => {
     const out = join(dir, 'out');
     const result = await runCli(['run', '--sandbox', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--sandbox-operation-delay', '50ms']);
     expect(result.code, result.stderr).to.equal(0);
@@ -23,6 +25,16 @@ describe('the CLI end to end', function () {
     for (const [table, count] of Object.entries(truth)) {
       expect((await readTable(out, table)).length, table).to.equal(count);
       expect(existsSync(join(out, '_schemas', `${table}.json`)), `schema of ${table}`).to.equal(true);
+    }
+    const tables = entities.flatMap((e) => e.tables);
+    const rowsOf = new Map<string, Array<Record<string, unknown>>>();
+    for (const table of tables) rowsOf.set(table.name, await readTable(out, table.name));
+    for (const table of tables) {
+      for (const row of rowsOf.get(table.name)!) expect(validateRow(table, row), `${table.name} row ${String(row.id)}`).to.deep.equal([]);
+      if (!table.parent) continue;
+      const parents = new Set(rowsOf.get(table.parent.table)!.map((r) => r.id));
+      const orphans = rowsOf.get(table.name)!.filter((r) => !parents.has(r[table.parent!.column]));
+      expect(orphans, `${table.name}.${table.parent.column} → ${table.parent.table}`).to.deep.equal([]);
     }
     const [manifest] = manifests(out);
     expect(manifest?.status).to.equal('succeeded');

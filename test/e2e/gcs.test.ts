@@ -132,6 +132,7 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
     const result = await etl(sandbox, ['--dest', `gs://${bucket}/prefix`, '--state', `gs://${bucket}/state.db`, '--staging', join(dir, 'staging')]);
     expect(result.code, result.stderr).to.equal(0);
     const injected = fake.requests.filter((r) => r.injected);
+    console.log('requests', fake.requests.length, 'injected', injected.length, JSON.stringify(injected.map(r => r.method + ' ' + r.path.slice(0, 40) + ' ' + (r.query.name ?? '').slice(0,30))));
     expect(injected.length).to.be.greaterThan(10);
     // Injected on every kind of write the run makes, not only on reads.
     expect(injected.some((r) => r.path.startsWith('/upload/'))).to.equal(true);
