@@ -30,7 +30,7 @@ export const ErrorCodes = {
   NETWORK: 'NETWORK', // reset, refused, timeout
   // the machine and the destination
   DISK_FULL: 'DISK_FULL',
-  DEST_UNWRITABLE: 'DEST_UNWRITABLE',
+  DEST_UNWRITABLE: 'DEST_UNWRITABLE', // a local path (destination, staging, state) cannot be written: exit 2
   DEST_CONFLICT: 'DEST_CONFLICT', // an object exists with other bytes: never overwritten
   DEST_PERMISSION: 'DEST_PERMISSION',
   STATE_LOCKED: 'STATE_LOCKED', // another run holds the state lock
@@ -90,8 +90,8 @@ export function isShopFatal(err: unknown): boolean {
 
 /**
  * Process exit codes (design.md): 0 everything committed, 1 some entity or shop failed, 2 bad
- * configuration or usage, 3 another run holds the state lock (nothing was done; safe to retry later),
- * 130/143 interrupted by SIGINT/SIGTERM after state was persisted.
+ * configuration or usage (also credentials Shopify rejects and local paths that cannot be written),
+ * 3 another run holds the state lock (nothing was done; safe to retry later), 130/143 interrupted by SIGINT/SIGTERM after state was persisted.
  */
 export const ExitCodes = { OK: 0, PARTIAL_FAILURE: 1, CONFIG: 2, LOCKED: 3 } as const;
 
@@ -107,7 +107,19 @@ export function fromSystemError(err: unknown, what: string): EtlError {
     case 'EPERM':
     case 'EROFS':
       return new EtlError(ErrorCodes.DEST_UNWRITABLE, `${what}: permission denied on ${e.path ?? 'unknown path'}; make it writable or choose another location`, { cause: err });
+    // A file where a folder should be: mkdir -p says EEXIST, anything below it ENOTDIR.
+    case 'ENOTDIR':
+    case 'EISDIR':
+      return notAFolder(err, what);
+    case 'EEXIST':
+      if (e.syscall === 'mkdir') return notAFolder(err, what);
+      return new EtlError(ErrorCodes.INTERNAL, `${what}: ${e.message}`, { cause: err });
     default:
       return new EtlError(ErrorCodes.INTERNAL, `${what}: ${e?.message ?? String(err)}`, { cause: err });
   }
+}
+
+function notAFolder(err: unknown, what: string): EtlError {
+  const path = (err as NodeJS.ErrnoException).path ?? 'a parent folder';
+  return new EtlError(ErrorCodes.DEST_UNWRITABLE, `${what}: ${path} is a file where a folder is needed; choose another location (--dest, --state, --staging)`, { cause: err });
 }

@@ -61,7 +61,7 @@ export interface RunDeps {
 }
 
 /** Errors that mean the configuration is wrong rather than the data or the service. */
-const CONFIGURATION = new Set<string>([ErrorCodes.CONFIG_INVALID, ErrorCodes.AUTH_INVALID, ErrorCodes.SHOP_NOT_FOUND]);
+const CONFIGURATION = new Set<string>([ErrorCodes.CONFIG_INVALID, ErrorCodes.AUTH_INVALID, ErrorCodes.SHOP_NOT_FOUND, ErrorCodes.DEST_UNWRITABLE]);
 
 export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResult> {
   const started = Date.now();

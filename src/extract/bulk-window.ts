@@ -61,9 +61,15 @@ async function adopt(ctx: ShopContext, entity: Entity, window: WindowRow, hash: 
   return null;
 }
 
+/**
+ * Submits the window's query. While every slot is taken it waits like a poll (from --poll-interval,
+ * doubling up to --max-poll-interval), for at most --created-timeout: a slot that frees later than
+ * that belongs to an operation nobody here controls, and the error names it.
+ */
 async function submit(ctx: ShopContext, entity: Entity, window: WindowRow, query: string, hash: string): Promise<BulkOperation> {
-  const deadline = Date.now() + ctx.config.createdTimeoutMs;
-  for (let wait = 5_000; ; wait = Math.min(wait * 2, 60_000)) {
+  const started = Date.now();
+  const deadline = started + ctx.config.createdTimeoutMs;
+  for (let wait = ctx.config.pollIntervalMs; ; wait = Math.min(wait * 2, ctx.config.maxPollIntervalMs)) {
     ctx.signal.throwIfAborted();
     ctx.progress.update(entity.name, { phase: 'submitting' });
     try {
@@ -73,12 +79,30 @@ async function submit(ctx: ShopContext, entity: Entity, window: WindowRow, query
       await checkpoint(ctx, entity.name, 'after-submit');
       return op;
     } catch (err) {
-      if (!isEtlError(err, ErrorCodes.OPERATION_IN_PROGRESS) || Date.now() + wait > deadline) throw err;
-      await freeOrphans(ctx, (err.details.runningIds as string[] | undefined) ?? []);
-      ctx.logger.warn('no free bulk operation slot; waiting', { entity: entity.name, blockedBy: err.details.runningIds, waitMs: wait });
+      if (!isEtlError(err, ErrorCodes.OPERATION_IN_PROGRESS)) throw err;
+      const runningIds = (err.details.runningIds as string[] | undefined) ?? [];
+      if (Date.now() + wait > deadline) throw slotTimeout(ctx, entity, runningIds, Date.now() - started, err);
+      await freeOrphans(ctx, runningIds);
+      ctx.logger.warn('no free bulk operation slot; waiting', { entity: entity.name, blockedBy: runningIds, waitMs: wait });
       await sleep(wait, ctx.signal);
     }
   }
+}
+
+/** Names every operation still holding a slot, and whether this ETL started it, so the operator can act. */
+function slotTimeout(ctx: ShopContext, entity: Entity, runningIds: string[], waitedMs: number, cause: EtlError): EtlError {
+  const foreign = runningIds.filter((id) => !ctx.state.operation(id));
+  const ours = runningIds.filter((id) => ctx.state.operation(id));
+  const listed = [
+    foreign.length ? `not started by this ETL: ${foreign.join(', ')}` : '',
+    ours.length ? `started by this ETL: ${ours.join(', ')}` : '',
+  ].filter(Boolean).join('; ');
+  return new EtlError(
+    ErrorCodes.OPERATION_IN_PROGRESS,
+    `${entity.name}: no free bulk query slot on ${ctx.shop} after waiting ${Math.round(waitedMs / 1000)}s (--created-timeout); ` +
+      `still running (${listed || 'no ids given'}). Wait for them to finish or cancel them with bulkOperationCancel, then run again`,
+    { cause, details: { runningIds, foreign, ours, waitedMs } },
+  );
 }
 
 /**
@@ -122,6 +146,7 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
     if (op.url === null) return { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null };
     const chunks = pauseAfterFirstChunk(ctx, entity.name, downloadResult(op.url, {
       signal: ctx.signal,
+      logger: ctx.logger,
       onBytes: (n) => {
         bytes += n;
         ctx.progress.update(entity.name, { bytes });

@@ -4,6 +4,7 @@
 import { EtlError, ErrorCodes } from '../errors.ts';
 import type { ShopifyClient, ShopifyLogger } from './client.ts';
 import { pause, realSleep, throwIfAborted } from './retry.ts';
+import { scopesForQuery } from './scopes.ts';
 import type { Sleep } from './retry.ts';
 import { groupObjectsArgument, hasBulkOperationQuery } from './versions.ts';
 
@@ -287,7 +288,8 @@ export class BulkClient {
       if (!op) throw this.vanished(id);
       options.onProgress?.(op);
       if (TERMINAL.has(op.status)) return op;
-      const created = Date.parse(op.createdAt);
+      // createdAt is whole seconds: count from the last instant it can stand for, so a short bound never fires early.
+      const created = Date.parse(op.createdAt) + 999;
       const age = this.now() - (Number.isNaN(created) ? started : Math.min(started, created));
       if (op.status === 'CREATED' && age > options.createdTimeoutMs) return this.giveUp(op, 'created', age, options.createdTimeoutMs, options);
       if (age > options.runningTimeoutMs) return this.giveUp(op, 'running', age, options.runningTimeoutMs, options);
@@ -316,12 +318,11 @@ export class BulkClient {
     }
     // It finished while we were cancelling: the result is as good as any.
     if (last.status === 'COMPLETED') return last;
-    const minutes = Math.round(ageMs / 60_000);
     const what = phase === 'created' ? 'waited in CREATED' : `ran (status ${op.status})`;
     throw new EtlError(
       ErrorCodes.BULK_STUCK,
-      `bulk operation ${op.id} ${what} for ${minutes} min, past the ${Math.round(limitMs / 60_000)} min limit; cancelled it ` +
-        `(now ${last.status}). ${phase === 'created' ? 'Shopify is slow to start it; try again later' : 'Split the window or raise the limit'}`,
+      `bulk operation ${op.id} ${what} for ${duration(ageMs)}, past the ${duration(limitMs)} limit; cancelled it (now ${last.status}). ` +
+        (phase === 'created' ? 'Shopify is slow to start it; try again later or raise --created-timeout' : 'Use a smaller --window or raise --operation-timeout'),
       {
         // Shopify's queue may clear (CREATED); an operation that ran too long will do so again unless split.
         retryable: phase === 'created',
@@ -329,6 +330,14 @@ export class BulkClient {
       },
     );
   }
+}
+
+/** "0.5s", "45s", "12 min", "3.5 h": limits range from seconds (tests) to hours. */
+function duration(ms: number): string {
+  if (ms < 10_000) return `${Math.round(ms / 100) / 10}s`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)}s`;
+  if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 360_000) / 10} h`;
 }
 
 /**
@@ -351,10 +360,12 @@ export function assertCompleted(op: BulkOperation): void {
     case 'FAILED': {
       const code = (op.errorCode ?? '').toUpperCase();
       if (code === 'ACCESS_DENIED') {
+        const scopes = scopesForQuery(op.query);
+        const grant = scopes.length ? `the ${scopes.join(', ')} scope${scopes.length > 1 ? 's' : ''}` : 'the access scopes this query needs';
         throw new EtlError(
           ErrorCodes.ACCESS_DENIED,
-          `bulk operation ${op.id} FAILED with ACCESS_DENIED: the app lacks an access scope this query needs; grant it and reinstall the app`,
-          { details },
+          `bulk operation ${op.id} FAILED with ACCESS_DENIED: the app lacks an access scope this query needs; grant ${grant} to the app and reinstall it`,
+          { details: { ...details, scopes } },
         );
       }
       if (code === 'TIMEOUT') {

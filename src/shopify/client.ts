@@ -150,6 +150,7 @@ export class ShopifyClient {
         this.logger?.warn('Shopify request failed; retrying', {
           shop: this.shop,
           code: err.code,
+          error: err.message,
           attempt: streak.attempts,
           waitMs: wait,
           status: err.details.status,

@@ -1,15 +1,20 @@
 // Runs the job in-process against a sandbox, the way main.ts does, for component tests that need
 // more control than a subprocess gives (changing the store between runs, reading state directly).
 import { parseConfig, type RunConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger, type Logger } from '../../src/log.ts';
 import { runJob, type JobResult } from '../../src/run.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 
-export async function runAgainst(sandbox: Sandbox, dir: string, args: string[] = []): Promise<JobResult> {
+export interface RunOptions {
+  /** Where the run logs; silent by default. */
+  logger?: Logger;
+}
+
+export async function runAgainst(sandbox: Sandbox, dir: string, args: string[] = [], options: RunOptions = {}): Promise<JobResult> {
   const config = await parseConfig(
     ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', `${dir}/out`, '--state', `${dir}/state.db`, '--poll-interval', '50ms', ...args],
     { SHOPIFY_ACCESS_TOKEN: sandbox.token },
     false,
   );
-  return runJob(config as RunConfig, { logger: silentLogger, progressStream: process.stderr, tty: false, signal: new AbortController().signal });
+  return runJob(config as RunConfig, { logger: options.logger ?? silentLogger, progressStream: process.stderr, tty: false, signal: new AbortController().signal });
 }

@@ -1,0 +1,131 @@
+// Transport faults on Shopify's GraphQL endpoint: each is retried inside the client's budget (or
+// waited out), the run still commits everything, and the wait follows what Shopify said.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Faults, Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox } from '../../src/sandbox/index.ts';
+import { runAgainst } from '../support/etl.ts';
+import { captureLogs, expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, watermarkOf, type CapturedLogs, type RootEntity } from '../support/truth.ts';
+
+const ENTITIES: RootEntity[] = ['orders', 'customers'];
+const ARGS = ['--entities', ENTITIES.join(','), '--safety-lag', '0s', '--max-poll-interval', '200ms'];
+
+interface Scenario {
+  sandbox: Sandbox;
+  dir: string;
+  logs: CapturedLogs;
+}
+
+async function scenario(faults: Partial<Faults>, onEntry?: (entry: Record<string, unknown>, s: Scenario) => void): Promise<Scenario> {
+  const sandbox = await startSandbox({ operationDelayMs: 30, size: { orders: 40, customers: 20, products: 8 } });
+  sandbox.faults.set(faults);
+  const s: Scenario = { sandbox, dir: mkdtempSync(join(tmpdir(), 'etl-faults-')), logs: undefined as unknown as CapturedLogs };
+  s.logs = captureLogs((entry) => onEntry?.(entry, s));
+  return s;
+}
+
+async function dispose(s: Scenario): Promise<void> {
+  await s.sandbox.close();
+  rmSync(s.dir, { recursive: true, force: true });
+}
+
+/** Runs the ETL; expects it to commit everything, publish the store's truth, and leak no secret. */
+async function runClean(s: Scenario, args: string[] = []): Promise<void> {
+  const result = await runAgainst(s.sandbox, s.dir, [...ARGS, ...args], { logger: s.logs.logger });
+  expectNoSecret([s.sandbox.token], s.logs.text(), JSON.stringify(result));
+  expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+  await expectPublishedEqualsTruth(s.sandbox, s.dir, ENTITIES);
+  await expectWatermarkCovered(s.sandbox, s.dir, ENTITIES);
+}
+
+const retries = (s: Scenario): Array<Record<string, unknown>> => s.logs.entries().filter((e) => e.message === 'Shopify request failed; retrying');
+const statuses = (s: Scenario, status: number): number => s.sandbox.requests().filter((r) => r.status === status).length;
+
+describe('transport faults are retried inside the budget and lose nothing', function () {
+  this.timeout(60_000);
+  const open: Scenario[] = [];
+  const track = async (s: Promise<Scenario>): Promise<Scenario> => {
+    const ready = await s;
+    open.push(ready);
+    return ready;
+  };
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map(dispose));
+  });
+
+  it('THROTTLED bodies: waits for the cost bucket to refill, then goes on', async () => {
+    const s = await track(scenario({ throttled: 3 }));
+    await runClean(s);
+    const throttled = retries(s).filter((e) => e.code === 'THROTTLED');
+    expect(throttled).to.have.length(3);
+    // The wait comes from the bucket Shopify reported, not from the generic backoff.
+    for (const e of throttled) expect(e.waitMs).to.be.a('number').and.at.least(100);
+  });
+
+  it('HTTP 429: waits exactly as long as Retry-After says', async () => {
+    const s = await track(scenario({ rateLimited: 2, retryAfterSeconds: 1 }));
+    await runClean(s);
+    expect(statuses(s, 429)).to.equal(2);
+    expect(retries(s).filter((e) => e.status === 429).map((e) => e.waitMs)).to.deep.equal([1000, 1000]);
+  });
+
+  it('bursts of HTTP 500, 502, 503 and 504: retried with jittered backoff', async () => {
+    // One sandbox per status, run side by side: each burst's backoff is random, so they overlap.
+    const bursts = await Promise.all(([500, 502, 503, 504] as const).map((status) => track(scenario({ serverErrors: 3, serverErrorStatus: status }))));
+    await Promise.all(bursts.map((s) => runClean(s)));
+    for (const [i, status] of ([500, 502, 503, 504] as const).entries()) {
+      const s = bursts[i]!;
+      expect(statuses(s, status), `HTTP ${status} answered`).to.equal(3);
+      const waits = retries(s).filter((e) => e.status === status);
+      expect(waits.map((e) => e.code)).to.deep.equal(['HTTP_TRANSIENT', 'HTTP_TRANSIENT', 'HTTP_TRANSIENT']);
+      // Full jitter: each wait lies in [0, base·2^(n-1)).
+      waits.forEach((e, n) => expect(e.waitMs).to.be.within(0, 1000 * 2 ** n));
+    }
+  });
+
+  it('the maintenance page: recognised and waited out for its Retry-After', async () => {
+    const s = await track(scenario({ maintenance: 1 }));
+    await runClean(s);
+    const [wait] = retries(s);
+    expect(wait, 'one retry').to.include({ code: 'HTTP_TRANSIENT', status: 503, waitMs: 10_000 });
+    expect(String(wait!.error)).to.match(/maintenance page/);
+  });
+
+  it('OPERATION_IN_PROGRESS from a foreign operation: waits while it runs, submits once it clears, never cancels it', async () => {
+    let blockedBy: string[] = [];
+    let foreignWhenCleared: string[] = [];
+    const s = await track(scenario({ foreignOperations: 5 }, (entry, sc) => {
+      if (entry.message !== 'no free bulk operation slot; waiting' || blockedBy.length > 0) return;
+      blockedBy = entry.blockedBy as string[];
+      // Let it wait a few rounds, then the foreign work finishes.
+      setTimeout(() => {
+        foreignWhenCleared = sc.sandbox.operations().filter((op) => op.foreign).map((op) => op.status);
+        sc.sandbox.faults.set({ foreignOperations: 0 });
+      }, 300);
+    }));
+    await runClean(s, ['--created-timeout', '30s']);
+    const foreign = s.sandbox.operations().filter((op) => op.foreign).map((op) => op.id);
+    expect(blockedBy.sort()).to.deep.equal(foreign.sort());
+    expect(foreignWhenCleared, 'the ETL left the foreign operations running').to.deep.equal(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
+  });
+
+  it('OPERATION_IN_PROGRESS that does not clear within --created-timeout: fails naming the blocking operations; the rerun completes', async () => {
+    const s = await track(scenario({ foreignOperations: 5 }));
+    const blocked = await runAgainst(s.sandbox, s.dir, [...ARGS, '--created-timeout', '1s'], { logger: s.logs.logger });
+    expect(blocked.exitCode).to.equal(1);
+    const foreign = s.sandbox.operations().filter((op) => op.foreign).map((op) => op.id);
+    for (const outcome of blocked.shops[0]!.entities) {
+      expect(outcome.status).to.equal('failed');
+      expect(outcome.error!.code).to.equal('OPERATION_IN_PROGRESS');
+      expect(outcome.error!.message).to.match(/no free bulk query slot .* after waiting \d+s \(--created-timeout\)/);
+      expect(outcome.error!.message).to.contain(`not started by this ETL: ${foreign.join(', ')}`);
+      expect(watermarkOf(s.sandbox, s.dir, outcome.entity)).to.equal(null);
+    }
+    expect(s.sandbox.operations().filter((op) => !op.foreign), 'nothing submitted').to.have.length(0);
+
+    s.sandbox.faults.set({ foreignOperations: 0 });
+    await runClean(s);
+  });
+});
