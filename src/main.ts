@@ -8,7 +8,7 @@ import { createLogger, maskSecrets } from './log.ts';
 import { runJob } from './run.ts';
 import { startSandbox } from './sandbox/index.ts';
 import { parseFaultSpec } from './sandbox/faults.ts';
-import { StateDb } from './state/db.ts';
+import { formatStatus, readStatus } from './status.ts';
 import { logSummary, summaryTable } from './summary.ts';
 
 async function main(args: string[]): Promise<number> {
@@ -56,19 +56,9 @@ async function main(args: string[]): Promise<number> {
 }
 
 function status(path: string, json: boolean): number {
-  const db = StateDb.open(path);
-  try {
-    const rows = db.statusReport();
-    if (json) {
-      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    } else {
-      process.stdout.write(`${['shop', 'entity', 'watermark', 'last run', 'outcome', 'open operations', 'pending files'].join('\t')}\n`);
-      for (const r of rows) process.stdout.write(`${[r.shop, r.entity, r.watermark ?? '-', r.last_run ?? '-', r.last_outcome ?? '-', r.open_operations ?? '-', r.pending_files].join('\t')}\n`);
-    }
-    return ExitCodes.OK;
-  } finally {
-    db.close();
-  }
+  const rows = readStatus(path);
+  process.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
+  return ExitCodes.OK;
 }
 
 main(process.argv.slice(2)).then(

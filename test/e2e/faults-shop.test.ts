@@ -16,9 +16,10 @@ import { expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, wat
 
 const ENTITIES: RootEntity[] = ['orders', 'customers'];
 
-function cliArgs(sandbox: Sandbox, dir: string, extra: string[] = []): string[] {
-  return ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', ENTITIES.join(','), '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'),
-    '--log-format', 'json', '--poll-interval', '50ms', '--safety-lag', '0s', ...extra];
+function cliArgs(sandbox: Sandbox, dir: string, override: Record<string, string> = {}): string[] {
+  const flags = { entities: ENTITIES.join(','), dest: join(dir, 'out'), state: join(dir, 'state.db'), ...override };
+  return ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--log-format', 'json', '--poll-interval', '50ms', '--safety-lag', '0s',
+    ...Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, value])];
 }
 
 function watermarks(sandbox: Sandbox, dir: string): Array<string | null> {
@@ -75,7 +76,7 @@ describe('shop-level and machine faults stop cleanly with the documented exit co
     // A tmpfs small enough that the part files do not fit (root only; this image runs tests as root).
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=48k', 'tmpfs', disk]);
     try {
-      const args = cliArgs(sandbox, dir, ['--dest', disk]);
+      const args = cliArgs(sandbox, dir, { dest: disk });
       const full = await runCli(args, { SHOPIFY_ACCESS_TOKEN: sandbox.token });
       expect(full.code, full.stderr).to.equal(1);
       expect(errorMessages(full).some((m) => /no space left on device .*; free disk space or point --dest\/--staging elsewhere/.test(m)), errorMessages(full).join('\n')).to.equal(true);
@@ -112,7 +113,7 @@ describe('shop-level and machine faults stop cleanly with the documented exit co
     expect((await runAgainst(sandbox, dir, ['--entities', ENTITIES.join(','), '--safety-lag', '0s'])).exitCode).to.equal(0);
     const before = watermarks(sandbox, dir);
     writeFileSync(join(dir, 'a-file'), 'not a folder\n');
-    const result = await runCli(cliArgs(sandbox, dir, ['--dest', join(dir, 'a-file', 'out')]), { SHOPIFY_ACCESS_TOKEN: sandbox.token });
+    const result = await runCli(cliArgs(sandbox, dir, { dest: join(dir, 'a-file', 'out') }), { SHOPIFY_ACCESS_TOKEN: sandbox.token });
     expect(result.code, result.stderr).to.equal(2);
     expect(errorMessages(result).some((m) => m.includes(`destination ${join(dir, 'a-file', 'out')} is not a folder (it or a parent is a file); choose another --dest`))).to.equal(true);
     expect(watermarks(sandbox, dir)).to.deep.equal(before);
@@ -120,7 +121,7 @@ describe('shop-level and machine faults stop cleanly with the documented exit co
 
   it('an unwritable state path: exit 2 naming the path and the fix', async () => {
     writeFileSync(join(dir, 'a-file'), 'not a folder\n');
-    const result = await runCli(cliArgs(sandbox, dir, ['--state', join(dir, 'a-file', 'state.db')]), { SHOPIFY_ACCESS_TOKEN: sandbox.token });
+    const result = await runCli(cliArgs(sandbox, dir, { state: join(dir, 'a-file', 'state.db') }), { SHOPIFY_ACCESS_TOKEN: sandbox.token });
     expect(result.code, result.stderr).to.equal(2);
     expect(errorMessages(result).some((m) => m.includes(`opening the state database ${join(dir, 'a-file', 'state.db')}: ${join(dir, 'a-file')} is a file where a folder is needed; choose another location`)), result.stderr).to.equal(true);
     expect(existsSync(join(dir, 'out', 'orders')), 'nothing extracted').to.equal(false);
@@ -136,7 +137,7 @@ describe('shop-level and machine faults stop cleanly with the documented exit co
   it('SIGTERM while polling: stops, persists state, exits 143; the next run adopts the running operation', async () => {
     await sandbox.close();
     sandbox = await startSandbox({ operationDelayMs: 4000, size: { orders: 40, customers: 20, products: 8 } });
-    const args = cliArgs(sandbox, dir, ['--entities', 'orders', '--grace', '5s']);
+    const args = cliArgs(sandbox, dir, { entities: 'orders', grace: '5s' });
     const child = startCli(args, { SHOPIFY_ACCESS_TOKEN: sandbox.token });
     const finished = collect(child);
     await logLine(child, (e) => e.message === 'bulk operation submitted');
@@ -165,7 +166,7 @@ describe('shop-level and machine faults stop cleanly with the documented exit co
   });
 
   it('SIGTERM mid-download: the open part file is discarded, exit 143; the next run adopts the completed operation', async () => {
-    const args = cliArgs(sandbox, dir, ['--entities', 'orders']);
+    const args = cliArgs(sandbox, dir, { entities: 'orders' });
     const child = startCli([...args, '--pause-at', 'orders:downloading'], { SHOPIFY_ACCESS_TOKEN: sandbox.token });
     const finished = collect(child);
     await logLine(child, (e) => e.checkpoint === 'downloading');

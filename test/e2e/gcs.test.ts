@@ -3,6 +3,8 @@
 // back comes from the fake server's memory (exact bytes and generations) or the state database.
 import { expect } from 'chai';
 import type { ChildProcess } from 'node:child_process';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -52,9 +54,9 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
   });
 
   /** The ETL's `run` against a sandbox, JSON logs, GCS reached through --gcs-endpoint. */
-  function etlArgs(store: Sandbox, args: string[]): { args: string[]; env: Record<string, string> } {
+  function etlArgs(store: Sandbox, args: string[], gcsEndpoint = endpoint): { args: string[]; env: Record<string, string> } {
     return {
-      args: ['run', '--shop', store.shopDomain, '--admin-url', store.url, '--log-format', 'json', '--gcs-endpoint', endpoint, '--poll-interval', '100ms', ...args],
+      args: ['run', '--shop', store.shopDomain, '--admin-url', store.url, '--log-format', 'json', '--gcs-endpoint', gcsEndpoint, '--poll-interval', '100ms', ...args],
       env: { SHOPIFY_ACCESS_TOKEN: store.token },
     };
   }
@@ -62,8 +64,8 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
     const { args: a, env } = etlArgs(store, args);
     return runCli(a, env);
   }
-  function startEtl(store: Sandbox, args: string[]): ChildProcess {
-    const { args: a, env } = etlArgs(store, args);
+  function startEtl(store: Sandbox, args: string[], gcsEndpoint = endpoint): ChildProcess {
+    const { args: a, env } = etlArgs(store, args, gcsEndpoint);
     return startCli(a, env);
   }
 
@@ -187,69 +189,113 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
   it('killed mid-upload and run again: nothing duplicated or replaced, each file listed once, the watermark only after the manifest', async () => {
     const statePath = join(dir, 'state.db');
     const args = ['--entities', 'orders,products', '--dest', `gs://${bucket}/prefix`, '--state', statePath];
-    const first = startEtl(sandbox, [...args, '--pause-at', 'orders:uploading']);
-    const firstDone = collect(first);
-    await logged(first, 'paused at checkpoint');
-    // Kill in a settled mid-upload state: the orders window has every part in the outbox, some already
-    // on GCS and some not, and no window of either entity is still between download and outbox.
-    await until(() => {
-      const windows = query<{ entity: string; status: string; uploaded: number; staged: number }>(statePath, `
-        SELECT w.entity, w.status, SUM(f.status = 'uploaded') AS uploaded, SUM(f.status = 'staged') AS staged
-        FROM windows w LEFT JOIN files f ON f.window_id = w.window_id GROUP BY w.window_id`);
-      const orders = windows.find((w) => w.entity === 'orders');
-      return windows.length === 2 && windows.every((w) => ['downloaded', 'committed'].includes(w.status)) && orders !== undefined && orders.uploaded > 0 && orders.staged > 0;
-    });
-    first.kill('SIGKILL');
-    const killed = await firstDone;
-    expect(killed.signal, `code ${killed.code} ${killed.stderr.slice(-600)}`).to.equal('SIGKILL');
-    const before = new Map(fake.objects(bucket).map((o) => [o.name, { generation: o.generation, crc32c: o.crc32c, bytes: o.bytes }]));
+    // A process paused at a checkpoint with nothing else in flight exits 0 on its own (reported), so
+    // one products upload is left unanswered by a proxy: it keeps the paused run alive until the kill.
+    const proxy = await holdingProxy(endpoint, (req) => (req.url ?? '').includes(`name=${encodeURIComponent('prefix/products/')}`));
+    try {
+      const first = startEtl(sandbox, [...args, '--pause-at', 'orders:uploading'], proxy.url);
+      const firstDone = collect(first);
+      await logged(first, 'paused at checkpoint');
+      // Kill in a settled mid-upload state: both windows have every part in the outbox, and orders has
+      // some parts on GCS and some not.
+      await until(() => {
+        const windows = query<{ entity: string; status: string; uploaded: number; staged: number }>(statePath, `
+          SELECT w.entity, w.status, SUM(f.status = 'uploaded') AS uploaded, SUM(f.status = 'staged') AS staged
+          FROM windows w LEFT JOIN files f ON f.window_id = w.window_id GROUP BY w.window_id`);
+        const orders = windows.find((w) => w.entity === 'orders');
+        return windows.length === 2 && windows.every((w) => w.status === 'downloaded') && orders !== undefined && orders.uploaded > 0 && orders.staged > 0;
+      });
+      first.kill('SIGKILL');
+      const killed = await firstDone;
+      expect(killed.signal, `code ${killed.code} ${killed.stderr.slice(-600)}`).to.equal('SIGKILL');
+    } finally {
+      await proxy.close();
+    }
+    const before = new Map(fake.objects(bucket).map((o) => [o.name, { generation: o.generation, crc32c: o.crc32c }]));
 
-    // After the kill: orders has files waiting and no watermark, and no manifest lists any orders file.
+    // After the kill: orders has files waiting and no watermark, and no manifest lists any of its files.
     const killedStatus = await ordersStatus(statePath);
     expect(killedStatus.watermark).to.equal(null);
     expect(killedStatus.pending_files).to.be.greaterThan(0);
-    expect(listedFiles(gcsManifests('prefix')).filter((n) => n.startsWith('orders'))).to.deep.equal([]);
-    const ordersOnGcs = [...before.keys()].filter((n) => n.startsWith('prefix/orders') || n.startsWith('prefix/order_'));
-    expect(ordersOnGcs.length).to.be.greaterThan(0);
+    expect(listedFiles(gcsManifests('prefix'))).to.deep.equal([]);
+    const partsBefore = [...before.keys()].filter(isPart);
+    expect(partsBefore.length).to.be.greaterThan(0);
 
     const second = await etl(sandbox, args);
     expect(second.code, second.stderr).to.equal(0);
 
-    // No part file uploaded before the kill was written again. Schemas are rewritten by design, with
-    // the same bytes; the killed run's manifest is rewritten by the rerun only to say it was interrupted.
-    let partsKept = 0;
+    // No part file uploaded before the kill was written again; schemas are rewritten by design, same bytes.
     for (const [name, was] of before) {
       const now = fake.object(bucket, name);
-      if (isPart(name)) {
-        expect(now && { generation: now.generation, crc32c: now.crc32c }, name).to.deep.equal({ generation: was.generation, crc32c: was.crc32c });
-        partsKept += 1;
-      } else if (name.startsWith('prefix/_schemas/')) {
-        expect(now?.crc32c, name).to.equal(was.crc32c);
-      } else {
-        const [then, after] = [was.bytes, now!.bytes].map((b) => JSON.parse(b.toString('utf8')) as ManifestDocument);
-        expect(after!.status, name).to.equal('interrupted');
-        expect(listedFiles([after!]), name).to.deep.equal(listedFiles([then!]));
-      }
+      if (isPart(name)) expect(now && { generation: now.generation, crc32c: now.crc32c }, name).to.deep.equal(was);
+      else expect(now?.crc32c, name).to.equal(was.crc32c);
     }
-    expect(partsKept).to.be.greaterThan(0);
-    // Across both runs' manifests every part object is listed exactly once, and nothing else is on GCS.
+    // Every part object is listed exactly once across the manifests, and nothing else is on GCS.
     const docs = gcsManifests('prefix');
     const listed = listedFiles(docs);
     expect(new Set(listed).size).to.equal(listed.length);
-    expect([...listed].sort()).to.deep.equal([...objectsUnder('prefix').keys()].filter(isPart).sort());
-    // The orders parts keep the killed run's names; the rerun published them, saying who extracted them.
-    const killedRun = /run=([^/]+)\//.exec(ordersOnGcs[0]!)?.[1];
-    const ordersWindow = docs.flatMap((d) => d.windows.map((w) => ({ ...w, runId: d.runId }))).find((w) => w.entity === 'orders');
-    expect(ordersWindow?.extractedByRun).to.equal(killedRun);
-    expect(ordersWindow?.runId).not.to.equal(killedRun);
-    expect(ordersWindow?.files.every((f) => f.objectName.includes(`run=${killedRun}/`))).to.equal(true);
-    const published = ordersWindow!.files.find((f) => f.table === 'orders');
-    expect(published?.rows).to.equal(sandbox.store.truth().orders);
+    expect([...listed].sort()).to.deep.equal([...objectsUnder('prefix').keys()].filter(isPart).map((n) => `prefix/${n}`).sort());
+    // The resumed windows keep the killed run's object names; the rerun's manifest says who extracted them.
+    const killedRun = /run=([^/]+)\//.exec(partsBefore[0]!)?.[1];
+    const resumed = docs.flatMap((d) => d.windows.map((w) => ({ ...w, listedBy: d.runId }))).filter((w) => w.extractedByRun === killedRun);
+    expect(resumed.map((w) => w.entity).sort()).to.deep.equal(['orders', 'products']);
+    for (const w of resumed) {
+      expect(w.listedBy).not.to.equal(killedRun);
+      expect(w.files.every((f) => f.objectName.includes(`run=${killedRun}/`)), w.entity).to.equal(true);
+    }
+    const ordersWindow = resumed.find((w) => w.entity === 'orders')!;
+    expect(ordersWindow.files.find((f) => f.table === 'orders')?.rows).to.equal(sandbox.store.truth().orders);
 
-    // Now, with the manifest listing them, the watermark moved: to the end of that window.
+    // With the manifest listing the window, the watermark moved to its end (the rerun's lookback
+    // window then moved it on).
     const finalStatus = await ordersStatus(statePath);
-    expect(finalStatus.watermark).to.equal(ordersWindow?.until);
+    const lastOrders = docs.flatMap((d) => d.windows).filter((w) => w.entity === 'orders').map((w) => w.until!).sort().at(-1);
+    expect(finalStatus.watermark).to.equal(lastOrders);
     expect(finalStatus.pending_files).to.equal(0);
+  });
+
+  it('two runs on the same gs:// state at once: the second exits 3 with the lock message, and succeeds once the first ends', async () => {
+    // Its own store: the first run's operation is made to hang in Shopify's queue, so it holds the lock
+    // for as long as the test needs, whatever the machine's speed.
+    const store = await startSandbox({ operationDelayMs: 50 });
+    try {
+      const args = ['--entities', 'orders', '--dest', `gs://${bucket}/prefix`, '--state', `gs://${bucket}/etl/state.db`];
+      store.faults.set({ stuck: 1 });
+      const first = startEtl(store, [...args, '--staging', join(dir, 'first')]);
+      const firstDone = collect(first);
+      await logged(first, 'bulk operation submitted');
+      const holder = JSON.parse(fake.object(bucket, 'etl/state.db.lock')!.bytes.toString('utf8')) as { owner: string };
+
+      const second = await etl(store, [...args, '--staging', join(dir, 'second')]);
+      expect(second.code, second.stderr).to.equal(3);
+      expect(second.stderr).to.contain(`state gs://${bucket}/etl/state.db is locked by ${holder.owner}`);
+      expect(second.stderr).to.contain('another run is in progress');
+      expect(readFileSync(README, 'utf8')).to.match(/`3` another run holds the\s+state lock/);
+      // The locked-out run left the lock and the first run's state alone, and wrote no data.
+      expect(JSON.parse(fake.object(bucket, 'etl/state.db.lock')!.bytes.toString('utf8'))).to.include({ owner: holder.owner });
+      expect([...objectsUnder('prefix').keys()].filter(isPart)).to.deep.equal([]);
+
+      // The first run ends (SIGTERM: it persists its state, releases the lock, exits 143) ...
+      first.kill('SIGTERM');
+      const firstResult = await firstDone;
+      expect(firstResult.code, firstResult.stderr.slice(-600)).to.equal(143);
+      expect(fake.object(bucket, 'etl/state.db.lock'), 'lock released').to.equal(undefined);
+      expect(fake.object(bucket, 'etl/state.db'), 'state published').not.to.equal(undefined);
+
+      // ... and the second succeeds, from the first run's published state: it adopts the stuck
+      // operation, gives up on it after --created-timeout, and extracts the window again.
+      const retry = await etl(store, [...args, '--staging', join(dir, 'second'), '--created-timeout', '1s']);
+      expect(retry.code, retry.stderr).to.equal(0);
+      expect(retry.stderr).to.contain('adopting the operation an earlier run started');
+      const [interrupted, manifest, ...more] = gcsManifests('prefix');
+      expect(more).to.have.length(0);
+      expect(interrupted?.status).to.equal('interrupted');
+      expect(listedFiles([interrupted!])).to.deep.equal([]);
+      expect(manifest?.status).to.equal('succeeded');
+      expect(manifest?.tables.orders?.rows).to.equal(store.store.truth().orders);
+    } finally {
+      await store.close();
+    }
   });
 
   async function ordersStatus(statePath: string): Promise<StatusEntry> {
@@ -268,6 +314,33 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
 /** Object names of the part files a set of manifests lists, in order. */
 function listedFiles(docs: ManifestDocument[]): string[] {
   return docs.flatMap((m) => m.windows.flatMap((w) => w.files.map((f) => `prefix/${f.objectName}`)));
+}
+
+/**
+ * A pass-through HTTP proxy to the fake GCS server that leaves the requests `hold` picks unanswered
+ * (their sockets stay open until the client goes away).
+ */
+async function holdingProxy(target: string, hold: (req: IncomingMessage) => boolean): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    if (hold(req)) {
+      req.resume();
+      return;
+    }
+    const upstream = httpRequest(`${target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
 }
 
 /** Resolves once the child logs a line containing `message` (JSON logs on stderr). */
