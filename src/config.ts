@@ -39,6 +39,8 @@ export interface RunConfig {
   state: string;
   staging: string;
   gcsEndpoint: string | undefined;
+  /** Part files at least this large upload as resumable (chunked, resumed after a dropped connection). */
+  gcsResumableThreshold: number;
   since: Date | undefined;
   until: Date | undefined;
   fullRefresh: boolean;
@@ -101,6 +103,15 @@ export function parseDuration(flag: string, value: string): number {
   const m = DURATION.exec(value.trim());
   if (!m) bad(`--${flag} '${value}' is not a duration; use a number with a unit: 90s, 15m, 2h, 7d`);
   return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+}
+
+const SIZE = /^(\d+)(B|KiB|MiB|GiB)?$/;
+const UNIT_BYTES: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
+
+export function parseSize(flag: string, value: string): number {
+  const m = SIZE.exec(value.trim());
+  if (!m) bad(`--${flag} '${value}' is not a size; use bytes or a binary unit: 262144, 256KiB, 8MiB`);
+  return Number(m[1]) * UNIT_BYTES[m[2] ?? 'B']!;
 }
 
 export function parseInstant(flag: string, value: string): Date {
@@ -265,6 +276,7 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
     state,
     staging: resolvePath(String(argv.staging ?? (state.startsWith('gs://') ? 'data/staging' : resolve(state, '..', 'staging')))),
     gcsEndpoint: gcsEndpoint(argv, env),
+    gcsResumableThreshold: parseSize('gcs-resumable-threshold', String(argv['gcs-resumable-threshold'])),
     since,
     until,
     fullRefresh: Boolean(argv['full-refresh']),
@@ -307,6 +319,7 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('dest', { type: 'string', default: './data/out', describe: 'output: a folder or gs://bucket/prefix' })
       .option('state', { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file or gs://bucket/key.db' })
       .option('staging', { type: 'string', describe: 'local folder for part files before upload; default: next to the state file' })
+      .option('gcs-resumable-threshold', { type: 'string', default: '8MiB', describe: 'part files this large or larger upload as resumable, in 8 MiB chunks' })
       .option('gcs-endpoint', { type: 'string', describe: 'GCS JSON API endpoint for emulators (env GCS_ENDPOINT; STORAGE_EMULATOR_HOST also works)' })
       .option('since', { type: 'string', describe: 'backfill from this instant (ISO-8601, inclusive)' })
       .option('until', { type: 'string', describe: 'backfill up to this instant (ISO-8601, exclusive); default now minus --safety-lag' })

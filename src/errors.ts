@@ -102,7 +102,7 @@ export function fromSystemError(err: unknown, what: string): EtlError {
   switch (e?.code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new EtlError(ErrorCodes.DISK_FULL, `${what}: no space left on device (${e.path ?? 'unknown path'}); free disk space or point --dest/--staging elsewhere`, { cause: err });
+      return new EtlError(ErrorCodes.DISK_FULL, `${what}: no space left on device${e.path ? ` (${e.path})` : ''}; free disk space or point --dest/--staging elsewhere`, { cause: err });
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':

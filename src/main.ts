@@ -61,11 +61,12 @@ function status(path: string, json: boolean): number {
   return ExitCodes.OK;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err: unknown) => {
-    const e = err as EtlError;
-    process.stderr.write(`shopify-bulk-etl: ${maskSecrets(e?.message ?? String(err))}\n`);
-    process.exitCode = e?.code === ErrorCodes.CONFIG_INVALID ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
-  },
-);
+// A top-level await: should every pending task ever settle without `main` finishing (a bug), Node
+// exits with code 13 ("unfinished top-level await") instead of a misleading 0.
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  const e = err as EtlError;
+  process.stderr.write(`shopify-bulk-etl: ${maskSecrets(e?.message ?? String(err))}\n`);
+  process.exitCode = e?.code === ErrorCodes.CONFIG_INVALID ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
+}

@@ -119,13 +119,11 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps):
       return summary;
     }
     const shopInfo = await client.request<{ shop: { id: string; createdAt: string } }>('query Preflight { shop { id createdAt } }');
-    const dest = openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint });
+    const dest = openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold });
     await dest.check();
     state = await openState(config, target.shop, runId, logger);
     state.db.startRun(runId, target.shop);
-    for (const table of selected.flatMap((e) => e.tables)) {
-      await dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true });
-    }
+    await Promise.all(selected.flatMap((e) => e.tables).map((table) => dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true })));
     const progress = createProgress({ tty: deps.tty, stream: deps.progressStream, logger });
     manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
     const ctx: ShopContext = {

@@ -19,6 +19,7 @@ export function snake(path: string): string {
 function locate(path: string): (src: Fields) => [Fields, string] {
   const parts = path.split('.');
   const last = parts.pop()!;
+  if (parts.length === 0) return (src) => [src, last];
   return (src) => [parts.reduce((f, p) => f.object(p), src), last];
 }
 
@@ -173,12 +174,12 @@ export function table(spec: TableSpec): Table {
     },
     emit(src, emit) {
       // Inline children are taken before `_extra` is computed, so they do not also land in it.
-      const kids = inline.map(({ key, table: t }) => ({ t, elements: src.children(key) }));
+      const kids = inline.length === 0 ? null : inline.map(({ key, table: t }) => ({ t, elements: src.children(key) }));
       const row: Row = {};
       for (const m of mappings) m.read(src, row);
       row._extra = src.extra();
       emit(spec.name, row);
-      for (const { t, elements } of kids) for (const e of elements) t.emit(e, emit);
+      if (kids) for (const { t, elements } of kids) for (const e of elements) t.emit(e, emit);
     },
   };
 }

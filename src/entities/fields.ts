@@ -30,6 +30,16 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+// Shape checks for the typed getters (module-level: the getters run for every field of every line).
+const asString = (v: JsonValue): v is string => typeof v === 'string';
+const asBoolean = (v: JsonValue): v is boolean => typeof v === 'boolean';
+const asFloat = (v: JsonValue): v is number => typeof v === 'number' && Number.isFinite(v);
+const asInteger = (v: JsonValue): v is number | string => (typeof v === 'number' ? Number.isSafeInteger(v) : typeof v === 'string' && isIntegerString(v));
+const asDecimal = (v: JsonValue): v is string => typeof v === 'string' && isDecimalString(v);
+const asTimestamp = (v: JsonValue): v is string => typeof v === 'string' && isTimestampString(v);
+const asStrings = (v: JsonValue): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+const asObjects = (v: JsonValue): v is JsonObject[] => Array.isArray(v) && v.every(isObject);
+
 export class Fields {
   readonly #src: JsonObject;
   readonly #owner: Fields | null;
@@ -61,34 +71,34 @@ export class Fields {
   }
 
   string(key: string): string | null {
-    return this.#take(key, (v): v is string => typeof v === 'string');
+    return this.#take(key, asString);
   }
 
   boolean(key: string): boolean | null {
-    return this.#take(key, (v): v is boolean => typeof v === 'boolean');
+    return this.#take(key, asBoolean);
   }
 
   float(key: string): number | null {
-    return this.#take(key, (v): v is number => typeof v === 'number' && Number.isFinite(v));
+    return this.#take(key, asFloat);
   }
 
   /** Int (a JSON number) or UnsignedInt64 (a JSON string of digits), kept as given. */
   integer(key: string): number | string | null {
-    return this.#take(key, (v): v is number | string => (typeof v === 'number' ? Number.isSafeInteger(v) : typeof v === 'string' && isIntegerString(v)));
+    return this.#take(key, asInteger);
   }
 
   /** Decimal / Money scalars: Shopify sends them as strings, which keeps their precision. */
   decimal(key: string): string | null {
-    return this.#take(key, (v): v is string => typeof v === 'string' && isDecimalString(v));
+    return this.#take(key, asDecimal);
   }
 
   timestamp(key: string): string | null {
-    return this.#take(key, (v): v is string => typeof v === 'string' && isTimestampString(v));
+    return this.#take(key, asTimestamp);
   }
 
   /** A list of strings; null reads as [] because BigQuery REPEATED columns cannot be null. */
   strings(key: string): string[] {
-    return this.#take(key, (v): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')) ?? [];
+    return this.#take(key, asStrings) ?? [];
   }
 
   /** A nested object; null, absent or another shape reads as an empty reader. */
@@ -117,7 +127,7 @@ export class Fields {
   }
 
   #elements(key: string): Fields[] {
-    const v = this.#take(key, (x): x is JsonObject[] => Array.isArray(x) && x.every(isObject));
+    const v = this.#take(key, asObjects);
     return v === null ? [] : v.map((e) => new Fields(e, this));
   }
 

@@ -9,6 +9,13 @@ export type Checkpoint = (typeof CHECKPOINTS)[number];
 export async function checkpoint(ctx: ShopContext, entity: string, name: Checkpoint): Promise<void> {
   if (ctx.config.pauseAt !== `${entity}:${name}`) return;
   ctx.logger.warn('paused at checkpoint', { entity, checkpoint: name });
-  await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  // Nothing else may be left to keep the process alive (a small download already fully buffered), and
+  // a drained event loop would exit 0 instead of waiting for the signal.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    clearInterval(keepAlive);
+  }
   ctx.signal.throwIfAborted();
 }

@@ -8,10 +8,24 @@ import { LocalDestination } from './local.ts';
 
 export type { Destination, StagedFile, UploadResult } from './destination.ts';
 
-export function openDestination(spec: string, options: { gcsEndpoint?: string | undefined } = {}): Destination {
+export interface OpenDestinationOptions {
+  gcsEndpoint?: string | undefined;
+  /** GCS only: part files larger than this use a chunked resumable upload (default 8 MiB). */
+  resumableThreshold?: number | undefined;
+  /** GCS only: resumable chunk size, a multiple of 256 KiB (default 8 MiB). */
+  chunkSize?: number | undefined;
+}
+
+export function openDestination(spec: string, options: OpenDestinationOptions = {}): Destination {
   if (spec.startsWith('gs://')) {
     const { bucket, key } = parseGsUrl(spec);
-    return new GcsDestination({ bucket, prefix: key, apiEndpoint: options.gcsEndpoint });
+    return new GcsDestination({
+      bucket,
+      prefix: key,
+      apiEndpoint: options.gcsEndpoint,
+      ...(options.resumableThreshold !== undefined ? { resumableThreshold: options.resumableThreshold } : {}),
+      ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
+    });
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !spec.startsWith('file://')) {
     throw new EtlError(ErrorCodes.CONFIG_INVALID, `unsupported destination ${spec}; use a folder path or gs://BUCKET/PREFIX`);

@@ -70,7 +70,8 @@ export class Manifest {
 
   /** Adds a window whose files are all uploaded, and publishes the manifest before the window commits. */
   async addWindow(window: Omit<ManifestWindow, 'files'>, files: Array<Omit<ManifestFile, 'table'>>): Promise<void> {
-    const listed = files.map((f) => ({ ...f, table: tableOfObject(f.objectName) }));
+    // Only the published facts: callers pass staged files, whose local paths must not leak into the manifest.
+    const listed = files.map((f): ManifestFile => ({ objectName: f.objectName, table: tableOfObject(f.objectName), rows: f.rows, bytes: f.bytes, crc32c: f.crc32c }));
     this.doc.windows.push({ ...window, files: listed });
     for (const f of listed) {
       const t = (this.doc.tables[f.table] ??= { files: 0, rows: 0, bytes: 0 });

@@ -18,12 +18,11 @@ interface Scenario {
   logs: CapturedLogs;
 }
 
-async function scenario(faults: Partial<Faults>, onEntry?: (entry: Record<string, unknown>, s: Scenario) => void): Promise<Scenario> {
+/** A sandbox with `faults` armed; `onEntry` sees each log line of the run as it is written. */
+async function scenario(faults: Partial<Faults>, onEntry?: (entry: Record<string, unknown>, sandbox: Sandbox) => void): Promise<Scenario> {
   const sandbox = await startSandbox({ operationDelayMs: 30, size: { orders: 40, customers: 20, products: 8 } });
   sandbox.faults.set(faults);
-  const s: Scenario = { sandbox, dir: mkdtempSync(join(tmpdir(), 'etl-faults-')), logs: undefined as unknown as CapturedLogs };
-  s.logs = captureLogs((entry) => onEntry?.(entry, s));
-  return s;
+  return { sandbox, dir: mkdtempSync(join(tmpdir(), 'etl-faults-')), logs: captureLogs((entry) => onEntry?.(entry, sandbox)) };
 }
 
 async function dispose(s: Scenario): Promise<void> {
@@ -96,13 +95,13 @@ describe('transport faults are retried inside the budget and lose nothing', func
   it('OPERATION_IN_PROGRESS from a foreign operation: waits while it runs, submits once it clears, never cancels it', async () => {
     let blockedBy: string[] = [];
     let foreignWhenCleared: string[] = [];
-    const s = await track(scenario({ foreignOperations: 5 }, (entry, sc) => {
+    const s = await track(scenario({ foreignOperations: 5 }, (entry, sandbox) => {
       if (entry.message !== 'no free bulk operation slot; waiting' || blockedBy.length > 0) return;
       blockedBy = entry.blockedBy as string[];
       // Let it wait a few rounds, then the foreign work finishes.
       setTimeout(() => {
-        foreignWhenCleared = sc.sandbox.operations().filter((op) => op.foreign).map((op) => op.status);
-        sc.sandbox.faults.set({ foreignOperations: 0 });
+        foreignWhenCleared = sandbox.operations().filter((op) => op.foreign).map((op) => op.status);
+        sandbox.faults.set({ foreignOperations: 0 });
       }, 300);
     }));
     await runClean(s, ['--created-timeout', '30s']);

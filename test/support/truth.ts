@@ -12,7 +12,7 @@ import { manifests, readPublished } from './output.ts';
 export type RootEntity = 'orders' | 'customers' | 'products';
 
 /** Every published version of each record of an entity's table: GID → updated_at values. */
-export async function publishedVersions(dir: string, entity: RootEntity): Promise<Map<string, Set<string>>> {
+async function publishedVersions(dir: string, entity: RootEntity): Promise<Map<string, Set<string>>> {
   const out = join(dir, 'out');
   const versions = new Map<string, Set<string>>();
   for (const row of await readPublished(out, manifests(out), entity)) {
