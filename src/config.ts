@@ -41,6 +41,8 @@ export interface RunConfig {
   gcsEndpoint: string | undefined;
   /** Part files at least this large upload as resumable (chunked, resumed after a dropped connection). */
   gcsResumableThreshold: number;
+  /** A part file is closed (and uploaded) once this many uncompressed bytes went into it. */
+  partSize: number;
   since: Date | undefined;
   until: Date | undefined;
   fullRefresh: boolean;
@@ -277,6 +279,7 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
     staging: resolvePath(String(argv.staging ?? (state.startsWith('gs://') ? 'data/staging' : resolve(state, '..', 'staging')))),
     gcsEndpoint: gcsEndpoint(argv, env),
     gcsResumableThreshold: parseSize('gcs-resumable-threshold', String(argv['gcs-resumable-threshold'])),
+    partSize: parseSize('part-size', String(argv['part-size'])),
     since,
     until,
     fullRefresh: Boolean(argv['full-refresh']),
@@ -319,6 +322,7 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('dest', { type: 'string', default: './data/out', describe: 'output: a folder or gs://bucket/prefix' })
       .option('state', { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file or gs://bucket/key.db' })
       .option('staging', { type: 'string', describe: 'local folder for part files before upload; default: next to the state file' })
+      .option('part-size', { type: 'string', default: '128MiB', describe: 'close a part file (and upload it) after this many uncompressed bytes' })
       .option('gcs-resumable-threshold', { type: 'string', default: '8MiB', describe: 'part files this large or larger upload as resumable, in 8 MiB chunks' })
       .option('gcs-endpoint', { type: 'string', describe: 'GCS JSON API endpoint for emulators (env GCS_ENDPOINT; STORAGE_EMULATOR_HOST also works)' })
       .option('since', { type: 'string', describe: 'backfill from this instant (ISO-8601, inclusive)' })

@@ -3,7 +3,7 @@
 // in the JSONL record (`customer.id`, `totalPriceSet`); column names default to their snake_case.
 import { EtlError, ErrorCodes } from '../errors.ts';
 import { Fields, numericId } from './fields.ts';
-import type { Column, ColumnType, Emit, Entity, JsonObject, Row, TableDef } from './types.ts';
+import type { Column, ColumnMode, ColumnType, Emit, Entity, JsonObject, Row, TableDef } from './types.ts';
 
 export interface Mapping {
   readonly columns: readonly Column[];
@@ -25,10 +25,10 @@ function locate(path: string): (src: Fields) => [Fields, string] {
 
 type Getter = (f: Fields, key: string) => unknown;
 
-function scalar(type: ColumnType, get: Getter, path: string, column: string, description?: string): Mapping {
+function scalar(type: ColumnType, get: Getter, path: string, column: string, mode?: ColumnMode): Mapping {
   const at = locate(path);
   return {
-    columns: [{ name: column, type, ...(description ? { description } : {}) }],
+    columns: [{ name: column, type, ...(mode ? { mode } : {}) }],
     read(src, row) {
       const [f, key] = at(src);
       row[column] = get(f, key);
@@ -36,24 +36,14 @@ function scalar(type: ColumnType, get: Getter, path: string, column: string, des
   };
 }
 
-export const str = (path: string, column = snake(path), description?: string): Mapping => scalar('STRING', (f, k) => f.string(k), path, column, description);
-export const int = (path: string, column = snake(path), description?: string): Mapping => scalar('INTEGER', (f, k) => f.integer(k), path, column, description);
-export const float = (path: string, column = snake(path), description?: string): Mapping => scalar('FLOAT', (f, k) => f.float(k), path, column, description);
-export const bool = (path: string, column = snake(path), description?: string): Mapping => scalar('BOOLEAN', (f, k) => f.boolean(k), path, column, description);
-export const ts = (path: string, column = snake(path), description?: string): Mapping => scalar('TIMESTAMP', (f, k) => f.timestamp(k), path, column, description);
-export const decimal = (path: string, column = snake(path), description?: string): Mapping => scalar('NUMERIC', (f, k) => f.decimal(k), path, column, description);
-
+export const str = (path: string, column = snake(path)): Mapping => scalar('STRING', (f, k) => f.string(k), path, column);
+export const int = (path: string, column = snake(path)): Mapping => scalar('INTEGER', (f, k) => f.integer(k), path, column);
+export const float = (path: string, column = snake(path)): Mapping => scalar('FLOAT', (f, k) => f.float(k), path, column);
+export const bool = (path: string, column = snake(path)): Mapping => scalar('BOOLEAN', (f, k) => f.boolean(k), path, column);
+export const ts = (path: string, column = snake(path)): Mapping => scalar('TIMESTAMP', (f, k) => f.timestamp(k), path, column);
+export const decimal = (path: string, column = snake(path)): Mapping => scalar('NUMERIC', (f, k) => f.decimal(k), path, column);
 /** A list of scalars as a REPEATED STRING column ([] when Shopify sends null). */
-export function strings(path: string, column = snake(path)): Mapping {
-  const at = locate(path);
-  return {
-    columns: [{ name: column, type: 'STRING', mode: 'REPEATED' }],
-    read(src, row) {
-      const [f, key] = at(src);
-      row[column] = f.strings(key);
-    },
-  };
-}
+export const strings = (path: string, column = snake(path)): Mapping => scalar('STRING', (f, k) => f.strings(k), path, column, 'REPEATED');
 
 /** The record's own GID as `admin_graphql_api_id` and its numeric part as `id`. */
 export function id(options: { required: boolean } = { required: true }): Mapping {
@@ -88,7 +78,7 @@ export function parentId(column: string): Mapping {
 export function ref(path: string, column: string): Mapping {
   const at = locate(path);
   return {
-    columns: [{ name: column, type: 'INTEGER', description: `Numeric id of ${path.replace(/\.id$/, '')}` }],
+    columns: [{ name: column, type: 'INTEGER', description: `Numeric id of the ${column.replace(/_id$/, '').replaceAll('_', ' ')}` }],
     read(src, row) {
       const [f, key] = at(src);
       const gid = f.string(key);

@@ -25,7 +25,7 @@ const items = table({
   name: 'inventory_items',
   description: 'One row per inventory item (a variant\'s stock-keeping unit). unit_cost is the item\'s cost.',
   fields: [
-    id(), str('sku'), bool('tracked'), bool('requiresShipping'), str('countryCodeOfOrigin', 'country_code_of_origin'), str('provinceCodeOfOrigin'),
+    id(), str('sku'), bool('tracked'), bool('requiresShipping'), str('countryCodeOfOrigin'), str('provinceCodeOfOrigin'),
     str('harmonizedSystemCode'), ts('createdAt'), ts('updatedAt'), moneyV2('unitCost'),
   ],
 });

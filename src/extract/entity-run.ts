@@ -152,10 +152,18 @@ async function extractWithRetries(ctx: ShopContext, entity: Entity, window: Wind
   }
 }
 
-/** A window being extracted (again) starts with an empty outbox and no stale staged files. */
+/**
+ * A window being extracted (again) starts with an empty outbox: staged copies are removed, and so are
+ * parts an earlier attempt already uploaded (no manifest lists them; left behind they would show up
+ * twice to anything reading the folders directly).
+ */
 async function discardPartialFiles(ctx: ShopContext, windowId: number): Promise<void> {
   const stale = ctx.state.files(windowId);
-  for (const f of stale) await rm(dirname(f.local_path), { recursive: true, force: true });
+  for (const f of stale) {
+    await rm(dirname(f.local_path), { recursive: true, force: true });
+    await ctx.dest.delete(f.object_name);
+  }
+  if (stale.length) ctx.logger.info('removed the unpublished files of an earlier attempt', { windowId, files: stale.length });
   ctx.state.dropFiles(windowId);
 }
 

@@ -34,6 +34,7 @@ export async function stageAndUpload(
     stagingDir,
     objectName: (table, part) => partObjectName(table, ctx.shop, ctx.runDate, ctx.runId, part),
     firstPart: (table) => ctx.parts.get(table) ?? 0,
+    maxPartBytes: ctx.config.partSize,
     onFileClosed: (file) => {
       ctx.state.recordFile(window.window_id, ctx.runId, tableOfObject(file.objectName), file);
       const upload = uploadFile(ctx, entity.name, file, uploads.length);

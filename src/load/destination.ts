@@ -34,4 +34,9 @@ export interface Destination {
   writeJson(objectName: string, value: unknown, options: { replace: boolean }): Promise<void>;
   /** Reads a JSON document, or null when absent. */
   readJson(objectName: string): Promise<unknown | null>;
+  /**
+   * Removes a part file that no manifest will list (its window is being extracted again), so readers
+   * of the folders (BigQuery external tables) do not see its rows twice. Absent objects are fine.
+   */
+  delete(objectName: string): Promise<void>;
 }

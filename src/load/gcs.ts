@@ -190,6 +190,15 @@ export class GcsDestination implements Destination {
     throw new EtlError(ErrorCodes.DEST_CONFLICT, `${what}: the object kept changing under us; is another run writing to ${this.url}?`);
   }
 
+  async delete(objectName: string): Promise<void> {
+    const target = this.#bucket.file(this.#name(objectName));
+    try {
+      await target.delete({ ignoreNotFound: true });
+    } catch (err) {
+      throw classifyGcsError(err, `deleting ${this.#gsUrl(target)}`, this.#bucket.name);
+    }
+  }
+
   async readJson(objectName: string): Promise<unknown | null> {
     const target = this.#bucket.file(this.#name(objectName));
     let bytes: Buffer;

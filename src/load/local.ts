@@ -90,6 +90,15 @@ export class LocalDestination implements Destination {
     }
   }
 
+  async delete(objectName: string): Promise<void> {
+    const target = this.#path(objectName);
+    try {
+      await rm(target, { force: true });
+    } catch (err) {
+      throw fromSystemError(err, `deleting ${target}`);
+    }
+  }
+
   async readJson(objectName: string): Promise<unknown | null> {
     const target = this.#path(objectName);
     let text: string;

@@ -3,6 +3,7 @@
 // handing out a line costs no more than a resolved promise (an async generator costs a few scheduler
 // hops per line, which shows next to JSON.parse). Splitting bytes is safe for UTF-8: 0x0A never occurs
 // inside a multi-byte sequence, so a character cut between chunks is rejoined before decoding.
+import { EtlError, ErrorCodes } from '../errors.ts';
 
 /** Lines that know the 1-based physical line number of the line last handed out (empty lines count). */
 export interface NumberedLines extends AsyncIterable<string> {
@@ -26,7 +27,7 @@ export class JsonlLines implements NumberedLines {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<string> {
-    if (this.#iterating) throw new Error('JsonlLines can be iterated once');
+    if (this.#iterating) throw new EtlError(ErrorCodes.INTERNAL, 'JsonlLines can be iterated once');
     this.#iterating = true;
     const source = this.#chunks[Symbol.asyncIterator]();
     // The lines of the current chunk and their line numbers; `next` hands them out one by one.

@@ -83,7 +83,7 @@ function excerpt(line: string): string {
   return line.length > EXCERPT ? `${line.slice(0, EXCERPT)}…` : line;
 }
 
-function at(entity: Entity, line: number, err: unknown, text: string): EtlError {
+function atLine(entity: Entity, line: number, err: unknown, text: string): EtlError {
   if (isEtlError(err)) {
     return new EtlError(err.code, `${entity.name} JSONL line ${line}: ${err.message}`, { cause: err, details: { ...err.details, line, excerpt: excerpt(text) } });
   }
@@ -129,7 +129,7 @@ export async function processJsonl(entity: Entity, lines: AsyncIterable<string>,
     try {
       out.process(obj);
     } catch (err) {
-      throw at(entity, numbered?.lineNumber ?? count, err, line);
+      throw atLine(entity, numbered?.lineNumber ?? count, err, line);
     }
     await out.flush();
   }

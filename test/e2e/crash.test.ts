@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { StateDb } from '../../src/state/db.ts';
 import { collect, runCli, startCli } from '../support/cli.ts';
-import { manifests, readPublished, readTable } from '../support/output.ts';
+import { manifests, readPublished, readTable, relativeFiles } from '../support/output.ts';
 
 /** Resolves with the first JSON log line on stderr that matches, or rejects if the process ends first. */
 function waitForLog(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
@@ -52,16 +52,18 @@ describe('a run killed at any phase loses nothing', function () {
   for (const c of cases) {
     it(`SIGKILL ${c.phase}: the rerun completes, adopts the operation, and the watermark never leads the data`, async () => {
       dir = mkdtempSync(join(tmpdir(), 'etl-crash-'));
-      // Small part files, so that an orders window writes several and "mid-upload" is between two of them.
       sandbox = await startSandbox({ operationDelayMs: c.operationDelayMs, size: { orders: 120 } });
       const out = join(dir, 'out');
-      const args = ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--poll-interval', '100ms'];
+      // Small part files: an orders window then writes several, uploaded while the download goes on.
+      const args = ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--poll-interval', '100ms', '--part-size', '8KiB'];
       const env = { SHOPIFY_ACCESS_TOKEN: sandbox.token };
 
       await killAt(startCli([...args, ...(c.pauseAt ? ['--pause-at', c.pauseAt] : [])], env), c.trigger);
       const killedState = StateDb.open(join(dir, 'state.db'));
       expect(killedState.watermark(sandbox.shopDomain, 'orders'), 'no watermark before any commit').to.equal(null);
       killedState.close();
+      const orphaned = relativeFiles(out).filter((f) => f.endsWith('.ndjson.gz'));
+      if (c.phase === 'mid-download') expect(orphaned, 'parts uploaded before the kill').to.not.be.empty;
 
       const rerun = await runCli(args, env);
       expect(rerun.code, rerun.stderr).to.equal(0);
@@ -82,6 +84,9 @@ describe('a run killed at any phase loses nothing', function () {
       expect(listed.map((w) => w.until).sort(), 'every committed window is in a manifest, once').to.deep.equal(committed.map((w) => w.until).sort());
       for (const f of listed.flatMap((w) => w.files)) expect(existsSync(join(out, f.objectName)), f.objectName).to.equal(true);
       state.close();
+      // Parts an interrupted attempt uploaded but never published are removed, not left to be read twice.
+      const listedNames = published.flatMap((m) => m.windows.flatMap((w) => w.files.map((f) => f.objectName))).sort();
+      expect(relativeFiles(out).filter((f) => f.endsWith('.ndjson.gz')), 'no unpublished part files').to.deep.equal(listedNames);
 
       const fullHistory = sandbox.operations().filter((op) => op.query.includes('orders') && !op.query.includes('updated_at:>='));
       expect(fullHistory, 'the killed run\'s operation was adopted, not submitted again').to.have.length(1);
