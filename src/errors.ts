@@ -93,7 +93,7 @@ export function isShopFatal(err: unknown): boolean {
  * configuration or usage (also credentials Shopify rejects and local paths that cannot be written),
  * 3 another run holds the state lock (nothing was done; safe to retry later), 130/143 interrupted by SIGINT/SIGTERM after state was persisted.
  */
-export const ExitCodes = { OK: 0, PARTIAL_FAILURE: 1, CONFIG: 2, LOCKED: 3 } as const;
+export const ExitCodes = { OK: 0, PARTIAL_FAILURE: 1, CONFIG: 2, LOCKED: 3, SIGINT: 130, SIGTERM: 143 } as const;
 
 /** Wraps a Node system error (errno) into an EtlError with the right code, keeping the path. */
 export function fromSystemError(err: unknown, what: string): EtlError {

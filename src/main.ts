@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // shopify-bulk-etl: argv → Config → the chosen command; maps errors to exit codes (0 all committed,
-// 1 some entity or shop failed, 2 bad configuration or usage, 3 state locked by another run, 143 on
-// SIGTERM after state was persisted).
+// 1 some entity or shop failed, 2 bad configuration or usage, 3 state locked by another run, 130 on
+// SIGINT and 143 on SIGTERM after state was persisted).
 import { parseConfig, type Config } from './config.ts';
 import { EtlError, ErrorCodes, ExitCodes } from './errors.ts';
 import { createLogger, maskSecrets } from './log.ts';
@@ -38,19 +38,22 @@ async function main(args: string[]): Promise<number> {
     }
     case 'run': {
       const controller = new AbortController();
+      let received: NodeJS.Signals | null = null;
+      const exitFor = (signal: NodeJS.Signals): number => (signal === 'SIGINT' ? ExitCodes.SIGINT : ExitCodes.SIGTERM);
       const onSignal = (signal: NodeJS.Signals): void => {
         if (controller.signal.aborted) return;
+        received = signal;
         logger.warn(`${signal} received: no new operations; finishing cleanly within ${config.graceMs} ms`);
         controller.abort(new EtlError(ErrorCodes.INTERRUPTED, `interrupted by ${signal}`));
         // Past the grace period the platform kills us anyway; leave on our own terms with state as persisted.
-        setTimeout(() => process.exit(signal === 'SIGINT' ? 130 : 143), config.graceMs).unref();
+        setTimeout(() => process.exit(exitFor(signal)), config.graceMs).unref();
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
       const result = await runJob(config, { logger, progressStream: process.stderr, tty: Boolean(process.stderr.isTTY) && config.log.format === 'pretty', signal: controller.signal });
       process.stdout.write(summaryTable(result));
       logSummary(logger, result);
-      return result.exitCode;
+      return received ? exitFor(received) : result.exitCode;
     }
   }
 }

@@ -88,7 +88,7 @@ export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResul
 }
 
 function exitCode(shops: ShopSummary[], signal: AbortSignal): number {
-  if (signal.aborted) return 143;
+  if (signal.aborted) return ExitCodes.SIGTERM;
   if (shops.every((s) => s.status === 'succeeded')) return ExitCodes.OK;
   if (shops.length > 0 && shops.every((s) => s.status === 'failed' && s.error && CONFIGURATION.has(s.error.code))) return ExitCodes.CONFIG;
   if (shops.some((s) => s.error?.code === ErrorCodes.STATE_LOCKED) && shops.every((s) => s.status !== 'succeeded' && s.status !== 'partial')) return ExitCodes.LOCKED;
