@@ -299,6 +299,16 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
   };
 }
 
+/** The simulated store's options, shared by `run --sandbox` and the standalone `sandbox` command. */
+const SANDBOX_STORE_OPTIONS = {
+  'sandbox-seed': { type: 'number', default: 1, describe: 'seed of the simulated store' },
+  'sandbox-orders': { type: 'number', describe: 'orders in the simulated store' },
+  'sandbox-products': { type: 'number', describe: 'products in the simulated store' },
+  'sandbox-customers': { type: 'number', describe: 'customers in the simulated store' },
+  'sandbox-ordering': { choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order when groupObjects is false' },
+  'sandbox-operation-delay': { type: 'string', default: '300ms', describe: 'how long simulated bulk operations run' },
+} as const;
+
 /** Parses argv (after node and the script) and the environment; null when --help or --version printed. */
 export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = process.env, isTty = Boolean(process.stderr.isTTY)): Promise<Config | null> {
   let parsed: Config | undefined;
@@ -338,24 +348,14 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('operation-timeout', { type: 'string', default: '6h', describe: 'cancel an operation still running after this long, then split or retry its window' })
       .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM, how long to finish cleanly before exiting' })
       .option('sandbox', { type: 'boolean', default: false, describe: 'extract from the built-in simulated store (no credentials needed)' })
-      .option('sandbox-seed', { type: 'number', default: 1, describe: 'seed of the simulated store' })
-      .option('sandbox-orders', { type: 'number', describe: 'orders in the simulated store' })
-      .option('sandbox-products', { type: 'number', describe: 'products in the simulated store' })
-      .option('sandbox-customers', { type: 'number', describe: 'customers in the simulated store' })
-      .option('sandbox-ordering', { choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order the simulated store writes' })
-      .option('sandbox-operation-delay', { type: 'string', default: '300ms', describe: 'how long simulated bulk operations run' })
+      .options(SANDBOX_STORE_OPTIONS)
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and the queries; touch nothing' })
       .option('pause-at', { type: 'string', hidden: true }),
     (argv) => { parsed = runConfig(argv as Record<string, unknown>, env, isTty); })
     .command('sandbox', 'start the simulated Shopify store on its own and print its URL and token', (y) => y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0: any free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
-      .option('sandbox-seed', { type: 'number', default: 1, describe: 'seed of the simulated store' })
-      .option('sandbox-orders', { type: 'number', describe: 'orders in the simulated store' })
-      .option('sandbox-products', { type: 'number', describe: 'products in the simulated store' })
-      .option('sandbox-customers', { type: 'number', describe: 'customers in the simulated store' })
-      .option('sandbox-ordering', { choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order when groupObjects is false' })
-      .option('sandbox-operation-delay', { type: 'string', default: '300ms', describe: 'how long simulated bulk operations run' })
+      .options(SANDBOX_STORE_OPTIONS)
       .option('fault', { type: 'string', array: true, describe: 'inject a fault, e.g. --fault throttle=3 (repeatable)' }),
     (argv) => { parsed = { command: 'sandbox', sandbox: parseSandbox(argv as Record<string, unknown>), log: logConfig(argv as Record<string, unknown>, env, isTty) }; })
     .command('status', 'print, per shop and entity, the watermark, the last run and its outcome, open operations and pending files', (y) => y

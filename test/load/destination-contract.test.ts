@@ -4,13 +4,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'chai';
-import { isEtlError } from '../../src/errors.ts';
-import type { ErrorCode } from '../../src/errors.ts';
 import type { Destination } from '../../src/load/destination.ts';
 import { GcsDestination } from '../../src/load/gcs.ts';
 import { LocalDestination } from '../../src/load/local.ts';
 import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';
 import { ndjsonGz, Staging } from '../support/staged-file.ts';
+import { etlFailure } from '../support/failure.ts';
 
 interface Opened {
   dest: Destination;
@@ -62,16 +61,6 @@ const harnesses: Array<{ name: string; open(): Promise<Opened> }> = [
   },
 ];
 
-async function failure(promise: Promise<unknown>): Promise<{ code: ErrorCode; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isEtlError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an EtlError');
-}
-
 const PART = 'orders/shop=acme.myshopify.com/dt=2026-11-21/run=r1/part-00000.ndjson.gz';
 const MANIFEST = '_manifests/shop=acme.myshopify.com/run=r1.json';
 
@@ -120,7 +109,7 @@ for (const harness of harnesses) {
     it('refuses different bytes under an existing name with DEST_CONFLICT and keeps the original', async () => {
       const first = ndjsonGz(5, 'first');
       await opened.dest.upload(await staging.stage(PART, first));
-      const err = await failure(opened.dest.upload(await staging.stage(PART, ndjsonGz(5, 'second'))));
+      const err = await etlFailure(opened.dest.upload(await staging.stage(PART, ndjsonGz(5, 'second'))));
       expect(err.code).to.equal('DEST_CONFLICT');
       expect(err.message).to.contain(PART);
       expect((await opened.stored(PART))?.equals(first)).to.equal(true);
@@ -129,7 +118,7 @@ for (const harness of harnesses) {
     it('rejects a staged file whose bytes no longer match its recorded CRC32C, storing nothing', async () => {
       const file = await staging.stage(PART, ndjsonGz(5));
       await writeFile(file.localPath, ndjsonGz(5, 'tampered'));
-      const err = await failure(opened.dest.upload(file));
+      const err = await etlFailure(opened.dest.upload(file));
       expect(err.code).to.not.equal('DEST_CONFLICT');
       expect(await opened.names()).to.deep.equal([]);
     });
@@ -137,7 +126,7 @@ for (const harness of harnesses) {
     it('writes JSON once, accepts the same JSON again, and refuses other JSON without replace', async () => {
       await opened.dest.writeJson(MANIFEST, { files: 1 }, { replace: false });
       await opened.dest.writeJson(MANIFEST, { files: 1 }, { replace: false });
-      const err = await failure(opened.dest.writeJson(MANIFEST, { files: 2 }, { replace: false }));
+      const err = await etlFailure(opened.dest.writeJson(MANIFEST, { files: 2 }, { replace: false }));
       expect(err.code).to.equal('DEST_CONFLICT');
       expect(await opened.dest.readJson(MANIFEST)).to.deep.equal({ files: 1 });
     });

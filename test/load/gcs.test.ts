@@ -1,24 +1,14 @@
 // GcsDestination beyond the shared contract: how it talks to GCS (preconditions, content type,
 // resumable chunks), what check() says when access is missing, and surviving injected faults.
 import { expect } from 'chai';
-import { isEtlError } from '../../src/errors.ts';
 import { GcsDestination, parseGsUrl } from '../../src/load/gcs.ts';
 import { openDestination } from '../../src/load/index.ts';
 import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';
 import type { FakeGcs } from '../support/fake-gcs.ts';
 import { crc32cOf, ndjsonGz, Staging } from '../support/staged-file.ts';
+import { etlFailure } from '../support/failure.ts';
 
 const KiB = 1024;
-
-async function etlFailure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isEtlError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an EtlError');
-}
 
 describe('GcsDestination', () => {
   let fake: FakeGcs;

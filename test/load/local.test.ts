@@ -5,20 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { isEtlError } from '../../src/errors.ts';
 import { openDestination } from '../../src/load/index.ts';
 import { LocalDestination } from '../../src/load/local.ts';
 import { ndjsonGz, Staging } from '../support/staged-file.ts';
-
-async function etlFailure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isEtlError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an EtlError');
-}
+import { etlFailure } from '../support/failure.ts';
 
 describe('LocalDestination', () => {
   let dir: string;

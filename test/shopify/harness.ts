@@ -3,8 +3,6 @@
 import http from 'node:http';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect } from 'chai';
-import { EtlError } from '../../src/errors.ts';
 
 export interface Recorded {
   method: string;
@@ -151,13 +149,4 @@ export function errorText(err: unknown): string {
   return parts.join('\n');
 }
 
-/** The EtlError a promise rejects with (and a failed test if it resolves or rejects with something else). */
-export async function failure(promise: Promise<unknown>): Promise<EtlError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).to.be.instanceOf(EtlError);
-    return err as EtlError;
-  }
-  return expect.fail('expected a rejection');
-}
+export { etlFailure as failure } from '../support/failure.ts';

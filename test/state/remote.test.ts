@@ -12,20 +12,11 @@ import { RemoteState } from '../../src/state/remote.ts';
 import type { RemoteStateOptions } from '../../src/state/remote.ts';
 import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';
 import type { FakeGcs } from '../support/fake-gcs.ts';
+import { etlFailure } from '../support/failure.ts';
 
 const URL = 'gs://state-bucket/etl/state.db';
 const LOCK = 'etl/state.db.lock';
 const HOUR = 3_600_000;
-
-async function etlFailure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (err) {
-    if (isEtlError(err)) return { code: err.code, message: err.message };
-    throw err;
-  }
-  throw new Error('expected an EtlError');
-}
 
 function countRows(path: string): number {
   const db = new Database(path, { readonly: true });
