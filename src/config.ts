@@ -66,11 +66,10 @@ export interface RunConfig {
   log: LogConfig;
 }
 
+/** The built-in store's settings, in the shape startSandbox takes (plus the fault specs to parse). */
 export interface SandboxConfig {
   seed: number;
-  orders?: number;
-  products?: number;
-  customers?: number;
+  size: { orders?: number; products?: number; customers?: number };
   ordering?: 'grouped' | 'interleaved' | 'children-first';
   operationDelayMs: number;
   port: number;
@@ -158,18 +157,18 @@ function parseEntities(value: string): string[] {
 }
 
 function parseSandbox(argv: Record<string, unknown>): SandboxConfig {
-  const sizes: Partial<SandboxConfig> = {};
+  const size: SandboxConfig['size'] = {};
   for (const key of ['orders', 'products', 'customers'] as const) {
     const v = argv[`sandbox-${key}`];
     if (v !== undefined) {
       if (!Number.isInteger(v) || (v as number) < 0) bad(`--sandbox-${key} must be a whole number ≥ 0`);
-      sizes[key] = v as number;
+      size[key] = v as number;
     }
   }
   return {
     seed: Number(argv['sandbox-seed'] ?? 1),
-    ...sizes,
-    ordering: argv['sandbox-ordering'] as SandboxConfig['ordering'],
+    size,
+    ...(argv['sandbox-ordering'] ? { ordering: argv['sandbox-ordering'] as NonNullable<SandboxConfig['ordering']> } : {}),
     operationDelayMs: parseDuration('sandbox-operation-delay', String(argv['sandbox-operation-delay'] ?? '300ms')),
     port: Number(argv.port ?? 0),
     host: String(argv.host ?? '127.0.0.1'),

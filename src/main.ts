@@ -25,8 +25,8 @@ async function main(args: string[]): Promise<number> {
     case 'status':
       return status(config.state, config.json);
     case 'sandbox': {
-      const faults = Object.assign({}, ...config.sandbox.faults.map(parseFaultSpec));
-      const sandbox = await startSandbox({ seed: config.sandbox.seed, port: config.sandbox.port, host: config.sandbox.host, operationDelayMs: config.sandbox.operationDelayMs, faults, size: { ...(config.sandbox.orders !== undefined && { orders: config.sandbox.orders }), ...(config.sandbox.products !== undefined && { products: config.sandbox.products }), ...(config.sandbox.customers !== undefined && { customers: config.sandbox.customers }) }, ...(config.sandbox.ordering && { ordering: config.sandbox.ordering }) });
+      const { faults: specs, ...options } = config.sandbox;
+      const sandbox = await startSandbox({ ...options, faults: Object.assign({}, ...specs.map(parseFaultSpec)) });
       process.stdout.write(`${JSON.stringify({ url: sandbox.url, shop: sandbox.shopDomain, token: sandbox.token })}\n`);
       logger.info('sandbox store listening; stop with Ctrl-C', { url: sandbox.url, shop: sandbox.shopDomain });
       await new Promise<void>((resolve) => {

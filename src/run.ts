@@ -66,7 +66,7 @@ const CONFIGURATION = new Set<string>([ErrorCodes.CONFIG_INVALID, ErrorCodes.AUT
 export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResult> {
   const started = Date.now();
   const sandbox = config.sandbox
-    ? await startSandbox({ seed: config.sandbox.seed, size: { ...(config.sandbox.orders !== undefined && { orders: config.sandbox.orders }), ...(config.sandbox.products !== undefined && { products: config.sandbox.products }), ...(config.sandbox.customers !== undefined && { customers: config.sandbox.customers }) }, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering && { ordering: config.sandbox.ordering }) })
+    ? await startSandbox({ seed: config.sandbox.seed, size: config.sandbox.size, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering ? { ordering: config.sandbox.ordering } : {}) })
     : null;
   try {
     const targets: ShopTarget[] = sandbox
