@@ -21,6 +21,7 @@ import { newRunId, schemaObjectName } from './load/layout.ts';
 import { Manifest } from './load/manifest.ts';
 import { redact, type Logger } from './log.ts';
 import { planWindows } from './plan.ts';
+import { WorkerPool } from './pipeline/worker-pool.ts';
 import { createProgress } from './progress.ts';
 import { clientCredentialsToken, staticToken } from './shopify/auth.ts';
 import { BulkClient } from './shopify/bulk.ts';
@@ -77,9 +78,14 @@ export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResul
       deps.logger.info(`task ${config.shard.index} of ${config.shard.count} takes ${targets.length} of ${config.shard.totalShops} shops`, { shops: targets.map((t) => t.shop) });
     }
     const shops: ShopSummary[] = [];
-    for (const target of targets) {
-      if (deps.signal.aborted) break;
-      shops.push(await runShop(config, target, deps));
+    const pool = new WorkerPool(config.workers);
+    try {
+      for (const target of targets) {
+        if (deps.signal.aborted) break;
+        shops.push(await runShop(config, target, deps, pool));
+      }
+    } finally {
+      await pool.close();
     }
     return { shops, exitCode: exitCode(shops, deps.signal), durationMs: Date.now() - started };
   } finally {
@@ -95,7 +101,7 @@ function exitCode(shops: ShopSummary[], signal: AbortSignal): number {
   return ExitCodes.PARTIAL_FAILURE;
 }
 
-async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps): Promise<ShopSummary> {
+async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, pool: WorkerPool): Promise<ShopSummary> {
   // Everything downstream (state, lock, dry-run plan) reads config.state: point it at this shop's.
   const config: RunConfig = { ...jobConfig, state: target.state };
   const now = deps.now ?? (() => new Date());
@@ -130,7 +136,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps):
       config, shop: target.shop, runId, runDate: started.toISOString().slice(0, 10), extractedAt: started.toISOString(),
       state: state.db, dest, client, bulk, logger, signal,
       slots: pLimit(Math.min(config.concurrency, bulkConcurrencyLimit(config.apiVersion))),
-      uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt),
+      pool, uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt),
       afterCommit: () => state!.publish(),
     };
     await retractInterrupted(state.db, dest, target.shop, selected.map((e) => e.name), runId, logger);

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Entity } from '../entities/types.ts';
 import { loadQuery, withSearchFilter, windowFilter } from '../entities/queries.ts';
 import { EtlError, ErrorCodes, isEtlError } from '../errors.ts';
-import { splitLines } from '../pipeline/lines.ts';
 import { processJsonl, type ProcessResult } from '../pipeline/process.ts';
 import type { TableWriters } from '../pipeline/table-writer.ts';
 import { assertCompleted, type BulkOperation } from '../shopify/bulk.ts';
@@ -152,7 +151,11 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
         ctx.progress.update(entity.name, { bytes });
       },
     }));
-    return processJsonl(entity, splitLines(chunks), writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt });
+    return processJsonl(entity, chunks, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt }, {
+      pool: ctx.pool,
+      gzipLevel: ctx.config.gzipLevel,
+      onBatch: ({ lines, rows }) => ctx.progress.update(entity.name, { lines, rows }),
+    });
   };
   // Checked before the last parts close, so a short file never reaches the destination whole.
   const verify = (result: ProcessResult): void => {

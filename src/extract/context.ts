@@ -8,6 +8,7 @@ import type { ShopifyClient } from '../shopify/client.ts';
 import type { StateDb } from '../state/db.ts';
 import type { Manifest } from '../load/manifest.ts';
 import type { Progress } from '../progress.ts';
+import type { WorkerPool } from '../pipeline/worker-pool.ts';
 
 export interface ShopContext {
   config: RunConfig;
@@ -25,6 +26,8 @@ export interface ShopContext {
   signal: AbortSignal;
   /** Shopify's concurrent bulk operations per shop: held from submit until the operation ends. */
   slots: LimitFunction;
+  /** Worker threads for parsing, transforming and compressing JSONL batches (shared by every window). */
+  pool: WorkerPool;
   /** Uploads in flight at once. */
   uploads: LimitFunction;
   /** Next part number per table in this run, so windows of one run never reuse a file name. */

@@ -1,9 +1,15 @@
-// JSONL lines → entity processor → table writers. One record at a time: the rows a record makes are
-// written (awaiting the writers' backpressure) before the next line is read, and no state is kept
-// across records except counters, so memory stays flat however big the file is.
+// JSONL → rows → table segments, for one window. The main thread cuts the download into batches of
+// whole lines (batches.ts); workers parse, run the entity's processor and compress (batch.ts); results
+// are taken back strictly in batch order, so rows keep the file's order within each table and line
+// numbers continue across batches. At most `inFlight` batches are out at once and the next chunk is
+// read only after the oldest batch's segments are written: a slow disk or upload slows the download
+// instead of filling memory, so memory stays flat however big the file is.
 import { EtlError, ErrorCodes, isEtlError } from '../errors.ts';
-import type { Emit, Entity, JsonObject, Row } from '../entities/types.ts';
-import type { NumberedLines } from './lines.ts';
+import type { Entity, JsonObject } from '../entities/types.ts';
+import { TableTexts, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
+import { DEFAULT_BATCH_BYTES, lineBatches } from './batches.ts';
+import type { Segment } from './segment.ts';
+import type { WorkerPool } from './worker-pool.ts';
 
 export interface RunMeta {
   /** The shop's myshopify domain, stamped on every row as `_shop`. */
@@ -22,130 +28,103 @@ export interface ProcessResult {
   maxCursor: string | null;
 }
 
-/** Where rows go; TableWriters is one. A returned promise means "wait before writing more". */
-export interface RowSink {
-  write(table: string, row: Row): Promise<void> | void;
+/** Where segments go, in order per table; TableWriters is one. A returned promise means "wait before writing more". */
+export interface SegmentSink {
+  write(table: string, segment: Segment): Promise<void> | void;
 }
 
-const EXCERPT = 120;
+export interface ProcessOptions {
+  pool: WorkerPool;
+  gzipLevel: number;
+  batchBytes?: number;
+  /** Batches out at once (default two per worker: one being processed, one waiting, so no worker idles). */
+  inFlight?: number;
+  /** After each batch is written: totals so far, for progress. */
+  onBatch?: (totals: { lines: number; rows: number }) => void;
+}
 
-class RecordWriter {
-  readonly rowsByTable: Record<string, number> = {};
-  readonly #entity: Entity;
-  readonly #sink: RowSink;
-  readonly #shop: string;
-  readonly #runId: string;
-  readonly #extractedAt: string;
-  // table, row, table, row, … of the record being processed (a record makes a handful of rows).
-  #pending: Array<string | Row> = [];
-  readonly #emit: Emit = (table, row) => {
-    this.#pending.push(table, row);
-  };
+function stampOf(meta: RunMeta): RunStamp {
+  return { shop: meta.shop, runId: meta.runId, extractedAt: typeof meta.extractedAt === 'string' ? meta.extractedAt : meta.extractedAt.toISOString() };
+}
 
-  constructor(entity: Entity, sink: RowSink, meta: RunMeta) {
-    this.#entity = entity;
-    this.#sink = sink;
-    this.#shop = meta.shop;
-    this.#runId = meta.runId;
-    this.#extractedAt = typeof meta.extractedAt === 'string' ? meta.extractedAt : meta.extractedAt.toISOString();
-    for (const t of entity.tables) this.rowsByTable[t.name] = 0;
+function emptyCounts(entity: Entity): Record<string, number> {
+  return Object.fromEntries(entity.tables.map((t) => [t.name, 0]));
+}
+
+async function writeAll(sink: SegmentSink, segments: BatchResult['segments']): Promise<void> {
+  const waits: Array<Promise<void>> = [];
+  for (const { table, segment } of segments) {
+    const wait = sink.write(table, segment);
+    if (wait) waits.push(wait);
   }
-
-  /** Runs the processor (pure, synchronous); its rows wait in #pending until flush(). */
-  process(record: JsonObject): void {
-    this.#pending.length = 0;
-    this.#entity.process(record, this.#emit);
-  }
-
-  async flush(): Promise<void> {
-    const pending = this.#pending;
-    for (let k = 0; k < pending.length; k += 2) {
-      const table = pending[k] as string;
-      const row = pending[k + 1] as Row;
-      const count = this.rowsByTable[table];
-      if (count === undefined) throw new EtlError(ErrorCodes.INTERNAL, `${this.#entity.name} emitted a row for undeclared table ${table}`);
-      this.rowsByTable[table] = count + 1;
-      row._shop = this.#shop;
-      row._run_id = this.#runId;
-      row._extracted_at = this.#extractedAt;
-      const wait = this.#sink.write(table, row);
-      if (wait) await wait;
-    }
-    pending.length = 0;
-  }
+  await Promise.all(waits);
 }
 
-function isNumbered(lines: AsyncIterable<string>): lines is NumberedLines {
-  return typeof (lines as Partial<NumberedLines>).lineNumber === 'number';
+function lineError(entity: Entity, failure: BatchFailure, linesBefore: number): EtlError {
+  const line = linesBefore + failure.line;
+  return new EtlError(failure.code, `${entity.name} JSONL line ${line}${failure.message}`, { details: { ...failure.details, line } });
 }
 
-function excerpt(line: string): string {
-  return line.length > EXCERPT ? `${line.slice(0, EXCERPT)}…` : line;
-}
-
-function atLine(entity: Entity, line: number, err: unknown, text: string): EtlError {
-  if (isEtlError(err)) {
-    return new EtlError(err.code, `${entity.name} JSONL line ${line}: ${err.message}`, { cause: err, details: { ...err.details, line, excerpt: excerpt(text) } });
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new EtlError(ErrorCodes.INTERNAL, `${entity.name} JSONL line ${line}: processor failed: ${message}`, { cause: err, details: { line, excerpt: excerpt(text) } });
-}
-
-export async function processJsonl(entity: Entity, lines: AsyncIterable<string>, writers: RowSink, meta: RunMeta): Promise<ProcessResult> {
+export async function processJsonl(entity: Entity, chunks: AsyncIterable<Uint8Array>, sink: SegmentSink, meta: RunMeta, options: ProcessOptions): Promise<ProcessResult> {
   if (entity.kind !== 'bulk') throw new EtlError(ErrorCodes.INTERNAL, `${entity.name} is not a bulk entity`);
-  const out = new RecordWriter(entity, writers, meta);
-  const cursorField = entity.incremental?.cursorField;
-  const numbered = isNumbered(lines) ? lines : null;
-  let count = 0;
+  const stamp = stampOf(meta);
+  const inFlight = options.inFlight ?? options.pool.size * 2;
+  const rowsByTable = emptyCounts(entity);
+  const queue: Array<Promise<BatchResult | BatchFailure>> = [];
+  let physicalLines = 0;
+  let lines = 0;
   let rootLines = 0;
+  let rows = 0;
   let maxCursor: string | null = null;
   let maxCursorMs = -Infinity;
 
-  for await (const line of lines) {
-    count++;
-    let record: unknown;
-    try {
-      record = JSON.parse(line);
-    } catch (err) {
-      const n = numbered?.lineNumber ?? count;
-      throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${entity.name} JSONL line ${n} is not valid JSON (${(err as Error).message}): ${excerpt(line)}`, { details: { line: n } });
+  const takeOldest = async (): Promise<void> => {
+    const outcome = await queue.shift()!;
+    if (!outcome.ok) throw lineError(entity, outcome, physicalLines);
+    physicalLines += outcome.physicalLines;
+    lines += outcome.lines;
+    rootLines += outcome.rootLines;
+    if (outcome.maxCursor !== null && outcome.maxCursorMs > maxCursorMs) {
+      maxCursorMs = outcome.maxCursorMs;
+      maxCursor = outcome.maxCursor;
     }
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      const n = numbered?.lineNumber ?? count;
-      throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${entity.name} JSONL line ${n} is not a JSON object: ${excerpt(line)}`, { details: { line: n } });
+    for (const { table, segment } of outcome.segments) {
+      rowsByTable[table] = (rowsByTable[table] ?? 0) + segment.rows;
+      rows += segment.rows;
     }
-    const obj = record as JsonObject;
-    if (obj.__parentId === undefined) {
-      rootLines++;
-      const cursor = cursorField === undefined ? undefined : obj[cursorField];
-      if (typeof cursor === 'string') {
-        const ms = Date.parse(cursor);
-        if (ms > maxCursorMs) {
-          maxCursorMs = ms;
-          maxCursor = cursor;
-        }
-      }
+    await writeAll(sink, outcome.segments);
+    options.onBatch?.({ lines, rows });
+  };
+
+  try {
+    for await (const batch of lineBatches(chunks, options.batchBytes ?? DEFAULT_BATCH_BYTES)) {
+      const task = options.pool.run(entity.name, stamp, options.gzipLevel, batch);
+      task.catch(() => undefined); // awaited in order by takeOldest; this only stops an unhandled-rejection report
+      queue.push(task);
+      if (queue.length >= inFlight) await takeOldest();
     }
-    try {
-      out.process(obj);
-    } catch (err) {
-      throw atLine(entity, numbered?.lineNumber ?? count, err, line);
-    }
-    await out.flush();
+    while (queue.length > 0) await takeOldest();
+  } catch (err) {
+    // Nothing may still be running for this window once the caller cleans up its files.
+    await Promise.allSettled(queue);
+    throw err;
   }
-  return { lines: count, rootLines, rowsByTable: out.rowsByTable, maxCursor };
+  return { lines, rootLines, rowsByTable, maxCursor };
 }
 
-/** For `kind: 'plain'` entities (shop): `data` is the GraphQL response's data object. */
-export async function processPlain(entity: Entity, data: JsonObject, writers: RowSink, meta: RunMeta): Promise<ProcessResult> {
+/** For `kind: 'plain'` entities (shop): `data` is the GraphQL response's data object; runs on this thread. */
+export async function processPlain(entity: Entity, data: JsonObject, sink: SegmentSink, meta: RunMeta, gzipLevel: number): Promise<ProcessResult> {
   if (entity.kind !== 'plain') throw new EtlError(ErrorCodes.INTERNAL, `${entity.name} is not a plain entity`);
-  const out = new RecordWriter(entity, writers, meta);
+  const out = new TableTexts(entity, stampOf(meta));
   try {
-    out.process(data);
+    entity.process(data, out.emit);
   } catch (err) {
     if (isEtlError(err)) throw new EtlError(err.code, `${entity.name}: ${err.message}`, { cause: err, details: err.details });
     throw err;
   }
-  await out.flush();
-  return { lines: 1, rootLines: 1, rowsByTable: out.rowsByTable, maxCursor: null };
+  const segments = out.encode(gzipLevel);
+  await writeAll(sink, segments);
+  const rowsByTable = emptyCounts(entity);
+  for (const { table, segment } of segments) rowsByTable[table] = segment.rows;
+  return { lines: 1, rootLines: 1, rowsByTable, maxCursor: null };
 }

@@ -1,17 +1,15 @@
-// Rows → NDJSON → gzip → part files in the staging folder, one open part per table, rolled by size.
-// CRC32C (GCS's encoding), byte and row counts are computed over the bytes as they are written, so
-// nothing is read back. A part counts as written only once its bytes are fsynced and the file is
-// closed; only then is it reported (onFileClosed) and listed by close().
-import { CRC32C } from '@google-cloud/storage';
-import { once } from 'node:events';
+// Compressed segments (segment.ts) → part files in the staging folder, one open part per table,
+// rolled by size. A part is a gzip header, the table's segments in order, and a trailer; its CRC32C
+// (GCS's encoding), byte and row counts are combined from the segments' own, so nothing is read back.
+// A part counts as written only once its bytes are fsynced and the file is closed; only then is it
+// reported (onFileClosed) and listed by close().
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, relative, resolve, isAbsolute } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip, type Gzip } from 'node:zlib';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors.ts';
-import type { Row } from '../entities/types.ts';
 import type { StagedFile } from '../load/destination.ts';
-import type { RowSink } from './process.ts';
+import type { SegmentSink } from './process.ts';
+import { crc32cBase64 } from './crc.ts';
+import { GZIP_HEADER, gzipEnd, PartChecksums, type Segment } from './segment.ts';
 
 export interface TableWritersOptions {
   stagingDir: string;
@@ -19,75 +17,67 @@ export interface TableWritersOptions {
   objectName: (table: string, part: number) => string;
   /** First part number of a table (default 0), so a resumed run does not reuse numbers already recorded. */
   firstPart?: (table: string) => number;
-  /** A part is closed once this many uncompressed bytes went in (default 128 MiB). */
+  /** A part is closed once this many uncompressed bytes went in (default 128 MiB), checked after each segment. */
   maxPartBytes?: number;
-  gzipLevel?: number;
   /** Awaited for each part once it is durably closed (e.g. to record it in the outbox). */
   onFileClosed?: (file: StagedFile) => Promise<void> | void;
 }
 
 const DEFAULT_MAX_PART_BYTES = 128 * 1024 * 1024;
-// Rows are joined into strings of about this size before gzip sees them: one zlib call per row
-// would cost more than the compression itself.
-const BATCH_CHARS = 64 * 1024;
 export const PART_CONTENT_TYPE = 'application/gzip';
 
 const aborted = (): EtlError => new EtlError(ErrorCodes.INTERRUPTED, 'table writer aborted');
 
-/** One open part file: gzip → (crc32c, byte count) → file. */
+/** One open part file: header, segments, trailer. */
 class Part {
   readonly path: string;
   readonly objectName: string;
   rows = 0;
-  uncompressed = 0;
-  #bytes = 0;
-  readonly #crc = new CRC32C();
-  readonly #gzip: Gzip;
+  readonly #sums = new PartChecksums();
   readonly #handle: FileHandle;
-  readonly #done: Promise<void>;
 
-  static async open(path: string, objectName: string, level: number): Promise<Part> {
+  static async open(path: string, objectName: string): Promise<Part> {
     await mkdir(dirname(path), { recursive: true });
     // 'w': a leftover of a crashed attempt under the same name was never reported, so it is replaced.
-    return new Part(path, objectName, level, await open(path, 'w'));
+    const part = new Part(path, objectName, await open(path, 'w'));
+    await part.#append(GZIP_HEADER);
+    return part;
   }
 
-  private constructor(path: string, objectName: string, level: number, handle: FileHandle) {
+  private constructor(path: string, objectName: string, handle: FileHandle) {
     this.path = path;
     this.objectName = objectName;
     this.#handle = handle;
-    this.#gzip = createGzip({ level });
-    this.#done = pipeline(this.#gzip, async (compressed: AsyncIterable<Buffer>) => {
-      for await (const chunk of compressed) {
-        this.#crc.update(chunk);
-        this.#bytes += chunk.length;
-        for (let off = 0; off < chunk.length; ) off += (await handle.write(chunk, off)).bytesWritten;
-      }
-    });
-    this.#done.catch(() => {}); // observed by write(), finish() and discard()
   }
 
-  async write(text: string, rows: number): Promise<void> {
-    this.rows += rows;
-    this.uncompressed += Buffer.byteLength(text);
-    if (!this.#gzip.write(text)) await Promise.race([once(this.#gzip, 'drain'), this.#done]);
+  get uncompressed(): number {
+    return this.#sums.textBytes;
+  }
+
+  async write(segment: Segment): Promise<void> {
+    await this.#append(segment.bytes);
+    this.#sums.add(segment);
+    this.rows += segment.rows;
+  }
+
+  async #append(bytes: Uint8Array): Promise<void> {
+    for (let off = 0; off < bytes.length; ) off += (await this.#handle.write(bytes, off)).bytesWritten;
   }
 
   async finish(): Promise<StagedFile> {
-    this.#gzip.end();
+    const end = gzipEnd(this.#sums.textCrc32, this.#sums.textBytes);
     try {
-      await this.#done;
+      await this.#append(end);
+      this.#sums.addEnd(end);
       await this.#handle.sync();
     } finally {
       await this.#handle.close();
     }
     await syncDir(dirname(this.path));
-    return { localPath: this.path, objectName: this.objectName, crc32c: this.#crc.toString(), bytes: this.#bytes, rows: this.rows, contentType: PART_CONTENT_TYPE };
+    return { localPath: this.path, objectName: this.objectName, crc32c: crc32cBase64(this.#sums.fileCrc32c), bytes: this.#sums.fileBytes, rows: this.rows, contentType: PART_CONTENT_TYPE };
   }
 
   async discard(): Promise<void> {
-    this.#gzip.destroy();
-    await this.#done.catch(() => {});
     await this.#handle.close().catch(() => {});
     await rm(this.path, { force: true });
   }
@@ -108,12 +98,9 @@ class TableWriter {
   readonly #table: string;
   readonly #options: TableWritersOptions;
   readonly #maxPartBytes: number;
-  readonly #batchChars: number;
   #partNo: number;
-  #buffer = '';
-  #bufferedRows = 0;
   #part: Part | null = null;
-  // Batches are written one after another even if a caller does not wait for write()'s promise.
+  // Segments are written one after another even if a caller does not wait for write()'s promise.
   #chain: Promise<void> = Promise.resolve();
   #aborted = false;
 
@@ -121,38 +108,27 @@ class TableWriter {
     this.#table = table;
     this.#options = options;
     this.#maxPartBytes = options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES;
-    this.#batchChars = Math.min(BATCH_CHARS, this.#maxPartBytes);
     this.#partNo = options.firstPart?.(table) ?? 0;
   }
 
-  write(row: Row): Promise<void> | void {
-    this.#buffer += `${JSON.stringify(row)}\n`;
-    this.#bufferedRows++;
-    if (this.#buffer.length >= this.#batchChars) return this.#flush();
-  }
-
-  #flush(): Promise<void> {
-    const text = this.#buffer;
-    const rows = this.#bufferedRows;
-    this.#buffer = '';
-    this.#bufferedRows = 0;
-    this.#chain = this.#chain.then(() => this.#writeBatch(text, rows));
+  write(segment: Segment): Promise<void> {
+    this.#chain = this.#chain.then(() => this.#writeSegment(segment));
     return this.#chain;
   }
 
-  async #writeBatch(text: string, rows: number): Promise<void> {
+  async #writeSegment(segment: Segment): Promise<void> {
     if (this.#aborted) throw aborted();
     let part = this.#part;
     try {
       if (part === null) {
-        part = await Part.open(this.#localPath(), this.#objectName(), this.#options.gzipLevel ?? 6);
+        part = await Part.open(this.#localPath(), this.#objectName());
         if (this.#aborted) {
           await part.discard();
           throw aborted();
         }
         this.#part = part;
       }
-      await part.write(text, rows);
+      await part.write(segment);
     } catch (err) {
       throw this.#aborted ? aborted() : fromSystemError(err, `writing ${part?.path ?? this.#localPath()}`);
     }
@@ -185,15 +161,12 @@ class TableWriter {
   }
 
   async close(): Promise<void> {
-    if (this.#bufferedRows > 0) void this.#flush();
     await this.#chain;
     if (this.#part) await this.#closePart(this.#part);
   }
 
   async abort(): Promise<void> {
     this.#aborted = true;
-    this.#buffer = '';
-    this.#bufferedRows = 0;
     const part = this.#part;
     this.#part = null;
     if (part) await part.discard();
@@ -201,7 +174,7 @@ class TableWriter {
   }
 }
 
-export class TableWriters implements RowSink {
+export class TableWriters implements SegmentSink {
   readonly #options: TableWritersOptions;
   readonly #tables = new Map<string, TableWriter>();
   #state: 'open' | 'closed' | 'aborted' = 'open';
@@ -211,14 +184,14 @@ export class TableWriters implements RowSink {
   }
 
   /** Returns a promise when the caller must wait (gzip or disk is behind, or a part is rolling). */
-  write(table: string, row: Row): Promise<void> | void {
+  write(table: string, segment: Segment): Promise<void> {
     if (this.#state !== 'open') throw new EtlError(ErrorCodes.INTERNAL, `write to ${table} after the writers were ${this.#state}`);
     let writer = this.#tables.get(table);
     if (!writer) {
       writer = new TableWriter(table, this.#options);
       this.#tables.set(table, writer);
     }
-    return writer.write(row);
+    return writer.write(segment);
   }
 
   /** Flushes and closes every open part; returns every file written, rolled ones included. Tables without rows make no file. */

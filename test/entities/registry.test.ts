@@ -22,8 +22,9 @@ import { numericId } from '../../src/entities/fields.ts';
 import { loadQuery, windowFilter, withSearchFilter } from '../../src/entities/queries.ts';
 import { bigQuerySchema, validateRow } from '../../src/entities/schema.ts';
 import type { Entity, JsonObject, Row } from '../../src/entities/types.ts';
-import { splitLines } from '../../src/pipeline/lines.ts';
 import { processJsonl, processPlain, type ProcessResult } from '../../src/pipeline/process.ts';
+import { WorkerPool } from '../../src/pipeline/worker-pool.ts';
+import { memorySegments } from '../pipeline/segments.ts';
 import { bulkQueryErrors } from '../../src/shopify/bulk-rules.ts';
 import { adminSchema } from '../support/admin-schema.ts';
 
@@ -64,15 +65,19 @@ const selectsUnaliased = (set: SelectionSetNode, name: string): boolean =>
   set.selections.some((s) => s.kind === Kind.FIELD && s.name.value === name && !s.alias);
 
 async function runFixture(entity: Entity): Promise<{ rows: Record<string, Row[]>; result: ProcessResult; records: JsonObject[] }> {
-  const rows: Record<string, Row[]> = {};
-  const sink = { write: (table: string, row: Row) => void (rows[table] ??= []).push(row) };
+  const sink = memorySegments();
   if (entity.kind === 'plain') {
     const body = JSON.parse(readFileSync(new URL(`${entity.name}.json`, FIXTURES), 'utf8')) as { data: JsonObject };
-    return { rows, result: await processPlain(entity, body.data, sink, META), records: [body.data] };
+    return { rows: sink.tables, result: await processPlain(entity, body.data, sink, META, 1), records: [body.data] };
   }
   const file = new URL(`${entity.name}.jsonl`, FIXTURES);
   const records = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonObject);
-  return { rows, result: await processJsonl(entity, splitLines(createReadStream(file)), sink, META), records };
+  const pool = new WorkerPool(1);
+  try {
+    return { rows: sink.tables, result: await processJsonl(entity, createReadStream(file), sink, META, { pool, gzipLevel: 1 }), records };
+  } finally {
+    await pool.close();
+  }
 }
 
 describe('entity registry contract', () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { StagedFile } from '../../src/load/destination.ts';
 import { TableWriters, type TableWritersOptions } from '../../src/pipeline/table-writer.ts';
+import { segmentOf } from './segments.ts';
 
 /** CRC32C (Castagnoli), bit by bit: an independent check of the writer's checksum. */
 function crc32c(bytes: Buffer): string {
@@ -42,8 +43,8 @@ describe('TableWriters', () => {
   it('writes each table\'s rows gzipped, with CRC32C, byte and row counts that match the file', async () => {
     const writers = new TableWriters(options());
     const orders = [{ id: '1', note: 'café' }, { id: '2', note: null }];
-    for (const row of orders) await writers.write('orders', row);
-    await writers.write('order_line_items', { id: '10', order_id: '1' });
+    for (const row of orders) await writers.write('orders', segmentOf([row]));
+    await writers.write('order_line_items', segmentOf([{ id: '10', order_id: '1' }]));
     const files = await writers.close();
 
     expect(files.map((f) => f.objectName)).to.deep.equal([
@@ -64,9 +65,9 @@ describe('TableWriters', () => {
 
   it('rolls parts by uncompressed size, numbering from firstPart and reporting each closed part', async () => {
     const closed: StagedFile[] = [];
-    const writers = new TableWriters(options({ maxPartBytes: 2000, firstPart: () => 7, gzipLevel: 1, onFileClosed: (f) => void closed.push(f) }));
+    const writers = new TableWriters(options({ maxPartBytes: 2000, firstPart: () => 7, onFileClosed: (f) => void closed.push(f) }));
     const rows = Array.from({ length: 200 }, (_, i) => ({ id: String(i), pad: 'x'.repeat(40) }));
-    for (const row of rows) await writers.write('products', row);
+    for (const row of rows) await writers.write('products', segmentOf([row]));
     const files = await writers.close();
 
     expect(files.length).to.be.greaterThan(3);
@@ -91,19 +92,19 @@ describe('TableWriters', () => {
 
   it('abort removes the open parts and leaves no files', async () => {
     const writers = new TableWriters(options({ maxPartBytes: 1_000_000 }));
-    for (let i = 0; i < 3000; i++) await writers.write('orders', { id: String(i), pad: 'y'.repeat(50) });
-    await writers.write('customers', { id: '1' });
+    for (let i = 0; i < 3000; i++) await writers.write('orders', segmentOf([{ id: String(i), pad: 'y'.repeat(50) }]));
+    await writers.write('customers', segmentOf([{ id: '1' }]));
     expect((await listFiles(dir)).length).to.be.greaterThan(0); // a part is open on disk
     await writers.abort();
     expect(await listFiles(dir)).to.deep.equal([]);
-    expect(() => writers.write('orders', { id: 'late' })).to.throw(/aborted/);
+    expect(() => writers.write('orders', segmentOf([{ id: 'late' }]))).to.throw(/aborted/);
   });
 
   it('refuses an object name that leaves the staging folder', async () => {
     const writers = new TableWriters({ stagingDir: dir, objectName: () => '../escape.ndjson.gz', maxPartBytes: 10 });
     let error: unknown;
     try {
-      await writers.write('orders', { id: '1', pad: 'z'.repeat(20) });
+      await writers.write('orders', segmentOf([{ id: '1', pad: 'z'.repeat(20) }]));
     } catch (err) {
       error = err;
     }
@@ -117,7 +118,7 @@ describe('TableWriters', () => {
     const writers = new TableWriters({ stagingDir: blocker, objectName: (t) => `${t}/part.ndjson.gz`, maxPartBytes: 10 });
     let error: unknown;
     try {
-      await writers.write('orders', { id: '1', pad: 'z'.repeat(20) });
+      await writers.write('orders', segmentOf([{ id: '1', pad: 'z'.repeat(20) }]));
     } catch (err) {
       error = err;
     }

@@ -1,0 +1,21 @@
+// Worker thread entry: turns batches of JSONL lines into compressed table segments (batch.ts) and
+// hands the segments back by moving their memory, not copying it.
+import { parentPort } from 'node:worker_threads';
+import { entityByName } from '../entities/index.ts';
+import { processBatch } from './batch.ts';
+import type { BatchReply, BatchTask } from './worker-pool.ts';
+
+const port = parentPort;
+if (!port) throw new Error('batch-worker.ts runs only as a worker thread');
+
+port.on('message', (task: BatchTask) => {
+  let reply: BatchReply;
+  try {
+    reply = { id: task.id, outcome: processBatch(entityByName(task.entity), task.stamp, task.bytes, task.gzipLevel) };
+  } catch (err) {
+    // Not a line's fault (processBatch returns those): report it as the worker's own failure.
+    reply = { id: task.id, crash: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  }
+  const moved = reply.outcome?.ok ? reply.outcome.segments.map((s) => s.segment.bytes.buffer as ArrayBuffer) : [];
+  port.postMessage(reply, moved);
+});

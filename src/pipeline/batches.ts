@@ -1,0 +1,46 @@
+// Cuts a byte stream (the bulk result download) into batches of whole JSONL lines for the workers.
+// This is all the main thread does per byte: it searches for one '\n' per batch rather than per line
+// and copies each byte once, into a buffer of its own that is then moved (not copied) to a worker.
+// A batch ends at the first '\n' at or after `targetBytes`, counted from its start, so the batches
+// (and the compressed files made from them) do not depend on how the network chunked the stream.
+// Splitting bytes is safe for UTF-8: 0x0A never occurs inside a multi-byte sequence.
+
+const NL = 0x0a;
+export const DEFAULT_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Batches of whole lines, each a Buffer alone on its ArrayBuffer; the last one may lack a final '\n'.
+ * The source must not reuse a chunk's memory after yielding it (Node streams and the download do not).
+ */
+export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, targetBytes = DEFAULT_BATCH_BYTES): AsyncGenerator<Buffer> {
+  let parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of chunks) {
+    let pos = 0;
+    for (;;) {
+      const from = pos + Math.max(0, targetBytes - 1 - size);
+      const nl = from < chunk.length ? chunk.indexOf(NL, from) : -1;
+      if (nl === -1) break;
+      parts.push(chunk.subarray(pos, nl + 1));
+      yield join(parts, size + nl + 1 - pos);
+      parts = [];
+      size = 0;
+      pos = nl + 1;
+    }
+    if (pos < chunk.length) {
+      parts.push(chunk.subarray(pos));
+      size += chunk.length - pos;
+    }
+  }
+  if (size > 0) yield join(parts, size);
+}
+
+function join(parts: Uint8Array[], size: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,104 @@
+// A fixed set of worker threads that process JSONL batches (batch-worker.ts), shared by every window
+// of a run. Each task goes to the worker with the fewest outstanding tasks; callers bound how many
+// tasks they keep in flight (process.ts), so the pool itself needs no queue. Workers are referenced
+// only while they have work, so an idle pool never keeps the process alive; they start with the first
+// batch, so a run that reads no bulk result (a dry run, a failed preflight) starts none.
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { EtlError, ErrorCodes } from '../errors.ts';
+import type { BatchFailure, BatchResult, RunStamp } from './batch.ts';
+import { exclusive } from './segment.ts';
+
+export interface BatchTask {
+  id: number;
+  entity: string;
+  stamp: RunStamp;
+  gzipLevel: number;
+  bytes: Buffer;
+}
+
+export interface BatchReply {
+  id: number;
+  outcome?: BatchResult | BatchFailure;
+  /** The worker failed outside any line (a bug, or an entity it cannot load). */
+  crash?: string;
+}
+
+interface Pending {
+  resolve: (outcome: BatchResult | BatchFailure) => void;
+  reject: (err: Error) => void;
+}
+
+// The same extension as this module: .ts when run from source (type stripping), .js from dist.
+const WORKER_URL = new URL(`./batch-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+class PoolWorker {
+  readonly pending = new Map<number, Pending>();
+  readonly worker: Worker;
+
+  constructor(onGone: (self: PoolWorker, err: Error) => void) {
+    this.worker = new Worker(WORKER_URL);
+    this.worker.unref();
+    this.worker.on('message', (reply: BatchReply) => {
+      const p = this.pending.get(reply.id);
+      if (!p) return;
+      this.pending.delete(reply.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (reply.outcome) p.resolve(reply.outcome);
+      else p.reject(new EtlError(ErrorCodes.INTERNAL, `batch worker failed: ${reply.crash ?? 'no reply'}`));
+    });
+    this.worker.on('error', (err) => onGone(this, err));
+    this.worker.on('exit', (code) => onGone(this, new Error(`batch worker exited with code ${code}`)));
+  }
+
+  run(task: BatchTask): Promise<BatchResult | BatchFailure> {
+    return new Promise((resolve, reject) => {
+      this.pending.set(task.id, { resolve, reject });
+      this.worker.ref();
+      this.worker.postMessage(task, [task.bytes.buffer as ArrayBuffer]);
+    });
+  }
+
+  fail(err: Error): void {
+    for (const p of this.pending.values()) p.reject(new EtlError(ErrorCodes.INTERNAL, `batch worker stopped: ${err.message}`, { cause: err }));
+    this.pending.clear();
+  }
+}
+
+export class WorkerPool {
+  readonly size: number;
+  #workers: PoolWorker[] = [];
+  #nextId = 0;
+  #closed = false;
+
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new EtlError(ErrorCodes.INTERNAL, `worker pool size must be ≥ 1 (got ${size})`);
+    this.size = size;
+  }
+
+  /** Processes one batch; `bytes` is moved to the worker (the caller's buffer is empty afterwards) unless it shares memory, then copied. */
+  run(entity: string, stamp: RunStamp, gzipLevel: number, bytes: Buffer): Promise<BatchResult | BatchFailure> {
+    if (this.#closed) return Promise.reject(new EtlError(ErrorCodes.INTERNAL, 'worker pool is closed'));
+    if (this.#workers.length === 0) this.#workers = Array.from({ length: this.size }, () => this.#spawn());
+    let least = this.#workers[0]!;
+    for (const w of this.#workers) if (w.pending.size < least.pending.size) least = w;
+    return least.run({ id: this.#nextId++, entity, stamp, gzipLevel, bytes: exclusive(bytes) });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const workers = this.#workers;
+    this.#workers = [];
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+
+  #spawn(): PoolWorker {
+    return new PoolWorker((gone, err) => {
+      gone.fail(err);
+      // A worker that died unexpectedly is replaced, so one bad batch does not starve later windows.
+      const at = this.#workers.indexOf(gone);
+      if (at !== -1 && !this.#closed) this.#workers[at] = this.#spawn();
+    });
+  }
+}
