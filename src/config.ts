@@ -60,6 +60,8 @@ export interface RunConfig {
   createdTimeoutMs: number;
   operationTimeoutMs: number;
   graceMs: number;
+  /** Cancel and split a window whose running operation reports more objects than this (0: no bound). */
+  maxObjects: number;
   dryRun: boolean;
   /**
    * Test seam for the crash-safety tests: the run stops (and waits to be killed) when it reaches this
@@ -118,6 +120,11 @@ export function parseSize(flag: string, value: string): number {
   const m = SIZE.exec(value.trim());
   if (!m) bad(`--${flag} '${value}' is not a size; use bytes or a binary unit: 262144, 256KiB, 8MiB`);
   return Number(m[1]) * UNIT_BYTES[m[2] ?? 'B']!;
+}
+
+function wholeNumber(flag: string, value: unknown): number {
+  if (!Number.isInteger(value) || (value as number) < 0) bad(`--${flag} must be a whole number ≥ 0 (got '${String(value)}')`);
+  return value as number;
 }
 
 export function parseInstant(flag: string, value: string): Date {
@@ -302,6 +309,7 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
     createdTimeoutMs: parseDuration('created-timeout', String(argv['created-timeout'])),
     operationTimeoutMs: parseDuration('operation-timeout', String(argv['operation-timeout'])),
     graceMs: parseDuration('grace', String(argv.grace)),
+    maxObjects: wholeNumber('max-objects', argv['max-objects']),
     dryRun: Boolean(argv['dry-run']),
     pauseAt: argv['pause-at'] as string | undefined,
     execution: [env.CLOUD_RUN_EXECUTION, env.CLOUD_RUN_TASK_INDEX ?? env.JOB_COMPLETION_INDEX].filter(Boolean).join('/') || undefined,
@@ -358,6 +366,7 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('max-poll-interval', { type: 'string', default: '30s', describe: 'longest delay between status polls' })
       .option('created-timeout', { type: 'string', default: '30m', describe: 'cancel and retry an operation stuck in CREATED this long' })
       .option('operation-timeout', { type: 'string', default: '6h', describe: 'cancel an operation still running after this long, then split or retry its window' })
+      .option('max-objects', { type: 'number', default: 0, describe: 'cancel and split a window once its running operation reports more objects than this (0: no bound)' })
       .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM, how long to finish cleanly before exiting' })
       .option('sandbox', { type: 'boolean', default: false, describe: 'extract from the built-in simulated store (no credentials needed)' })
       .options(SANDBOX_STORE_OPTIONS)

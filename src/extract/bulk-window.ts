@@ -127,6 +127,7 @@ async function poll(ctx: ShopContext, entity: Entity, op: BulkOperation): Promis
     maxIntervalMs: ctx.config.maxPollIntervalMs,
     createdTimeoutMs: ctx.config.createdTimeoutMs,
     runningTimeoutMs: ctx.config.operationTimeoutMs,
+    maxObjects: ctx.config.maxObjects,
     signal: ctx.signal,
     onProgress: (p) => {
       ctx.state.updateOperation(p);
@@ -143,18 +144,24 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
   const stagingDir = join(ctx.config.staging, ctx.runId, `window-${window.window_id}`);
   const produce = async (writers: TableWriters): Promise<ProcessResult> => {
     if (op.url === null) return { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null };
-    const chunks = pauseAfterFirstChunk(ctx, entity.name, downloadResult(op.url, {
+    const chunks = downloadResult(op.url, {
       signal: ctx.signal,
       logger: ctx.logger,
       onBytes: (n) => {
         bytes += n;
         ctx.progress.update(entity.name, { bytes });
       },
-    }));
+    });
+    let first = true;
     return processJsonl(entity, chunks, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt }, {
       pool: ctx.pool,
       gzipLevel: ctx.config.gzipLevel,
-      onBatch: ({ lines, rows }) => ctx.progress.update(entity.name, { lines, rows }),
+      onBatch: async ({ lines, rows }) => {
+        ctx.progress.update(entity.name, { lines, rows });
+        // Mid-download: the first rows are written (their parts may be uploading), the rest not yet read.
+        if (first) await checkpoint(ctx, entity.name, 'downloading');
+        first = false;
+      },
     });
   };
   // Checked before the last parts close, so a short file never reaches the destination whole.
@@ -166,15 +173,6 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
   };
   const output = await stageAndUpload(ctx, entity, window, stagingDir, produce, verify);
   return { ...output, operationId: op.id, objectCount: op.objectCount };
-}
-
-async function* pauseAfterFirstChunk(ctx: ShopContext, entity: string, chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  let first = true;
-  for await (const chunk of chunks) {
-    yield chunk;
-    if (first) await checkpoint(ctx, entity, 'downloading');
-    first = false;
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

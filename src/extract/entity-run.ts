@@ -31,6 +31,8 @@ export interface EntityOutcome {
 const RESUBMIT = new Set<string>([ErrorCodes.BULK_FAILED, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK, ErrorCodes.DOWNLOAD_FAILED]);
 const MAX_ATTEMPTS = 3;
 const MIN_SPLIT_MS = 60 * 60 * 1000;
+/** A window is halved at most this many times (1/16 of it), so a store that is slow everywhere fails instead of fanning out. */
+const MAX_SPLIT_DEPTH = 4;
 const SHOPIFY_FOUNDED = new Date('2006-01-01T00:00:00Z');
 
 export async function runEntity(ctx: ShopContext, entity: Entity): Promise<EntityOutcome> {
@@ -69,18 +71,18 @@ export async function runEntity(ctx: ShopContext, entity: Entity): Promise<Entit
   return outcome;
 }
 
-async function runPlannedWindow(ctx: ShopContext, entity: Entity, w: Window, outcome: EntityOutcome): Promise<void> {
+async function runPlannedWindow(ctx: ShopContext, entity: Entity, w: Window, outcome: EntityOutcome, splitDepth = 0): Promise<void> {
   ctx.signal.throwIfAborted();
   const windowId = ctx.state.createWindow({ runId: ctx.runId, shop: ctx.shop, entity: entity.name, since: w.since?.toISOString() ?? null, until: w.until.toISOString() });
-  await finishWindow(ctx, entity, ctx.state.window(windowId), outcome);
+  await finishWindow(ctx, entity, ctx.state.window(windowId), outcome, undefined, splitDepth);
 }
 
 /** Takes a window from whatever status it is in to committed, or throws with the window marked. */
-async function finishWindow(ctx: ShopContext, entity: Entity, window: WindowRow, outcome: EntityOutcome, extractedByRun?: string): Promise<void> {
+async function finishWindow(ctx: ShopContext, entity: Entity, window: WindowRow, outcome: EntityOutcome, extractedByRun?: string, splitDepth = 0): Promise<void> {
   let output: WindowOutput | null = null;
   if (window.status === 'downloaded' || window.status === 'uploaded') output = await resumeUploads(ctx, window);
   if (!output) {
-    const result = await extractWithRetries(ctx, entity, window, outcome);
+    const result = await extractWithRetries(ctx, entity, window, outcome, splitDepth);
     if (result === 'split') return;
     output = result;
     extractedByRun = undefined;
@@ -120,7 +122,7 @@ async function resumeUploads(ctx: ShopContext, window: WindowRow): Promise<Windo
   return { lines: window.lines ?? 0, rowsByTable, maxCursor: window.max_cursor, files, operationId: window.operation_id, objectCount: op?.object_count ?? null };
 }
 
-async function extractWithRetries(ctx: ShopContext, entity: Entity, window: WindowRow, outcome: EntityOutcome): Promise<WindowOutput | 'split'> {
+async function extractWithRetries(ctx: ShopContext, entity: Entity, window: WindowRow, outcome: EntityOutcome, splitDepth: number): Promise<WindowOutput | 'split'> {
   for (let attempt = 1; ; attempt++) {
     await discardPartialFiles(ctx, window.window_id);
     try {
@@ -131,19 +133,22 @@ async function extractWithRetries(ctx: ShopContext, entity: Entity, window: Wind
     } catch (err) {
       const e = toEtlError(err);
       if (e.code === ErrorCodes.INTERRUPTED) throw e;
-      if (RESUBMIT.has(e.code) && attempt < MAX_ATTEMPTS) {
+      // Too much for one operation (Shopify's TIMEOUT, or past our time or size bound): the same window would fail again.
+      const tooMuch = e.code === ErrorCodes.BULK_TIMEOUT || (e.code === ErrorCodes.BULK_STUCK && e.details.phase !== 'created');
+      if (!tooMuch && RESUBMIT.has(e.code) && attempt < MAX_ATTEMPTS) {
         outcome.retries += 1;
         ctx.logger.warn(`${entity.name}: ${e.message}; extracting the window again (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`, { code: e.code, windowId: window.window_id });
         continue;
       }
-      if (e.code === ErrorCodes.BULK_TIMEOUT) {
-        const halves = splitWindow({ since: window.since ? new Date(window.since) : null, until: new Date(window.until!) }, ctx.shopCreatedAt ?? SHOPIFY_FOUNDED, MIN_SPLIT_MS);
-        if (halves) {
-          ctx.state.setWindowStatus(window.window_id, 'abandoned', { errorCode: e.code, error: `${e.message}; split in two` });
-          ctx.logger.warn(`${entity.name}: operation timed out; splitting the window in two`, { since: window.since, until: window.until });
-          for (const half of halves) await runPlannedWindow(ctx, entity, half, outcome);
-          return 'split';
-        }
+      const halves = tooMuch && splitDepth < MAX_SPLIT_DEPTH
+        ? splitWindow({ since: window.since ? new Date(window.since) : null, until: new Date(window.until!) }, ctx.shopCreatedAt ?? SHOPIFY_FOUNDED, MIN_SPLIT_MS)
+        : null;
+      if (halves) {
+        ctx.state.setWindowStatus(window.window_id, 'abandoned', { errorCode: e.code, error: `${e.message}; split in two` });
+        ctx.logger.warn(`${entity.name}: too much for one operation; splitting the window in two`, { code: e.code, since: window.since, until: window.until, depth: splitDepth + 1 });
+        await discardPartialFiles(ctx, window.window_id);
+        for (const half of halves) await runPlannedWindow(ctx, entity, half, outcome, splitDepth + 1);
+        return 'split';
       }
       ctx.state.setWindowStatus(window.window_id, 'failed', { errorCode: e.code, error: e.message });
       await discardPartialFiles(ctx, window.window_id);

@@ -1,13 +1,13 @@
 // JSONL → rows → table segments, for one window. The main thread cuts the download into batches of
 // whole lines (batches.ts); workers parse, run the entity's processor and compress (batch.ts); results
 // are taken back strictly in batch order, so rows keep the file's order within each table and line
-// numbers continue across batches. At most `inFlight` batches are out at once and the next chunk is
-// read only after the oldest batch's segments are written: a slow disk or upload slows the download
-// instead of filling memory, so memory stays flat however big the file is.
+// numbers continue across batches. At most `inFlight` batches are out at once, and a batch leaves the
+// count only once its segments are written: a slow disk or upload slows the download instead of
+// filling memory, so memory stays flat however big the file is.
 import { EtlError, ErrorCodes, isEtlError } from '../errors.ts';
 import type { Entity, JsonObject } from '../entities/types.ts';
 import { TableTexts, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
-import { DEFAULT_BATCH_BYTES, lineBatches } from './batches.ts';
+import { lineBatches, type BatchSizes } from './batches.ts';
 import type { Segment } from './segment.ts';
 import type { WorkerPool } from './worker-pool.ts';
 
@@ -36,11 +36,11 @@ export interface SegmentSink {
 export interface ProcessOptions {
   pool: WorkerPool;
   gzipLevel: number;
-  batchBytes?: number;
+  batchBytes?: BatchSizes;
   /** Batches out at once (default two per worker: one being processed, one waiting, so no worker idles). */
   inFlight?: number;
-  /** After each batch is written: totals so far, for progress. */
-  onBatch?: (totals: { lines: number; rows: number }) => void;
+  /** After each batch is written: totals so far, for progress. Awaited: nothing more is written meanwhile. */
+  onBatch?: (totals: { lines: number; rows: number }) => Promise<void> | void;
 }
 
 function stampOf(meta: RunMeta): RunStamp {
@@ -78,34 +78,75 @@ export async function processJsonl(entity: Entity, chunks: AsyncIterable<Uint8Ar
   let maxCursor: string | null = null;
   let maxCursorMs = -Infinity;
 
-  const takeOldest = async (): Promise<void> => {
-    const outcome = await queue.shift()!;
-    if (!outcome.ok) throw lineError(entity, outcome, physicalLines);
-    physicalLines += outcome.physicalLines;
-    lines += outcome.lines;
-    rootLines += outcome.rootLines;
-    if (outcome.maxCursor !== null && outcome.maxCursorMs > maxCursorMs) {
-      maxCursorMs = outcome.maxCursorMs;
-      maxCursor = outcome.maxCursor;
+  // Two loops: the reader hands batches to the pool while there is room; the writer takes results in
+  // order and writes each as soon as it is ready (not only when the reader is blocked), so parts close
+  // and upload while the download goes on. Either one failing stops both.
+  let reading = true;
+  let stopped = false;
+  let wakeReader = (): void => undefined;
+  let wakeWriter = (): void => undefined;
+  let fail: (err: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    fail = (err) => {
+      if (stopped) return;
+      stopped = true;
+      reject(err);
+      wakeReader();
+      wakeWriter();
+    };
+  });
+  failed.catch(() => undefined);
+
+  const read = async (): Promise<void> => {
+    try {
+      for await (const batch of lineBatches(chunks, options.batchBytes)) {
+        if (stopped) return;
+        const task = options.pool.run(entity.name, stamp, options.gzipLevel, batch);
+        task.catch(() => undefined); // taken in order by the writer; this only stops an unhandled-rejection report
+        queue.push(task);
+        wakeWriter();
+        while (queue.length >= inFlight && !stopped) await new Promise<void>((resolve) => (wakeReader = resolve));
+        if (stopped) return;
+      }
+    } finally {
+      reading = false;
+      wakeWriter();
     }
-    for (const { table, segment } of outcome.segments) {
-      rowsByTable[table] = (rowsByTable[table] ?? 0) + segment.rows;
-      rows += segment.rows;
+  };
+
+  const write = async (): Promise<void> => {
+    while (!stopped) {
+      if (queue.length === 0) {
+        if (!reading) return;
+        await new Promise<void>((resolve) => (wakeWriter = resolve));
+        continue;
+      }
+      const outcome = await queue[0]!;
+      queue.shift();
+      wakeReader();
+      if (!outcome.ok) throw lineError(entity, outcome, physicalLines);
+      physicalLines += outcome.physicalLines;
+      lines += outcome.lines;
+      rootLines += outcome.rootLines;
+      if (outcome.maxCursor !== null && outcome.maxCursorMs > maxCursorMs) {
+        maxCursorMs = outcome.maxCursorMs;
+        maxCursor = outcome.maxCursor;
+      }
+      for (const { table, segment } of outcome.segments) {
+        rowsByTable[table] = (rowsByTable[table] ?? 0) + segment.rows;
+        rows += segment.rows;
+      }
+      await writeAll(sink, outcome.segments);
+      await options.onBatch?.({ lines, rows });
     }
-    await writeAll(sink, outcome.segments);
-    options.onBatch?.({ lines, rows });
   };
 
   try {
-    for await (const batch of lineBatches(chunks, options.batchBytes ?? DEFAULT_BATCH_BYTES)) {
-      const task = options.pool.run(entity.name, stamp, options.gzipLevel, batch);
-      task.catch(() => undefined); // awaited in order by takeOldest; this only stops an unhandled-rejection report
-      queue.push(task);
-      if (queue.length >= inFlight) await takeOldest();
-    }
-    while (queue.length > 0) await takeOldest();
+    // A reader stuck on a silent network is not awaited after a failure: the download's own idle
+    // timeout or the abort signal ends it, and it stops at its next batch.
+    await Promise.race([Promise.all([read().catch(fail), write().catch(fail)]), failed]);
   } catch (err) {
-    // Nothing may still be running for this window once the caller cleans up its files.
+    // No batch of this window is left running when the caller cleans up its files.
     await Promise.allSettled(queue);
     throw err;
   }

@@ -29,6 +29,9 @@ export interface Faults {
   canceled: number;
   /** The next N operations stay CREATED until cancelled. */
   stuck: number;
+  /** The next N operations run for slowDelayMs instead of the sandbox's operationDelayMs. */
+  slow: number;
+  slowDelayMs: number;
   /** The next N operations complete with an already expired URL; they report EXPIRED after the first read. */
   expiredUrls: number;
   /** The next N result downloads are cut after cutAfterBytes bytes (socket destroyed). */
@@ -42,7 +45,7 @@ export interface Faults {
   droppedLineCount: number;
 }
 
-export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines';
+export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines';
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   throttled: 0,
@@ -57,6 +60,8 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   failedErrorCode: 'INTERNAL_SERVER_ERROR',
   canceled: 0,
   stuck: 0,
+  slow: 0,
+  slowDelayMs: 10_000,
   expiredUrls: 0,
   cutDownloads: 0,
   cutAfterBytes: 1024,
@@ -112,6 +117,7 @@ const FAIL_CODES: Record<string, FailErrorCode> = { internal: 'INTERNAL_SERVER_E
  *   fail=N[@CODE]         next N operations FAILED: internal (default), timeout or access-denied
  *   cancel=N              next N operations CANCELED by Shopify
  *   stuck=N               next N operations stay CREATED
+ *   slow=N[@MS]           next N operations run MS milliseconds (default 10000)
  *   expire=N              next N operations complete with an expired URL
  *   cut=N[@K]             next N downloads cut after K bytes (default 1024)
  *   malformed=N[@K]       next N files have a malformed line at line K (default 1)
@@ -160,11 +166,12 @@ export function parseFaultSpec(spec: string): Partial<Faults> {
       }
       case 'cancel': out.canceled = count; break;
       case 'stuck': out.stuck = count; break;
+      case 'slow': out.slow = count; if (arg !== undefined) out.slowDelayMs = number('milliseconds'); break;
       case 'expire': out.expiredUrls = count; break;
       case 'cut': out.cutDownloads = count; if (arg !== undefined) out.cutAfterBytes = number('byte count'); break;
       case 'malformed': out.malformedLines = count; if (arg !== undefined) out.malformedLineAt = Math.max(1, number('line')); break;
       case 'drop': out.droppedLines = count; if (arg !== undefined) out.droppedLineCount = number('line count'); break;
-      default: throw new Error(`unknown fault "${name}" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, cancel, stuck, expire, cut, malformed, drop)`);
+      default: throw new Error(`unknown fault "${name}" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, cancel, stuck, slow, expire, cut, malformed, drop)`);
     }
   }
   return out;

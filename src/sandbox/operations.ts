@@ -58,6 +58,8 @@ interface Operation {
   fate: Fate;
   failWith: FailErrorCode;
   expireAtOnce: boolean;
+  /** How long CREATED + RUNNING last for this operation. */
+  delayMs: number;
   completedSeen: boolean;
   written: BulkFileResult | null;
   resultKey: string | null;
@@ -98,7 +100,7 @@ export class Operations {
     this.options = options;
   }
 
-  private newOperation(fields: Pick<Operation, 'query' | 'document' | 'groupObjects' | 'apiVersion' | 'foreign' | 'fate' | 'failWith' | 'expireAtOnce'>): Operation {
+  private newOperation(fields: Pick<Operation, 'query' | 'document' | 'groupObjects' | 'apiVersion' | 'foreign' | 'fate' | 'failWith' | 'expireAtOnce' | 'delayMs'>): Operation {
     const number = String(FIRST_NUMBER + this.all.length * NUMBER_STEP);
     const op: Operation = {
       id: `gid://shopify/BulkOperation/${number}`,
@@ -144,6 +146,7 @@ export class Operations {
       query, document, groupObjects, apiVersion, foreign: false, fate,
       failWith: faults.current().failedErrorCode,
       expireAtOnce: fate === 'complete' && faults.consume('expiredUrls'),
+      delayMs: faults.consume('slow') ? faults.current().slowDelayMs : this.options.delayMs,
     });
     // A sandbox-side failure (disk, store) ends the operation as Shopify's intermittent failure does.
     this.track(this.run(op).catch(() => {
@@ -191,7 +194,7 @@ export class Operations {
     const running = this.all.filter((op) => op.foreign && op.status === 'RUNNING');
     for (const op of running.slice(count)) op.status = 'CANCELED';
     for (let i = running.length; i < count; i++) {
-      this.newOperation({ query: FOREIGN_QUERY, document: null, groupObjects: false, apiVersion: 'unstable', foreign: true, fate: 'stuck', failWith: 'INTERNAL_SERVER_ERROR', expireAtOnce: false });
+      this.newOperation({ query: FOREIGN_QUERY, document: null, groupObjects: false, apiVersion: 'unstable', foreign: true, fate: 'stuck', failWith: 'INTERNAL_SERVER_ERROR', expireAtOnce: false, delayMs: this.options.delayMs });
     }
   }
 
@@ -219,7 +222,8 @@ export class Operations {
   }
 
   private async run(op: Operation): Promise<void> {
-    const { delayMs, files, store } = this.options;
+    const { files, store } = this.options;
+    const { delayMs } = op;
     const started = this.options.now();
     if (!(await this.wait(delayMs / 2)) || op.status !== 'CREATED' || op.fate === 'stuck') return;
     op.status = 'RUNNING';

@@ -31,6 +31,8 @@ export interface PollOptions {
   createdTimeoutMs: number;
   /** Longest an operation may take overall, counted from its createdAt (an adopted one keeps its age). */
   runningTimeoutMs: number;
+  /** Cancel a RUNNING operation once Shopify reports more objects than this (0: no bound). */
+  maxObjects?: number;
   signal?: AbortSignal;
   onProgress?: (op: BulkOperation) => void;
 }
@@ -293,6 +295,7 @@ export class BulkClient {
       const age = this.now() - (Number.isNaN(created) ? started : Math.min(started, created));
       if (op.status === 'CREATED' && age > options.createdTimeoutMs) return this.giveUp(op, 'created', age, options.createdTimeoutMs, options);
       if (age > options.runningTimeoutMs) return this.giveUp(op, 'running', age, options.runningTimeoutMs, options);
+      if (options.maxObjects && op.status === 'RUNNING' && op.objectCount > options.maxObjects) return this.giveUp(op, 'too_large', age, options.runningTimeoutMs, options);
       await pause(this.sleep, interval, options.signal);
       interval = Math.min(options.maxIntervalMs, Math.ceil(interval * POLL_BACKOFF));
     }
@@ -306,7 +309,7 @@ export class BulkClient {
     );
   }
 
-  private async giveUp(op: BulkOperation, phase: 'created' | 'running', ageMs: number, limitMs: number, options: PollOptions): Promise<BulkOperation> {
+  private async giveUp(op: BulkOperation, phase: 'created' | 'running' | 'too_large', ageMs: number, limitMs: number, options: PollOptions): Promise<BulkOperation> {
     this.logger?.warn('bulk operation is stuck; cancelling it', { operationId: op.id, status: op.status, ageMs, limitMs });
     let last = (await this.cancel(op.id)) ?? op;
     const deadline = this.now() + this.cancelTimeoutMs;
@@ -318,11 +321,13 @@ export class BulkClient {
     }
     // It finished while we were cancelling: the result is as good as any.
     if (last.status === 'COMPLETED') return last;
-    const what = phase === 'created' ? 'waited in CREATED' : `ran (status ${op.status})`;
+    const what = phase === 'too_large'
+      ? `had read ${op.objectCount} objects, past the --max-objects limit of ${options.maxObjects}`
+      : `${phase === 'created' ? 'waited in CREATED' : `ran (status ${op.status})`} for ${duration(ageMs)}, past the ${duration(limitMs)} limit`;
     throw new EtlError(
       ErrorCodes.BULK_STUCK,
-      `bulk operation ${op.id} ${what} for ${duration(ageMs)}, past the ${duration(limitMs)} limit; cancelled it (now ${last.status}). ` +
-        (phase === 'created' ? 'Shopify is slow to start it; try again later or raise --created-timeout' : 'Use a smaller --window or raise --operation-timeout'),
+      `bulk operation ${op.id} ${what}; cancelled it (now ${last.status}). ` +
+        (phase === 'created' ? 'Shopify is slow to start it; try again later or raise --created-timeout' : 'Too much for one operation: the window is split (up to 4 times); use a smaller --window or raise the limit'),
       {
         // Shopify's queue may clear (CREATED); an operation that ran too long will do so again unless split.
         retryable: phase === 'created',

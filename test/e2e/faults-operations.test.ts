@@ -125,13 +125,23 @@ describe('bulk operation and result faults lose nothing', function () {
     expect(logs.entries().filter((e) => e.message === 'bulk operation is stuck; cancelling it').map((e) => e.operationId)).to.deep.equal([cancelled[0]!.id]);
   });
 
-  it('a runaway operation: cancelled after --operation-timeout, retried, and the entity fails when it keeps running too long', async () => {
+  it('a runaway operation: cancelled after --operation-timeout and its window split in two, both halves commit', async () => {
+    await start({ slow: 1, slowDelayMs: 10_000 });
+    await runClean(['orders'], ['--operation-timeout', '800ms']);
+    expect(ours().map((op) => op.status)).to.deep.equal(['CANCELED', 'COMPLETED', 'COMPLETED']);
+    const rows = windowRows('orders');
+    expect(rows.map((w) => [w.status, w.error_code])).to.deep.equal([['abandoned', 'BULK_STUCK'], ['committed', null], ['committed', null]]);
+    expect(rows[1]!.until).to.equal(rows[2]!.since);
+    expect(rows[2]!.until).to.equal(rows[0]!.until);
+  });
+
+  it('operations that always run too long: split at most 4 times, then the entity fails; the rerun completes', async () => {
     await start({}, 1500);
     const failed = await run(['orders'], ['--operation-timeout', '300ms']);
     expect(failed.exitCode).to.equal(1);
     expect(outcome(failed, 'orders').error!.code).to.equal('BULK_STUCK');
-    expect(outcome(failed, 'orders').error!.message).to.match(/past the 0.3s limit; cancelled it .*raise --operation-timeout/);
-    expect(ours().map((op) => op.status), 'each attempt was cancelled').to.deep.equal(['CANCELED', 'CANCELED', 'CANCELED']);
+    expect(outcome(failed, 'orders').error!.message).to.match(/past the 0.3s limit; cancelled it .*use a smaller --window or raise the limit/);
+    expect(ours().map((op) => op.status), 'the window and its first half at each depth, each cancelled').to.deep.equal(['CANCELED', 'CANCELED', 'CANCELED', 'CANCELED', 'CANCELED']);
     expect(watermarkOf(sandbox, dir, 'orders')).to.equal(null);
     await runClean(['orders'], ['--operation-timeout', '1m']);
   });

@@ -66,7 +66,7 @@ describe('processJsonl (worker threads)', () => {
     const order = (n: number, updatedAt: string, parent?: string): string => JSON.stringify({ __typename: 'Order', id: `gid://shopify/Order/${n}`, updatedAt, ...(parent ? { __parentId: parent } : {}) });
     const lineItem = JSON.stringify({ __typename: 'LineItem', id: 'gid://shopify/LineItem/1', updatedAt: '2030-01-01T00:00:00Z', __parentId: 'gid://shopify/Order/1' });
     const text = [order(1, '2026-02-01T10:00:00.5Z'), lineItem, order(2, '2026-02-01T10:00:00.250Z'), order(3, '2026-01-31T23:00:00Z')].join('\n');
-    const result = await processJsonl(orders, bytes(text), memorySegments(), META, { ...opts, batchBytes: 10 });
+    const result = await processJsonl(orders, bytes(text), memorySegments(), META, { ...opts, batchBytes: { first: 10, max: 10 } });
     expect(result.maxCursor).to.equal('2026-02-01T10:00:00.5Z');
     expect(result.rootLines).to.equal(3);
   });
@@ -74,8 +74,8 @@ describe('processJsonl (worker threads)', () => {
   it('fails with MALFORMED_JSONL naming the physical line number (counted across batches) and an excerpt', async () => {
     const good = collection(1, '2026-01-01T00:00:00Z');
     const text = `${good}\n\r\n${good}\r\n\n${good}\n{"__typename":"Collection","id":${'9'.repeat(300)}\n${good}\n`;
-    for (const batchBytes of [1, 100, 1 << 20]) {
-      const err = await failure(processJsonl(collections, bytes(text, 7), memorySegments(), META, { ...opts, batchBytes }));
+    for (const size of [1, 100, 1 << 20]) {
+      const err = await failure(processJsonl(collections, bytes(text, 7), memorySegments(), META, { ...opts, batchBytes: { first: size, max: size } }));
       expect(err.code).to.equal('MALFORMED_JSONL');
       expect(err.message).to.match(/^collections JSONL line 6 is not valid JSON/);
       expect(err.message).to.include('{"__typename":"Collection","id":999');
@@ -97,11 +97,11 @@ describe('processJsonl (worker threads)', () => {
   it('keeps every table\'s rows in file order, identical to processing on one thread, whatever the worker count and chunking', async () => {
     const text = await readFile(FIXTURE, 'utf8');
     const expected = reference(text);
-    for (const [workers, chunk, batchBytes] of [[1, 64, 300], [3, 1000, 2000], [2, Infinity, 1 << 20]] as const) {
+    for (const [workers, chunk, first, max] of [[1, 64, 300, 300], [3, 1000, 64, 4096], [2, Infinity, 1 << 20, 1 << 20]] as const) {
       const own = new WorkerPool(workers);
       try {
         const sink = memorySegments();
-        await processJsonl(orders, bytes(text, chunk), sink, META, { pool: own, gzipLevel: 1, batchBytes });
+        await processJsonl(orders, bytes(text, chunk), sink, META, { pool: own, gzipLevel: 1, batchBytes: { first, max } });
         expect(sink.tables).to.deep.equal(expected);
       } finally {
         await own.close();
@@ -117,7 +117,7 @@ describe('processJsonl (worker threads)', () => {
       const dir = await mkdtemp(join(tmpdir(), 'process-'));
       try {
         const writers = new TableWriters({ stagingDir: dir, objectName: (t, p) => `${t}/part-${p}.ndjson.gz`, maxPartBytes: 5000 });
-        const result = await processJsonl(orders, bytes(text, chunk), writers, META, { pool: own, gzipLevel: 6, batchBytes: 1500 });
+        const result = await processJsonl(orders, bytes(text, chunk), writers, META, { pool: own, gzipLevel: 6, batchBytes: { first: 200, max: 1500 } });
         const files = await writers.close();
         for (const f of files) expect(f.rows).to.be.greaterThan(0);
         expect(files.reduce((n, f) => n + f.rows, 0)).to.equal(Object.values(result.rowsByTable).reduce((a, b) => a + b, 0));
@@ -146,10 +146,10 @@ describe('processJsonl (worker threads)', () => {
       }
     }
     const sink = { write: (): Promise<void> => gate };
-    const done = processJsonl(collections, source(), sink, META, { ...opts, batchBytes: 1, inFlight: 3 });
+    const done = processJsonl(collections, source(), sink, META, { ...opts, batchBytes: { first: 1, max: 1 }, inFlight: 3 });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    // Three batches out, the oldest waiting for the sink, plus the chunk that made the third.
-    expect(pulled).to.be.at.most(4);
+    // One batch being written (the sink holds it), three out, and the chunk that made the last one.
+    expect(pulled).to.be.at.most(5);
     release();
     expect((await done).lines).to.equal(1000);
   });
@@ -165,7 +165,7 @@ describe('processJsonl (worker threads)', () => {
       const writers = new TableWriters({ stagingDir: dir, objectName: (t, p) => `${t}/part-${p}.ndjson.gz` });
       let error: unknown;
       try {
-        await processJsonl(orders, cut(), writers, META, { ...opts, batchBytes: 1000 });
+        await processJsonl(orders, cut(), writers, META, { ...opts, batchBytes: { first: 1000, max: 1000 } });
       } catch (err) {
         error = err;
       }

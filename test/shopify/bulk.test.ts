@@ -310,6 +310,24 @@ describe('BulkClient', () => {
       expect(afterCancel).to.be.at.least(5_000).and.at.most(5_000 + bounds.maxIntervalMs);
     });
 
+    it('cancels a running operation that reports more objects than maxObjects, and throws BULK_STUCK (not retryable: split it)', async () => {
+      const bulk = await bulkFor(untilCancelled(captured.POLL_RUNNING_COUNTED, getAnswer(CANCELED)));
+      const reported = Number(RUNNING_COUNTED.objectCount);
+      const err = await failure(bulk.poll(RUNNING_COUNTED.id as string, { ...bounds, maxObjects: reported - 1 }));
+      expect(err.code).to.equal(ErrorCodes.BULK_STUCK);
+      expect(err.retryable).to.equal(false);
+      expect(err.details).to.include({ phase: 'too_large', statusAfterCancel: 'CANCELED' });
+      expect(err.message).to.contain(`had read ${reported} objects, past the --max-objects limit of ${reported - 1}`);
+      expect(calls('BulkOperationCancel')).to.equal(1);
+    });
+
+    it('lets a running operation go on while it stays within maxObjects', async () => {
+      const bulk = await bulkFor({ BulkOperation: sequence(reply(captured.POLL_RUNNING_COUNTED), getAnswer(COMPLETED)) });
+      const op = await bulk.poll(RUNNING_COUNTED.id as string, { ...bounds, maxObjects: Number(RUNNING_COUNTED.objectCount) });
+      expect(op.status).to.equal('COMPLETED');
+      expect(calls('BulkOperationCancel')).to.equal(0);
+    });
+
     it("counts an adopted operation's age from its createdAt", async () => {
       const bulk = await bulkFor(
         { BulkOperation: sequence(reply(captured.POLL_RUNNING_COUNTED), getAnswer(CANCELED)), BulkOperationCancel: reply(captured.CANCEL_CANCELING) },

@@ -1,0 +1,53 @@
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import { crc32, gunzipSync } from 'node:zlib';
+import { CRC32_POLY, CRC32C_POLY, crc32c, crc32cBase64, crcCombine } from '../../src/pipeline/crc.ts';
+import { encodeSegment, GZIP_HEADER, gzipEnd, PartChecksums } from '../../src/pipeline/segment.ts';
+
+/** CRC-32C bit by bit: an independent check. */
+function slowCrc32c(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+describe('crc', () => {
+  it('computes CRC-32C (the check value of "123456789" is e3069283) at any length and alignment', () => {
+    expect(crc32c(Buffer.from('123456789')).toString(16)).to.equal('e3069283');
+    const data = randomBytes(1000);
+    for (const [a, b] of [[0, 1000], [3, 17], [5, 5], [1, 999]] as const) expect(crc32c(data.subarray(a, b))).to.equal(slowCrc32c(data.subarray(a, b)));
+    expect(crc32cBase64(0xe3069283)).to.equal(Buffer.from('e3069283', 'hex').toString('base64'));
+  });
+
+  it('combines the CRCs of two pieces into the CRC of both, for CRC-32 and CRC-32C', () => {
+    const data = randomBytes(5000);
+    for (const cut of [0, 1, 2500, 4999, 5000]) {
+      const [a, b] = [data.subarray(0, cut), data.subarray(cut)];
+      expect(crcCombine(CRC32_POLY, crc32(a), crc32(b), b.length)).to.equal(crc32(data));
+      expect(crcCombine(CRC32C_POLY, crc32c(a), crc32c(b), b.length)).to.equal(crc32c(data));
+    }
+  });
+});
+
+describe('segments', () => {
+  it('concatenate into one gzip member that any reader inflates to the rows in order, with matching checksums', () => {
+    const texts = ['{"a":1}\n', 'x'.repeat(100_000) + '\n', '', '{"é":"ü"}\n'];
+    const sums = new PartChecksums();
+    const pieces: Uint8Array[] = [GZIP_HEADER];
+    for (const [i, t] of texts.entries()) {
+      const seg = encodeSegment(t, 1, i % 2 === 0 ? 1 : 9);
+      pieces.push(seg.bytes);
+      sums.add(seg);
+    }
+    const end = gzipEnd(sums.textCrc32, sums.textBytes);
+    pieces.push(end);
+    sums.addEnd(end);
+    const file = Buffer.concat(pieces);
+    expect(gunzipSync(file).toString('utf8')).to.equal(texts.join(''));
+    expect(sums.fileBytes).to.equal(file.length);
+    expect(sums.fileCrc32c).to.equal(slowCrc32c(file));
+  });
+});
