@@ -103,6 +103,12 @@ async function largestResult(dir: string): Promise<{ path: string; bytes: number
   return sizes.sort((a, b) => b.bytes - a.bytes)[0]!;
 }
 
+async function gzBytes(dir: string): Promise<number> {
+  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ndjson.gz'));
+  const sizes = await Promise.all(files.map(async (f) => (await stat(join(dir, f))).size));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
 const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
@@ -118,6 +124,7 @@ try {
   console.log(`orders file           ${(file.bytes / 1e6).toFixed(0)} MB, ${o.rows} rows`);
   console.log(`orders processing     ${s(processMs)}  ${Math.round(o.rows! / (processMs / 1000))} rows/s  ${(file.bytes / 1e6 / (processMs / 1000)).toFixed(0)} MB/s  (download → parse → transform → gzip → part files closed)`);
   console.log(`peak RSS of the ETL   ${mib(run.maxRssKb)}`);
+  console.log(`part files            ${((await gzBytes(join(dir, 'out'))) / 1e6).toFixed(1)} MB gzipped (all tables)`);
   if (mode === 'orders') {
     const bareMs = await bareLoop(file.path);
     console.log(`bare split+JSON.parse ${s(bareMs)}  ${(file.bytes / 1e6 / (bareMs / 1000)).toFixed(0)} MB/s`);

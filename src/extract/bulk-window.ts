@@ -152,15 +152,18 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
         ctx.progress.update(entity.name, { bytes });
       },
     });
-    let first = true;
+    let batches = 0;
     return processJsonl(entity, chunks, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt }, {
       pool: ctx.pool,
       gzipLevel: ctx.config.gzipLevel,
       onBatch: async ({ lines, rows }) => {
         ctx.progress.update(entity.name, { lines, rows });
-        // Mid-download: the first rows are written (their parts may be uploading), the rest not yet read.
-        if (first) await checkpoint(ctx, entity.name, 'downloading');
-        first = false;
+        // Mid-download: the first batches are written and the parts they closed uploaded, while the
+        // rest of the file is not yet read (the uploads are waited for only when a test pauses here).
+        if (++batches === 2 && ctx.config.pauseAt === `${entity.name}:downloading`) {
+          while (ctx.uploads.activeCount + ctx.uploads.pendingCount > 0) await sleep(10, ctx.signal);
+          await checkpoint(ctx, entity.name, 'downloading');
+        }
       },
     });
   };
