@@ -2,8 +2,8 @@
 // declared together so a table's schema and its rows cannot drift apart. Paths are dotted field names
 // in the JSONL record (`customer.id`, `totalPriceSet`); column names default to their snake_case.
 import { EtlError, ErrorCodes } from '../errors.ts';
-import { Fields, numericId } from './fields.ts';
-import type { Column, ColumnMode, ColumnType, Emit, Entity, JsonObject, Row, TableDef } from './types.ts';
+import { Fields, isDecimalString, numericId } from './fields.ts';
+import type { Column, ColumnMode, ColumnType, Emit, Entity, JsonObject, JsonValue, Row, TableDef } from './types.ts';
 
 export interface Mapping {
   readonly columns: readonly Column[];
@@ -15,23 +15,32 @@ export function snake(path: string): string {
   return path.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replaceAll('.', '_').toLowerCase();
 }
 
-/** Follows a dotted path through nested objects: returns the reader holding the last key, and that key. */
-function locate(path: string): (src: Fields) => [Fields, string] {
+/**
+ * Splits a dotted path into the reader holding its last key, and that key. Resolved once per table,
+ * walked per record without allocating: this runs for every field of every JSONL line.
+ */
+function locate(path: string): { holder: (src: Fields) => Fields; key: string } {
   const parts = path.split('.');
-  const last = parts.pop()!;
-  if (parts.length === 0) return (src) => [src, last];
-  return (src) => [parts.reduce((f, p) => f.object(p), src), last];
+  const key = parts.pop()!;
+  if (parts.length === 0) return { holder: (src) => src, key };
+  return {
+    holder: (src) => {
+      let f = src;
+      for (const p of parts) f = f.object(p);
+      return f;
+    },
+    key,
+  };
 }
 
 type Getter = (f: Fields, key: string) => unknown;
 
 function scalar(type: ColumnType, get: Getter, path: string, column: string, mode?: ColumnMode): Mapping {
-  const at = locate(path);
+  const { holder, key } = locate(path);
   return {
     columns: [{ name: column, type, ...(mode ? { mode } : {}) }],
     read(src, row) {
-      const [f, key] = at(src);
-      row[column] = get(f, key);
+      row[column] = get(holder(src), key);
     },
   };
 }
@@ -76,37 +85,84 @@ export function parentId(column: string): Mapping {
 
 /** A reference to another object by GID (`customer.id`) as its numeric id. */
 export function ref(path: string, column: string): Mapping {
-  const at = locate(path);
+  const { holder, key } = locate(path);
   return {
     columns: [{ name: column, type: 'INTEGER', description: `Numeric id of the ${column.replace(/_id$/, '').replaceAll('_', ' ')}` }],
     read(src, row) {
-      const [f, key] = at(src);
-      const gid = f.string(key);
+      const gid = holder(src).string(key);
       row[column] = gid === null ? null : numericId(gid);
     },
   };
 }
 
+/** `{ amount, currencyCode }` and nothing else, both of the expected shape. */
+function exactMoney(v: JsonValue | undefined): v is { amount: string; currencyCode: string } {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  let keys = 0;
+  for (const _ in v) keys++;
+  return keys === 2 && typeof v.amount === 'string' && isDecimalString(v.amount) && typeof v.currencyCode === 'string';
+}
+
+/** `{ shopMoney: { amount, currencyCode } }` and nothing else. */
+function exactShopMoney(v: JsonValue | undefined): v is { shopMoney: { amount: string; currencyCode: string } } {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  let keys = 0;
+  for (const _ in v) keys++;
+  return keys === 1 && exactMoney(v.shopMoney);
+}
+
+function moneyColumns(column: string, currency: string): Column[] {
+  return [
+    { name: column, type: 'NUMERIC', description: 'Decimal amount' },
+    { name: currency, type: 'STRING', description: `ISO 4217 currency of ${column}` },
+  ];
+}
+
+// Money is on every order and line item many times over; when it has exactly its expected shape (nearly
+// always) it is taken whole without a reader per nested object, and nothing is left for `_extra`.
+
 /** A MoneyV2 (`{ amount, currencyCode }`) as `<column>` (NUMERIC) and `<column>_currency`. */
 export function moneyV2(path: string, column = snake(path)): Mapping {
-  const at = locate(path);
+  const { holder, key } = locate(path);
+  const currency = `${column}_currency`;
   return {
-    columns: [
-      { name: column, type: 'NUMERIC', description: 'Decimal amount' },
-      { name: `${column}_currency`, type: 'STRING', description: `ISO 4217 currency of ${column}` },
-    ],
+    columns: moneyColumns(column, currency),
     read(src, row) {
-      const [f, key] = at(src);
-      const money = f.object(key);
+      const parent = holder(src);
+      const v = parent.peek(key);
+      if (exactMoney(v)) {
+        parent.taken(key);
+        row[column] = v.amount;
+        row[currency] = v.currencyCode;
+        return;
+      }
+      const money = parent.object(key);
       row[column] = money.decimal('amount');
-      row[`${column}_currency`] = money.string('currencyCode');
+      row[currency] = money.string('currencyCode');
     },
   };
 }
 
 /** A MoneyBag (`totalPriceSet { shopMoney }`) in the shop's currency: `total_price` + `total_price_currency`. */
 export function money(path: string, column = snake(path).replace(/_set$/, '')): Mapping {
-  return moneyV2(`${path}.shopMoney`, column);
+  const { holder, key } = locate(path);
+  const currency = `${column}_currency`;
+  return {
+    columns: moneyColumns(column, currency),
+    read(src, row) {
+      const parent = holder(src);
+      const v = parent.peek(key);
+      if (exactShopMoney(v)) {
+        parent.taken(key);
+        row[column] = v.shopMoney.amount;
+        row[currency] = v.shopMoney.currencyCode;
+        return;
+      }
+      const shopMoney = parent.object(key).object('shopMoney');
+      row[column] = shopMoney.decimal('amount');
+      row[currency] = shopMoney.string('currencyCode');
+    },
+  };
 }
 
 const ADDRESS_COLUMN: Record<string, string> = { countryCodeV2: 'country_code' };
@@ -119,12 +175,11 @@ export function address(keys: readonly string[], at?: string): Mapping[] {
 
 /** A list of small objects as a REPEATED RECORD column whose sub-columns are the given mappings. */
 export function records(path: string, column: string, fields: readonly Mapping[], description: string): Mapping {
-  const at = locate(path);
+  const { holder, key } = locate(path);
   return {
     columns: [{ name: column, type: 'RECORD', mode: 'REPEATED', description, fields: fields.flatMap((m) => m.columns) }],
     read(src, row) {
-      const [f, key] = at(src);
-      row[column] = f.list(key).map((element) => {
+      row[column] = holder(src).list(key).map((element) => {
         const out: Row = {};
         for (const m of fields) m.read(element, out);
         return out;
@@ -155,6 +210,9 @@ export interface TableSpec {
 export function table(spec: TableSpec): Table {
   const mappings = spec.fields;
   const inline = spec.inline ?? [];
+  // Every row starts as a copy of this: all its columns already present, in schema order, so filling
+  // them updates existing properties of one object shape instead of growing a new one per row.
+  const template: Row = Object.fromEntries([...mappings.flatMap((m) => m.columns.map((c) => c.name)), '_extra'].map((name) => [name, null]));
   return {
     def: {
       name: spec.name,
@@ -165,7 +223,7 @@ export function table(spec: TableSpec): Table {
     emit(src, emit) {
       // Inline children are taken before `_extra` is computed, so they do not also land in it.
       const kids = inline.length === 0 ? null : inline.map(({ key, table: t }) => ({ t, elements: src.children(key) }));
-      const row: Row = {};
+      const row: Row = { ...template };
       for (const m of mappings) m.read(src, row);
       row._extra = src.extra();
       emit(spec.name, row);

@@ -8,7 +8,8 @@ import type { JsonObject, JsonValue } from './types.ts';
 const GID = /^gid:\/\/shopify\/([A-Za-z][A-Za-z0-9]*)\/(\d+)(?:\?.*)?$/;
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^-?\d+(?:\.\d+)?$/;
-const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+// Field ranges checked by the pattern itself: Date.parse on every timestamp of every line costs more than the rest of the check.
+const TIMESTAMP = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
 /** `gid://shopify/Order/123` (or `…/123?inventory_item_id=4`) → `'123'`; a string of digits because ids are 64-bit. */
 export function numericId(gid: string): string {
@@ -24,7 +25,7 @@ export function gidType(gid: string): string | null {
 
 export const isIntegerString = (v: string): boolean => INTEGER.test(v);
 export const isDecimalString = (v: string): boolean => DECIMAL.test(v);
-export const isTimestampString = (v: string): boolean => TIMESTAMP.test(v) && !Number.isNaN(Date.parse(v));
+export const isTimestampString = (v: string): boolean => TIMESTAMP.test(v);
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -43,7 +44,9 @@ const asObjects = (v: JsonValue): v is JsonObject[] => Array.isArray(v) && v.eve
 export class Fields {
   readonly #src: JsonObject;
   readonly #owner: Fields | null;
-  readonly #used = new Set<string>();
+  // Keys read, in read order. An array, not a Set: records have a few dozen keys, and a Set per
+  // nested object (every money bag, every address) cost more than the lookups it saves.
+  readonly #used: string[] = [];
   // Readers handed out for nested objects and lists: their leftovers nest under the same key.
   #nested: Map<string, Fields | Fields[]> | null = null;
 
@@ -57,17 +60,22 @@ export class Fields {
     const v = this.#src[key];
     if (v === undefined) return null;
     if (v === null) {
-      this.#used.add(key);
+      this.#used.push(key);
       return null;
     }
     if (!accept(v)) return null;
-    this.#used.add(key);
+    this.#used.push(key);
     return v;
   }
 
   /** Reads without marking the key as used. */
   peek(key: string): JsonValue | undefined {
     return this.#src[key];
+  }
+
+  /** Marks a key as wholly taken by a column (the caller checked every part of its value). */
+  taken(key: string): void {
+    this.#used.push(key);
   }
 
   string(key: string): string | null {
@@ -106,10 +114,10 @@ export class Fields {
     const known = this.#nested?.get(key);
     if (known instanceof Fields) return known;
     const v = this.#src[key];
-    if (v === null) this.#used.add(key);
+    if (v === null) this.#used.push(key);
     if (!isObject(v)) return EMPTY;
     const child = new Fields(v, this);
-    this.#used.add(key);
+    this.#used.push(key);
     (this.#nested ??= new Map()).set(key, child);
     return child;
   }
@@ -144,7 +152,7 @@ export class Fields {
     let out: JsonObject | null = null;
     for (const key in this.#src) {
       let left: JsonValue | null;
-      if (!this.#used.has(key)) left = this.#src[key]!;
+      if (!this.#used.includes(key)) left = this.#src[key]!;
       else {
         const nested = this.#nested?.get(key);
         left = nested === undefined ? null : Array.isArray(nested) ? listExtra(nested) : nested.extra();
