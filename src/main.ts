@@ -6,8 +6,6 @@ import { parseConfig, type Config } from './config.ts';
 import { EtlError, ErrorCodes, ExitCodes } from './errors.ts';
 import { createLogger, maskSecrets } from './log.ts';
 import { runJob } from './run.ts';
-import { startSandbox } from './sandbox/index.ts';
-import { parseFaultSpec } from './sandbox/faults.ts';
 import { formatStatus, readStatus } from './status.ts';
 import { logSummary, summaryTable } from './summary.ts';
 
@@ -26,6 +24,7 @@ async function main(args: string[]): Promise<number> {
       return status(config.state, config.json);
     case 'sandbox': {
       const { faults: specs, ...options } = config.sandbox;
+      const { startSandbox, parseFaultSpec } = await import('./sandbox/index.ts');
       const sandbox = await startSandbox({ ...options, faults: Object.assign({}, ...specs.map(parseFaultSpec)) });
       process.stdout.write(`${JSON.stringify({ url: sandbox.url, shop: sandbox.shopDomain, token: sandbox.token })}\n`);
       logger.info('sandbox store listening; stop with Ctrl-C', { url: sandbox.url, shop: sandbox.shopDomain });

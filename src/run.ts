@@ -29,7 +29,6 @@ import { ShopifyClient } from './shopify/client.ts';
 import { bulkConcurrencyLimit } from './shopify/versions.ts';
 import { StateDb } from './state/db.ts';
 import { openState, type StateHandle } from './state/open.ts';
-import { startSandbox } from './sandbox/index.ts';
 
 export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -66,8 +65,9 @@ const CONFIGURATION = new Set<string>([ErrorCodes.CONFIG_INVALID, ErrorCodes.AUT
 
 export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResult> {
   const started = Date.now();
+  // Loaded only when asked for: the simulated store and its schema are no weight for a real run.
   const sandbox = config.sandbox
-    ? await startSandbox({ seed: config.sandbox.seed, size: config.sandbox.size, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering ? { ordering: config.sandbox.ordering } : {}) })
+    ? await (await import('./sandbox/index.ts')).startSandbox({ seed: config.sandbox.seed, size: config.sandbox.size, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering ? { ordering: config.sandbox.ordering } : {}) })
     : null;
   try {
     const targets: ShopTarget[] = sandbox
@@ -125,7 +125,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
       return summary;
     }
     const shopInfo = await client.request<{ shop: { id: string; createdAt: string } }>('query Preflight { shop { id createdAt } }');
-    const dest = openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold });
+    const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold });
     await dest.check();
     state = await openState(config, target.shop, runId, logger);
     state.db.startRun(runId, target.shop);

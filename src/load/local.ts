@@ -8,7 +8,7 @@ import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:f
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { CRC32C } from '@google-cloud/storage';
+import { crc32c, crc32cBase64 } from '../crc.ts';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
 
@@ -46,10 +46,11 @@ export class LocalDestination implements Destination {
       await mkdir(dirname(target), { recursive: true });
       const temp = tempNameFor(target);
       try {
-        const crc = new CRC32C();
+        const crc = { value: 0 };
         await pipeline(createReadStream(file.localPath), hashInto(crc), createWriteStream(temp, { flush: true }), ...(signal ? [{ signal }] : []));
-        if (crc.toString() !== file.crc32c) {
-          throw new EtlError(ErrorCodes.INTERNAL, `staged file ${file.localPath} changed after it was closed: crc32c ${crc.toString()}, recorded ${file.crc32c}`);
+        const copied = crc32cBase64(crc.value);
+        if (copied !== file.crc32c) {
+          throw new EtlError(ErrorCodes.INTERNAL, `staged file ${file.localPath} changed after it was closed: crc32c ${copied}, recorded ${file.crc32c}`);
         }
         if (!(await placeWithoutOverwrite(temp, target))) {
           return sameOrConflict(target, (await crc32cOfFile(target)) ?? '', file);
@@ -167,17 +168,19 @@ async function exists(path: string): Promise<boolean> {
 
 async function crc32cOfFile(path: string): Promise<string | null> {
   try {
-    return (await CRC32C.fromFile(path)).toString();
+    let crc = 0;
+    for await (const chunk of createReadStream(path)) crc = crc32c(chunk as Buffer, crc);
+    return crc32cBase64(crc);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
 }
 
-function hashInto(crc: CRC32C): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
+function hashInto(crc: { value: number }): (source: AsyncIterable<Buffer>) => AsyncGenerator<Buffer> {
   return async function* (source) {
     for await (const chunk of source) {
-      crc.update(chunk);
+      crc.value = crc32c(chunk, crc.value);
       yield chunk;
     }
   };

@@ -8,7 +8,7 @@ import { dirname, relative, resolve, isAbsolute } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors.ts';
 import type { StagedFile } from '../load/destination.ts';
 import type { SegmentSink } from './process.ts';
-import { crc32cBase64 } from './crc.ts';
+import { crc32cBase64 } from '../crc.ts';
 import { GZIP_HEADER, gzipEnd, PartChecksums, type Segment } from './segment.ts';
 
 export interface TableWritersOptions {

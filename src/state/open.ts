@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import type { RunConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { StateDb, type RunStatus } from './db.ts';
-import { RemoteState } from './remote.ts';
 
 export interface StateHandle {
   db: StateDb;
@@ -42,6 +41,7 @@ export async function openState(config: RunConfig, shop: string, runId: string, 
 
 async function openRemote(config: RunConfig, shop: string, runId: string, logger: Logger): Promise<StateHandle> {
   const localPath = join(config.staging, `state-${shop}.db`);
+  const { RemoteState } = await import('./remote.ts');
   const remote = await RemoteState.open({
     url: config.state,
     localPath,

@@ -114,7 +114,7 @@ describe('GcsDestination', () => {
   });
 
   it('is what openDestination builds for gs:// with --gcs-endpoint', async () => {
-    const dest = openDestination('gs://etl/exports/acme', { gcsEndpoint: endpoint });
+    const dest = await openDestination('gs://etl/exports/acme', { gcsEndpoint: endpoint });
     expect(dest).to.be.instanceOf(GcsDestination);
     expect(dest.url).to.equal('gs://etl/exports/acme');
     await dest.writeJson('x.json', { ok: true }, { replace: false });

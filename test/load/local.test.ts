@@ -59,9 +59,9 @@ describe('LocalDestination', () => {
     expect(await readdir(join(dir, 't'))).to.deep.equal([]);
   });
 
-  it('is what openDestination builds for a path or a file:// URL', () => {
-    expect(openDestination(join(dir, 'x')).url).to.equal(pathToFileURL(join(dir, 'x')).href);
-    expect(openDestination(pathToFileURL(join(dir, 'y')).href)).to.be.instanceOf(LocalDestination);
-    expect(() => openDestination('s3://bucket/prefix')).to.throw(/unsupported destination/);
+  it('is what openDestination builds for a path or a file:// URL', async () => {
+    expect((await openDestination(join(dir, 'x'))).url).to.equal(pathToFileURL(join(dir, 'x')).href);
+    expect(await openDestination(pathToFileURL(join(dir, 'y')).href)).to.be.instanceOf(LocalDestination);
+    expect((await etlFailure(openDestination('s3://bucket/prefix'))).message).to.match(/unsupported destination/);
   });
 });
