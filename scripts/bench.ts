@@ -42,7 +42,7 @@ function runEtl(sandbox: Sandbox, dir: string, entities: string): Promise<ChildR
   const argv = [
     // The child reports its own peak RSS as it exits: resourceUsage() covers every thread of the process.
     '--import', `data:text/javascript,${encodeURIComponent('import { writeSync } from "node:fs"; process.on("exit", () => writeSync(2, JSON.stringify({ benchMaxRssKb: process.resourceUsage().maxRSS }) + "\\n"));')}`,
-    'src/main.ts', 'run', '--admin-url', sandbox.url, '--shop', sandbox.shopDomain, '--entities', entities,
+    'dist/main.js', 'run', '--admin-url', sandbox.url, '--shop', sandbox.shopDomain, '--entities', entities,
     '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'), '--log-format', 'json', '--poll-interval', '100ms', '--max-poll-interval', '200ms',
     ...(args.workers ? ['--workers', args.workers] : []),
     ...(args['gzip-level'] ? ['--gzip-level', args['gzip-level']] : []),
