@@ -5,6 +5,7 @@
 import { parseConfig, type Config } from './config.ts';
 import { EtlError, ErrorCodes, ExitCodes } from './errors.ts';
 import { createLogger, maskSecrets } from './log.ts';
+import { LiveBlock } from './progress.ts';
 import { runJob } from './run.ts';
 import { formatStatus, readStatus } from './status.ts';
 import { logSummary, summaryTable } from './summary.ts';
@@ -18,7 +19,9 @@ async function main(args: string[]): Promise<number> {
     return ExitCodes.CONFIG;
   }
   if (!config) return ExitCodes.OK;
-  const logger = createLogger(config.log);
+  // On a terminal, a run shows live progress lines and prints its log lines above them.
+  const live = config.command === 'run' && process.stderr.isTTY && config.log.format === 'pretty' ? new LiveBlock(process.stderr) : null;
+  const logger = createLogger({ ...config.log, ...(live ? { stream: live.writable() } : {}) });
   switch (config.command) {
     case 'status':
       return status(config.state, config.json);
@@ -49,9 +52,10 @@ async function main(args: string[]): Promise<number> {
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
-      const result = await runJob(config, { logger, progressStream: process.stderr, tty: Boolean(process.stderr.isTTY) && config.log.format === 'pretty', signal: controller.signal });
+      const result = await runJob(config, { logger, live, signal: controller.signal });
       process.stdout.write(summaryTable(result));
-      logSummary(logger, result);
+      // The table is for people; the summary log lines are for Cloud Logging and other machines.
+      if (config.log.format === 'json') logSummary(logger, result);
       return received ? exitFor(received) : result.exitCode;
     }
   }

@@ -1,6 +1,7 @@
 // Progress while a run works. On a TTY: one live line per entity (operation status and objectCount
 // while polling; bytes, rows and an ETA while streaming). Off a TTY: a structured `progress` log line
 // per entity at most every `intervalMs`, so Cloud Logging shows movement without drowning in it.
+import { Writable } from 'node:stream';
 import type { Logger } from './log.ts';
 
 export interface EntityProgress {
@@ -42,20 +43,68 @@ function describe(entity: string, p: EntityProgress, startedAt: number, now: num
   return parts.join('  ');
 }
 
-export function createProgress(options: { tty: boolean; stream: NodeJS.WriteStream; logger: Logger; intervalMs?: number; now?: () => number }): Progress {
+/**
+ * The live lines at the bottom of a terminal. Log lines are printed above them (the block is erased,
+ * the line written, the block drawn again), so the two never tear each other apart.
+ */
+export class LiveBlock {
+  readonly #stream: NodeJS.WriteStream;
+  #lines: string[] = [];
+  #drawn = 0;
+
+  constructor(stream: NodeJS.WriteStream) {
+    this.#stream = stream;
+  }
+
+  render(lines: string[]): void {
+    this.#lines = lines;
+    this.#stream.write(this.#erase() + this.#block());
+  }
+
+  /** Writes text (whole lines) above the live block. */
+  print(text: string): void {
+    this.#stream.write(this.#erase() + text + this.#block());
+  }
+
+  /** Leaves the block on screen as it is; whatever is written next goes below it. */
+  release(): void {
+    this.#lines = [];
+    this.#drawn = 0;
+  }
+
+  /** A stream for the logger: what it writes lands above the live block. */
+  writable(): Writable {
+    return new Writable({
+      write: (chunk: Buffer | string, _encoding, done) => {
+        this.print(chunk.toString());
+        done();
+      },
+    });
+  }
+
+  #erase(): string {
+    const out = this.#drawn > 0 ? `\x1b[${this.#drawn}A\x1b[0J` : '';
+    this.#drawn = 0;
+    return out;
+  }
+
+  #block(): string {
+    this.#drawn = this.#lines.length;
+    return this.#lines.map((l) => `${l}\n`).join('');
+  }
+}
+
+/** `live`: the terminal's live block, or null off a TTY (then progress goes to the log, rate-bounded). */
+export function createProgress(options: { live: LiveBlock | null; logger: Logger; intervalMs?: number; now?: () => number }): Progress {
   const now = options.now ?? Date.now;
   const entities = new Map<string, { p: EntityProgress; startedAt: number; loggedAt: number }>();
   const interval = options.intervalMs ?? 10_000;
-  let drawn = 0;
-
+  const live = options.live;
   const draw = (): void => {
-    const stream = options.stream;
-    if (drawn > 0) stream.write(`\x1b[${drawn}A`);
     const t = now();
-    for (const [name, e] of entities) stream.write(`\x1b[2K${describe(name, e.p, e.startedAt, t)}\n`);
-    drawn = entities.size;
+    live?.render([...entities].map(([name, e]) => describe(name, e.p, e.startedAt, t)));
   };
-  const timer = options.tty ? setInterval(draw, 200) : null;
+  const timer = live ? setInterval(draw, 200) : null;
   timer?.unref();
 
   return {
@@ -66,7 +115,7 @@ export function createProgress(options: { tty: boolean; stream: NodeJS.WriteStre
       if (state.phase === 'streaming' && phaseChanged) e.startedAt = t;
       e.p = { ...e.p, ...state };
       entities.set(entity, e);
-      if (!options.tty && (phaseChanged || t - e.loggedAt >= interval)) {
+      if (!live && (phaseChanged || t - e.loggedAt >= interval)) {
         e.loggedAt = t;
         options.logger.info('progress', { entity, ...e.p });
       }
@@ -75,6 +124,7 @@ export function createProgress(options: { tty: boolean; stream: NodeJS.WriteStre
       if (timer) {
         clearInterval(timer);
         draw();
+        live?.release();
       }
     },
   };

@@ -22,7 +22,7 @@ import { Manifest } from './load/manifest.ts';
 import { redact, type Logger } from './log.ts';
 import { planWindows } from './plan.ts';
 import { WorkerPool } from './pipeline/worker-pool.ts';
-import { createProgress } from './progress.ts';
+import { createProgress, type LiveBlock } from './progress.ts';
 import { clientCredentialsToken, staticToken } from './shopify/auth.ts';
 import { BulkClient } from './shopify/bulk.ts';
 import { ShopifyClient } from './shopify/client.ts';
@@ -53,9 +53,8 @@ export interface JobResult {
 
 export interface RunDeps {
   logger: Logger;
-  /** Where the progress display goes (stderr on a TTY). */
-  progressStream: NodeJS.WriteStream;
-  tty: boolean;
+  /** The terminal's live progress lines, or null off a TTY (progress then goes to the log). */
+  live: LiveBlock | null;
   signal: AbortSignal;
   now?: () => Date;
 }
@@ -130,7 +129,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
     state = await openState(config, target.shop, runId, logger);
     state.db.startRun(runId, target.shop);
     await Promise.all(selected.flatMap((e) => e.tables).map((table) => dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true })));
-    const progress = createProgress({ tty: deps.tty, stream: deps.progressStream, logger });
+    const progress = createProgress({ live: deps.live, logger });
     manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
     const ctx: ShopContext = {
       config, shop: target.shop, runId, runDate: started.toISOString().slice(0, 10), extractedAt: started.toISOString(),

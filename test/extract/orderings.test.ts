@@ -26,7 +26,7 @@ describe('JSONL line order does not change the rows', function () {
       try {
         const out = join(dir, ordering);
         const config = (await parseConfig(['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders,products', '--dest', out, '--state', join(dir, `${ordering}.db`)], { SHOPIFY_ACCESS_TOKEN: sandbox.token }, false)) as RunConfig;
-        const result = await runJob(config, { logger: silentLogger, progressStream: process.stderr, tty: false, signal: new AbortController().signal });
+        const result = await runJob(config, { logger: silentLogger, live: null, signal: new AbortController().signal });
         expect(result.exitCode).to.equal(0);
         const orders = await readTable(out, 'orders');
         const lineItems = await readTable(out, 'order_line_items');

@@ -16,5 +16,5 @@ export async function runAgainst(sandbox: Sandbox, dir: string, args: string[] =
     { SHOPIFY_ACCESS_TOKEN: sandbox.token },
     false,
   );
-  return runJob(config as RunConfig, { logger: options.logger ?? silentLogger, progressStream: process.stderr, tty: false, signal: new AbortController().signal });
+  return runJob(config as RunConfig, { logger: options.logger ?? silentLogger, live: null, signal: new AbortController().signal });
 }
