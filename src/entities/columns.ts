@@ -95,74 +95,64 @@ export function ref(path: string, column: string): Mapping {
   };
 }
 
-/** `{ amount, currencyCode }` and nothing else, both of the expected shape. */
-function exactMoney(v: JsonValue | undefined): v is { amount: string; currencyCode: string } {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  let keys = 0;
-  for (const _ in v) keys++;
-  return keys === 2 && typeof v.amount === 'string' && isDecimalString(v.amount) && typeof v.currencyCode === 'string';
+type MoneyValue = { amount: string; currencyCode: string };
+
+/** Counts an object's own keys without allocating (Object.keys would, on every money of every line). */
+function keyCount(v: object): number {
+  let n = 0;
+  for (const _ in v) n++;
+  return n;
 }
 
-/** `{ shopMoney: { amount, currencyCode } }` and nothing else. */
-function exactShopMoney(v: JsonValue | undefined): v is { shopMoney: { amount: string; currencyCode: string } } {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  let keys = 0;
-  for (const _ in v) keys++;
-  return keys === 1 && exactMoney(v.shopMoney);
+/** `{ amount, currencyCode }` and nothing else, both of the expected shape, or null. */
+function exactMoney(v: JsonValue | undefined): MoneyValue | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || keyCount(v) !== 2) return null;
+  return typeof v.amount === 'string' && isDecimalString(v.amount) && typeof v.currencyCode === 'string' ? (v as MoneyValue) : null;
 }
 
-function moneyColumns(column: string, currency: string): Column[] {
-  return [
-    { name: column, type: 'NUMERIC', description: 'Decimal amount' },
-    { name: currency, type: 'STRING', description: `ISO 4217 currency of ${column}` },
-  ];
+/** `{ shopMoney: { amount, currencyCode } }` and nothing else, or null. */
+function exactShopMoney(v: JsonValue | undefined): MoneyValue | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || keyCount(v) !== 1) return null;
+  return exactMoney(v.shopMoney);
 }
 
-// Money is on every order and line item many times over; when it has exactly its expected shape (nearly
-// always) it is taken whole without a reader per nested object, and nothing is left for `_extra`.
-
-/** A MoneyV2 (`{ amount, currencyCode }`) as `<column>` (NUMERIC) and `<column>_currency`. */
-export function moneyV2(path: string, column = snake(path)): Mapping {
+/**
+ * Money is on every order and line item many times over: when it has exactly its expected shape
+ * (nearly always) it is taken whole, without a reader per nested object and with nothing left for
+ * `_extra`; otherwise it is read field by field like anything else.
+ */
+function moneyMapping(path: string, column: string, exact: (v: JsonValue | undefined) => MoneyValue | null, amountHolder: (f: Fields) => Fields): Mapping {
   const { holder, key } = locate(path);
   const currency = `${column}_currency`;
   return {
-    columns: moneyColumns(column, currency),
+    columns: [
+      { name: column, type: 'NUMERIC', description: 'Decimal amount' },
+      { name: currency, type: 'STRING', description: `ISO 4217 currency of ${column}` },
+    ],
     read(src, row) {
       const parent = holder(src);
-      const v = parent.peek(key);
-      if (exactMoney(v)) {
+      const whole = exact(parent.peek(key));
+      if (whole) {
         parent.taken(key);
-        row[column] = v.amount;
-        row[currency] = v.currencyCode;
+        row[column] = whole.amount;
+        row[currency] = whole.currencyCode;
         return;
       }
-      const money = parent.object(key);
+      const money = amountHolder(parent.object(key));
       row[column] = money.decimal('amount');
       row[currency] = money.string('currencyCode');
     },
   };
 }
 
+/** A MoneyV2 (`{ amount, currencyCode }`) as `<column>` (NUMERIC) and `<column>_currency`. */
+export function moneyV2(path: string, column = snake(path)): Mapping {
+  return moneyMapping(path, column, exactMoney, (f) => f);
+}
+
 /** A MoneyBag (`totalPriceSet { shopMoney }`) in the shop's currency: `total_price` + `total_price_currency`. */
 export function money(path: string, column = snake(path).replace(/_set$/, '')): Mapping {
-  const { holder, key } = locate(path);
-  const currency = `${column}_currency`;
-  return {
-    columns: moneyColumns(column, currency),
-    read(src, row) {
-      const parent = holder(src);
-      const v = parent.peek(key);
-      if (exactShopMoney(v)) {
-        parent.taken(key);
-        row[column] = v.shopMoney.amount;
-        row[currency] = v.shopMoney.currencyCode;
-        return;
-      }
-      const shopMoney = parent.object(key).object('shopMoney');
-      row[column] = shopMoney.decimal('amount');
-      row[currency] = shopMoney.string('currencyCode');
-    },
-  };
+  return moneyMapping(path, column, exactShopMoney, (f) => f.object('shopMoney'));
 }
 
 const ADDRESS_COLUMN: Record<string, string> = { countryCodeV2: 'country_code' };

@@ -4,11 +4,12 @@
 // and the folder is flushed so the new name survives a power cut.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { crc32c, crc32cBase64 } from '../crc.ts';
+import { syncDir } from '../durable.ts';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
 
@@ -55,7 +56,7 @@ export class LocalDestination implements Destination {
         if (!(await placeWithoutOverwrite(temp, target))) {
           return sameOrConflict(target, (await crc32cOfFile(target)) ?? '', file);
         }
-        await syncFolder(dirname(target));
+        await syncDir(dirname(target));
       } finally {
         await rm(temp, { force: true });
       }
@@ -82,7 +83,7 @@ export class LocalDestination implements Destination {
           }
           return;
         }
-        await syncFolder(dirname(target));
+        await syncDir(dirname(target));
       } finally {
         await rm(temp, { force: true });
       }
@@ -186,11 +187,3 @@ function hashInto(crc: { value: number }): (source: AsyncIterable<Buffer>) => As
   };
 }
 
-async function syncFolder(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

@@ -9,6 +9,7 @@ import { EtlError, ErrorCodes, fromSystemError } from '../errors.ts';
 import type { StagedFile } from '../load/destination.ts';
 import type { SegmentSink } from './process.ts';
 import { crc32cBase64 } from '../crc.ts';
+import { syncDir } from '../durable.ts';
 import { GZIP_HEADER, gzipEnd, PartChecksums, type Segment } from './segment.ts';
 
 export interface TableWritersOptions {
@@ -83,15 +84,6 @@ class Part {
   }
 }
 
-/** Makes the new file's directory entry durable too (a crash after close could otherwise lose it). */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 class TableWriter {
   readonly files: StagedFile[] = [];
