@@ -187,6 +187,31 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
     expect({ crc32c: crc32cOf(stored.bytes), bytes: stored.bytes.length, rows: rowsOf(stored).length }).to.deep.equal({ crc32c: entry?.crc32c, bytes: entry?.bytes, rows: entry?.rows });
   });
 
+  it('resumes a resumable part upload from the bytes GCS kept when the connection drops (--gcs-resumable-threshold)', async () => {
+    const big = await startSandbox({ operationDelayMs: 50, size: { orders: 2500 } });
+    try {
+      fake.faults.dropUploadAfterBytes(600 * 1024, 1);
+      const result = await etl(big, ['--entities', 'orders', '--dest', `gs://${bucket}/prefix`, '--state', join(dir, 'state.db'), '--gcs-resumable-threshold', '256KiB']);
+      expect(result.code, result.stderr).to.equal(0);
+      const log = requests();
+      const dropped = log.filter((r) => r.status === 0 && !r.injected);
+      expect(dropped, 'one upload cut').to.have.length(1);
+      const session = dropped[0]!.query.upload_id;
+      expect(session, 'the cut request belongs to a resumable session').to.be.a('string');
+      const later = log.slice(log.indexOf(dropped[0]!) + 1).filter((r) => r.query.upload_id === session);
+      // The client asks how much arrived, then sends the rest from there, in the same session.
+      expect(later[0]?.contentRange).to.equal('bytes */*');
+      expect(later.at(-1)?.contentRange).to.match(/^bytes [1-9]\d*-\d+\/\d+$/);
+      expect(later.at(-1)?.status).to.equal(200);
+      const [manifest] = gcsManifests('prefix');
+      for (const f of manifest!.windows.flatMap((w) => w.files)) {
+        expect(crc32cOf(fake.object(bucket, `prefix/${f.objectName}`)!.bytes), f.objectName).to.equal(f.crc32c);
+      }
+    } finally {
+      await big.close();
+    }
+  });
+
   it('killed mid-upload and run again: nothing duplicated or replaced, each file listed once, the watermark only after the manifest', async () => {
     const statePath = join(dir, 'state.db');
     const args = ['--entities', 'orders,products', '--dest', `gs://${bucket}/prefix`, '--state', statePath];
