@@ -1,9 +1,11 @@
-// The Dockerfile's structure, checked as text (no Docker engine here; scripts/docker-replay.ts runs
-// its steps): multi-stage on Node 24 slim, production dependencies only in the final stage, a
-// non-root user, tini as PID 1 in exec form, and no secrets in the image or its build context.
+// The Dockerfile: linted with dockerfile-utils (the engine of VS Code's Docker language server; no
+// Docker engine or hadolint can run here, and scripts/docker-replay.ts runs its steps), then its
+// structure: multi-stage on Node 24 slim, production dependencies only in the final stage, a non-root
+// user, tini as PID 1 in exec form, and no secrets in the image or its build context.
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, matchesGlob } from 'node:path';
+import { validate } from 'dockerfile-utils';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -15,7 +17,16 @@ function instructions(text: string): Instruction[] {
 }
 
 describe('Dockerfile', () => {
-  const all = instructions(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+  const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const all = instructions(text);
+
+  it('passes the linter with no error or warning (and the linter does catch mistakes)', () => {
+    const problems = validate(text).map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
+    expect(problems).to.deep.equal([]);
+    const broken = 'FROM node:24-bookworm-slim\nENTRYPOINT ["node"]\nENTRYPOINT ["node"]\nCOPPY . .\n';
+    expect(validate(broken)).to.have.length.greaterThanOrEqual(2);
+  });
+
   const stages: Instruction[][] = [];
   for (const i of all) {
     if (i.keyword === 'FROM') stages.push([]);
