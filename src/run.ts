@@ -6,6 +6,8 @@
 // stops that shop only. Ends with a summary and the exit code design.md promises.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { RunConfig, ShopTarget } from './config.ts';
 import { entityByName } from './entities/index.ts';
@@ -168,6 +170,8 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
     summary.retries = (client?.stats.retries ?? 0) + summary.entities.reduce((a, e) => a + e.retries, 0);
     summary.bytesByTable = Object.fromEntries(Object.entries(manifest?.document.tables ?? {}).map(([t, v]) => [t, v.bytes]));
     if (state) await state.close(summary.status, summary);
+    // The run's staging folder stays only while it holds staged files a later run will upload.
+    await rmdir(join(config.staging, runId)).catch(() => undefined);
   }
 }
 
