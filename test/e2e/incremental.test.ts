@@ -67,21 +67,24 @@ describe('incremental sync and backfill', function () {
   });
 
   it('fails the entity with exit code 1 and leaves the watermark alone when lines are missing', async () => {
-    const first = await runAgainst(sandbox, dir, ['--entities', 'orders']);
+    const first = await runAgainst(sandbox, dir, ['--entities', 'orders,customers']);
     expect(first.exitCode).to.equal(0);
     const before = StateDb.open(join(dir, 'state.db'));
-    const watermark = before.watermark(sandbox.shopDomain, 'orders');
+    const watermarks = { orders: before.watermark(sandbox.shopDomain, 'orders'), customers: before.watermark(sandbox.shopDomain, 'customers') };
     before.close();
+    // The next completed file lacks two lines; which entity's completes first is up to the run.
     sandbox.faults.set({ droppedLines: 1, droppedLineCount: 2 });
     const second = await runAgainst(sandbox, dir, ['--entities', 'orders,customers']);
     expect(second.exitCode).to.equal(1);
-    const orders = second.shops[0]!.entities.find((e) => e.entity === 'orders')!;
-    expect(orders.status).to.equal('failed');
-    expect(orders.error!.code).to.equal('VERIFY_MISMATCH');
-    expect(orders.error!.message).to.match(/objectCount \d+ but its file had \d+ lines/);
-    expect(second.shops[0]!.entities.find((e) => e.entity === 'customers')!.status).to.equal('committed');
+    const failed = second.shops[0]!.entities.filter((e) => e.status === 'failed');
+    expect(failed).to.have.length(1);
+    expect(failed[0]!.error!.code).to.equal('VERIFY_MISMATCH');
+    expect(failed[0]!.error!.message).to.match(/objectCount \d+ but its file had \d+ lines/);
+    const other = second.shops[0]!.entities.find((e) => e.entity !== failed[0]!.entity)!;
+    expect(other.status, 'the other entity goes on').to.equal('committed');
     const after = StateDb.open(join(dir, 'state.db'));
-    expect(after.watermark(sandbox.shopDomain, 'orders')).to.equal(watermark);
+    const entity = failed[0]!.entity as 'orders' | 'customers';
+    expect(after.watermark(sandbox.shopDomain, entity), 'the failed entity keeps its watermark').to.equal(watermarks[entity]);
     after.close();
   });
 });
