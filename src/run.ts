@@ -186,14 +186,15 @@ function tokenProvider(target: ShopTarget) {
 }
 
 function printPlan(config: RunConfig, selected: Entity[], shop: string, now: Date, deps: RunDeps): void {
-  const state = config.state.startsWith('gs://') ? null : StateDb.open(config.state);
+  // Touches nothing: the state is only read, and only if it is local and already exists.
+  const state = config.state.startsWith('gs://') ? null : StateDb.openReadOnly(config.state);
   try {
     for (const entity of selected) {
       const watermark = state?.watermark(shop, entity.name) ?? null;
       const windows = planWindows(entity, watermark, { now, since: config.since, until: config.until, fullRefresh: config.fullRefresh, lookbackMs: config.lookbackMs, windowMs: config.windowMs, safetyLagMs: config.safetyLagMs });
       deps.logger.info(`plan: ${entity.name}`, { watermark, windows: windows.map((w) => ({ since: w.since?.toISOString() ?? null, until: w.until.toISOString() })) });
       for (const w of windows) {
-        process.stdout.write(`# ${shop} ${entity.name} [${w.since?.toISOString() ?? 'beginning'}, ${w.until.toISOString()})\n${windowQuery(entity, { since: w.since?.toISOString() ?? null, until: w.until.toISOString() })}\n`);
+        process.stdout.write(`# plan: ${shop} ${entity.name} [${w.since?.toISOString() ?? 'beginning'}, ${w.until.toISOString()})\n${windowQuery(entity, { since: w.since?.toISOString() ?? null, until: w.until.toISOString() })}\n`);
       }
     }
   } finally {

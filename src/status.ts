@@ -1,12 +1,11 @@
 // `shopify-bulk-etl status`: what the sync state says, per shop and entity — watermark, last run and
 // its outcome, bulk operations still open, and files waiting for upload.
-import { existsSync } from 'node:fs';
 import { EtlError, ErrorCodes } from './errors.ts';
 import { StateDb, type StatusEntry } from './state/db.ts';
 
 export function readStatus(path: string): StatusEntry[] {
-  if (!existsSync(path)) throw new EtlError(ErrorCodes.CONFIG_INVALID, `no state database at ${path}; pass the --state a run used (with --shops-file, each shop has state-<shop>.db)`);
-  const db = StateDb.open(path);
+  const db = StateDb.openReadOnly(path);
+  if (!db) throw new EtlError(ErrorCodes.CONFIG_INVALID, `no state database at ${path}; pass the --state a run used (with --shops-file, each shop has state-<shop>.db)`);
   try {
     return db.statusReport();
   } finally {

@@ -2,7 +2,7 @@
 // with their status, the bulk operations we submitted, and the outbox of part files. Every method is
 // one statement or one transaction, so a crash between any two calls leaves a consistent database.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors.ts';
 import type { StagedFile } from '../load/destination.ts';
@@ -99,6 +99,26 @@ export class StateDb {
     const state = new StateDb(db, path, now);
     state.migrate();
     return state;
+  }
+
+  /**
+   * For commands that only look (status, --dry-run): never creates, migrates or writes the file.
+   * Null when there is no state there yet.
+   */
+  static openReadOnly(path: string): StateDb | null {
+    if (!existsSync(path)) return null;
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: true, fileMustExist: true });
+    } catch (err) {
+      throw new EtlError(ErrorCodes.CONFIG_INVALID, `cannot read the state database ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== MIGRATIONS.length) {
+      db.close();
+      throw new EtlError(ErrorCodes.CONFIG_INVALID, `the state database ${path} has schema version ${version}, this program reads ${MIGRATIONS.length}; ${version < MIGRATIONS.length ? 'a run of this version upgrades it' : 'use a newer shopify-bulk-etl'}`);
+    }
+    return new StateDb(db, path, () => new Date());
   }
 
   private migrate(): void {

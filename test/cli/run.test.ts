@@ -83,6 +83,23 @@ describe('the CLI end to end', function () {
     }
   });
 
+  it('--dry-run prints the plan and the queries and touches nothing', async () => {
+    const out = join(dir, 'out');
+    const state = join(dir, 'state.db');
+    const result = await runCli(['--sandbox', '--dry-run', '--entities', 'orders,locations', '--since', '2026-01-01', '--until', '2026-03-01', '--window', '30d', '--dest', out, '--state', state, '--log-format', 'json']);
+    expect(result.code, result.stderr).to.equal(0);
+    const headers = result.stdout.split('\n').filter((l) => l.startsWith('# plan: '));
+    expect(headers).to.deep.equal([
+      '# plan: sandbox.myshopify.com orders [2026-01-01T00:00:00.000Z, 2026-01-31T00:00:00.000Z)',
+      '# plan: sandbox.myshopify.com orders [2026-01-31T00:00:00.000Z, 2026-03-01T00:00:00.000Z)',
+      '# plan: sandbox.myshopify.com locations [beginning, 2026-03-01T00:00:00.000Z)',
+    ]);
+    expect(result.stdout).to.contain(`query: "updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<'2026-01-31T00:00:00Z'"`);
+    expect(existsSync(out), 'no output').to.equal(false);
+    expect(existsSync(state), 'no state').to.equal(false);
+    expect(existsSync(join(dir, 'staging')), 'no staging').to.equal(false);
+  });
+
   it('rejects bad flags with exit 2 and a precise message', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--shop', 'not a shop'], /myshopify domain/],
