@@ -11,6 +11,11 @@ const DECIMAL = /^-?\d+(?:\.\d+)?$/;
 // Field ranges checked by the pattern itself: Date.parse on every timestamp of every line costs more than the rest of the check.
 const TIMESTAMP = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 
+/** `gid://shopify/Order/123` (or `…/123?inventory_item_id=4`) → `'123'`, or undefined when `gid` is not a Shopify global id. */
+export function gidNumber(gid: string): string | undefined {
+  return GID.exec(gid)?.[2];
+}
+
 /** `gid://shopify/Order/123` (or `…/123?inventory_item_id=4`) → `'123'`; a string of digits because ids are 64-bit. */
 export function numericId(gid: string): string {
   const m = GID.exec(gid);

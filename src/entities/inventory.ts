@@ -1,10 +1,12 @@
 // Inventory items with their levels per location (a connection: one JSONL line per level). A full
 // snapshot each run: quantities change without bumping the item's updatedAt.
-import { bool, id, moneyV2, parentId, ref, routeByTypename, str, table, ts, type Mapping } from './columns.ts';
+import { bool, encode, id, isPlainObject, keyCount, moneyV2, parentId, ref, routeByTypename, str, table, ts, type Mapping } from './columns.ts';
 import type { Entity } from './types.ts';
 
 /** The names inventory.graphql asks for in quantities(names:), one INTEGER column each. */
 const QUANTITY_NAMES = ['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'quality_control', 'safety_stock'];
+
+const QUANTITIES_NULL = QUANTITY_NAMES.map((name) => `"${name}":null,`).join('');
 
 // quantities is a list of { name, quantity }; pivot it into columns. A name without a column stays
 // unread, so it shows up in _extra.
@@ -18,6 +20,25 @@ const quantities: Mapping = {
       q.string('name');
       row[name] = q.integer('quantity');
     }
+  },
+  fast: {
+    paths: ['quantities'],
+    // Each known name at most once, as { name, quantity } and nothing else; anything else takes read().
+    write(record) {
+      const list = record.quantities;
+      if (!Array.isArray(list)) return list == null ? QUANTITIES_NULL : undefined;
+      const values: Array<string | undefined> = new Array(QUANTITY_NAMES.length);
+      for (const q of list) {
+        if (!isPlainObject(q) || keyCount(q) !== 2 || typeof q.name !== 'string' || q.quantity === undefined) return undefined;
+        const at = QUANTITY_NAMES.indexOf(q.name);
+        if (at === -1 || values[at] !== undefined) return undefined;
+        values[at] = encode.integer(q.quantity);
+        if (values[at] === undefined) return undefined;
+      }
+      let text = '';
+      for (let i = 0; i < QUANTITY_NAMES.length; i++) text += `"${QUANTITY_NAMES[i]}":${values[i] ?? 'null'},`;
+      return text;
+    },
   },
 };
 

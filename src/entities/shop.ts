@@ -22,7 +22,7 @@ export const shopEntity: Entity = {
   incremental: null,
   tables: [shop.def],
   typenames: [],
-  process(data, emit) {
-    shop.emit(new Fields(data).object('shop'), emit);
+  process(data, out) {
+    shop.emit(new Fields(data).object('shop'), out);
   },
 };

@@ -27,7 +27,16 @@ export type JsonObject = { [key: string]: JsonValue };
 export type Row = Record<string, unknown>;
 
 /** Receives the rows a processor makes; rows are written as they come (never buffered per parent). */
-export type Emit = (table: string, row: Row) => void;
+export interface RowSink {
+  /** A row as an object: the sink stamps the run columns on it and serialises it. */
+  row(table: string, row: Row): void;
+  /**
+   * A row a table's fast path serialised itself (columns.ts): its JSON from `{` through its last entity
+   * column; `_extra` is null. The sink appends `_extra` and the run columns. A sink without this
+   * method gets every row through row(), which tests use to check both paths give the same text.
+   */
+  text?(table: string, head: string): void;
+}
 
 export interface Entity {
   /** Registry key, CLI name (--entities), and state key. */
@@ -53,5 +62,5 @@ export interface Entity {
    * Turns one JSONL record (a root node, or a child line carrying __parentId) into rows. Pure and
    * synchronous: no I/O, no state across records, no assumption about line order.
    */
-  process(record: JsonObject, emit: Emit): void;
+  process(record: JsonObject, out: RowSink): void;
 }

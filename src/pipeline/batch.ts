@@ -2,7 +2,7 @@
 // synchronous, like the processors it calls); knows only line numbers within its batch, so a failure
 // is returned as data and the main thread, which knows how many lines came before, names the line.
 import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors.ts';
-import type { Emit, Entity, JsonObject, Row } from '../entities/types.ts';
+import type { Entity, JsonObject, Row, RowSink } from '../entities/types.ts';
 import { encodeSegment, type Segment } from './segment.ts';
 
 /** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and its start time. */
@@ -37,59 +37,116 @@ export interface BatchFailure {
 }
 
 const EXCERPT = 120;
-const CR = 13;
+const NL = 0x0a;
+const CR = 0x0d;
 
 export function excerpt(line: string): string {
   return line.length > EXCERPT ? `${line.slice(0, EXCERPT)}…` : line;
 }
 
-/** Rows of one batch per table, stamped and serialised as they come. */
-export class TableTexts {
-  readonly #texts = new Map<string, { text: string; rows: number }>();
+/** One table's NDJSON for the batch, as UTF-8 in a buffer kept from batch to batch (no string per batch). */
+class TableOutput {
+  rows = 0;
+  length = 0;
+  #buf: Buffer;
+
+  constructor(buf: Buffer) {
+    this.#buf = buf;
+  }
+
+  get buffer(): Buffer {
+    return this.#buf;
+  }
+
+  write(text: string): void {
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes; write() would silently stop at the buffer's end.
+    if (this.length + text.length * 3 > this.#buf.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, this.length + text.length * 3));
+      this.#buf.copy(grown, 0, 0, this.length);
+      this.#buf = grown;
+    }
+    this.length += this.#buf.write(text, this.length);
+  }
+}
+
+// Per thread, kept between batches: a table's buffer is free again once its segment is compressed (the
+// segment's bytes are deflate's own). Each grows to the largest text a batch gave its table.
+const scratch = new Map<string, Buffer>();
+const FIRST_SCRATCH_BYTES = 64 * 1024;
+
+/** Rows of one batch per table, stamped and written out as they come. */
+export class TableRows implements RowSink {
+  readonly #tables = new Map<string, TableOutput>();
   readonly #entity: Entity;
   readonly #stamp: RunStamp;
-  readonly emit: Emit = (table, row) => this.#add(table, row);
+  // What closes a fast-path row (its _extra is null): exactly the end JSON.stringify gives a stamped row.
+  readonly #close: string;
 
   constructor(entity: Entity, stamp: RunStamp) {
     this.#entity = entity;
     this.#stamp = stamp;
-    for (const t of entity.tables) this.#texts.set(t.name, { text: '', rows: 0 });
+    this.#close = `"_extra":null,"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
+    for (const t of entity.tables) {
+      // Taken out while in use, so two batches alive at once (never in a worker) cannot share a buffer.
+      const key = `${entity.name}/${t.name}`;
+      const buf = scratch.get(key);
+      scratch.delete(key);
+      this.#tables.set(t.name, new TableOutput(buf ?? Buffer.allocUnsafeSlow(FIRST_SCRATCH_BYTES)));
+    }
   }
 
-  #add(table: string, row: Row): void {
-    const t = this.#texts.get(table);
-    if (!t) throw new EtlError(ErrorCodes.INTERNAL, `${this.#entity.name} emitted a row for undeclared table ${table}`);
+  row(table: string, row: Row): void {
+    const t = this.#table(table);
     row._shop = this.#stamp.shop;
     row._run_id = this.#stamp.runId;
     row._extracted_at = this.#stamp.extractedAt;
-    t.text += `${JSON.stringify(row)}\n`;
+    t.write(`${JSON.stringify(row)}\n`);
     t.rows++;
   }
 
+  text(table: string, head: string): void {
+    const t = this.#table(table);
+    t.write(head);
+    t.write(this.#close);
+    t.rows++;
+  }
+
+  #table(table: string): TableOutput {
+    const t = this.#tables.get(table);
+    if (!t) throw new EtlError(ErrorCodes.INTERNAL, `${this.#entity.name} emitted a row for undeclared table ${table}`);
+    return t;
+  }
+
+  /** Compresses each table that got rows, in the order the entity declares them; keeps the buffers for the next batch. */
   encode(level: number): Array<{ table: string; segment: Segment }> {
     const out: Array<{ table: string; segment: Segment }> = [];
-    for (const [table, t] of this.#texts) if (t.rows > 0) out.push({ table, segment: encodeSegment(t.text, t.rows, level) });
+    for (const [table, t] of this.#tables) {
+      scratch.set(`${this.#entity.name}/${table}`, t.buffer);
+      if (t.rows > 0) out.push({ table, segment: encodeSegment(t.buffer.subarray(0, t.length), t.rows, level) });
+    }
     return out;
   }
 }
 
 export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array, gzipLevel: number): BatchResult | BatchFailure {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const out = new TableTexts(entity, stamp);
+  // Each line is decoded on its own: one string per batch would be megabytes in V8's old generation
+  // for every batch, and make the worker run full garbage collections over and over.
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new TableRows(entity, stamp);
   const cursorField = entity.incremental?.cursorField;
   let physical = 0;
   let lines = 0;
   let rootLines = 0;
   let maxCursor: string | null = null;
   let maxCursorMs = -Infinity;
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
+  for (let start = 0; start < buf.length; ) {
+    let end = buf.indexOf(NL, start);
+    if (end === -1) end = buf.length;
     const next = end + 1;
-    if (end > start && text.charCodeAt(end - 1) === CR) end--;
+    if (end > start && buf[end - 1] === CR) end--;
     physical++;
     if (end > start) {
-      const line = text.slice(start, end);
+      const line = buf.toString('utf8', start, end);
       lines++;
       let record: unknown;
       try {
@@ -111,7 +168,7 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
         }
       }
       try {
-        entity.process(obj, out.emit);
+        entity.process(obj, out);
       } catch (err) {
         return processorFailure(physical, err, line);
       }

@@ -17,11 +17,17 @@ export interface BatchSizes {
 
 export const DEFAULT_BATCH_SIZES: BatchSizes = { first: 16 * 1024, max: 1024 * 1024 };
 
+/** Memory for a batch of `size` bytes: a Buffer of that length at the start of an ArrayBuffer of its own. */
+export type BatchAllocator = (size: number) => Buffer;
+
+const allocateOwn: BatchAllocator = (size) => Buffer.allocUnsafeSlow(size);
+
 /**
- * Batches of whole lines, each a Buffer alone on its ArrayBuffer; the last one may lack a final '\n'.
- * The source must not reuse a chunk's memory after yielding it (Node streams and the download do not).
+ * Batches of whole lines, each a Buffer at the start of an ArrayBuffer of its own (from `allocate`);
+ * the last one may lack a final '\n'. The source must not reuse a chunk's memory after yielding it
+ * (Node streams and the download do not).
  */
-export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, sizes: BatchSizes = DEFAULT_BATCH_SIZES): AsyncGenerator<Buffer> {
+export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, sizes: BatchSizes = DEFAULT_BATCH_SIZES, allocate = allocateOwn): AsyncGenerator<Buffer> {
   let targetBytes = Math.min(sizes.first, sizes.max);
   let parts: Uint8Array[] = [];
   let size = 0;
@@ -32,7 +38,7 @@ export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, sizes: Bat
       const nl = from < chunk.length ? chunk.indexOf(NL, from) : -1;
       if (nl === -1) break;
       parts.push(chunk.subarray(pos, nl + 1));
-      yield join(parts, size + nl + 1 - pos);
+      yield join(parts, size + nl + 1 - pos, allocate);
       parts = [];
       size = 0;
       pos = nl + 1;
@@ -43,11 +49,11 @@ export async function* lineBatches(chunks: AsyncIterable<Uint8Array>, sizes: Bat
       size += chunk.length - pos;
     }
   }
-  if (size > 0) yield join(parts, size);
+  if (size > 0) yield join(parts, size, allocate);
 }
 
-function join(parts: Uint8Array[], size: number): Buffer {
-  const out = Buffer.allocUnsafeSlow(size);
+function join(parts: Uint8Array[], size: number, allocate: BatchAllocator): Buffer {
+  const out = allocate(size);
   let at = 0;
   for (const p of parts) {
     out.set(p, at);

@@ -6,7 +6,7 @@
 // filling memory, so memory stays flat however big the file is.
 import { EtlError, ErrorCodes, isEtlError } from '../errors.ts';
 import type { Entity, JsonObject } from '../entities/types.ts';
-import { TableTexts, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
+import { TableRows, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
 import { lineBatches, type BatchSizes } from './batches.ts';
 import type { Segment } from './segment.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -99,7 +99,7 @@ export async function processJsonl(entity: Entity, chunks: AsyncIterable<Uint8Ar
 
   const read = async (): Promise<void> => {
     try {
-      for await (const batch of lineBatches(chunks, options.batchBytes)) {
+      for await (const batch of lineBatches(chunks, options.batchBytes, options.pool.batchBuffer)) {
         if (stopped) return;
         const task = options.pool.run(entity.name, stamp, options.gzipLevel, batch);
         task.catch(() => undefined); // taken in order by the writer; this only stops an unhandled-rejection report
@@ -156,9 +156,9 @@ export async function processJsonl(entity: Entity, chunks: AsyncIterable<Uint8Ar
 /** For `kind: 'plain'` entities (shop): `data` is the GraphQL response's data object; runs on this thread. */
 export async function processPlain(entity: Entity, data: JsonObject, sink: SegmentSink, meta: RunMeta, gzipLevel: number): Promise<ProcessResult> {
   if (entity.kind !== 'plain') throw new EtlError(ErrorCodes.INTERNAL, `${entity.name} is not a plain entity`);
-  const out = new TableTexts(entity, stampOf(meta));
+  const out = new TableRows(entity, stampOf(meta));
   try {
-    entity.process(data, out.emit);
+    entity.process(data, out);
   } catch (err) {
     if (isEtlError(err)) throw new EtlError(err.code, `${entity.name}: ${err.message}`, { cause: err, details: err.details });
     throw err;

@@ -23,9 +23,10 @@ export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff);
 // An empty final block with fixed Huffman codes: ends the deflate stream the segments left open.
 const FINAL_BLOCK = Uint8Array.of(0x03, 0x00);
 
-export function encodeSegment(text: string, rows: number, level: number): Segment {
-  const raw = Buffer.from(text);
-  const bytes = exclusive(deflateRawSync(raw, { level, finishFlush: constants.Z_SYNC_FLUSH, chunkSize: 256 * 1024 }));
+export function encodeSegment(raw: Uint8Array, rows: number, level: number): Segment {
+  // zlib's default 16 KiB output chunks: larger ones are fresh off-heap memory for every table of every
+  // batch, enough to make V8 run memory-reducing collections that shrink the worker's young generation.
+  const bytes = exclusive(deflateRawSync(raw, { level, finishFlush: constants.Z_SYNC_FLUSH }));
   return { bytes, rows, textBytes: raw.length, textCrc32: crc32(raw), crc32c: crc32c(bytes) };
 }
 

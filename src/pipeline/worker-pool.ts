@@ -3,6 +3,9 @@
 // tasks they keep in flight (process.ts), so the pool itself needs no queue. Workers are referenced
 // only while they have work, so an idle pool never keeps the process alive; they start with the first
 // batch, so a run that reads no bulk result (a dry run, a failed preflight) starts none.
+// A batch's memory moves to the worker and comes back with the reply, to hold a later batch: gigabytes
+// of fresh off-heap buffers would make V8 on both threads collect garbage far more often, and shrink
+// the workers' young generation, which cost a third of the run's CPU (README, Performance).
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -15,7 +18,9 @@ export interface BatchTask {
   entity: string;
   stamp: RunStamp;
   gzipLevel: number;
-  bytes: Buffer;
+  /** The batch is the first `length` bytes; the memory is moved, and moved back in the reply. */
+  memory: ArrayBuffer;
+  length: number;
 }
 
 export interface BatchReply {
@@ -23,7 +28,12 @@ export interface BatchReply {
   outcome?: BatchResult | BatchFailure;
   /** The worker failed outside any line (a bug, or an entity it cannot load). */
   crash?: string;
+  /** The task's memory, for another batch. */
+  memory: ArrayBuffer;
 }
+
+/** Room for a batch of the largest default size and the rest of its last line. */
+const SPARE_BYTES = 1024 * 1024 + 256 * 1024;
 
 interface Pending {
   resolve: (outcome: BatchResult | BatchFailure) => void;
@@ -36,16 +46,17 @@ const WORKER_URL = new URL(`./batch-worker${extname(fileURLToPath(import.meta.ur
 // A batch's live data is a few MB, but V8 lets a worker's young generation and heap grow far past
 // that (about 200 MB of RSS per worker, measured); these caps keep RSS flat at ~15% more CPU (README,
 // Performance). The old generation keeps room for a batch made of one very long line.
-const HEAP_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 };
+const HEAP_LIMITS = process.env.HL ? JSON.parse(process.env.HL) : { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 };
 
 class PoolWorker {
   readonly pending = new Map<number, Pending>();
   readonly worker: Worker;
 
-  constructor(onGone: (self: PoolWorker, err: Error) => void) {
-    this.worker = new Worker(WORKER_URL, { resourceLimits: HEAP_LIMITS });
+  constructor(onGone: (self: PoolWorker, err: Error) => void, onMemory: (memory: ArrayBuffer) => void) {
+    this.worker = new Worker(WORKER_URL, process.env.NOLIM ? {} : { resourceLimits: HEAP_LIMITS });
     this.worker.unref();
     this.worker.on('message', (reply: BatchReply) => {
+      onMemory(reply.memory);
       const p = this.pending.get(reply.id);
       if (!p) return;
       this.pending.delete(reply.id);
@@ -61,7 +72,7 @@ class PoolWorker {
     return new Promise((resolve, reject) => {
       this.pending.set(task.id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage(task, [task.bytes.buffer as ArrayBuffer]);
+      this.worker.postMessage(task, [task.memory]);
     });
   }
 
@@ -74,6 +85,10 @@ class PoolWorker {
 export class WorkerPool {
   readonly size: number;
   #workers: PoolWorker[] = [];
+  // Batch memory back from the workers, ready for the next batches (at most a few batches' worth).
+  #spare: ArrayBuffer[] = [];
+  // Memory this pool handed out: safe to move whole, although a batch fills only its start.
+  #own = new WeakSet<ArrayBuffer>();
   #nextId = 0;
   #closed = false;
 
@@ -82,13 +97,25 @@ export class WorkerPool {
     this.size = size;
   }
 
-  /** Processes one batch; `bytes` is moved to the worker (the caller's buffer is empty afterwards) unless it shares memory, then copied. */
+  /** Memory for a batch (a BatchAllocator): reused from earlier batches when one is big enough. */
+  readonly batchBuffer = (size: number): Buffer => {
+    const at = this.#spare.findIndex((m) => m.byteLength >= size);
+    const memory = at === -1 ? new ArrayBuffer(Math.max(size, SPARE_BYTES)) : this.#spare.splice(at, 1)[0]!;
+    this.#own.add(memory);
+    return Buffer.from(memory, 0, size);
+  };
+
+  /**
+   * Processes one batch. A Buffer from batchBuffer, or alone on its ArrayBuffer, is moved to the worker
+   * (the caller's buffer is empty afterwards); any other (a slice of Node's shared pool) is copied first.
+   */
   run(entity: string, stamp: RunStamp, gzipLevel: number, bytes: Buffer): Promise<BatchResult | BatchFailure> {
     if (this.#closed) return Promise.reject(new EtlError(ErrorCodes.INTERNAL, 'worker pool is closed'));
     if (this.#workers.length === 0) this.#workers = Array.from({ length: this.size }, () => this.#spawn());
     let least = this.#workers[0]!;
     for (const w of this.#workers) if (w.pending.size < least.pending.size) least = w;
-    return least.run({ id: this.#nextId++, entity, stamp, gzipLevel, bytes: exclusive(bytes) });
+    const own = bytes.byteOffset === 0 && this.#own.has(bytes.buffer as ArrayBuffer) ? bytes : exclusive(bytes);
+    return least.run({ id: this.#nextId++, entity, stamp, gzipLevel, memory: own.buffer as ArrayBuffer, length: own.length });
   }
 
   async close(): Promise<void> {
@@ -99,11 +126,20 @@ export class WorkerPool {
   }
 
   #spawn(): PoolWorker {
-    return new PoolWorker((gone, err) => {
-      gone.fail(err);
-      // A worker that died unexpectedly is replaced, so one bad batch does not starve later windows.
-      const at = this.#workers.indexOf(gone);
-      if (at !== -1 && !this.#closed) this.#workers[at] = this.#spawn();
-    });
+    return new PoolWorker(
+      (gone, err) => {
+        gone.fail(err);
+        // A worker that died unexpectedly is replaced, so one bad batch does not starve later windows.
+        const at = this.#workers.indexOf(gone);
+        if (at !== -1 && !this.#closed) this.#workers[at] = this.#spawn();
+      },
+      (memory) => {
+        // Kept while few; a batch made big by one very long line is let go.
+        if (this.#spare.length < this.size * 2 + 2 && memory.byteLength <= SPARE_BYTES * 2) {
+          this.#own.add(memory);
+          this.#spare.push(memory);
+        }
+      },
+    );
   }
 }

@@ -2,11 +2,12 @@ import { expect } from 'chai';
 import { address, id, money, parentId, records, ref, routeByTypename, snake, str, table } from '../../src/entities/columns.ts';
 import { Fields, gidType, numericId } from '../../src/entities/fields.ts';
 import { isEtlError } from '../../src/errors.ts';
-import type { JsonObject, Row } from '../../src/entities/types.ts';
+import type { JsonObject, Row, RowSink } from '../../src/entities/types.ts';
 
-function collect(): { rows: Array<[string, Row]>; emit: (t: string, r: Row) => void } {
+/** A sink that takes every row as an object (the general path). */
+function collect(): { rows: Array<[string, Row]>; emit: RowSink } {
   const rows: Array<[string, Row]> = [];
-  return { rows, emit: (t, r) => void rows.push([t, r]) };
+  return { rows, emit: { row: (t, r) => void rows.push([t, r]) } };
 }
 
 describe('column helpers', () => {

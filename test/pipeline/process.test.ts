@@ -37,7 +37,7 @@ async function failure(p: Promise<unknown>): Promise<EtlError> {
 function reference(text: string): Record<string, Row[]> {
   const out: Record<string, Row[]> = {};
   for (const line of text.split('\n').filter(Boolean)) {
-    orders.process(JSON.parse(line) as JsonObject, (table, row) => void (out[table] ??= []).push({ ...row, ...STAMP }));
+    orders.process(JSON.parse(line) as JsonObject, { row: (table, row) => void (out[table] ??= []).push({ ...row, ...STAMP }) });
   }
   return out;
 }

@@ -38,7 +38,7 @@ describe('segments', () => {
     const sums = new PartChecksums();
     const pieces: Uint8Array[] = [GZIP_HEADER];
     for (const [i, t] of texts.entries()) {
-      const seg = encodeSegment(t, 1, i % 2 === 0 ? 1 : 9);
+      const seg = encodeSegment(Buffer.from(t), 1, i % 2 === 0 ? 1 : 9);
       pieces.push(seg.bytes);
       sums.add(seg);
     }

@@ -5,7 +5,7 @@ import type { Row } from '../../src/entities/types.ts';
 import { encodeSegment, type Segment } from '../../src/pipeline/segment.ts';
 
 export function segmentOf(rows: Row[], level = 1): Segment {
-  return encodeSegment(rows.map((r) => `${JSON.stringify(r)}\n`).join(''), rows.length, level);
+  return encodeSegment(Buffer.from(rows.map((r) => `${JSON.stringify(r)}\n`).join('')), rows.length, level);
 }
 
 export function rowsOfSegment(segment: Segment): Row[] {
