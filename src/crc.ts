@@ -47,39 +47,46 @@ export function crc32cBase64(crc: number): string {
   return out.toString('base64');
 }
 
-function gf2Times(mat: Uint32Array, vec: number): number {
-  let sum = 0;
-  for (let i = 0; vec !== 0; i++, vec >>>= 1) if (vec & 1) sum ^= mat[i]!;
-  return sum >>> 0;
+/** a(x)·b(x) modulo the CRC polynomial, in the reflected bit order CRCs use (zlib's multmodp). */
+function multModP(poly: number, a: number, b: number): number {
+  let product = 0;
+  for (let m = 0x80000000; m !== 0; m >>>= 1) {
+    if (a & m) {
+      product ^= b;
+      if ((a & (m - 1)) === 0) break;
+    }
+    b = b & 1 ? (b >>> 1) ^ poly : b >>> 1;
+  }
+  return product >>> 0;
 }
 
-function gf2Square(square: Uint32Array, mat: Uint32Array): void {
-  for (let n = 0; n < 32; n++) square[n] = gf2Times(mat, mat[n]!);
+/** x^(2^k) mod P for k = 0…31, per polynomial: the powers a combine multiplies together. */
+const powersOfX = new Map<number, Uint32Array>();
+
+function powersFor(poly: number): Uint32Array {
+  let table = powersOfX.get(poly);
+  if (!table) {
+    table = new Uint32Array(32);
+    let p = 0x40000000; // x^1
+    for (let k = 0; k < 32; k++) {
+      table[k] = p;
+      p = multModP(poly, p, p);
+    }
+    powersOfX.set(poly, table);
+  }
+  return table;
 }
 
 /**
  * The CRC of A followed by B, from crc(A), crc(B) and B's length (zlib's crc32_combine, for either
- * polynomial): O(log length), so a part's checksum costs nothing per byte on the main thread.
+ * polynomial): crc(A) times x^(8·length) mod P, in O(log length) multiplications, so a part's checksum
+ * costs nothing per byte on the main thread.
  */
 export function crcCombine(poly: number, crcA: number, crcB: number, lengthB: number): number {
-  if (lengthB <= 0) return crcA;
-  const even = new Uint32Array(32);
-  const odd = new Uint32Array(32);
-  odd[0] = poly;
-  for (let n = 1; n < 32; n++) odd[n] = 1 << (n - 1);
-  gf2Square(even, odd); // two zero bits
-  gf2Square(odd, even); // four zero bits
-  let crc = crcA;
-  let len = lengthB;
-  for (;;) {
-    gf2Square(even, odd);
-    if (len % 2) crc = gf2Times(even, crc);
-    len = Math.floor(len / 2);
-    if (len === 0) break;
-    gf2Square(odd, even);
-    if (len % 2) crc = gf2Times(odd, crc);
-    len = Math.floor(len / 2);
-    if (len === 0) break;
-  }
-  return (crc ^ crcB) >>> 0;
+  if (lengthB <= 0) return crcA >>> 0;
+  const powers = powersFor(poly);
+  let shift = 0x80000000; // x^0
+  // x^(8n) is the product of x^(2^k) over the set bits of 8n, that is of n shifted up by three.
+  for (let n = lengthB, k = 3; n > 0; n = Math.floor(n / 2), k++) if (n % 2 === 1) shift = multModP(poly, powers[k % 32]!, shift);
+  return (multModP(poly, shift, crcA) ^ crcB) >>> 0;
 }

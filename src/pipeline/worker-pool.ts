@@ -46,14 +46,14 @@ const WORKER_URL = new URL(`./batch-worker${extname(fileURLToPath(import.meta.ur
 // A batch's live data is a few MB, but V8 lets a worker's young generation and heap grow far past
 // that (about 200 MB of RSS per worker, measured); these caps keep RSS flat at ~15% more CPU (README,
 // Performance). The old generation keeps room for a batch made of one very long line.
-const HEAP_LIMITS = process.env.HL ? JSON.parse(process.env.HL) : { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 };
+const HEAP_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 };
 
 class PoolWorker {
   readonly pending = new Map<number, Pending>();
   readonly worker: Worker;
 
   constructor(onGone: (self: PoolWorker, err: Error) => void, onMemory: (memory: ArrayBuffer) => void) {
-    this.worker = new Worker(WORKER_URL, process.env.NOLIM ? {} : { resourceLimits: HEAP_LIMITS });
+    this.worker = new Worker(WORKER_URL, { resourceLimits: HEAP_LIMITS });
     this.worker.unref();
     this.worker.on('message', (reply: BatchReply) => {
       onMemory(reply.memory);

@@ -29,6 +29,10 @@ describe('crc', () => {
       expect(crcCombine(CRC32_POLY, crc32(a), crc32(b), b.length)).to.equal(crc32(data));
       expect(crcCombine(CRC32C_POLY, crc32c(a), crc32c(b), b.length)).to.equal(crc32c(data));
     }
+    const big = randomBytes(3_000_001);
+    const [a, b] = [big.subarray(0, 1_234_567), big.subarray(1_234_567)];
+    expect(crcCombine(CRC32_POLY, crc32(a), crc32(b), b.length)).to.equal(crc32(big));
+    expect(crcCombine(CRC32C_POLY, crc32c(a), crc32c(b), b.length)).to.equal(crc32c(big));
   });
 });
 
