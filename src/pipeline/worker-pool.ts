@@ -9,8 +9,9 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { entityByName } from '../entities/index.ts';
 import { EtlError, ErrorCodes } from '../errors.ts';
-import type { BatchFailure, BatchResult, RunStamp } from './batch.ts';
+import { processBatch, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
 import { exclusive } from './segment.ts';
 
 export interface BatchTask {
@@ -43,10 +44,14 @@ interface Pending {
 // The same extension as this module: .ts when run from source (type stripping), .js from dist.
 const WORKER_URL = new URL(`./batch-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
 
-// A batch's live data is a few MB, but V8 lets a worker's young generation and heap grow far past
-// that (about 200 MB of RSS per worker, measured); these caps keep RSS flat at ~15% more CPU (README,
-// Performance). The old generation keeps room for a batch made of one very long line.
-const HEAP_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 };
+// A worker's live data is a batch and the rows it is writing (a few MB), but V8 lets a worker's young
+// generation and heap grow far past that; these caps keep RSS flat at no measurable cost now that a
+// batch leaves little garbage (README, Performance).
+const HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 };
+// A batch is about 1 MiB unless one line is huge. Past this, the line's strings would not fit the
+// capped heap (and a worker out of memory takes the whole process down), so such a batch, rare as it
+// is, runs on the calling thread instead, whose heap is not capped.
+const WORKER_BATCH_LIMIT = 8 * 1024 * 1024;
 
 class PoolWorker {
   readonly pending = new Map<number, Pending>();
@@ -111,6 +116,13 @@ export class WorkerPool {
    */
   run(entity: string, stamp: RunStamp, gzipLevel: number, bytes: Buffer): Promise<BatchResult | BatchFailure> {
     if (this.#closed) return Promise.reject(new EtlError(ErrorCodes.INTERNAL, 'worker pool is closed'));
+    if (bytes.length > WORKER_BATCH_LIMIT) {
+      try {
+        return Promise.resolve(processBatch(entityByName(entity), stamp, bytes, gzipLevel));
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
     if (this.#workers.length === 0) this.#workers = Array.from({ length: this.size }, () => this.#spawn());
     let least = this.#workers[0]!;
     for (const w of this.#workers) if (w.pending.size < least.pending.size) least = w;

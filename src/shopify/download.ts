@@ -48,6 +48,7 @@ export async function* downloadResult(url: string, options: DownloadOptions = {}
   for (;;) {
     throwIfAborted(signal);
     let response: IncomingMessage | undefined;
+    let idle: IdleWatch | undefined;
     let progressed = false;
     try {
       response = await open(url, received, signal, idleTimeoutMs);
@@ -55,8 +56,9 @@ export async function* downloadResult(url: string, options: DownloadOptions = {}
       if (plan === 'complete') return;
       let skip = plan.skip;
       const chunks = (response as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+      idle = new IdleWatch(response, idleTimeoutMs);
       for (;;) {
-        const next = await nextChunk(chunks, response, idleTimeoutMs);
+        const next = await idle.next(chunks);
         if (next.done) break;
         let bytes = next.value;
         if (skip > 0) {
@@ -88,6 +90,7 @@ export async function* downloadResult(url: string, options: DownloadOptions = {}
       options.logger?.warn('bulk result download interrupted; resuming', { host, received, code: err.code, waitMs: wait });
       await pause(sleep, wait, signal);
     } finally {
+      idle?.stop();
       response?.destroy();
     }
   }
@@ -95,16 +98,33 @@ export async function* downloadResult(url: string, options: DownloadOptions = {}
 
 /**
  * The next chunk, or a cut if none comes within `idleMs`. The clock runs only while we wait for data,
- * not while the consumer works on the last chunk (the socket is paused then, on purpose).
+ * not while the consumer works on the last chunk (the socket is paused then, on purpose). One timer per
+ * response, re-armed for each wait: a new one per chunk would be thousands of timers a second.
  */
-async function nextChunk(chunks: AsyncIterator<Buffer>, response: IncomingMessage, idleMs: number): Promise<IteratorResult<Buffer>> {
-  const timer = setTimeout(() => {
-    response.destroy(Object.assign(new Error('no data from the file host'), { code: 'ETIMEDOUT' }));
-  }, idleMs);
-  try {
-    return await chunks.next();
-  } finally {
-    clearTimeout(timer);
+class IdleWatch {
+  readonly #timer: NodeJS.Timeout;
+  #waiting = false;
+
+  constructor(response: IncomingMessage, idleMs: number) {
+    this.#timer = setTimeout(() => {
+      if (this.#waiting) response.destroy(Object.assign(new Error('no data from the file host'), { code: 'ETIMEDOUT' }));
+    }, idleMs);
+    // The socket keeps the process alive while we wait; the timer alone must not.
+    this.#timer.unref();
+  }
+
+  async next(chunks: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {
+    this.#timer.refresh();
+    this.#waiting = true;
+    try {
+      return await chunks.next();
+    } finally {
+      this.#waiting = false;
+    }
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
   }
 }
 

@@ -185,6 +185,19 @@ describe('processJsonl (worker threads)', () => {
     expect(err.message).to.match(/unknown entity "no-such-entity"/);
   });
 
+  it('takes lines of many megabytes (a huge note): in a worker up to its limit, past it on the calling thread', async () => {
+    const lines = (await readFile(FIXTURE, 'utf8')).split('\n').filter(Boolean);
+    const order = JSON.parse(lines.find((l) => l.includes('"__typename":"Order"'))!) as JsonObject;
+    // Mostly ASCII with a few wide characters: the costliest text for V8 (two bytes per character).
+    for (const mb of [7, 24]) {
+      const note = `長${'x'.repeat(mb * 1024 * 1024)}`;
+      const sink = memorySegments();
+      const result = await processJsonl(orders, bytes(`${JSON.stringify({ ...order, note })}\n${lines[0]}\n`), sink, META, opts);
+      expect(result.lines).to.equal(2);
+      expect(sink.tables.orders?.[0]?.note).to.equal(note);
+    }
+  });
+
   it('reads a real file stream', async () => {
     const result = await processJsonl(orders, createReadStream(FIXTURE), memorySegments(), META, opts);
     expect(result.lines).to.equal((await readFile(FIXTURE, 'utf8')).split('\n').filter(Boolean).length);

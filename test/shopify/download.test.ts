@@ -46,6 +46,14 @@ function cutAfter(bytes: number): Handler {
   };
 }
 
+/** Sends the first `bytes` of the file (promising all of it), then says nothing more, the connection left open. */
+function silentAfter(bytes: number): Handler {
+  return (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/jsonl', 'content-length': String(SOURCE.length) });
+    res.write(SOURCE.subarray(0, bytes));
+  };
+}
+
 describe('downloadResult', () => {
   let server: TestServer;
 
@@ -69,6 +77,28 @@ describe('downloadResult', () => {
     expect(req?.headers['x-shopify-access-token']).to.equal(undefined);
     expect(req?.headers['accept-encoding']).to.equal('identity');
     expect(req?.headers.range).to.equal(undefined);
+  });
+
+  it('cuts a host that goes silent mid-file after the idle timeout, and resumes from the first missing byte', async () => {
+    const clock = fakeClock();
+    const url = await host([silentAfter(100_000), serveFile]);
+    const started = Date.now();
+    const body = await collect(url, { idleTimeoutMs: 300, sleep: clock.sleep, now: clock.now });
+    expect(body.equals(SOURCE)).to.equal(true);
+    expect(Date.now() - started).to.be.greaterThanOrEqual(250);
+    expect(rangeStart(server.requests[1] as Recorded)).to.equal(100_000);
+  });
+
+  it('does not count the time the consumer spends on a chunk as the host being silent', async () => {
+    const url = await host([serveFile]);
+    const parts: Buffer[] = [];
+    // Each chunk takes the consumer longer than the idle timeout; the host itself is never silent.
+    for await (const chunk of downloadResult(url, { idleTimeoutMs: 40 })) {
+      parts.push(chunk);
+      if (parts.length <= 3) await new Promise((resolve) => setTimeout(resolve, 80));
+    }
+    expect(Buffer.concat(parts).equals(SOURCE)).to.equal(true);
+    expect(server.requests).to.have.length(1);
   });
 
   it('resumes a cut connection with a Range request from the first missing byte', async () => {
