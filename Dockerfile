@@ -37,4 +37,7 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown 1000:1000 /app/data
 # uid 1000 is the image's `node` user; numeric so Kubernetes runAsNonRoot can verify it.
 USER 1000
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/main.js"]
+# --max-semi-space-size=1: the main thread makes little garbage, but Node lets its young generation grow
+# to 64 MB, and the download's spent buffers wait there for a collection: 60-75 MiB of RSS (README,
+# Performance). The workers size their own heaps (src/pipeline/worker-pool.ts).
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=1", "/app/dist/main.js"]

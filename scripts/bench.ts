@@ -9,7 +9,7 @@
 // all:    every entity, each operation taking at least --delay; prints the run's wall time against the
 //         longest single operation plus its processing (what a perfectly overlapped run would take).
 import { spawn } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +40,18 @@ interface ChildRun {
   entities: Map<string, { streamingAt?: number; closedAt?: number; rows?: number }>;
 }
 
+/** The node flags the image's ENTRYPOINT runs the CLI with (`node [flags…] /app/dist/main.js`), so the bench measures what ships. */
+function imageNodeFlags(): string[] {
+  const dockerfile = readFileSync(new URL('../Dockerfile', import.meta.url), 'utf8');
+  const line = dockerfile.split('\n').findLast((l) => l.startsWith('ENTRYPOINT '));
+  const command = JSON.parse(line?.slice('ENTRYPOINT '.length) ?? '[]') as string[];
+  const node = command.indexOf('node');
+  return node === -1 ? [] : command.slice(node + 1).filter((arg) => arg.startsWith('-'));
+}
+
 function runEtl(sandbox: Sandbox, dir: string, entities: string): Promise<ChildRun> {
   const argv = [
+    ...imageNodeFlags(),
     // The child reports its own peak RSS as it exits: resourceUsage() covers every thread of the process.
     '--import', `data:text/javascript,${encodeURIComponent('import { writeSync } from "node:fs"; process.on("exit", () => { const u = process.resourceUsage(); writeSync(2, JSON.stringify({ benchMaxRssKb: u.maxRSS, benchCpuUs: u.userCPUTime + u.systemCPUTime }) + "\\n"); });')}`,
     'dist/main.js', 'run', '--admin-url', sandbox.url, '--shop', sandbox.shopDomain, '--entities', entities,

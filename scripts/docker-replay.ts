@@ -190,8 +190,11 @@ const final = stage ?? fail('the Dockerfile has no stage');
 // tini is PID 1 in the image; here the command after `--` runs directly.
 const command = entrypoint.includes('--') ? entrypoint.slice(entrypoint.indexOf('--') + 1) : entrypoint;
 if (command[0] !== 'node') fail(`ENTRYPOINT should run node after tini, got ${JSON.stringify(entrypoint)}`);
-const script = join(final.dir, posix.relative(final.workdir, command[1]!));
-const entry = (extra: string[]) => run(process.execPath, [script, ...command.slice(2), ...extra], final.dir, env);
+// node [flags…] script [args…]
+const scriptAt = command.findIndex((arg, i) => i > 0 && !arg.startsWith('-'));
+if (scriptAt === -1) fail(`ENTRYPOINT names no script: ${JSON.stringify(entrypoint)}`);
+const script = join(final.dir, posix.relative(final.workdir, command[scriptAt]!));
+const entry = (extra: string[]) => run(process.execPath, [...command.slice(1, scriptAt), script, ...command.slice(scriptAt + 1), ...extra], final.dir, env);
 
 const devDependencies = Object.keys((JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { devDependencies?: Record<string, string> }).devDependencies ?? {});
 const leftovers = devDependencies.filter((d) => existsSync(join(final.dir, 'node_modules', d)));
