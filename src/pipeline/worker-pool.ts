@@ -8,6 +8,7 @@
 // the workers' young generation, which cost a third of the run's CPU (README, Performance).
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { entityByName } from '../entities/index.ts';
 import { EtlError, ErrorCodes } from '../errors.ts';
@@ -123,7 +124,15 @@ export class WorkerPool {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
     }
-    if (this.#workers.length === 0) this.#workers = Array.from({ length: this.size }, () => this.#spawn());
+    if (this.#workers.length === 0) {
+      // The image starts node with --max-semi-space-size=1, for the main thread (Dockerfile). V8 applies
+      // that flag to every isolate made later too, over resourceLimits, which would give the workers a
+      // young generation four times smaller than HEAP_LIMITS and four times the collections. Back to
+      // V8's default (0: size from the isolate's own limits) before they start; the main thread's heap
+      // keeps the size it was made with.
+      setFlagsFromString('--max-semi-space-size=0');
+      this.#workers = Array.from({ length: this.size }, () => this.#spawn());
+    }
     let least = this.#workers[0]!;
     for (const w of this.#workers) if (w.pending.size < least.pending.size) least = w;
     const own = bytes.byteOffset === 0 && this.#own.has(bytes.buffer as ArrayBuffer) ? bytes : exclusive(bytes);
