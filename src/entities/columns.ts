@@ -6,7 +6,7 @@
 // shape and keeps whatever no column took in `_extra`. `fast` is the path nearly every record takes:
 // when a record has exactly the shape its query asks for (no key unknown, none missing, every value of
 // its column's type), the row's JSON is written straight from the parsed record, with no reader, no row
-// object and no JSON.stringify of a row: a third of the cost (README, Performance). Anything else falls
+// object and no JSON.stringify of a row: less than half the cost (README, Performance). Anything else falls
 // back to read() for the whole row, so the two paths give the same text for every record;
 // test/entities/fast-path.test.ts checks that on every sandbox record and on mutations of them.
 import { EtlError, ErrorCodes } from '../errors.ts';

@@ -49,10 +49,12 @@ const WORKER_URL = new URL(`./batch-worker${extname(fileURLToPath(import.meta.ur
 // generation and heap grow far past that; these caps keep RSS flat at no measurable cost now that a
 // batch leaves little garbage (README, Performance).
 const HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 };
-// A batch is about 1 MiB unless one line is huge. Past this, the line's strings would not fit the
-// capped heap (and a worker out of memory takes the whole process down), so such a batch, rare as it
-// is, runs on the calling thread instead, whose heap is not capped.
-const WORKER_BATCH_LIMIT = 8 * 1024 * 1024;
+// A batch is about 1 MiB unless one line is huge. A line's text exists about four times over while
+// it is written (the line, the parsed value, its JSON, the row), two bytes a character once one is not
+// Latin-1: past this size that can outgrow the capped heap (a 7 MB line sometimes did), and a worker
+// out of memory fails the run, so such a batch, rare as it is, runs on the calling thread instead,
+// whose heap is not capped.
+const WORKER_BATCH_LIMIT = 3 * 1024 * 1024;
 
 class PoolWorker {
   readonly pending = new Map<number, Pending>();
