@@ -6,14 +6,19 @@
 //
 // orders: one orders extraction with zero operation delay; prints processing rows/s and MB/s, the
 //         child's peak RSS, and the ratio against a bare split + JSON.parse loop over the same file.
+//         Then the same file four times through the pipeline alone, in this process (one worker pool,
+//         no HTTP, nothing written): what the CLI adds on top, and what a cold start costs.
 // all:    every entity, each operation taking at least --delay; prints the run's wall time against the
 //         longest single operation plus its processing (what a perfectly overlapped run would take).
 import { spawn } from 'node:child_process';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { entityByName } from '../src/entities/index.ts';
+import { processJsonl } from '../src/pipeline/process.ts';
+import { WorkerPool } from '../src/pipeline/worker-pool.ts';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
 
 const { values: args } = parseArgs({
@@ -111,6 +116,23 @@ async function bareLoop(file: string): Promise<number> {
   return performance.now() - t;
 }
 
+/** The orders pipeline alone over `file`, `runs` times with one pool (the first run starts it cold); ms per run. */
+async function pipelineAlone(file: string, runs: number): Promise<number[]> {
+  const pool = new WorkerPool(args.workers ? Number(args.workers) : availableParallelism());
+  const meta = { shop: 'bench.myshopify.com', runId: 'bench', extractedAt: new Date() };
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await processJsonl(entityByName('orders'), createReadStream(file), { write: () => undefined }, meta, { pool, gzipLevel: Number(args['gzip-level'] ?? 1) });
+      times.push(performance.now() - t);
+    }
+  } finally {
+    await pool.close();
+  }
+  return times;
+}
+
 async function largestResult(dir: string): Promise<{ path: string; bytes: number }> {
   const sizes = await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.jsonl')).map(async (f) => ({ path: join(dir, f), bytes: (await stat(join(dir, f))).size })));
   return sizes.sort((a, b) => b.bytes - a.bytes)[0]!;
@@ -145,6 +167,10 @@ try {
     const bareMs = bares[1]!;
     console.log(`bare split+JSON.parse ${s(bareMs)}  ${(file.bytes / 1e6 / (bareMs / 1000)).toFixed(0)} MB/s  (median of ${bares.map(s).join(', ')})`);
     console.log(`ratio                 ${(bareMs / processMs).toFixed(2)}  (bare loop time / pipeline time; target ≥ 0.90)`);
+    const alone = await pipelineAlone(file.path, 4);
+    const warm = Math.min(...alone.slice(1));
+    console.log(`pipeline alone        ${alone.map(s).join(', ')}  (this process, no HTTP, nothing written; the first starts cold)`);
+    console.log(`  its ratio           ${(bareMs / alone[0]!).toFixed(2)} cold, ${(bareMs / warm).toFixed(2)} warm (best of the later three)`);
   } else {
     const ops = sandbox.operations().filter((op) => op.completedAt !== null);
     const durations = ops.map((op) => ({ op, ms: op.completedAt!.getTime() - op.createdAt.getTime() }));

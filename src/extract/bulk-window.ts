@@ -35,6 +35,8 @@ export async function extractBulkWindow(ctx: ShopContext, entity: Entity, window
   const op = await ctx.slots(async () => {
     const adopted = await adopt(ctx, entity, window, hash);
     const started = adopted ?? (await submit(ctx, entity, window, query, hash));
+    // A result file is coming: the workers start while Shopify runs the operation, not on the first batch.
+    ctx.pool.start();
     return started.status === 'COMPLETED' ? started : poll(ctx, entity, started);
   });
   assertCompleted(op);

@@ -1,8 +1,9 @@
 // A fixed set of worker threads that process JSONL batches (batch-worker.ts), shared by every window
 // of a run. Each task goes to the worker with the fewest outstanding tasks; callers bound how many
 // tasks they keep in flight (process.ts), so the pool itself needs no queue. Workers are referenced
-// only while they have work, so an idle pool never keeps the process alive; they start with the first
-// batch, so a run that reads no bulk result (a dry run, a failed preflight) starts none.
+// only while they have work, so an idle pool never keeps the process alive. They start once a bulk
+// operation is under way (start(), while Shopify runs it) or with the first batch, so a run that reads
+// no bulk result (a dry run, a failed preflight) starts none.
 // A batch's memory moves to the worker and comes back with the reply, to hold a later batch: gigabytes
 // of fresh off-heap buffers would make V8 on both threads collect garbage far more often, and shrink
 // the workers' young generation, which cost a third of the run's CPU (README, Performance).
@@ -126,19 +127,23 @@ export class WorkerPool {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }
     }
-    if (this.#workers.length === 0) {
-      // The image starts node with --max-semi-space-size=1, for the main thread (Dockerfile). V8 applies
-      // that flag to every isolate made later too, over resourceLimits, which would give the workers a
-      // young generation four times smaller than HEAP_LIMITS and four times the collections. Back to
-      // V8's default (0: size from the isolate's own limits) before they start; the main thread's heap
-      // keeps the size it was made with.
-      setFlagsFromString('--max-semi-space-size=0');
-      this.#workers = Array.from({ length: this.size }, () => this.#spawn());
-    }
+    this.start();
     let least = this.#workers[0]!;
     for (const w of this.#workers) if (w.pending.size < least.pending.size) least = w;
     const own = bytes.byteOffset === 0 && this.#own.has(bytes.buffer as ArrayBuffer) ? bytes : exclusive(bytes);
     return least.run({ id: this.#nextId++, entity, stamp, gzipLevel, memory: own.buffer as ArrayBuffer, length: own.length });
+  }
+
+  /** Starts the workers if they are not running yet (run() does too); idempotent. */
+  start(): void {
+    if (this.#closed || this.#workers.length > 0) return;
+    // The image starts node with --max-semi-space-size=1, for the main thread (Dockerfile). V8 applies
+    // that flag to every isolate made later too, over resourceLimits, which would give the workers a
+    // young generation four times smaller than HEAP_LIMITS and four times the collections. Back to
+    // V8's default (0: size from the isolate's own limits) before they start; the main thread's heap
+    // keeps the size it was made with.
+    setFlagsFromString('--max-semi-space-size=0');
+    this.#workers = Array.from({ length: this.size }, () => this.#spawn());
   }
 
   async close(): Promise<void> {
