@@ -76,7 +76,11 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
     return new Map(fake.objects(bucket).filter((o) => o.name.startsWith(`${prefix}/`)).map((o) => [o.name.slice(prefix.length + 1), o]));
   }
   function gcsManifests(prefix: string): ManifestDocument[] {
-    return [...objectsUnder(prefix)].filter(([name]) => name.startsWith('_manifests/')).sort(([a], [b]) => a.localeCompare(b)).map(([, o]) => JSON.parse(o.bytes.toString('utf8')) as ManifestDocument);
+    // In run order: by start time, not by name (run ids have one-second resolution and a random suffix).
+    return [...objectsUnder(prefix)]
+      .filter(([name]) => name.startsWith('_manifests/'))
+      .map(([, o]) => JSON.parse(o.bytes.toString('utf8')) as ManifestDocument)
+      .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.runId.localeCompare(b.runId));
   }
   /** The fake server's requests since this test began. */
   function requests(): LoggedRequest[] {

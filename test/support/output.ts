@@ -39,7 +39,10 @@ export function tablesWritten(dest: string): string[] {
 }
 
 export function manifests(dest: string): ManifestDocument[] {
-  return walk(join(dest, '_manifests')).sort().map((f) => JSON.parse(readFileSync(f, 'utf8')) as ManifestDocument);
+  // In run order: by start time, not by name (run ids have one-second resolution and a random suffix).
+  return walk(join(dest, '_manifests'))
+    .map((f) => JSON.parse(readFileSync(f, 'utf8')) as ManifestDocument)
+    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.runId.localeCompare(b.runId));
 }
 
 /** Rows of the files a set of manifests lists (what a manifest-driven reader sees). */
