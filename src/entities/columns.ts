@@ -11,7 +11,8 @@
 // test/entities/fast-path.test.ts checks that on every sandbox record and on mutations of them.
 import { EtlError, ErrorCodes } from '../errors.ts';
 import { Fields, gidNumber, isDecimalString, isIntegerString, isTimestampString, numericId } from './fields.ts';
-import type { Column, ColumnMode, ColumnType, Entity, JsonObject, JsonValue, Row, RowSink, TableDef } from './types.ts';
+import { entityTranscoder, tableTranscoder, type Scan, type TableTranscoder } from './transcode.ts';
+import type { ByteSink, Column, ColumnMode, ColumnType, Entity, JsonObject, JsonValue, Row, RowSink, TableDef } from './types.ts';
 
 /** A mapping's fast path (see the top of this file). */
 export interface Fast {
@@ -21,6 +22,8 @@ export interface Fast {
   readonly parent?: boolean;
   /** `"column":value,` for each column, or undefined when a value is not of the expected type. */
   write(record: JsonObject, parentGid: string | null): string | undefined;
+  /** The same from a line's bytes (transcode.ts); without it, the table has no byte path. */
+  readonly scan?: Scan;
 }
 
 export interface Mapping {
@@ -36,12 +39,20 @@ type Encode = (v: JsonValue | undefined) => string | undefined;
 // For strings a pattern has already checked (timestamps, decimals, digits): nothing in them needs escaping.
 const quoted = (v: string): string => `"${v}"`;
 
+// What JSON.stringify escapes in a string: quote, backslash, control characters, and a surrogate
+// (escaped only when lone, but then JSON.stringify decides). Testing for these and quoting the rest
+// takes two thirds of the time of JSON.stringify, and nearly every string has none.
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string as JSON.stringify writes it. */
+export const jsonString = (v: string): string => (ESCAPED.test(v) ? JSON.stringify(v) : `"${v}"`);
+
 /**
  * The encoders of the typed getters in fields.ts: each accepts exactly what its getter accepts. A value
  * that is null or absent is a null column, as the getters read it (absent keys are not `_extra` either).
  */
 export const encode = {
-  string: (v) => (typeof v === 'string' ? JSON.stringify(v) : v == null ? 'null' : undefined),
+  string: (v) => (typeof v === 'string' ? jsonString(v) : v == null ? 'null' : undefined),
   boolean: (v) => (v === true ? 'true' : v === false ? 'false' : v == null ? 'null' : undefined),
   float: (v) => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : undefined) : v == null ? 'null' : undefined),
   integer: (v) =>
@@ -161,33 +172,36 @@ function locate(path: string): { holder: (src: Fields) => Fields; key: string } 
 
 type Getter = (f: Fields, key: string) => unknown;
 
-function scalar(type: ColumnType, get: Getter, enc: Encode, path: string, column: string, mode?: ColumnMode): Mapping {
+/** How a scalar's bytes are written (transcode.ts): by kind, checked by a pattern, or parsed and encoded. */
+type ScalarScan = 'string' | 'boolean' | 'integer' | 'float' | 'decimal' | ((v: string) => boolean) | 'value';
+
+function scalar(type: ColumnType, get: Getter, enc: Encode, scanAs: ScalarScan, path: string, column: string, mode?: ColumnMode): Mapping {
   const { holder, key: last } = locate(path);
   const value = valueAt(path);
   const start = key(column);
+  const write = (v: JsonValue | undefined): string | undefined => {
+    const text = enc(v);
+    return text === undefined ? undefined : `${start}${text},`;
+  };
+  const scan: Scan =
+    scanAs === 'value' ? { kind: 'value', path, write } : typeof scanAs === 'function' ? { kind: 'pattern', path, prefix: start, test: scanAs } : { kind: scanAs, path, prefix: start };
   return {
     columns: [{ name: column, type, ...(mode ? { mode } : {}) }],
     read(src, row) {
       row[column] = get(holder(src), last);
     },
-    fast: {
-      paths: [path],
-      write(record) {
-        const text = enc(value(record));
-        return text === undefined ? undefined : `${start}${text},`;
-      },
-    },
+    fast: { paths: [path], write: (record) => write(value(record)), scan },
   };
 }
 
-export const str = (path: string, column = snake(path)): Mapping => scalar('STRING', (f, k) => f.string(k), encode.string, path, column);
-export const int = (path: string, column = snake(path)): Mapping => scalar('INTEGER', (f, k) => f.integer(k), encode.integer, path, column);
-export const float = (path: string, column = snake(path)): Mapping => scalar('FLOAT', (f, k) => f.float(k), encode.float, path, column);
-export const bool = (path: string, column = snake(path)): Mapping => scalar('BOOLEAN', (f, k) => f.boolean(k), encode.boolean, path, column);
-export const ts = (path: string, column = snake(path)): Mapping => scalar('TIMESTAMP', (f, k) => f.timestamp(k), encode.timestamp, path, column);
-export const decimal = (path: string, column = snake(path)): Mapping => scalar('NUMERIC', (f, k) => f.decimal(k), encode.decimal, path, column);
+export const str = (path: string, column = snake(path)): Mapping => scalar('STRING', (f, k) => f.string(k), encode.string, 'string', path, column);
+export const int = (path: string, column = snake(path)): Mapping => scalar('INTEGER', (f, k) => f.integer(k), encode.integer, 'integer', path, column);
+export const float = (path: string, column = snake(path)): Mapping => scalar('FLOAT', (f, k) => f.float(k), encode.float, 'float', path, column);
+export const bool = (path: string, column = snake(path)): Mapping => scalar('BOOLEAN', (f, k) => f.boolean(k), encode.boolean, 'boolean', path, column);
+export const ts = (path: string, column = snake(path)): Mapping => scalar('TIMESTAMP', (f, k) => f.timestamp(k), encode.timestamp, isTimestampString, path, column);
+export const decimal = (path: string, column = snake(path)): Mapping => scalar('NUMERIC', (f, k) => f.decimal(k), encode.decimal, 'decimal', path, column);
 /** A list of scalars as a REPEATED STRING column ([] when Shopify sends null). */
-export const strings = (path: string, column = snake(path)): Mapping => scalar('STRING', (f, k) => f.strings(k), encode.strings, path, column, 'REPEATED');
+export const strings = (path: string, column = snake(path)): Mapping => scalar('STRING', (f, k) => f.strings(k), encode.strings, 'value', path, column, 'REPEATED');
 
 /** The record's own GID as `admin_graphql_api_id` and its numeric part as `id`. */
 export function id(options: { required: boolean } = { required: true }): Mapping {
@@ -209,8 +223,9 @@ export function id(options: { required: boolean } = { required: true }): Mapping
         const gid = record.id;
         if (typeof gid !== 'string') return gid === null && !options.required ? '"id":null,"admin_graphql_api_id":null,' : undefined;
         const n = gidNumber(gid);
-        return n === undefined ? undefined : `"id":"${n}","admin_graphql_api_id":${JSON.stringify(gid)},`;
+        return n === undefined ? undefined : `"id":"${n}","admin_graphql_api_id":${jsonString(gid)},`;
       },
+      scan: { kind: 'id', required: options.required },
     },
   };
 }
@@ -233,6 +248,7 @@ export function parentId(column: string): Mapping {
         const n = typeof gid === 'string' ? gidNumber(gid) : undefined;
         return n === undefined ? undefined : `${start}"${n}",`;
       },
+      scan: { kind: 'parent', prefix: start },
     },
   };
 }
@@ -256,6 +272,7 @@ export function ref(path: string, column: string): Mapping {
         const n = gidNumber(gid);
         return n === undefined ? undefined : `${start}"${n}",`;
       },
+      scan: { kind: 'ref', path, prefix: start },
     },
   };
 }
@@ -309,8 +326,9 @@ function moneyMapping(path: string, column: string, exact: (v: JsonValue | undef
         const v = value(record);
         if (v == null) return `${amountStart}null,${currencyStart}null,`;
         const whole = exact(v);
-        return whole === null ? undefined : `${amountStart}"${whole.amount}",${currencyStart}${JSON.stringify(whole.currencyCode)},`;
+        return whole === null ? undefined : `${amountStart}"${whole.amount}",${currencyStart}${jsonString(whole.currencyCode)},`;
       },
+      scan: { kind: 'money', path, shopMoney: exact === exactShopMoney, amountPrefix: amountStart, currencyPrefix: currencyStart },
     },
   };
 }
@@ -340,6 +358,18 @@ export function records(path: string, column: string, fields: readonly Mapping[]
   const start = key(column);
   const elementShape = shapeOf(fields.flatMap((m) => m.fast?.paths ?? []));
   const elementColumns = fastColumns(fields);
+  const writeList = (list: JsonValue | undefined): string | undefined => {
+    if (!Array.isArray(list)) return list == null ? `${start}[],` : undefined;
+    let text = '';
+    for (const element of list) {
+      if (!isPlainObject(element) || !hasShape(element, elementShape)) return undefined;
+      const columns = elementColumns!(element, null);
+      if (columns === undefined) return undefined;
+      text += text === '' ? '{' : ',{';
+      text += columns === '' ? '}' : `${columns.slice(0, -1)}}`;
+    }
+    return `${start}[${text}],`;
+  };
   return {
     columns: [{ name: column, type: 'RECORD', mode: 'REPEATED', description, fields: fields.flatMap((m) => m.columns) }],
     read(src, row) {
@@ -352,19 +382,8 @@ export function records(path: string, column: string, fields: readonly Mapping[]
     ...(elementColumns && {
       fast: {
         paths: [path],
-        write(record) {
-          const list = value(record);
-          if (!Array.isArray(list)) return list == null ? `${start}[],` : undefined;
-          let text = '';
-          for (const element of list) {
-            if (!isPlainObject(element) || !hasShape(element, elementShape)) return undefined;
-            const columns = elementColumns(element, null);
-            if (columns === undefined) return undefined;
-            text += text === '' ? '{' : ',{';
-            text += columns === '' ? '}' : `${columns.slice(0, -1)}}`;
-          }
-          return `${start}[${text}],`;
-        },
+        write: (record) => writeList(value(record)),
+        scan: { kind: 'records', path, prefix: start, fields: fields.map((m) => m.fast?.scan) },
       },
     }),
   };
@@ -382,6 +401,8 @@ export interface Table {
   line(record: JsonObject, out: RowSink): void;
   /** An element of an inline list inside `owner` (e.g. a transaction inside its order), as line() does. */
   element(record: JsonObject, owner: JsonObject, out: RowSink): void;
+  /** The byte path of a line routed here (transcode.ts), or null when a mapping has none. */
+  readonly transcoder: TableTranscoder | null;
 }
 
 export interface TableSpec {
@@ -422,6 +443,14 @@ export function table(spec: TableSpec): Table {
   // A line of its own also carries __typename (read by the router) and, for a child, __parentId.
   const lineShape = shapeOf([...paths, '__typename', ...(mappings.some((m) => m.fast?.parent) ? ['__parentId'] : [])]);
   const elementShape = shapeOf(paths);
+  const transcoder =
+    columns === null
+      ? null
+      : tableTranscoder(
+          name,
+          mappings.map((m) => m.fast?.scan),
+          inline.map((i) => ({ key: i.key, table: i.table.transcoder, element: (record, owner, out) => i.table.element(record, owner, out) })),
+        );
 
   const self: Table = {
     def: {
@@ -450,6 +479,7 @@ export function table(spec: TableSpec): Table {
       const ownerGid = owner.id;
       if (typeof ownerGid !== 'string' || !fastRow(record, ownerGid, elementShape, out)) self.emit(new Fields(record, new Fields(owner)), out);
     },
+    transcoder,
   };
 
   /** Writes the row and its inline children the fast way and returns true, or returns false having written nothing. */
@@ -468,15 +498,21 @@ export function table(spec: TableSpec): Table {
   return self;
 }
 
+const noBytePath: TableTranscoder = () => false;
+
 /**
- * Builds `process` and `typenames` from a map of `__typename` → table (null: the record makes no rows,
+ * Builds `process`, `typenames` and `transcode` from a map of `__typename` → table (null: the record makes no rows,
  * e.g. the product lines of product_metafields). Routing by __typename, never by line order.
  */
-export function routeByTypename(entity: string, routes: Record<string, Table | null>): Pick<Entity, 'process' | 'typenames'> {
+export function routeByTypename(entity: string, routes: Record<string, Table | null>): Pick<Entity, 'process' | 'typenames' | 'transcode'> {
   const known = Object.keys(routes);
   const byName = new Map(Object.entries(routes));
+  // A table without a byte path sends its lines to process(); null routes make no rows either way.
+  const tables = Object.entries(routes).map(([typename, t]) => [typename, t === null ? null : (t.transcoder ?? noBytePath)] as const);
+  const transcode = Object.values(routes).some((t) => t?.transcoder) ? entityTranscoder(tables) : undefined;
   return {
     typenames: known,
+    ...(transcode && { transcode }),
     process(record: JsonObject, out: RowSink) {
       const typename = record.__typename;
       const target = typeof typename === 'string' ? byName.get(typename) : undefined;

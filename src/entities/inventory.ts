@@ -1,7 +1,7 @@
 // Inventory items with their levels per location (a connection: one JSONL line per level). A full
 // snapshot each run: quantities change without bumping the item's updatedAt.
 import { bool, encode, id, isPlainObject, keyCount, moneyV2, parentId, ref, routeByTypename, str, table, ts, type Mapping } from './columns.ts';
-import type { Entity } from './types.ts';
+import type { Entity, JsonValue } from './types.ts';
 
 /** The names inventory.graphql asks for in quantities(names:), one INTEGER column each. */
 const QUANTITY_NAMES = ['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'quality_control', 'safety_stock'];
@@ -23,24 +23,26 @@ const quantities: Mapping = {
   },
   fast: {
     paths: ['quantities'],
-    // Each known name at most once, as { name, quantity } and nothing else; anything else takes read().
-    write(record) {
-      const list = record.quantities;
-      if (!Array.isArray(list)) return list == null ? QUANTITIES_NULL : undefined;
-      const values: Array<string | undefined> = new Array(QUANTITY_NAMES.length);
-      for (const q of list) {
-        if (!isPlainObject(q) || keyCount(q) !== 2 || typeof q.name !== 'string' || q.quantity === undefined) return undefined;
-        const at = QUANTITY_NAMES.indexOf(q.name);
-        if (at === -1 || values[at] !== undefined) return undefined;
-        values[at] = encode.integer(q.quantity);
-        if (values[at] === undefined) return undefined;
-      }
-      let text = '';
-      for (let i = 0; i < QUANTITY_NAMES.length; i++) text += `"${QUANTITY_NAMES[i]}":${values[i] ?? 'null'},`;
-      return text;
-    },
+    write: (record) => writeQuantities(record.quantities),
+    scan: { kind: 'value', path: 'quantities', write: (v) => writeQuantities(v) },
   },
 };
+
+// Each known name at most once, as { name, quantity } and nothing else; anything else takes read().
+function writeQuantities(list: JsonValue | undefined): string | undefined {
+  if (!Array.isArray(list)) return list == null ? QUANTITIES_NULL : undefined;
+  const values: Array<string | undefined> = new Array(QUANTITY_NAMES.length);
+  for (const q of list) {
+    if (!isPlainObject(q) || keyCount(q) !== 2 || typeof q.name !== 'string' || q.quantity === undefined) return undefined;
+    const at = QUANTITY_NAMES.indexOf(q.name);
+    if (at === -1 || values[at] !== undefined) return undefined;
+    values[at] = encode.integer(q.quantity);
+    if (values[at] === undefined) return undefined;
+  }
+  let text = '';
+  for (let i = 0; i < QUANTITY_NAMES.length; i++) text += `"${QUANTITY_NAMES[i]}":${values[i] ?? 'null'},`;
+  return text;
+}
 
 const items = table({
   name: 'inventory_items',

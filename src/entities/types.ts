@@ -38,6 +38,28 @@ export interface RowSink {
   text?(table: string, head: string): void;
 }
 
+/** One table's NDJSON as bytes, for the byte path (transcode.ts): it appends a row's JSON from `{` through its last entity column, then calls endRow(). */
+export interface ByteRows {
+  /** The table's bytes so far are buf[0, length); reserve() may replace buf. */
+  buf: Buffer;
+  length: number;
+  /** Makes room for `bytes` more bytes after `length`. */
+  reserve(bytes: number): void;
+  /** Appends `_extra` (null) and the run columns, and counts the row. */
+  endRow(): void;
+}
+
+/** A RowSink that also takes rows as bytes. */
+export interface ByteSink extends RowSink {
+  bytes(table: string): ByteRows;
+}
+
+/** What the byte path tells about a line it wrote: whether it is a root record (no __parentId), and its cursor field's value if a string. */
+export interface LineInfo {
+  root: boolean;
+  cursor: string | null;
+}
+
 export interface Entity {
   /** Registry key, CLI name (--entities), and state key. */
   name: string;
@@ -63,4 +85,10 @@ export interface Entity {
    * synchronous: no I/O, no state across records, no assumption about line order.
    */
   process(record: JsonObject, out: RowSink): void;
+  /**
+   * The byte path (transcode.ts): writes the rows of the JSONL line bytes[start, end), which must be
+   * valid UTF-8, and fills `line`; or returns false having written nothing, and the line goes to
+   * JSON.parse and process(). Gives the same bytes as process() for every line it writes.
+   */
+  transcode?(bytes: Buffer, start: number, end: number, out: ByteSink, cursorField: string | undefined, line: LineInfo): boolean;
 }

@@ -2,7 +2,8 @@
 // synchronous, like the processors it calls); knows only line numbers within its batch, so a failure
 // is returned as data and the main thread, which knows how many lines came before, names the line.
 import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors.ts';
-import type { Entity, JsonObject, Row, RowSink } from '../entities/types.ts';
+import { isUtf8 } from 'node:buffer';
+import type { ByteRows, ByteSink, Entity, JsonObject, LineInfo, Row } from '../entities/types.ts';
 import { encodeSegment, type Segment } from './segment.ts';
 
 /** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and its start time. */
@@ -45,27 +46,35 @@ export function excerpt(line: string): string {
 }
 
 /** One table's NDJSON for the batch, as UTF-8 in a buffer kept from batch to batch (no string per batch). */
-class TableOutput {
+class TableOutput implements ByteRows {
   rows = 0;
   length = 0;
-  #buf: Buffer;
+  buf: Buffer;
+  readonly #close: Buffer;
 
-  constructor(buf: Buffer) {
-    this.#buf = buf;
+  /** `close` ends a row whose entity columns are written (see TableRows). */
+  constructor(buf: Buffer, close: Buffer) {
+    this.buf = buf;
+    this.#close = close;
   }
 
-  get buffer(): Buffer {
-    return this.#buf;
+  reserve(bytes: number): void {
+    if (this.length + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + bytes));
+    this.buf.copy(grown, 0, 0, this.length);
+    this.buf = grown;
   }
 
   write(text: string): void {
     // A UTF-16 code unit takes at most 3 UTF-8 bytes; write() would silently stop at the buffer's end.
-    if (this.length + text.length * 3 > this.#buf.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.#buf.length * 2, this.length + text.length * 3));
-      this.#buf.copy(grown, 0, 0, this.length);
-      this.#buf = grown;
-    }
-    this.length += this.#buf.write(text, this.length);
+    this.reserve(text.length * 3);
+    this.length += this.buf.write(text, this.length);
+  }
+
+  endRow(): void {
+    this.reserve(this.#close.length);
+    this.length += this.#close.copy(this.buf, this.length);
+    this.rows++;
   }
 }
 
@@ -75,7 +84,7 @@ const scratch = new Map<string, Buffer>();
 const FIRST_SCRATCH_BYTES = 64 * 1024;
 
 /** Rows of one batch per table, stamped and written out as they come. */
-export class TableRows implements RowSink {
+export class TableRows implements ByteSink {
   readonly #tables = new Map<string, TableOutput>();
   readonly #entity: Entity;
   readonly #stamp: RunStamp;
@@ -86,12 +95,13 @@ export class TableRows implements RowSink {
     this.#entity = entity;
     this.#stamp = stamp;
     this.#close = `"_extra":null,"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
+    const close = Buffer.from(this.#close);
     for (const t of entity.tables) {
       // Taken out while in use, so two batches alive at once (never in a worker) cannot share a buffer.
       const key = `${entity.name}/${t.name}`;
       const buf = scratch.get(key);
       scratch.delete(key);
-      this.#tables.set(t.name, new TableOutput(buf ?? Buffer.allocUnsafeSlow(FIRST_SCRATCH_BYTES)));
+      this.#tables.set(t.name, new TableOutput(buf ?? Buffer.allocUnsafeSlow(FIRST_SCRATCH_BYTES), close));
     }
   }
 
@@ -111,6 +121,10 @@ export class TableRows implements RowSink {
     t.rows++;
   }
 
+  bytes(table: string): ByteRows {
+    return this.#table(table);
+  }
+
   #table(table: string): TableOutput {
     const t = this.#tables.get(table);
     if (!t) throw new EtlError(ErrorCodes.INTERNAL, `${this.#entity.name} emitted a row for undeclared table ${table}`);
@@ -121,19 +135,20 @@ export class TableRows implements RowSink {
   encode(level: number): Array<{ table: string; segment: Segment }> {
     const out: Array<{ table: string; segment: Segment }> = [];
     for (const [table, t] of this.#tables) {
-      scratch.set(`${this.#entity.name}/${table}`, t.buffer);
-      if (t.rows > 0) out.push({ table, segment: encodeSegment(t.buffer.subarray(0, t.length), t.rows, level) });
+      scratch.set(`${this.#entity.name}/${table}`, t.buf);
+      if (t.rows > 0) out.push({ table, segment: encodeSegment(t.buf.subarray(0, t.length), t.rows, level) });
     }
     return out;
   }
 }
 
 export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array, gzipLevel: number): BatchResult | BatchFailure {
-  // Each line is decoded on its own: one string per batch would be megabytes in V8's old generation
-  // for every batch, and make the worker run full garbage collections over and over.
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new TableRows(entity, stamp);
   const cursorField = entity.incremental?.cursorField;
+  // The byte path takes a line only if its bytes are valid UTF-8; checked once for the batch.
+  const transcode = entity.transcode !== undefined && isUtf8(buf) ? entity.transcode : undefined;
+  const line: LineInfo = { root: false, cursor: null };
   let physical = 0;
   let lines = 0;
   let rootLines = 0;
@@ -146,36 +161,51 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
     if (end > start && buf[end - 1] === CR) end--;
     physical++;
     if (end > start) {
-      const line = buf.toString('utf8', start, end);
       lines++;
-      let record: unknown;
+      let transcoded = false;
       try {
-        record = JSON.parse(line);
+        transcoded = transcode?.(buf, start, end, out, cursorField, line) ?? false;
       } catch (err) {
-        return malformed(physical, ` is not valid JSON (${(err as Error).message}): ${excerpt(line)}`);
+        return processorFailure(physical, err, buf.toString('utf8', start, end));
       }
-      if (typeof record !== 'object' || record === null || Array.isArray(record)) return malformed(physical, ` is not a JSON object: ${excerpt(line)}`);
-      const obj = record as JsonObject;
-      if (obj.__parentId === undefined) {
+      const failure = transcoded ? undefined : parseAndProcess(entity, buf, start, end, out, cursorField, line, physical);
+      if (failure) return failure;
+      if (line.root) {
         rootLines++;
-        const cursor = cursorField === undefined ? undefined : obj[cursorField];
-        if (typeof cursor === 'string') {
-          const ms = Date.parse(cursor);
-          if (ms > maxCursorMs) {
-            maxCursorMs = ms;
-            maxCursor = cursor;
-          }
+        const ms = line.cursor === null ? NaN : Date.parse(line.cursor);
+        if (ms > maxCursorMs) {
+          maxCursorMs = ms;
+          maxCursor = line.cursor;
         }
-      }
-      try {
-        entity.process(obj, out);
-      } catch (err) {
-        return processorFailure(physical, err, line);
       }
     }
     start = next;
   }
   return { ok: true, physicalLines: physical, lines, rootLines, maxCursor, maxCursorMs, segments: out.encode(gzipLevel) };
+}
+
+/** A line the byte path did not take: JSON.parse and the entity's processor. Fills `line` as the byte path does. */
+function parseAndProcess(entity: Entity, buf: Buffer, start: number, end: number, out: TableRows, cursorField: string | undefined, line: LineInfo, physical: number): BatchFailure | undefined {
+  // Each line is decoded on its own: one string per batch would be megabytes in V8's old generation
+  // for every batch, and make the worker run full garbage collections over and over.
+  const text = buf.toString('utf8', start, end);
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (err) {
+    return malformed(physical, ` is not valid JSON (${(err as Error).message}): ${excerpt(text)}`);
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return malformed(physical, ` is not a JSON object: ${excerpt(text)}`);
+  const obj = record as JsonObject;
+  line.root = obj.__parentId === undefined;
+  const cursor = cursorField === undefined ? undefined : obj[cursorField];
+  line.cursor = line.root && typeof cursor === 'string' ? cursor : null;
+  try {
+    entity.process(obj, out);
+  } catch (err) {
+    return processorFailure(physical, err, text);
+  }
+  return undefined;
 }
 
 function malformed(line: number, message: string): BatchFailure {

@@ -2,6 +2,8 @@
 // or step aside: checked on every record of every entity the sandbox store produces, on the fixtures,
 // and on mutations of those records (an unknown key, a missing key, a value of another type, at the
 // top level and one level down), where either both paths give the same bytes or both fail alike.
+// The byte path (transcode.ts) likewise, on the same lines as Shopify writes them (slashes escaped),
+// as JSON.stringify writes them, and on lines written in ways only JSON.parse accepts.
 import { expect } from 'chai';
 import { parse } from 'graphql';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { entities } from '../../src/entities/index.ts';
 import { loadQuery } from '../../src/entities/queries.ts';
 import type { Entity, JsonObject, JsonValue, RowSink } from '../../src/entities/types.ts';
 import { isEtlError } from '../../src/errors.ts';
-import { TableRows } from '../../src/pipeline/batch.ts';
+import { processBatch, TableRows } from '../../src/pipeline/batch.ts';
 import { Store } from '../../src/sandbox/store/index.ts';
 
 const STAMP = { shop: 'fast-path.myshopify.com', runId: 'run-"1"', extractedAt: '2026-03-05T06:00:00.000Z' };
@@ -33,6 +35,34 @@ function output(entity: Entity, records: JsonObject[], fast: boolean): string {
     .map(({ table, segment }) => `${table}:\n${inflateRawSync(segment.bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8')}`)
     .join('');
 }
+
+/**
+ * What processBatch (as a worker runs it) makes of these JSONL lines: counts, cursor and each table's
+ * NDJSON, or the failure. With the byte path, or without it (JSON.parse and process()).
+ */
+function batchOutput(entity: Entity, lines: readonly string[], bytePath: boolean): string {
+  const run = bytePath ? entity : { ...entity, transcode: undefined };
+  const result = processBatch(run, STAMP, Buffer.from(lines.join('\n')), 1);
+  if (!result.ok) return `failed: line ${result.line} ${result.code}${result.message}`;
+  const tables = result.segments.map(({ table, segment }) => `${table}:\n${inflateRawSync(segment.bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8')}`);
+  return `${result.lines} lines, ${result.rootLines} roots, cursor ${result.maxCursor}\n${tables.join('')}`;
+}
+
+/** Whether the byte path writes this line itself. */
+function bytePathTakes(entity: Entity, line: string): boolean {
+  const bytes = Buffer.from(line);
+  return entity.transcode!(bytes, 0, bytes.length, new TableRows(entity, STAMP), 'updatedAt', { root: false, cursor: null });
+}
+
+/** Whether the fast path writes this record's own row (or it makes none), as opposed to the general path. */
+function fastPathTakes(entity: Entity, record: JsonObject): boolean {
+  let first: 'text' | 'row' | null = null;
+  entity.process(structuredClone(record), { row: () => void (first ??= 'row'), text: () => void (first ??= 'text') });
+  return first !== 'row';
+}
+
+/** A line as Shopify writes it: every slash escaped. */
+const shopifyLine = (record: JsonValue): string => JSON.stringify(record).replaceAll('/', '\\/');
 
 /** Whether the fast path wrote these records itself (any row), as opposed to handing them all to row(). */
 function tookFastPath(entity: Entity, records: JsonObject[]): boolean {
@@ -78,6 +108,7 @@ describe('the fast path writes what the general path writes', function () {
   this.timeout(120_000);
   const bulk = entities.filter((e) => e.kind === 'bulk');
   const linesOf: Record<string, JsonObject[]> = {};
+  const textOf: Record<string, string[]> = {};
   let dir: string;
 
   before(async () => {
@@ -87,7 +118,8 @@ describe('the fast path writes what the general path writes', function () {
       const path = join(dir, `${entity.name}.jsonl`);
       await store.writeBulkResult(parse(loadQuery(entity)), path, { ordering: 'interleaved' });
       const fixture = readFileSync(new URL(`../fixtures/${entity.name}.jsonl`, import.meta.url), 'utf8');
-      linesOf[entity.name] = [readFileSync(path, 'utf8'), fixture].flatMap((text) => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as JsonObject));
+      textOf[entity.name] = [readFileSync(path, 'utf8'), fixture].flatMap((text) => text.split('\n').filter(Boolean));
+      linesOf[entity.name] = textOf[entity.name]!.map((l) => JSON.parse(l) as JsonObject);
     }
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,6 +152,79 @@ describe('the fast path writes what the general path writes', function () {
         }
       }
       expect(checked).to.be.greaterThan(samples.length * 10);
+    });
+
+    it(`${name}: the byte path writes the same bytes as JSON.parse and process(), and takes the lines`, () => {
+      const entity = bulk.find((e) => e.name === name)!;
+      const lines = textOf[name]!;
+      const expected = batchOutput(entity, lines, false);
+      expect(expected).to.not.match(/^failed/);
+      expect(batchOutput(entity, lines, true)).to.equal(expected);
+      // Also as JSON.stringify writes them (no escaped slashes).
+      const plain = linesOf[name]!.map((r) => JSON.stringify(r));
+      expect(batchOutput(entity, plain, true)).to.equal(batchOutput(entity, plain, false));
+      // It takes exactly the lines whose own row the fast path writes: all but some fixtures, which carry
+      // fields no column reads (for `_extra`) or GIDs with a query string.
+      if (entity.transcode) {
+        const taken = lines.filter((l, i) => {
+          expect(bytePathTakes(entity, l), l).to.equal(fastPathTakes(entity, linesOf[name]![i]!));
+          return bytePathTakes(entity, l);
+        });
+        expect(taken.length).to.be.greaterThan(0);
+      }
+    });
+
+    it(`${name}: the byte path writes the same or steps aside for mutated records and unusual JSON`, () => {
+      const entity = bulk.find((e) => e.name === name)!;
+      const samples = [...new Map(linesOf[name]!.map((r) => [r.__typename, r])).values()];
+      let checked = 0;
+      const same = (lines: string[]): void => {
+        expect(batchOutput(entity, lines, true), lines.join('\n')).to.equal(batchOutput(entity, lines, false));
+        checked++;
+      };
+      for (const sample of samples) {
+        for (const variant of mutations(sample)) {
+          same([JSON.stringify(variant)]);
+          same([shopifyLine(variant)]);
+        }
+        const line = shopifyLine(sample);
+        const text = JSON.stringify(sample);
+        // Ways of writing the same record (or a broken one) that only JSON.parse takes.
+        same([line.replace(':', ' : ')]);
+        same([` ${line}`]);
+        same([`${line} `]);
+        same([line.replace(/"([A-Za-z])/, '"\\u0041$1')]);
+        same([line.replace(/:(\d+)([,}])/, ':$1.0$2')]);
+        same([line.replace(/:(\d+)([,}])/, ':$1e0$2')]);
+        same([line.replace(/:(\d)/, ':-0')]);
+        same([line.replace(/:"/, ':"\\"')]);
+        same([line.replace(/:"/, ':"\\n\\t\\\\')]);
+        same([line.replace(/:"/, ':"\u00e9\u2028\ud83d\ude00')]);
+        same([`{${line.slice(1, -1)},${line.slice(1, -1)}}`]);
+        same([`{${Object.entries(sample).reverse().map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`]);
+        same([line.slice(0, -1)]);
+        same([`${line}x`]);
+        same([line.replace(/:"/, ':"\u0001')]);
+        same([text.replace(/:\[/, ':[ ')]);
+        same([text.replace(/"id":"gid:\/\/shopify\/(\w+)\/(\d+)"/, '"id":"gid://shopify/$1/$2?x=\\/1"')]);
+        same([text.replace(/"id":"gid:\/\/shopify\/(\w+)\/(\d+)"/, '"id":"gid://shopify/$1/0$2"')]);
+        same([text.replace(/"id":"gid:\/\/shopify\/(\w+)\/(\d+)"/, '"id":"gid://shopify/$1/12345678901234567890"')]);
+        same([text.replace(/"id":"gid:\/\/shopify\/(\w+)\/(\d+)"/, '"id":"gid://shopify/$1/"')]);
+        same([text.replace(/"amount":"([\d.]+)"/, '"amount":"-$1"')]);
+        same([text.replace(/"amount":"([\d.]+)"/, '"amount":"$1."')]);
+        same([text.replace(/"amount":"([\d.]+)"/, '"currencyCode":"USD","amount":"$1"').replace(/"amount":"([\d.]+)","currencyCode":"USD","currencyCode":"\w+"/, '"amount":"$1","currencyCode":"USD"')]);
+        same([text.replace(/"rate":([\d.]+)/, '"rate":1e400')]);
+        same([text.replace(/"rate":([\d.]+)/, '"rate":-0')]);
+        same([text.replace(/"rate":([\d.]+)/, '"rate":0.10')]);
+      }
+      // Invalid UTF-8 takes JSON.parse for the whole batch (it reads such bytes as U+FFFD).
+      const broken = Buffer.from(shopifyLine(samples[0]!)).toString('latin1').replace(/"([A-Za-z])/, '"\xff$1');
+      const run = (bytePath: boolean): string => {
+        const result = processBatch(bytePath ? entity : { ...entity, transcode: undefined }, STAMP, Buffer.from(broken, 'latin1'), 1);
+        return JSON.stringify(result.ok ? result.segments.map((s) => inflateRawSync(s.segment.bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8')) : result);
+      };
+      expect(run(true)).to.equal(run(false));
+      expect(checked).to.be.greaterThan(samples.length * 20);
     });
   }
 });
