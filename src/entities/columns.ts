@@ -9,6 +9,8 @@
 // object and no JSON.stringify of a row: less than half the cost (README, Performance). Anything else falls
 // back to read() for the whole row, so the two paths give the same text for every record;
 // test/entities/fast-path.test.ts checks that on every sandbox record and on mutations of them.
+// Workers first try the byte path (transcode.ts), the fast path done on a line's bytes before any
+// JSON.parse; each fast path carries a `scan` saying how, so all three are declared here together.
 import { EtlError, ErrorCodes } from '../errors.ts';
 import { Fields, gidNumber, isDecimalString, isIntegerString, isTimestampString, numericId } from './fields.ts';
 import { entityTranscoder, tableTranscoder, type Scan, type TableTranscoder } from './transcode.ts';
@@ -45,7 +47,7 @@ const quoted = (v: string): string => `"${v}"`;
 const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /** A string as JSON.stringify writes it. */
-export const jsonString = (v: string): string => (ESCAPED.test(v) ? JSON.stringify(v) : `"${v}"`);
+const jsonString = (v: string): string => (ESCAPED.test(v) ? JSON.stringify(v) : `"${v}"`);
 
 /**
  * The encoders of the typed getters in fields.ts: each accepts exactly what its getter accepts. A value

@@ -31,6 +31,7 @@ const KEY_END = 5;
 const WIDTH = 6;
 
 const MAX_DEPTH = 32;
+const MAX_KEPT_NODES = 64 * 1024;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -54,6 +55,8 @@ export class Tape {
 
   /** Scans bytes[start, end) as one JSON object; false when it is not one, or not of the accepted subset. Node 0 is the object. */
   parse(bytes: Buffer, start: number, end: number): boolean {
+    // A line of megabytes grows the tape; the next line gives that memory back.
+    if (this.#nodes.length > WIDTH * MAX_KEPT_NODES) this.#nodes = new Int32Array(WIDTH * 512);
     this.bytes = bytes;
     this.#count = 0;
     this.#end = end;

@@ -51,7 +51,11 @@ function batchOutput(entity: Entity, lines: readonly string[], bytePath: boolean
 /** Whether the byte path writes this line itself. */
 function bytePathTakes(entity: Entity, line: string): boolean {
   const bytes = Buffer.from(line);
-  return entity.transcode!(bytes, 0, bytes.length, new TableRows(entity, STAMP), 'updatedAt', { root: false, cursor: null });
+  try {
+    return entity.transcode!(bytes, 0, bytes.length, new TableRows(entity, STAMP), 'updatedAt', { root: false, cursor: null });
+  } catch {
+    return false; // an inline element the general path refuses: processBatch reports it as the line's failure
+  }
 }
 
 /** Whether the fast path writes this record's own row (or it makes none), as opposed to the general path. */
@@ -178,9 +182,11 @@ describe('the fast path writes what the general path writes', function () {
       const entity = bulk.find((e) => e.name === name)!;
       const samples = [...new Map(linesOf[name]!.map((r) => [r.__typename, r])).values()];
       let checked = 0;
+      let taken = 0;
       const same = (lines: string[]): void => {
         expect(batchOutput(entity, lines, true), lines.join('\n')).to.equal(batchOutput(entity, lines, false));
         checked++;
+        if (entity.transcode && bytePathTakes(entity, lines[0]!)) taken++;
       };
       for (const sample of samples) {
         for (const variant of mutations(sample)) {
@@ -225,6 +231,8 @@ describe('the fast path writes what the general path writes', function () {
       };
       expect(run(true)).to.equal(run(false));
       expect(checked).to.be.greaterThan(samples.length * 20);
+      // Both ways: many variants are still records the byte path writes (a missing key, a null), many are not.
+      if (entity.transcode) expect(taken).to.be.within(samples.length, checked - samples.length);
     });
   }
 });
