@@ -7,8 +7,25 @@
 // values were two thirds of a worker's time; this path creates a JS value only where a column needs
 // one (a GID's number, a float) or for what it does not handle itself (lists, see `value`).
 // test/entities/fast-path.test.ts checks the three paths give the same bytes.
-import { gidNumber, isIntegerString } from './fields.ts';
-import { ARRAY, ESCAPED_STRING, FALSE, INTEGER, NULL, NUMBER, OBJECT, STRING, TRUE, Tape } from './json-tape.ts';
+import { isIntegerString } from './fields.ts';
+import { ARRAY, FALSE, INTEGER, NULL, NUMBER, OBJECT, STRING, TRUE, Tape } from './json-tape.ts';
+import {
+  ascii,
+  COMMA,
+  isDecimalNode,
+  isStringNode,
+  latin1,
+  moneyMembers,
+  parsedValue,
+  putByte,
+  putConst,
+  putGidNumber,
+  putRaw,
+  putString,
+  putText,
+  SHOP_MONEY,
+  stringValue,
+} from './tape-values.ts';
 import type { ByteRows, ByteSink, JsonObject, JsonValue, LineInfo } from './types.ts';
 
 /** How a mapping's columns come from a line's bytes; `prefix` is `"column":`. */
@@ -41,12 +58,6 @@ export interface InlineScan {
  */
 export type TableTranscoder = (tape: Tape, node: number, owner: number, out: ByteSink) => boolean;
 
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const SLASH = 0x2f;
-const COMMA = 0x2c;
 const NULL_TEXT = ascii('null');
 const TRUE_TEXT = ascii('true');
 const FALSE_TEXT = ascii('false');
@@ -55,100 +66,6 @@ const ID_MIDDLE = ascii(',"admin_graphql_api_id":');
 const EMPTY_LIST = ascii('[]');
 const NONE = new Uint8Array(0);
 const ID_NULLS = ascii('"id":null,"admin_graphql_api_id":null,');
-
-// -- writing ----------------------------------------------------------------------------------------
-
-function putConst(out: ByteRows, bytes: Uint8Array): void {
-  out.reserve(bytes.length);
-  const buf = out.buf;
-  let at = out.length;
-  for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i]!;
-  out.length = at;
-}
-
-function putByte(out: ByteRows, byte: number): void {
-  out.reserve(1);
-  out.buf[out.length++] = byte;
-}
-
-/** A string node's JSON as JSON.stringify writes its value: the bytes as they are, with `\/` as `/`. */
-function putString(out: ByteRows, tape: Tape, node: number): void {
-  const src = tape.bytes;
-  const start = tape.start(node);
-  const end = tape.end(node);
-  out.reserve(end - start);
-  const buf = out.buf;
-  let at = out.length;
-  if (tape.type(node) === STRING) {
-    for (let i = start; i < end; i++) buf[at++] = src[i]!;
-  } else {
-    for (let i = start; i < end; i++) {
-      const c = src[i]!;
-      if (c === BACKSLASH) {
-        const escaped = src[++i]!;
-        if (escaped !== SLASH) buf[at++] = BACKSLASH;
-        buf[at++] = escaped;
-      } else {
-        buf[at++] = c;
-      }
-    }
-  }
-  out.length = at;
-}
-
-/** A node's bytes as they are (a number, or a string a pattern checked). */
-function putRaw(out: ByteRows, tape: Tape, node: number): void {
-  putRange(out, tape, tape.start(node), tape.end(node));
-}
-
-function putRange(out: ByteRows, tape: Tape, start: number, end: number): void {
-  const src = tape.bytes;
-  out.reserve(end - start);
-  const buf = out.buf;
-  let at = out.length;
-  for (let i = start; i < end; i++) buf[at++] = src[i]!;
-  out.length = at;
-}
-
-/** A JS string's UTF-8 (encoders' output: ASCII nearly always). */
-function putText(out: ByteRows, text: string): void {
-  out.reserve(text.length * 3);
-  out.length += out.buf.write(text, out.length);
-}
-
-// -- reading ----------------------------------------------------------------------------------------
-
-/** Bytes as Latin-1 text: for patterns and ASCII, as a byte over 0x7F becomes a character no pattern accepts. */
-function latin1(tape: Tape, from: number, to: number): string {
-  return tape.bytes.toString('latin1', from, to);
-}
-
-/** A string node's value, as JSON.parse gives it. */
-function stringValue(tape: Tape, node: number): string {
-  const start = tape.start(node) + 1;
-  const end = tape.end(node) - 1;
-  const src = tape.bytes;
-  let plain = true; // ASCII with no escape but \/
-  for (let i = start; i < end; i++) {
-    const c = src[i]!;
-    if (c >= 0x80 || (c === BACKSLASH && src[++i] !== SLASH)) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) {
-    const text = latin1(tape, start, end);
-    return tape.type(node) === STRING ? text : text.replaceAll('\\/', '/');
-  }
-  return JSON.parse(src.toString('utf8', start - 1, end + 1)) as string;
-}
-
-/** A node's value as JSON.parse gives it. */
-function parsedValue(tape: Tape, node: number): JsonValue {
-  return JSON.parse(tape.bytes.toString('utf8', tape.start(node), tape.end(node))) as JsonValue;
-}
-
-const isStringNode = (type: number): boolean => type === STRING || type === ESCAPED_STRING;
 
 // -- the plan: which member of which object each column reads -----------------------------------------
 
@@ -333,68 +250,6 @@ function patternColumn(c: Column, tape: Tape, out: ByteRows): boolean {
   return true;
 }
 
-const GID_PREFIX = 'gid://shopify/';
-
-/**
- * The digits of the GID at string node `n` as [start, end) in the bytes, when it is plain:
- * `gid://shopify/<Type>/<digits>`, any slash escaped or not, nothing after the digits. Else null.
- */
-function plainGidDigits(tape: Tape, n: number): [number, number] | null {
-  const b = tape.bytes;
-  const end = tape.end(n) - 1;
-  let p = tape.start(n) + 1;
-  for (let i = 0; i < GID_PREFIX.length; i++, p++) {
-    const c = GID_PREFIX.charCodeAt(i);
-    if (c === SLASH && b[p] === BACKSLASH) p++;
-    if (b[p] !== c) return null;
-  }
-  const first = b[p]! | 0x20;
-  if (first < 0x61 || first > 0x7a) return null;
-  for (p++; p < end; p++) {
-    const c = b[p]!;
-    if (!((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a))) break;
-  }
-  if (b[p] === BACKSLASH) p++;
-  if (b[p] !== SLASH) return null;
-  const digits = ++p;
-  while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
-  return p === end && p > digits ? [digits, end] : null;
-}
-
-/** Writes the number of the GID at node `n` (quoted), or returns false when it is not a Shopify GID. */
-function putGidNumber(out: ByteRows, tape: Tape, n: number): boolean {
-  if (!isStringNode(tape.type(n))) return false;
-  const digits = plainGidDigits(tape, n);
-  if (digits !== null) {
-    putByte(out, QUOTE);
-    putRange(out, tape, digits[0], digits[1]);
-    putByte(out, QUOTE);
-    return true;
-  }
-  // Anything else (a query string after the number, other escapes): as the fast path reads it.
-  const number = gidNumber(stringValue(tape, n));
-  if (number === undefined) return false;
-  putText(out, `"${number}"`);
-  return true;
-}
-
-/** Whether string node `n` is a decimal as fields.ts's DECIMAL reads it: -?digits(.digits)?. */
-function isDecimalNode(tape: Tape, n: number): boolean {
-  if (tape.type(n) !== STRING) return false;
-  const b = tape.bytes;
-  const end = tape.end(n) - 1;
-  let p = tape.start(n) + 1;
-  if (b[p] === 0x2d) p++;
-  const whole = p;
-  while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
-  if (p === whole) return false;
-  if (p === end) return true;
-  if (b[p] !== 0x2e) return false;
-  const fraction = ++p;
-  while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
-  return p === end && p > fraction;
-}
-
 function idColumn(c: Column, tape: Tape, out: ByteRows): boolean {
   const n = node(c.ref);
   if (n >= 0 && tape.type(n) === NULL) {
@@ -455,22 +310,6 @@ function decimalColumn(c: Column, tape: Tape, out: ByteRows): boolean {
   else return false;
   putByte(out, COMMA);
   return true;
-}
-
-const AMOUNT = ascii('amount');
-const CURRENCY_CODE = ascii('currencyCode');
-const SHOP_MONEY = ascii('shopMoney');
-
-/** The members of object `n` when it has exactly two, keyed amount (a decimal) and currencyCode (a string); else null. */
-function moneyMembers(tape: Tape, n: number): [number, number] | null {
-  const a = tape.first(n);
-  const last = tape.next(n);
-  if (a >= last) return null;
-  const b = tape.next(a);
-  if (b >= last || tape.next(b) !== last) return null;
-  const [amount, currency] = tape.keyIs(a, AMOUNT) && tape.keyIs(b, CURRENCY_CODE) ? [a, b] : tape.keyIs(b, AMOUNT) && tape.keyIs(a, CURRENCY_CODE) ? [b, a] : [-1, -1];
-  if (amount === -1 || !isDecimalNode(tape, amount) || !isStringNode(tape.type(currency))) return null;
-  return [amount, currency];
 }
 
 function moneyColumn(c: Column, tape: Tape, out: ByteRows): boolean {
@@ -651,16 +490,17 @@ export function tableTranscoder(table: string, scans: ReadonlyArray<Scan | undef
     const id = idSlot === -1 ? ABSENT : plan.slots[idSlot]!;
     const listNodes = lists.map((l) => plan.slots[l.slot]!);
     let ownerRecord: JsonObject | null = null;
-    lists.forEach((l, i) => {
+    for (let i = 0; i < lists.length; i++) {
       const n = listNodes[i]!;
-      if (n < 0 || tape.type(n) === NULL) return;
+      if (n < 0 || tape.type(n) === NULL) continue;
+      const list = lists[i]!;
       for (let e = tape.first(n), last = tape.next(n); e < last; e = tape.next(e)) {
-        if (id >= 0 && isStringNode(tape.type(id)) && l.table?.(tape, e, id, out)) continue;
+        if (id >= 0 && isStringNode(tape.type(id)) && list.table?.(tape, e, id, out)) continue;
         // An element the byte path does not take: the fast or general path, as process() would.
         ownerRecord ??= { id: id >= 0 ? parsedValue(tape, id) : null };
-        l.element(parsedValue(tape, e) as JsonObject, ownerRecord, out);
+        list.element(parsedValue(tape, e) as JsonObject, ownerRecord, out);
       }
-    });
+    }
     return true;
   };
 }

@@ -1,0 +1,183 @@
+// Values on a tape (json-tape.ts): reading them as JSON.parse would, and writing them into a row's
+// bytes as JSON.stringify would, for the byte path (transcode.ts). Rows are written in place: each put
+// makes room first (ByteRows.reserve), then copies with a plain loop, which for values of a few bytes
+// beats a call into native code.
+import { gidNumber } from './fields.ts';
+import { ESCAPED_STRING, STRING, type Tape } from './json-tape.ts';
+import type { ByteRows, JsonValue } from './types.ts';
+
+export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+const QUOTE = 0x22;
+export const COMMA = 0x2c;
+const BACKSLASH = 0x5c;
+const SLASH = 0x2f;
+
+export function putConst(out: ByteRows, bytes: Uint8Array): void {
+  out.reserve(bytes.length);
+  const buf = out.buf;
+  let at = out.length;
+  for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i]!;
+  out.length = at;
+}
+
+export function putByte(out: ByteRows, byte: number): void {
+  out.reserve(1);
+  out.buf[out.length++] = byte;
+}
+
+/** A string node's JSON as JSON.stringify writes its value: the bytes as they are, with `\/` as `/`. */
+export function putString(out: ByteRows, tape: Tape, node: number): void {
+  const src = tape.bytes;
+  const start = tape.start(node);
+  const end = tape.end(node);
+  out.reserve(end - start);
+  const buf = out.buf;
+  let at = out.length;
+  if (tape.type(node) === STRING) {
+    for (let i = start; i < end; i++) buf[at++] = src[i]!;
+  } else {
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      if (c === BACKSLASH) {
+        const escaped = src[++i]!;
+        if (escaped !== SLASH) buf[at++] = BACKSLASH;
+        buf[at++] = escaped;
+      } else {
+        buf[at++] = c;
+      }
+    }
+  }
+  out.length = at;
+}
+
+/** A node's bytes as they are (a number, or a string a pattern checked). */
+export function putRaw(out: ByteRows, tape: Tape, node: number): void {
+  putRange(out, tape, tape.start(node), tape.end(node));
+}
+
+export function putRange(out: ByteRows, tape: Tape, start: number, end: number): void {
+  const src = tape.bytes;
+  out.reserve(end - start);
+  const buf = out.buf;
+  let at = out.length;
+  for (let i = start; i < end; i++) buf[at++] = src[i]!;
+  out.length = at;
+}
+
+/** A JS string's UTF-8 (encoders' output: ASCII nearly always). */
+export function putText(out: ByteRows, text: string): void {
+  out.reserve(text.length * 3);
+  out.length += out.buf.write(text, out.length);
+}
+
+
+/** Bytes as Latin-1 text: for patterns and ASCII, as a byte over 0x7F becomes a character no pattern accepts. */
+export function latin1(tape: Tape, from: number, to: number): string {
+  return tape.bytes.toString('latin1', from, to);
+}
+
+/** A string node's value, as JSON.parse gives it. */
+export function stringValue(tape: Tape, node: number): string {
+  const start = tape.start(node) + 1;
+  const end = tape.end(node) - 1;
+  const src = tape.bytes;
+  let plain = true; // ASCII with no escape but \/
+  for (let i = start; i < end; i++) {
+    const c = src[i]!;
+    if (c >= 0x80 || (c === BACKSLASH && src[++i] !== SLASH)) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    const text = latin1(tape, start, end);
+    return tape.type(node) === STRING ? text : text.replaceAll('\\/', '/');
+  }
+  return JSON.parse(src.toString('utf8', start - 1, end + 1)) as string;
+}
+
+/** A node's value as JSON.parse gives it. */
+export function parsedValue(tape: Tape, node: number): JsonValue {
+  return JSON.parse(tape.bytes.toString('utf8', tape.start(node), tape.end(node))) as JsonValue;
+}
+
+export const isStringNode = (type: number): boolean => type === STRING || type === ESCAPED_STRING;
+
+const GID_PREFIX = 'gid://shopify/';
+
+/**
+ * The digits of the GID at string node `n` as [start, end) in the bytes, when it is plain:
+ * `gid://shopify/<Type>/<digits>`, any slash escaped or not, nothing after the digits. Else null.
+ */
+export function plainGidDigits(tape: Tape, n: number): [number, number] | null {
+  const b = tape.bytes;
+  const end = tape.end(n) - 1;
+  let p = tape.start(n) + 1;
+  for (let i = 0; i < GID_PREFIX.length; i++, p++) {
+    const c = GID_PREFIX.charCodeAt(i);
+    if (c === SLASH && b[p] === BACKSLASH) p++;
+    if (b[p] !== c) return null;
+  }
+  const first = b[p]! | 0x20;
+  if (first < 0x61 || first > 0x7a) return null;
+  for (p++; p < end; p++) {
+    const c = b[p]!;
+    if (!((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a))) break;
+  }
+  if (b[p] === BACKSLASH) p++;
+  if (b[p] !== SLASH) return null;
+  const digits = ++p;
+  while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
+  return p === end && p > digits ? [digits, end] : null;
+}
+
+/** Writes the number of the GID at node `n` (quoted), or returns false when it is not a Shopify GID. */
+export function putGidNumber(out: ByteRows, tape: Tape, n: number): boolean {
+  if (!isStringNode(tape.type(n))) return false;
+  const digits = plainGidDigits(tape, n);
+  if (digits !== null) {
+    putByte(out, QUOTE);
+    putRange(out, tape, digits[0], digits[1]);
+    putByte(out, QUOTE);
+    return true;
+  }
+  // Anything else (a query string after the number, other escapes): as the fast path reads it.
+  const number = gidNumber(stringValue(tape, n));
+  if (number === undefined) return false;
+  putText(out, `"${number}"`);
+  return true;
+}
+
+/** Whether string node `n` is a decimal as fields.ts's DECIMAL reads it: -?digits(.digits)?. */
+export function isDecimalNode(tape: Tape, n: number): boolean {
+  if (tape.type(n) !== STRING) return false;
+  const b = tape.bytes;
+  const end = tape.end(n) - 1;
+  let p = tape.start(n) + 1;
+  if (b[p] === 0x2d) p++;
+  const whole = p;
+  while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
+  if (p === whole) return false;
+  if (p === end) return true;
+  if (b[p] !== 0x2e) return false;
+  const fraction = ++p;
+  while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
+  return p === end && p > fraction;
+}
+
+const AMOUNT = ascii('amount');
+const CURRENCY_CODE = ascii('currencyCode');
+export const SHOP_MONEY = ascii('shopMoney');
+
+/** The members of object `n` when it has exactly two, keyed amount (a decimal) and currencyCode (a string); else null. */
+export function moneyMembers(tape: Tape, n: number): [number, number] | null {
+  const a = tape.first(n);
+  const last = tape.next(n);
+  if (a >= last) return null;
+  const b = tape.next(a);
+  if (b >= last || tape.next(b) !== last) return null;
+  const [amount, currency] = tape.keyIs(a, AMOUNT) && tape.keyIs(b, CURRENCY_CODE) ? [a, b] : tape.keyIs(b, AMOUNT) && tape.keyIs(a, CURRENCY_CODE) ? [b, a] : [-1, -1];
+  if (amount === -1 || !isDecimalNode(tape, amount) || !isStringNode(tape.type(currency))) return null;
+  return [amount, currency];
+}
