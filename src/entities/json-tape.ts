@@ -85,18 +85,10 @@ export class Tape {
     return node + 1;
   }
 
-  keyStart(node: number): number {
-    return this.#nodes[node * WIDTH + KEY_START]!;
-  }
-
-  keyEnd(node: number): number {
-    return this.#nodes[node * WIDTH + KEY_END]!;
-  }
-
   /** Whether an object member's key is exactly `key` (ASCII bytes). */
   keyIs(node: number, key: Uint8Array): boolean {
-    const at = this.keyStart(node);
-    if (this.keyEnd(node) - at !== key.length) return false;
+    const at = this.#nodes[node * WIDTH + KEY_START]!;
+    if (this.#nodes[node * WIDTH + KEY_END]! - at !== key.length) return false;
     const b = this.bytes;
     for (let i = 0; i < key.length; i++) if (b[at + i] !== key[i]) return false;
     return true;
