@@ -155,7 +155,7 @@ describe('sandbox store: bulk results', () => {
       const after = await runBulk(store, queryFile('orders'));
       const changed = new Set([...change.touched['orders']!, ...change.added['orders']!]);
       const unchanged = (run: typeof before): string[] =>
-        run.text.split('\n').filter((text, i) => {
+        run.text.split('\n').filter((_text, i) => {
           const line = run.lines[i];
           return line !== undefined && !changed.has(line.__parentId ?? line.id!);
         });

@@ -16,7 +16,6 @@ import {
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLOutputType,
-  type GraphQLSchema,
 } from 'graphql';
 import { makeStore, runBulk } from './store-support.ts';
 
