@@ -1,6 +1,7 @@
 // The fake GCS server held to the official client's protocol: every feature is driven through
 // @google-cloud/storage over real HTTP, so a passing test means the client accepts the answers.
 import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CRC32C, Storage } from '@google-cloud/storage';
 import { expect } from 'chai';
 import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';
@@ -298,6 +299,83 @@ describe('fake GCS server (driven by @google-cloud/storage)', () => {
       statuses.push((await fetch(`${endpoint}/storage/v1/b/b`)).status);
       expect(statuses).to.deep.equal([200, 503, 200, 503, 200]);
     });
+
+    it('loseAnswer carries out the n-th matching request and cuts its connection before the answer', async () => {
+      const file = storage.bucket('b').file('dir/lost.txt');
+      await file.save('x', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } });
+      await storage.bucket('b').file('other.txt').save('y', { resumable: false });
+      // The second DELETE of dir/lost.txt from now: the first is refused with 412 and answered.
+      fake.faults.loseAnswer({ method: 'DELETE', object: 'dir/lost.txt' }, 2);
+      await storage.bucket('b').file('other.txt').delete();
+      expect(gcsCode(await rejection(file.delete({ ifGenerationMatch: '1' })))).to.equal(412);
+      // The client retries the reset delete, which the server had carried out: the retry meets a 404.
+      const err = await rejection(file.delete({ ifGenerationMatch: String(file.metadata.generation) }));
+      expect(gcsCode(err)).to.equal(404);
+      expect(fake.object('b', 'dir/lost.txt')).to.equal(undefined);
+      const deletes = fake.requests.filter((r) => r.method === 'DELETE').map((r) => [r.path, r.status, r.injected]);
+      expect(deletes).to.deep.equal([
+        ['/storage/v1/b/b/o/other.txt', 204, false],
+        ['/storage/v1/b/b/o/dir%2Flost.txt', 412, false],
+        ['/storage/v1/b/b/o/dir%2Flost.txt', 0, true],
+        ['/storage/v1/b/b/o/dir%2Flost.txt', 404, false],
+      ]);
+    });
+
+    it('loseAnswer matches an upload by the object name in its query', async () => {
+      fake.faults.loseAnswer({ path: /^\/upload\//, object: /\.json$/ });
+      await storage.bucket('b').file('a.txt').save('a', { resumable: false, preconditionOpts: { ifGenerationMatch: 0 } });
+      // No precondition, so the client does not retry and the reset reaches us.
+      const err = await rejection(storage.bucket('b').file('m.json').save('{}', { resumable: false }));
+      expect(gcsCode(err)).to.equal(undefined);
+      // Written, though the client never heard so: a retry meets its own object.
+      expect(fake.object('b', 'm.json')?.bytes.toString()).to.equal('{}');
+      expect(fake.requests.map((r) => r.status)).to.deep.equal([200, 0]);
+    });
+
+    it('outageOn refuses connections for a while, then serves again on the same port', async () => {
+      fake.faults.outageOn({ method: 'GET', path: /\/o\/down\.txt$/ }, 800);
+      await storage.bucket('b').file('down.txt').save('d', { resumable: false });
+      const cut = await rejection(fetch(`${endpoint}/storage/v1/b/b/o/down.txt`));
+      expect(String((cut as { cause?: unknown }).cause)).to.match(/other side closed|ECONNRESET|socket/i);
+      const refused = await rejection(fetch(`${endpoint}/storage/v1/b/b/o/down.txt`));
+      expect((refused as { cause?: { code?: string } }).cause?.code).to.equal('ECONNREFUSED');
+      // The client does not retry a refused connection itself (its default retryableErrorFn lacks
+      // ECONNREFUSED); once the outage is over the same port serves again.
+      const clientErr = await rejection(storage.bucket('b').file('down.txt').download());
+      expect(`${String(clientErr.code)} ${clientErr.message}`).to.contain('ECONNREFUSED');
+      let status: number | undefined;
+      for (let i = 0; i < 50 && status === undefined; i++) {
+        status = await fetch(`${endpoint}/storage/v1/b/b/o/down.txt?alt=media`).then((r) => r.status, () => undefined);
+        if (status === undefined) await sleep(100);
+      }
+      expect(status).to.equal(200);
+      const [bytes] = await storage.bucket('b').file('down.txt').download();
+      expect(bytes.toString()).to.equal('d');
+    });
+
+    it('stopFor stops listening and starts again; close() during an outage does not restart it', async () => {
+      await fake.stopFor(60_000);
+      const refused = await rejection(fetch(`${endpoint}/storage/v1/b/b`));
+      expect((refused as { cause?: { code?: string } }).cause?.code).to.equal('ECONNREFUSED');
+      await fake.close();
+      await fake.stopFor(10);
+    });
+  });
+});
+
+describe('fake GCS server serving only under /storage/v1 (like fsouza/fake-gcs-server)', () => {
+  it('answers 404 on /b/... and serves the client given apiEndpoint', async () => {
+    const fake = createFakeGcs({ servesRoot: false });
+    try {
+      const endpoint = await fake.listen(0);
+      fake.createBucket('b');
+      expect((await fetch(`${endpoint}/b/b`)).status).to.equal(404);
+      const storage = new Storage({ apiEndpoint: endpoint, projectId: 'test', retryOptions: fastRetryOptions });
+      await storage.bucket('b').file('k').save('v', { resumable: false });
+      expect((await storage.bucket('b').file('k').download())[0].toString()).to.equal('v');
+    } finally {
+      await fake.close();
+    }
   });
 });
 

@@ -1,20 +1,22 @@
 // An in-memory Google Cloud Storage server on 127.0.0.1 that speaks the JSON API the official
 // @google-cloud/storage client uses, so tests run the real client over real HTTP. Both base paths
-// are served: `/storage/v1/b/...` (client given `apiEndpoint`) and `/b/...` (client given
-// STORAGE_EMULATOR_HOST); uploads always arrive on `/upload/storage/v1/b/{bucket}/o`.
+// are served by default: `/storage/v1/b/...` (client given `apiEndpoint`) and `/b/...` (client given
+// a bare STORAGE_EMULATOR_HOST); with `servesRoot: false` only `/storage/v1/...` is, as by
+// fsouza/fake-gcs-server and gcp-storage-emulator. Uploads always arrive on
+// `/upload/storage/v1/b/{bucket}/o`.
 // See /work/shared/gcp-facts.md §1c for the protocol facts this follows.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultPlan } from './fake-gcs/faults.ts';
-import type { FaultControls } from './fake-gcs/faults.ts';
+import type { FaultControls, RequestFacts } from './fake-gcs/faults.ts';
 import { parseGoogHash, parseMultipart, readBody, sendError, sendJson } from './fake-gcs/http.ts';
 import { ResumableSessions } from './fake-gcs/resumable.ts';
 import { GcsHttpError, ObjectStore, objectResource } from './fake-gcs/store.ts';
 import type { FakeObject, Preconditions, WriteMetadata } from './fake-gcs/store.ts';
 
 export type { FakeObject } from './fake-gcs/store.ts';
-export type { FaultControls } from './fake-gcs/faults.ts';
+export type { FaultControls, RequestMatch } from './fake-gcs/faults.ts';
 
 export interface LoggedRequest {
   method: string;
@@ -22,16 +24,26 @@ export interface LoggedRequest {
   query: Record<string, string>;
   contentRange: string | undefined;
   bodyBytes: number;
-  /** Response status; 0 when the connection was dropped on purpose. */
+  /** Response status; 0 when the connection was dropped on purpose (the request may still have been carried out). */
   status: number;
-  /** True when the status came from fault injection. */
+  /** True when a fault was injected: the status, a lost answer or the start of an outage. */
   injected: boolean;
+}
+
+export interface FakeGcsOptions {
+  /** Also serve the JSON API at `/b/...` (default true); false serves it only under `/storage/v1`. */
+  servesRoot?: boolean;
 }
 
 export interface FakeGcs {
   /** Starts listening on 127.0.0.1; resolves to the base URL, e.g. `http://127.0.0.1:40123`. */
   listen(port?: number): Promise<string>;
   close(): Promise<void>;
+  /**
+   * Stops listening (open connections are cut, new ones refused) and listens again on the same port
+   * after `ms`; resolves once it has stopped.
+   */
+  stopFor(ms: number): Promise<void>;
   readonly faults: FaultControls;
   /** Every request answered (or dropped) so far, in arrival order. */
   readonly requests: readonly LoggedRequest[];
@@ -58,12 +70,16 @@ const BUCKET = /^\/b\/([^/]+)$/;
 const OBJECTS = /^\/b\/([^/]+)\/o$/;
 const OBJECT = /^\/b\/([^/]+)\/o\/(.+)$/;
 
-export function createFakeGcs(): FakeGcs {
+export function createFakeGcs(options: FakeGcsOptions = {}): FakeGcs {
+  const servesRoot = options.servesRoot ?? true;
   const store = new ObjectStore();
   const sessions = new ResumableSessions(store);
   const faults = new FaultPlan();
   const requests: LoggedRequest[] = [];
   let server: Server | undefined;
+  let port: number | undefined;
+  let restart: NodeJS.Timeout | undefined;
+  let closed = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -79,17 +95,25 @@ export function createFakeGcs(): FakeGcs {
       injected: false,
     };
     requests.push(entry);
+    // A lost answer's status stays 0 even if the server thinks it finished writing it.
+    let lost = false;
     res.on('finish', () => {
-      entry.status = res.statusCode;
+      if (!lost) entry.status = res.statusCode;
     });
 
-    // Every request counts toward failNth/failEvery; a failed one is read whole and not processed.
-    const injected = faults.onRequest();
-    if (injected !== undefined) {
+    // Every request counts toward the faults; one failed with a status is read whole and not processed.
+    const fault = faults.onRequest(factsOf(req.method ?? 'GET', url.pathname, query));
+    if (fault?.kind === 'status') {
       entry.bodyBytes = (await readBody(req)).body.length;
       entry.injected = true;
-      const reason = injected === 429 ? 'rateLimitExceeded' : 'backendError';
-      sendError(res, injected, reason, injected === 429 ? 'The rate of requests is too high.' : 'Backend Error');
+      const reason = fault.status === 429 ? 'rateLimitExceeded' : 'backendError';
+      sendError(res, fault.status, reason, fault.status === 429 ? 'The rate of requests is too high.' : 'Backend Error');
+      return;
+    }
+    if (fault?.kind === 'outage') {
+      entry.injected = true;
+      req.socket.destroy();
+      await stopFor(fault.ms);
       return;
     }
 
@@ -107,6 +131,18 @@ export function createFakeGcs(): FakeGcs {
     }
 
     const base = `http://${req.headers.host ?? '127.0.0.1'}`;
+    // A lost answer: the request is carried out in full, but what it would answer is swallowed and
+    // the connection destroyed instead. (Corking the socket is not enough: the response uncorks it.)
+    lost = fault?.kind === 'loseAnswer';
+    if (lost) {
+      entry.injected = true;
+      res.writeHead = () => res;
+      res.write = () => true;
+      res.end = () => {
+        req.socket.destroy();
+        return res;
+      };
+    }
     try {
       route(req.method ?? 'GET', url.pathname, query, body, req, res, base);
     } catch (err) {
@@ -115,11 +151,48 @@ export function createFakeGcs(): FakeGcs {
     }
   }
 
+  function factsOf(method: string, path: string, query: URLSearchParams): RequestFacts {
+    const json = path.startsWith('/storage/v1/') ? path.slice('/storage/v1'.length) : path;
+    const inPath = DOWNLOAD.exec(path)?.[2] ?? OBJECT.exec(json)?.[2];
+    return { method, path, object: inPath !== undefined ? segment(inPath) : (query.get('name') ?? undefined) };
+  }
+
+  async function stopFor(ms: number): Promise<void> {
+    const s = server;
+    if (!s || port === undefined) return;
+    server = undefined;
+    const again = port;
+    s.closeAllConnections();
+    await new Promise<void>((resolve) => s.close(() => resolve()));
+    if (closed) return;
+    restart = setTimeout(() => {
+      restart = undefined;
+      if (!closed) void start(again);
+    }, ms);
+  }
+
+  function start(at: number): Promise<string> {
+    const s = createServer((req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendError(res, 500, 'backendError', err instanceof Error ? err.message : String(err));
+      });
+    });
+    server = s;
+    return new Promise((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(at, '127.0.0.1', () => {
+        port = (s.address() as AddressInfo).port;
+        resolve(`http://127.0.0.1:${port}`);
+      });
+    });
+  }
+
   function route(method: string, path: string, query: URLSearchParams, body: Buffer, req: IncomingMessage, res: ServerResponse, base: string): void {
     let m: RegExpExecArray | null;
     if ((m = UPLOAD.exec(path))) return upload(method, segment(m[1]), query, body, req, res, base);
     if ((m = DOWNLOAD.exec(path)) && method === 'GET') return download(segment(m[1]), segment(m[2]), query, req, res);
-    const json = path.startsWith('/storage/v1/') ? path.slice('/storage/v1'.length) : path;
+    const json = path.startsWith('/storage/v1/') ? path.slice('/storage/v1'.length) : servesRoot ? path : undefined;
+    if (json === undefined) throw new GcsHttpError(404, 'notFound', `Not Found: ${method} ${path}`);
     if (BUCKETS.test(json)) {
       if (method === 'POST') {
         const name = String((parseJson(body).name as string | undefined) ?? '');
@@ -247,19 +320,11 @@ export function createFakeGcs(): FakeGcs {
   return {
     faults,
     requests,
-    listen(port = 0) {
-      const s = createServer((req, res) => {
-        handle(req, res).catch((err: unknown) => {
-          if (!res.headersSent) sendError(res, 500, 'backendError', err instanceof Error ? err.message : String(err));
-        });
-      });
-      server = s;
-      return new Promise((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(port, '127.0.0.1', () => resolve(`http://127.0.0.1:${(s.address() as AddressInfo).port}`));
-      });
-    },
+    listen: (at = 0) => start(at),
+    stopFor,
     close() {
+      closed = true;
+      clearTimeout(restart);
       const s = server;
       server = undefined;
       if (!s) return Promise.resolve();
