@@ -39,4 +39,10 @@ export interface Destination {
    * of the folders (BigQuery external tables) do not see its rows twice. Absent objects are fine.
    */
   delete(objectName: string): Promise<void>;
+  /**
+   * Names of everything stored under a folder-like prefix (ending in `/`), relative to the root, sorted:
+   * a rerun lists a killed run's own folders to find the parts no manifest will list. For a folder,
+   * that includes a copy an interrupted upload left under a temporary name.
+   */
+  list(prefix: string): Promise<string[]>;
 }

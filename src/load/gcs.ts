@@ -199,6 +199,17 @@ export class GcsDestination implements Destination {
     }
   }
 
+  async list(prefix: string): Promise<string[]> {
+    const full = this.#name(prefix);
+    try {
+      const [files] = await this.#bucket.getFiles({ prefix: full });
+      const root = this.#prefix ? `${this.#prefix}/` : '';
+      return files.map((f) => f.name.slice(root.length)).sort();
+    } catch (err) {
+      throw classifyGcsError(err, `listing gs://${this.#bucket.name}/${full}`, this.#bucket.name);
+    }
+  }
+
   async readJson(objectName: string): Promise<unknown | null> {
     const target = this.#bucket.file(this.#name(objectName));
     let bytes: Buffer;

@@ -4,8 +4,8 @@
 // and the folder is flushed so the new name survives a power cut.
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { crc32c, crc32cBase64 } from '../crc.ts';
@@ -98,6 +98,17 @@ export class LocalDestination implements Destination {
       await rm(target, { force: true });
     } catch (err) {
       throw fromSystemError(err, `deleting ${target}`);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const folder = this.#path(prefix);
+    try {
+      const entries = await readdir(folder, { recursive: true, withFileTypes: true });
+      return entries.filter((e) => e.isFile()).map((e) => relative(this.#root, join(e.parentPath, e.name)).split(sep).join('/')).sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw fromSystemError(err, `listing ${folder}`);
     }
   }
 

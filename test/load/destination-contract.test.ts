@@ -138,6 +138,19 @@ for (const harness of harnesses) {
       expect(await opened.names()).to.deep.equal(['_schemas/orders.json']);
     });
 
+    it('lists what is stored under a prefix, relative to the root, and nothing outside it', async () => {
+      const other = PART.replace('run=r1', 'run=r2');
+      const second = PART.replace('part-00000', 'part-00001');
+      for (const name of [second, PART, other]) await opened.dest.upload(await staging.stage(name, ndjsonGz(2, name)));
+      await opened.dest.writeJson(MANIFEST, { files: 2 }, { replace: false });
+      const folder = PART.slice(0, PART.lastIndexOf('/') + 1);
+      expect(await opened.dest.list(folder)).to.deep.equal([PART, second]);
+      expect(await opened.dest.list('orders/shop=acme.myshopify.com/dt=2026-11-21/')).to.deep.equal([PART, second, other]);
+      expect(await opened.dest.list('orders/shop=other.myshopify.com/')).to.deep.equal([]);
+      await opened.dest.delete(PART);
+      expect(await opened.dest.list(folder)).to.deep.equal([second]);
+    });
+
     it('reads a missing JSON document as null', async () => {
       expect(await opened.dest.readJson('_manifests/none.json')).to.equal(null);
     });
