@@ -10,6 +10,7 @@ import { CRC32C, Storage } from '@google-cloud/storage';
 import type { Bucket, File, StorageOptions } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, isEtlError } from '../errors.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
+import { retryDelayMs } from './gcs-retry.ts';
 
 /** The one predefined role that can create, overwrite and delete objects (replacing needs delete too). */
 export const OBJECT_ROLE = 'roles/storage.objectUser';
@@ -269,12 +270,6 @@ export class GcsDestination implements Destination {
   #gsUrl(target: File): string {
     return `gs://${this.#bucket.name}/${target.name}`;
   }
-}
-
-/** The client's own backoff: multiplier^attempt seconds plus jitter, capped by maxRetryDelay. */
-function retryDelayMs(retry: RetryOptions, attempt: number): number {
-  const base = (retry.retryDelayMultiplier ?? 2) ** attempt * 1000 + Math.random() * 1000;
-  return Math.min(base, (retry.maxRetryDelay ?? 64) * 1000);
 }
 
 function crc32cOfBuffer(bytes: Buffer): string {

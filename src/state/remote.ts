@@ -6,6 +6,10 @@
 // lost the race can never overwrite newer state. A heartbeat renews the lease well before it ends;
 // an expired lease is taken over with a compare-and-swap on the lock's generation, so exactly one
 // contender wins. Nothing here depends on the platform: the lock lives in the bucket.
+//
+// Every call is retried while it fails transiently (withGcsRetries), and a retried write can meet its
+// own earlier effect when only the answer was lost: a lock create or renewal that finds our owner in
+// the lock, an upload that finds our bytes, a delete that finds nothing, all count as done.
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -16,6 +20,7 @@ import { ErrorCodes, EtlError, fromSystemError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { classifyGcsError, createStorage, gcsStatus, parseGsUrl } from '../load/gcs.ts';
 import type { RetryOptions } from '../load/gcs.ts';
+import { withGcsRetries } from '../load/gcs-retry.ts';
 
 export interface RemoteStateOptions {
   /** gs://bucket/key.db */
@@ -136,14 +141,14 @@ export class RemoteState {
 
   async #upload(snapshot: string, size: number): Promise<void> {
     try {
-      await this.#bucket.upload(snapshot, {
+      await this.#retrying('uploading the state', () => this.#bucket.upload(snapshot, {
         destination: this.#db,
         resumable: size > RESUMABLE_ABOVE,
         contentType: 'application/vnd.sqlite3',
         validation: 'crc32c',
         preconditionOpts: { ifGenerationMatch: this.#dbGeneration },
         metadata: { metadata: { owner: this.#owner } },
-      });
+      }));
       this.#dbGeneration = String(this.#db.metadata.generation);
     } catch (err) {
       if (gcsStatus(err) !== 412) throw classifyGcsError(err, `publishing state to ${this.url}`, this.#bucket.name);
@@ -163,7 +168,7 @@ export class RemoteState {
 
   /** The remote generation when it holds exactly our snapshot's bytes, written by us. */
   async #landed(snapshot: string): Promise<string | undefined> {
-    const [meta] = await this.#db.getMetadata();
+    const [meta] = await this.#retrying('reading the state', () => this.#db.getMetadata());
     const ours = (await CRC32C.fromFile(snapshot)).toString();
     return meta.crc32c === ours && meta.metadata?.owner === this.#owner ? String(meta.generation) : undefined;
   }
@@ -201,8 +206,10 @@ export class RemoteState {
       this.#released = true;
       if (this.#lost || this.#lockGeneration === '0') return;
       try {
-        await this.#lock.delete({ ifGenerationMatch: this.#lockGeneration });
+        await this.#retrying('releasing the state lock', () => this.#lock.delete({ ifGenerationMatch: this.#lockGeneration }));
       } catch (err) {
+        // Not found: our delete landed and only its answer was lost (or the lock was already gone).
+        if (gcsStatus(err) === 404) return;
         this.#logger?.warn('could not release the state lock; it expires with its lease', {
           url: this.url,
           error: err instanceof Error ? err.message : String(err),
@@ -224,6 +231,12 @@ export class RemoteState {
         throw classifyGcsError(err, `reading the state lock of ${this.url}`, this.#bucket.name);
       });
       if (!lease) continue; // released between our create and our read: try to create again
+      if (lease.owner === this.#owner) {
+        // Our own create (or takeover) landed and only its answer was lost.
+        this.#lockGeneration = lease.generation;
+        this.#logger?.info('state lock taken', { url: this.url, owner: this.#owner });
+        return;
+      }
       if (lease.expiresAtMs > this.#now()) throw this.#locked(lease);
       try {
         // Compare-and-swap on the generation we saw: of several runs taking over, one wins.
@@ -242,19 +255,19 @@ export class RemoteState {
   async #writeLock(ifGenerationMatch: string): Promise<string> {
     const expiresAtMs = this.#now() + this.#leaseMs;
     const body = { owner: this.#owner, expiresAt: iso(expiresAtMs), leaseMs: this.#leaseMs };
-    await this.#lock.save(`${JSON.stringify(body)}\n`, {
+    await this.#retrying('writing the state lock', () => this.#lock.save(`${JSON.stringify(body)}\n`, {
       resumable: false,
       contentType: 'application/json',
       preconditionOpts: { ifGenerationMatch },
       metadata: { metadata: { owner: this.#owner, expiresAtMs: String(expiresAtMs) } },
-    });
+    }));
     return String(this.#lock.metadata.generation);
   }
 
   /** The current lease, or undefined when there is no lock object. */
   async #readLease(): Promise<Lease | undefined> {
     try {
-      const [meta] = await this.#lock.getMetadata();
+      const [meta] = await this.#retrying('reading the state lock', () => this.#lock.getMetadata());
       const custom = meta.metadata ?? {};
       const expiresAtMs = Number(custom.expiresAtMs);
       return {
@@ -308,7 +321,7 @@ export class RemoteState {
     await Promise.all(['', '-wal', '-shm', '-journal'].map((suffix) => rm(`${this.localPath}${suffix}`, { force: true })));
     let generation: string;
     try {
-      const [meta] = await this.#db.getMetadata();
+      const [meta] = await this.#retrying('reading the state', () => this.#db.getMetadata());
       generation = String(meta.generation);
     } catch (err) {
       if (gcsStatus(err) === 404) {
@@ -322,7 +335,8 @@ export class RemoteState {
     try {
       await mkdir(dirname(this.localPath), { recursive: true });
       // Pinned to the generation we just saw, so the bytes and the generation we remember agree.
-      await this.#bucket.file(this.#db.name, { generation: Number(generation) }).download({ destination: partial, validation: 'crc32c' });
+      const pinned = this.#bucket.file(this.#db.name, { generation: Number(generation) });
+      await this.#retrying('downloading the state', () => pinned.download({ destination: partial, validation: 'crc32c' }));
       await rename(partial, this.localPath);
     } catch (err) {
       await rm(partial, { force: true });
@@ -331,6 +345,13 @@ export class RemoteState {
     }
     this.#dbGeneration = generation;
     this.#logger?.info('state downloaded', { url: this.url, generation });
+  }
+
+  #retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return withGcsRetries(call, {
+      retry: this.#bucket.storage.retryOptions,
+      onRetry: (err, attempt, waitMs) => this.#logger?.warn(`${what} failed; retrying`, { url: this.url, attempt, waitMs, error: err instanceof Error ? err.message : String(err) }),
+    });
   }
 
   #serially<T>(task: () => Promise<T>): Promise<T> {

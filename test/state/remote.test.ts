@@ -189,4 +189,76 @@ describe('RemoteState', () => {
     expect(err.message).to.contain('intruder');
     expect(fake.object('state-bucket', 'etl/state.db')).to.equal(undefined);
   });
+
+  describe('lost answers and transient failures on every call the state makes', () => {
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, warn: (message: string) => void warnings.push(message) };
+    beforeEach(() => {
+      warnings.length = 0;
+    });
+    const lockWrite = { method: 'POST', object: LOCK };
+
+    it('a lost answer to the lock create: the retry finds our own lock and takes it', async () => {
+      fake.faults.loseAnswer(lockWrite);
+      const state = await open('run-a', { logger });
+      expect(fake.requests.some((r) => r.injected && r.query.name === LOCK), 'the answer was lost').to.equal(true);
+      expect(fake.object('state-bucket', LOCK)?.metadata.owner).to.equal('run-a');
+      await state.release();
+      expect(fake.object('state-bucket', LOCK), 'released, not left to expire').to.equal(undefined);
+    });
+
+    it('a lost answer to the takeover of an expired lock: the retry finds our own lock', async () => {
+      const t0 = Date.parse('2026-11-21T10:00:00Z');
+      await open('run-a', { now: () => t0, leaseMs: 60_000 });
+      // The second lock write of run-b: its create meets run-a's lock, its takeover's answer is lost.
+      fake.faults.loseAnswer(lockWrite, 2);
+      await open('run-b', { now: () => t0 + 120_000, logger });
+      expect(fake.requests.some((r) => r.injected), 'the answer was lost').to.equal(true);
+      expect(fake.object('state-bucket', LOCK)?.metadata.owner).to.equal('run-b');
+    });
+
+    it('a lost answer to the renewal, the state upload and the release: each retry takes its own effect as success', async () => {
+      const state = await open('run-a', { logger });
+      const db = await localDb(state);
+      db.prepare('INSERT INTO windows (status) VALUES (?)').run('submitted');
+      fake.faults.loseAnswer({ method: 'POST', object: 'etl/state.db' });
+      await state.publish(db);
+      db.close();
+      fake.faults.loseAnswer(lockWrite);
+      await state.renew();
+      fake.faults.loseAnswer({ method: 'DELETE', object: LOCK });
+      await state.release();
+      expect(fake.requests.filter((r) => r.injected), 'three answers lost').to.have.length(3);
+      expect(fake.object('state-bucket', LOCK)).to.equal(undefined);
+      expect(warnings, 'nothing reported as failed').to.deep.equal([]);
+      const next = await open('run-b');
+      expect(countRows(next.localPath)).to.equal(1);
+    });
+
+    it('a lost answer to the state download: the retry downloads it', async () => {
+      const first = await open('run-a');
+      const db = await localDb(first);
+      db.prepare('INSERT INTO windows (status) VALUES (?)').run('committed');
+      await first.publish(db);
+      db.close();
+      await first.release();
+      // The second read of the database: its metadata first, then its bytes.
+      fake.faults.loseAnswer({ method: 'GET', object: 'etl/state.db' }, 2);
+      const second = await open('run-b', { logger });
+      expect(fake.requests.some((r) => r.injected)).to.equal(true);
+      expect(countRows(second.localPath)).to.equal(1);
+    });
+
+    it('connection refused while GCS restarts, and 5xx beyond the client\'s own retries: retried within the budget', async () => {
+      await fake.stopFor(1500);
+      const state = await open('run-a', { logger });
+      expect(fake.object('state-bucket', LOCK)?.metadata.owner).to.equal('run-a');
+      const db = await localDb(state);
+      for (let n = 1; n <= 4; n++) fake.faults.failNth(n, 503);
+      await state.publish(db);
+      db.close();
+      expect(fake.object('state-bucket', 'etl/state.db')?.metadata.owner).to.equal('run-a');
+    });
+  });
 });
+

@@ -1,0 +1,52 @@
+// A whole GCS call retried while it fails transiently, on top of the client's own retries: the client
+// never retries a refused connection (an endpoint restarting), retries a write only when it carries a
+// precondition, and gives up after a few attempts of a 5xx streak. A retried write may meet its own
+// earlier effect (the answer was lost, not the request): callers handle that where they handle the
+// precondition failure it shows up as.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RetryOptions } from './gcs.ts';
+
+/** Errors of the connection itself (no HTTP answer), as node and node-fetch report them. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+
+export function isTransientGcsError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, status } = e as { code?: unknown; status?: unknown };
+    for (const value of [code, status]) {
+      const n = typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value;
+      if (n === 408 || n === 429 || (typeof n === 'number' && n >= 500 && n < 600)) return true;
+      if (typeof value === 'string' && NETWORK_CODES.has(value)) return true;
+    }
+    if (/socket hang up|other side closed|premature close/i.test((e as Error).message ?? '')) return true;
+  }
+  return false;
+}
+
+export interface GcsRetryOptions {
+  /** The client's retry settings: the backoff, and `totalTimeout` (seconds) bounds the whole call. */
+  retry: RetryOptions;
+  signal?: AbortSignal | undefined;
+  /** Told before each wait, e.g. to log it. */
+  onRetry?: (err: unknown, attempt: number, waitMs: number) => void;
+}
+
+/** Runs `call` until it succeeds, fails for good, or the time budget is spent (then its last error). */
+export async function withGcsRetries<T>(call: () => Promise<T>, options: GcsRetryOptions): Promise<T> {
+  const deadline = Date.now() + (options.retry.totalTimeout ?? 600) * 1000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (err) {
+      const waitMs = retryDelayMs(options.retry, attempt);
+      if (!isTransientGcsError(err) || options.signal?.aborted || Date.now() + waitMs > deadline) throw err;
+      options.onRetry?.(err, attempt + 1, waitMs);
+      await sleep(waitMs, undefined, options.signal ? { signal: options.signal } : {});
+    }
+  }
+}
+
+/** The client's own backoff: multiplier^attempt seconds plus jitter, capped by maxRetryDelay. */
+export function retryDelayMs(retry: RetryOptions, attempt: number): number {
+  const base = (retry.retryDelayMultiplier ?? 2) ** attempt * 1000 + Math.random() * 1000;
+  return Math.min(base, (retry.maxRetryDelay ?? 64) * 1000);
+}
