@@ -11,7 +11,7 @@ import { processJsonl, type ProcessResult } from '../pipeline/process.ts';
 import type { TableWriters } from '../pipeline/table-writer.ts';
 import { assertCompleted, type BulkOperation } from '../shopify/bulk.ts';
 import { downloadResult } from '../shopify/download.ts';
-import type { WindowRow } from '../state/db.ts';
+import type { OperationRow, WindowRow } from '../state/db.ts';
 import { checkpoint } from './checkpoints.ts';
 import type { ShopContext } from './context.ts';
 import { stageAndUpload, type WindowOutput } from './files.ts';
@@ -45,21 +45,42 @@ export async function extractBulkWindow(ctx: ShopContext, entity: Entity, window
 
 /** Our own operation for this window from an earlier attempt, if Shopify still has it usable. */
 async function adopt(ctx: ShopContext, entity: Entity, window: WindowRow, hash: string): Promise<BulkOperation | null> {
-  if (!window.operation_id) return null;
-  const known = ctx.state.operation(window.operation_id);
-  const op = await ctx.bulk.get(window.operation_id);
-  const sameQuery = known?.query_hash === hash && (op?.query == null || queryHash(op.query) === hash);
-  if (op && sameQuery && ADOPTABLE.has(op.status)) {
-    ctx.logger.info('adopting the operation an earlier run started', { entity: entity.name, operationId: op.id, status: op.status });
-    ctx.state.updateOperation(op);
-    return op;
+  const known = ctx.state.windowOperation(window);
+  const op = known ? await ctx.bulk.get(known.operation_id) : null;
+  if (known && !isOurs(known, op)) retireStale(ctx, known, op);
+  else if (known && op) {
+    if (known.query_hash === hash && ADOPTABLE.has(op.status)) {
+      ctx.logger.info('adopting the operation an earlier run started', { entity: entity.name, operationId: op.id, status: op.status });
+      ctx.state.updateOperation(op);
+      return op;
+    }
+    if (op.status === 'CREATED' || op.status === 'RUNNING') {
+      // Ours but no longer matching (the query changed): free its slot rather than let it run for nothing.
+      await ctx.bulk.cancel(op.id);
+    }
   }
-  if (op && (op.status === 'CREATED' || op.status === 'RUNNING')) {
-    // Ours but no longer matching (the query changed): free its slot rather than let it run for nothing.
-    await ctx.bulk.cancel(op.id);
-  }
-  ctx.logger.info('earlier operation not reusable; extracting the window again', { entity: entity.name, operationId: window.operation_id, status: op?.status ?? 'unknown' });
+  if (window.operation_id) ctx.logger.info('earlier operation not reusable; extracting the window again', { entity: entity.name, operationId: window.operation_id, status: op?.status ?? 'unknown' });
   return null;
+}
+
+/**
+ * Whether the store's operation is the one our record describes. Shopify echoes the query an
+ * operation runs; an id the store does not know, or one running another query, was recorded against
+ * another store (another sandbox, a reinstalled app).
+ */
+function isOurs(known: OperationRow, op: BulkOperation | null): op is BulkOperation {
+  return op !== null && (op.query === null || queryHash(op.query) === known.query_hash);
+}
+
+function retireStale(ctx: ShopContext, known: OperationRow, op: BulkOperation | null): void {
+  ctx.state.retireOperation(known.operation_id);
+  ctx.logger.warn('retiring a stale operation record', {
+    entity: known.entity,
+    operationId: known.operation_id,
+    reason: op ? 'the store runs another query under this id' : 'the store does not know this id',
+    windowId: known.window_id,
+    submittedAt: known.submitted_at,
+  });
 }
 
 /**
@@ -75,7 +96,12 @@ async function submit(ctx: ShopContext, entity: Entity, window: WindowRow, query
     ctx.progress.update(entity.name, { phase: 'submitting' });
     try {
       const op = await ctx.bulk.submit(query);
-      ctx.state.recordSubmitted(window.window_id, entity.name, ctx.shop, op, hash);
+      const stale = ctx.state.recordSubmitted(window.window_id, entity.name, ctx.shop, op, hash);
+      if (stale) {
+        ctx.logger.warn('retiring a stale operation record', {
+          entity: stale.entity, operationId: stale.operation_id, reason: 'the store handed this id out again', windowId: stale.window_id, submittedAt: stale.submitted_at,
+        });
+      }
       ctx.logger.info('bulk operation submitted', { entity: entity.name, operationId: op.id, since: window.since, until: window.until });
       await checkpoint(ctx, entity.name, 'after-submit');
       return op;
@@ -108,17 +134,23 @@ function slotTimeout(ctx: ShopContext, entity: Entity, runningIds: string[], wai
 
 /**
  * Operations of ours that no open window will ever read (left by a run that died before recording
- * its outcome) still hold Shopify slots: cancel them. Anything we do not know stays untouched.
+ * its outcome) still hold Shopify slots: cancel them, once. Anything we do not know stays untouched,
+ * and so does an operation the store runs under an id we recorded against another store.
  */
 async function freeOrphans(ctx: ShopContext, runningIds: string[]): Promise<void> {
   for (const id of runningIds) {
     const known = ctx.state.operation(id);
-    if (!known) continue;
+    if (!known || known.status === 'CANCELING' || known.status === 'CANCELED') continue;
     const owner = ctx.state.window(known.window_id);
-    if (owner.operation_id !== id || owner.status === 'committed' || owner.status === 'failed' || owner.status === 'abandoned') {
-      ctx.logger.warn('cancelling an orphaned operation of ours that holds a slot', { operationId: id });
-      await ctx.bulk.cancel(id);
+    if (owner.operation_id === id && owner.status !== 'committed' && owner.status !== 'failed' && owner.status !== 'abandoned') continue;
+    const op = await ctx.bulk.get(id);
+    if (!isOurs(known, op)) {
+      retireStale(ctx, known, op);
+      continue;
     }
+    ctx.logger.warn('cancelling an orphaned operation of ours that holds a slot', { operationId: id });
+    const cancelled = await ctx.bulk.cancel(id);
+    if (cancelled) ctx.state.updateOperation(cancelled);
   }
 }
 

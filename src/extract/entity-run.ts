@@ -118,7 +118,7 @@ async function resumeUploads(ctx: ShopContext, window: WindowRow): Promise<Windo
   await Promise.all(files.filter((_, i) => rows[i]!.status === 'staged').map((f, i) => uploadFile(ctx, window.entity, f, i)));
   const rowsByTable: Record<string, number> = {};
   for (const f of rows) rowsByTable[f.table_name] = (rowsByTable[f.table_name] ?? 0) + f.rows;
-  const op = window.operation_id ? ctx.state.operation(window.operation_id) : undefined;
+  const op = ctx.state.windowOperation(window);
   return { lines: window.lines ?? 0, rowsByTable, maxCursor: window.max_cursor, files, operationId: window.operation_id, objectCount: op?.object_count ?? null };
 }
 

@@ -85,9 +85,15 @@ export interface UserError {
 
 /** Query operations holding a slot: not finished yet (CANCELING still holds one). */
 const ACTIVE: ReadonlySet<string> = new Set(['CREATED', 'RUNNING', 'CANCELING']);
-const FIRST_NUMBER = 8_100_000_000_000;
-/** Shopify's ids advance in steps of 32768; copying that keeps them looking like Shopify's. */
-const NUMBER_STEP = 32_768;
+/**
+ * Shopify never hands out an operation id twice, and a state database outlives any one sandbox
+ * process, so ids come from the sandbox's clock: one per millisecond since ID_EPOCH on top of
+ * ID_BASE (13 digits, like the ids Shopify gave in 2026), one more when two fall in the same
+ * millisecond. A restarted sandbox starts past every id its predecessor handed out unless that one
+ * created more than a thousand operations a second.
+ */
+const ID_BASE = 7_900_000_000_000;
+const ID_EPOCH = Date.UTC(2026, 0, 1);
 const FOREIGN_QUERY = '{ products { edges { node { id } } } }';
 
 export class Operations {
@@ -95,13 +101,15 @@ export class Operations {
   private readonly options: OperationsOptions;
   private readonly stop = new AbortController();
   private readonly pending = new Set<Promise<void>>();
+  private lastNumber = 0;
 
   constructor(options: OperationsOptions) {
     this.options = options;
   }
 
   private newOperation(fields: Pick<Operation, 'query' | 'document' | 'groupObjects' | 'apiVersion' | 'foreign' | 'fate' | 'failWith' | 'expireAtOnce' | 'delayMs'>): Operation {
-    const number = String(FIRST_NUMBER + this.all.length * NUMBER_STEP);
+    this.lastNumber = Math.max(this.lastNumber + 1, ID_BASE + this.options.now() - ID_EPOCH);
+    const number = String(this.lastNumber);
     const op: Operation = {
       id: `gid://shopify/BulkOperation/${number}`,
       number,

@@ -200,16 +200,32 @@ export class StateDb {
       .all(shop, entity, exceptRunId) as WindowRow[];
   }
 
-  /** Records a submitted operation BEFORE it is polled, so a crashed run's successor can adopt it. */
-  recordSubmitted(windowId: number, entity: string, shop: string, op: OperationSnapshot, queryHash: string): void {
+  /**
+   * Records a submitted operation BEFORE it is polled, so a crashed run's successor can adopt it.
+   * The store has just created this operation and Shopify never hands out an id twice, so a record
+   * already under its id was written against another store (another sandbox, a reinstalled app):
+   * it is retired, and returned for the caller to report.
+   */
+  recordSubmitted(windowId: number, entity: string, shop: string, op: OperationSnapshot, queryHash: string): OperationRow | undefined {
     const at = this.stamp();
-    this.db.transaction(() => {
+    return this.db.transaction(() => {
+      const stale = this.operation(op.id);
+      if (stale) this.retireOperation(op.id);
       this.db.prepare(`INSERT INTO operations (operation_id, shop, entity, window_id, query_hash, status, error_code, object_count, root_object_count, file_size, url, submitted_at, completed_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(op.id, shop, entity, windowId, queryHash, op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, op.url, at, op.completedAt, at);
       this.db.prepare(`UPDATE windows SET status = 'submitted', operation_id = ?, query_hash = ?, attempts = attempts + 1, updated_at = ? WHERE window_id = ?`)
         .run(op.id, queryHash, at, windowId);
+      return stale;
     })();
+  }
+
+  /**
+   * Forgets an operation record the store does not hold as ours. The window that submitted it keeps
+   * the id as history; adopting checks that the record under an id is the window's own.
+   */
+  retireOperation(operationId: string): void {
+    this.db.prepare('DELETE FROM operations WHERE operation_id = ?').run(operationId);
   }
 
   updateOperation(op: OperationSnapshot): void {
@@ -219,6 +235,12 @@ export class StateDb {
 
   operation(operationId: string): OperationRow | undefined {
     return this.db.prepare('SELECT * FROM operations WHERE operation_id = ?').get(operationId) as OperationRow | undefined;
+  }
+
+  /** The operation record of a window's last submission, unless the id has since been retired or reissued. */
+  windowOperation(window: Pick<WindowRow, 'window_id' | 'operation_id'>): OperationRow | undefined {
+    if (!window.operation_id) return undefined;
+    return this.db.prepare('SELECT * FROM operations WHERE operation_id = ? AND window_id = ?').get(window.operation_id, window.window_id) as OperationRow | undefined;
   }
 
   /** Operations this state submitted that may still hold a Shopify slot. */

@@ -1,0 +1,93 @@
+// A state that outlives the store it was written against (another sandbox, a reinstalled app) holds
+// operation ids the current store may hand out again for operations of its own. Such a record is
+// stale: it is retired with a warning, never an INTERNAL error, and never a reason to cancel what
+// the store is running (issue 13, point 2). Both sandboxes here run on the same frozen clock, so the
+// second hands out exactly the ids the first did, whatever the ids are made of.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Faults, type Sandbox } from '../../src/sandbox/index.ts';
+import { StateDb } from '../../src/state/db.ts';
+import { runAgainst } from '../support/etl.ts';
+import { captureLogs, type CapturedLogs } from '../support/truth.ts';
+
+const ARGS = ['--safety-lag', '0s', '--max-poll-interval', '100ms'];
+const SIZE = { orders: 6, customers: 4, products: 4, locations: 2, collections: 2 };
+
+describe('operation records of another store', function () {
+  this.timeout(60_000);
+  let dir: string;
+  const sandboxes: Sandbox[] = [];
+  const frozenAt = new Date();
+  const sandbox = async (faults: Partial<Faults> = {}): Promise<Sandbox> => {
+    const s = await startSandbox({ operationDelayMs: 20, size: SIZE, now: () => frozenAt, faults });
+    sandboxes.push(s);
+    return s;
+  };
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'etl-stale-')); });
+  afterEach(async () => {
+    await Promise.all(sandboxes.splice(0).map((s) => s.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs every entity against `first`, then closes it: the state now holds that store's ids. */
+  async function stateFrom(first: Sandbox): Promise<string[]> {
+    const result = await runAgainst(first, dir, ARGS);
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    const ids = first.operations().map((op) => op.id);
+    await first.close();
+    return ids;
+  }
+
+  const warnings = (logs: CapturedLogs, message: string): Array<Record<string, unknown>> => logs.entries().filter((e) => e.message === message);
+
+  it('a new operation under an id the state holds: the old record is retired with a warning and the run commits every entity', async () => {
+    const firstIds = await stateFrom(await sandbox());
+    const second = await sandbox();
+    const logs = captureLogs();
+    const result = await runAgainst(second, dir, ARGS, { logger: logs.logger });
+    const secondIds = second.operations().map((op) => op.id);
+    expect(secondIds.filter((id) => firstIds.includes(id)), 'the second store hands out the first one\'s ids').to.not.deep.equal([]);
+
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    expect(result.shops[0]!.entities.map((e) => e.status)).to.satisfy((s: string[]) => s.every((x) => x === 'committed'));
+    const retired = warnings(logs, 'retiring a stale operation record').filter((e) => e.reason === 'the store handed this id out again');
+    expect(retired.map((e) => e.operationId).sort()).to.deep.equal(secondIds.filter((id) => firstIds.includes(id)).sort());
+    expect(second.requests().filter((r) => r.operationName === 'BulkOperationCancel'), 'nothing cancelled').to.deep.equal([]);
+    expect(second.operations().map((op) => op.status)).to.satisfy((s: string[]) => s.every((x) => x === 'COMPLETED'));
+
+    // Every operation record now names the window that submitted it in this store.
+    const state = StateDb.open(join(dir, 'state.db'));
+    try {
+      for (const id of secondIds) {
+        const record = state.operation(id)!;
+        expect(state.window(record.window_id).operation_id, id).to.equal(id);
+        expect(state.window(record.window_id).run_id).to.equal(result.shops[0]!.runId);
+      }
+    } finally {
+      state.close();
+    }
+  });
+
+  it('a running operation of the store under an id the state holds for a finished window is not ours: never cancelled', async () => {
+    const firstIds = await stateFrom(await sandbox());
+    // Five operations "of another run" hold every slot, under ids the first store gave this state.
+    const second = await sandbox({ foreignOperations: 5 });
+    const foreign = second.operations().map((op) => op.id);
+    expect(foreign.every((id) => firstIds.includes(id))).to.equal(true);
+    let statusWhenCleared: string[] = [];
+    const logs = captureLogs((entry) => {
+      if (entry.message !== 'no free bulk operation slot; waiting' || statusWhenCleared.length > 0) return;
+      statusWhenCleared = ['pending'];
+      setTimeout(() => {
+        statusWhenCleared = second.operations().filter((op) => op.foreign).map((op) => op.status);
+        second.faults.set({ foreignOperations: 0 });
+      }, 300);
+    });
+    const result = await runAgainst(second, dir, [...ARGS, '--entities', 'orders,customers', '--created-timeout', '30s'], { logger: logs.logger });
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    expect(statusWhenCleared, 'the foreign operations were left running').to.deep.equal(['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']);
+    expect(warnings(logs, 'cancelling an orphaned operation of ours that holds a slot')).to.deep.equal([]);
+  });
+});
