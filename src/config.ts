@@ -92,7 +92,9 @@ export interface SandboxCommandConfig {
 
 export interface StatusConfig {
   command: 'status';
-  state: string;
+  /** The state databases to read: --state itself, or each shop's of a --shops-file (shop null: whatever --state holds). */
+  targets: Array<{ shop: string | null; state: string }>;
+  gcsEndpoint: string | undefined;
   json: boolean;
   log: LogConfig;
 }
@@ -268,6 +270,20 @@ function gcsEndpoint(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): str
   return endpoint;
 }
 
+function statusConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty: boolean): StatusConfig {
+  const state = resolvePath(String(argv.state));
+  const file = (argv['shops-file'] as string | undefined) ?? env.SHOPIFY_SHOPS_FILE;
+  // Every shop of the file, whichever task runs it, and no credentials: status reads state only.
+  const shops = file ? [...new Set(parseShopsFile(resolvePath(file)).map((e) => normaliseShop(e.shop)))].sort() : null;
+  return {
+    command: 'status',
+    targets: shops ? shops.map((shop) => ({ shop, state: perShopStatePath(state, shop) })) : [{ shop: null, state }],
+    gcsEndpoint: gcsEndpoint(argv, env),
+    json: Boolean(argv.json),
+    log: logConfig(argv, env, isTty),
+  };
+}
+
 function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty: boolean): RunConfig {
   const apiVersion = String(argv['api-version']);
   if (!isApiVersion(apiVersion)) bad(`--api-version '${apiVersion}' is not a Shopify API version; use YYYY-MM with a quarter month (01, 04, 07, 10), e.g. ${DEFAULT_API_VERSION}`);
@@ -380,9 +396,11 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('fault', { type: 'string', array: true, describe: 'inject a fault, e.g. --fault throttle=3 (repeatable)' }),
     (argv) => { parsed = { command: 'sandbox', sandbox: parseSandbox(argv as Record<string, unknown>), log: logConfig(argv as Record<string, unknown>, env, isTty) }; })
     .command('status', 'print, per shop and entity, the watermark, the last run and its outcome, open operations and pending files', (y) => y
-      .option('state', { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file' })
+      .option('state', { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file or gs://bucket/key.db, read without taking its lock' })
+      .option('shops-file', { type: 'string', describe: 'the job\'s shops file (env SHOPIFY_SHOPS_FILE): every shop\'s own state, e.g. state-<shop>.db' })
+      .option('gcs-endpoint', { type: 'string', describe: 'GCS JSON API endpoint for emulators (env GCS_ENDPOINT; STORAGE_EMULATOR_HOST also works)' })
       .option('json', { type: 'boolean', default: false, describe: 'print JSON instead of a table' }),
-    (argv) => { parsed = { command: 'status', state: resolvePath(String(argv.state)), json: Boolean(argv.json), log: logConfig(argv as Record<string, unknown>, env, isTty) }; })
+    (argv) => { parsed = statusConfig(argv as Record<string, unknown>, env, isTty); })
     .fail((message, err) => {
       if (err) throw err;
       bad(`${message}; see --help`);

@@ -2,9 +2,9 @@
 // shopify-bulk-etl: argv → Config → the chosen command; maps errors to exit codes (0 all committed,
 // 1 some entity or shop failed, 2 bad configuration or usage, 3 state locked by another run, 130 on
 // SIGINT and 143 on SIGTERM after state was persisted).
-import { parseConfig, type Config } from './config.ts';
+import { parseConfig, type Config, type StatusConfig } from './config.ts';
 import { EtlError, ErrorCodes, ExitCodes } from './errors.ts';
-import { createLogger, maskSecrets } from './log.ts';
+import { createLogger, maskSecrets, type Logger } from './log.ts';
 import { LiveBlock } from './progress.ts';
 import { runJob } from './run.ts';
 import { formatStatus, readStatus } from './status.ts';
@@ -24,7 +24,7 @@ async function main(args: string[]): Promise<number> {
   const logger = createLogger({ ...config.log, ...(live ? { stream: live.writable() } : {}) });
   switch (config.command) {
     case 'status':
-      return status(config.state, config.json);
+      return status(config, logger);
     case 'sandbox': {
       const { faults: specs, ...options } = config.sandbox;
       const { startSandbox, parseFaultSpec } = await import('./sandbox/index.ts');
@@ -61,9 +61,9 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-function status(path: string, json: boolean): number {
-  const rows = readStatus(path);
-  process.stdout.write(json ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
+async function status(config: StatusConfig, logger: Logger): Promise<number> {
+  const rows = await readStatus(config, logger);
+  process.stdout.write(config.json ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
   return ExitCodes.OK;
 }
 

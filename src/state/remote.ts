@@ -110,6 +110,17 @@ export class RemoteState {
     return state;
   }
 
+  /**
+   * For commands that only look (status): downloads the database to localPath without the lock, so a
+   * running job is neither blocked nor slowed. Every publish uploads a whole consistent file, so the
+   * copy is some committed state. False when there is no remote state.
+   */
+  static async readCopy(options: Omit<RemoteStateOptions, 'owner'>): Promise<boolean> {
+    const state = new RemoteState({ ...options, owner: 'read-only' });
+    await state.#download();
+    return state.#dbGeneration !== '0';
+  }
+
   /** The generation of the remote database this run last downloaded or uploaded ('0': none yet). */
   get generation(): string {
     return this.#dbGeneration;
