@@ -95,6 +95,16 @@ export function isShopFatal(err: unknown): boolean {
  */
 export const ExitCodes = { OK: 0, PARTIAL_FAILURE: 1, CONFIG: 2, LOCKED: 3, SIGINT: 130, SIGTERM: 143 } as const;
 
+/** The reason a run is aborted with when `signal` arrives; it carries the signal to the run's result. */
+export function interruptedBy(signal: NodeJS.Signals): EtlError {
+  return new EtlError(ErrorCodes.INTERRUPTED, `interrupted by ${signal}`, { details: { signal } });
+}
+
+/** The exit code of a run aborted for `reason`: 130 for SIGINT, 143 (SIGTERM, the platforms' stop) otherwise. */
+export function interruptExitCode(reason: unknown): number {
+  return isEtlError(reason, ErrorCodes.INTERRUPTED) && reason.details.signal === 'SIGINT' ? ExitCodes.SIGINT : ExitCodes.SIGTERM;
+}
+
 /** Wraps a Node system error (errno) into an EtlError with the right code, keeping the path. */
 export function fromSystemError(err: unknown, what: string): EtlError {
   const e = err as NodeJS.ErrnoException;

@@ -96,3 +96,15 @@ export const silentLogger: Logger = {
   debug() {},
   child: () => silentLogger,
 };
+
+/**
+ * Sends process warnings (deprecations, a library's `MetadataLookupWarning`) through `logger` as
+ * WARNING lines instead of Node's own printer, whose plain text would break the one-JSON-object-per-line
+ * rule off a terminal. Called again, it replaces the earlier logger.
+ */
+export function logProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    logger.warn(`${warning.name}: ${warning.message}`, { warning: warning.name, ...(warning.code ? { code: warning.code } : {}) });
+  });
+}

@@ -3,25 +3,29 @@
 // 1 some entity or shop failed, 2 bad configuration or usage, 3 state locked by another run, 130 on
 // SIGINT and 143 on SIGTERM after state was persisted).
 import { parseConfig, type Config, type StatusConfig } from './config.ts';
-import { EtlError, ErrorCodes, ExitCodes } from './errors.ts';
-import { createLogger, maskSecrets, type Logger } from './log.ts';
+import { EtlError, ErrorCodes, ExitCodes, interruptedBy, interruptExitCode } from './errors.ts';
+import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from './log.ts';
 import { LiveBlock } from './progress.ts';
 import { runJob } from './run.ts';
 import { formatStatus, readStatus } from './status.ts';
 import { logSummary, summaryTable } from './summary.ts';
 
 async function main(args: string[]): Promise<number> {
+  // Until the configuration is read, problems (and library warnings) are logged in the format the
+  // flags or the environment ask for, else the default for where stderr goes.
+  logProcessWarnings(createLogger({ format: requestedLogFormat(args), level: 'warn' }));
   let config: Config | null;
   try {
     config = await parseConfig(args);
   } catch (err) {
-    process.stderr.write(`shopify-bulk-etl: ${maskSecrets((err as Error).message)}\n`);
+    fail(requestedLogFormat(args), err);
     return ExitCodes.CONFIG;
   }
   if (!config) return ExitCodes.OK;
   // On a terminal, a run shows live progress lines and prints its log lines above them.
   const live = config.command === 'run' && process.stderr.isTTY && config.log.format === 'pretty' ? new LiveBlock(process.stderr) : null;
   const logger = createLogger({ ...config.log, ...(live ? { stream: live.writable() } : {}) });
+  logProcessWarnings(logger);
   switch (config.command) {
     case 'status':
       return status(config, logger);
@@ -29,7 +33,8 @@ async function main(args: string[]): Promise<number> {
       const { faults: specs, ...options } = config.sandbox;
       const { startSandbox, parseFaultSpec } = await import('./sandbox/index.ts');
       const sandbox = await startSandbox({ ...options, faults: Object.assign({}, ...specs.map(parseFaultSpec)) });
-      process.stdout.write(`${JSON.stringify({ url: sandbox.url, shop: sandbox.shopDomain, token: sandbox.token })}\n`);
+      // One JSON line on stdout that scripts read (the token is the simulated store's own, not a secret).
+      process.stdout.write(`${JSON.stringify({ severity: 'INFO', message: 'sandbox store', url: sandbox.url, shop: sandbox.shopDomain, token: sandbox.token })}\n`);
       logger.info('sandbox store listening; stop with Ctrl-C', { url: sandbox.url, shop: sandbox.shopDomain });
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -40,23 +45,21 @@ async function main(args: string[]): Promise<number> {
     }
     case 'run': {
       const controller = new AbortController();
-      let received: NodeJS.Signals | null = null;
-      const exitFor = (signal: NodeJS.Signals): number => (signal === 'SIGINT' ? ExitCodes.SIGINT : ExitCodes.SIGTERM);
       const onSignal = (signal: NodeJS.Signals): void => {
         if (controller.signal.aborted) return;
-        received = signal;
         logger.warn(`${signal} received: no new operations; finishing cleanly within ${config.graceMs} ms`);
-        controller.abort(new EtlError(ErrorCodes.INTERRUPTED, `interrupted by ${signal}`));
+        // The reason names the signal, so the run's result (and its exit code) knows which one stopped it.
+        controller.abort(interruptedBy(signal));
         // Past the grace period the platform kills us anyway; leave on our own terms with state as persisted.
-        setTimeout(() => process.exit(exitFor(signal)), config.graceMs).unref();
+        setTimeout(() => process.exit(interruptExitCode(controller.signal.reason)), config.graceMs).unref();
       };
       process.on('SIGTERM', onSignal);
       process.on('SIGINT', onSignal);
       const result = await runJob(config, { logger, live, signal: controller.signal });
-      process.stdout.write(summaryTable(result));
-      // The table is for people; the summary log lines are for Cloud Logging and other machines.
-      if (config.log.format === 'json') logSummary(logger, result);
-      return received ? exitFor(received) : result.exitCode;
+      // The table is for people; off a terminal every line is a log entry, so the summary is log lines.
+      if (config.log.format === 'pretty') process.stdout.write(summaryTable(result));
+      else logSummary(logger, result);
+      return result.exitCode;
     }
   }
 }
@@ -67,12 +70,28 @@ async function status(config: StatusConfig, logger: Logger): Promise<number> {
   return ExitCodes.OK;
 }
 
+/** The log format asked for by --log-format or ETL_LOG_FORMAT, else pretty on a terminal and JSON off one. */
+function requestedLogFormat(args: string[]): LogFormat {
+  const i = args.findIndex((a) => a === '--log-format' || a.startsWith('--log-format='));
+  const value = i < 0 ? process.env.ETL_LOG_FORMAT : args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+  if (value === 'json' || value === 'pretty') return value;
+  return process.stderr.isTTY ? 'pretty' : 'json';
+}
+
+/** Reports an error that ends the process before or outside a run: a plain line for people, else one ERROR log entry. */
+function fail(format: LogFormat, err: unknown): void {
+  const e = err as Partial<EtlError> | undefined;
+  const message = e?.message ?? String(err);
+  if (format === 'pretty') process.stderr.write(`shopify-bulk-etl: ${maskSecrets(message)}\n`);
+  else createLogger({ format, level: 'error' }).error(message, { code: e?.code ?? ErrorCodes.INTERNAL });
+}
+
 // A top-level await: should every pending task ever settle without `main` finishing (a bug), Node
 // exits with code 13 ("unfinished top-level await") instead of a misleading 0.
+const args = process.argv.slice(2);
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  process.exitCode = await main(args);
 } catch (err) {
-  const e = err as EtlError;
-  process.stderr.write(`shopify-bulk-etl: ${maskSecrets(e?.message ?? String(err))}\n`);
-  process.exitCode = e?.code === ErrorCodes.CONFIG_INVALID ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
+  fail(requestedLogFormat(args), err);
+  process.exitCode = (err as EtlError)?.code === ErrorCodes.CONFIG_INVALID ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
 }

@@ -3,6 +3,7 @@
 // per entity at most every `intervalMs`, so Cloud Logging shows movement without drowning in it.
 import { Writable } from 'node:stream';
 import type { Logger } from './log.ts';
+import { formatBytes, plural } from './text.ts';
 
 export interface EntityProgress {
   phase: 'queued' | 'submitting' | 'polling' | 'streaming' | 'uploading' | 'committed' | 'failed';
@@ -19,17 +20,10 @@ export interface Progress {
   stop(): void;
 }
 
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
-}
-
 function describe(entity: string, p: EntityProgress, startedAt: number, now: number): string {
   const parts = [`${entity.padEnd(18)} ${p.phase.padEnd(10)}`];
   if (p.status) parts.push(p.status);
-  if (p.objectCount !== undefined && p.phase === 'polling') parts.push(`${p.objectCount} objects`);
+  if (p.objectCount !== undefined && p.phase === 'polling') parts.push(plural(p.objectCount, 'object'));
   if (p.bytes !== undefined) {
     const total = p.fileSize ? ` / ${formatBytes(p.fileSize)}` : '';
     parts.push(`${formatBytes(p.bytes)}${total}`);
@@ -39,7 +33,7 @@ function describe(entity: string, p: EntityProgress, startedAt: number, now: num
       parts.push(`ETA ${Math.max(0, Math.round(eta))}s`);
     }
   }
-  if (p.rows !== undefined) parts.push(`${p.rows} rows`);
+  if (p.rows !== undefined) parts.push(plural(p.rows, 'row'));
   return parts.join('  ');
 }
 

@@ -6,20 +6,20 @@
 // stops that shop only. Ends with a summary and the exit code design.md promises.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { RunConfig, ShopTarget } from './config.ts';
 import { entityByName } from './entities/index.ts';
 import { bigQuerySchema } from './entities/schema.ts';
 import type { Entity } from './entities/types.ts';
-import { EtlError, ErrorCodes, ExitCodes, isEtlError } from './errors.ts';
+import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isEtlError } from './errors.ts';
 import type { ShopContext } from './extract/context.ts';
 import { runEntity, type EntityOutcome } from './extract/entity-run.ts';
 import { windowQuery } from './extract/bulk-window.ts';
+import { removeEmptyFolders } from './extract/files.ts';
 import { retractInterrupted } from './extract/resume.ts';
 import { openDestination } from './load/index.ts';
-import { newRunId, schemaObjectName } from './load/layout.ts';
+import { manifestObjectName, newRunId, objectLocation, schemaObjectName } from './load/layout.ts';
 import { Manifest } from './load/manifest.ts';
 import { redact, type Logger } from './log.ts';
 import { planWindows } from './plan.ts';
@@ -30,6 +30,7 @@ import { BulkClient } from './shopify/bulk.ts';
 import { ShopifyClient } from './shopify/client.ts';
 import { bulkConcurrencyLimit } from './shopify/versions.ts';
 import { StateDb } from './state/db.ts';
+import { plural } from './text.ts';
 import { openState, type StateHandle } from './state/open.ts';
 
 export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -40,6 +41,11 @@ export interface ShopSummary {
   status: 'succeeded' | 'partial' | 'failed' | 'interrupted';
   durationMs: number;
   entities: EntityOutcome[];
+  /** Every table of the selected entities, so a table that got no rows is still reported (with 0). */
+  tables: string[];
+  /** Where the output went (--dest), and the run manifest once written. */
+  dest: string;
+  manifest: string | null;
   /** Bytes of the part files published per table, from the run manifest. */
   bytesByTable: Record<string, number>;
   error?: { code: string; message: string };
@@ -76,7 +82,7 @@ export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResul
       : config.shops;
     if (sandbox) deps.logger.info('extracting from the built-in sandbox store', { url: sandbox.url, shop: sandbox.shopDomain });
     if (config.shard.count > 1 || config.shard.totalShops > 1) {
-      deps.logger.info(`task ${config.shard.index} of ${config.shard.count} takes ${targets.length} of ${config.shard.totalShops} shops`, { shops: targets.map((t) => t.shop) });
+      deps.logger.info(`task ${config.shard.index} of ${config.shard.count} takes ${targets.length} of ${plural(config.shard.totalShops, 'shop')}`, { shops: targets.map((t) => t.shop) });
     }
     const shops: ShopSummary[] = [];
     const pool = new WorkerPool(config.workers);
@@ -95,7 +101,7 @@ export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResul
 }
 
 function exitCode(shops: ShopSummary[], signal: AbortSignal): number {
-  if (signal.aborted) return ExitCodes.SIGTERM;
+  if (signal.aborted) return interruptExitCode(signal.reason);
   if (shops.every((s) => s.status === 'succeeded')) return ExitCodes.OK;
   if (shops.length > 0 && shops.every((s) => s.status === 'failed' && s.error && CONFIGURATION.has(s.error.code))) return ExitCodes.CONFIG;
   if (shops.some((s) => s.error?.code === ErrorCodes.STATE_LOCKED) && shops.every((s) => s.status !== 'succeeded' && s.status !== 'partial')) return ExitCodes.LOCKED;
@@ -109,7 +115,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
   const started = now();
   const runId = newRunId(started, randomBytes(3).toString('hex'));
   const logger = deps.logger.child({ run_id: runId, shop: target.shop });
-  const summary: ShopSummary = { shop: target.shop, runId, status: 'failed', durationMs: 0, entities: [], bytesByTable: {}, requests: 0, retries: 0 };
+  const summary: ShopSummary = { shop: target.shop, runId, status: 'failed', durationMs: 0, entities: [], tables: [], dest: config.dest, manifest: null, bytesByTable: {}, requests: 0, retries: 0 };
   const shopAbort = new AbortController();
   const signal = AbortSignal.any([deps.signal, shopAbort.signal]);
   let state: StateHandle | null = null;
@@ -120,6 +126,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
     client = new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token, logger, signal });
     const bulk = new BulkClient(client, { apiVersion: config.apiVersion, logger });
     const selected = config.entities.map(entityByName);
+    summary.tables = selected.flatMap((e) => e.tables.map((t) => t.name));
     if (config.dryRun) {
       printPlan(config, selected, target.shop, started, deps);
       summary.status = 'succeeded';
@@ -157,6 +164,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
     const failed = summary.entities.filter((e) => e.status !== 'committed');
     summary.status = deps.signal.aborted ? 'interrupted' : failed.length === 0 ? 'succeeded' : failed.length === summary.entities.length ? 'failed' : 'partial';
     await manifest.finish(summary.status, now().toISOString());
+    summary.manifest = objectLocation(config.dest, manifestObjectName(target.shop, runId));
     return summary;
   } catch (err) {
     const e = err instanceof EtlError ? err : new EtlError(ErrorCodes.INTERNAL, (err as Error)?.message ?? String(err), { cause: err });
@@ -171,7 +179,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
     summary.bytesByTable = Object.fromEntries(Object.entries(manifest?.document.tables ?? {}).map(([t, v]) => [t, v.bytes]));
     if (state) await state.close(summary.status, summary);
     // The run's staging folder stays only while it holds staged files a later run will upload.
-    await rmdir(join(config.staging, runId)).catch(() => undefined);
+    await removeEmptyFolders(join(config.staging, runId)).catch((err: unknown) => logger.warn('could not remove the run\'s empty staging folders', { error: String(err) }));
   }
 }
 
@@ -192,10 +200,14 @@ function printPlan(config: RunConfig, selected: Entity[], shop: string, now: Dat
     for (const entity of selected) {
       const watermark = state?.watermark(shop, entity.name) ?? null;
       const windows = planWindows(entity, watermark, { now, since: config.since, until: config.until, fullRefresh: config.fullRefresh, lookbackMs: config.lookbackMs, windowMs: config.windowMs, safetyLagMs: config.safetyLagMs });
-      deps.logger.info(`plan: ${entity.name}`, { watermark, windows: windows.map((w) => ({ since: w.since?.toISOString() ?? null, until: w.until.toISOString() })) });
-      for (const w of windows) {
-        process.stdout.write(`# plan: ${shop} ${entity.name} [${w.since?.toISOString() ?? 'beginning'}, ${w.until.toISOString()})\n${windowQuery(entity, { since: w.since?.toISOString() ?? null, until: w.until.toISOString() })}\n`);
+      const plan = windows.map((w) => ({ since: w.since?.toISOString() ?? null, until: w.until.toISOString() }));
+      // For people the plan is text to read; off a terminal it is one log entry per entity, queries included.
+      if (config.log.format === 'json') {
+        deps.logger.info(`plan: ${entity.name}`, { watermark, windows: plan.map((w) => ({ ...w, query: windowQuery(entity, w) })) });
+        continue;
       }
+      deps.logger.info(`plan: ${entity.name}`, { watermark, windows: plan });
+      for (const w of plan) process.stdout.write(`# plan: ${shop} ${entity.name} [${w.since ?? 'beginning'}, ${w.until})\n${windowQuery(entity, w)}\n`);
     }
   } finally {
     state?.close();

@@ -3,11 +3,18 @@
 // operations, retries, duration and the shops that failed — the line to alert on in Cloud Logging).
 import type { Logger } from './log.ts';
 import type { JobResult, ShopSummary } from './run.ts';
+import { formatBytes, plural } from './text.ts';
 
+/** Rows per table, every table of the selected entities included (0 when it got none). */
 function rowsByTable(s: ShopSummary): Record<string, number> {
-  const rows: Record<string, number> = {};
+  const rows: Record<string, number> = Object.fromEntries(s.tables.map((t) => [t, 0]));
   for (const e of s.entities) for (const [t, n] of Object.entries(e.rowsByTable)) rows[t] = (rows[t] ?? 0) + n;
   return rows;
+}
+
+/** Bytes of the published part files per table, every table of the selected entities included. */
+function bytesByTable(s: ShopSummary): Record<string, number> {
+  return { ...Object.fromEntries(s.tables.map((t) => [t, 0])), ...s.bytesByTable };
 }
 
 function addInto(total: Record<string, number>, more: Record<string, number>): Record<string, number> {
@@ -22,10 +29,10 @@ function operations(s: ShopSummary): number {
 export function summaryTable(result: JobResult): string {
   const lines: string[] = [];
   for (const s of result.shops) {
-    lines.push(`${s.shop}  run ${s.runId}  ${s.status}  in ${(s.durationMs / 1000).toFixed(1)}s  (${s.requests} API requests, ${s.retries} retries)`);
+    lines.push(`${s.shop}  run ${s.runId}  ${s.status}  in ${(s.durationMs / 1000).toFixed(1)}s  (${plural(s.requests, 'API request')}, ${plural(s.retries, 'retry', 'retries')})`);
     if (s.error) lines.push(`  error ${s.error.code}: ${s.error.message}`);
-    const rows = s.entities.flatMap((e) => Object.entries(e.rowsByTable).map(([table, n]) => ({ entity: e.entity, table, n })));
-    const width = Math.max(5, ...rows.map((r) => r.table.length));
+    lines.push(`  output    ${s.dest}`);
+    if (s.manifest) lines.push(`  manifest  ${s.manifest}`);
     if (s.entities.length) {
       lines.push(`  ${'entity'.padEnd(20)}${'status'.padEnd(13)}${'windows'.padStart(7)}  watermark`);
       for (const e of s.entities) {
@@ -33,14 +40,17 @@ export function summaryTable(result: JobResult): string {
         if (e.error) lines.push(`    ${e.error.code}: ${e.error.message}`);
       }
     }
+    const rows = Object.entries(rowsByTable(s)).sort(([a], [b]) => a.localeCompare(b));
+    const bytes = bytesByTable(s);
     if (rows.length) {
-      lines.push(`  ${'table'.padEnd(width)}  ${'rows'.padStart(10)}  ${'bytes'.padStart(12)}`);
-      for (const r of rows.sort((a, b) => a.table.localeCompare(b.table))) lines.push(`  ${r.table.padEnd(width)}  ${String(r.n).padStart(10)}  ${String(s.bytesByTable[r.table] ?? 0).padStart(12)}`);
+      const width = Math.max(5, ...rows.map(([table]) => table.length));
+      lines.push(`  ${'table'.padEnd(width)}  ${'rows'.padStart(10)}  ${'size'.padStart(10)}`);
+      for (const [table, n] of rows) lines.push(`  ${table.padEnd(width)}  ${String(n).padStart(10)}  ${formatBytes(bytes[table] ?? 0).padStart(10)}`);
     }
   }
   if (result.shops.length !== 1) {
     const failed = result.shops.filter((s) => s.status !== 'succeeded');
-    lines.push(`${result.shops.length} shops, ${result.shops.length - failed.length} succeeded${failed.length ? `; not succeeded: ${failed.map((s) => `${s.shop} (${s.status})`).join(', ')}` : ''}`);
+    lines.push(`${plural(result.shops.length, 'shop')}, ${result.shops.length - failed.length} succeeded${failed.length ? `; not succeeded: ${failed.map((s) => `${s.shop} (${s.status})`).join(', ')}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -52,8 +62,10 @@ export function logSummary(logger: Logger, result: JobResult): void {
       runId: s.runId,
       status: s.status,
       durationMs: s.durationMs,
+      dest: s.dest,
+      manifest: s.manifest,
       rowsByTable: rowsByTable(s),
-      bytesByTable: s.bytesByTable,
+      bytesByTable: bytesByTable(s),
       operations: operations(s),
       retries: s.retries,
       requests: s.requests,
@@ -69,7 +81,7 @@ export function logSummary(logger: Logger, result: JobResult): void {
     shops: result.shops.map((s) => ({ shop: s.shop, runId: s.runId, status: s.status, ...(s.error ? { error: s.error.code } : {}) })),
     failedShops: failed.map((s) => s.shop),
     rowsByTable: result.shops.reduce<Record<string, number>>((t, s) => addInto(t, rowsByTable(s)), {}),
-    bytesByTable: result.shops.reduce<Record<string, number>>((t, s) => addInto(t, s.bytesByTable), {}),
+    bytesByTable: result.shops.reduce<Record<string, number>>((t, s) => addInto(t, bytesByTable(s)), {}),
     operations: result.shops.reduce((a, s) => a + operations(s), 0),
     retries: result.shops.reduce((a, s) => a + s.retries, 0),
     requests: result.shops.reduce((a, s) => a + s.requests, 0),

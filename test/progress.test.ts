@@ -54,6 +54,16 @@ describe('progress', () => {
     expect(tty2.text()).to.match(/orders\s+streaming\s+1\.0 MiB \/ 4\.0 MiB\s+ETA 30s\s+5000 rows/);
   });
 
+  it('says 1 object and 1 row, not 1 objects and 1 rows', () => {
+    const tty = terminal();
+    const progress = createProgress({ live: new LiveBlock(tty.stream), logger: recordingLogger().logger });
+    progress.update('shop', { phase: 'polling', status: 'RUNNING', objectCount: 1 });
+    progress.update('orders', { phase: 'streaming', bytes: 10, rows: 1 });
+    progress.stop();
+    expect(tty.text()).to.match(/shop\s+polling\s+RUNNING\s+1 object$/m);
+    expect(tty.text()).to.match(/orders\s+streaming\s+10 B\s+1 row$/m);
+  });
+
   it('off a terminal, logs each phase change and otherwise at most once per interval', () => {
     let now = 0;
     const { logger, lines } = recordingLogger();

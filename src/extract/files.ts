@@ -1,7 +1,8 @@
 // Rows → part files → destination, for one window. Each part file is recorded in the outbox the moment
 // it closes and uploaded while processing goes on; the window's output is complete only when every
 // upload has finished. On failure the open parts are discarded and nothing is committed.
-import { rm } from 'node:fs/promises';
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Entity } from '../entities/types.ts';
 import { fromSystemError } from '../errors.ts';
 import type { StagedFile } from '../load/destination.ts';
@@ -79,4 +80,25 @@ export function uploadFile(ctx: ShopContext, entity: string, file: StagedFile, i
       throw fromSystemError(err, `removing staged file ${file.localPath}`);
     }
   });
+}
+
+/**
+ * Removes `dir` and every folder under it that holds no file, deepest first, and says whether `dir`
+ * went. A discarded part leaves its table and partition folders behind; a staged file still in the
+ * outbox (a later run uploads it) keeps its folders.
+ */
+export async function removeEmptyFolders(dir: string): Promise<boolean> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+  let empty = true;
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !(await removeEmptyFolders(join(dir, entry.name)))) empty = false;
+  }
+  if (empty) await rmdir(dir);
+  return empty;
 }

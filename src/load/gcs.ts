@@ -54,9 +54,33 @@ export function gcsStatus(err: unknown): number | undefined {
   return undefined;
 }
 
+/** The auth library's message when Application Default Credentials find nothing. */
+const NO_CREDENTIALS = /Could not load the default credentials/;
+
+/**
+ * Fails with the fix when GCS would be called with no credentials. The client itself goes on without
+ * them (a public bucket might not care), so the run would otherwise fail later on a 401, or offline on
+ * a DNS error, neither naming the cause. An emulator's endpoint is called without credentials: no check.
+ */
+export async function checkCredentials(bucket: Bucket, what: string): Promise<void> {
+  if (bucket.storage.customEndpoint) return;
+  try {
+    await bucket.storage.authClient.getClient();
+  } catch (err) {
+    throw classifyGcsError(err, what, bucket.name);
+  }
+}
+
 /** Classifies a client error once, naming the object and, for access problems, the role to grant. */
 export function classifyGcsError(err: unknown, what: string, bucket: string): EtlError {
   if (isEtlError(err)) return err;
+  if (err instanceof Error && NO_CREDENTIALS.test(err.message)) {
+    return new EtlError(
+      ErrorCodes.CONFIG_INVALID,
+      `${what}: no Application Default Credentials to call GCS with; on Cloud Run or GKE run the job as a service account holding ${OBJECT_ROLE} on gs://${bucket}; by hand, run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file`,
+      { cause: err, details: { bucket } },
+    );
+  }
   const status = gcsStatus(err);
   const detail = err instanceof Error ? err.message : String(err);
   if (status === 401 || status === 403) {
@@ -122,6 +146,7 @@ export class GcsDestination implements Destination {
   async check(): Promise<void> {
     const probe = this.#bucket.file(this.#name(`_probe/${process.pid}-${Date.now()}`));
     const what = `checking ${this.url}`;
+    await checkCredentials(this.#bucket, what);
     try {
       await probe.save('ok\n', { resumable: false, contentType: 'text/plain', preconditionOpts: { ifGenerationMatch: 0 } });
       await probe.delete({ ifGenerationMatch: probe.metadata.generation });

@@ -3,6 +3,7 @@
 //   _manifests/shop=<shop>/run=<run_id>.json
 //   _schemas/<table>.json
 // Hive-style key=value folders let BigQuery external tables with hive partitioning read it as is.
+import { join } from 'node:path';
 
 export function partObjectName(table: string, shop: string, runDate: string, runId: string, part: number): string {
   return `${table}/shop=${shop}/dt=${runDate}/run=${runId}/part-${String(part).padStart(5, '0')}.ndjson.gz`;
@@ -14,6 +15,11 @@ export function manifestObjectName(shop: string, runId: string): string {
 
 export function schemaObjectName(table: string): string {
   return `_schemas/${table}.json`;
+}
+
+/** Where an object of the destination `dest` (a folder or gs://bucket/prefix) is, for people to find it. */
+export function objectLocation(dest: string, objectName: string): string {
+  return dest.startsWith('gs://') ? `${dest.replace(/\/+$/, '')}/${objectName}` : join(dest, objectName);
 }
 
 /** The table a part file belongs to: its first path segment. */

@@ -18,7 +18,7 @@ import { CRC32C } from '@google-cloud/storage';
 import type { Bucket, File, Storage } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { classifyGcsError, createStorage, gcsStatus, parseGsUrl } from '../load/gcs.ts';
+import { checkCredentials, classifyGcsError, createStorage, gcsStatus, parseGsUrl } from '../load/gcs.ts';
 import type { RetryOptions } from '../load/gcs.ts';
 import { withGcsRetries } from '../load/gcs-retry.ts';
 
@@ -95,6 +95,7 @@ export class RemoteState {
    */
   static async open(options: RemoteStateOptions): Promise<RemoteState> {
     const state = new RemoteState(options);
+    await checkCredentials(state.#bucket, `opening state ${options.url}`);
     await state.#acquire();
     try {
       await state.#download();

@@ -38,10 +38,10 @@ describe('the CLI end to end', function () {
     }
     const [manifest] = manifests(out);
     expect(manifest?.status).to.equal('succeeded');
-    expect(result.stdout).to.match(/order_line_items\s+\d+/);
-    const logLines = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as { severity: string; message: string });
+    expect(result.stdout, 'JSON logs go to stderr').to.equal('');
+    const logLines = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as { severity: string; message: string; rowsByTable?: Record<string, number> });
     expect(logLines.every((l) => typeof l.severity === 'string')).to.equal(true);
-    expect(logLines.some((l) => l.message === 'run summary')).to.equal(true);
+    expect(logLines.find((l) => l.message === 'run summary')?.rowsByTable?.order_line_items).to.equal(truth.order_line_items);
   });
 
   describe('against a server speaking Shopify\'s bulk API', () => {
@@ -86,7 +86,7 @@ describe('the CLI end to end', function () {
   it('--dry-run prints the plan and the queries and touches nothing', async () => {
     const out = join(dir, 'out');
     const state = join(dir, 'state.db');
-    const result = await runCli(['--sandbox', '--dry-run', '--entities', 'orders,locations', '--since', '2026-01-01', '--until', '2026-03-01', '--window', '30d', '--dest', out, '--state', state, '--log-format', 'json']);
+    const result = await runCli(['--sandbox', '--dry-run', '--entities', 'orders,locations', '--since', '2026-01-01', '--until', '2026-03-01', '--window', '30d', '--dest', out, '--state', state, '--log-format', 'pretty']);
     expect(result.code, result.stderr).to.equal(0);
     const headers = result.stdout.split('\n').filter((l) => l.startsWith('# plan: '));
     expect(headers).to.deep.equal([
@@ -98,6 +98,15 @@ describe('the CLI end to end', function () {
     expect(existsSync(out), 'no output').to.equal(false);
     expect(existsSync(state), 'no state').to.equal(false);
     expect(existsSync(join(dir, 'staging')), 'no staging').to.equal(false);
+
+    // Off a terminal the same plan is a log entry per entity, with the queries.
+    const logged = await runCli(['--sandbox', '--dry-run', '--entities', 'orders', '--since', '2026-01-01', '--until', '2026-03-01', '--window', '30d', '--dest', out, '--state', state]);
+    expect(logged.code, logged.stderr).to.equal(0);
+    expect(logged.stdout).to.equal('');
+    const plan = logged.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { message: string; windows?: Array<{ since: string; until: string; query: string }> })
+      .find((e) => e.message === 'plan: orders');
+    expect(plan?.windows?.map((w) => [w.since, w.until])).to.deep.equal([['2026-01-01T00:00:00.000Z', '2026-01-31T00:00:00.000Z'], ['2026-01-31T00:00:00.000Z', '2026-03-01T00:00:00.000Z']]);
+    expect(plan?.windows?.[0]?.query).to.contain(`query: "updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<'2026-01-31T00:00:00Z'"`);
   });
 
   it('rejects bad flags with exit 2 and a precise message', async () => {
