@@ -82,8 +82,7 @@ async function runFixture(entity: Entity): Promise<{ rows: Record<string, Row[]>
 
 describe('entity registry contract', () => {
   let schema: GraphQLSchema;
-  before(function () {
-    this.timeout(120_000); // first use may fetch Shopify's schema with npm pack
+  before(() => {
     schema = adminSchema('2026-10');
   });
 
