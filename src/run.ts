@@ -133,7 +133,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
       return summary;
     }
     const shopInfo = await client.request<{ shop: { id: string; createdAt: string } }>('query Preflight { shop { id createdAt } }');
-    const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold });
+    const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold, logger });
     await dest.check();
     state = await openState(config, target.shop, runId, logger);
     state.db.startRun(runId, target.shop);

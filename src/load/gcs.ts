@@ -3,14 +3,19 @@
 // RetryConditional strategy retries writes only with one) and it is how we never overwrite an
 // object silently. Part files are .ndjson.gz archives stored as `application/gzip` with no
 // contentEncoding, so GCS never transcodes them on download.
+//
+// Every call is retried while it fails transiently (withGcsRetries: 5xx, resets, refused connections),
+// and a call that still fails is judged by its effect, not its error: when the answer was lost, not
+// the request, a write finds its own bytes in place (usually as a 412 on the retry) and a delete finds
+// nothing to delete (a 404). Both count as done, like the answer would have.
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CRC32C, Storage } from '@google-cloud/storage';
 import type { Bucket, File, StorageOptions } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, isEtlError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
-import { retryDelayMs } from './gcs-retry.ts';
+import { withGcsRetries } from './gcs-retry.ts';
 
 /** The one predefined role that can create, overwrite and delete objects (replacing needs delete too). */
 export const OBJECT_ROLE = 'roles/storage.objectUser';
@@ -120,6 +125,14 @@ export interface GcsDestinationOptions extends StorageClientOptions {
   chunkSize?: number;
   /** Share one client per process; built from the other options when absent. */
   storage?: Storage;
+  /** Told about each retry. */
+  logger?: Pick<Logger, 'warn'> | undefined;
+}
+
+/** What holds an object name now. */
+interface Stored {
+  crc32c: string;
+  generation: string;
 }
 
 export class GcsDestination implements Destination {
@@ -129,6 +142,7 @@ export class GcsDestination implements Destination {
   readonly #prefix: string;
   readonly #resumableThreshold: number;
   readonly #chunkSize: number;
+  readonly #logger: Pick<Logger, 'warn'> | undefined;
 
   constructor(options: GcsDestinationOptions) {
     this.#storage = options.storage ?? createStorage(options);
@@ -136,6 +150,7 @@ export class GcsDestination implements Destination {
     this.#prefix = options.prefix.replace(/^\/+|\/+$/g, '');
     this.#resumableThreshold = options.resumableThreshold ?? 8 * MiB;
     this.#chunkSize = options.chunkSize ?? 8 * MiB;
+    this.#logger = options.logger;
     this.url = `gs://${options.bucket}${this.#prefix ? `/${this.#prefix}` : ''}`;
   }
 
@@ -147,9 +162,12 @@ export class GcsDestination implements Destination {
     const probe = this.#bucket.file(this.#name(`_probe/${process.pid}-${Date.now()}`));
     const what = `checking ${this.url}`;
     await checkCredentials(this.#bucket, what);
+    const body = Buffer.from('ok\n');
     try {
-      await probe.save('ok\n', { resumable: false, contentType: 'text/plain', preconditionOpts: { ifGenerationMatch: 0 } });
-      await probe.delete({ ifGenerationMatch: probe.metadata.generation });
+      const { generation } = await this.#write(probe, crc32cOfBuffer(body), what, () =>
+        probe.save(body, { resumable: false, contentType: 'text/plain', preconditionOpts: { ifGenerationMatch: 0 } }),
+      );
+      await this.#delete(what, () => probe.delete({ ifGenerationMatch: generation }));
     } catch (err) {
       throw classifyGcsError(err, what, this.#bucket.name);
     }
@@ -158,32 +176,30 @@ export class GcsDestination implements Destination {
   async upload(file: StagedFile, signal?: AbortSignal): Promise<UploadResult> {
     const target = this.#bucket.file(this.#name(file.objectName));
     const resumable = file.bytes > this.#resumableThreshold;
-    const retry = this.#storage.retryOptions;
-    const maxRetries = retry.maxRetries ?? 3;
+    const what = `uploading ${this.#gsUrl(target)}`;
     // The client retries chunks of a resumable upload itself; a whole attempt (a simple upload, or a
-    // resumable session that ran out of retries) is retried here, inside the same budget.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const sink = target.createWriteStream({
-          resumable,
-          ...(resumable ? { chunkSize: this.#chunkSize } : {}),
-          contentType: file.contentType,
-          validation: 'crc32c',
-          preconditionOpts: { ifGenerationMatch: 0 },
-          // Declaring the CRC32C makes GCS itself reject bytes that differ from what the writer staged.
-          metadata: { contentType: file.contentType, crc32c: file.crc32c, metadata: { rows: String(file.rows) } },
-        });
-        await pipeline(createReadStream(file.localPath), sink, ...(signal ? [{ signal }] : []));
-        return { objectName: file.objectName, skipped: false, generation: String(target.metadata.generation) };
-      } catch (err) {
-        if (gcsStatus(err) === 412) return this.#alreadyThere(target, file);
-        if (signal?.aborted) throw this.#aborted(target, err);
-        const retryable = retry.retryableErrorFn ? retry.retryableErrorFn(err as Parameters<typeof retry.retryableErrorFn>[0]) : false;
-        if (!retryable || attempt >= maxRetries) throw classifyGcsError(err, `uploading ${this.#gsUrl(target)}`, this.#bucket.name);
-        await sleep(retryDelayMs(retry, attempt), undefined, signal ? { signal } : {}).catch((e: unknown) => {
-          throw this.#aborted(target, e);
-        });
-      }
+    // resumable session that ran out of retries) is retried by withGcsRetries, in a new session.
+    const attempt = async (): Promise<void> => {
+      const sink = target.createWriteStream({
+        resumable,
+        ...(resumable ? { chunkSize: this.#chunkSize } : {}),
+        contentType: file.contentType,
+        validation: 'crc32c',
+        preconditionOpts: { ifGenerationMatch: 0 },
+        // Declaring the CRC32C makes GCS itself reject bytes that differ from what the writer staged.
+        metadata: { contentType: file.contentType, crc32c: file.crc32c, metadata: { rows: String(file.rows) } },
+      });
+      await pipeline(createReadStream(file.localPath), sink, ...(signal ? [{ signal }] : []));
+    };
+    try {
+      // Found in place: written by an earlier run, or by this call when only the answer was lost (the
+      // client then meets a 412, or a finished session it cannot resume).
+      const { generation, found } = await this.#write(target, file.crc32c, what, attempt, signal);
+      return { objectName: file.objectName, skipped: found, generation };
+    } catch (err) {
+      if (signal?.aborted) throw this.#aborted(target, err);
+      if (gcsStatus(err) === 412) throw await this.#conflictAt(target, file.crc32c, what);
+      throw classifyGcsError(err, what, this.#bucket.name);
     }
   }
 
@@ -191,26 +207,18 @@ export class GcsDestination implements Destination {
     const target = this.#bucket.file(this.#name(objectName));
     const body = Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
     const what = `writing ${this.#gsUrl(target)}`;
-    // With replace, a 412 means another writer got in between our read and our write: read again.
+    // With replace, a 412 that is not our own write means another writer got in between our read
+    // and our write: read again.
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
-        const generation = options.replace ? await this.#generationOf(target) : '0';
-        await target.save(body, {
-          resumable: false,
-          contentType: 'application/json',
-          validation: 'crc32c',
-          preconditionOpts: { ifGenerationMatch: generation },
+        await this.#write(target, crc32cOfBuffer(body), what, async () => {
+          const generation = options.replace ? await this.#generationOf(target) : '0';
+          await target.save(body, { resumable: false, contentType: 'application/json', validation: 'crc32c', preconditionOpts: { ifGenerationMatch: generation } });
         });
         return;
       } catch (err) {
         if (gcsStatus(err) !== 412) throw classifyGcsError(err, what, this.#bucket.name);
-        if (!options.replace) {
-          const [meta] = await target.getMetadata().catch((e: unknown) => {
-            throw classifyGcsError(e, what, this.#bucket.name);
-          });
-          if (meta.crc32c === crc32cOfBuffer(body)) return;
-          throw this.#conflict(target, String(meta.crc32c), crc32cOfBuffer(body));
-        }
+        if (!options.replace) throw await this.#conflictAt(target, crc32cOfBuffer(body), what);
       }
     }
     throw new EtlError(ErrorCodes.DEST_CONFLICT, `${what}: the object kept changing under us; is another run writing to ${this.url}?`);
@@ -218,32 +226,35 @@ export class GcsDestination implements Destination {
 
   async delete(objectName: string): Promise<void> {
     const target = this.#bucket.file(this.#name(objectName));
+    const what = `deleting ${this.#gsUrl(target)}`;
     try {
-      await target.delete({ ignoreNotFound: true });
+      await this.#delete(what, () => target.delete());
     } catch (err) {
-      throw classifyGcsError(err, `deleting ${this.#gsUrl(target)}`, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket.name);
     }
   }
 
   async list(prefix: string): Promise<string[]> {
     const full = this.#name(prefix);
+    const what = `listing gs://${this.#bucket.name}/${full}`;
     try {
-      const [files] = await this.#bucket.getFiles({ prefix: full });
+      const [files] = await this.#retrying(what, () => this.#bucket.getFiles({ prefix: full }));
       const root = this.#prefix ? `${this.#prefix}/` : '';
       return files.map((f) => f.name.slice(root.length)).sort();
     } catch (err) {
-      throw classifyGcsError(err, `listing gs://${this.#bucket.name}/${full}`, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket.name);
     }
   }
 
   async readJson(objectName: string): Promise<unknown | null> {
     const target = this.#bucket.file(this.#name(objectName));
+    const what = `reading ${this.#gsUrl(target)}`;
     let bytes: Buffer;
     try {
-      [bytes] = await target.download();
+      [bytes] = await this.#retrying(what, () => target.download());
     } catch (err) {
       if (gcsStatus(err) === 404) return null;
-      throw classifyGcsError(err, `reading ${this.#gsUrl(target)}`, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket.name);
     }
     try {
       return JSON.parse(bytes.toString('utf8')) as unknown;
@@ -252,18 +263,41 @@ export class GcsDestination implements Destination {
     }
   }
 
-  async #alreadyThere(target: File, file: StagedFile): Promise<UploadResult> {
-    let crc32c: string;
-    let generation: string;
+  /**
+   * Runs a write of the bytes with `crc32c` to `target`, with retries; returns the generation stored.
+   * When it fails but the object holds exactly those bytes, it counts as done (`found`): our own
+   * write whose answer was lost, or the same bytes written before.
+   */
+  async #write(target: File, crc32c: string, what: string, write: () => Promise<unknown>, signal?: AbortSignal): Promise<{ generation: string; found: boolean }> {
     try {
-      const [meta] = await target.getMetadata();
-      crc32c = String(meta.crc32c);
-      generation = String(meta.generation);
+      await this.#retrying(what, write, signal);
+      return { generation: String(target.metadata.generation), found: false };
     } catch (err) {
-      throw classifyGcsError(err, `reading ${this.#gsUrl(target)}`, this.#bucket.name);
+      if (signal?.aborted) throw err;
+      const stored = await this.#stored(target, what);
+      if (stored?.crc32c === crc32c) return { generation: stored.generation, found: true };
+      throw err;
     }
-    if (crc32c !== file.crc32c) throw this.#conflict(target, crc32c, file.crc32c);
-    return { objectName: file.objectName, skipped: true, generation };
+  }
+
+  /** Runs a delete with retries; a 404 means it is done (our earlier attempt's answer was lost, or nothing was there). */
+  async #delete(what: string, remove: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.#retrying(what, remove);
+    } catch (err) {
+      if (gcsStatus(err) !== 404) throw err;
+    }
+  }
+
+  /** The object's crc32c and generation, or undefined when there is none. */
+  async #stored(target: File, what: string): Promise<Stored | undefined> {
+    try {
+      const [meta] = await this.#retrying(what, () => target.getMetadata());
+      return { crc32c: String(meta.crc32c), generation: String(meta.generation) };
+    } catch (err) {
+      if (gcsStatus(err) === 404) return undefined;
+      throw classifyGcsError(err, what, this.#bucket.name);
+    }
   }
 
   async #generationOf(target: File): Promise<string> {
@@ -276,11 +310,21 @@ export class GcsDestination implements Destination {
     }
   }
 
+  #retrying<T>(what: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return withGcsRetries(call, {
+      retry: this.#storage.retryOptions,
+      signal,
+      onRetry: (err, attempt, waitMs) => this.#logger?.warn(`${what} failed; retrying`, { attempt, waitMs, error: err instanceof Error ? err.message : String(err) }),
+    });
+  }
+
   #aborted(target: File, cause: unknown): EtlError {
     return new EtlError(ErrorCodes.INTERRUPTED, `upload of ${this.#gsUrl(target)} aborted; the next run uploads it again`, { cause });
   }
 
-  #conflict(target: File, theirs: string, ours: string): EtlError {
+  /** The DEST_CONFLICT for a 412 on bytes that are not ours, naming what is stored. */
+  async #conflictAt(target: File, ours: string, what: string): Promise<EtlError> {
+    const theirs = String((await this.#stored(target, what))?.crc32c);
     return new EtlError(
       ErrorCodes.DEST_CONFLICT,
       `${this.#gsUrl(target)} already exists with different content (crc32c ${theirs}, ours ${ours}); objects are never overwritten — remove it or write to another prefix`,

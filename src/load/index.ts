@@ -3,6 +3,7 @@
 // ~35 MB of memory a local run has no use for).
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, EtlError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import type { Destination } from './destination.ts';
 import { LocalDestination } from './local.ts';
 
@@ -14,6 +15,8 @@ export interface OpenDestinationOptions {
   resumableThreshold?: number | undefined;
   /** GCS only: resumable chunk size, a multiple of 256 KiB (default 8 MiB). */
   chunkSize?: number | undefined;
+  /** GCS only: told about each retried call. */
+  logger?: Pick<Logger, 'warn'> | undefined;
 }
 
 export async function openDestination(spec: string, options: OpenDestinationOptions = {}): Promise<Destination> {
@@ -24,6 +27,7 @@ export async function openDestination(spec: string, options: OpenDestinationOpti
       bucket,
       prefix: key,
       apiEndpoint: options.gcsEndpoint,
+      logger: options.logger,
       ...(options.resumableThreshold !== undefined ? { resumableThreshold: options.resumableThreshold } : {}),
       ...(options.chunkSize !== undefined ? { chunkSize: options.chunkSize } : {}),
     });

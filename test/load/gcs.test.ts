@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { GcsDestination, parseGsUrl } from '../../src/load/gcs.ts';
 import { openDestination } from '../../src/load/index.ts';
 import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';
-import type { FakeGcs } from '../support/fake-gcs.ts';
+import type { FakeGcs, RequestMatch } from '../support/fake-gcs.ts';
 import { crc32cOf, ndjsonGz, Staging } from '../support/staged-file.ts';
 import { etlFailure } from '../support/failure.ts';
 
@@ -111,6 +111,97 @@ describe('GcsDestination', () => {
     expect(await dest.readJson('_manifests/run.json')).to.deep.equal({ parts: 3 });
     for (const [i, bytes] of parts.entries()) expect(fake.object('etl', `out/t/part-${i}.ndjson.gz`)?.crc32c).to.equal(crc32cOf(bytes));
     expect(fake.requests.filter((r) => r.injected).length).to.be.greaterThan(1);
+  });
+
+  describe('a lost answer on each call is retried, and a retry that meets its own effect succeeds', () => {
+    // Each case: what to do, the request whose answer is lost, and what must hold afterwards.
+    const big = ndjsonGz(5, 'big', 700 * KiB);
+    const cases: Array<{ call: string; lose: RequestMatch; n?: number; act(dest: GcsDestination): Promise<unknown>; then(): void }> = [
+      {
+        call: 'probe create',
+        lose: { path: /^\/upload\//, object: /^out\/_probe\// },
+        act: (dest) => dest.check(),
+        then: () => expect(fake.objects('etl')).to.deep.equal([]),
+      },
+      {
+        call: 'probe delete',
+        lose: { method: 'DELETE', object: /^out\/_probe\// },
+        act: (dest) => dest.check(),
+        then: () => expect(fake.objects('etl')).to.deep.equal([]),
+      },
+      {
+        call: 'simple part upload',
+        lose: { path: /^\/upload\//, object: 'out/t/small.ndjson.gz' },
+        act: async (dest) => expect(await dest.upload(await staging.stage('t/small.ndjson.gz', ndjsonGz(20, 's'), 20))).to.include({ objectName: 't/small.ndjson.gz' }),
+        then: () => expect(fake.object('etl', 'out/t/small.ndjson.gz')?.crc32c).to.equal(crc32cOf(ndjsonGz(20, 's'))),
+      },
+      {
+        call: 'last chunk of a resumable part upload',
+        lose: { method: 'PUT', path: /^\/upload\//, object: 'out/t/big.ndjson.gz' },
+        n: 3,
+        act: async (dest) => dest.upload(await staging.stage('t/big.ndjson.gz', big)),
+        then: () => expect(fake.object('etl', 'out/t/big.ndjson.gz')?.crc32c).to.equal(crc32cOf(big)),
+      },
+      {
+        call: 'manifest write (replace)',
+        lose: { path: /^\/upload\//, object: 'out/_manifests/run.json' },
+        n: 2,
+        act: async (dest) => {
+          await dest.writeJson('_manifests/run.json', { v: 1 }, { replace: true });
+          await dest.writeJson('_manifests/run.json', { v: 2 }, { replace: true });
+        },
+        then: () => expect(JSON.parse(fake.object('etl', 'out/_manifests/run.json')!.bytes.toString())).to.deep.equal({ v: 2 }),
+      },
+      {
+        call: 'first write of an object (no replace)',
+        lose: { path: /^\/upload\//, object: 'out/once.json' },
+        act: (dest) => dest.writeJson('once.json', { once: true }, { replace: false }),
+        then: () => expect(JSON.parse(fake.object('etl', 'out/once.json')!.bytes.toString())).to.deep.equal({ once: true }),
+      },
+      {
+        call: 'delete',
+        lose: { method: 'DELETE', object: 'out/t/gone.ndjson.gz' },
+        act: async (dest) => {
+          fake.putObject('etl', 'out/t/gone.ndjson.gz', 'x');
+          await dest.delete('t/gone.ndjson.gz');
+        },
+        then: () => expect(fake.object('etl', 'out/t/gone.ndjson.gz')).to.equal(undefined),
+      },
+      {
+        call: 'read',
+        lose: { method: 'GET', object: 'out/r.json' },
+        act: async (dest) => {
+          fake.putObject('etl', 'out/r.json', '{"r":1}');
+          expect(await dest.readJson('r.json')).to.deep.equal({ r: 1 });
+        },
+        then: () => undefined,
+      },
+      {
+        call: 'list',
+        lose: { method: 'GET', path: /\/b\/etl\/o$/ },
+        act: async (dest) => {
+          fake.putObject('etl', 'out/l/a', 'a');
+          expect(await dest.list('l/')).to.deep.equal(['l/a']);
+        },
+        then: () => undefined,
+      },
+    ];
+    for (const c of cases) {
+      it(c.call, async () => {
+        fake.faults.loseAnswer(c.lose, c.n ?? 1);
+        const dest = destination();
+        await c.act(dest);
+        c.then();
+        expect(fake.requests.filter((r) => r.injected && r.status === 0), 'the answer was lost').to.have.length(1);
+      });
+    }
+  });
+
+  it('check() waits out a refused connection (an endpoint restarting) instead of failing at once', async () => {
+    fake.faults.outageOn({ path: /^\/upload\//, object: /^out\/_probe\// }, 1500);
+    await destination().check();
+    expect(fake.objects('etl')).to.deep.equal([]);
+    expect(fake.requests.filter((r) => r.injected)).to.have.length(1);
   });
 
   it('is what openDestination builds for gs:// with --gcs-endpoint', async () => {
