@@ -60,6 +60,10 @@ export interface RunConfig {
   createdTimeoutMs: number;
   operationTimeoutMs: number;
   graceMs: number;
+  /** The state lock's lease: renewed every third of it while the run lives, lapsed this long after it died. */
+  lockLeaseMs: number;
+  /** How long a run that finds the state locked waits for the lock to be released or to lapse. */
+  lockWaitMs: number;
   /** Cancel and split a window whose running operation reports more objects than this (0: no bound). */
   maxObjects: number;
   dryRun: boolean;
@@ -263,6 +267,13 @@ function targets(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, state: s
   return { shops: shardShops([shopFromEnv(argv, env, state)], shard), shard: { ...shard, totalShops: 1 } };
 }
 
+/** GCS takes about one write a second per object: a renewal every third of the lease stays under it. */
+function lockLease(value: string): number {
+  const ms = parseDuration('lock-lease', value);
+  if (ms < 3000) bad(`--lock-lease must be at least 3s (got '${value}'); the lock is renewed every third of it`);
+  return ms;
+}
+
 function gcsEndpoint(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
   const endpoint = (argv['gcs-endpoint'] as string | undefined) ?? env.GCS_ENDPOINT;
   // With both, the storage client sends JSON calls to the emulator and uploads to the endpoint.
@@ -325,6 +336,8 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
     createdTimeoutMs: parseDuration('created-timeout', String(argv['created-timeout'])),
     operationTimeoutMs: parseDuration('operation-timeout', String(argv['operation-timeout'])),
     graceMs: parseDuration('grace', String(argv.grace)),
+    lockLeaseMs: lockLease(String(argv['lock-lease'])),
+    lockWaitMs: parseDuration('lock-wait', String(argv['lock-wait'])),
     maxObjects: wholeNumber('max-objects', argv['max-objects']),
     dryRun: Boolean(argv['dry-run']),
     pauseAt: argv['pause-at'] as string | undefined,
@@ -384,6 +397,8 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('operation-timeout', { type: 'string', default: '6h', describe: 'cancel an operation still running after this long, then split or retry its window' })
       .option('max-objects', { type: 'number', default: 0, describe: 'cancel and split a window once its running operation reports more objects than this (0: no bound)' })
       .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM, how long to finish cleanly before exiting' })
+      .option('lock-lease', { type: 'string', default: '60s', describe: 'state lock lease, renewed every third of it; a killed run\'s lock lapses this long after it died' })
+      .option('lock-wait', { type: 'string', default: '2m', describe: 'how long to wait for another run\'s state lock to be released or lapse before exiting 3' })
       .option('sandbox', { type: 'boolean', default: false, describe: 'extract from the built-in simulated store (no credentials needed)' })
       .options(SANDBOX_STORE_OPTIONS)
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan and the queries; touch nothing' })

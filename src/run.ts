@@ -135,8 +135,10 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
     const shopInfo = await client.request<{ shop: { id: string; createdAt: string } }>('query Preflight { shop { id createdAt } }');
     const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold, logger });
     await dest.check();
-    state = await openState(config, target.shop, runId, logger);
+    state = await openState(config, target.shop, runId, logger, signal);
     state.db.startRun(runId, target.shop);
+    // The run row reaches gs:// before the run writes anything, so a rerun after a kill knows its id.
+    await state.publish();
     await Promise.all(selected.flatMap((e) => e.tables).map((table) => dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true })));
     const progress = createProgress({ live: deps.live, logger });
     manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
@@ -145,7 +147,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
       state: state.db, dest, client, bulk, logger, signal,
       slots: pLimit(Math.min(config.concurrency, bulkConcurrencyLimit(config.apiVersion))),
       pool, uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt),
-      afterCommit: () => state!.publish(),
+      persist: () => state!.publish(),
     };
     await retractInterrupted(state.db, dest, target.shop, selected.map((e) => e.name), runId, logger);
     const results = await Promise.all(selected.map(async (entity) => {

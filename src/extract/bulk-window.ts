@@ -102,6 +102,7 @@ async function submit(ctx: ShopContext, entity: Entity, window: WindowRow, query
           entity: stale.entity, operationId: stale.operation_id, reason: 'the store handed this id out again', windowId: stale.window_id, submittedAt: stale.submitted_at,
         });
       }
+      await ctx.persist();
       ctx.logger.info('bulk operation submitted', { entity: entity.name, operationId: op.id, since: window.since, until: window.until });
       await checkpoint(ctx, entity.name, 'after-submit');
       return op;

@@ -36,6 +36,11 @@ export interface ShopContext {
   progress: Progress;
   /** The shop's creation time, once known: the floor for splitting an open-ended window. */
   shopCreatedAt: Date | null;
-  /** Called after each committed window: remote state uploads its snapshot here. */
-  afterCommit: () => Promise<void>;
+  /**
+   * Makes what the state recorded so far durable beyond this machine (remote state uploads a
+   * snapshot; a local file already is). Called wherever a later run relies on it: after a submit (the
+   * operation id, so a run killed before its first commit is adopted, not submitted again) and after
+   * each commit. Resolves only once the record is durable.
+   */
+  persist: () => Promise<void>;
 }

@@ -98,7 +98,7 @@ async function finishWindow(ctx: ShopContext, entity: Entity, window: WindowRow,
   }, output.files);
   await checkpoint(ctx, entity.name, 'before-commit');
   const { watermark } = ctx.state.commitWindow(window.window_id);
-  await ctx.afterCommit();
+  await ctx.persist();
   outcome.windows += 1;
   for (const [table, rows] of Object.entries(output.rowsByTable)) outcome.rowsByTable[table] = (outcome.rowsByTable[table] ?? 0) + rows;
   ctx.logger.info('window committed', { entity: entity.name, since: window.since, until: window.until, lines: output.lines, files: output.files.length, watermark });

@@ -25,6 +25,8 @@ export function isTransientGcsError(err: unknown): boolean {
 export interface GcsRetryOptions {
   /** The client's retry settings: the backoff, and `totalTimeout` (seconds) bounds the whole call. */
   retry: RetryOptions;
+  /** A shorter bound than totalTimeout, in ms, when the call is worthless later (a lease renewal). */
+  budgetMs?: number | undefined;
   signal?: AbortSignal | undefined;
   /** Told before each wait, e.g. to log it. */
   onRetry?: (err: unknown, attempt: number, waitMs: number) => void;
@@ -32,7 +34,7 @@ export interface GcsRetryOptions {
 
 /** Runs `call` until it succeeds, fails for good, or the time budget is spent (then its last error). */
 export async function withGcsRetries<T>(call: () => Promise<T>, options: GcsRetryOptions): Promise<T> {
-  const deadline = Date.now() + (options.retry.totalTimeout ?? 600) * 1000;
+  const deadline = Date.now() + Math.min(options.budgetMs ?? Infinity, (options.retry.totalTimeout ?? 600) * 1000);
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();

@@ -149,7 +149,7 @@ export class StateDb {
     this.db.transaction(() => {
       const held = this.db.prepare('SELECT owner, pid, expires_at FROM lock WHERE id = 1').get() as { owner: string; pid: number; expires_at: string } | undefined;
       if (held && held.owner !== owner && held.expires_at > this.stamp() && processAlive(held.pid)) {
-        throw new EtlError(ErrorCodes.STATE_LOCKED, `another run (${held.owner}, pid ${held.pid}) holds the state ${this.path} until ${held.expires_at}; wait for it to finish, or remove the lock once you are sure it is gone`, { details: { owner: held.owner, expiresAt: held.expires_at } });
+        throw new EtlError(ErrorCodes.STATE_LOCKED, `another run (${held.owner}, pid ${held.pid}) holds the state ${this.path} until ${held.expires_at}; wait for it to finish, or remove the lock once you are sure it is gone`, { details: { holder: held.owner, pid: held.pid, expiresAt: held.expires_at } });
       }
       this.db.prepare('INSERT INTO lock (id, owner, pid, expires_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, expires_at = excluded.expires_at')
         .run(owner, process.pid, new Date(this.now().getTime() + leaseMs).toISOString());

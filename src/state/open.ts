@@ -1,10 +1,13 @@
 // Opens the sync state for one shop's run, wherever it lives: a local SQLite file guarded by a lease
 // row, or a gs:// object downloaded at start, guarded by a GCS lock object and uploaded after each
-// commit (Cloud Run jobs lose their disk between executions).
+// commit (Cloud Run jobs lose their disk between executions). Both locks follow the same rules: a
+// lease of --lock-lease renewed every third of it, and a run that finds the state locked waits up to
+// --lock-wait for the holder to release it or for its lease to lapse (a killed run).
 import { join } from 'node:path';
 import type { RunConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { StateDb, type RunStatus } from './db.ts';
+import { waitForLock } from './lock-wait.ts';
 
 export interface StateHandle {
   db: StateDb;
@@ -14,18 +17,17 @@ export interface StateHandle {
   close(status: RunStatus, summary: unknown): Promise<void>;
 }
 
-const LOCAL_LEASE_MS = 2 * 60 * 1000;
-
-export async function openState(config: RunConfig, shop: string, runId: string, logger: Logger): Promise<StateHandle> {
-  if (config.state.startsWith('gs://')) return openRemote(config, shop, runId, logger);
+/** `signal` ends a wait for the lock (SIGTERM). */
+export async function openState(config: RunConfig, shop: string, runId: string, logger: Logger, signal?: AbortSignal): Promise<StateHandle> {
+  if (config.state.startsWith('gs://')) return openRemote(config, shop, runId, logger, signal);
   const db = StateDb.open(config.state);
   try {
-    db.acquireLock(runId, LOCAL_LEASE_MS);
+    await waitForLock(() => db.acquireLock(runId, config.lockLeaseMs), { waitMs: config.lockWaitMs, state: config.state, logger, signal });
   } catch (err) {
     db.close();
     throw err;
   }
-  const heartbeat = setInterval(() => db.renewLock(runId, LOCAL_LEASE_MS), LOCAL_LEASE_MS / 4);
+  const heartbeat = setInterval(() => db.renewLock(runId, config.lockLeaseMs), config.lockLeaseMs / 3);
   heartbeat.unref();
   return {
     db,
@@ -39,13 +41,16 @@ export async function openState(config: RunConfig, shop: string, runId: string, 
   };
 }
 
-async function openRemote(config: RunConfig, shop: string, runId: string, logger: Logger): Promise<StateHandle> {
+async function openRemote(config: RunConfig, shop: string, runId: string, logger: Logger, signal: AbortSignal | undefined): Promise<StateHandle> {
   const localPath = join(config.staging, `state-${shop}.db`);
   const { RemoteState } = await import('./remote.ts');
   const remote = await RemoteState.open({
     url: config.state,
     localPath,
     owner: [runId, config.execution].filter(Boolean).join('/'),
+    leaseMs: config.lockLeaseMs,
+    waitMs: config.lockWaitMs,
+    ...(signal ? { signal } : {}),
     ...(config.gcsEndpoint ? { apiEndpoint: config.gcsEndpoint } : {}),
     logger,
   });

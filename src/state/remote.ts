@@ -1,6 +1,7 @@
 // Sync state kept on GCS (`--state gs://bucket/key.db`) for runners whose disk does not outlive the
 // run (Cloud Run jobs, Kubernetes pods without a volume). At open: take a lock object beside the
-// database (`key.db.lock`, created only if absent, holding an owner and a lease), then download the
+// database (`key.db.lock`, created only if absent, holding an owner and a lease; a lock held by
+// another run is waited for, up to waitMs, in case its holder died and its lease lapses), then download the
 // database and remember its generation. After each committed window: snapshot with VACUUM INTO
 // (a consistent file even while WAL is in use) and upload it with ifGenerationMatch, so a run that
 // lost the race can never overwrite newer state. A heartbeat renews the lease well before it ends;
@@ -21,6 +22,7 @@ import type { Logger } from '../log.ts';
 import { checkCredentials, classifyGcsError, createStorage, gcsStatus, parseGsUrl } from '../load/gcs.ts';
 import type { RetryOptions } from '../load/gcs.ts';
 import { withGcsRetries } from '../load/gcs-retry.ts';
+import { waitForLock } from './lock-wait.ts';
 
 export interface RemoteStateOptions {
   /** gs://bucket/key.db */
@@ -29,10 +31,17 @@ export interface RemoteStateOptions {
   localPath: string;
   /** Who holds the lock, for the message a second run prints: run id, host, CLOUD_RUN_EXECUTION/TASK. */
   owner: string;
-  /** Lease length (default 10 min). A run that stops renewing loses the lock after this. */
+  /**
+   * Lease length (default 60 s). A run that stops renewing (killed) loses the lock after this, so the
+   * platform's retry of a killed task gets in; it must outlast any pause of a live run's event loop.
+   */
   leaseMs?: number;
-  /** Lease renewal interval (default leaseMs / 5). */
+  /** Lease renewal interval (default leaseMs / 3: a renewal can fail twice before the lease lapses). */
   heartbeatMs?: number;
+  /** How long to wait for another run's lock to be released or to lapse (default 0: fail at once). */
+  waitMs?: number;
+  /** Stops the wait for the lock (SIGTERM). */
+  signal?: AbortSignal;
   apiEndpoint?: string | undefined;
   projectId?: string | undefined;
   retryOptions?: RetryOptions | undefined;
@@ -48,7 +57,7 @@ interface Lease {
   generation: string;
 }
 
-const DEFAULT_LEASE_MS = 10 * 60 * 1000;
+export const DEFAULT_LEASE_MS = 60 * 1000;
 const ACQUIRE_ATTEMPTS = 3;
 const RESUMABLE_ABOVE = 8 * 2 ** 20;
 
@@ -61,6 +70,8 @@ export class RemoteState {
   readonly #owner: string;
   readonly #leaseMs: number;
   readonly #heartbeatMs: number;
+  readonly #waitMs: number;
+  readonly #signal: AbortSignal | undefined;
   readonly #now: () => number;
   readonly #logger: Pick<Logger, 'info' | 'warn'> | undefined;
   #dbGeneration = '0';
@@ -71,6 +82,8 @@ export class RemoteState {
   // Remote operations run one at a time: two publishes must not race on the same generation, and a
   // heartbeat must not rewrite the lock after release deleted it.
   #queue: Promise<unknown> = Promise.resolve();
+  /** A publish queued but not started yet: its snapshot will include whatever is recorded until it starts. */
+  #nextPublish: Promise<void> | undefined;
 
   private constructor(options: RemoteStateOptions) {
     const { bucket, key } = parseGsUrl(options.url);
@@ -84,19 +97,21 @@ export class RemoteState {
     this.#lock = this.#bucket.file(`${key}.lock`);
     this.#owner = options.owner;
     this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.#heartbeatMs = options.heartbeatMs ?? Math.floor(this.#leaseMs / 5);
+    this.#heartbeatMs = options.heartbeatMs ?? Math.floor(this.#leaseMs / 3);
+    this.#waitMs = options.waitMs ?? 0;
+    this.#signal = options.signal;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
   }
 
   /**
-   * Takes the lock (STATE_LOCKED naming the holder and its lease expiry when another run holds an
-   * unexpired one), then downloads the database to localPath, or leaves none when there is none yet.
+   * Takes the lock (waiting up to waitMs while another run holds an unexpired one, then STATE_LOCKED
+   * naming the holder and its lease expiry), then downloads the database to localPath, or leaves none when there is none yet.
    */
   static async open(options: RemoteStateOptions): Promise<RemoteState> {
     const state = new RemoteState(options);
     await checkCredentials(state.#bucket, `opening state ${options.url}`);
-    await state.#acquire();
+    await waitForLock(() => state.#acquire(), { waitMs: state.#waitMs, state: state.url, now: state.#now, logger: state.#logger, signal: state.#signal });
     try {
       await state.#download();
     } catch (err) {
@@ -127,9 +142,16 @@ export class RemoteState {
     return this.#dbGeneration;
   }
 
-  /** Snapshots the database and uploads it over the generation we hold; STATE_CONFLICT if it moved or the lock was lost. */
+  /**
+   * Snapshots the database and uploads it over the generation we hold; STATE_CONFLICT if it moved or
+   * the lock was lost. Resolves once everything the caller recorded before calling is on GCS. Callers
+   * arriving while an upload runs share the one queued after it (its snapshot is taken when it starts,
+   * so it holds all their records): five entities submitting at once cost two uploads, not five.
+   */
   publish(db: Database.Database): Promise<void> {
-    return this.#serially(async () => {
+    if (this.#nextPublish) return this.#nextPublish;
+    const publish = this.#serially(async () => {
+      this.#nextPublish = undefined;
       this.#assertUsable();
       await this.#assertLockHeld();
       const snapshot = `${this.localPath}.snapshot-${randomUUID()}`;
@@ -149,6 +171,8 @@ export class RemoteState {
         await rm(snapshot, { force: true });
       }
     });
+    this.#nextPublish = publish;
+    return publish;
   }
 
   async #upload(snapshot: string, size: number): Promise<void> {
@@ -190,7 +214,8 @@ export class RemoteState {
     return this.#serially(async () => {
       if (this.#released || this.#lost) return;
       try {
-        this.#lockGeneration = await this.#writeLock(this.#lockGeneration);
+        // Retried only while the lease we hold lasts: past it, the lock may be someone else's.
+        this.#lockGeneration = await this.#writeLock(this.#lockGeneration, this.#leaseMs - this.#heartbeatMs);
       } catch (err) {
         const status = gcsStatus(err);
         if (status === 412 || status === 404) {
@@ -264,7 +289,7 @@ export class RemoteState {
   }
 
   /** Writes our lease with `ifGenerationMatch` ('0': only if absent); returns the new generation. */
-  async #writeLock(ifGenerationMatch: string): Promise<string> {
+  async #writeLock(ifGenerationMatch: string, budgetMs?: number): Promise<string> {
     const expiresAtMs = this.#now() + this.#leaseMs;
     const body = { owner: this.#owner, expiresAt: iso(expiresAtMs), leaseMs: this.#leaseMs };
     await this.#retrying('writing the state lock', () => this.#lock.save(`${JSON.stringify(body)}\n`, {
@@ -272,7 +297,7 @@ export class RemoteState {
       contentType: 'application/json',
       preconditionOpts: { ifGenerationMatch },
       metadata: { metadata: { owner: this.#owner, expiresAtMs: String(expiresAtMs) } },
-    }));
+    }), budgetMs);
     return String(this.#lock.metadata.generation);
   }
 
@@ -323,7 +348,7 @@ export class RemoteState {
   #locked(lease: Lease): EtlError {
     return new EtlError(
       ErrorCodes.STATE_LOCKED,
-      `state ${this.url} is locked by ${lease.owner} until ${iso(lease.expiresAtMs)}; another run is in progress — nothing was done. Try again after it ends (or, if that run is known to be dead, delete gs://${this.#bucket.name}/${this.#lock.name})`,
+      `state ${this.url} is locked by ${lease.owner} until ${iso(lease.expiresAtMs)}; another run is in progress — nothing was done. A live run renews its lease; a killed run's lock lapses with it: try again after it ends, or wait longer with --lock-wait`,
       { details: { url: this.url, holder: lease.owner, expiresAt: iso(lease.expiresAtMs) } },
     );
   }
@@ -359,9 +384,10 @@ export class RemoteState {
     this.#logger?.info('state downloaded', { url: this.url, generation });
   }
 
-  #retrying<T>(what: string, call: () => Promise<T>): Promise<T> {
+  #retrying<T>(what: string, call: () => Promise<T>, budgetMs?: number): Promise<T> {
     return withGcsRetries(call, {
       retry: this.#bucket.storage.retryOptions,
+      budgetMs,
       onRetry: (err, attempt, waitMs) => this.#logger?.warn(`${what} failed; retrying`, { url: this.url, attempt, waitMs, error: err instanceof Error ? err.message : String(err) }),
     });
   }

@@ -297,7 +297,8 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
       await logged(first, 'bulk operation submitted');
       const holder = JSON.parse(fake.object(bucket, 'etl/state.db.lock')!.bytes.toString('utf8')) as { owner: string };
 
-      const second = await etl(store, [...args, '--staging', join(dir, 'second')]);
+      // It waits --lock-wait for the lock (the first run lives and renews it), then gives up.
+      const second = await etl(store, [...args, '--staging', join(dir, 'second'), '--lock-wait', '1s']);
       expect(second.code, second.stderr).to.equal(3);
       expect(second.stderr).to.contain(`state gs://${bucket}/etl/state.db is locked by ${holder.owner}`);
       expect(second.stderr).to.contain('another run is in progress');

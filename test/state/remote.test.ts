@@ -84,6 +84,31 @@ describe('RemoteState', () => {
     expect(fake.object('state-bucket', LOCK)?.metadata.owner).to.equal('run-a');
   });
 
+  it('the lease is short by default (60 s), so a killed run\'s lock lapses while Cloud Run retries', async () => {
+    const t0 = Date.parse('2026-11-21T10:00:00Z');
+    await open('run-a', { now: () => t0, heartbeatMs: undefined });
+    expect(fake.object('state-bucket', LOCK)?.metadata.expiresAtMs).to.equal(String(t0 + 60_000));
+  });
+
+  it('a run that finds a live lock waits up to waitMs, saying for whom, then stops with STATE_LOCKED', async () => {
+    await open('run-a', { leaseMs: 3_000, heartbeatMs: 200 });
+    const warnings: Array<{ message: string; fields: Record<string, unknown> }> = [];
+    const logger = { info: () => undefined, warn: (message: string, fields: Record<string, unknown> = {}) => void warnings.push({ message, fields }) };
+    const err = await etlFailure(open('run-b', { waitMs: 1_000, logger }));
+    expect(err.code).to.equal('STATE_LOCKED');
+    expect(err.message).to.contain('run-a').and.contain('waited');
+    expect(warnings.find((w) => /waiting/.test(w.message))?.fields.holder, 'the wait is logged with the holder').to.equal('run-a');
+    expect(fake.object('state-bucket', LOCK)?.metadata.owner).to.equal('run-a');
+  });
+
+  it('a lock whose holder died lapses within waitMs and is taken over', async () => {
+    // run-a never renews (its heartbeat is an hour away) and never releases: a killed run.
+    await open('run-a', { leaseMs: 1_000 });
+    const state = await open('run-b', { waitMs: 20_000 });
+    expect(fake.object('state-bucket', LOCK)?.metadata.owner).to.equal('run-b');
+    expect(state.generation).to.equal('0');
+  });
+
   it('an expired lease is taken over by exactly one of two contenders; the old holder can no longer publish', async () => {
     const t0 = Date.parse('2026-11-21T10:00:00Z');
     const stale = await open('run-a', { now: () => t0, leaseMs: 60_000 });
@@ -122,6 +147,32 @@ describe('RemoteState', () => {
     expect(uploads.map((r) => r.query.ifGenerationMatch)).to.deep.equal(['0', uploads[1]?.query.ifGenerationMatch]);
     expect(uploads[1]?.query.ifGenerationMatch).to.not.equal('0');
   });
+
+  it('publishes asked for while one is uploading share the next upload, and each returns once its record is durable', async () => {
+    const state = await open('run-a');
+    const db = await localDb(state);
+    const uploads = () => fake.requests.filter((r) => r.path.startsWith('/upload/') && r.query.name === 'etl/state.db').length;
+    db.prepare('INSERT INTO windows (status) VALUES (?)').run('submitted');
+    const first = state.publish(db);
+    await new Promise((resolve) => setImmediate(resolve)); // the first publish is under way
+    // Four more entities record their operation and ask for durability while it runs.
+    const rest = [1, 2, 3, 4].map(async () => {
+      db.prepare('INSERT INTO windows (status) VALUES (?)').run('submitted');
+      await state.publish(db);
+      return countRows(await remoteCopy());
+    });
+    await first;
+    expect(await Promise.all(rest), 'every caller sees all its rows on GCS once it returns').to.deep.equal([5, 5, 5, 5]);
+    db.close();
+    expect(uploads(), 'one upload for the first, one shared by the other four').to.equal(2);
+  });
+
+  /** The remote database as it is now, in a file of its own. */
+  async function remoteCopy(): Promise<string> {
+    const path = join(dir, `remote-${Math.random().toString(36).slice(2)}.db`);
+    await writeFile(path, fake.object('state-bucket', 'etl/state.db')?.bytes ?? Buffer.alloc(0));
+    return path;
+  }
 
   it('refuses to publish over a database someone else changed (STATE_CONFLICT)', async () => {
     const state = await open('run-a');
