@@ -57,7 +57,7 @@ interface Lease {
   generation: string;
 }
 
-export const DEFAULT_LEASE_MS = 60 * 1000;
+const DEFAULT_LEASE_MS = 60 * 1000;
 const ACQUIRE_ATTEMPTS = 3;
 const RESUMABLE_ABOVE = 8 * 2 ** 20;
 
