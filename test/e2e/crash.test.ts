@@ -93,3 +93,43 @@ describe('a run killed at any phase loses nothing', function () {
     });
   }
 });
+
+describe('resuming after a kill never un-lists a committed window', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  afterEach(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two windows of one run share a time range and the run dies while the second is open: the committed one stays listed', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'etl-crash-same-range-'));
+    sandbox = await startSandbox({ operationDelayMs: 100, size: { orders: 40 } });
+    const out = join(dir, 'out');
+    // A backfill plans the same range every time it runs, so a run that first finishes the killed
+    // run's window then extracts its own holds two windows with one range.
+    const today = new Date().toISOString().slice(0, 10);
+    const since = new Date(Date.now() - 800 * 86_400_000).toISOString().slice(0, 10);
+    const args = ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--poll-interval', '100ms', '--since', since, '--until', today, '--window', '1000d'];
+    const env = { SHOPIFY_ACCESS_TOKEN: sandbox.token };
+    const paused = (e: Record<string, unknown>): boolean => e.checkpoint === 'before-commit';
+
+    await killAt(startCli([...args, '--pause-at', 'orders:before-commit'], env), paused);
+    // Commits the killed run's window, then dies before committing its own window of the same range.
+    await killAt(startCli([...args, '--pause-at', 'orders:before-commit#2'], env), paused);
+    const rerun = await runCli(args, env);
+    expect(rerun.code, rerun.stderr).to.equal(0);
+
+    const state = StateDb.open(join(dir, 'state.db'));
+    const committed = state.db.prepare(`SELECT window_id FROM windows WHERE status = 'committed'`).all();
+    state.close();
+    expect(committed, 'the killed window, the second run\'s window, the last run\'s window').to.have.length(3);
+    const published = manifests(out);
+    const listed = published.flatMap((m) => m.windows);
+    expect(listed, 'every committed window listed, once').to.have.length(3);
+    const listedNames = listed.flatMap((w) => w.files.map((f) => f.objectName)).sort();
+    expect(new Set(listedNames).size, 'no part listed twice').to.equal(listedNames.length);
+    expect(relativeFiles(out).filter((f) => f.endsWith('.ndjson.gz')), 'no part file listed by no manifest').to.deep.equal(listedNames);
+  });
+});
