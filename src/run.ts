@@ -17,9 +17,9 @@ import type { ShopContext } from './extract/context.ts';
 import { runEntity, type EntityOutcome } from './extract/entity-run.ts';
 import { windowQuery } from './extract/bulk-window.ts';
 import { removeEmptyFolders } from './extract/files.ts';
-import { retractInterrupted } from './extract/resume.ts';
+import { recoverInterrupted } from './extract/resume.ts';
 import { openDestination } from './load/index.ts';
-import { manifestObjectName, newRunId, objectLocation, schemaObjectName } from './load/layout.ts';
+import { manifestObjectName, newRunId, objectLocation, runDateOf, schemaObjectName } from './load/layout.ts';
 import { Manifest } from './load/manifest.ts';
 import { redact, type Logger } from './log.ts';
 import { planWindows } from './plan.ts';
@@ -143,13 +143,13 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
     const progress = createProgress({ live: deps.live, logger });
     manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
     const ctx: ShopContext = {
-      config, shop: target.shop, runId, runDate: started.toISOString().slice(0, 10), extractedAt: started.toISOString(),
+      config, shop: target.shop, runId, runDate: runDateOf(runId), extractedAt: started.toISOString(),
       state: state.db, dest, client, bulk, logger, signal,
       slots: pLimit(Math.min(config.concurrency, bulkConcurrencyLimit(config.apiVersion))),
       pool, uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt),
       persist: () => state!.publish(),
     };
-    await retractInterrupted(state.db, dest, target.shop, selected.map((e) => e.name), runId, logger);
+    await recoverInterrupted({ state: state.db, dest, shop: target.shop, runId, staging: config.staging, logger });
     const results = await Promise.all(selected.map(async (entity) => {
       try {
         return await runEntity(ctx, entity);

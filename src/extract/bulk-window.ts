@@ -3,7 +3,6 @@
 // they close, and verify that every object Shopify counted was read. State records the operation
 // before it is polled, so whatever happens next, the following run can find it again.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import type { Entity } from '../entities/types.ts';
 import { loadQuery, withSearchFilter, windowFilter } from '../entities/queries.ts';
 import { EtlError, ErrorCodes, isEtlError } from '../errors.ts';
@@ -14,7 +13,7 @@ import { downloadResult } from '../shopify/download.ts';
 import type { OperationRow, WindowRow } from '../state/db.ts';
 import { checkpoint } from './checkpoints.ts';
 import type { ShopContext } from './context.ts';
-import { stageAndUpload, type WindowOutput } from './files.ts';
+import { stageAndUpload, windowStagingDir, type WindowOutput } from './files.ts';
 
 const ADOPTABLE = new Set(['CREATED', 'RUNNING', 'COMPLETED']);
 
@@ -176,7 +175,7 @@ async function poll(ctx: ShopContext, entity: Entity, op: BulkOperation): Promis
 async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op: BulkOperation): Promise<WindowOutput> {
   ctx.progress.update(entity.name, { phase: 'streaming', bytes: 0, fileSize: op.fileSize, rows: 0 });
   let bytes = 0;
-  const stagingDir = join(ctx.config.staging, ctx.runId, `window-${window.window_id}`);
+  const stagingDir = windowStagingDir(ctx.config.staging, ctx.runId, window.window_id);
   const produce = async (writers: TableWriters): Promise<ProcessResult> => {
     if (op.url === null) return { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null };
     const chunks = downloadResult(op.url, {

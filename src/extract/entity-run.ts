@@ -4,7 +4,7 @@
 // commits the window and moves the watermark. A window that cannot complete stops the entity, so the
 // watermark never passes a gap.
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Entity } from '../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError, isShopFatal } from '../errors.ts';
@@ -13,7 +13,7 @@ import type { WindowRow } from '../state/db.ts';
 import { extractBulkWindow } from './bulk-window.ts';
 import { checkpoint } from './checkpoints.ts';
 import type { ShopContext } from './context.ts';
-import { uploadFile, type WindowOutput } from './files.ts';
+import { uploadFile, windowStagingDir, type WindowOutput } from './files.ts';
 import { extractPlainWindow } from './plain-window.ts';
 
 export interface EntityOutcome {
@@ -80,7 +80,7 @@ async function runPlannedWindow(ctx: ShopContext, entity: Entity, w: Window, out
 /** Takes a window from whatever status it is in to committed, or throws with the window marked. */
 async function finishWindow(ctx: ShopContext, entity: Entity, window: WindowRow, outcome: EntityOutcome, extractedByRun?: string, splitDepth = 0): Promise<void> {
   let output: WindowOutput | null = null;
-  if (window.status === 'downloaded' || window.status === 'uploaded') output = await resumeUploads(ctx, window);
+  if (extractedByRun && (window.status === 'downloaded' || window.status === 'uploaded')) output = await resumeUploads(ctx, window, extractedByRun);
   if (!output) {
     const result = await extractWithRetries(ctx, entity, window, outcome, splitDepth);
     if (result === 'split') return;
@@ -89,6 +89,7 @@ async function finishWindow(ctx: ShopContext, entity: Entity, window: WindowRow,
   }
   ctx.state.setWindowStatus(window.window_id, 'uploaded', { lines: output.lines, maxCursor: output.maxCursor });
   await ctx.manifest.addWindow({
+    windowKey: window.window_key,
     entity: entity.name,
     since: window.since,
     until: window.until,
@@ -108,7 +109,7 @@ async function finishWindow(ctx: ShopContext, entity: Entity, window: WindowRow,
  * A window whose files were all written before the crash: upload what is still staged. Returns null
  * when a staged file is gone (the disk was lost), so the window is extracted again.
  */
-async function resumeUploads(ctx: ShopContext, window: WindowRow): Promise<WindowOutput | null> {
+async function resumeUploads(ctx: ShopContext, window: WindowRow, extractedByRun: string): Promise<WindowOutput | null> {
   const rows = ctx.state.files(window.window_id);
   if (rows.some((f) => f.status === 'lost' || (f.status === 'staged' && !existsSync(f.local_path)))) {
     ctx.logger.warn('staged files of an interrupted window are gone; extracting it again', { windowId: window.window_id });
@@ -116,6 +117,10 @@ async function resumeUploads(ctx: ShopContext, window: WindowRow): Promise<Windo
   }
   const files = rows.map((f) => ({ localPath: f.local_path, objectName: f.object_name, crc32c: f.crc32c, bytes: f.bytes, rows: f.rows, contentType: 'application/gzip' }));
   await Promise.all(files.filter((_, i) => rows[i]!.status === 'staged').map((f, i) => uploadFile(ctx, window.entity, f, i)));
+  // Uploaded, each staged copy is gone; so go the folders that held them, and the run's if now empty.
+  const stagingDir = windowStagingDir(ctx.config.staging, extractedByRun, window.window_id);
+  await rm(stagingDir, { recursive: true, force: true });
+  await rmdir(dirname(stagingDir)).catch(() => undefined);
   const rowsByTable: Record<string, number> = {};
   for (const f of rows) rowsByTable[f.table_name] = (rowsByTable[f.table_name] ?? 0) + f.rows;
   const op = ctx.state.windowOperation(window);

@@ -67,6 +67,11 @@ export async function stageAndUpload(
   return { lines: result.lines, rowsByTable: result.rowsByTable, maxCursor: result.maxCursor, files };
 }
 
+/** Where a window's part files are staged until uploaded: `<staging>/<run>/window-<id>`. */
+export function windowStagingDir(staging: string, runId: string, windowId: number): string {
+  return join(staging, runId, `window-${windowId}`);
+}
+
 /** Uploads one staged file and moves it out of the outbox; the local copy goes once it is durable. */
 export function uploadFile(ctx: ShopContext, entity: string, file: StagedFile, index: number): Promise<void> {
   return ctx.uploads(async () => {

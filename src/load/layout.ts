@@ -9,6 +9,11 @@ export function partObjectName(table: string, shop: string, runDate: string, run
   return `${table}/shop=${shop}/dt=${runDate}/run=${runId}/part-${String(part).padStart(5, '0')}.ndjson.gz`;
 }
 
+/** The folder of one run's parts of one table: everything it uploaded there, listed or not. */
+export function runPartsPrefix(table: string, shop: string, runId: string): string {
+  return `${table}/shop=${shop}/dt=${runDateOf(runId)}/run=${runId}/`;
+}
+
 export function manifestObjectName(shop: string, runId: string): string {
   return `_manifests/shop=${shop}/run=${runId}.json`;
 }
@@ -30,4 +35,9 @@ export function tableOfObject(objectName: string): string {
 /** Run ids sort by time and stay readable: 20261121T020304Z-a1b2c3. */
 export function newRunId(now: Date, random: string): string {
   return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${random}`;
+}
+
+/** The run's start date (UTC), read from its id: the dt= partition of every part it writes. */
+export function runDateOf(runId: string): string {
+  return `${runId.slice(0, 4)}-${runId.slice(4, 6)}-${runId.slice(6, 8)}`;
 }

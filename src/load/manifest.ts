@@ -14,6 +14,8 @@ export interface ManifestFile {
 }
 
 export interface ManifestWindow {
+  /** The window's key in the state (`<creating run>/<window id>`): which window this is, across runs and state lineages. */
+  windowKey: string;
   entity: string;
   since: string | null;
   until: string | null;

@@ -13,6 +13,9 @@ export type WindowStatus = 'planned' | 'submitted' | 'downloaded' | 'uploaded' |
 
 export interface WindowRow {
   window_id: number;
+  /** Names the window across state lineages: `<creating run>/<window_id>`. */
+  window_key: string;
+  /** The run working on it (the creating run, or the one that adopted it after a crash). */
   run_id: string;
   shop: string;
   entity: string;
@@ -174,6 +177,27 @@ export class StateDb {
     this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, summary = ? WHERE run_id = ?').run(status, this.stamp(), JSON.stringify(summary), runId);
   }
 
+  /**
+   * Runs whose leftovers a run holding the lock must clear up first: runs that died (still `running`
+   * though the lock is ours) and runs that still own an open window.
+   */
+  runsToRecover(shop: string, exceptRunId: string): string[] {
+    const rows = this.db.prepare(`SELECT run_id FROM runs WHERE shop = ? AND run_id != ? AND status = 'running'
+      UNION SELECT run_id FROM windows WHERE shop = ? AND run_id != ? AND status IN ${OPEN_STATUSES} ORDER BY run_id`)
+      .all(shop, exceptRunId, shop, exceptRunId) as Array<{ run_id: string }>;
+    return rows.map((r) => r.run_id);
+  }
+
+  /** A dead run, once its leftovers are cleared up. */
+  markRunInterrupted(runId: string): void {
+    this.db.prepare(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status = 'running'`).run(this.stamp(), runId);
+  }
+
+  /** Every run of the shop this state has seen start. */
+  runIds(shop: string): Set<string> {
+    return new Set((this.db.prepare('SELECT run_id FROM runs WHERE shop = ?').all(shop) as Array<{ run_id: string }>).map((r) => r.run_id));
+  }
+
   // ---- watermarks ----
 
   watermark(shop: string, entity: string): string | null {
@@ -185,13 +209,22 @@ export class StateDb {
 
   createWindow(w: { runId: string; shop: string; entity: string; since: string | null; until: string | null }): number {
     const at = this.stamp();
-    const info = this.db.prepare(`INSERT INTO windows (run_id, shop, entity, since, until, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)`)
-      .run(w.runId, w.shop, w.entity, w.since, w.until, at, at);
-    return Number(info.lastInsertRowid);
+    return this.db.transaction(() => {
+      const info = this.db.prepare(`INSERT INTO windows (run_id, shop, entity, since, until, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)`)
+        .run(w.runId, w.shop, w.entity, w.since, w.until, at, at);
+      const windowId = Number(info.lastInsertRowid);
+      this.db.prepare('UPDATE windows SET window_key = ? WHERE window_id = ?').run(`${w.runId}/${windowId}`, windowId);
+      return windowId;
+    })();
   }
 
   window(windowId: number): WindowRow {
     return this.db.prepare('SELECT * FROM windows WHERE window_id = ?').get(windowId) as WindowRow;
+  }
+
+  /** Whether the window a manifest names by this key is committed in this state. */
+  isCommitted(windowKey: string): boolean {
+    return this.db.prepare(`SELECT 1 FROM windows WHERE window_key = ? AND status = 'committed'`).get(windowKey) !== undefined;
   }
 
   /** Windows of earlier runs that never reached committed/failed/abandoned: the work a crash left. */
@@ -298,6 +331,26 @@ export class StateDb {
   /** Staged files whose local copy is gone (a lost disk): the window must be extracted again. */
   markLost(objectName: string): void {
     this.db.prepare(`UPDATE files SET status = 'lost' WHERE object_name = ?`).run(objectName);
+  }
+
+  /**
+   * Parts a run recorded that a manifest lists or will list: those of windows committed or still to
+   * be finished. (A failed or abandoned window's parts are being discarded.)
+   */
+  outboxObjects(runId: string): Set<string> {
+    const rows = this.db.prepare(`SELECT f.object_name FROM files f JOIN windows w ON w.window_id = f.window_id WHERE f.run_id = ? AND w.status NOT IN ('failed', 'abandoned')`)
+      .all(runId) as Array<{ object_name: string }>;
+    return new Set(rows.map((r) => r.object_name));
+  }
+
+  /**
+   * Local copies a window still needs: the staged parts of a window whose parts were all written, for
+   * the run that resumes it to upload. (A window killed earlier is extracted again from scratch.)
+   */
+  stagedPaths(): Set<string> {
+    const rows = this.db.prepare(`SELECT f.local_path FROM files f JOIN windows w ON w.window_id = f.window_id WHERE f.status = 'staged' AND w.status IN ('downloaded', 'uploaded')`)
+      .all() as Array<{ local_path: string }>;
+    return new Set(rows.map((r) => r.local_path));
   }
 
   files(windowId: number): FileRow[] {

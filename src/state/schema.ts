@@ -77,4 +77,11 @@ export const MIGRATIONS: readonly string[] = [
     expires_at TEXT NOT NULL
   );
   `,
+  // A window's key names it across state lineages (a fresh state hands out the same window_id again):
+  // the run that created it and its id. Manifests list windows by it; retraction matches on it.
+  `
+  ALTER TABLE windows ADD COLUMN window_key TEXT;
+  UPDATE windows SET window_key = run_id || '/' || window_id;
+  CREATE UNIQUE INDEX windows_key ON windows (window_key);
+  `,
 ];

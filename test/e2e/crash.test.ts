@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -87,6 +87,9 @@ describe('a run killed at any phase loses nothing', function () {
       // Parts an interrupted attempt uploaded but never published are removed, not left to be read twice.
       const listedNames = published.flatMap((m) => m.windows.flatMap((w) => w.files.map((f) => f.objectName))).sort();
       expect(relativeFiles(out).filter((f) => f.endsWith('.ndjson.gz')), 'no unpublished part files').to.deep.equal(listedNames);
+
+      // The killed run's partial parts in staging/<run>/window-N are swept, not left to accumulate.
+      expect(readdirSync(join(dir, 'staging'), { recursive: true }), 'no staging file or folder behind').to.deep.equal([]);
 
       const fullHistory = sandbox.operations().filter((op) => op.query.includes('orders') && !op.query.includes('updated_at:>='));
       expect(fullHistory, 'the killed run\'s operation was adopted, not submitted again').to.have.length(1);
