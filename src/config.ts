@@ -276,7 +276,7 @@ function lockLease(value: string): number {
 
 function gcsEndpoint(argv: Record<string, unknown>, env: NodeJS.ProcessEnv): string | undefined {
   const endpoint = (argv['gcs-endpoint'] as string | undefined) ?? env.GCS_ENDPOINT;
-  // With both, the storage client sends JSON calls to the emulator and uploads to the endpoint.
+  // Two endpoints named: which one was meant is not ours to guess.
   if (endpoint && env.STORAGE_EMULATOR_HOST) bad(`both --gcs-endpoint (${endpoint}) and STORAGE_EMULATOR_HOST (${env.STORAGE_EMULATOR_HOST}) are set; keep one`);
   return endpoint;
 }

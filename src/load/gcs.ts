@@ -25,7 +25,7 @@ const MiB = 2 ** 20;
 export type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
 
 export interface StorageClientOptions {
-  /** Explicit endpoint (the CLI's --gcs-endpoint); otherwise STORAGE_EMULATOR_HOST, read by the client, else GCS with ADC. */
+  /** Explicit endpoint (the CLI's --gcs-endpoint); otherwise STORAGE_EMULATOR_HOST, else GCS with ADC. */
   apiEndpoint?: string | undefined;
   projectId?: string | undefined;
   /** The client's retry budget; tests shorten the delays. */
@@ -34,11 +34,28 @@ export interface StorageClientOptions {
 
 /** One configured client. A custom endpoint is called without credentials, as emulators expect. */
 export function createStorage(options: StorageClientOptions = {}): Storage {
-  return new Storage({
-    ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
+  const endpoint = emulatorEndpoint(options.apiEndpoint ?? process.env.STORAGE_EMULATOR_HOST);
+  const storage = new Storage({
+    ...(endpoint ? { apiEndpoint: endpoint } : {}),
     ...(options.projectId ? { projectId: options.projectId } : {}),
     ...(options.retryOptions ? { retryOptions: options.retryOptions } : {}),
   });
+  // The client takes STORAGE_EMULATOR_HOST verbatim as the JSON API's base URL (and only then
+  // ignores apiEndpoint for it), which suits only an emulator serving that API at `/`. Emulators
+  // (fsouza/fake-gcs-server, gcp-storage-emulator) serve it under /storage/v1, as GCS does.
+  if (endpoint) storage.baseUrl = `${storage.apiEndpoint}/storage/v1`;
+  return storage;
+}
+
+/**
+ * An emulator's address as the client's apiEndpoint: `host:port` (the form the Go and Python clients
+ * take) gets `http://`, and a trailing `/storage/v1` (the JSON API's own path) is dropped.
+ */
+export function emulatorEndpoint(value: string | undefined): string | undefined {
+  const trimmed = value?.trim().replace(/\/+$/, '');
+  if (!trimmed) return undefined;
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  return url.replace(/\/storage\/v1$/, '');
 }
 
 /** Splits `gs://bucket/some/key` into its bucket and key (the key may be empty). */
