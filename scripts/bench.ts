@@ -119,7 +119,7 @@ async function bareLoop(file: string): Promise<number> {
 /** The orders pipeline alone over `file`, `runs` times with one pool (the first run starts it cold); ms per run. */
 async function pipelineAlone(file: string, runs: number): Promise<number[]> {
   const pool = new WorkerPool(args.workers ? Number(args.workers) : availableParallelism());
-  const meta = { shop: 'bench.myshopify.com', runId: 'bench', extractedAt: new Date() };
+  const meta = { shop: 'bench.myshopify.com', runId: 'bench', extractedAt: new Date(), currency: 'USD' };
   const times: number[] = [];
   try {
     for (let i = 0; i < runs; i++) {

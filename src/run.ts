@@ -132,7 +132,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
       summary.status = 'succeeded';
       return summary;
     }
-    const shopInfo = await client.request<{ shop: { id: string; createdAt: string } }>('query Preflight { shop { id createdAt } }');
+    const shopInfo = await client.request<{ shop: { id: string; createdAt: string; currencyCode: string } }>('query Preflight { shop { id createdAt currencyCode } }');
     const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold, logger });
     await dest.check();
     state = await openState(config, target.shop, runId, logger, signal);
@@ -146,7 +146,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
       config, shop: target.shop, runId, runDate: runDateOf(runId), extractedAt: started.toISOString(),
       state: state.db, dest, client, bulk, logger, signal,
       slots: pLimit(Math.min(config.concurrency, bulkConcurrencyLimit(config.apiVersion))),
-      pool, uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt),
+      pool, uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt), shopCurrency: shopInfo.shop.currencyCode,
       persist: () => state!.publish(),
     };
     await recoverInterrupted({ state: state.db, dest, shop: target.shop, runId, staging: config.staging, logger });

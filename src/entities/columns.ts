@@ -414,6 +414,8 @@ export interface TableSpec {
   parent?: { column: string; table: string };
   /** Inline lists (e.g. Order.transactions) whose elements are rows of another table. */
   inline?: ReadonlyArray<{ key: string; table: Table }>;
+  /** Amount columns in the shop's currency that Shopify gives without one: each gets `<column>_currency` (TableDef.shopCurrencyColumns). */
+  inShopCurrency?: readonly string[];
 }
 
 /** An inline list's key, consumed by the fast path when it holds objects (or is null); the elements become rows of their own. */
@@ -454,12 +456,14 @@ export function table(spec: TableSpec): Table {
           inline.map((i) => ({ key: i.key, table: i.table.transcoder, element: (record, owner, out) => i.table.element(record, owner, out) })),
         );
 
+  const shopCurrency = (spec.inShopCurrency ?? []).map((amount) => ({ name: `${amount}_currency`, type: 'STRING' as const, description: `ISO 4217 currency of ${amount}: the shop's currency` }));
   const self: Table = {
     def: {
       name,
       description: spec.description,
-      columns: mappings.flatMap((m) => m.columns),
+      columns: [...mappings.flatMap((m) => m.columns), ...shopCurrency],
       ...(spec.parent ? { parent: spec.parent } : {}),
+      ...(shopCurrency.length ? { shopCurrencyColumns: shopCurrency.map((c) => c.name) } : {}),
     },
     emit(src, out) {
       // Inline children are taken before `_extra` is computed, so they do not also land in it.

@@ -16,7 +16,7 @@ const products = table({
 
 const variants = table({
   name: 'product_variants',
-  description: 'One row per product variant. price and compare_at_price are in the shop currency (shop.currency). selected_options is a REPEATED RECORD (name, value).',
+  description: 'One row per product variant. price and compare_at_price are in the shop currency, named in price_currency and compare_at_price_currency. selected_options is a REPEATED RECORD (name, value).',
   parent: { column: 'product_id', table: 'products' },
   fields: [
     id(), parentId('product_id'), str('title'), str('sku'), str('barcode'), int('position'), decimal('price'), decimal('compareAtPrice'),
@@ -24,6 +24,8 @@ const variants = table({
     records('selectedOptions', 'selected_options', [str('name'), str('value')], 'Selected options: name, value'),
     ref('inventoryItem.id', 'inventory_item_id'),
   ],
+  // Shopify gives variant prices as bare amounts (Money, not MoneyV2), always in the shop's currency.
+  inShopCurrency: ['price', 'compare_at_price'],
 });
 
 const media = table({

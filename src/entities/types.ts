@@ -20,6 +20,12 @@ export interface TableDef {
   columns: Column[];
   /** For child tables: the column holding the parent's numeric id and the table it points into. */
   parent?: { column: string; table: string };
+  /**
+   * Columns (also in `columns`) the writer fills with the shop's currency code, like the run columns:
+   * the `<amount>_currency` of amounts Shopify gives in the shop's currency without naming it
+   * (variant prices). Every other money value carries its own currency in the record.
+   */
+  shopCurrencyColumns?: readonly string[];
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -187,7 +187,7 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
       },
     });
     let batches = 0;
-    return processJsonl(entity, chunks, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt }, {
+    return processJsonl(entity, chunks, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt, currency: ctx.shopCurrency }, {
       pool: ctx.pool,
       gzipLevel: ctx.config.gzipLevel,
       onBatch: async ({ lines, rows }) => {

@@ -34,6 +34,8 @@ export interface ShopContext {
   parts: Map<string, number>;
   manifest: Manifest;
   progress: Progress;
+  /** The shop's currency (ISO 4217), from the preflight query: variant prices are in it. */
+  shopCurrency: string;
   /** The shop's creation time, once known: the floor for splitting an open-ended window. */
   shopCreatedAt: Date | null;
   /**

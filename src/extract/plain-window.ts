@@ -14,6 +14,6 @@ export async function extractPlainWindow(ctx: ShopContext, entity: Entity, windo
   if (typeof created === 'string') ctx.shopCreatedAt = new Date(created);
   const stagingDir = windowStagingDir(ctx.config.staging, ctx.runId, window.window_id);
   const output = await stageAndUpload(ctx, entity, window, stagingDir, (writers) =>
-    processPlain(entity, data, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt }, ctx.config.gzipLevel));
+    processPlain(entity, data, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt, currency: ctx.shopCurrency }, ctx.config.gzipLevel));
   return { ...output, operationId: null, objectCount: null };
 }

@@ -6,11 +6,12 @@ import { isUtf8 } from 'node:buffer';
 import type { ByteRows, ByteSink, Entity, JsonObject, LineInfo, Row } from '../entities/types.ts';
 import { encodeSegment, type Segment } from './segment.ts';
 
-/** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and its start time. */
+/** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and its start time; and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */
 export interface RunStamp {
   shop: string;
   runId: string;
   extractedAt: string;
+  currency: string;
 }
 
 export interface BatchResult {
@@ -88,25 +89,30 @@ export class TableRows implements ByteSink {
   readonly #tables = new Map<string, TableOutput>();
   readonly #entity: Entity;
   readonly #stamp: RunStamp;
-  // What closes a fast-path row (its _extra is null): exactly the end JSON.stringify gives a stamped row.
-  readonly #close: string;
+  // Per table, what closes a fast-path row (its _extra is null): exactly the end JSON.stringify gives a stamped row.
+  readonly #close = new Map<string, string>();
+  readonly #currencyColumns = new Map<string, readonly string[]>();
 
   constructor(entity: Entity, stamp: RunStamp) {
     this.#entity = entity;
     this.#stamp = stamp;
-    this.#close = `"_extra":null,"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
-    const close = Buffer.from(this.#close);
+    const run = `"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
     for (const t of entity.tables) {
+      const currency = t.shopCurrencyColumns ?? [];
+      const close = `"_extra":null,${currency.map((c) => `${JSON.stringify(c)}:${JSON.stringify(stamp.currency)},`).join('')}${run}`;
+      this.#close.set(t.name, close);
+      this.#currencyColumns.set(t.name, currency);
       // Taken out while in use, so two batches alive at once (never in a worker) cannot share a buffer.
       const key = `${entity.name}/${t.name}`;
       const buf = scratch.get(key);
       scratch.delete(key);
-      this.#tables.set(t.name, new TableOutput(buf ?? Buffer.allocUnsafeSlow(FIRST_SCRATCH_BYTES), close));
+      this.#tables.set(t.name, new TableOutput(buf ?? Buffer.allocUnsafeSlow(FIRST_SCRATCH_BYTES), Buffer.from(close)));
     }
   }
 
   row(table: string, row: Row): void {
     const t = this.#table(table);
+    for (const c of this.#currencyColumns.get(table)!) row[c] = this.#stamp.currency;
     row._shop = this.#stamp.shop;
     row._run_id = this.#stamp.runId;
     row._extracted_at = this.#stamp.extractedAt;
@@ -117,7 +123,7 @@ export class TableRows implements ByteSink {
   text(table: string, head: string): void {
     const t = this.#table(table);
     t.write(head);
-    t.write(this.#close);
+    t.write(this.#close.get(table)!);
     t.rows++;
   }
 

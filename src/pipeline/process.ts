@@ -16,6 +16,8 @@ export interface RunMeta {
   shop: string;
   runId: string;
   extractedAt: Date | string;
+  /** The shop's currency (ISO 4217), for the tables that name it (TableDef.shopCurrencyColumns). */
+  currency: string;
 }
 
 export interface ProcessResult {
@@ -44,7 +46,7 @@ export interface ProcessOptions {
 }
 
 function stampOf(meta: RunMeta): RunStamp {
-  return { shop: meta.shop, runId: meta.runId, extractedAt: typeof meta.extractedAt === 'string' ? meta.extractedAt : meta.extractedAt.toISOString() };
+  return { shop: meta.shop, runId: meta.runId, extractedAt: typeof meta.extractedAt === 'string' ? meta.extractedAt : meta.extractedAt.toISOString(), currency: meta.currency };
 }
 
 function emptyCounts(entity: Entity): Record<string, number> {

@@ -36,6 +36,10 @@ describe('the CLI end to end', function () {
       const orphans = rowsOf.get(table.name)!.filter((r) => !parents.has(r[table.parent!.column]));
       expect(orphans, `${table.name}.${table.parent.column} → ${table.parent.table}`).to.deep.equal([]);
     }
+    const [shop] = rowsOf.get('shop')!;
+    const variants = rowsOf.get('product_variants')!;
+    expect(variants.length).to.be.greaterThan(0);
+    for (const v of variants) expect([v.price_currency, v.compare_at_price_currency], `variant ${String(v.id)}`).to.deep.equal([shop!.currency, shop!.currency]);
     const [manifest] = manifests(out);
     expect(manifest?.status).to.equal('succeeded');
     expect(result.stdout, 'JSON logs go to stderr').to.equal('');

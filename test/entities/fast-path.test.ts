@@ -17,7 +17,7 @@ import { isEtlError } from '../../src/errors.ts';
 import { processBatch, TableRows } from '../../src/pipeline/batch.ts';
 import { Store } from '../../src/sandbox/store/index.ts';
 
-const STAMP = { shop: 'fast-path.myshopify.com', runId: 'run-"1"', extractedAt: '2026-03-05T06:00:00.000Z' };
+const STAMP = { shop: 'fast-path.myshopify.com', runId: 'run-"1"', extractedAt: '2026-03-05T06:00:00.000Z', currency: 'CAD' };
 
 /** The NDJSON each table gets from these records (as the workers write it), or the failure's code and message. */
 function output(entity: Entity, records: JsonObject[], fast: boolean): string {

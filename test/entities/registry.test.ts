@@ -29,7 +29,7 @@ import { bulkQueryErrors } from '../../src/shopify/bulk-rules.ts';
 import { adminSchema } from '../support/admin-schema.ts';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
-const META = { shop: 'maple-goods.myshopify.com', runId: 'run-1', extractedAt: new Date('2026-03-05T00:00:00Z') };
+const META = { shop: 'maple-goods.myshopify.com', runId: 'run-1', extractedAt: new Date('2026-03-05T00:00:00Z'), currency: 'CAD' };
 const META_KEYS = ['_shop', '_run_id', '_extracted_at'];
 
 /** Object type names the query's connections can put on a JSONL line (interfaces and unions expanded). */
@@ -133,6 +133,17 @@ describe('entity registry contract', () => {
           if (table.parent) {
             expect(allTables.has(table.parent.table), table.name).to.equal(true);
             expect(columns).to.include(table.parent.column);
+          }
+        }
+      });
+
+      it('follows the money rule: every NUMERIC (money) column has its currency next to it', () => {
+        for (const table of entity.tables) {
+          const columns = new Set(table.columns.map((c) => c.name));
+          for (const c of table.columns.filter((c) => c.type === 'NUMERIC')) {
+            // `value_amount` (a discount's MoneyV2) pairs with `value_currency`; any other `x` with `x_currency`.
+            const currency = `${c.name.replace(/_amount$/, '')}_currency`;
+            expect(columns.has(currency), `${table.name}.${currency}`).to.equal(true);
           }
         }
       });

@@ -12,7 +12,7 @@ import { TableWriters } from '../../src/pipeline/table-writer.ts';
 import { WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { memorySegments } from './segments.ts';
 
-const META = { shop: 'maple-goods.myshopify.com', runId: 'run-7', extractedAt: new Date('2026-03-05T06:00:00Z') };
+const META = { shop: 'maple-goods.myshopify.com', runId: 'run-7', extractedAt: new Date('2026-03-05T06:00:00Z'), currency: 'CAD' };
 const STAMP = { _shop: 'maple-goods.myshopify.com', _run_id: 'run-7', _extracted_at: '2026-03-05T06:00:00.000Z' };
 const orders = entityByName('orders');
 const collections = entityByName('collections');
@@ -180,7 +180,7 @@ describe('processJsonl (worker threads)', () => {
   });
 
   it('surfaces a failure of the worker itself as INTERNAL rather than hanging', async () => {
-    const err = await failure(pool.run('no-such-entity', { shop: 's', runId: 'r', extractedAt: 'x' }, 1, Buffer.from('{}\n')));
+    const err = await failure(pool.run('no-such-entity', { shop: 's', runId: 'r', extractedAt: 'x', currency: 'USD' }, 1, Buffer.from('{}\n')));
     expect(err.code).to.equal('INTERNAL');
     expect(err.message).to.match(/unknown entity "no-such-entity"/);
   });
