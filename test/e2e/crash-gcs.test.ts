@@ -33,12 +33,16 @@ function killAt(child: ChildProcess, match: (entry: Record<string, unknown>) => 
 }
 
 const cases: Array<{ phase: string; pauseAt?: string; trigger: (e: Record<string, unknown>) => boolean; operationDelayMs: number; partsUploaded?: boolean }> = [
+  { phase: 'after submit', pauseAt: 'orders:after-submit', trigger: (e) => e.checkpoint === 'after-submit', operationDelayMs: 300 },
+  { phase: 'while polling', trigger: (e) => e.message === 'progress' && e.entity === 'orders' && e.phase === 'polling', operationDelayMs: 2500 },
+  { phase: 'mid-download', pauseAt: 'orders:downloading', trigger: (e) => e.checkpoint === 'downloading', operationDelayMs: 100 },
+  { phase: 'after writing, before upload', pauseAt: 'orders:before-upload', trigger: (e) => e.checkpoint === 'before-upload', operationDelayMs: 100 },
   // Killed once a part has landed in the bucket and before the others have.
   { phase: 'mid-upload', pauseAt: 'orders:uploading', trigger: (e) => e.checkpoint === 'uploading', operationDelayMs: 100, partsUploaded: true },
   { phase: 'before commit', pauseAt: 'orders:before-commit', trigger: (e) => e.checkpoint === 'before-commit', operationDelayMs: 100 },
 ];
 
-describe('a run killed at any phase with gs:// state: the rerun on an empty disk publishes every row once', function () {
+describe('a run killed at any phase with gs:// state: the rerun on an empty disk starts at once, adopts the operation and publishes every row once', function () {
   this.timeout(90_000);
   let fake: FakeGcs;
   let endpoint: string;
@@ -66,7 +70,7 @@ describe('a run killed at any phase with gs:// state: the rerun on an empty disk
   }
 
   for (const c of cases) {
-    it(`SIGKILL ${c.phase}: no row published twice, no part left unlisted, no staging left`, async () => {
+    it(`SIGKILL ${c.phase}: no row published twice, no part left unlisted, no staging left, the operation adopted`, async () => {
       const bucket = `crash-${++bucketCount}`;
       fake.createBucket(bucket);
       sandbox = await startSandbox({ operationDelayMs: c.operationDelayMs, size: { orders: 120 } });
@@ -78,13 +82,11 @@ describe('a run killed at any phase with gs:// state: the rerun on an empty disk
       const env = { SHOPIFY_ACCESS_TOKEN: store.token };
 
       const partLanded = (): boolean => fake.objects(bucket).some((o) => o.name.startsWith('out/orders') && o.name.endsWith('.ndjson.gz'));
-      await killAt(startCli([...args(freshFolder()), ...(c.pauseAt ? ['--pause-at', c.pauseAt] : [])], env), c.trigger, c.partsUploaded ? partLanded : undefined);
-      // The killed run's lock outlives it until its lease ends: let it have ended (this test is about
-      // what the rerun publishes, not how soon it may start).
-      const lock = fake.object(bucket, 'state.db.lock')!;
-      fake.putObject(bucket, 'state.db.lock', lock.bytes, { metadata: { ...lock.metadata, expiresAtMs: '0' } });
+      // A short lease, so the killed run's lock lapses within the rerun's --lock-wait: nobody deletes it.
+      await killAt(startCli([...args(freshFolder()), '--lock-lease', '3s', ...(c.pauseAt ? ['--pause-at', c.pauseAt] : [])], env), c.trigger, c.partsUploaded ? partLanded : undefined);
+      expect(fake.object(bucket, 'state.db.lock'), 'the killed run\'s lock is left behind').to.not.equal(undefined);
       const rerunFolder = freshFolder();
-      const rerun = await runCli(args(rerunFolder), env);
+      const rerun = await runCli([...args(rerunFolder), '--lock-wait', '30s'], env);
       expect(rerun.code, rerun.stderr.slice(-2000)).to.equal(0);
 
       const objects = new Map(fake.objects(bucket).filter((o) => o.name.startsWith('out/')).map((o) => [o.name.slice('out/'.length), o]));
@@ -106,6 +108,8 @@ describe('a run killed at any phase with gs:// state: the rerun on an empty disk
 
       // The killed run's manifest, when it wrote one before dying, is marked interrupted.
       expect(docs.map((d) => d.status).filter((s) => s !== 'interrupted'), 'no manifest left running').to.deep.equal(['succeeded']);
+      const fullHistory = store.operations().filter((op) => op.query.includes('orders') && !op.query.includes('updated_at:>='));
+      expect(fullHistory, 'the killed run\'s operation was adopted, not submitted again').to.have.length(1);
       const staging = join(rerunFolder, 'staging');
       const left = existsSync(staging) ? readdirSync(staging, { recursive: true }).map(String).filter((n) => !n.startsWith('state-')) : [];
       expect(left, 'no staging file behind').to.deep.equal([]);
