@@ -23,12 +23,17 @@ interface Case {
   n?: number;
   /** The call only happens once a state exists: run once without faults first. */
   afterARun?: boolean;
+  /** More flags for the run under test. */
+  args?: string[];
 }
 
 const cases: Case[] = [
   { call: 'probe create', lose: { path: UPLOAD, object: /^prefix\/_probe\// } },
   { call: 'probe delete', lose: { method: 'DELETE', object: /^prefix\/_probe\// } },
   { call: 'lock create', lose: { path: UPLOAD, object: `${STATE}.lock` } },
+  // The shortest lease renews the lock every second, so the run renews it a few times; the first
+  // write of the lock object is its creation.
+  { call: 'lock renew', lose: { path: UPLOAD, object: `${STATE}.lock` }, n: 2, args: ['--lock-lease', '3s'] },
   { call: 'lock release', lose: { method: 'DELETE', object: `${STATE}.lock` } },
   // The first GET reads the state's metadata, the second its bytes.
   { call: 'state download', lose: { method: 'GET', object: STATE }, n: 2, afterARun: true },
@@ -75,11 +80,11 @@ describe('a lost GCS answer on each call the job makes still ends in exit 0 with
       rmSync(dir, { recursive: true, force: true });
     });
     fake.createBucket('b');
-    const etl = (): Promise<CliResult> =>
+    const etl = (args: string[] = []): Promise<CliResult> =>
       runCli(
         ['run', '--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--log-format', 'json', '--poll-interval', '100ms', '--gcs-endpoint', endpoint,
           // A fresh staging folder each run: on Cloud Run the disk does not outlive the execution.
-          '--entities', 'orders', '--dest', 'gs://b/prefix', '--state', `gs://b/${STATE}`, '--staging', mkdtempSync(join(dir, 'staging-'))],
+          '--entities', 'orders', '--dest', 'gs://b/prefix', '--state', `gs://b/${STATE}`, '--staging', mkdtempSync(join(dir, 'staging-')), ...args],
         { SHOPIFY_ACCESS_TOKEN: sandbox.token },
       );
     if (c.afterARun) {
@@ -89,7 +94,7 @@ describe('a lost GCS answer on each call the job makes still ends in exit 0 with
     const from = fake.requests.length;
     if (c.outage) fake.faults.outageOn(c.lose, c.outage, c.n ?? 1);
     else fake.faults.loseAnswer(c.lose, c.n ?? 1);
-    return { result: await etl(), fake, from, orderIds: sandbox.store.ids('orders') };
+    return { result: await etl(c.args), fake, from, orderIds: sandbox.store.ids('orders') };
   }
 
   for (const c of cases) {
