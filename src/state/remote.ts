@@ -133,6 +133,7 @@ export class RemoteState {
    */
   static async readCopy(options: Omit<RemoteStateOptions, 'owner'>): Promise<boolean> {
     const state = new RemoteState({ ...options, owner: 'read-only' });
+    await checkCredentials(state.#bucket, `reading state ${options.url}`);
     await state.#download();
     return state.#dbGeneration !== '0';
   }
