@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEtlError } from '../../src/errors.ts';
+import Database from 'better-sqlite3';
 import { StateDb } from '../../src/state/db.ts';
+import { MIGRATIONS } from '../../src/state/schema.ts';
 
 const op = (id: string) => ({ id, status: 'CREATED', errorCode: null, objectCount: 0, rootObjectCount: 0, fileSize: null, url: null, completedAt: null });
 const file = (name: string) => ({ localPath: `/tmp/${name}`, objectName: `orders/${name}`, crc32c: 'AAAAAA==', bytes: 10, rows: 2, contentType: 'application/gzip' });
@@ -88,5 +90,19 @@ describe('state database', () => {
     const b = StateDb.open(path, () => now);
     b.acquireLock('run-b', 60_000);
     expect(b.db.prepare('SELECT owner FROM lock').get()).to.deep.equal({ owner: 'run-b' });
+  });
+
+  it('upgrades a state written before window keys: each window is keyed by its run and id', () => {
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO runs (run_id, shop, started_at, status) VALUES ('r0', 's', '2026-01-01T00:00:00Z', 'running')`).run();
+    old.prepare(`INSERT INTO windows (run_id, shop, entity, since, until, status, created_at, updated_at) VALUES ('r0', 's', 'orders', NULL, '2026-01-01T00:00:00Z', 'submitted', 'x', 'x')`).run();
+    old.close();
+    const db = StateDb.open(path);
+    expect(db.window(1).window_key).to.equal('r0/1');
+    db.startRun('r1', 's');
+    expect(db.window(db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: null })).window_key).to.equal('r1/2');
+    db.close();
   });
 });
