@@ -19,7 +19,7 @@
 // beside each other; test/support/admin-schema.ts reads them.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -82,6 +82,7 @@ function documents(): Array<{ text: string; doc: DocumentNode }> {
     }
   };
   // The bulk queries Shopify's answers were recorded for: `variables.query` of every interaction.
+  if (!existsSync(CONFORMANCE_DIR)) throw new Error(`no Shopify captures at ${CONFORMANCE_DIR} (the tests read them too); set SHOPIFY_CONFORMANCE_DIR`);
   walk(CONFORMANCE_DIR, (path) => {
     if (!path.endsWith('.json')) return;
     const collect = (node: unknown): void => {
