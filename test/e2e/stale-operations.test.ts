@@ -70,6 +70,38 @@ describe('operation records of another store', function () {
     }
   });
 
+  it('a crashed run\'s open windows whose operations the store runs another query under, or does not know: retired, never cancelled, extracted again', async () => {
+    // Another run of the app holds one slot (it will not block: five are free from 2026-01).
+    const store = await sandbox({ foreignOperations: 1 });
+    const [foreign] = store.operations();
+    const state = StateDb.open(join(dir, 'state.db'));
+    const running = (id: string) => ({ id, status: 'RUNNING', errorCode: null, objectCount: 0, rootObjectCount: 0, fileSize: null, url: null, completedAt: null });
+    try {
+      state.startRun('run-of-another-store', store.shopDomain);
+      for (const [entity, id] of [['orders', foreign!.id], ['customers', 'gid://shopify/BulkOperation/1']] as const) {
+        const window = state.createWindow({ runId: 'run-of-another-store', shop: store.shopDomain, entity, since: null, until: new Date(Date.now() - 3600_000).toISOString() });
+        state.recordSubmitted(window, entity, store.shopDomain, running(id), 'f'.repeat(64));
+      }
+    } finally {
+      state.close();
+    }
+    const logs = captureLogs();
+    const result = await runAgainst(store, dir, [...ARGS, '--entities', 'orders,customers'], { logger: logs.logger });
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    expect(warnings(logs, 'retiring a stale operation record').map((e) => [e.entity, e.operationId, e.reason])).to.have.deep.members([
+      ['orders', foreign!.id, 'the store runs another query under this id'],
+      ['customers', 'gid://shopify/BulkOperation/1', 'the store does not know this id'],
+    ]);
+    expect(store.operations().find((op) => op.id === foreign!.id)?.status, 'the foreign operation runs on').to.equal('RUNNING');
+    expect(store.requests().filter((r) => r.operationName === 'BulkOperationCancel')).to.deep.equal([]);
+    const after = StateDb.openReadOnly(join(dir, 'state.db'))!;
+    try {
+      expect(after.statusReport().map((r) => [r.entity, r.last_outcome, r.open_operations])).to.deep.equal([['customers', 'committed', null], ['orders', 'committed', null]]);
+    } finally {
+      after.close();
+    }
+  });
+
   it('a running operation of the store under an id the state holds for a finished window is not ours: never cancelled', async () => {
     const firstIds = await stateFrom(await sandbox());
     // Five operations "of another run" hold every slot, under ids the first store gave this state.
