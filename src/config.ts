@@ -381,7 +381,7 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('staging', { type: 'string', describe: 'local folder for part files before upload; default: next to the state file' })
       .option('part-size', { type: 'string', default: '128MiB', describe: 'close a part file (and upload it) after this many uncompressed bytes' })
       .option('workers', { type: 'number', default: availableParallelism(), describe: 'worker threads that parse, transform and compress (default: one per core)' })
-      .option('gzip-level', { type: 'number', default: 1, describe: 'gzip level of part files, 0-9 (1: fastest; 6 makes files about a third smaller for ~12% more processing time)' })
+      .option('gzip-level', { type: 'number', default: 1, describe: 'gzip level of part files, 0-9 (1: fastest; 6 makes files about a third smaller for about a quarter more processing time)' })
       .option('gcs-resumable-threshold', { type: 'string', default: '8MiB', describe: 'part files this large or larger upload as resumable, in 8 MiB chunks' })
       .option('gcs-endpoint', { type: 'string', describe: 'GCS JSON API endpoint for emulators (env GCS_ENDPOINT; STORAGE_EMULATOR_HOST also works)' })
       .option('since', { type: 'string', describe: 'backfill from this instant (ISO-8601, inclusive)' })

@@ -3,7 +3,7 @@
 // success, failure, configuration errors, interrupts and warnings raised by libraries. The readable
 // table only with --log-format pretty.
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -84,6 +84,15 @@ describe('the CLI off a terminal', function () {
     const entries = jsonLines(result);
     expect(entries.map((e) => e.severity)).to.deep.equal(['ERROR']);
     expect(entries[0]!.message).to.match(/--since 'yesterday' is not an ISO-8601/);
+  });
+
+  it('--help and the README say the same about what --gzip-level 6 costs', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code, help.stderr).to.equal(0);
+    const flat = (text: string): string => text.replace(/\s+/g, ' ');
+    const claim = /6 makes files ([^)]+)\)/.exec(flat(help.stdout))?.[1];
+    expect(claim, 'the --gzip-level line of --help').to.be.a('string');
+    expect(flat(readFileSync(new URL('../../README.md', import.meta.url), 'utf8'))).to.contain(`Level 6 makes files ${claim!}`);
   });
 
   describe('gs:// with no Application Default Credentials', () => {
