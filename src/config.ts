@@ -66,6 +66,8 @@ export interface RunConfig {
   lockWaitMs: number;
   /** Cancel and split a window whose running operation reports more objects than this (0: no bound). */
   maxObjects: number;
+  /** How long one Shopify request (or one stalled download) is retried through 5xx, 429 and network failures. */
+  retryBudgetMs: number;
   dryRun: boolean;
   /**
    * Test seam for the crash-safety tests: the run stops (and waits to be killed) when it reaches this
@@ -339,6 +341,7 @@ function runConfig(argv: Record<string, unknown>, env: NodeJS.ProcessEnv, isTty:
     lockLeaseMs: lockLease(String(argv['lock-lease'])),
     lockWaitMs: parseDuration('lock-wait', String(argv['lock-wait'])),
     maxObjects: wholeNumber('max-objects', argv['max-objects']),
+    retryBudgetMs: parseDuration('retry-budget', String(argv['retry-budget'])),
     dryRun: Boolean(argv['dry-run']),
     pauseAt: argv['pause-at'] as string | undefined,
     execution: [env.CLOUD_RUN_EXECUTION, env.CLOUD_RUN_TASK_INDEX ?? env.JOB_COMPLETION_INDEX].filter(Boolean).join('/') || undefined,
@@ -397,6 +400,7 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
       .option('operation-timeout', { type: 'string', default: '6h', describe: 'cancel an operation still running after this long, then split or retry its window' })
       .option('max-objects', { type: 'number', default: 0, describe: 'cancel and split a window once its running operation reports more objects than this (0: no bound)' })
       .option('grace', { type: 'string', default: '10s', describe: 'on SIGTERM, how long to finish cleanly before exiting' })
+      .option('retry-budget', { type: 'string', default: '15m', describe: 'how long one Shopify request or stalled download is retried through 5xx, 429 and network failures (THROTTLED waits apart)' })
       .option('lock-lease', { type: 'string', default: '60s', describe: 'state lock lease, renewed every third of it; a killed run\'s lock lapses this long after it died' })
       .option('lock-wait', { type: 'string', default: '2m', describe: 'how long to wait for another run\'s state lock to be released or lapse before exiting 3' })
       .option('sandbox', { type: 'boolean', default: false, describe: 'extract from the built-in simulated store (no credentials needed)' })

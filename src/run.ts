@@ -123,7 +123,7 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
   let manifest: Manifest | null = null;
   try {
     const token = tokenProvider(target);
-    client = new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token, logger, signal });
+    client = new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token, logger, signal, retry: { budgetMs: config.retryBudgetMs } });
     const bulk = new BulkClient(client, { apiVersion: config.apiVersion, logger });
     const selected = config.entities.map(entityByName);
     summary.tables = selected.flatMap((e) => e.tables.map((t) => t.name));

@@ -180,6 +180,7 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
     if (op.url === null) return { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null };
     const chunks = downloadResult(op.url, {
       signal: ctx.signal,
+      retry: { budgetMs: ctx.config.retryBudgetMs },
       logger: ctx.logger,
       onBytes: (n) => {
         bytes += n;

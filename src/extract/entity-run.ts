@@ -29,6 +29,8 @@ export interface EntityOutcome {
 
 /** Failures after which submitting the same window again can succeed. */
 const RESUBMIT = new Set<string>([ErrorCodes.BULK_FAILED, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK, ErrorCodes.DOWNLOAD_FAILED]);
+/** Failures that end the operation itself (failed, cancelled by Shopify or by us, expired): nothing is left to adopt. */
+const OPERATION_ENDED = new Set<string>([ErrorCodes.BULK_FAILED, ErrorCodes.BULK_TIMEOUT, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK]);
 const MAX_ATTEMPTS = 3;
 const MIN_SPLIT_MS = 60 * 60 * 1000;
 /** A window is halved at most this many times (1/16 of it), so a store that is slow everywhere fails instead of fanning out. */
@@ -155,8 +157,14 @@ async function extractWithRetries(ctx: ShopContext, entity: Entity, window: Wind
         for (const half of halves) await runPlannedWindow(ctx, entity, half, outcome, splitDepth + 1);
         return 'split';
       }
-      ctx.state.setWindowStatus(window.window_id, 'failed', { errorCode: e.code, error: e.message });
       await discardPartialFiles(ctx, window.window_id);
+      // Its operation still running (Shopify unreachable past the retry budget, say): the window stays
+      // open, so the next run adopts the operation, or cancels it if it no longer fits, rather than
+      // leave it holding one of the shop's bulk slots for nothing.
+      const live = ctx.state.windowOperation(ctx.state.window(window.window_id));
+      const keep = !OPERATION_ENDED.has(e.code) && (live?.status === 'CREATED' || live?.status === 'RUNNING');
+      ctx.state.setWindowStatus(window.window_id, keep ? 'submitted' : 'failed', { errorCode: e.code, error: e.message });
+      if (keep) ctx.logger.warn(`${entity.name}: the window stays open; the next run adopts its operation`, { windowId: window.window_id, operationId: live.operation_id });
       throw e;
     }
   }

@@ -5,22 +5,28 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { EtlError, ErrorCodes } from '../errors.ts';
 
 export interface RetryPolicy {
-  /** Attempts in one streak of consecutive failures, the first attempt included. */
-  maxAttempts: number;
   /** Backoff before retry n is a random value in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))] (full jitter). */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** A streak gives up when its next wait would end more than this long after its first failure. */
+  /**
+   * How long a streak of transient failures (5xx, 429, network) may go on, from its first failure:
+   * the last backoff is cut to what is left, and a wait the server asked for that would end past it
+   * gives up. Waits for the cost bucket (THROTTLED) do not count toward it; they have a budget of the
+   * same length of their own.
+   */
   budgetMs: number;
   /** HTTP statuses worth retrying; anything else is final. */
   statuses: readonly number[];
 }
 
+/**
+ * A budget in time, not attempts: a 503 streak during a Shopify incident lasts minutes, and a run that
+ * gives up leaves its bulk operation unread. 15 minutes of backoff capped at a minute is ~20 attempts.
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 6,
   baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  budgetMs: 5 * 60_000,
+  maxDelayMs: 60_000,
+  budgetMs: 15 * 60_000,
   statuses: [429, 500, 502, 503, 504],
 };
 
@@ -50,8 +56,8 @@ export function backoffMs(policy: RetryPolicy, retry: number, random: () => numb
 }
 
 /**
- * One streak of consecutive failures. `next` says how long to wait before the next attempt, or null
- * when the streak is out of attempts or budget. A download that made progress calls `reset`, so a
+ * One streak of consecutive failures of one request. `next` says how long to wait before the next
+ * attempt, or null when the streak is out of time. A download that made progress calls `reset`, so a
  * many-GB file over a flaky link is bounded per stall, not per file.
  */
 export class RetryStreak {
@@ -59,7 +65,12 @@ export class RetryStreak {
   private readonly now: Clock;
   private readonly random: () => number;
   private failures = 0;
-  private startedAt = 0;
+  private firstFailureAt = 0;
+  /** The transient part: its failures and its start; bucket waits since that start extend its deadline. */
+  private transientFailures = 0;
+  private transientSince: number | undefined;
+  private throttledSinceTransient = 0;
+  private throttledMs = 0;
 
   constructor(policy: RetryPolicy, now: Clock, random: () => number = Math.random) {
     this.policy = policy;
@@ -76,32 +87,50 @@ export class RetryStreak {
    * over backoff: Retry-After (err.retryAfterSeconds), else `waitHintMs` (a throttle bucket refill).
    */
   next(err: EtlError, waitHintMs?: number): number | null {
-    if (this.failures === 0) this.startedAt = this.now();
+    const now = this.now();
+    if (this.failures === 0) this.firstFailureAt = now;
     this.failures += 1;
-    if (!isTransient(err) || this.failures >= this.policy.maxAttempts) return null;
-    const wait =
-      err.retryAfterSeconds !== undefined
-        ? Math.ceil(err.retryAfterSeconds * 1000)
-        : waitHintMs ?? backoffMs(this.policy, this.failures, this.random);
-    if (this.now() + wait - this.startedAt > this.policy.budgetMs) return null;
-    return wait;
+    if (!isTransient(err)) return null;
+    const asked = err.retryAfterSeconds !== undefined ? Math.ceil(err.retryAfterSeconds * 1000) : waitHintMs;
+    if (err.code === ErrorCodes.THROTTLED) {
+      const wait = asked ?? backoffMs(this.policy, this.failures, this.random);
+      if (this.throttledMs + wait > this.policy.budgetMs) return null;
+      this.throttledMs += wait;
+      if (this.transientSince !== undefined) this.throttledSinceTransient += wait;
+      return wait;
+    }
+    this.transientSince ??= now;
+    this.transientFailures += 1;
+    const left = this.transientSince + this.throttledSinceTransient + this.policy.budgetMs - now;
+    if (asked !== undefined) return asked > left ? null : asked;
+    if (left <= 0) return null;
+    return Math.min(backoffMs(this.policy, this.transientFailures, this.random), left);
   }
 
   reset(): void {
     this.failures = 0;
+    this.transientFailures = 0;
+    this.transientSince = undefined;
+    this.throttledSinceTransient = 0;
+    this.throttledMs = 0;
   }
 
   /** The error to surface when the streak gives up: same code, with how long we tried. */
   exhausted(err: EtlError): EtlError {
     if (!isTransient(err)) return err;
-    const seconds = Math.round((this.now() - this.startedAt) / 1000);
-    return new EtlError(err.code, `${err.message} (gave up after ${this.failures} attempts in ${seconds}s)`, {
+    const elapsedMs = this.now() - this.firstFailureAt;
+    return new EtlError(err.code, `${err.message} (gave up after ${this.failures} attempts in ${minutesAndSeconds(elapsedMs)})`, {
       retryable: true,
       cause: err,
-      details: { ...err.details, attempts: this.failures, elapsedMs: this.now() - this.startedAt },
+      details: { ...err.details, attempts: this.failures, elapsedMs },
       ...(err.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: err.retryAfterSeconds }),
     });
   }
+}
+
+function minutesAndSeconds(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
 }
 
 /** Sleeps unless `signal` aborts first, in which case it throws INTERRUPTED. */

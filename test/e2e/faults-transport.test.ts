@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Faults, Sandbox } from '../../src/sandbox/index.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { runAgainst } from '../support/etl.ts';
+import { manifests } from '../support/output.ts';
 import { captureLogs, expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, watermarkOf, type CapturedLogs, type RootEntity } from '../support/truth.ts';
 
 const ENTITIES: RootEntity[] = ['orders', 'customers'];
@@ -61,6 +62,40 @@ describe('transport faults are retried inside the budget and lose nothing', func
     expect(throttled).to.have.length(3);
     // The wait comes from the bucket Shopify reported, not from the generic backoff.
     for (const e of throttled) expect(e.waitMs).to.be.a('number').and.at.least(100);
+  });
+
+  it('THROTTLED answers among 503s do not use up the 503s\' budget: eight failures of one request in a row, still committed', async () => {
+    // The first request meets two 503s, then six THROTTLED answers.
+    const s = await track(scenario({ serverErrors: 2, serverErrorStatus: 503, throttled: 6 }));
+    await runClean(s);
+    expect(retries(s).slice(0, 8).map((e) => e.code)).to.deep.equal([...Array(2).fill('HTTP_TRANSIENT'), ...Array(6).fill('THROTTLED')]);
+  });
+
+  it('a window whose polls fail past --retry-budget keeps its operation: the rerun adopts it, none is left unused', async () => {
+    // Shopify answers 503 from the moment the first operation is submitted, for longer than the budget.
+    let armed = false;
+    const s = await track(scenario({}, (entry, sandbox) => {
+      if (entry.message !== 'bulk operation submitted' || armed) return;
+      armed = true;
+      sandbox.faults.set({ serverErrors: 1_000_000, serverErrorStatus: 503 });
+    }));
+    const args = ['--entities', 'orders', '--safety-lag', '0s', '--max-poll-interval', '200ms', '--retry-budget', '2s'];
+    const failed = await runAgainst(s.sandbox, s.dir, args, { logger: s.logs.logger });
+    expect(failed.exitCode).to.equal(1);
+    const [orders] = failed.shops[0]!.entities;
+    expect(orders?.error?.code).to.equal('HTTP_TRANSIENT');
+    expect(orders?.error?.message).to.match(/gave up after \d+ attempts in [23]s/);
+    const submitted = s.sandbox.operations().filter((op) => !op.foreign);
+    expect(submitted, 'one operation submitted').to.have.length(1);
+
+    s.sandbox.faults.set({ serverErrors: 0 });
+    const rerun = await runAgainst(s.sandbox, s.dir, args, { logger: s.logs.logger });
+    expect(rerun.exitCode, JSON.stringify(rerun.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    expect(s.logs.entries().some((e) => e.message === 'adopting the operation an earlier run started' && e.operationId === submitted[0]!.id)).to.equal(true);
+    // Every operation of ours was read: the adopted one, and the one for the window the rerun added.
+    const read = manifests(join(s.dir, 'out')).flatMap((m) => m.windows.map((w) => w.operationId));
+    expect([...read].sort()).to.deep.equal(s.sandbox.operations().filter((op) => !op.foreign).map((op) => op.id).sort());
+    await expectPublishedEqualsTruth(s.sandbox, s.dir, ['orders']);
   });
 
   it('HTTP 429: waits exactly as long as Retry-After says', async () => {

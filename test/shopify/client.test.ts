@@ -96,15 +96,40 @@ describe('ShopifyClient', () => {
     });
 
     it('retries a 503 maintenance page, and names it when the budget runs out', async () => {
-      const page = status(503, 'text/html; charset=utf-8', '<html><body>Shopify is down for maintenance</body></html>');
-      const client = await clientFor([page, page, page], { retry: { maxAttempts: 3 } });
+      const page = status(503, 'text/html; charset=utf-8', '<html><body>Shopify is down for maintenance</body></html>', { 'retry-after': '10' });
+      // The page asks for 10 s each time: the third wait would end past a 25 s budget.
+      const client = await clientFor([page, page, page], { retry: { budgetMs: 25_000 } });
       const err = await failure(client.request(QUERY));
       expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
       expect(err.retryable).to.equal(true);
       expect(err.message).to.match(/maintenance/);
-      expect(err.message).to.match(/gave up after 3 attempts/);
+      expect(err.message).to.match(/gave up after 3 attempts in 20s/);
       expect(err.details.attempts).to.equal(3);
       expect(server.requests).to.have.length(3);
+    });
+
+    it('a streak of 503s is retried for minutes, with waits growing to the cap, not for a few attempts', async () => {
+      const client = await clientFor([...Array.from({ length: 12 }, () => reply({}, 503)), ok({ shop: { id: '1' } })]);
+      await client.request(QUERY);
+      expect(server.requests).to.have.length(13);
+      // Full jitter under a ceiling that doubles from 1 s up to the 60 s cap.
+      clock.sleeps.forEach((ms, n) => expect(ms).to.be.within(0, Math.min(60_000, 1000 * 2 ** n)));
+    });
+
+    it('gives up once the streak has used its time budget, saying how long it tried', async () => {
+      const always503: Handler = (_req, res) => {
+        res.writeHead(503, { 'content-type': 'application/json' });
+        res.end('{}');
+      };
+      server = await startServer(always503);
+      clock = fakeClock();
+      const client = new ShopifyClient({ adminUrl: server.url, shop: SHOP, apiVersion: '2026-10', token: staticToken(TOKEN), sleep: clock.sleep, now: clock.now, retry: { budgetMs: 10 * 60_000 } });
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
+      // The last wait is cut to what the budget has left, so the whole budget is used and no more.
+      expect(clock.sleeps.reduce((a, b) => a + b, 0)).to.equal(10 * 60_000);
+      expect(err.message).to.match(/gave up after \d+ attempts in 10m0s/);
+      expect(server.requests.length).to.be.greaterThan(10);
     });
 
     it('gives up when the next wait would overrun the time budget', async () => {
@@ -145,16 +170,17 @@ describe('ShopifyClient', () => {
       expect(server.requests).to.have.length(2);
     });
 
-    it('surfaces ECONNREFUSED as NETWORK once the attempts are spent', async () => {
+    it('surfaces ECONNREFUSED as NETWORK once the budget is spent', async () => {
       server = await startServer(scripted([]));
       const url = server.url;
       await server.close();
       clock = fakeClock();
-      const client = new ShopifyClient({ adminUrl: url, shop: SHOP, apiVersion: '2026-10', token: staticToken(TOKEN), sleep: clock.sleep, now: clock.now, retry: { maxAttempts: 2 } });
+      const client = new ShopifyClient({ adminUrl: url, shop: SHOP, apiVersion: '2026-10', token: staticToken(TOKEN), sleep: clock.sleep, now: clock.now, retry: { budgetMs: 5_000 } });
       const err = await failure(client.request(QUERY));
       expect(err.code).to.equal(ErrorCodes.NETWORK);
       expect(err.details.errno).to.equal('ECONNREFUSED');
-      expect(err.details.attempts).to.equal(2);
+      expect(err.details.attempts).to.be.at.least(2);
+      expect(clock.sleeps.reduce((a, b) => a + b, 0)).to.equal(5_000);
     });
   });
 
@@ -169,6 +195,20 @@ describe('ShopifyClient', () => {
       // (752 - 100) points at 100 per second
       expect(clock.sleeps).to.deep.equal([6520]);
       expect(client.stats.throttledMs).to.be.at.least(6520);
+    });
+
+    it('THROTTLED answers wait for the bucket and do not use up the budget of a 5xx streak', async () => {
+      const throttled = reply({
+        errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED' } }],
+        extensions: costExtension({ requested: 752, actual: null, available: 100, restoreRate: 50 }),
+      });
+      // A 60 s budget; four 13 s bucket waits after the first 503, then a 503 asking for 30 s: that
+      // wait fits only because the bucket waits are not counted as the 503 streak's time.
+      const steps = [reply({}, 503), ...Array.from({ length: 4 }, () => throttled), reply({}, 503, { 'retry-after': '30' }), ok({ shop: { id: '1' } })];
+      const client = await clientFor(steps, { retry: { budgetMs: 60_000 } });
+      await client.request(QUERY);
+      expect(server.requests).to.have.length(7);
+      expect(clock.sleeps.slice(1)).to.deep.equal([13_040, 13_040, 13_040, 13_040, 30_000]);
     });
 
     it('ACCESS_DENIED names the missing scope and is not retried', async () => {
@@ -231,7 +271,7 @@ describe('ShopifyClient', () => {
 
   it('no error of any kind carries the token', async () => {
     const steps = [reply({ errors: TOKEN }, 500), hangUp(), reply({ errors: [{ message: TOKEN, extensions: { code: 'X' } }] })];
-    const client = await clientFor(steps, { retry: { maxAttempts: 3 } });
+    const client = await clientFor(steps);
     const err = await failure(client.request(QUERY));
     expect(errorText(err)).not.to.include(TOKEN);
   });

@@ -112,16 +112,16 @@ describe('downloadResult', () => {
     expect(clock.sleeps).to.have.length(1);
   });
 
-  it('resumes from the right byte again and again, a new attempt budget after each bit of progress', async () => {
+  it('resumes from the right byte again and again, a new budget after each bit of progress', async () => {
     const clock = fakeClock();
-    // Four cuts, each after some progress, with only two attempts per stall.
+    // Four cuts, each after some progress, with a budget of one wait per stall.
     const cutFrom = (req: Recorded, res: ServerResponse): void => {
       const start = rangeStart(req) ?? 0;
       res.writeHead(206, { 'content-length': String(SOURCE.length - start), 'content-range': `bytes ${start}-${SOURCE.length - 1}/${SOURCE.length}` });
       res.write(SOURCE.subarray(start, start + 64 * 1024), () => res.socket?.destroy());
     };
     const url = await host([cutAfter(64 * 1024), cutFrom, cutFrom, cutFrom, serveFile]);
-    const body = await collect(url, { sleep: clock.sleep, now: clock.now, retry: { maxAttempts: 2 } });
+    const body = await collect(url, { sleep: clock.sleep, now: clock.now, retry: { baseDelayMs: 1_000, budgetMs: 1_000 } });
     expect(body.equals(SOURCE)).to.equal(true);
     expect(server.requests).to.have.length(5);
   });
@@ -174,21 +174,22 @@ describe('downloadResult', () => {
     expect(clock.sleeps).to.deep.equal([3000]);
   });
 
-  it('gives up after the attempts of one stall are spent', async () => {
+  it('gives up once one stall has used its time budget', async () => {
     const clock = fakeClock();
-    const url = await host([status(500), status(500), status(500)]);
-    const err = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { maxAttempts: 3 } }));
+    const url = await host(Array.from({ length: 50 }, () => status(500)));
+    const err = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { budgetMs: 5_000 } }));
     expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
-    expect(err.details.attempts).to.equal(3);
-    expect(server.requests).to.have.length(3);
+    expect(err.details.attempts).to.equal(server.requests.length);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).to.equal(5_000);
   });
 
-  it('a cut with no progress at all counts against the attempts', async () => {
+  it('a cut with no progress at all counts against the budget', async () => {
     const clock = fakeClock();
-    const url = await host([cutAfter(0), cutAfter(0)]);
-    const err = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { maxAttempts: 2 } }));
+    const url = await host(Array.from({ length: 50 }, () => cutAfter(0)));
+    const err = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { budgetMs: 3_000 } }));
     expect(err.code).to.equal(ErrorCodes.NETWORK);
     expect(err.retryable).to.equal(true);
+    expect(clock.sleeps.reduce((a, b) => a + b, 0)).to.equal(3_000);
   });
 
   it('stops with INTERRUPTED when the signal aborts mid-file', async () => {
