@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import YAML from 'yaml';
 import { EtlError, ErrorCodes } from './errors.ts';
+import { wholeNumber } from './values.ts';
 
 export type ShopAuth =
   | { kind: 'token'; token: string }
@@ -123,12 +124,6 @@ function readAuth(shop: string, source: AuthSource, env: NodeJS.ProcessEnv): Sho
       return { kind: 'client-credentials', clientId, clientSecret };
     }
   }
-}
-
-function wholeNumber(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min) bad(`${name} must be a whole number ≥ ${min} (got '${value}')`);
-  return n;
 }
 
 /**

@@ -1,0 +1,51 @@
+// Input the CLI refuses at once (exit 2, one line, no stack trace), and environment it leaves alone.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StateDb } from '../../src/state/db.ts';
+import { runCli } from '../support/cli.ts';
+
+describe('the CLI refuses bad input and ignores foreign variables', function () {
+  this.timeout(120_000);
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'etl-input-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 2 with one line saying what is wrong, before doing anything', async () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['--since', '2026-02-30'], {}, /^shopify-bulk-etl: --since '2026-02-30' is not a date that exists; give e\.g\. 2026-01-31/],
+      [['--since', '2999-01-01'], {}, /^shopify-bulk-etl: --since 2999-01-01T00:00:00\.000Z is in the future: a run extracts up to now minus --safety-lag/],
+      [['--workers', 'abc'], {}, /^shopify-bulk-etl: --workers must be a whole number ≥ 1 \(got 'abc'\)/],
+      [['--lookback', '-2h'], {}, /^shopify-bulk-etl: --lookback '-2h' is negative; give a duration ≥ 0, e\.g\. 2h/],
+      [['--part-size', '0'], {}, /^shopify-bulk-etl: --part-size '0' is too small; give at least 4KiB/],
+      [[], { ETL_GZIP_LEVEL: 'high' }, /^shopify-bulk-etl: --gzip-level \(ETL_GZIP_LEVEL\) must be a whole number from 0 to 9 \(got 'high'\)/],
+      [['--log-format', 'xml'], {}, /^shopify-bulk-etl: Invalid values: Argument: log-format, Given: "xml", Choices: "json", "pretty"; see --help/],
+    ];
+    const results = await Promise.all(cases.map(([args, env]) => runCli(['--sandbox', ...args, '--dest', join(dir, 'out'), '--state', join(dir, 'state.db')], env)));
+    results.forEach((result, i) => {
+      const [args, env, message] = cases[i]!;
+      const what = `${args.join(' ')} ${JSON.stringify(env)}`;
+      expect(result.code, what).to.equal(2);
+      expect(result.stderr, what).to.match(message);
+      expect(result.stderr.trimEnd().split('\n'), what).to.have.length(1);
+      expect(result.stdout, what).to.equal('');
+    });
+  });
+
+  it('runs with unrelated ETL_* variables set, warning about those that name no flag', async () => {
+    const result = await runCli(['--sandbox', '--dry-run', '--entities', 'shop', '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'), '--log-format', 'json'], { ETL_ENV: 'production', ETL_JSON: 'true' });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.contain('# plan: sandbox.myshopify.com shop');
+    const warnings = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as { severity: string; message: string }).filter((l) => l.severity === 'WARNING');
+    expect(warnings.map((w) => w.message)).to.deep.equal(['ignoring ETL_ENV: no flag of shopify-bulk-etl reads it']);
+  });
+
+  it('status runs with the job\'s own ETL_* variables set, and reads ETL_JSON and ETL_STATE', async () => {
+    const state = join(dir, 'state.db');
+    StateDb.open(state).close();
+    const result = await runCli(['status'], { ETL_DEST: join(dir, 'out'), ETL_LOOKBACK: '6h', ETL_ENTITIES: 'orders', ETL_STATE: state, ETL_JSON: 'true' });
+    expect(result.code, result.stderr).to.equal(0);
+    expect(JSON.parse(result.stdout)).to.deep.equal([]);
+  });
+});
