@@ -33,6 +33,8 @@ export const ErrorCodes = {
   DEST_UNWRITABLE: 'DEST_UNWRITABLE', // a local path (destination, staging, state) cannot be written: exit 2
   DEST_CONFLICT: 'DEST_CONFLICT', // an object exists with other bytes: never overwritten
   DEST_PERMISSION: 'DEST_PERMISSION',
+  STATE_UNWRITABLE: 'STATE_UNWRITABLE', // the state file or its folder cannot be created or written: exit 2
+  STATE_UNREADABLE: 'STATE_UNREADABLE', // the state file is damaged, not SQLite, or of a newer schema: exit 2
   STATE_LOCKED: 'STATE_LOCKED', // another run holds the state lock
   STATE_CONFLICT: 'STATE_CONFLICT', // remote state changed under us
   INTERRUPTED: 'INTERRUPTED', // SIGTERM / SIGINT
@@ -81,11 +83,31 @@ const SHOP_FATAL: ReadonlySet<ErrorCode> = new Set([
   ErrorCodes.DISK_FULL,
   ErrorCodes.DEST_UNWRITABLE,
   ErrorCodes.DEST_PERMISSION,
+  ErrorCodes.STATE_UNWRITABLE,
+  ErrorCodes.STATE_UNREADABLE,
   ErrorCodes.INTERRUPTED,
 ]);
 
 export function isShopFatal(err: unknown): boolean {
   return err instanceof EtlError && SHOP_FATAL.has(err.code);
+}
+
+/**
+ * Codes that mean the configuration or the machine must be changed by someone before a rerun can do
+ * better: when every shop of a job failed with one of them (or the job could not start), it exits 2.
+ */
+const CONFIGURATION: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCodes.CONFIG_INVALID,
+  ErrorCodes.AUTH_INVALID,
+  ErrorCodes.SHOP_NOT_FOUND,
+  ErrorCodes.DEST_UNWRITABLE,
+  ErrorCodes.DEST_PERMISSION,
+  ErrorCodes.STATE_UNWRITABLE,
+  ErrorCodes.STATE_UNREADABLE,
+]);
+
+export function isConfigurationCode(code: string | undefined): boolean {
+  return code !== undefined && CONFIGURATION.has(code);
 }
 
 /**

@@ -3,7 +3,7 @@
 // 1 some entity or shop failed, 2 bad configuration or usage, 3 state locked by another run, 130 on
 // SIGINT and 143 on SIGTERM after state was persisted).
 import { parseConfig, type Config, type StatusConfig } from './config.ts';
-import { EtlError, ErrorCodes, ExitCodes, interruptedBy, interruptExitCode } from './errors.ts';
+import { EtlError, ErrorCodes, ExitCodes, interruptedBy, interruptExitCode, isConfigurationCode } from './errors.ts';
 import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from './log.ts';
 import { LiveBlock } from './progress.ts';
 import { runJob } from './run.ts';
@@ -26,6 +26,7 @@ async function main(args: string[]): Promise<number> {
   const live = config.command === 'run' && process.stderr.isTTY && config.log.format === 'pretty' ? new LiveBlock(process.stderr) : null;
   const logger = createLogger({ ...config.log, ...(live ? { stream: live.writable() } : {}) });
   logProcessWarnings(logger);
+  if (config.ignoredEnv.length > 0) logger.warn(`ignoring ${config.ignoredEnv.join(', ')}: no flag of shopify-bulk-etl reads ${config.ignoredEnv.length === 1 ? 'it' : 'them'}`, { variables: config.ignoredEnv });
   switch (config.command) {
     case 'status':
       return status(config, logger);
@@ -93,5 +94,5 @@ try {
   process.exitCode = await main(args);
 } catch (err) {
   fail(requestedLogFormat(args), err);
-  process.exitCode = (err as EtlError)?.code === ErrorCodes.CONFIG_INVALID ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
+  process.exitCode = isConfigurationCode((err as EtlError)?.code) ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
 }

@@ -9,10 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { RunConfig, ShopTarget } from './config.ts';
+import { checkWritableFolder } from './durable.ts';
 import { entityByName } from './entities/index.ts';
 import { bigQuerySchema } from './entities/schema.ts';
 import type { Entity } from './entities/types.ts';
-import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isEtlError } from './errors.ts';
+import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isConfigurationCode, isEtlError } from './errors.ts';
 import type { ShopContext } from './extract/context.ts';
 import { runEntity, type EntityOutcome } from './extract/entity-run.ts';
 import { windowQuery } from './extract/bulk-window.ts';
@@ -67,9 +68,6 @@ export interface RunDeps {
   now?: () => Date;
 }
 
-/** Errors that mean the configuration is wrong rather than the data or the service. */
-const CONFIGURATION = new Set<string>([ErrorCodes.CONFIG_INVALID, ErrorCodes.AUTH_INVALID, ErrorCodes.SHOP_NOT_FOUND, ErrorCodes.DEST_UNWRITABLE]);
-
 export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResult> {
   const started = Date.now();
   // Loaded only when asked for: the simulated store and its schema are no weight for a real run.
@@ -103,7 +101,7 @@ export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResul
 function exitCode(shops: ShopSummary[], signal: AbortSignal): number {
   if (signal.aborted) return interruptExitCode(signal.reason);
   if (shops.every((s) => s.status === 'succeeded')) return ExitCodes.OK;
-  if (shops.length > 0 && shops.every((s) => s.status === 'failed' && s.error && CONFIGURATION.has(s.error.code))) return ExitCodes.CONFIG;
+  if (shops.length > 0 && shops.every((s) => s.status === 'failed' && isConfigurationCode(s.error?.code))) return ExitCodes.CONFIG;
   if (shops.some((s) => s.error?.code === ErrorCodes.STATE_LOCKED) && shops.every((s) => s.status !== 'succeeded' && s.status !== 'partial')) return ExitCodes.LOCKED;
   return ExitCodes.PARTIAL_FAILURE;
 }
@@ -122,23 +120,28 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
   let client: ShopifyClient | null = null;
   let manifest: Manifest | null = null;
   try {
-    const token = tokenProvider(target);
-    client = new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token, logger, signal, retry: { budgetMs: config.retryBudgetMs } });
-    const bulk = new BulkClient(client, { apiVersion: config.apiVersion, logger });
     const selected = config.entities.map(entityByName);
     summary.tables = selected.flatMap((e) => e.tables.map((t) => t.name));
     if (config.dryRun) {
+      // Calls nothing, so it needs no credentials: a plan can be checked before the token exists.
       printPlan(config, selected, target.shop, started, deps);
       summary.status = 'succeeded';
       return summary;
     }
-    const shopInfo = await client.request<{ shop: { id: string; createdAt: string; currencyCode: string } }>('query Preflight { shop { id createdAt currencyCode } }');
+    const token = tokenProvider(target);
+    client = new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token, logger, signal, retry: { budgetMs: config.retryBudgetMs } });
+    const bulk = new BulkClient(client, { apiVersion: config.apiVersion, logger });
+    // Every place this run writes is checked (and the state lock taken) before the first call to
+    // Shopify: a path found unwritable later would leave a submitted bulk operation to no one. The
+    // state goes before staging, whose default folder is beside it: the error names the path given.
     const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold, logger });
     await dest.check();
     state = await openState(config, target.shop, runId, logger, signal);
     state.db.startRun(runId, target.shop);
     // The run row reaches gs:// before the run writes anything, so a rerun after a kill knows its id.
     await state.publish();
+    await checkWritableFolder(config.staging, 'staging folder', '--staging');
+    const shopInfo = await client.request<{ shop: { id: string; createdAt: string; currencyCode: string } }>('query Preflight { shop { id createdAt currencyCode } }');
     await Promise.all(selected.flatMap((e) => e.tables).map((table) => dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true })));
     const progress = createProgress({ live: deps.live, logger });
     manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });

@@ -9,7 +9,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { crc32c, crc32cBase64 } from '../crc.ts';
-import { syncDir } from '../durable.ts';
+import { checkWritableFolder, syncDir } from '../durable.ts';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
 
@@ -22,21 +22,8 @@ export class LocalDestination implements Destination {
     this.url = pathToFileURL(this.#root).href;
   }
 
-  async check(): Promise<void> {
-    try {
-      await mkdir(this.#root, { recursive: true });
-      const probe = join(this.#root, `.probe-${randomUUID()}.tmp`);
-      await writeFile(probe, 'ok\n', { flush: true });
-      await rm(probe);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOTDIR' || code === 'EEXIST') {
-        throw new EtlError(ErrorCodes.DEST_UNWRITABLE, `destination ${this.#root} is not a folder (it or a parent is a file); choose another --dest`, {
-          cause: err,
-        });
-      }
-      throw fromSystemError(err, `checking destination ${this.#root}`);
-    }
+  check(): Promise<void> {
+    return checkWritableFolder(this.#root, 'destination', '--dest');
   }
 
   async upload(file: StagedFile, signal?: AbortSignal): Promise<UploadResult> {

@@ -71,6 +71,39 @@ export interface OperationSnapshot {
   completedAt: string | null;
 }
 
+/**
+ * A damaged page surfaces only when a statement reads it, which could be mid-run; quick_check reads
+ * every page at open (the state is small), so damage is reported before anything is done.
+ */
+function checkIntact(db: Database.Database, path: string): void {
+  const result = db.pragma('quick_check', { simple: true });
+  if (result !== 'ok') throw new EtlError(ErrorCodes.STATE_UNREADABLE, damaged(path, String(result).replace(/\s*\n\s*/g, ' ')));
+}
+
+function damaged(path: string, reason: string): string {
+  return `the state database ${path} is damaged (${reason}); restore it from a backup, or move it away to start over (the next run then extracts everything again)`;
+}
+
+function nearestExisting(path: string): string {
+  return existsSync(path) || dirname(path) === path ? path : nearestExisting(dirname(path));
+}
+
+/** A failure to open the state, as the code an operator acts on, with the path and the fix. */
+function stateError(err: unknown, path: string): EtlError {
+  if (err instanceof EtlError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const code = e?.code ?? '';
+  if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
+    return new EtlError(ErrorCodes.STATE_UNREADABLE, damaged(path, e.message), { cause: err });
+  }
+  const notAFolder = code === 'ENOTDIR' || code === 'EEXIST';
+  if (notAFolder || ['EACCES', 'EPERM', 'EROFS'].includes(code) || /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH)/.test(code)) {
+    const reason = notAFolder ? `${nearestExisting(dirname(path))} is a file where a folder is needed` : e.message;
+    return new EtlError(ErrorCodes.STATE_UNWRITABLE, `cannot write the state database ${path}: ${reason}; make the file and its folder writable, or choose another --state`, { cause: err });
+  }
+  return fromSystemError(err, `opening the state database ${path}`);
+}
+
 const OPEN_STATUSES = `('planned', 'submitted', 'downloaded', 'uploaded')`;
 
 export class StateDb {
@@ -85,7 +118,7 @@ export class StateDb {
   }
 
   static open(path: string, now: () => Date = () => new Date()): StateDb {
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
       mkdirSync(dirname(path), { recursive: true });
       db = new Database(path);
@@ -93,15 +126,14 @@ export class StateDb {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
+      checkIntact(db, path);
+      const state = new StateDb(db, path, now);
+      state.migrate();
+      return state;
     } catch (err) {
-      if ((err as { code?: string }).code?.startsWith('SQLITE_')) {
-        throw new EtlError(ErrorCodes.CONFIG_INVALID, `cannot open the state database ${path}: ${(err as Error).message}; check --state points at a writable SQLite file`, { cause: err });
-      }
-      throw fromSystemError(err, `opening the state database ${path}`);
+      db?.close();
+      throw stateError(err, path);
     }
-    const state = new StateDb(db, path, now);
-    state.migrate();
-    return state;
   }
 
   /**
@@ -110,24 +142,25 @@ export class StateDb {
    */
   static openReadOnly(path: string): StateDb | null {
     if (!existsSync(path)) return null;
-    let db: Database.Database;
+    let db: Database.Database | undefined;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
+      checkIntact(db, path);
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version !== MIGRATIONS.length) {
+        throw new EtlError(ErrorCodes.STATE_UNREADABLE, `the state database ${path} has schema version ${version}, this program reads ${MIGRATIONS.length}; ${version < MIGRATIONS.length ? 'a run of this version upgrades it' : 'use a newer shopify-bulk-etl'}`);
+      }
+      return new StateDb(db, path, () => new Date());
     } catch (err) {
-      throw new EtlError(ErrorCodes.CONFIG_INVALID, `cannot read the state database ${path}: ${(err as Error).message}`, { cause: err });
+      db?.close();
+      throw stateError(err, path);
     }
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version !== MIGRATIONS.length) {
-      db.close();
-      throw new EtlError(ErrorCodes.CONFIG_INVALID, `the state database ${path} has schema version ${version}, this program reads ${MIGRATIONS.length}; ${version < MIGRATIONS.length ? 'a run of this version upgrades it' : 'use a newer shopify-bulk-etl'}`);
-    }
-    return new StateDb(db, path, () => new Date());
   }
 
   private migrate(): void {
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > MIGRATIONS.length) {
-      throw new EtlError(ErrorCodes.CONFIG_INVALID, `the state database ${this.path} has schema version ${version}, newer than this program understands (${MIGRATIONS.length}); run a newer shopify-bulk-etl`);
+      throw new EtlError(ErrorCodes.STATE_UNREADABLE, `the state database ${this.path} has schema version ${version}, newer than this program understands (${MIGRATIONS.length}); run a newer shopify-bulk-etl`);
     }
     for (let v = version; v < MIGRATIONS.length; v++) {
       this.db.transaction(() => {

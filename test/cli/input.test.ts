@@ -12,32 +12,41 @@ describe('the CLI refuses bad input and ignores foreign variables', function () 
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'etl-input-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('exits 2 with one line saying what is wrong, before doing anything', async () => {
+  it('exits 2 with one line saying what is wrong, before doing anything (a log entry off a terminal)', async () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
-      [['--since', '2026-02-30'], {}, /^shopify-bulk-etl: --since '2026-02-30' is not a date that exists; give e\.g\. 2026-01-31/],
-      [['--since', '2999-01-01'], {}, /^shopify-bulk-etl: --since 2999-01-01T00:00:00\.000Z is in the future: a run extracts up to now minus --safety-lag/],
-      [['--workers', 'abc'], {}, /^shopify-bulk-etl: --workers must be a whole number ≥ 1 \(got 'abc'\)/],
-      [['--lookback', '-2h'], {}, /^shopify-bulk-etl: --lookback '-2h' is negative; give a duration ≥ 0, e\.g\. 2h/],
-      [['--part-size', '0'], {}, /^shopify-bulk-etl: --part-size '0' is too small; give at least 4KiB/],
-      [[], { ETL_GZIP_LEVEL: 'high' }, /^shopify-bulk-etl: --gzip-level \(ETL_GZIP_LEVEL\) must be a whole number from 0 to 9 \(got 'high'\)/],
-      [['--log-format', 'xml'], {}, /^shopify-bulk-etl: Invalid values: Argument: log-format, Given: "xml", Choices: "json", "pretty"; see --help/],
+      [['--since', '2026-02-30'], {}, /^--since '2026-02-30' is not a date that exists; give e\.g\. 2026-01-31/],
+      [['--since', '2999-01-01'], {}, /^--since 2999-01-01T00:00:00\.000Z is in the future: a run extracts up to now minus --safety-lag/],
+      [['--workers', 'abc'], {}, /^--workers must be a whole number ≥ 1 \(got 'abc'\)/],
+      [['--lookback', '-2h'], {}, /^--lookback '-2h' is negative; give a duration ≥ 0, e\.g\. 2h/],
+      [['--part-size', '0'], {}, /^--part-size '0' is too small; give at least 4KiB/],
+      [[], { ETL_GZIP_LEVEL: 'high' }, /^--gzip-level \(ETL_GZIP_LEVEL\) must be a whole number from 0 to 9 \(got 'high'\)/],
+      [['--log-format', 'xml'], {}, /^Invalid values: Argument: log-format, Given: "xml", Choices: "json", "pretty"; see --help/],
     ];
     const results = await Promise.all(cases.map(([args, env]) => runCli(['--sandbox', ...args, '--dest', join(dir, 'out'), '--state', join(dir, 'state.db')], env)));
     results.forEach((result, i) => {
       const [args, env, message] = cases[i]!;
       const what = `${args.join(' ')} ${JSON.stringify(env)}`;
       expect(result.code, what).to.equal(2);
-      expect(result.stderr, what).to.match(message);
       expect(result.stderr.trimEnd().split('\n'), what).to.have.length(1);
+      const entry = JSON.parse(result.stderr) as { severity: string; code: string; message: string };
+      expect(entry, what).to.include({ severity: 'ERROR', code: 'CONFIG_INVALID' });
+      expect(entry.message, what).to.match(message);
       expect(result.stdout, what).to.equal('');
     });
+  });
+
+  it('says the same as a plain line with --log-format pretty', async () => {
+    const result = await runCli(['--sandbox', '--log-format', 'pretty', '--since', '2026-02-30', '--dest', join(dir, 'out'), '--state', join(dir, 'state.db')]);
+    expect(result.code).to.equal(2);
+    expect(result.stderr).to.equal(`shopify-bulk-etl: --since '2026-02-30' is not a date that exists; give e.g. 2026-01-31 or 2026-01-31T12:00:00Z\n`);
   });
 
   it('runs with unrelated ETL_* variables set, warning about those that name no flag', async () => {
     const result = await runCli(['--sandbox', '--dry-run', '--entities', 'shop', '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'), '--log-format', 'json'], { ETL_ENV: 'production', ETL_JSON: 'true' });
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.contain('# plan: sandbox.myshopify.com shop');
-    const warnings = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as { severity: string; message: string }).filter((l) => l.severity === 'WARNING');
+    const entries = result.stderr.trim().split('\n').map((l) => JSON.parse(l) as { severity: string; message: string });
+    expect(entries.map((e) => e.message)).to.include('plan: shop');
+    const warnings = entries.filter((l) => l.severity === 'WARNING');
     expect(warnings.map((w) => w.message)).to.deep.equal(['ignoring ETL_ENV: no flag of shopify-bulk-etl reads it']);
   });
 

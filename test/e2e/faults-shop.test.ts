@@ -128,7 +128,7 @@ describe('shop-level and machine faults stop cleanly with the documented exit co
     writeFileSync(join(dir, 'a-file'), 'not a folder\n');
     const result = await runCli(cliArgs(sandbox, dir, { state: join(dir, 'a-file', 'state.db') }), { SHOPIFY_ACCESS_TOKEN: sandbox.token });
     expect(result.code, result.stderr).to.equal(2);
-    expect(errorMessages(result).some((m) => m.includes(`opening the state database ${join(dir, 'a-file', 'state.db')}: ${join(dir, 'a-file')} is a file where a folder is needed; choose another location`)), result.stderr).to.equal(true);
+    expect(errorMessages(result).some((m) => m.includes(`cannot write the state database ${join(dir, 'a-file', 'state.db')}: ${join(dir, 'a-file')} is a file where a folder is needed; make the file and its folder writable, or choose another --state`)), result.stderr).to.equal(true);
     expect(existsSync(join(dir, 'out', 'orders')), 'nothing extracted').to.equal(false);
   });
 

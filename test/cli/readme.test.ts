@@ -1,0 +1,41 @@
+// The README's commands and code tables, against what the code does.
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ErrorCodes, isConfigurationCode } from '../../src/errors.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const README = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+
+/** The exit code a job ends with when its only shop stops on `code` (src/errors.ts, src/run.ts). */
+function exitFor(code: string): string {
+  if (isConfigurationCode(code)) return '2';
+  if (code === ErrorCodes.STATE_LOCKED) return '3';
+  if (code === ErrorCodes.INTERRUPTED) return '130/143';
+  return '1';
+}
+
+describe('README', function () {
+  this.timeout(60_000);
+
+  it('lists every error code once, with the exit code the job ends with', () => {
+    const table = README.slice(README.indexOf('| code | exit |'));
+    const lines = table.split('\n');
+    const rows = lines.slice(2, lines.findIndex((l) => !l.startsWith('|'))).map((l) => l.split('|').map((c) => c.trim()));
+    const documented = rows.flatMap(([, codes, exit]) => [...codes!.matchAll(/`([A-Z_]+)`/g)].map((m) => [m[1]!, exit!.replace(/`/g, '')] as const));
+    expect(documented.map(([code]) => code).sort()).to.deep.equal(Object.values(ErrorCodes).sort());
+    for (const [code, exit] of documented) expect(exit, code).to.equal(exitFor(code));
+  });
+
+  it('writes the CLI the way it runs from a checkout, and that command answers', async () => {
+    // No `bin` exists before `npm run build`, so a bare `shopify-bulk-etl …` is not found in a checkout.
+    expect(README.match(/`shopify-bulk-etl (?:run|status|sandbox|--)[^`]*`/g) ?? []).to.deep.equal([]);
+    const child = spawn('npm', ['start', '--silent', '--', '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    const code = await new Promise((done) => child.on('close', done));
+    expect(code).to.equal(0);
+    for (const command of ['run', 'sandbox', 'status']) expect(stdout).to.match(new RegExp(`shopify-bulk-etl ${command}\\b`));
+  });
+});
