@@ -35,6 +35,8 @@ export interface BulkOperationRecord {
   readonly apiVersion: string;
   /** Started by "another run" (the foreignOperations fault), not through the API. */
   readonly foreign: boolean;
+  /** Every byte of its result file was downloaded, in one response or across ranged ones (false when it has none). */
+  readonly resultRead: boolean;
 }
 
 type Fate = 'complete' | 'fail' | 'cancel' | 'stuck';
@@ -330,6 +332,7 @@ export class Operations {
       groupObjects: op.groupObjects,
       apiVersion: op.apiVersion,
       foreign: op.foreign,
+      resultRead: op.resultKey !== null && op.fileSize !== null && files.servedWhole(op.resultKey, op.fileSize),
     };
   }
 }

@@ -56,6 +56,8 @@ export class ResultFiles {
   private readonly baseUrl: () => string;
   private readonly now: () => number;
   private readonly secret = randomBytes(32);
+  /** Byte ranges of each file sent in full, so a test can tell a result that was read from one left unread. */
+  private readonly served = new Map<string, Array<{ start: number; end: number }>>();
 
   constructor(options: ResultFilesOptions) {
     this.dir = options.dir;
@@ -144,11 +146,27 @@ export class ResultFiles {
       }
       await new Promise<void>((resolve) => setTimeout(resolve, 10));
       res.socket?.destroy();
+      this.recordServed(key, start, cutEnd);
       return status;
     }
     // Large reads: the sandbox shares the machine with the ETL it serves (npm run bench), so it should cost little.
     await pipeline(createReadStream(path, { start, end, highWaterMark: 1024 * 1024 }), res);
+    this.recordServed(key, start, end);
     return status;
+  }
+
+  private recordServed(key: string, start: number, end: number): void {
+    this.served.set(key, [...(this.served.get(key) ?? []), { start, end }]);
+  }
+
+  /** True once every byte of the file was sent, over one response or several ranged ones. */
+  servedWhole(key: string, size: number): boolean {
+    let next = 0;
+    for (const r of [...(this.served.get(key) ?? [])].sort((a, b) => a.start - b.start)) {
+      if (r.start > next) return false;
+      next = Math.max(next, r.end + 1);
+    }
+    return next >= size;
   }
 
   /**

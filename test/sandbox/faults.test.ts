@@ -135,6 +135,19 @@ describe('sandbox faults', () => {
     expect(Buffer.from(whole).subarray(50).toString()).to.equal(rest);
   });
 
+  it('records whether an operation\'s result was read whole, across a cut and the Range request resuming it', async () => {
+    const op = await finished({});
+    const resultRead = (): boolean => sandbox.operations().find((o) => o.id === op.id)!.resultRead;
+    expect(resultRead(), 'not downloaded yet').to.equal(false);
+    sandbox.faults.set({ cutDownloads: 1, cutAfterBytes: 50 });
+    await (await fetch(op.url ?? '')).arrayBuffer().catch(() => undefined);
+    expect(resultRead(), 'cut after 50 bytes').to.equal(false);
+    await (await fetch(op.url ?? '', { headers: { Range: 'bytes=60-' } })).arrayBuffer();
+    expect(resultRead(), 'bytes 50-59 never sent').to.equal(false);
+    await (await fetch(op.url ?? '', { headers: { Range: 'bytes=50-59' } })).arrayBuffer();
+    expect(resultRead(), 'every byte sent').to.equal(true);
+  });
+
   it('malformedLines: line K of the file is not JSON; the others are', async () => {
     const op = await finished({ malformedLines: 1, malformedLineAt: 2 });
     const lines = (await (await fetch(op.url ?? '')).text()).trimEnd().split('\n');
