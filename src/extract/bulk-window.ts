@@ -16,6 +16,8 @@ import type { ShopContext } from './context.ts';
 import { stageAndUpload, windowStagingDir, type WindowOutput } from './files.ts';
 
 const ADOPTABLE = new Set(['CREATED', 'RUNNING', 'COMPLETED']);
+/** How far Shopify's clock may be behind ours when an operation is looked up by its creation time. */
+const CLOCK_SKEW_MS = 10 * 60_000;
 
 export function windowQuery(entity: Entity, window: Pick<WindowRow, 'since' | 'until'>): string {
   const query = loadQuery(entity);
@@ -32,7 +34,7 @@ export async function extractBulkWindow(ctx: ShopContext, entity: Entity, window
   const query = windowQuery(entity, window);
   const hash = queryHash(query);
   const op = await ctx.slots(async () => {
-    const adopted = await adopt(ctx, entity, window, hash);
+    const adopted = await adopt(ctx, entity, window, query, hash);
     const started = adopted ?? (await submit(ctx, entity, window, query, hash));
     // A result file is coming: the workers start while Shopify runs the operation, not on the first batch.
     ctx.pool.start();
@@ -43,7 +45,8 @@ export async function extractBulkWindow(ctx: ShopContext, entity: Entity, window
 }
 
 /** Our own operation for this window from an earlier attempt, if Shopify still has it usable. */
-async function adopt(ctx: ShopContext, entity: Entity, window: WindowRow, hash: string): Promise<BulkOperation | null> {
+async function adopt(ctx: ShopContext, entity: Entity, window: WindowRow, query: string, hash: string): Promise<BulkOperation | null> {
+  if (window.status === 'submitted' && !window.operation_id) return findUnrecorded(ctx, entity, window, query, hash);
   const known = ctx.state.windowOperation(window);
   const op = known ? await ctx.bulk.get(known.operation_id) : null;
   if (known && !isOurs(known, op)) retireStale(ctx, known, op);
@@ -60,6 +63,21 @@ async function adopt(ctx: ShopContext, entity: Entity, window: WindowRow, hash: 
   }
   if (window.operation_id) ctx.logger.info('earlier operation not reusable; extracting the window again', { entity: entity.name, operationId: window.operation_id, status: op?.status ?? 'unknown' });
   return null;
+}
+
+/**
+ * A run died after sending the window's query and before recording Shopify's answer: the operation may
+ * run (or have completed) all the same. It is looked up by its query among the operations created
+ * since the window was marked (less CLOCK_SKEW_MS for Shopify's clock), so it is read rather than
+ * left unused while the window is submitted again.
+ */
+async function findUnrecorded(ctx: ShopContext, entity: Entity, window: WindowRow, query: string, hash: string): Promise<BulkOperation | null> {
+  const op = await ctx.bulk.find(query, new Date(Date.parse(window.updated_at) - CLOCK_SKEW_MS));
+  if (!op || !ADOPTABLE.has(op.status)) return null;
+  ctx.state.recordSubmitted(window.window_id, entity.name, ctx.shop, op, hash);
+  await ctx.persist();
+  ctx.logger.info('adopting the operation an earlier run submitted but never recorded', { entity: entity.name, operationId: op.id, status: op.status });
+  return op;
 }
 
 /**
@@ -88,6 +106,10 @@ function retireStale(ctx: ShopContext, known: OperationRow, op: BulkOperation | 
  * that belongs to an operation nobody here controls, and the error names it.
  */
 async function submit(ctx: ShopContext, entity: Entity, window: WindowRow, query: string, hash: string): Promise<BulkOperation> {
+  // On GCS before Shopify can start anything for it: a run dying before it records the answer leaves
+  // its successor a window to look for (findUnrecorded).
+  ctx.state.markSubmitting(window.window_id);
+  await ctx.persist();
   const started = Date.now();
   const deadline = started + ctx.config.createdTimeoutMs;
   for (let wait = ctx.config.pollIntervalMs; ; wait = Math.min(wait * 2, ctx.config.maxPollIntervalMs)) {
@@ -95,6 +117,7 @@ async function submit(ctx: ShopContext, entity: Entity, window: WindowRow, query
     ctx.progress.update(entity.name, { phase: 'submitting' });
     try {
       const op = await ctx.bulk.submit(query);
+      await checkpoint(ctx, entity.name, 'submit-answered');
       const stale = ctx.state.recordSubmitted(window.window_id, entity.name, ctx.shop, op, hash);
       if (stale) {
         ctx.logger.warn('retiring a stale operation record', {

@@ -4,7 +4,7 @@
 // any of these points. Costs one string compare when the flag is absent.
 import type { ShopContext } from './context.ts';
 
-export const CHECKPOINTS = ['after-submit', 'downloading', 'before-upload', 'uploading', 'before-commit'] as const;
+export const CHECKPOINTS = ['submit-answered', 'after-submit', 'downloading', 'before-upload', 'uploading', 'before-commit'] as const;
 export type Checkpoint = (typeof CHECKPOINTS)[number];
 
 /** Passes through each checkpoint so far, for `#<n>`. */

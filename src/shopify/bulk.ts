@@ -52,6 +52,8 @@ const POLL_BACKOFF = 1.5;
 const DEFAULT_CANCEL_TIMEOUT_MS = 2 * 60_000;
 /** Five slots per shop at most (2026-01+), so ten of each status is more than can exist. */
 const RUNNING_PAGE = 10;
+/** Operations looked through for one submitted since a point in time: one run's windows, with room to spare. */
+const FIND_PAGE = 50;
 
 const FIELDS = `fragment BulkOperationFields on BulkOperation {
   id status errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query
@@ -83,6 +85,12 @@ ${FIELDS}`;
 const RUNNING = `query BulkOperationsRunning {
   running: bulkOperations(first: ${RUNNING_PAGE}, query: "status:running operation_type:query") { nodes { ...BulkOperationFields } }
   created: bulkOperations(first: ${RUNNING_PAGE}, query: "status:created operation_type:query") { nodes { ...BulkOperationFields } }
+}
+${FIELDS}`;
+
+// Newest first: the search narrows by time, the caller matches the query text.
+const FIND = `query BulkOperationsSince($search: String!) {
+  bulkOperations(first: ${FIND_PAGE}, query: $search, sortKey: CREATED_AT, reverse: true) { nodes { ...BulkOperationFields } }
 }
 ${FIELDS}`;
 
@@ -256,6 +264,23 @@ export class BulkClient {
     throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `cancelling bulk operation ${id} failed: ${userErrors.map((e) => e.message).join(' | ')}`, {
       details: { operationId: id, userErrors },
     });
+  }
+
+  /**
+   * Our newest query operation running exactly `query` and created at or after `since`, whatever its
+   * status, or null: how a run finds the operation a run that died before recording Shopify's answer
+   * submitted (Shopify echoes the query; a window's range makes it unique).
+   */
+  async find(query: string, since: Date): Promise<BulkOperation | null> {
+    if (hasBulkOperationQuery(this.apiVersion)) {
+      const search = `operation_type:query created_at:>='${since.toISOString()}'`;
+      const data = await this.client.request<{ bulkOperations: { nodes: RawBulkOperation[] } }>(FIND, { search });
+      const found = data.bulkOperations.nodes.find((op) => op.query === query);
+      return found ? parseOperation(found) : null;
+    }
+    // Before 2026-01 there is one slot: an operation submitted since then is the newest, unless another followed it.
+    const current = (await this.client.request<{ currentBulkOperation: RawBulkOperation | null }>(CURRENT)).currentBulkOperation;
+    return current && current.query === query && Date.parse(current.createdAt) >= since.getTime() ? parseOperation(current) : null;
   }
 
   /** Bulk *query* operations holding a slot (CREATED or RUNNING) for this app on this shop. */

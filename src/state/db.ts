@@ -29,6 +29,8 @@ export interface WindowRow {
   max_cursor: string | null;
   error_code: string | null;
   error: string | null;
+  /** When the status last changed (ISO-8601). */
+  updated_at: string;
 }
 
 export interface OperationRow {
@@ -264,6 +266,16 @@ export class StateDb {
   openWindows(shop: string, entity: string, exceptRunId: string): WindowRow[] {
     return this.db.prepare(`SELECT * FROM windows WHERE shop = ? AND entity = ? AND run_id != ? AND status IN ${OPEN_STATUSES} ORDER BY since IS NOT NULL, since, window_id`)
       .all(shop, entity, exceptRunId) as WindowRow[];
+  }
+
+  /**
+   * The window's query is about to be submitted. Published before the submit, this lets the run after
+   * one that died before recording Shopify's answer look for the operation (a `submitted` window with
+   * no operation id). A recorded id is always the window's latest submission, so an earlier attempt's
+   * is cleared.
+   */
+  markSubmitting(windowId: number): void {
+    this.db.prepare(`UPDATE windows SET status = 'submitted', operation_id = NULL, updated_at = ? WHERE window_id = ?`).run(this.stamp(), windowId);
   }
 
   /**

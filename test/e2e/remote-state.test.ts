@@ -97,7 +97,7 @@ describe('state durable across killed runs (gs:// and local)', function () {
     expect(fake.object('etl', 'state/shop.db.lock'), 'the rerun released its lock').to.equal(undefined);
   });
 
-  it('gs://: the state is uploaded once at start, after each submit, after each commit and at the end', async () => {
+  it('gs://: the state is uploaded once at start, before and after each submit, after each commit and at the end', async () => {
     const state = 'gs://etl/state/shop.db';
     const since = new Date(Date.now() - 3 * 86_400_000).toISOString();
     const run = await runCli(args('a', state, ['--since', since, '--window', '1d']), env());
@@ -105,7 +105,7 @@ describe('state durable across killed runs (gs:// and local)', function () {
     const windows = logLines(run).filter((e) => e.message === 'window committed').length;
     expect(windows).to.be.greaterThan(1);
     const stateWrites = fake.requests.filter((r) => r.method === 'POST' && r.query.name === 'state/shop.db').length;
-    expect(stateWrites, `${windows} windows`).to.equal(2 + 2 * windows);
+    expect(stateWrites, `${windows} windows`).to.equal(2 + 3 * windows);
   });
 
   it('local: a live holder makes a run wait then exit 3; once the holder stops renewing (alive but stopped), its lease lapses and the rerun adopts its operation', async () => {

@@ -215,6 +215,29 @@ describe('BulkClient', () => {
     });
   });
 
+  describe('find', () => {
+    const other = { ...COMPLETED, id: 'gid://shopify/BulkOperation/1', query: '{ customers { edges { node { id } } } }' };
+
+    it('searches bulkOperations created since the given time, newest first, and returns the one running this exact query', async () => {
+      const empty = (captured.CATALOG_EMPTY.data as Record<string, Record<string, unknown>>).bulkOperations;
+      const bulk = await bulkFor({ BulkOperationsSince: reply({ data: { bulkOperations: { ...empty, nodes: [other, COMPLETED] } }, extensions: costExtension() }) });
+      const op = await bulk.find(COMPLETED.query as string, new Date(CREATED_AT - 60_000));
+      expect(op?.id).to.equal(COMPLETED.id);
+      expect(op?.status).to.equal('COMPLETED');
+      const sent = server.requests[0]?.json;
+      expect(sent?.variables).to.deep.equal({ search: `operation_type:query created_at:>='${new Date(CREATED_AT - 60_000).toISOString()}'` });
+      expect(sent?.query).to.include('sortKey: CREATED_AT, reverse: true');
+      expect(await bulk.find('{ products { edges { node { title } } } }', new Date(CREATED_AT))).to.equal(null);
+    });
+
+    it('before 2026-01, takes currentBulkOperation when it runs this query and was created since then', async () => {
+      const bulk = await bulkFor({ CurrentBulkOperation: reply({ data: { currentBulkOperation: RUNNING_COUNTED }, extensions: costExtension() }) }, '2025-01');
+      expect((await bulk.find(RUNNING_COUNTED.query as string, new Date(CREATED_AT - 1000)))?.id).to.equal(RUNNING_COUNTED.id);
+      expect(await bulk.find(RUNNING_COUNTED.query as string, new Date(CREATED_AT + 1000)), 'created before').to.equal(null);
+      expect(await bulk.find('{ products { edges { node { title } } } }', new Date(CREATED_AT - 1000)), 'another query').to.equal(null);
+    });
+  });
+
   describe('running', () => {
     it('lists RUNNING and CREATED query operations from bulkOperations on 2026-01+', async () => {
       const empty = (captured.CATALOG_EMPTY.data as Record<string, Record<string, unknown>>).bulkOperations;
