@@ -302,7 +302,7 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
       expect(second.code, second.stderr).to.equal(3);
       expect(second.stderr).to.contain(`state gs://${bucket}/etl/state.db is locked by ${holder.owner}`);
       expect(second.stderr).to.contain('another run is in progress');
-      expect(readFileSync(README, 'utf8')).to.match(/`3` another run holds the\s+state lock/);
+      expect(readFileSync(README, 'utf8')).to.match(/\| `3` \| another run still holds the state lock/);
       // The locked-out run left the lock and the first run's state alone, and wrote no data.
       expect(JSON.parse(fake.object(bucket, 'etl/state.db.lock')!.bytes.toString('utf8'))).to.include({ owner: holder.owner });
       expect([...objectsUnder('prefix').keys()].filter(isPart)).to.deep.equal([]);
