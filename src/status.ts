@@ -32,14 +32,14 @@ async function readOne(path: string, gcsEndpoint: string | undefined, logger: Lo
     const localPath = join(dir, 'state.db');
     const { RemoteState } = await import('./state/remote.ts');
     const found = await RemoteState.readCopy({ url: path, localPath, ...(gcsEndpoint ? { apiEndpoint: gcsEndpoint } : {}), logger });
-    return found ? report(localPath) : null;
+    return found ? report(localPath, path) : null;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-function report(path: string): StatusEntry[] | null {
-  const db = StateDb.openReadOnly(path);
+function report(path: string, source = path): StatusEntry[] | null {
+  const db = StateDb.openReadOnly(path, source);
   if (!db) return null;
   try {
     return db.statusReport();

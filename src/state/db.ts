@@ -77,13 +77,18 @@ export interface OperationSnapshot {
  * A damaged page surfaces only when a statement reads it, which could be mid-run; quick_check reads
  * every page at open (the state is small), so damage is reported before anything is done.
  */
-function checkIntact(db: Database.Database, path: string): void {
+function checkIntact(db: Database.Database, name: string): void {
   const result = db.pragma('quick_check', { simple: true });
-  if (result !== 'ok') throw new EtlError(ErrorCodes.STATE_UNREADABLE, damaged(path, String(result).replace(/\s*\n\s*/g, ' ')));
+  if (result !== 'ok') throw new EtlError(ErrorCodes.STATE_UNREADABLE, damaged(name, String(result).replace(/\s*\n\s*/g, ' ')));
 }
 
-function damaged(path: string, reason: string): string {
-  return `the state database ${path} is damaged (${reason}); restore it from a backup, or move it away to start over (the next run then extracts everything again)`;
+/** How messages name a state database: its location, and the local copy when that is what is open. */
+function named(path: string, source: string): string {
+  return source === path ? path : `${source} (copied to ${path})`;
+}
+
+function damaged(name: string, reason: string): string {
+  return `the state database ${name} is damaged (${reason}); restore it from a backup, or move it away to start over (the next run then extracts everything again)`;
 }
 
 function nearestExisting(path: string): string {
@@ -91,19 +96,19 @@ function nearestExisting(path: string): string {
 }
 
 /** A failure to open the state, as the code an operator acts on, with the path and the fix. */
-function stateError(err: unknown, path: string): EtlError {
+function stateError(err: unknown, path: string, source: string): EtlError {
   if (err instanceof EtlError) return err;
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? '';
   if (code.startsWith('SQLITE_NOTADB') || code.startsWith('SQLITE_CORRUPT')) {
-    return new EtlError(ErrorCodes.STATE_UNREADABLE, damaged(path, e.message), { cause: err });
+    return new EtlError(ErrorCodes.STATE_UNREADABLE, damaged(named(path, source), e.message), { cause: err });
   }
   const notAFolder = code === 'ENOTDIR' || code === 'EEXIST';
   if (notAFolder || ['EACCES', 'EPERM', 'EROFS'].includes(code) || /^SQLITE_(CANTOPEN|READONLY|PERM|AUTH)/.test(code)) {
     const reason = notAFolder ? `${nearestExisting(dirname(path))} is a file where a folder is needed` : e.message;
-    return new EtlError(ErrorCodes.STATE_UNWRITABLE, `cannot write the state database ${path}: ${reason}; make the file and its folder writable, or choose another --state`, { cause: err });
+    return new EtlError(ErrorCodes.STATE_UNWRITABLE, `cannot write the state database ${named(path, source)}: ${reason}; make the file and its folder writable, or choose another --state`, { cause: err });
   }
-  return fromSystemError(err, `opening the state database ${path}`);
+  return fromSystemError(err, `opening the state database ${named(path, source)}`);
 }
 
 const OPEN_STATUSES = `('planned', 'submitted', 'downloaded', 'uploaded')`;
@@ -119,7 +124,8 @@ export class StateDb {
     this.now = now;
   }
 
-  static open(path: string, now: () => Date = () => new Date()): StateDb {
+  /** `source`: where the state lives when `path` is a local copy of it (a gs:// URL), for messages. */
+  static open(path: string, now: () => Date = () => new Date(), source = path): StateDb {
     let db: Database.Database | undefined;
     try {
       mkdirSync(dirname(path), { recursive: true });
@@ -128,13 +134,13 @@ export class StateDb {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      checkIntact(db, path);
+      checkIntact(db, named(path, source));
       const state = new StateDb(db, path, now);
       state.migrate();
       return state;
     } catch (err) {
       db?.close();
-      throw stateError(err, path);
+      throw stateError(err, path, source);
     }
   }
 
@@ -142,20 +148,20 @@ export class StateDb {
    * For commands that only look (status, --dry-run): never creates, migrates or writes the file.
    * Null when there is no state there yet.
    */
-  static openReadOnly(path: string): StateDb | null {
+  static openReadOnly(path: string, source = path): StateDb | null {
     if (!existsSync(path)) return null;
     let db: Database.Database | undefined;
     try {
       db = new Database(path, { readonly: true, fileMustExist: true });
-      checkIntact(db, path);
+      checkIntact(db, named(path, source));
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version !== MIGRATIONS.length) {
-        throw new EtlError(ErrorCodes.STATE_UNREADABLE, `the state database ${path} has schema version ${version}, this program reads ${MIGRATIONS.length}; ${version < MIGRATIONS.length ? 'a run of this version upgrades it' : 'use a newer shopify-bulk-etl'}`);
+        throw new EtlError(ErrorCodes.STATE_UNREADABLE, `the state database ${named(path, source)} has schema version ${version}, this program reads ${MIGRATIONS.length}; ${version < MIGRATIONS.length ? 'a run of this version upgrades it' : 'use a newer shopify-bulk-etl'}`);
       }
       return new StateDb(db, path, () => new Date());
     } catch (err) {
       db?.close();
-      throw stateError(err, path);
+      throw stateError(err, path, source);
     }
   }
 

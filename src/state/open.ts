@@ -56,7 +56,7 @@ async function openRemote(config: RunConfig, shop: string, runId: string, logger
   });
   let db: StateDb;
   try {
-    db = StateDb.open(localPath);
+    db = StateDb.open(localPath, undefined, config.state);
   } catch (err) {
     await remote.release();
     throw err;

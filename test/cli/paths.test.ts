@@ -1,12 +1,13 @@
 // Local paths (destination, staging, state) are checked before the first call to Shopify, and a
 // state file that cannot be written or read stops with its own code, the path and what to do.
 import { expect } from 'chai';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { StateDb } from '../../src/state/db.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
+import { createFakeGcs } from '../support/fake-gcs.ts';
 
 /** The code and message of each ERROR line the run logged for a shop. */
 function shopErrors(result: CliResult): Array<{ code: unknown; message: string }> {
@@ -26,10 +27,10 @@ describe('local paths and the state file', function () {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  function run(paths: { dest?: string; state?: string; staging?: string }): Promise<CliResult> {
+  function run(paths: { dest?: string; state?: string; staging?: string }, more: string[] = []): Promise<CliResult> {
     const flags = { dest: join(dir, 'out'), state: join(dir, 'state.db'), staging: join(dir, 'staging'), ...paths };
     return runCli(['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders', '--log-format', 'json', '--poll-interval', '50ms',
-      ...Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, value])], { SHOPIFY_ACCESS_TOKEN: sandbox.token });
+      ...Object.entries(flags).flatMap(([flag, value]) => [`--${flag}`, value]), ...more], { SHOPIFY_ACCESS_TOKEN: sandbox.token });
   }
 
   /** A real state database whose second page is overwritten: SQLite then calls it malformed. */
@@ -62,6 +63,26 @@ describe('local paths and the state file', function () {
       expect(errors.map((e) => e.code), what).to.deep.equal([code]);
       expect(errors[0]!.message, what).to.contain(message);
       expect(sandbox.requests().length, `${what}: Shopify not called`).to.equal(before);
+    }
+  });
+
+  it('a damaged gs:// state: exit 2, STATE_UNREADABLE naming the object (not only its local copy), the lock released', async () => {
+    damagedState(join(dir, 'damaged.db'));
+    const fake = createFakeGcs();
+    const endpoint = await fake.listen(0);
+    try {
+      fake.createBucket('b');
+      fake.putObject('b', 'etl/state.db', readFileSync(join(dir, 'damaged.db')));
+      const before = sandbox.requests().length;
+      const result = await run({ dest: join(dir, 'out'), state: 'gs://b/etl/state.db' }, ['--gcs-endpoint', endpoint]);
+      expect(result.code, result.stderr).to.equal(2);
+      const errors = shopErrors(result);
+      expect(errors.map((e) => e.code)).to.deep.equal(['STATE_UNREADABLE']);
+      expect(errors[0]!.message).to.match(new RegExp(`^${sandbox.shopDomain}: the state database gs://b/etl/state\\.db \\(copied to ${join(dir, 'staging')}/\\S+\\) is damaged \\(.+\\); restore it from a backup, or move it away to start over`));
+      expect(fake.object('b', 'etl/state.db.lock'), 'lock released').to.equal(undefined);
+      expect(sandbox.requests().length, 'Shopify not called').to.equal(before);
+    } finally {
+      await fake.close();
     }
   });
 
