@@ -34,11 +34,33 @@ export interface StorageClientOptions {
 
 /** One configured client. A custom endpoint is called without credentials, as emulators expect. */
 export function createStorage(options: StorageClientOptions = {}): Storage {
+  const storage = buildStorage(options, options.retryOptions);
+  downloaders.set(storage, buildStorage(options, { ...storage.retryOptions, autoRetry: false }));
+  return storage;
+}
+
+/** Each client's twin for downloads (see forDownload). */
+const downloaders = new WeakMap<Storage, Storage>();
+
+/**
+ * `file` through its client's twin that never retries on its own, to download it. When the client
+ * retries a download answered 429 or 5xx, it destroys the response stream before teeny-request pipes
+ * it, and that pipe throws where no caller can catch it: an unhandled ERR_STREAM_UNABLE_TO_PIPE ends
+ * the process (googleapis/google-cloud-node#8670). The caller retries the whole download instead
+ * (withGcsRetries). A client not made by createStorage keeps its own retries.
+ */
+export function forDownload(file: File): File {
+  const twin = downloaders.get(file.bucket.storage);
+  if (!twin) return file;
+  return twin.bucket(file.bucket.name).file(file.name, file.generation === undefined ? {} : { generation: file.generation });
+}
+
+function buildStorage(options: StorageClientOptions, retryOptions: RetryOptions | undefined): Storage {
   const endpoint = emulatorEndpoint(options.apiEndpoint ?? process.env.STORAGE_EMULATOR_HOST);
   const storage = new Storage({
     ...(endpoint ? { apiEndpoint: endpoint } : {}),
     ...(options.projectId ? { projectId: options.projectId } : {}),
-    ...(options.retryOptions ? { retryOptions: options.retryOptions } : {}),
+    ...(retryOptions ? { retryOptions } : {}),
   });
   // The client takes STORAGE_EMULATOR_HOST verbatim as the JSON API's base URL (and only then
   // ignores apiEndpoint for it), which suits only an emulator serving that API at `/`. Emulators
@@ -268,7 +290,7 @@ export class GcsDestination implements Destination {
     const what = `reading ${this.#gsUrl(target)}`;
     let bytes: Buffer;
     try {
-      [bytes] = await this.#retrying(what, () => target.download());
+      [bytes] = await this.#retrying(what, () => forDownload(target).download());
     } catch (err) {
       if (gcsStatus(err) === 404) return null;
       throw classifyGcsError(err, what, this.#bucket.name);

@@ -19,7 +19,7 @@ import { CRC32C } from '@google-cloud/storage';
 import type { Bucket, File, Storage } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { checkCredentials, classifyGcsError, createStorage, gcsStatus, parseGsUrl } from '../load/gcs.ts';
+import { checkCredentials, classifyGcsError, createStorage, forDownload, gcsStatus, parseGsUrl } from '../load/gcs.ts';
 import type { RetryOptions } from '../load/gcs.ts';
 import { withGcsRetries } from '../load/gcs-retry.ts';
 import { waitForLock } from './lock-wait.ts';
@@ -373,7 +373,7 @@ export class RemoteState {
     try {
       await mkdir(dirname(this.localPath), { recursive: true });
       // Pinned to the generation we just saw, so the bytes and the generation we remember agree.
-      const pinned = this.#bucket.file(this.#db.name, { generation: Number(generation) });
+      const pinned = forDownload(this.#bucket.file(this.#db.name, { generation: Number(generation) }));
       await this.#retrying('downloading the state', () => pinned.download({ destination: partial, validation: 'crc32c' }));
       await rename(partial, this.localPath);
     } catch (err) {

@@ -108,6 +108,17 @@ describe('state durable across killed runs (gs:// and local)', function () {
     expect(stateWrites, `${windows} windows`).to.equal(2 + 3 * windows);
   });
 
+  it('gs://: a 503 answer to the state download is retried, and the run exits 0', async () => {
+    const state = 'gs://etl/state/shop.db';
+    const first = await runCli(args('a', state, []), env());
+    expect(first.code, first.stderr).to.equal(0);
+    // The second read of the database: its metadata first, then its bytes.
+    fake.faults.failOn({ method: 'GET', object: 'state/shop.db' }, 503, 2);
+    const second = await runCli(args('b', state, []), env());
+    expect(second.code, second.stderr.slice(-1500)).to.equal(0);
+    expect(fake.requests.filter((r) => r.injected).map((r) => r.status)).to.deep.equal([503]);
+  });
+
   it('local: a live holder makes a run wait then exit 3; once the holder stops renewing (alive but stopped), its lease lapses and the rerun adopts its operation', async () => {
     const state = join(dir, 'state.db');
     const stopped = startCli(args('a', state, ['--pause-at', 'orders:after-submit', '--lock-lease', '3s']), env());

@@ -291,6 +291,16 @@ describe('fake GCS server (driven by @google-cloud/storage)', () => {
       expect(fake.requests.filter((r) => r.injected).map((r) => r.status)).to.deep.equal([429]);
     });
 
+    it('failOn fails the n-th matching request with the status and lets the others through', async () => {
+      fake.faults.failOn({ method: 'GET', object: 'dir/f.txt' }, 503, 2);
+      const url = `${endpoint}/storage/v1/b/b/o/${encodeURIComponent('dir/f.txt')}`;
+      fake.putObject('b', 'dir/f.txt', 'x');
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(url)).status);
+      expect(statuses).to.deep.equal([200, 503, 200]);
+      expect(fake.requests.map((r) => r.injected)).to.deep.equal([false, true, false]);
+    });
+
     it('failEvery fails every n-th request until cleared', async () => {
       fake.faults.failEvery(2, 503);
       const statuses: number[] = [];

@@ -113,6 +113,14 @@ describe('GcsDestination', () => {
     expect(fake.requests.filter((r) => r.injected).length).to.be.greaterThan(1);
   });
 
+  it('a 503 answer to a read: the whole read is retried (no unhandled stream error)', async () => {
+    const dest = destination();
+    await dest.writeJson('_manifests/run.json', { parts: 1 }, { replace: true });
+    fake.faults.failOn({ method: 'GET', object: 'out/_manifests/run.json' }, 503);
+    expect(await dest.readJson('_manifests/run.json')).to.deep.equal({ parts: 1 });
+    expect(fake.requests.filter((r) => r.injected).map((r) => r.status)).to.deep.equal([503]);
+  });
+
   describe('a lost answer on each call is retried, and a retry that meets its own effect succeeds', () => {
     // Each case: what to do, the request whose answer is lost, and what must hold afterwards.
     const big = ndjsonGz(5, 'big', 700 * KiB);

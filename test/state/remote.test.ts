@@ -300,6 +300,20 @@ describe('RemoteState', () => {
       expect(countRows(second.localPath)).to.equal(1);
     });
 
+    it('a 503 answer to the state download: the whole download is retried (no unhandled stream error)', async () => {
+      const first = await open('run-a');
+      const db = await localDb(first);
+      db.prepare('INSERT INTO windows (status) VALUES (?)').run('committed');
+      await first.publish(db);
+      db.close();
+      await first.release();
+      // The second read of the database: its metadata first, then its bytes.
+      fake.faults.failOn({ method: 'GET', object: 'etl/state.db' }, 503, 2);
+      const second = await open('run-b', { logger });
+      expect(fake.requests.filter((r) => r.injected).map((r) => r.status)).to.deep.equal([503]);
+      expect(countRows(second.localPath)).to.equal(1);
+    });
+
     it('connection refused while GCS restarts, and 5xx beyond the client\'s own retries: retried within the budget', async () => {
       await fake.stopFor(1500);
       const state = await open('run-a', { logger });

@@ -27,6 +27,8 @@ export interface FaultControls {
   failEvery(n: number, status: number): void;
   /** Drops the connection after `bytes` body bytes of the next `times` upload requests longer than that. */
   dropUploadAfterBytes(bytes: number, times?: number): void;
+  /** Fails the n-th request from now that matches (1 = the first) with `status`, without carrying it out. */
+  failOn(match: RequestMatch, status: number, n?: number): void;
   /**
    * Carries out the n-th request from now that matches (1 = the first), then destroys its connection
    * before a byte of the answer is sent: the effect happened, the client sees a reset.
@@ -48,7 +50,7 @@ interface Targeted {
   match: RequestMatch;
   /** Matching requests still to let through before this one fires. */
   skip: number;
-  action: { kind: 'loseAnswer' } | { kind: 'outage'; ms: number };
+  action: Exclude<RequestFault, undefined>;
 }
 
 export class FaultPlan implements FaultControls {
@@ -70,6 +72,11 @@ export class FaultPlan implements FaultControls {
 
   dropUploadAfterBytes(bytes: number, times = 1): void {
     this.#drop = { bytes, times };
+  }
+
+  failOn(match: RequestMatch, status: number, n = 1): void {
+    positive('failOn', n);
+    this.#targeted.push({ match, skip: n - 1, action: { kind: 'status', status } });
   }
 
   loseAnswer(match: RequestMatch, n = 1): void {
