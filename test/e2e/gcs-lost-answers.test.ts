@@ -25,15 +25,17 @@ interface Case {
   afterARun?: boolean;
   /** More flags for the run under test. */
   args?: string[];
+  /** How long the store takes over each bulk operation (default 50 ms). */
+  operationDelayMs?: number;
 }
 
 const cases: Case[] = [
   { call: 'probe create', lose: { path: UPLOAD, object: /^prefix\/_probe\// } },
   { call: 'probe delete', lose: { method: 'DELETE', object: /^prefix\/_probe\// } },
   { call: 'lock create', lose: { path: UPLOAD, object: `${STATE}.lock` } },
-  // The shortest lease renews the lock every second, so the run renews it a few times; the first
-  // write of the lock object is its creation.
-  { call: 'lock renew', lose: { path: UPLOAD, object: `${STATE}.lock` }, n: 2, args: ['--lock-lease', '3s'] },
+  // The shortest lease renews the lock every second, and the operation takes 3 s, so the run renews
+  // it a few times; the first write of the lock object is its creation.
+  { call: 'lock renew', lose: { path: UPLOAD, object: `${STATE}.lock` }, n: 2, args: ['--lock-lease', '3s'], operationDelayMs: 3000 },
   { call: 'lock release', lose: { method: 'DELETE', object: `${STATE}.lock` } },
   // The first GET reads the state's metadata, the second its bytes.
   { call: 'state download', lose: { method: 'GET', object: STATE }, n: 2, afterARun: true },
@@ -72,7 +74,7 @@ describe('a lost GCS answer on each call the job makes still ends in exit 0 with
   async function runCase(c: Case & { outage?: number }): Promise<Outcome> {
     const fake = createFakeGcs();
     const endpoint = await fake.listen(0);
-    const sandbox = await startSandbox({ operationDelayMs: 50, size: { orders: 40 } });
+    const sandbox = await startSandbox({ operationDelayMs: c.operationDelayMs ?? 50, size: { orders: 40 } });
     const dir = mkdtempSync(join(tmpdir(), 'etl-lost-'));
     cleanups.push(async () => {
       await sandbox.close();
