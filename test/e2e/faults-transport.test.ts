@@ -84,7 +84,7 @@ describe('transport faults are retried inside the budget and lose nothing', func
     expect(failed.exitCode).to.equal(1);
     const [orders] = failed.shops[0]!.entities;
     expect(orders?.error?.code).to.equal('HTTP_TRANSIENT');
-    expect(orders?.error?.message).to.match(/gave up after \d+ attempts in [23]s/);
+    expect(orders?.error?.message).to.match(/gave up after \d+ attempts in \d+s/);
     const submitted = s.sandbox.operations().filter((op) => !op.foreign);
     expect(submitted, 'one operation submitted').to.have.length(1);
 
