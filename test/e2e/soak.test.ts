@@ -9,25 +9,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Faults, type Sandbox } from '../../src/sandbox/index.ts';
 import { runAgainst } from '../support/etl.ts';
+import { prng, type Pick } from '../support/prng.ts';
 import { captureLogs, expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, type RootEntity } from '../support/truth.ts';
 
 const RUNS = 20;
 const SEED = 20_260_106;
 const ENTITIES: RootEntity[] = ['orders', 'customers'];
 
-/** mulberry32: small, seeded, good enough to pick faults reproducibly. */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
-type Pick = (n: number) => number;
 interface FaultChoice {
   name: string;
   /** Fails its window for this run (the next run extracts it again) rather than being recovered within it. */
