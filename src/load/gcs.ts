@@ -21,6 +21,8 @@ import { withGcsRetries } from './gcs-retry.ts';
 export const OBJECT_ROLE = 'roles/storage.objectUser';
 
 const MiB = 2 ** 20;
+/** Where check() writes its probe, under the prefix. */
+const PROBES = '_probe/';
 
 export type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
 
@@ -195,10 +197,12 @@ export class GcsDestination implements Destination {
 
   /**
    * Proves we can create and delete objects under the prefix by doing it. Reading bucket metadata
-   * would need storage.buckets.get, which the object role we ask for does not include.
+   * would need storage.buckets.get, which the object role we ask for does not include. Probes left
+   * by runs killed between the create and the delete go too: a probe is worth nothing once its check
+   * is over, and one deleted under a live check counts as deleted for that check as well.
    */
   async check(): Promise<void> {
-    const probe = this.#bucket.file(this.#name(`_probe/${process.pid}-${Date.now()}`));
+    const probe = this.#bucket.file(this.#name(`${PROBES}${process.pid}-${Date.now()}`));
     const what = `checking ${this.url}`;
     await checkCredentials(this.#bucket, what);
     const body = Buffer.from('ok\n');
@@ -210,6 +214,7 @@ export class GcsDestination implements Destination {
     } catch (err) {
       throw classifyGcsError(err, what, this.#bucket.name);
     }
+    for (const left of await this.list(PROBES)) await this.delete(left);
   }
 
   async upload(file: StagedFile, signal?: AbortSignal): Promise<UploadResult> {

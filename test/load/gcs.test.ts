@@ -88,6 +88,12 @@ describe('GcsDestination', () => {
     expect(writes).to.deep.equal(['0', g1]);
   });
 
+  it('check() leaves no probe behind, nor the one a run killed between its probe\'s create and delete left', async () => {
+    fake.putObject('etl', 'out/_probe/4242-1796196077719', 'ok\n');
+    await destination().check();
+    expect(fake.objects('etl').map((o) => o.name)).to.deep.equal([]);
+  });
+
   it('check() stops on a missing bucket, naming it and the role to grant', async () => {
     const err = await etlFailure(destination('no-such-bucket').check());
     expect(err.code).to.equal('DEST_UNWRITABLE');
