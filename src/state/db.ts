@@ -31,6 +31,8 @@ export interface WindowRow {
   error: string | null;
   /** When the status last changed (ISO-8601). */
   updated_at: string;
+  /** When the window was planned (ISO-8601): its data is read after it. */
+  created_at: string;
 }
 
 export interface OperationRow {
@@ -44,7 +46,6 @@ export interface OperationRow {
   object_count: number | null;
   root_object_count: number | null;
   file_size: number | null;
-  url: string | null;
   submitted_at: string;
   completed_at: string | null;
 }
@@ -61,7 +62,7 @@ export interface FileRow {
   status: 'staged' | 'uploaded' | 'lost';
 }
 
-/** What a bulk operation looked like the last time we saw it. */
+/** What a bulk operation looked like the last time we saw it. Its result URL is never stored (see schema.ts). */
 export interface OperationSnapshot {
   id: string;
   status: string;
@@ -134,6 +135,8 @@ export class StateDb {
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
+      // Deleted content is overwritten, not left in free pages of a file that is uploaded.
+      db.pragma('secure_delete = ON');
       checkIntact(db, named(path, source));
       const state = new StateDb(db, path, now);
       state.migrate();
@@ -295,9 +298,9 @@ export class StateDb {
     return this.db.transaction(() => {
       const stale = this.operation(op.id);
       if (stale) this.retireOperation(op.id);
-      this.db.prepare(`INSERT INTO operations (operation_id, shop, entity, window_id, query_hash, status, error_code, object_count, root_object_count, file_size, url, submitted_at, completed_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(op.id, shop, entity, windowId, queryHash, op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, op.url, at, op.completedAt, at);
+      this.db.prepare(`INSERT INTO operations (operation_id, shop, entity, window_id, query_hash, status, error_code, object_count, root_object_count, file_size, submitted_at, completed_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(op.id, shop, entity, windowId, queryHash, op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, at, op.completedAt, at);
       this.db.prepare(`UPDATE windows SET status = 'submitted', operation_id = ?, query_hash = ?, attempts = attempts + 1, updated_at = ? WHERE window_id = ?`)
         .run(op.id, queryHash, at, windowId);
       return stale;
@@ -313,8 +316,8 @@ export class StateDb {
   }
 
   updateOperation(op: OperationSnapshot): void {
-    this.db.prepare(`UPDATE operations SET status = ?, error_code = ?, object_count = ?, root_object_count = ?, file_size = ?, url = ?, completed_at = ?, updated_at = ? WHERE operation_id = ?`)
-      .run(op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, op.url, op.completedAt, this.stamp(), op.id);
+    this.db.prepare(`UPDATE operations SET status = ?, error_code = ?, object_count = ?, root_object_count = ?, file_size = ?, completed_at = ?, updated_at = ? WHERE operation_id = ?`)
+      .run(op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, op.completedAt, this.stamp(), op.id);
   }
 
   operation(operationId: string): OperationRow | undefined {
@@ -346,7 +349,9 @@ export class StateDb {
    * The commit: one transaction marks the window committed and moves the watermark. Refuses while any
    * of the window's files is not uploaded. The watermark only moves forward, and only when the window
    * is contiguous with it (a backfill of a later, disjoint range leaves it alone: records between would
-   * otherwise be skipped forever).
+   * otherwise be skipped forever). It never moves past the time the window was planned: its data was
+   * read after that, so a window ending later (a clock or a plan gone wrong) cannot have read what
+   * changes up to its end, and a watermark there would make every later run skip it.
    */
   commitWindow(windowId: number): { watermark: string | null } {
     return this.db.transaction(() => {
@@ -359,11 +364,12 @@ export class StateDb {
       this.db.prepare(`UPDATE windows SET status = 'committed', error_code = NULL, error = NULL, updated_at = ? WHERE window_id = ?`).run(at, windowId);
       const current = this.watermark(w.shop, w.entity);
       if (w.until === null) return { watermark: current };
+      const reached = isoMin(w.until, w.created_at);
       const contiguous = current === null ? w.since === null : w.since === null || w.since <= current;
-      if (!contiguous || (current !== null && current >= w.until)) return { watermark: current };
+      if (!contiguous || (current !== null && current >= reached)) return { watermark: current };
       this.db.prepare(`INSERT INTO watermarks (shop, entity, watermark, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (shop, entity) DO UPDATE SET watermark = excluded.watermark, updated_at = excluded.updated_at`)
-        .run(w.shop, w.entity, w.until, at);
-      return { watermark: w.until };
+        .run(w.shop, w.entity, reached, at);
+      return { watermark: reached };
     }).immediate();
   }
 
@@ -441,6 +447,11 @@ export interface StatusEntry {
   last_error: string | null;
   open_operations: string | null;
   pending_files: number;
+}
+
+/** The earlier of two instants given as ISO-8601 strings (compared as times, whatever their precision). */
+function isoMin(a: string, b: string): string {
+  return Date.parse(a) <= Date.parse(b) ? a : new Date(b).toISOString();
 }
 
 function processAlive(pid: number): boolean {

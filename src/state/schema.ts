@@ -84,4 +84,10 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE windows SET window_key = run_id || '/' || window_id;
   CREATE UNIQUE INDEX windows_key ON windows (window_key);
   `,
+  // An operation's result URL is a signed bearer credential (valid for days), and the state file is
+  // uploaded to GCS: it is not kept. Nothing needs it stored: a run that adopts an operation reads it
+  // from Shopify again. Dropped with secure_delete on, so the old values are gone from the file too.
+  `
+  ALTER TABLE operations DROP COLUMN url;
+  `,
 ];

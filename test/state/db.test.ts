@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEtlError } from '../../src/errors.ts';
@@ -36,6 +37,34 @@ describe('state database', () => {
     expect(db.commitWindow(old).watermark).to.equal('2026-01-11T00:00:00.000Z');
     db.close();
     expect(StateDb.open(path).watermark('s', 'orders')).to.equal('2026-01-11T00:00:00.000Z');
+  });
+
+  it('never moves the watermark past the time the window was planned', () => {
+    const db = StateDb.open(path, () => new Date('2026-03-01T12:00:00.000Z'));
+    db.startRun('r1', 's');
+    const future = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2027-01-01T00:00:00.000Z' });
+    expect(db.commitWindow(future).watermark).to.equal('2026-03-01T12:00:00.000Z');
+    expect(db.watermark('s', 'orders')).to.equal('2026-03-01T12:00:00.000Z');
+    db.close();
+  });
+
+  it('keeps no signed result URL, and removes those an older state kept', () => {
+    const signed = 'https://storage.googleapis.com/shopify-tiers-assets-prod-us-east1/bulk-1.jsonl?GoogleAccessId=x&Signature=secret';
+    // A state as the first schema version wrote it, with a URL stored.
+    const old = new Database(path);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO runs (run_id, shop, started_at, status) VALUES ('r0', 's', '2026-01-01T00:00:00.000Z', 'succeeded')`).run();
+    old.prepare(`INSERT INTO windows (window_id, run_id, shop, entity, since, until, status, created_at, updated_at) VALUES (1, 'r0', 's', 'orders', NULL, '2026-01-01T00:00:00.000Z', 'committed', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`).run();
+    old.prepare(`INSERT INTO operations (operation_id, shop, entity, window_id, query_hash, status, url, submitted_at, updated_at) VALUES ('gid://shopify/BulkOperation/1', 's', 'orders', 1, 'h', 'COMPLETED', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`).run(signed);
+    old.close();
+    const db = StateDb.open(path);
+    db.startRun('r1', 's');
+    const w = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
+    db.recordSubmitted(w, 'orders', 's', op('gid://shopify/BulkOperation/2'), 'hash');
+    db.updateOperation({ ...op('gid://shopify/BulkOperation/2'), status: 'COMPLETED', url: `${signed}2` });
+    db.close();
+    expect(readFileSync(path).includes('Signature='), 'a signed URL in the state file').to.equal(false);
   });
 
   it('refuses to commit a window while a file is not uploaded', () => {
