@@ -10,6 +10,7 @@ import { EtlError, ErrorCodes } from './errors.ts';
 import { entities } from './entities/index.ts';
 import { DEFAULT_API_VERSION, isApiVersion } from './shopify/versions.ts';
 import type { LogFormat, LogLevel } from './log.ts';
+import { MIN_WINDOW_MS } from './plan.ts';
 import { parseShopsFile, perShopStatePath, resolveAuth, shardFromEnv, shardShops, type Shard, type ShopAuth } from './shops.ts';
 import { bool, duration, instant, size, wholeNumber } from './values.ts';
 
@@ -141,7 +142,8 @@ const NUMBERS: Record<string, NumberRule> = {
   'part-size': { kind: 'size', min: '4KiB' },
   'gcs-resumable-threshold': { kind: 'size' },
   lookback: { kind: 'duration' },
-  window: { kind: 'duration' },
+  // Each window is a bulk operation: narrower ones would make thousands over a long range (src/plan.ts also caps their number).
+  window: { kind: 'duration', min: `${MIN_WINDOW_MS / 3_600_000}h` },
   'safety-lag': { kind: 'duration' },
   grace: { kind: 'duration' },
   'poll-interval': { kind: 'duration', min: '10ms' },
@@ -224,8 +226,13 @@ export function checkAdminUrl(value: string): string {
   return url.origin;
 }
 
-function parseEntities(value: string): string[] {
+/**
+ * The entities to extract. Without --entities: all of them, except in a backfill (--since/--until),
+ * which asks for a date range and so runs only the entities that have one (the incremental ones).
+ */
+function parseEntities(value: string | undefined, backfill: boolean): string[] {
   const known = entities.map((e) => e.name);
+  if (value === undefined) return entities.filter((e) => !backfill || e.incremental).map((e) => e.name);
   const names = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) bad(`--entities is empty; choose from ${known.join(', ')}`);
   for (const name of names) {
@@ -365,7 +372,7 @@ function runConfig(f: Flags, env: NodeJS.ProcessEnv, isTty: boolean, now: Date):
     ...targets(f, env, state),
     sandbox: f.bool('sandbox') ? parseSandbox(f) : null,
     apiVersion,
-    entities: parseEntities(f.text('entities')!),
+    entities: parseEntities(f.text('entities'), since !== undefined || until !== undefined),
     dest: resolvePath(f.text('dest')!),
     state,
     staging: resolvePath(f.text('staging') ?? (state.startsWith('gs://') ? 'data/staging' : resolve(state, '..', 'staging'))),
@@ -419,7 +426,7 @@ const RUN_OPTIONS = {
   'shops-file': { type: 'string', describe: 'JSON or YAML listing many shops and where each one\'s token is (env SHOPIFY_SHOPS_FILE); each gets its own state, e.g. state-<shop>.db' },
   'shard-count': { type: 'string', describe: 'tasks the shops are split across (env SHARD_COUNT); Cloud Run sets CLOUD_RUN_TASK_COUNT, Kubernetes Indexed Jobs need this' },
   'api-version': { type: 'string', default: DEFAULT_API_VERSION, describe: 'Admin API version (env SHOPIFY_API_VERSION)' },
-  entities: { type: 'string', default: entities.map((e) => e.name).join(','), describe: 'comma-separated entities to extract' },
+  entities: { type: 'string', describe: `comma-separated entities to extract; default: all (${entities.map((e) => e.name).join(',')}), with --since/--until the incremental ones` },
   dest: { type: 'string', default: './data/out', describe: 'output: a folder or gs://bucket/prefix' },
   state: { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file or gs://bucket/key.db' },
   staging: { type: 'string', describe: 'local folder for part files before upload; default: next to the state file' },
@@ -432,7 +439,7 @@ const RUN_OPTIONS = {
   until: { type: 'string', describe: 'backfill up to this instant (ISO-8601, exclusive); default now minus --safety-lag' },
   'full-refresh': { type: 'boolean', default: false, describe: 're-extract everything, ignoring the watermark' },
   lookback: { type: 'string', default: '2h', describe: 'how far before the watermark an incremental window starts (late index updates)' },
-  window: { type: 'string', default: '30d', describe: 'longest time range one bulk operation covers; longer ranges are split' },
+  window: { type: 'string', default: '30d', describe: 'longest time range one bulk operation covers (at least 1h); longer ranges are split, from the shop\'s creation on a first run or full refresh' },
   'safety-lag': { type: 'string', default: '2m', describe: 'a window ends this long before now, so records still being indexed are left for the next run' },
   concurrency: { type: 'string', default: '5', describe: 'bulk operations at once per shop (capped at Shopify\'s limit: 5 from API 2026-01, 1 before)' },
   'poll-interval': { type: 'string', default: '1s', describe: 'first delay between status polls (grows with backoff; at least 10ms)' },

@@ -1,7 +1,12 @@
 // Which time windows a run extracts for an entity. Windows are half-open [since, until) in UTC.
 // An incremental run starts at the watermark minus the lookback and ends at now minus the safety lag;
-// a backfill takes --since/--until; long ranges are split so no single operation covers too much.
+// a backfill takes --since/--until. No window ends after now minus the safety lag: nothing later can
+// have been read, and a watermark past it would make every later run skip what changes meanwhile.
+// Every range is split by --window, an open-ended one (first run, full refresh) from the shop's
+// creation, so no single operation covers too much; the number of windows is bounded.
+import type { RunConfig } from './config.ts';
 import type { Entity } from './entities/types.ts';
+import { EtlError, ErrorCodes } from './errors.ts';
 
 export interface Window {
   since: Date | null; // null: from the beginning of the store
@@ -16,19 +21,49 @@ export interface PlanOptions {
   lookbackMs: number;
   windowMs: number;
   safetyLagMs: number;
+  /** The shop's creation: where an open-ended range starts being split. Null only where it is unknown (a dry run that cannot ask the shop). */
+  floor: Date | null;
+}
+
+/** Most windows one entity's plan may hold: each is a bulk operation, run one after another. */
+export const MAX_WINDOWS = 1000;
+/** The narrowest window: the --window floor, and the smallest half a timed-out window is split into. */
+export const MIN_WINDOW_MS = 60 * 60 * 1000;
+
+/** The plan options of a run that started at `now`, of a shop created at `floor`. */
+export function planOptions(config: RunConfig, now: Date, floor: Date | null): PlanOptions {
+  const { since, until, fullRefresh, lookbackMs, windowMs, safetyLagMs } = config;
+  return { now, since, until, fullRefresh, lookbackMs, windowMs, safetyLagMs, floor };
+}
+
+/** The latest instant a window of this run may end at. */
+export function readLimit(options: Pick<PlanOptions, 'now' | 'safetyLagMs'>): Date {
+  return new Date(options.now.getTime() - options.safetyLagMs);
 }
 
 export function planWindows(entity: Entity, watermark: string | null, options: PlanOptions): Window[] {
-  const until = options.until ?? new Date(options.now.getTime() - options.safetyLagMs);
-  if (!entity.incremental) return [{ since: null, until }];
+  const limit = readLimit(options);
+  // A snapshot is the store as it is now: a date range does not apply to it.
+  if (!entity.incremental) return [{ since: null, until: limit }];
+  const until = options.until && options.until < limit ? options.until : limit;
   let since: Date | null = null;
   if (options.since) since = options.since;
   else if (!options.fullRefresh && watermark) since = new Date(Date.parse(watermark) - options.lookbackMs);
-  if (since === null) return [{ since: null, until }];
-  if (since >= until) return [];
+  // An open start stays open (nothing updated before the shop's creation is skipped); splitting starts at the creation.
+  const start = since ?? options.floor;
+  if (start === null || (since === null && start >= until)) return [{ since: null, until }];
+  if (start >= until) return [];
+  const count = Math.ceil((until.getTime() - start.getTime()) / options.windowMs);
+  if (count > MAX_WINDOWS) {
+    const needed = Math.ceil((until.getTime() - start.getTime()) / MAX_WINDOWS / 3_600_000);
+    throw new EtlError(ErrorCodes.CONFIG_INVALID, `${entity.name}: [${start.toISOString()}, ${until.toISOString()}) in windows of --window ${options.windowMs / 1000}s makes ${count} windows, more than ${MAX_WINDOWS}; use a larger --window (at least ${needed}h) or a narrower --since/--until`, {
+      details: { entity: entity.name, windows: count, since: start.toISOString(), until: until.toISOString() },
+    });
+  }
   const windows: Window[] = [];
-  for (let start = since.getTime(); start < until.getTime(); start += options.windowMs) {
-    windows.push({ since: new Date(start), until: new Date(Math.min(start + options.windowMs, until.getTime())) });
+  for (let i = 0; i < count; i++) {
+    const from = start.getTime() + i * options.windowMs;
+    windows.push({ since: i === 0 ? since : new Date(from), until: new Date(Math.min(from + options.windowMs, until.getTime())) });
   }
   return windows;
 }

@@ -15,7 +15,7 @@ import { bigQuerySchema } from './entities/schema.ts';
 import type { Entity } from './entities/types.ts';
 import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isConfigurationCode, isEtlError } from './errors.ts';
 import type { ShopContext } from './extract/context.ts';
-import { runEntity, type EntityOutcome } from './extract/entity-run.ts';
+import { planEntity, runEntity, type EntityOutcome } from './extract/entity-run.ts';
 import { windowQuery } from './extract/bulk-window.ts';
 import { removeEmptyFolders } from './extract/files.ts';
 import { recoverInterrupted } from './extract/resume.ts';
@@ -23,7 +23,7 @@ import { openDestination } from './load/index.ts';
 import { manifestObjectName, newRunId, objectLocation, runDateOf, schemaObjectName } from './load/layout.ts';
 import { Manifest } from './load/manifest.ts';
 import { redact, type Logger } from './log.ts';
-import { planWindows } from './plan.ts';
+import { planOptions, planWindows, readLimit } from './plan.ts';
 import { WorkerPool } from './pipeline/worker-pool.ts';
 import { createProgress, type LiveBlock } from './progress.ts';
 import { clientCredentialsToken, staticToken } from './shopify/auth.ts';
@@ -122,14 +122,17 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
   try {
     const selected = config.entities.map(entityByName);
     summary.tables = selected.flatMap((e) => e.tables.map((t) => t.name));
+    warnAboutRange(config, selected, started, logger);
     if (config.dryRun) {
-      // Calls nothing, so it needs no credentials: a plan can be checked before the token exists.
-      printPlan(config, selected, target.shop, started, deps);
+      // Needs no credentials, so a plan can be checked before the token exists. With them, it asks
+      // the shop for its creation date, so an open-ended range is split as the run will split it.
+      client = target.auth.kind === 'unavailable' ? null : connect(config, target, logger, signal);
+      const shopCreatedAt = client ? new Date((await preflight(client)).createdAt) : null;
+      printPlan(config, selected, target.shop, started, shopCreatedAt, deps);
       summary.status = 'succeeded';
       return summary;
     }
-    const token = tokenProvider(target);
-    client = new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token, logger, signal, retry: { budgetMs: config.retryBudgetMs } });
+    client = connect(config, target, logger, signal);
     const bulk = new BulkClient(client, { apiVersion: config.apiVersion, logger });
     // Every place this run writes is checked (and the state lock taken) before the first call to
     // Shopify: a path found unwritable later would leave a submitted bulk operation to no one. The
@@ -141,17 +144,25 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
     // The run row reaches gs:// before the run writes anything, so a rerun after a kill knows its id.
     await state.publish();
     await checkWritableFolder(config.staging, 'staging folder', '--staging');
-    const shopInfo = await client.request<{ shop: { id: string; createdAt: string; currencyCode: string } }>('query Preflight { shop { id createdAt currencyCode } }');
+    const shopInfo = await preflight(client);
+    // Where an open-ended range (a first run, a full refresh) starts being split by --window.
+    const shopCreatedAt = new Date(shopInfo.createdAt);
     await Promise.all(selected.flatMap((e) => e.tables).map((table) => dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true })));
     const progress = createProgress({ live: deps.live, logger });
     manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
     const ctx: ShopContext = {
-      config, shop: target.shop, runId, runDate: runDateOf(runId), extractedAt: started.toISOString(),
+      config, shop: target.shop, runId, runDate: runDateOf(runId), startedAt: started,
       state: state.db, dest, client, bulk, logger, signal,
       slots: pLimit(Math.min(config.concurrency, bulkConcurrencyLimit(config.apiVersion))),
-      pool, uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt: new Date(shopInfo.shop.createdAt), shopCurrency: shopInfo.shop.currencyCode,
+      pool, uploads: pLimit(4), parts: new Map(), manifest, progress, shopCreatedAt, shopCurrency: shopInfo.currencyCode,
       persist: () => state!.publish(),
     };
+    // Every entity's plan is checked before anything is submitted: one that cannot run (too many
+    // windows) stops the shop with a configuration error rather than after other entities started.
+    for (const entity of selected) {
+      signal.throwIfAborted();
+      planEntity(ctx, entity);
+    }
     await recoverInterrupted({ state: state.db, dest, shop: target.shop, runId, staging: config.staging, logger });
     const results = await Promise.all(selected.map(async (entity) => {
       try {
@@ -188,6 +199,15 @@ async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, 
   }
 }
 
+function connect(config: RunConfig, target: ShopTarget, logger: Logger, signal: AbortSignal): ShopifyClient {
+  return new ShopifyClient({ adminUrl: target.adminUrl, shop: target.shop, apiVersion: config.apiVersion, token: tokenProvider(target), logger, signal, retry: { budgetMs: config.retryBudgetMs } });
+}
+
+/** What the run needs to know of the shop before it starts: its creation (the windows' floor) and its currency. */
+async function preflight(client: ShopifyClient): Promise<{ id: string; createdAt: string; currencyCode: string }> {
+  return (await client.request<{ shop: { id: string; createdAt: string; currencyCode: string } }>('query Preflight { shop { id createdAt currencyCode } }')).shop;
+}
+
 function tokenProvider(target: ShopTarget) {
   if (target.auth.kind === 'unavailable') throw new EtlError(ErrorCodes.CONFIG_INVALID, target.auth.message);
   if (target.auth.kind === 'token') {
@@ -198,13 +218,28 @@ function tokenProvider(target: ShopTarget) {
   return clientCredentialsToken({ adminUrl: target.adminUrl, clientId: target.auth.clientId, clientSecret: target.auth.clientSecret });
 }
 
-function printPlan(config: RunConfig, selected: Entity[], shop: string, now: Date, deps: RunDeps): void {
+/** Says where a backfill's range does not apply as given: an --until past what can have been read, snapshot entities. */
+function warnAboutRange(config: RunConfig, selected: Entity[], now: Date, logger: Logger): void {
+  const limit = readLimit({ now, safetyLagMs: config.safetyLagMs });
+  if (config.until && config.until > limit) {
+    logger.warn(`--until ${config.until.toISOString()} is later than now minus --safety-lag; the run ends at ${limit.toISOString()}, since nothing later can have been read`, { until: config.until.toISOString(), endsAt: limit.toISOString() });
+  }
+  const snapshots = selected.filter((e) => !e.incremental).map((e) => e.name);
+  if ((config.since || config.until) && snapshots.length > 0) {
+    logger.warn(`${snapshots.join(', ')}: snapshot entities have no date range; --since/--until do not apply, they are taken as they are now`, { entities: snapshots });
+  }
+}
+
+function printPlan(config: RunConfig, selected: Entity[], shop: string, now: Date, shopCreatedAt: Date | null, deps: RunDeps): void {
   // Touches nothing: the state is only read, and only if it is local and already exists.
   const state = config.state.startsWith('gs://') ? null : StateDb.openReadOnly(config.state);
+  if (shopCreatedAt === null && selected.some((e) => e.incremental)) {
+    deps.logger.warn('no credentials, so the shop\'s creation date is unknown: a range open at its start is shown as one window; the run splits it by --window from that date');
+  }
   try {
     for (const entity of selected) {
       const watermark = state?.watermark(shop, entity.name) ?? null;
-      const windows = planWindows(entity, watermark, { now, since: config.since, until: config.until, fullRefresh: config.fullRefresh, lookbackMs: config.lookbackMs, windowMs: config.windowMs, safetyLagMs: config.safetyLagMs });
+      const windows = planWindows(entity, watermark, planOptions(config, now, shopCreatedAt));
       const plan = windows.map((w) => ({ since: w.since?.toISOString() ?? null, until: w.until.toISOString() }));
       // For people the plan is text to read; off a terminal it is one log entry per entity, queries included.
       if (config.log.format === 'json') {

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import type { Entity } from '../src/entities/types.ts';
-import { planWindows, splitWindow } from '../src/plan.ts';
+import { isEtlError } from '../src/errors.ts';
+import { MAX_WINDOWS, MIN_WINDOW_MS, planWindows, splitWindow } from '../src/plan.ts';
 
 const incremental = { name: 'orders', kind: 'bulk', queryFile: 'orders.graphql', tables: [], process: () => undefined, incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt' } } satisfies Entity;
 const snapshot = { ...incremental, name: 'locations', incremental: null } satisfies Entity;
 const now = new Date('2026-03-01T12:00:00Z');
-const base = { now, fullRefresh: false, lookbackMs: 2 * 3600_000, windowMs: 30 * 86400_000, safetyLagMs: 120_000 };
+const base = { now, fullRefresh: false, lookbackMs: 2 * 3600_000, windowMs: 30 * 86400_000, safetyLagMs: 120_000, floor: null };
 
 describe('window planning', () => {
   it('extracts everything up to now minus the safety lag on the first run', () => {
@@ -37,5 +38,48 @@ describe('window planning', () => {
     const halves = splitWindow({ since: null, until: new Date('2020-01-03T00:00:00Z') }, floor, 3600_000);
     expect(halves).to.deep.equal([{ since: null, until: new Date('2020-01-02T00:00:00Z') }, { since: new Date('2020-01-02T00:00:00Z'), until: new Date('2020-01-03T00:00:00Z') }]);
     expect(splitWindow({ since: floor, until: new Date('2020-01-01T01:30:00Z') }, floor, 3600_000)).to.equal(null);
+  });
+});
+
+describe('window planning never reads past now, splits every range, and stays bounded', () => {
+  const floor = new Date('2025-12-01T00:00:00Z');
+  const lag = new Date('2026-03-01T11:58:00Z');
+
+  it('ends a backfill whose --until lies in the future at now minus the safety lag', () => {
+    const windows = planWindows(incremental, null, { ...base, floor, since: new Date('2026-02-01T00:00:00Z'), until: new Date('2027-01-01T00:00:00Z') });
+    expect(windows.at(-1)!.until).to.deep.equal(lag);
+    expect(windows.every((w) => w.until <= lag)).to.equal(true);
+  });
+
+  it('takes a snapshot as of now minus the safety lag whatever --until says', () => {
+    expect(planWindows(snapshot, null, { ...base, floor, since: new Date('2026-01-01T00:00:00Z'), until: new Date('2026-02-01T00:00:00Z') })).to.deep.equal([{ since: null, until: lag }]);
+  });
+
+  it('splits the first run and a full refresh by --window from the shop\'s creation, the first window open at its start', () => {
+    for (const fullRefresh of [false, true]) {
+      const windows = planWindows(incremental, fullRefresh ? '2026-02-20T00:00:00Z' : null, { ...base, floor, fullRefresh });
+      expect(windows.map((w) => [w.since?.toISOString() ?? null, w.until.toISOString()])).to.deep.equal([
+        [null, '2025-12-31T00:00:00.000Z'],
+        ['2025-12-31T00:00:00.000Z', '2026-01-30T00:00:00.000Z'],
+        ['2026-01-30T00:00:00.000Z', '2026-03-01T00:00:00.000Z'],
+        ['2026-03-01T00:00:00.000Z', '2026-03-01T11:58:00.000Z'],
+      ]);
+    }
+  });
+
+  it('plans one open window when the shop was created after the range ends', () => {
+    expect(planWindows(incremental, null, { ...base, floor: new Date('2026-03-01T11:59:00Z') })).to.deep.equal([{ since: null, until: lag }]);
+  });
+
+  it('refuses a plan of more windows than the cap, saying what to change', () => {
+    let caught: unknown;
+    try {
+      planWindows(incremental, null, { ...base, floor, since: new Date('2026-02-28T00:00:00Z'), windowMs: 1000 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(isEtlError(caught, 'CONFIG_INVALID'), String(caught)).to.equal(true);
+    expect((caught as Error).message).to.match(new RegExp(`more than ${MAX_WINDOWS}.*--window.*--since`));
+    expect(planWindows(incremental, null, { ...base, floor, since: new Date('2026-02-28T00:00:00Z'), windowMs: MIN_WINDOW_MS })).to.have.length(36);
   });
 });

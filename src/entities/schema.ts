@@ -16,7 +16,7 @@ export const META_COLUMNS: readonly Column[] = [
   { name: '_extra', type: 'JSON', description: 'Fields of the record that no column holds (e.g. added by a newer API version), or null' },
   { name: '_shop', type: 'STRING', mode: 'REQUIRED', description: 'The shop\'s myshopify domain' },
   { name: '_run_id', type: 'STRING', mode: 'REQUIRED', description: 'The ETL run that wrote the row' },
-  { name: '_extracted_at', type: 'TIMESTAMP', mode: 'REQUIRED', description: 'When the run extracted the row' },
+  { name: '_extracted_at', type: 'TIMESTAMP', mode: 'REQUIRED', description: 'When the row\'s data was read: its bulk operation\'s completedAt (shop: the time of its request)' },
 ];
 
 function toField(c: Column): BigQueryField {

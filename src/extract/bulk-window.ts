@@ -211,7 +211,7 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
       },
     });
     let batches = 0;
-    return processJsonl(entity, chunks, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt, currency: ctx.shopCurrency }, {
+    return processJsonl(entity, chunks, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: readAt(op), currency: ctx.shopCurrency }, {
       pool: ctx.pool,
       gzipLevel: ctx.config.gzipLevel,
       onBatch: async ({ lines, rows }) => {
@@ -234,6 +234,15 @@ async function download(ctx: ShopContext, entity: Entity, window: WindowRow, op:
   };
   const output = await stageAndUpload(ctx, entity, window, stagingDir, produce, verify);
   return { ...output, operationId: op.id, objectCount: op.objectCount };
+}
+
+/**
+ * When the operation's data was read, stamped on its rows as `_extracted_at`: Shopify's completedAt
+ * (the operation reads while it runs, so every row was read by then), else the time we see it now.
+ * Copies of one record from two operations, even of one run, are thus ordered.
+ */
+function readAt(op: BulkOperation): string {
+  return (op.completedAt ? new Date(op.completedAt) : new Date()).toISOString();
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -16,7 +16,8 @@ export interface ShopContext {
   runId: string;
   /** UTC date of the run's start: the dt= partition of every file it writes. */
   runDate: string;
-  extractedAt: string;
+  /** When the run started: the "now" its windows are planned from. */
+  startedAt: Date;
   state: StateDb;
   dest: Destination;
   client: ShopifyClient;

@@ -8,7 +8,7 @@ import { rm, rmdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Entity } from '../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError, isShopFatal } from '../errors.ts';
-import { planWindows, splitWindow, type Window } from '../plan.ts';
+import { MIN_WINDOW_MS, planOptions, planWindows, splitWindow, type Window } from '../plan.ts';
 import type { WindowRow } from '../state/db.ts';
 import { extractBulkWindow } from './bulk-window.ts';
 import { checkpoint } from './checkpoints.ts';
@@ -32,7 +32,6 @@ const RESUBMIT = new Set<string>([ErrorCodes.BULK_FAILED, ErrorCodes.BULK_CANCEL
 /** Failures that end the operation itself (failed, cancelled by Shopify or by us, expired): nothing is left to adopt. */
 const OPERATION_ENDED = new Set<string>([ErrorCodes.BULK_FAILED, ErrorCodes.BULK_TIMEOUT, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK]);
 const MAX_ATTEMPTS = 3;
-const MIN_SPLIT_MS = 60 * 60 * 1000;
 /** A window is halved at most this many times (1/16 of it), so a store that is slow everywhere fails instead of fanning out. */
 const MAX_SPLIT_DEPTH = 4;
 const SHOPIFY_FOUNDED = new Date('2006-01-01T00:00:00Z');
@@ -46,16 +45,8 @@ export async function runEntity(ctx: ShopContext, entity: Entity): Promise<Entit
       ctx.state.adoptWindow(leftover.window_id, ctx.runId);
       await finishWindow(ctx, entity, ctx.state.window(leftover.window_id), outcome, leftover.run_id);
     }
-    const planned = planWindows(entity, ctx.state.watermark(ctx.shop, entity.name), {
-      now: new Date(ctx.extractedAt),
-      since: ctx.config.since,
-      until: ctx.config.until,
-      fullRefresh: ctx.config.fullRefresh,
-      lookbackMs: ctx.config.lookbackMs,
-      windowMs: ctx.config.windowMs,
-      safetyLagMs: ctx.config.safetyLagMs,
-    });
-    for (const w of planned) await runPlannedWindow(ctx, entity, w, outcome);
+    // Planned again after the leftovers: committing them may have moved the watermark.
+    for (const w of planEntity(ctx, entity)) await runPlannedWindow(ctx, entity, w, outcome);
     outcome.watermark = ctx.state.watermark(ctx.shop, entity.name);
     ctx.progress.update(entity.name, { phase: 'committed' });
   } catch (err) {
@@ -71,6 +62,11 @@ export async function runEntity(ctx: ShopContext, entity: Entity): Promise<Entit
     if (isShopFatal(e) && e.code !== ErrorCodes.INTERRUPTED) throw e;
   }
   return outcome;
+}
+
+/** The windows this run extracts for the entity, from its current watermark. */
+export function planEntity(ctx: ShopContext, entity: Entity): Window[] {
+  return planWindows(entity, ctx.state.watermark(ctx.shop, entity.name), planOptions(ctx.config, ctx.startedAt, ctx.shopCreatedAt));
 }
 
 async function runPlannedWindow(ctx: ShopContext, entity: Entity, w: Window, outcome: EntityOutcome, splitDepth = 0): Promise<void> {
@@ -148,7 +144,7 @@ async function extractWithRetries(ctx: ShopContext, entity: Entity, window: Wind
         continue;
       }
       const halves = tooMuch && splitDepth < MAX_SPLIT_DEPTH
-        ? splitWindow({ since: window.since ? new Date(window.since) : null, until: new Date(window.until!) }, ctx.shopCreatedAt ?? SHOPIFY_FOUNDED, MIN_SPLIT_MS)
+        ? splitWindow({ since: window.since ? new Date(window.since) : null, until: new Date(window.until!) }, ctx.shopCreatedAt ?? SHOPIFY_FOUNDED, MIN_WINDOW_MS)
         : null;
       if (halves) {
         ctx.state.setWindowStatus(window.window_id, 'abandoned', { errorCode: e.code, error: `${e.message}; split in two` });

@@ -10,10 +10,12 @@ import { stageAndUpload, windowStagingDir, type WindowOutput } from './files.ts'
 export async function extractPlainWindow(ctx: ShopContext, entity: Entity, window: WindowRow): Promise<WindowOutput> {
   ctx.progress.update(entity.name, { phase: 'streaming' });
   const data = await ctx.client.request<JsonObject>(loadQuery(entity));
+  // The answer's time orders this row after any earlier copy (see readAt in bulk-window.ts).
+  const extractedAt = new Date();
   const created = (data.shop as JsonObject | undefined)?.createdAt;
   if (typeof created === 'string') ctx.shopCreatedAt = new Date(created);
   const stagingDir = windowStagingDir(ctx.config.staging, ctx.runId, window.window_id);
   const output = await stageAndUpload(ctx, entity, window, stagingDir, (writers) =>
-    processPlain(entity, data, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt: ctx.extractedAt, currency: ctx.shopCurrency }, ctx.config.gzipLevel));
+    processPlain(entity, data, writers, { shop: ctx.shop, runId: ctx.runId, extractedAt, currency: ctx.shopCurrency }, ctx.config.gzipLevel));
   return { ...output, operationId: null, objectCount: null };
 }

@@ -3,26 +3,10 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { StateDb } from '../../src/state/db.ts';
-import { collect, runCli, startCli } from '../support/cli.ts';
+import { collect, runCli, startCli, waitForLog } from '../support/cli.ts';
 import { manifests, readPublished, readTable, relativeFiles } from '../support/output.ts';
-
-/** Resolves with the first JSON log line on stderr that matches, or rejects if the process ends first. */
-function waitForLog(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stderr! });
-    lines.on('line', (line) => {
-      try {
-        if (match(JSON.parse(line) as Record<string, unknown>)) resolve();
-      } catch {
-        // not a JSON log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`process exited (${code}) before the expected log line`)));
-  });
-}
 
 async function killAt(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
   await waitForLog(child, match);

@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isEtlError } from '../../src/errors.ts';
-import Database from 'better-sqlite3';
 import { StateDb } from '../../src/state/db.ts';
 import { MIGRATIONS } from '../../src/state/schema.ts';
 

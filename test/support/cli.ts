@@ -1,6 +1,7 @@
 // Runs the real CLI (src/main.ts under Node 24) as a child process, as a user or a container would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 
 export const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
 
@@ -11,6 +12,16 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * A run's arguments with the suite's --window, unless the test gives its own: long enough that a
+ * sandbox store's first run (its data spans a year from the shop's creation) is one window, as most
+ * tests assume; the splitting by the default --window is tested on its own (test/e2e/backfill.test.ts).
+ */
+export function withTestWindow(args: string[]): string[] {
+  const otherCommand = args[0] === 'sandbox' || args[0] === 'status';
+  return otherCommand || args.includes('--window') ? args : [...args, '--window', '1000d'];
+}
+
 /** Environment for the child: the parent's minus anything Shopify- or ETL-related, plus `env`. */
 export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(SHOPIFY_|ETL_|STORAGE_EMULATOR_HOST|GCS_ENDPOINT|CLOUD_RUN_|JOB_COMPLETION_INDEX)/.test(k)));
@@ -18,7 +29,7 @@ export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [MAIN, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [MAIN, ...withTestWindow(args)], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
@@ -34,5 +45,20 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Resolves with the first JSON log line on stderr that matches, or rejects if the process ends first. */
+export function waitForLog(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const lines = createInterface({ input: child.stderr! });
+    lines.on('line', (line) => {
+      try {
+        if (match(JSON.parse(line) as Record<string, unknown>)) resolvePromise();
+      } catch {
+        // not a JSON log line
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`process exited (${code}) before the expected log line`)));
   });
 }

@@ -4,6 +4,7 @@ import { parseConfig, type RunConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/log.ts';
 import { runJob, type JobResult } from '../../src/run.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
+import { withTestWindow } from './cli.ts';
 
 export interface RunOptions {
   /** Where the run logs; silent by default. */
@@ -12,7 +13,7 @@ export interface RunOptions {
 
 export async function runAgainst(sandbox: Sandbox, dir: string, args: string[] = [], options: RunOptions = {}): Promise<JobResult> {
   const config = await parseConfig(
-    ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', `${dir}/out`, '--state', `${dir}/state.db`, '--poll-interval', '50ms', ...args],
+    ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', `${dir}/out`, '--state', `${dir}/state.db`, '--poll-interval', '50ms', ...withTestWindow(args)],
     { SHOPIFY_ACCESS_TOKEN: sandbox.token },
     false,
   );
