@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { ByteRows, ByteSink, Entity, JsonObject, LineInfo, Row } from '../entities/types.ts';
 import { encodeSegment, type Segment } from './segment.ts';
 
-/** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and its start time; and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */
+/** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and when the window's data was read (`_extracted_at`); and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */
 export interface RunStamp {
   shop: string;
   runId: string;

@@ -451,7 +451,7 @@ export interface StatusEntry {
 
 /** The earlier of two instants given as ISO-8601 strings (compared as times, whatever their precision). */
 function isoMin(a: string, b: string): string {
-  return Date.parse(a) <= Date.parse(b) ? a : new Date(b).toISOString();
+  return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 function processAlive(pid: number): boolean {
