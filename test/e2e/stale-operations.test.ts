@@ -19,13 +19,18 @@ describe('operation records of another store', function () {
   this.timeout(60_000);
   let dir: string;
   const sandboxes: Sandbox[] = [];
-  const frozenAt = new Date();
+  // Frozen per test, not when the file loads: in a full suite that instant is minutes old by the time
+  // a test runs, and an operation that old counts as stuck in CREATED past --created-timeout.
+  let frozenAt: Date;
   const sandbox = async (faults: Partial<Faults> = {}): Promise<Sandbox> => {
     const s = await startSandbox({ operationDelayMs: 20, size: SIZE, now: () => frozenAt, faults });
     sandboxes.push(s);
     return s;
   };
-  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'etl-stale-')); });
+  beforeEach(() => {
+    frozenAt = new Date();
+    dir = mkdtempSync(join(tmpdir(), 'etl-stale-'));
+  });
   afterEach(async () => {
     await Promise.all(sandboxes.splice(0).map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
