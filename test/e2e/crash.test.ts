@@ -16,6 +16,8 @@ async function killAt(child: ChildProcess, match: (entry: Record<string, unknown
 }
 
 const cases: Array<{ phase: string; pauseAt?: string; trigger: (e: Record<string, unknown>) => boolean; operationDelayMs: number }> = [
+  // Shopify runs the operation, but its id never reached the state.
+  { phase: 'after Shopify answered the submit, before the id is recorded', pauseAt: 'orders:submit-answered', trigger: (e) => e.checkpoint === 'submit-answered', operationDelayMs: 300 },
   { phase: 'after submit', pauseAt: 'orders:after-submit', trigger: (e) => e.checkpoint === 'after-submit', operationDelayMs: 300 },
   { phase: 'while polling', trigger: (e) => e.message === 'progress' && e.entity === 'orders' && e.phase === 'polling', operationDelayMs: 2500 },
   { phase: 'mid-download', pauseAt: 'orders:downloading', trigger: (e) => e.checkpoint === 'downloading', operationDelayMs: 100 },
