@@ -248,6 +248,15 @@ describe('RemoteState', () => {
       warnings.length = 0;
     });
     const lockWrite = { method: 'POST', object: LOCK };
+    /** A run that publishes a state holding one committed window, then releases it. */
+    async function publishOneWindow(): Promise<void> {
+      const first = await open('run-a');
+      const db = await localDb(first);
+      db.prepare('INSERT INTO windows (status) VALUES (?)').run('committed');
+      await first.publish(db);
+      db.close();
+      await first.release();
+    }
 
     it('a lost answer to the lock create: the retry finds our own lock and takes it', async () => {
       fake.faults.loseAnswer(lockWrite);
@@ -287,12 +296,7 @@ describe('RemoteState', () => {
     });
 
     it('a lost answer to the state download: the retry downloads it', async () => {
-      const first = await open('run-a');
-      const db = await localDb(first);
-      db.prepare('INSERT INTO windows (status) VALUES (?)').run('committed');
-      await first.publish(db);
-      db.close();
-      await first.release();
+      await publishOneWindow();
       // The second read of the database: its metadata first, then its bytes.
       fake.faults.loseAnswer({ method: 'GET', object: 'etl/state.db' }, 2);
       const second = await open('run-b', { logger });
@@ -301,12 +305,7 @@ describe('RemoteState', () => {
     });
 
     it('a 503 answer to the state download: the whole download is retried (no unhandled stream error)', async () => {
-      const first = await open('run-a');
-      const db = await localDb(first);
-      db.prepare('INSERT INTO windows (status) VALUES (?)').run('committed');
-      await first.publish(db);
-      db.close();
-      await first.release();
+      await publishOneWindow();
       // The second read of the database: its metadata first, then its bytes.
       fake.faults.failOn({ method: 'GET', object: 'etl/state.db' }, 503, 2);
       const second = await open('run-b', { logger });
