@@ -12,6 +12,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FaultController } from './faults.ts';
 
@@ -144,15 +145,30 @@ export class ResultFiles {
       for await (const chunk of createReadStream(path, { start, end: cutEnd })) {
         if (!res.write(chunk)) await once(res, 'drain');
       }
+      this.recordServed(key, start, cutEnd);
       await new Promise<void>((resolve) => setTimeout(resolve, 10));
       res.socket?.destroy();
-      this.recordServed(key, start, cutEnd);
       return status;
     }
     // Large reads: the sandbox shares the machine with the ETL it serves (npm run bench), so it should cost little.
-    await pipeline(createReadStream(path, { start, end, highWaterMark: 1024 * 1024 }), res);
-    this.recordServed(key, start, end);
+    await pipeline(createReadStream(path, { start, end, highWaterMark: 1024 * 1024 }), this.recordingServed(key, start, end), res);
     return status;
+  }
+
+  /**
+   * Passes a range's bytes through, recording the range as served just before its last bytes go to the
+   * socket: a client that holds every byte must find it recorded (recording after the pipeline ends
+   * races with the client's own end of the body).
+   */
+  private recordingServed(key: string, start: number, end: number): Transform {
+    let next = start;
+    return new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        next += chunk.length;
+        if (next > end) this.recordServed(key, start, end);
+        done(null, chunk);
+      },
+    });
   }
 
   private recordServed(key: string, start: number, end: number): void {
