@@ -81,18 +81,8 @@ describe('a run killed at any phase loses nothing', function () {
       expect(fullHistory, 'the killed run\'s operation was adopted, not submitted again').to.have.length(1);
     });
   }
-});
 
-describe('resuming after a kill never un-lists a committed window', function () {
-  this.timeout(60_000);
-  let dir: string;
-  let sandbox: Sandbox;
-  afterEach(async () => {
-    await sandbox.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('two windows of one run share a time range and the run dies while the second is open: the committed one stays listed', async () => {
+  it('resuming after a kill never un-lists a committed window: two windows of one run share a time range and the run dies while the second is open: the committed one stays listed', async () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-crash-same-range-'));
     sandbox = await startSandbox({ operationDelayMs: 100, size: { orders: 40 } });
     const out = join(dir, 'out');
