@@ -330,11 +330,6 @@ export class StateDb {
     return this.db.prepare('SELECT * FROM operations WHERE operation_id = ? AND window_id = ?').get(window.operation_id, window.window_id) as OperationRow | undefined;
   }
 
-  /** Operations this state submitted that may still hold a Shopify slot. */
-  activeOperations(shop: string): OperationRow[] {
-    return this.db.prepare(`SELECT * FROM operations WHERE shop = ? AND status IN ('CREATED', 'RUNNING', 'CANCELING')`).all(shop) as OperationRow[];
-  }
-
   setWindowStatus(windowId: number, status: WindowStatus, facts: { lines?: number; maxCursor?: string | null; errorCode?: string; error?: string } = {}): void {
     this.db.prepare(`UPDATE windows SET status = ?, lines = COALESCE(?, lines), max_cursor = COALESCE(?, max_cursor), error_code = ?, error = ?, updated_at = ? WHERE window_id = ?`)
       .run(status, facts.lines ?? null, facts.maxCursor ?? null, facts.errorCode ?? null, facts.error ?? null, this.stamp(), windowId);
@@ -415,8 +410,8 @@ export class StateDb {
   }
 
   /**
-   * Empties a window's outbox before it is extracted again. Objects it already uploaded stay in the
-   * destination unpublished (no manifest lists them); the new extraction writes new names.
+   * Empties a window's outbox before it is extracted again. The caller deletes the parts listed here
+   * first (staged copies and uploaded objects alike): no manifest will list them.
    */
   dropFiles(windowId: number): void {
     this.db.prepare('DELETE FROM files WHERE window_id = ?').run(windowId);
