@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import yargs, { type Options } from 'yargs';
-import { EtlError, ErrorCodes } from './errors.ts';
+import { EtlError, ErrorCodes } from './errors/index.ts';
 import { entities } from './entities/index.ts';
 import { DEFAULT_API_VERSION, isApiVersion } from './shopify/versions.ts';
 import type { LogFormat, LogLevel } from './log.ts';

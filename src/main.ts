@@ -3,7 +3,7 @@
 // 1 some entity or shop failed, 2 bad configuration or usage, 3 state locked by another run, 130 on
 // SIGINT and 143 on SIGTERM after state was persisted).
 import { parseConfig, type Config, type StatusConfig } from './config.ts';
-import { EtlError, ErrorCodes, ExitCodes, interruptedBy, interruptExitCode, isConfigurationCode } from './errors.ts';
+import { EtlError, ErrorCodes, ExitCodes, interruptedBy, interruptExitCode, isConfigurationCode } from './errors/index.ts';
 import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from './log.ts';
 import { LiveBlock } from './progress.ts';
 import { runJob } from './run.ts';

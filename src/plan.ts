@@ -6,7 +6,7 @@
 // creation, so no single operation covers too much; the number of windows is bounded.
 import type { RunConfig } from './config.ts';
 import type { Entity } from './entities/types.ts';
-import { EtlError, ErrorCodes } from './errors.ts';
+import { EtlError, ErrorCodes } from './errors/index.ts';
 
 export interface Window {
   since: Date | null; // null: from the beginning of the store

@@ -13,7 +13,7 @@ import { checkWritableFolder } from './durable.ts';
 import { entityByName } from './entities/index.ts';
 import { bigQuerySchema } from './entities/schema.ts';
 import type { Entity } from './entities/types.ts';
-import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isConfigurationCode, isEtlError } from './errors.ts';
+import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isConfigurationCode, isEtlError } from './errors/index.ts';
 import type { ShopContext } from './extract/context.ts';
 import { planEntity, runEntity, type EntityOutcome } from './extract/entity-run.ts';
 import { windowQuery } from './extract/bulk-window.ts';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Entity } from '../src/entities/types.ts';
-import { isEtlError } from '../src/errors.ts';
+import { isEtlError } from '../src/errors/index.ts';
 import { MAX_WINDOWS, MIN_WINDOW_MS, planWindows, splitWindow } from '../src/plan.ts';
 
 const incremental = { name: 'orders', kind: 'bulk', queryFile: 'orders.graphql', tables: [], process: () => undefined, incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt' } } satisfies Entity;

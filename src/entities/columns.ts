@@ -11,7 +11,7 @@
 // test/entities/fast-path.test.ts checks that on every sandbox record and on mutations of them.
 // Workers first try the byte path (transcode.ts), the fast path done on a line's bytes before any
 // JSON.parse; each fast path carries a `scan` saying how, so all three are declared here together.
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { Fields, gidNumber, isDecimalString, isIntegerString, isTimestampString, numericId } from './fields.ts';
 import { entityTranscoder, tableTranscoder, type Scan, type TableTranscoder } from './transcode.ts';
 import type { Column, ColumnMode, ColumnType, Entity, JsonObject, JsonValue, Row, RowSink, TableDef } from './types.ts';

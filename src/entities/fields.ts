@@ -2,7 +2,7 @@
 // a newer API version added, or a selection nobody mapped) ends up in the row's `_extra` instead of
 // being dropped. Typed getters only take a value of the expected shape; a value of another shape is
 // left unread, so it lands in `_extra` rather than in a column BigQuery would reject.
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { JsonObject, JsonValue } from './types.ts';
 
 const GID = /^gid:\/\/shopify\/([A-Za-z][A-Za-z0-9]*)\/(\d+)(?:\?.*)?$/;

@@ -1,5 +1,5 @@
 // The registry: one line per entity. Adding an entity = a query file, a module, a line here, a fixture.
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { collectionsEntity } from './collections.ts';
 import { customersEntity } from './customers.ts';
 import { inventoryEntity } from './inventory.ts';

@@ -2,7 +2,7 @@
 // root connection through the GraphQL AST, so it can never land on the wrong field or break quoting.
 import { readFileSync } from 'node:fs';
 import { Kind, parse, print, visit, type ArgumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { Entity } from './types.ts';
 
 const QUERIES_DIR = new URL('../../queries/', import.meta.url);

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Entity } from '../entities/types.ts';
 import { loadQuery, withSearchFilter, windowFilter } from '../entities/queries.ts';
-import { EtlError, ErrorCodes, isEtlError } from '../errors.ts';
+import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
 import { processJsonl, type ProcessResult } from '../pipeline/process.ts';
 import type { TableWriters } from '../pipeline/table-writer.ts';
 import { assertCompleted, type BulkOperation } from '../shopify/bulk.ts';

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Entity } from '../entities/types.ts';
-import { EtlError, ErrorCodes, isEtlError, isShopFatal } from '../errors.ts';
+import { EtlError, ErrorCodes, isEtlError, isShopFatal } from '../errors/index.ts';
 import { MIN_WINDOW_MS, planOptions, planWindows, splitWindow, type Window } from '../plan.ts';
 import type { WindowRow } from '../state/db.ts';
 import { extractBulkWindow } from './bulk-window.ts';

@@ -4,7 +4,7 @@
 import { readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Entity } from '../entities/types.ts';
-import { fromSystemError } from '../errors.ts';
+import { fromSystemError } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
 import { partObjectName, tableOfObject } from '../load/layout.ts';
 import type { ProcessResult } from '../pipeline/process.ts';

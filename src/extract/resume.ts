@@ -13,7 +13,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { entities } from '../entities/index.ts';
-import { fromSystemError } from '../errors.ts';
+import { fromSystemError } from '../errors/index.ts';
 import type { Destination } from '../load/destination.ts';
 import { manifestObjectName, runPartsPrefix } from '../load/layout.ts';
 import type { ManifestDocument } from '../load/manifest.ts';

@@ -12,7 +12,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { CRC32C, Storage } from '@google-cloud/storage';
 import type { Bucket, File, StorageOptions } from '@google-cloud/storage';
-import { ErrorCodes, EtlError, isEtlError } from '../errors.ts';
+import { ErrorCodes, EtlError, isEtlError } from '../errors/index.ts';
 import type { Logger } from '../log.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
 import { withGcsRetries } from './gcs-retry.ts';

@@ -2,7 +2,7 @@
 // (a path or a file:// URL) is a local folder. The storage client is loaded only for gs:// (it costs
 // ~35 MB of memory a local run has no use for).
 import { fileURLToPath } from 'node:url';
-import { ErrorCodes, EtlError } from '../errors.ts';
+import { ErrorCodes, EtlError } from '../errors/index.ts';
 import type { Logger } from '../log.ts';
 import type { Destination } from './destination.ts';
 import { LocalDestination } from './local.ts';

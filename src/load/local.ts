@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { crc32c, crc32cBase64 } from '../crc.ts';
 import { checkWritableFolder, syncDir } from '../durable.ts';
-import { ErrorCodes, EtlError, fromSystemError } from '../errors.ts';
+import { ErrorCodes, EtlError, fromSystemError } from '../errors/index.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
 
 export class LocalDestination implements Destination {

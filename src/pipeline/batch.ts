@@ -1,7 +1,7 @@
 // One batch of whole JSONL lines → per-table compressed segments. Runs in a worker thread (pure and
 // synchronous, like the processors it calls); knows only line numbers within its batch, so a failure
 // is returned as data and the main thread, which knows how many lines came before, names the line.
-import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors.ts';
+import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors/index.ts';
 import { isUtf8 } from 'node:buffer';
 import type { ByteRows, ByteSink, Entity, JsonObject, LineInfo, Row } from '../entities/types.ts';
 import { encodeSegment, type Segment } from './segment.ts';

@@ -4,7 +4,7 @@
 // numbers continue across batches. At most `inFlight` batches are out at once, and a batch leaves the
 // count only once its segments are written: a slow disk or upload slows the download instead of
 // filling memory, so memory stays flat however big the file is.
-import { EtlError, ErrorCodes, isEtlError } from '../errors.ts';
+import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
 import type { Entity, JsonObject } from '../entities/types.ts';
 import { TableRows, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
 import { lineBatches, type BatchSizes } from './batches.ts';

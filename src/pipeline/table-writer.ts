@@ -5,7 +5,7 @@
 // reported (onFileClosed) and listed by close().
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, relative, resolve, isAbsolute } from 'node:path';
-import { EtlError, ErrorCodes, fromSystemError } from '../errors.ts';
+import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
 import type { SegmentSink } from './process.ts';
 import { crc32cBase64 } from '../crc.ts';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { entityByName } from '../entities/index.ts';
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { processBatch, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
 import { exclusive } from './segment.ts';
 

@@ -2,7 +2,7 @@
 // can be renewed while a long bulk operation runs: a fixed offline token (SHOPIFY_ACCESS_TOKEN), or one
 // obtained with the client credentials grant (apps owned by the shop's organisation, peers.md I19),
 // which expires after about 24 hours.
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { classifyNetworkError, parseRetryAfter } from './classify.ts';
 
 export interface TokenProvider {

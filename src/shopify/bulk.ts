@@ -1,7 +1,7 @@
 // The bulk query lifecycle (bulk-api-facts.md §2-5): submit, read, list running, cancel, poll to a
 // terminal status, and judge the terminal operation. Reads use `bulkOperation(id:)` from 2026-01 and
 // `node(id:)` before; the shapes and messages follow the real captures in shopify-conformance/.
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { ShopifyClient, ShopifyLogger } from './client.ts';
 import { pause, realSleep, throwIfAborted } from './retry.ts';
 import { scopesForQuery } from './scopes.ts';

@@ -2,7 +2,7 @@
 // message that says what to fix. This is the only place HTTP statuses, GraphQL `extensions.code`s and
 // socket errnos are interpreted. Messages carry Shopify's own short error texts but never request
 // headers or raw bodies, so no credential can ride along.
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 
 export interface ClassifyContext {
   shop: string;

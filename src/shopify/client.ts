@@ -4,7 +4,7 @@
 // classified by classify.ts; graphql-request's own errors never surface, because their messages embed
 // the request.
 import { ClientError, GraphQLClient } from 'graphql-request';
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { Logger } from '../log.ts';
 import type { TokenProvider } from './auth.ts';
 import {

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { classifyDownloadStatus, classifyNetworkError } from './classify.ts';
 import { interrupted, pause, realSleep, resolvePolicy, RetryStreak, throwIfAborted } from './retry.ts';
 import type { RetryPolicy, Sleep } from './retry.ts';

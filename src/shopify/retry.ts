@@ -2,7 +2,7 @@
 // Shopify adapter (client.ts, download.ts); callers above see either a result or a classified EtlError
 // once the streak has run out of attempts or time.
 import { setTimeout as delay } from 'node:timers/promises';
-import { EtlError, ErrorCodes } from '../errors.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 
 export interface RetryPolicy {
   /** Backoff before retry n is a random value in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))] (full jitter). */

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EtlError, ErrorCodes, fromSystemError } from '../errors.ts';
+import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
 import { MIGRATIONS } from './schema.ts';
 

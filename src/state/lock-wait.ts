@@ -3,7 +3,7 @@
 // failed task within seconds) must then wait it out rather than fail on it, while a live holder keeps
 // renewing and the waiter gives up after --lock-wait.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCodes, EtlError, isEtlError } from '../errors.ts';
+import { ErrorCodes, EtlError, isEtlError } from '../errors/index.ts';
 import type { Logger } from '../log.ts';
 
 export interface LockWaitOptions {

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { parseConfig, type RunConfig, type StatusConfig } from '../../src/config.ts';
 import { entities } from '../../src/entities/index.ts';
-import { EtlError } from '../../src/errors.ts';
+import { EtlError } from '../../src/errors/index.ts';
 
 async function refusal(args: string[], env: Record<string, string> = {}): Promise<string> {
   try {

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fromSystemError } from '../../src/errors.ts';
+import { fromSystemError } from '../../src/errors/index.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { StateDb } from '../../src/state/db.ts';
 import { collect, runCli, startCli, type CliResult } from '../support/cli.ts';

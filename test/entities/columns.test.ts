@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { address, id, money, parentId, records, ref, routeByTypename, snake, str, table } from '../../src/entities/columns.ts';
 import { Fields, gidType, numericId } from '../../src/entities/fields.ts';
-import { isEtlError } from '../../src/errors.ts';
+import { isEtlError } from '../../src/errors/index.ts';
 import type { JsonObject, Row, RowSink } from '../../src/entities/types.ts';
 
 /** A sink that takes every row as an object (the general path). */

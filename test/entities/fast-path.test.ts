@@ -13,7 +13,7 @@ import { constants, inflateRawSync } from 'node:zlib';
 import { entities } from '../../src/entities/index.ts';
 import { loadQuery } from '../../src/entities/queries.ts';
 import type { Entity, JsonObject, JsonValue, RowSink } from '../../src/entities/types.ts';
-import { isEtlError } from '../../src/errors.ts';
+import { isEtlError } from '../../src/errors/index.ts';
 import { processBatch, TableRows } from '../../src/pipeline/batch.ts';
 import { Store } from '../../src/sandbox/store/index.ts';
 

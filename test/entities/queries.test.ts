@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Kind, parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { entityByName, entities } from '../../src/entities/index.ts';
 import { loadQuery, windowFilter, withSearchFilter } from '../../src/entities/queries.ts';
-import { isEtlError } from '../../src/errors.ts';
+import { isEtlError } from '../../src/errors/index.ts';
 
 function queryArgs(query: string): Record<string, string | undefined> {
   const op = parse(query).definitions[0] as OperationDefinitionNode;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { entityByName } from '../../src/entities/index.ts';
 import type { JsonObject, Row } from '../../src/entities/types.ts';
-import { isEtlError, type EtlError } from '../../src/errors.ts';
+import { isEtlError, type EtlError } from '../../src/errors/index.ts';
 import { processJsonl, processPlain, type ProcessOptions } from '../../src/pipeline/process.ts';
 import { TableWriters } from '../../src/pipeline/table-writer.ts';
 import { WorkerPool } from '../../src/pipeline/worker-pool.ts';

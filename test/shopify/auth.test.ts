@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/errors/index.ts';
 import { clientCredentialsToken, staticToken } from '../../src/shopify/auth.ts';
 import { ShopifyClient } from '../../src/shopify/client.ts';
 import { errorText, failure, fakeClock, ok, reply, sendJson, startServer } from './harness.ts';

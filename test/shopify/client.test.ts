@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { EtlError, ErrorCodes } from '../../src/errors.ts';
-import type { ErrorCode } from '../../src/errors.ts';
+import { EtlError, ErrorCodes } from '../../src/errors/index.ts';
+import type { ErrorCode } from '../../src/errors/index.ts';
 import { staticToken } from '../../src/shopify/auth.ts';
 import { ShopifyClient } from '../../src/shopify/client.ts';
 import type { ShopifyClientOptions } from '../../src/shopify/client.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { expect } from 'chai';
-import { ErrorCodes } from '../../src/errors.ts';
+import { ErrorCodes } from '../../src/errors/index.ts';
 import { downloadResult } from '../../src/shopify/download.ts';
 import type { DownloadOptions } from '../../src/shopify/download.ts';
 import { failure, fakeClock, scripted, startServer, status } from './harness.ts';

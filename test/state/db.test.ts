@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isEtlError } from '../../src/errors.ts';
+import { isEtlError } from '../../src/errors/index.ts';
 import { StateDb } from '../../src/state/db.ts';
 import { MIGRATIONS } from '../../src/state/schema.ts';
 

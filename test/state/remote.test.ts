@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { isEtlError } from '../../src/errors.ts';
+import { isEtlError } from '../../src/errors/index.ts';
 import { RemoteState } from '../../src/state/remote.ts';
 import type { RemoteStateOptions } from '../../src/state/remote.ts';
 import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';

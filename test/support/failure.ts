@@ -1,6 +1,6 @@
 // The EtlError a promise rejects with; the test fails if it resolves or rejects with anything else.
 import { expect } from 'chai';
-import { EtlError } from '../../src/errors.ts';
+import { EtlError } from '../../src/errors/index.ts';
 
 export async function etlFailure(promise: Promise<unknown>): Promise<EtlError> {
   try {
