@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { RunConfig, ShopTarget } from './config.ts';
-import { checkWritableFolder } from './durable.ts';
+import { checkWritableFolder } from './io/durable.ts';
 import { entityByName } from './entities/index.ts';
 import { bigQuerySchema } from './entities/schema.ts';
 import type { Entity } from './entities/types.ts';

@@ -8,8 +8,8 @@ import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'nod
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
-import { crc32c, crc32cBase64 } from '../crc.ts';
-import { checkWritableFolder, syncDir } from '../durable.ts';
+import { crc32c, crc32cBase64 } from '../io/crc.ts';
+import { checkWritableFolder, syncDir } from '../io/durable.ts';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors/index.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
 

@@ -5,7 +5,7 @@
 // (BigQuery, gunzip, zlib) sees an ordinary single-member file. Workers compress segments in parallel;
 // the main thread only appends bytes and combines checksums.
 import { constants, crc32, deflateRawSync } from 'node:zlib';
-import { CRC32_POLY, CRC32C_POLY, crc32c, crcCombine } from '../crc.ts';
+import { CRC32_POLY, CRC32C_POLY, crc32c, crcCombine } from '../io/crc.ts';
 
 /** One table's rows from one batch: NDJSON text, deflated. */
 export interface Segment {

@@ -8,8 +8,8 @@ import { dirname, relative, resolve, isAbsolute } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
 import type { SegmentSink } from './process.ts';
-import { crc32cBase64 } from '../crc.ts';
-import { syncDir } from '../durable.ts';
+import { crc32cBase64 } from '../io/crc.ts';
+import { syncDir } from '../io/durable.ts';
 import { GZIP_HEADER, gzipEnd, PartChecksums, type Segment } from './segment.ts';
 
 export interface TableWritersOptions {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { crc32, gunzipSync } from 'node:zlib';
-import { CRC32_POLY, CRC32C_POLY, crc32c, crc32cBase64, crcCombine } from '../../src/crc.ts';
+import { CRC32_POLY, CRC32C_POLY, crc32c, crc32cBase64, crcCombine } from '../../src/io/crc.ts';
 import { encodeSegment, GZIP_HEADER, gzipEnd, PartChecksums } from '../../src/pipeline/segment.ts';
 
 /** CRC-32C bit by bit: an independent check. */

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ErrorCodes, EtlError, fromSystemError } from './errors/index.ts';
+import { ErrorCodes, EtlError, fromSystemError } from '../errors/index.ts';
 
 export async function syncDir(dir: string): Promise<void> {
   const handle = await open(dir, 'r');

@@ -1,4 +1,4 @@
-// CRC arithmetic for part files assembled from independently compressed segments (see segment.ts):
+// CRC arithmetic for part files assembled from independently compressed segments (see pipeline/segment.ts):
 // each worker checksums its own segment, and the main thread combines the checksums instead of reading
 // every byte again. CRC-32 is gzip's trailer; CRC-32C is what GCS verifies an upload against.
 // The CRC-32C here is table-driven slicing-by-8, several times faster than a byte-at-a-time loop,
