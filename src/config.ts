@@ -9,7 +9,7 @@ import yargs, { type Options } from 'yargs';
 import { EtlError, ErrorCodes } from './errors/index.ts';
 import { entities } from './entities/index.ts';
 import { DEFAULT_API_VERSION, isApiVersion } from './shopify/versions.ts';
-import type { LogFormat, LogLevel } from './log.ts';
+import type { LogFormat, LogLevel } from './report/log.ts';
 import { MIN_WINDOW_MS } from './plan.ts';
 import { parseShopsFile, perShopStatePath, resolveAuth, shardFromEnv, shardShops, type Shard, type ShopAuth } from './shops.ts';
 import { bool, duration, instant, size, wholeNumber } from './values.ts';

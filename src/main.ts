@@ -4,11 +4,11 @@
 // SIGINT and 143 on SIGTERM after state was persisted).
 import { parseConfig, type Config, type StatusConfig } from './config.ts';
 import { EtlError, ErrorCodes, ExitCodes, interruptedBy, interruptExitCode, isConfigurationCode } from './errors/index.ts';
-import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from './log.ts';
-import { LiveBlock } from './progress.ts';
+import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from './report/log.ts';
+import { LiveBlock } from './report/progress.ts';
 import { runJob } from './run.ts';
-import { formatStatus, readStatus } from './status.ts';
-import { logSummary, summaryTable } from './summary.ts';
+import { formatStatus, readStatus } from './report/status.ts';
+import { logSummary, summaryTable } from './report/summary.ts';
 
 async function main(args: string[]): Promise<number> {
   // Until the configuration is read, problems (and library warnings) are logged in the format the

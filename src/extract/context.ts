@@ -2,12 +2,12 @@
 import type { LimitFunction } from 'p-limit';
 import type { RunConfig } from '../config.ts';
 import type { Destination } from '../load/destination.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../report/log.ts';
 import type { BulkClient } from '../shopify/bulk.ts';
 import type { ShopifyClient } from '../shopify/client.ts';
 import type { StateDb } from '../state/db.ts';
 import type { Manifest } from '../load/manifest.ts';
-import type { Progress } from '../progress.ts';
+import type { Progress } from '../report/progress.ts';
 import type { WorkerPool } from '../pipeline/worker-pool.ts';
 
 export interface ShopContext {

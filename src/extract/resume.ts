@@ -17,7 +17,7 @@ import { fromSystemError } from '../errors/index.ts';
 import type { Destination } from '../load/destination.ts';
 import { manifestObjectName, runPartsPrefix } from '../load/layout.ts';
 import type { ManifestDocument } from '../load/manifest.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../report/log.ts';
 import type { StateDb } from '../state/db.ts';
 
 export interface RecoveryContext {

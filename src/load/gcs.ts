@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { CRC32C, Storage } from '@google-cloud/storage';
 import type { Bucket, File, StorageOptions } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, isEtlError } from '../errors/index.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../report/log.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
 import { withGcsRetries } from './gcs-retry.ts';
 

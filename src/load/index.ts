@@ -3,7 +3,7 @@
 // ~35 MB of memory a local run has no use for).
 import { fileURLToPath } from 'node:url';
 import { ErrorCodes, EtlError } from '../errors/index.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../report/log.ts';
 import type { Destination } from './destination.ts';
 import { LocalDestination } from './local.ts';
 

@@ -5,7 +5,7 @@
 // the request.
 import { ClientError, GraphQLClient } from 'graphql-request';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../report/log.ts';
 import type { TokenProvider } from './auth.ts';
 import {
   abortKind,

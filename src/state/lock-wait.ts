@@ -4,7 +4,7 @@
 // renewing and the waiter gives up after --lock-wait.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, EtlError, isEtlError } from '../errors/index.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../report/log.ts';
 
 export interface LockWaitOptions {
   /** How long to wait for the holder's lease to lapse before giving up (0: do not wait). */

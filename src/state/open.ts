@@ -5,7 +5,7 @@
 // --lock-wait for the holder to release it or for its lease to lapse (a killed run).
 import { join } from 'node:path';
 import type { RunConfig } from '../config.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../report/log.ts';
 import { StateDb, type RunStatus } from './db.ts';
 import { waitForLock } from './lock-wait.ts';
 

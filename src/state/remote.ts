@@ -18,7 +18,7 @@ import type Database from 'better-sqlite3';
 import { CRC32C } from '@google-cloud/storage';
 import type { Bucket, File, Storage } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors/index.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../report/log.ts';
 import { checkCredentials, classifyGcsError, createStorage, forDownload, gcsStatus, parseGsUrl } from '../load/gcs.ts';
 import type { RetryOptions } from '../load/gcs.ts';
 import { withGcsRetries } from '../load/gcs-retry.ts';

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StateDb } from '../../src/state/db.ts';
-import type { StatusRow } from '../../src/status.ts';
+import type { StatusRow } from '../../src/report/status.ts';
 import { runCli } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs } from '../support/fake-gcs.ts';
 

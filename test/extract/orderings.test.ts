@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type RunConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/report/log.ts';
 import { runJob } from '../../src/run.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { withTestWindow } from '../support/cli.ts';

@@ -5,10 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StatusConfig } from './config.ts';
-import { EtlError, ErrorCodes } from './errors/index.ts';
+import type { StatusConfig } from '../config.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { Logger } from './log.ts';
-import { StateDb, type StatusEntry } from './state/db.ts';
+import { StateDb, type StatusEntry } from '../state/db.ts';
 
 /** One line of the report: a (shop, entity) of a state, or a shop of a shops file with no state yet (entity null). */
 export type StatusRow = Omit<StatusEntry, 'entity'> & { entity: string | null; state: string };
@@ -30,7 +30,7 @@ async function readOne(path: string, gcsEndpoint: string | undefined, logger: Lo
   const dir = await mkdtemp(join(tmpdir(), 'shopify-bulk-etl-status-'));
   try {
     const localPath = join(dir, 'state.db');
-    const { RemoteState } = await import('./state/remote.ts');
+    const { RemoteState } = await import('../state/remote.ts');
     const found = await RemoteState.readCopy({ url: path, localPath, ...(gcsEndpoint ? { apiEndpoint: gcsEndpoint } : {}), logger });
     return found ? report(localPath, path) : null;
   } finally {

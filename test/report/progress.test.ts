@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
-import type { Logger } from '../src/log.ts';
-import { createProgress, LiveBlock } from '../src/progress.ts';
+import type { Logger } from '../../src/report/log.ts';
+import { createProgress, LiveBlock } from '../../src/report/progress.ts';
 
 function terminal(): { stream: NodeJS.WriteStream; text: () => string } {
   const stream = new PassThrough();
