@@ -43,6 +43,8 @@ export interface SandboxOptions {
   dataDir?: string;
   /** The sandbox's clock (URL expiry, token expiry, timestamps, the cost bucket); default Date.now. */
   now?: () => Date;
+  /** The instant the store's seeded data ends at; default the clock's now. Fixed, the data is the same every day. */
+  dataUntil?: Date;
 }
 
 export interface Sandbox {
@@ -71,7 +73,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shopify-sandbox-')));
   if (!ownsDataDir) await mkdir(dataDir, { recursive: true });
 
-  const store = new Store({ seed: options.seed ?? 1, shopDomain, now: clock, ...(options.size ? { size: options.size } : {}) });
+  const store = new Store({ seed: options.seed ?? 1, shopDomain, now: clock, ...(options.size ? { size: options.size } : {}), ...(options.dataUntil ? { dataUntil: options.dataUntil } : {}) });
   let baseUrl = '';
   const files = new ResultFiles({ dir: dataDir, baseUrl: () => baseUrl, now });
   let operations: Operations | undefined;

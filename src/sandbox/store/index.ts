@@ -23,6 +23,8 @@ export interface StoreOptions {
   size?: Partial<StoreSize>;
   shopDomain: string;
   now?: () => Date;
+  /** The instant the seeded data's year ends at (to the hour); default now(). Fixed, the data is the same every day. */
+  dataUntil?: Date;
 }
 
 export interface BulkFileResult {
@@ -61,7 +63,7 @@ export class Store {
       if (!Number.isInteger(value) || value < 0) throw new RangeError(`store size ${key} must be a whole number >= 0, got ${value}`);
     }
     if (size.orders > 0 && size.products === 0) throw new RangeError('a store with orders needs at least one product');
-    this.ctx = new StoreContext(options.seed >>> 0, size, timelineFor(this.now()), options.shopDomain);
+    this.ctx = new StoreContext(options.seed >>> 0, size, timelineFor(options.dataUntil ?? this.now()), options.shopDomain);
     this.graph = new StoreGraph(this.ctx);
   }
 
