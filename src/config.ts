@@ -10,7 +10,7 @@ import { EtlError, ErrorCodes } from './errors/index.ts';
 import { entities } from './entities/index.ts';
 import { DEFAULT_API_VERSION, isApiVersion } from './shopify/versions.ts';
 import type { LogFormat, LogLevel } from './report/log.ts';
-import { MIN_WINDOW_MS } from './plan.ts';
+import { MIN_WINDOW_MS } from './sync/plan.ts';
 import { parseShopsFile, perShopStatePath, resolveAuth, shardFromEnv, shardShops, type Shard, type ShopAuth } from './shops.ts';
 import { bool, duration, instant, size, wholeNumber } from './values.ts';
 
@@ -74,7 +74,7 @@ export interface RunConfig {
   dryRun: boolean;
   /**
    * Test seam for the crash-safety tests: the run stops (and waits to be killed) when it reaches this
-   * phase of the commit protocol. Hidden from --help; see CHECKPOINTS in src/extract/checkpoints.ts.
+   * phase of the commit protocol. Hidden from --help; see CHECKPOINTS in src/sync/checkpoints.ts.
    */
   pauseAt: string | undefined;
   /** Which execution this is on Cloud Run or Kubernetes (names the lock owner), if any. */
@@ -142,7 +142,7 @@ const NUMBERS: Record<string, NumberRule> = {
   'part-size': { kind: 'size', min: '4KiB' },
   'gcs-resumable-threshold': { kind: 'size' },
   lookback: { kind: 'duration' },
-  // Each window is a bulk operation: narrower ones would make thousands over a long range (src/plan.ts also caps their number).
+  // Each window is a bulk operation: narrower ones would make thousands over a long range (src/sync/plan.ts also caps their number).
   window: { kind: 'duration', min: `${MIN_WINDOW_MS / 3_600_000}h` },
   'safety-lag': { kind: 'duration' },
   grace: { kind: 'duration' },

@@ -6,7 +6,7 @@ import { parseConfig, type Config, type StatusConfig } from './config.ts';
 import { EtlError, ErrorCodes, ExitCodes, interruptedBy, interruptExitCode, isConfigurationCode } from './errors/index.ts';
 import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from './report/log.ts';
 import { LiveBlock } from './report/progress.ts';
-import { runJob } from './run.ts';
+import { runJob } from './sync/run.ts';
 import { formatStatus, readStatus } from './report/status.ts';
 import { logSummary, summaryTable } from './report/summary.ts';
 

@@ -15,7 +15,7 @@ export interface RunMeta {
   /** The shop's myshopify domain, stamped on every row as `_shop`. */
   shop: string;
   runId: string;
-  /** When the window's data was read, stamped as `_extracted_at` (see readAt in src/extract/bulk-window.ts). */
+  /** When the window's data was read, stamped as `_extracted_at` (see readAt in src/sync/bulk-window.ts). */
   extractedAt: Date | string;
   /** The shop's currency (ISO 4217), for the tables that name it (TableDef.shopCurrencyColumns). */
   currency: string;

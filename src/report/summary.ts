@@ -2,7 +2,7 @@
 // structured log line per shop, then one final 'job summary' line with rows and bytes per table,
 // operations, retries, duration and the shops that failed — the line to alert on in Cloud Logging).
 import type { Logger } from './log.ts';
-import type { JobResult, ShopSummary } from '../run.ts';
+import type { JobResult, ShopSummary } from '../sync/run.ts';
 import { formatBytes, plural } from './text.ts';
 
 /** Rows per table, every table of the selected entities included (0 when it got none). */

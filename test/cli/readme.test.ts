@@ -8,7 +8,7 @@ import { ErrorCodes, isConfigurationCode } from '../../src/errors/index.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const README = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
 
-/** The exit code a job ends with when its only shop stops on `code` (src/errors/index.ts, src/run.ts). */
+/** The exit code a job ends with when its only shop stops on `code` (src/errors/index.ts, src/sync/run.ts). */
 function exitFor(code: string): string {
   if (isConfigurationCode(code)) return '2';
   if (code === ErrorCodes.STATE_LOCKED) return '3';

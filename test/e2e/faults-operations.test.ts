@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Faults, type Sandbox } from '../../src/sandbox/index.ts';
 import { StateDb } from '../../src/state/db.ts';
-import type { JobResult } from '../../src/run.ts';
+import type { JobResult } from '../../src/sync/run.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, partFiles } from '../support/output.ts';
 import { captureLogs, expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, watermarkOf, type RootEntity } from '../support/truth.ts';

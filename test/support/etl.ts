@@ -2,7 +2,7 @@
 // more control than a subprocess gives (changing the store between runs, reading state directly).
 import { parseConfig, type RunConfig } from '../../src/config.ts';
 import { silentLogger, type Logger } from '../../src/report/log.ts';
-import { runJob, type JobResult } from '../../src/run.ts';
+import { runJob, type JobResult } from '../../src/sync/run.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { withTestWindow } from './cli.ts';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { Entity } from '../src/entities/types.ts';
-import { isEtlError } from '../src/errors/index.ts';
-import { MAX_WINDOWS, MIN_WINDOW_MS, planWindows, splitWindow } from '../src/plan.ts';
+import type { Entity } from '../../src/entities/types.ts';
+import { isEtlError } from '../../src/errors/index.ts';
+import { MAX_WINDOWS, MIN_WINDOW_MS, planWindows, splitWindow } from '../../src/sync/plan.ts';
 
 const incremental = { name: 'orders', kind: 'bulk', queryFile: 'orders.graphql', tables: [], process: () => undefined, incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt' } } satisfies Entity;
 const snapshot = { ...incremental, name: 'locations', incremental: null } satisfies Entity;

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { recoverInterrupted } from '../../src/extract/resume.ts';
+import { recoverInterrupted } from '../../src/sync/resume.ts';
 import { manifestObjectName, partObjectName } from '../../src/load/layout.ts';
 import { LocalDestination } from '../../src/load/local.ts';
 import type { ManifestDocument, ManifestWindow } from '../../src/load/manifest.ts';

@@ -8,33 +8,33 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import type { RunConfig, ShopTarget } from './config.ts';
-import { checkWritableFolder } from './io/durable.ts';
-import { entityByName } from './entities/index.ts';
-import { bigQuerySchema } from './entities/schema.ts';
-import type { Entity } from './entities/types.ts';
-import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isConfigurationCode, isEtlError } from './errors/index.ts';
-import type { ShopContext } from './extract/context.ts';
-import { planEntity, runEntity, type EntityOutcome } from './extract/entity-run.ts';
-import { windowQuery } from './extract/bulk-window.ts';
-import { removeEmptyFolders } from './extract/files.ts';
-import { recoverInterrupted } from './extract/resume.ts';
-import { openDestination } from './load/index.ts';
-import { manifestObjectName, newRunId, objectLocation, runDateOf, schemaObjectName } from './load/layout.ts';
-import { Manifest } from './load/manifest.ts';
-import { redact, type Logger } from './report/log.ts';
+import type { RunConfig, ShopTarget } from '../config.ts';
+import { checkWritableFolder } from '../io/durable.ts';
+import { entityByName } from '../entities/index.ts';
+import { bigQuerySchema } from '../entities/schema.ts';
+import type { Entity } from '../entities/types.ts';
+import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isConfigurationCode, isEtlError } from '../errors/index.ts';
+import type { ShopContext } from './context.ts';
+import { planEntity, runEntity, type EntityOutcome } from './entity-run.ts';
+import { windowQuery } from './bulk-window.ts';
+import { removeEmptyFolders } from './files.ts';
+import { recoverInterrupted } from './resume.ts';
+import { openDestination } from '../load/index.ts';
+import { manifestObjectName, newRunId, objectLocation, runDateOf, schemaObjectName } from '../load/layout.ts';
+import { Manifest } from '../load/manifest.ts';
+import { redact, type Logger } from '../report/log.ts';
 import { planOptions, planWindows, readLimit } from './plan.ts';
-import { WorkerPool } from './pipeline/worker-pool.ts';
-import { createProgress, type LiveBlock } from './report/progress.ts';
-import { clientCredentialsToken, staticToken } from './shopify/auth.ts';
-import { BulkClient } from './shopify/bulk.ts';
-import { ShopifyClient } from './shopify/client.ts';
-import { bulkConcurrencyLimit } from './shopify/versions.ts';
-import { StateDb } from './state/db.ts';
-import { plural } from './report/text.ts';
-import { openState, type StateHandle } from './state/open.ts';
+import { WorkerPool } from '../pipeline/worker-pool.ts';
+import { createProgress, type LiveBlock } from '../report/progress.ts';
+import { clientCredentialsToken, staticToken } from '../shopify/auth.ts';
+import { BulkClient } from '../shopify/bulk.ts';
+import { ShopifyClient } from '../shopify/client.ts';
+import { bulkConcurrencyLimit } from '../shopify/versions.ts';
+import { StateDb } from '../state/db.ts';
+import { plural } from '../report/text.ts';
+import { openState, type StateHandle } from '../state/open.ts';
 
-export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export interface ShopSummary {
   shop: string;
@@ -72,7 +72,7 @@ export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResul
   const started = Date.now();
   // Loaded only when asked for: the simulated store and its schema are no weight for a real run.
   const sandbox = config.sandbox
-    ? await (await import('./sandbox/index.ts')).startSandbox({ seed: config.sandbox.seed, size: config.sandbox.size, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering ? { ordering: config.sandbox.ordering } : {}) })
+    ? await (await import('../sandbox/index.ts')).startSandbox({ seed: config.sandbox.seed, size: config.sandbox.size, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering ? { ordering: config.sandbox.ordering } : {}) })
     : null;
   try {
     const targets: ShopTarget[] = sandbox

@@ -8,7 +8,7 @@ import { rm, rmdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Entity } from '../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError, isShopFatal } from '../errors/index.ts';
-import { MIN_WINDOW_MS, planOptions, planWindows, splitWindow, type Window } from '../plan.ts';
+import { MIN_WINDOW_MS, planOptions, planWindows, splitWindow, type Window } from './plan.ts';
 import type { WindowRow } from '../state/db.ts';
 import { extractBulkWindow } from './bulk-window.ts';
 import { checkpoint } from './checkpoints.ts';

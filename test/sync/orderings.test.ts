@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type RunConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/report/log.ts';
-import { runJob } from '../../src/run.ts';
+import { runJob } from '../../src/sync/run.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';
 import { withTestWindow } from '../support/cli.ts';
 import { readTable, type OutputRow } from '../support/output.ts';
