@@ -1,6 +1,6 @@
 // Collections and their membership. A full snapshot each run: adding a product to a collection does
 // not bump the collection's updatedAt.
-import { id, parentId, ref, routeByTypename, str, table, ts } from './columns.ts';
+import { id, parentId, ref, routeByTypename, str, table, ts } from '../rows/columns.ts';
 import type { Entity } from './types.ts';
 
 const collections = table({

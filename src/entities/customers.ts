@@ -1,5 +1,5 @@
 // Customers with their addresses (addressesV2 is a connection: one JSONL line per address).
-import { address, bool, id, int, moneyV2, parentId, ref, routeByTypename, str, strings, table, ts } from './columns.ts';
+import { address, bool, id, int, moneyV2, parentId, ref, routeByTypename, str, strings, table, ts } from '../rows/columns.ts';
 import type { Entity } from './types.ts';
 
 const customers = table({

@@ -1,7 +1,8 @@
 // Inventory items with their levels per location (a connection: one JSONL line per level). A full
 // snapshot each run: quantities change without bumping the item's updatedAt.
-import { bool, encode, id, isPlainObject, keyCount, moneyV2, parentId, ref, routeByTypename, str, table, ts, type Mapping } from './columns.ts';
-import type { Entity, JsonValue } from './types.ts';
+import { bool, encode, id, isPlainObject, keyCount, moneyV2, parentId, ref, routeByTypename, str, table, ts, type Mapping } from '../rows/columns.ts';
+import type { Entity } from './types.ts';
+import type { JsonValue } from '../rows/types.ts';
 
 /** The names inventory.graphql asks for in quantities(names:), one INTEGER column each. */
 const QUANTITY_NAMES = ['available', 'on_hand', 'committed', 'incoming', 'reserved', 'damaged', 'quality_control', 'safety_stock'];

@@ -1,6 +1,6 @@
 // Locations: their own registry entry because Shopify offers no updated_at filter on them; they are
 // few, so each run takes a full snapshot.
-import { address, bool, id, routeByTypename, str, table, ts } from './columns.ts';
+import { address, bool, id, routeByTypename, str, table, ts } from '../rows/columns.ts';
 import type { Entity } from './types.ts';
 
 const locations = table({

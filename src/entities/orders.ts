@@ -1,6 +1,6 @@
 // Orders. Line items, shipping lines and discount applications are connections (their own JSONL lines,
 // linked by __parentId); transactions, refunds and fulfillments are inline lists on the order line.
-import { address, bool, decimal, float, id, int, money, parentId, records, ref, routeByTypename, str, strings, table, taxLines, ts } from './columns.ts';
+import { address, bool, decimal, float, id, int, money, parentId, records, ref, routeByTypename, str, strings, table, taxLines, ts } from '../rows/columns.ts';
 import type { Entity } from './types.ts';
 
 const ORDER_ADDRESS = ['address1', 'address2', 'city', 'province', 'provinceCode', 'country', 'countryCodeV2', 'zip'];

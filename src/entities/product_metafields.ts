@@ -1,6 +1,6 @@
 // Product metafields. A full snapshot each run: editing a metafield does not bump the product's
 // updatedAt. The product lines only carry the parents' ids and make no rows.
-import { id, parentId, routeByTypename, str, table, ts } from './columns.ts';
+import { id, parentId, routeByTypename, str, table, ts } from '../rows/columns.ts';
 import type { Entity } from './types.ts';
 
 const metafields = table({

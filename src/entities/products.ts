@@ -1,6 +1,6 @@
 // Products with their variants and media (connections: their own JSONL lines, linked by __parentId).
 // Options and tags are inline lists on the product line.
-import { bool, decimal, id, int, moneyV2, parentId, records, ref, routeByTypename, str, strings, table, ts } from './columns.ts';
+import { bool, decimal, id, int, moneyV2, parentId, records, ref, routeByTypename, str, strings, table, ts } from '../rows/columns.ts';
 import type { Entity } from './types.ts';
 
 const products = table({

@@ -1,7 +1,7 @@
 // The shop itself: one object, so a plain GraphQL query (a bulk query needs a connection). The record
 // handed to process() is the response's `data`.
-import { bool, id, str, strings, table, ts } from './columns.ts';
-import { Fields } from './fields.ts';
+import { bool, id, str, strings, table, ts } from '../rows/columns.ts';
+import { Fields } from '../rows/fields.ts';
 import type { Entity } from './types.ts';
 
 const shop = table({

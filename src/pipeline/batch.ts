@@ -3,7 +3,8 @@
 // is returned as data and the main thread, which knows how many lines came before, names the line.
 import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors/index.ts';
 import { isUtf8 } from 'node:buffer';
-import type { ByteRows, ByteSink, Entity, JsonObject, LineInfo, Row } from '../entities/types.ts';
+import type { Entity } from '../entities/types.ts';
+import type { ByteRows, ByteSink, JsonObject, LineInfo, Row } from '../rows/types.ts';
 import { encodeSegment, type Segment } from './segment.ts';
 
 /** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and when the window's data was read (`_extracted_at`); and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */

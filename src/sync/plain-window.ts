@@ -1,6 +1,7 @@
 // An entity read with one ordinary GraphQL request (shop: a single object, which bulk queries cannot
 // read). Same staging, upload and commit path as the bulk entities.
-import type { Entity, JsonObject } from '../entities/types.ts';
+import type { Entity } from '../entities/types.ts';
+import type { JsonObject } from '../rows/types.ts';
 import { loadQuery } from '../entities/queries.ts';
 import { processPlain } from '../pipeline/process.ts';
 import type { WindowRow } from '../state/db.ts';

@@ -11,7 +11,7 @@ import pLimit from 'p-limit';
 import type { RunConfig, ShopTarget } from '../config.ts';
 import { checkWritableFolder } from '../io/durable.ts';
 import { entityByName } from '../entities/index.ts';
-import { bigQuerySchema } from '../entities/schema.ts';
+import { bigQuerySchema } from '../rows/schema.ts';
 import type { Entity } from '../entities/types.ts';
 import { EtlError, ErrorCodes, ExitCodes, interruptExitCode, isConfigurationCode, isEtlError } from '../errors/index.ts';
 import type { ShopContext } from './context.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { entities } from '../../src/entities/index.ts';
-import { validateRow } from '../../src/entities/schema.ts';
+import { validateRow } from '../../src/rows/schema.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { Store } from '../../src/sandbox/store/index.ts';
 import { collect, runCli, startCli } from '../support/cli.ts';

@@ -18,10 +18,11 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { entities } from '../../src/entities/index.ts';
-import { numericId } from '../../src/entities/fields.ts';
+import { numericId } from '../../src/rows/fields.ts';
 import { loadQuery, windowFilter, withSearchFilter } from '../../src/entities/queries.ts';
-import { bigQuerySchema, validateRow } from '../../src/entities/schema.ts';
-import type { Entity, JsonObject, Row } from '../../src/entities/types.ts';
+import { bigQuerySchema, validateRow } from '../../src/rows/schema.ts';
+import type { Entity } from '../../src/entities/types.ts';
+import type { JsonObject, Row } from '../../src/rows/types.ts';
 import { processJsonl, processPlain, type ProcessResult } from '../../src/pipeline/process.ts';
 import { WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { memorySegments } from '../pipeline/segments.ts';

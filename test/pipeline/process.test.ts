@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { entityByName } from '../../src/entities/index.ts';
-import type { JsonObject, Row } from '../../src/entities/types.ts';
+import type { JsonObject, Row } from '../../src/rows/types.ts';
 import { isEtlError, type EtlError } from '../../src/errors/index.ts';
 import { processJsonl, processPlain, type ProcessOptions } from '../../src/pipeline/process.ts';
 import { TableWriters } from '../../src/pipeline/table-writer.ts';

@@ -1,7 +1,7 @@
 // Test helpers for the segment form rows travel in: make a segment from rows, and a sink that keeps
 // every table's rows in memory, read back from the segments it receives.
 import { constants, inflateRawSync } from 'node:zlib';
-import type { Row } from '../../src/entities/types.ts';
+import type { Row } from '../../src/rows/types.ts';
 import { encodeSegment, type Segment } from '../../src/pipeline/segment.ts';
 
 export function segmentOf(rows: Row[], level = 1): Segment {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { bigQuerySchema, validateRow } from '../../src/entities/schema.ts';
-import type { TableDef } from '../../src/entities/types.ts';
+import { bigQuerySchema, validateRow } from '../../src/rows/schema.ts';
+import type { TableDef } from '../../src/rows/types.ts';
 
 const TABLE: TableDef = {
   name: 't',

@@ -14,7 +14,8 @@
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { Fields, gidNumber, isDecimalString, isIntegerString, isTimestampString, numericId } from './fields.ts';
 import { entityTranscoder, tableTranscoder, type Scan, type TableTranscoder } from './transcode.ts';
-import type { Column, ColumnMode, ColumnType, Entity, JsonObject, JsonValue, Row, RowSink, TableDef } from './types.ts';
+import type { Entity } from '../entities/types.ts';
+import type { Column, ColumnMode, ColumnType, JsonObject, JsonValue, Row, RowSink, TableDef } from './types.ts';
 
 /** A mapping's fast path (see the top of this file). */
 export interface Fast {

@@ -2,7 +2,7 @@
 // anything outside the subset it handles it must refuse, for JSON.parse to judge. The differential
 // checks against JSON.parse are in fast-path.test.ts; these pin the scanner's own contract.
 import { expect } from 'chai';
-import { ARRAY, ESCAPED_STRING, FALSE, INTEGER, NULL, NUMBER, OBJECT, STRING, TRUE, Tape } from '../../src/entities/json-tape.ts';
+import { ARRAY, ESCAPED_STRING, FALSE, INTEGER, NULL, NUMBER, OBJECT, STRING, TRUE, Tape } from '../../src/rows/json-tape.ts';
 
 /** Scans `line` as it sits in a batch: between other lines, so reading past its end would show. */
 function scan(line: string): Tape | null {

@@ -2,10 +2,10 @@
 // expressions the fast and general paths use (fields.ts) on every string, whether its slashes are
 // escaped or not. Checked on edge cases and on seeded random strings made of the characters that matter.
 import { expect } from 'chai';
-import { gidNumber, isDecimalString } from '../../src/entities/fields.ts';
-import { Tape } from '../../src/entities/json-tape.ts';
-import type { ByteRows } from '../../src/entities/types.ts';
-import { isDecimalNode, putGidNumber } from '../../src/entities/tape-values.ts';
+import { gidNumber, isDecimalString } from '../../src/rows/fields.ts';
+import { Tape } from '../../src/rows/json-tape.ts';
+import type { ByteRows } from '../../src/rows/types.ts';
+import { isDecimalNode, putGidNumber } from '../../src/rows/tape-values.ts';
 
 /** A ByteRows over a plain growing buffer. */
 function rows(): ByteRows & { text(): string } {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { address, id, money, parentId, records, ref, routeByTypename, snake, str, table } from '../../src/entities/columns.ts';
-import { Fields, gidType, numericId } from '../../src/entities/fields.ts';
+import { address, id, money, parentId, records, ref, routeByTypename, snake, str, table } from '../../src/rows/columns.ts';
+import { Fields, gidType, numericId } from '../../src/rows/fields.ts';
 import { isEtlError } from '../../src/errors/index.ts';
-import type { JsonObject, Row, RowSink } from '../../src/entities/types.ts';
+import type { JsonObject, Row, RowSink } from '../../src/rows/types.ts';
 
 /** A sink that takes every row as an object (the general path). */
 function collect(): { rows: Array<[string, Row]>; emit: RowSink } {

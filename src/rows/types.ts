@@ -1,0 +1,66 @@
+// The row machinery's types: BigQuery columns and tables, JSON values, and the sinks rows are written to.
+
+/** BigQuery column types as written to <dest>/_schemas/<table>.json (legacy SQL names, as `bq` uses). */
+export type ColumnType = 'STRING' | 'INTEGER' | 'NUMERIC' | 'FLOAT' | 'BOOLEAN' | 'TIMESTAMP' | 'DATE' | 'JSON' | 'RECORD';
+export type ColumnMode = 'NULLABLE' | 'REQUIRED' | 'REPEATED';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  mode?: ColumnMode; // NULLABLE when absent
+  description?: string;
+  fields?: Column[]; // for RECORD
+}
+
+export interface TableDef {
+  name: string;
+  description: string;
+  /** Entity-specific columns; the writer appends _extra, _shop, _run_id and _extracted_at to every table. */
+  columns: Column[];
+  /** For child tables: the column holding the parent's numeric id and the table it points into. */
+  parent?: { column: string; table: string };
+  /**
+   * Columns (also in `columns`) the writer fills with the shop's currency code, like the run columns:
+   * the `<amount>_currency` of amounts Shopify gives in the shop's currency without naming it
+   * (variant prices). Every other money value carries its own currency in the record.
+   */
+  shopCurrencyColumns?: readonly string[];
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+export type Row = Record<string, unknown>;
+
+/** Receives the rows a processor makes; rows are written as they come (never buffered per parent). */
+export interface RowSink {
+  /** A row as an object: the sink stamps the run columns on it and serialises it. */
+  row(table: string, row: Row): void;
+  /**
+   * A row a table's fast path serialised itself (columns.ts): its JSON from `{` through its last entity
+   * column; `_extra` is null. The sink appends `_extra` and the run columns. A sink without this
+   * method gets every row through row(), which tests use to check both paths give the same text.
+   */
+  text?(table: string, head: string): void;
+}
+
+/** One table's NDJSON as bytes, for the byte path (transcode.ts): it appends a row's JSON from `{` through its last entity column, then calls endRow(). */
+export interface ByteRows {
+  /** The table's bytes so far are buf[0, length); reserve() may replace buf. */
+  buf: Buffer;
+  length: number;
+  /** Makes room for `bytes` more bytes after `length`. */
+  reserve(bytes: number): void;
+  /** Appends `_extra` (null) and the run columns, and counts the row. */
+  endRow(): void;
+}
+
+/** A RowSink that also takes rows as bytes. */
+export interface ByteSink extends RowSink {
+  bytes(table: string): ByteRows;
+}
+
+/** What the byte path tells about a line it wrote: whether it is a root record (no __parentId), and its cursor field's value if a string. */
+export interface LineInfo {
+  root: boolean;
+  cursor: string | null;
+}
