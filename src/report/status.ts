@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { StatusConfig } from '../config.ts';
+import type { StatusConfig } from '../cli/config.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { Logger } from './log.ts';
 import { StateDb, type StatusEntry } from '../state/db.ts';

@@ -4,7 +4,7 @@
 // lease of --lock-lease renewed every third of it, and a run that finds the state locked waits up to
 // --lock-wait for the holder to release it or for its lease to lapse (a killed run).
 import { join } from 'node:path';
-import type { RunConfig } from '../config.ts';
+import type { RunConfig } from '../cli/config.ts';
 import type { Logger } from '../report/log.ts';
 import { StateDb, type RunStatus } from './db.ts';
 import { waitForLock } from './lock-wait.ts';

@@ -1,6 +1,6 @@
 // What every stage of one shop's run shares: its identity, its adapters and its limits.
 import type { LimitFunction } from 'p-limit';
-import type { RunConfig } from '../config.ts';
+import type { RunConfig } from '../cli/config.ts';
 import type { Destination } from '../load/destination.ts';
 import type { Logger } from '../report/log.ts';
 import type { BulkClient } from '../shopify/bulk.ts';

@@ -4,7 +4,7 @@
 // have been read, and a watermark past it would make every later run skip what changes meanwhile.
 // Every range is split by --window, an open-ended one (first run, full refresh) from the shop's
 // creation, so no single operation covers too much; the number of windows is bounded.
-import type { RunConfig } from '../config.ts';
+import type { RunConfig } from '../cli/config.ts';
 import type { Entity } from '../entities/types.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 

@@ -1,14 +1,14 @@
 // The job: for each shop of this task, open its state and destination, check the credentials, then
 // extract every selected entity (bulk operations in parallel up to Shopify's limit) through the commit
 // protocol. Shops run one after another, each with its own state file and lock; parallelism across
-// shops comes from running several tasks (src/shops.ts splits the list). One entity failing does not
+// shops comes from running several tasks (src/cli/shops.ts splits the list). One entity failing does not
 // stop the others; a shop-level failure (bad or missing credentials, frozen shop, lost state lock)
 // stops that shop only. Ends with a summary and the exit code design.md promises.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import type { RunConfig, ShopTarget } from '../config.ts';
+import type { RunConfig, ShopTarget } from '../cli/config.ts';
 import { checkWritableFolder } from '../io/durable.ts';
 import { entityByName } from '../entities/index.ts';
 import { bigQuerySchema } from '../rows/schema.ts';

@@ -1,7 +1,7 @@
 // Flags and ETL_* variables through parseConfig, the function the CLI calls: what is refused, with
 // which words, and which environment it reads.
 import { expect } from 'chai';
-import { parseConfig, type RunConfig, type StatusConfig } from '../../src/config.ts';
+import { parseConfig, type RunConfig, type StatusConfig } from '../../src/cli/config.ts';
 import { entities } from '../../src/entities/index.ts';
 import { EtlError } from '../../src/errors/index.ts';
 

@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type RunConfig } from '../../src/config.ts';
-import { perShopStatePath, shardShops } from '../../src/shops.ts';
+import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
+import { perShopStatePath, shardShops } from '../../src/cli/shops.ts';
 
 describe('shops file and sharding', () => {
   let dir: string;

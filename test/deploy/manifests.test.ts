@@ -5,8 +5,8 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import YAML from 'yaml';
-import { parseConfig } from '../../src/config.ts';
-import { parseShopsFile } from '../../src/shops.ts';
+import { parseConfig } from '../../src/cli/config.ts';
+import { parseShopsFile } from '../../src/cli/shops.ts';
 
 const root = join(import.meta.dirname, '../..');
 const deploy = join(root, 'scripts/deploy');

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config.ts';
+import { parseConfig } from '../../src/cli/config.ts';
 import { isEtlError } from '../../src/errors/index.ts';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
 import { StateDb } from '../../src/state/db.ts';

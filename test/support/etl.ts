@@ -1,6 +1,6 @@
 // Runs the job in-process against a sandbox, the way main.ts does, for component tests that need
 // more control than a subprocess gives (changing the store between runs, reading state directly).
-import { parseConfig, type RunConfig } from '../../src/config.ts';
+import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
 import { silentLogger, type Logger } from '../../src/report/log.ts';
 import { runJob, type JobResult } from '../../src/sync/run.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';

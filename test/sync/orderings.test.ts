@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type RunConfig } from '../../src/config.ts';
+import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
 import { silentLogger } from '../../src/report/log.ts';
 import { runJob } from '../../src/sync/run.ts';
 import { startSandbox } from '../../src/sandbox/index.ts';

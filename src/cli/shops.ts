@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import YAML from 'yaml';
-import { EtlError, ErrorCodes } from './errors/index.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { wholeNumber } from './values.ts';
 
 export type ShopAuth =

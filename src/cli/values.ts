@@ -1,7 +1,7 @@
 // Text a user typed (a flag, an ETL_* or platform variable) read as a number, a duration, a size or an
 // instant: one reader per kind, each refusing with CONFIG_INVALID in one line that names where the
 // value came from (`label`, e.g. "--workers" or "--workers (ETL_WORKERS)") and repeats it as given.
-import { EtlError, ErrorCodes } from './errors/index.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 
 function bad(message: string): never {
   throw new EtlError(ErrorCodes.CONFIG_INVALID, message);

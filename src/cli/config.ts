@@ -6,11 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import yargs, { type Options } from 'yargs';
-import { EtlError, ErrorCodes } from './errors/index.ts';
-import { entities } from './entities/index.ts';
-import { DEFAULT_API_VERSION, isApiVersion } from './shopify/versions.ts';
-import type { LogFormat, LogLevel } from './report/log.ts';
-import { MIN_WINDOW_MS } from './sync/plan.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
+import { entities } from '../entities/index.ts';
+import { DEFAULT_API_VERSION, isApiVersion } from '../shopify/versions.ts';
+import type { LogFormat, LogLevel } from '../report/log.ts';
+import { MIN_WINDOW_MS } from '../sync/plan.ts';
 import { parseShopsFile, perShopStatePath, resolveAuth, shardFromEnv, shardShops, type Shard, type ShopAuth } from './shops.ts';
 import { bool, duration, instant, size, wholeNumber } from './values.ts';
 
@@ -123,7 +123,7 @@ function bad(message: string): never {
 }
 
 /**
- * Every numeric flag and its bounds, read by one reader per kind (src/values.ts). Floors keep a value
+ * Every numeric flag and its bounds, read by one reader per kind (src/cli/values.ts). Floors keep a value
  * from making the job spin or degenerate: a poll every instant, a part file per batch of rows.
  */
 type NumberRule = { kind: 'whole'; min: number; max?: number } | { kind: 'duration'; min?: string } | { kind: 'size'; min?: string };
