@@ -1,6 +1,7 @@
-// Real Shopify responses, copied verbatim from the conformance captures in /work/shared/shopify-conformance
-// (recorded from a dev store by airhorns/shopify-draft-proxy, Apache-2.0; see that README). Tests answer
-// with these exact bodies so the client meets Shopify's shapes: string counters, null URLs, userErrors.
+// Real Shopify responses, copied verbatim from captures recorded from a dev store by
+// airhorns/shopify-draft-proxy (fixtures/conformance/<store>/<version>/bulk-operations/, Apache-2.0; the
+// file each came from is named above it). Tests answer with these exact bodies so the client meets
+// Shopify's shapes: string counters, null URLs, userErrors (docs/shopify-bulk-api.md).
 
 export type Capture = Record<string, unknown>;
 

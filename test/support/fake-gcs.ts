@@ -4,7 +4,7 @@
 // a bare STORAGE_EMULATOR_HOST); with `servesRoot: false` only `/storage/v1/...` is, as by
 // fsouza/fake-gcs-server and gcp-storage-emulator. Uploads always arrive on
 // `/upload/storage/v1/b/{bucket}/o`.
-// See /work/shared/gcp-facts.md §1c for the protocol facts this follows.
+// The protocol facts it follows, and why the suite runs a server of its own: docs/gcp.md#fake-gcs-server.
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
