@@ -30,6 +30,8 @@ export function maskSecrets(text: string): string {
   return out;
 }
 
+// The fields Cloud Logging lifts from a JSON line (`time`, not a string `timestamp`; stacks in
+// `stack_trace`; labels as strings): docs/gcp.md#logging.
 const cloudLogging = winston.format((info) => {
   const entry = info as Record<string | symbol, unknown>;
   entry.severity = SEVERITY[info.level] ?? 'DEFAULT';
