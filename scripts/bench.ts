@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { entityByName } from '../src/entities/index.ts';
 import { processJsonl } from '../src/pipeline/process.ts';
 import { WorkerPool } from '../src/pipeline/worker-pool.ts';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 
 const { values: args } = parseArgs({
   options: {

@@ -12,7 +12,7 @@ import jsonlParser from 'stream-json/jsonl/parser.js';
 import { ordersEntity } from '../src/entities/orders.ts';
 import { loadQuery } from '../src/entities/queries.ts';
 import { lineBatches } from '../src/pipeline/batches.ts';
-import { Store } from '../src/sandbox/store/index.ts';
+import { Store } from 'shopify-sandbox';
 
 const orders = Number(process.argv[2] ?? 15_000);
 const dir = await mkdtemp(join(tmpdir(), 'parsers-'));

@@ -40,8 +40,7 @@ import {
   type IntrospectionQuery,
   type IntrospectionType,
 } from 'graphql';
-import { sandboxSchema } from '../src/sandbox/schema/index.ts';
-import { bulkQueryErrors } from '../src/shopify/bulk-rules.ts';
+import { bulkQueryErrors, sandboxSchema } from 'shopify-sandbox';
 
 const PACKAGE = '@shopify/dev-mcp';
 const VERSION = '1.16.0';

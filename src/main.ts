@@ -30,20 +30,6 @@ async function main(args: string[]): Promise<number> {
   switch (config.command) {
     case 'status':
       return status(config, logger);
-    case 'sandbox': {
-      const { faults: specs, ...options } = config.sandbox;
-      const { startSandbox, parseFaultSpec } = await import('./sandbox/index.ts');
-      const sandbox = await startSandbox({ ...options, faults: Object.assign({}, ...specs.map(parseFaultSpec)) });
-      // One JSON line on stdout that scripts read (the token is the simulated store's own, not a secret).
-      process.stdout.write(`${JSON.stringify({ severity: 'INFO', message: 'sandbox store', url: sandbox.url, shop: sandbox.shopDomain, token: sandbox.token })}\n`);
-      logger.info('sandbox store listening; stop with Ctrl-C', { url: sandbox.url, shop: sandbox.shopDomain });
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      await sandbox.close();
-      return ExitCodes.OK;
-    }
     case 'run': {
       const controller = new AbortController();
       const onSignal = (signal: NodeJS.Signals): void => {

@@ -11,6 +11,7 @@ import { entities } from '../entities/index.ts';
 import { DEFAULT_API_VERSION, isApiVersion } from '../shopify/versions.ts';
 import type { LogFormat, LogLevel } from '../report/log.ts';
 import { MIN_WINDOW_MS } from '../sync/plan.ts';
+import { sandboxArgs } from '../shopify/sandbox-process.ts';
 import { parseShopsFile, perShopStatePath, resolveAuth, shardFromEnv, shardShops, type Shard, type ShopAuth } from './shops.ts';
 import { bool, duration, instant, size, wholeNumber } from './values.ts';
 
@@ -36,7 +37,8 @@ export interface RunConfig {
   shops: ShopTarget[];
   /** This task's slice of the shop list, and how many shops the list held before slicing. */
   shard: Shard & { totalShops: number };
-  sandbox: SandboxConfig | null;
+  /** With --sandbox: the shopify-sandbox bin's flags, from the run's --sandbox-* flags; else null. */
+  sandbox: string[] | null;
   apiVersion: string;
   entities: string[];
   dest: string;
@@ -84,25 +86,6 @@ export interface RunConfig {
   ignoredEnv: string[];
 }
 
-/** The built-in store's settings, in the shape startSandbox takes (plus the fault specs to parse). */
-export interface SandboxConfig {
-  seed: number;
-  size: { orders?: number; products?: number; customers?: number };
-  ordering?: 'grouped' | 'interleaved' | 'children-first';
-  operationDelayMs: number;
-  port: number;
-  host: string;
-  faults: string[];
-}
-
-export interface SandboxCommandConfig {
-  command: 'sandbox';
-  sandbox: SandboxConfig;
-  log: LogConfig;
-  /** ETL_* variables that name no flag of any command: warned about, never read. */
-  ignoredEnv: string[];
-}
-
 export interface StatusConfig {
   command: 'status';
   /** The state databases to read: --state itself, or each shop's of a --shops-file (shop null: whatever --state holds). */
@@ -114,7 +97,7 @@ export interface StatusConfig {
   ignoredEnv: string[];
 }
 
-export type Config = RunConfig | SandboxCommandConfig | StatusConfig;
+export type Config = RunConfig | StatusConfig;
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
@@ -133,11 +116,6 @@ const NUMBERS: Record<string, NumberRule> = {
   'gzip-level': { kind: 'whole', min: 0, max: 9 },
   'max-objects': { kind: 'whole', min: 0 },
   'shard-count': { kind: 'whole', min: 1 },
-  port: { kind: 'whole', min: 0, max: 65535 },
-  'sandbox-seed': { kind: 'whole', min: 0 },
-  'sandbox-orders': { kind: 'whole', min: 0 },
-  'sandbox-products': { kind: 'whole', min: 0 },
-  'sandbox-customers': { kind: 'whole', min: 0 },
   // Below a few KiB a part file is mostly gzip and object overhead, one per batch of rows.
   'part-size': { kind: 'size', min: '4KiB' },
   'gcs-resumable-threshold': { kind: 'size' },
@@ -150,7 +128,6 @@ const NUMBERS: Record<string, NumberRule> = {
   'max-poll-interval': { kind: 'duration', min: '10ms' },
   'created-timeout': { kind: 'duration', min: '100ms' },
   'operation-timeout': { kind: 'duration', min: '100ms' },
-  'sandbox-operation-delay': { kind: 'duration' },
   // GCS takes about one write a second per object: a renewal every third of the lease stays under it.
   'lock-lease': { kind: 'duration', min: '3s' },
   'lock-wait': { kind: 'duration' },
@@ -241,21 +218,9 @@ function parseEntities(value: string | undefined, backfill: boolean): string[] {
   return [...new Set(names)];
 }
 
-function parseSandbox(f: Flags): SandboxConfig {
-  const size: SandboxConfig['size'] = {};
-  for (const key of ['orders', 'products', 'customers'] as const) {
-    if (f.text(`sandbox-${key}`) !== undefined) size[key] = f.number(`sandbox-${key}`);
-  }
-  const ordering = f.text('sandbox-ordering') as SandboxConfig['ordering'];
-  return {
-    seed: f.number('sandbox-seed'),
-    size,
-    ...(ordering ? { ordering } : {}),
-    operationDelayMs: f.number('sandbox-operation-delay'),
-    port: f.argv.port === undefined ? 0 : f.number('port'),
-    host: f.text('host') ?? '127.0.0.1',
-    faults: [f.argv.fault ?? []].flat().map(String),
-  };
+/** The run's --sandbox-* flags as the shopify-sandbox bin's own; the bin checks their values. */
+function sandboxFlags(f: Flags): string[] {
+  return sandboxArgs(Object.fromEntries(Object.keys(SANDBOX_STORE_OPTIONS).map((flag) => [flag, f.text(flag)])));
 }
 
 // Cloud Run's reserved variables (Kubernetes Indexed Jobs: JOB_COMPLETION_INDEX), so one execution's
@@ -370,7 +335,7 @@ function runConfig(f: Flags, env: NodeJS.ProcessEnv, isTty: boolean, now: Date):
   return {
     command: 'run',
     ...targets(f, env, state),
-    sandbox: f.bool('sandbox') ? parseSandbox(f) : null,
+    sandbox: f.bool('sandbox') ? sandboxFlags(f) : null,
     apiVersion,
     entities: parseEntities(f.text('entities'), since !== undefined || until !== undefined),
     dest: resolvePath(f.text('dest')!),
@@ -410,14 +375,14 @@ const LOG_OPTIONS = {
   'log-level': { type: 'string', choices: ['error', 'warn', 'info', 'debug'], default: 'info', describe: 'least severe level logged' },
 } as const satisfies Record<string, Options>;
 
-/** The simulated store's options, shared by `run --sandbox` and the standalone `sandbox` command. */
+/** With --sandbox, passed to the shopify-sandbox bin as its own flags (--sandbox-seed as --seed); it sets the defaults and checks the values. */
 const SANDBOX_STORE_OPTIONS = {
-  'sandbox-seed': { type: 'string', default: '1', describe: 'seed of the simulated store' },
+  'sandbox-seed': { type: 'string', describe: 'seed of the simulated store (default 1)' },
   'sandbox-orders': { type: 'string', describe: 'orders in the simulated store' },
   'sandbox-products': { type: 'string', describe: 'products in the simulated store' },
   'sandbox-customers': { type: 'string', describe: 'customers in the simulated store' },
   'sandbox-ordering': { type: 'string', choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order when groupObjects is false' },
-  'sandbox-operation-delay': { type: 'string', default: '300ms', describe: 'how long simulated bulk operations run' },
+  'sandbox-operation-delay': { type: 'string', describe: 'how long simulated bulk operations run (default 300ms)' },
 } as const satisfies Record<string, Options>;
 
 const RUN_OPTIONS = {
@@ -457,13 +422,6 @@ const RUN_OPTIONS = {
   'pause-at': { type: 'string', hidden: true },
 } as const satisfies Record<string, Options>;
 
-const SANDBOX_OPTIONS = {
-  port: { type: 'string', default: '0', describe: 'port to listen on (0: any free port)' },
-  host: { type: 'string', default: '127.0.0.1', describe: 'address to listen on' },
-  ...SANDBOX_STORE_OPTIONS,
-  fault: { type: 'string', array: true, describe: 'inject a fault, e.g. --fault throttle=3 (repeatable)' },
-} as const satisfies Record<string, Options>;
-
 const STATUS_OPTIONS = {
   state: { type: 'string', default: './data/state.db', describe: 'sync state: a SQLite file or gs://bucket/key.db, read without taking its lock' },
   'shops-file': { type: 'string', describe: 'the job\'s shops file (env SHOPIFY_SHOPS_FILE): every shop\'s own state, e.g. state-<shop>.db' },
@@ -471,7 +429,7 @@ const STATUS_OPTIONS = {
   json: { type: 'boolean', default: false, describe: 'print JSON instead of a table' },
 } as const satisfies Record<string, Options>;
 
-const ALL_OPTIONS: Record<string, Options> = { ...LOG_OPTIONS, ...RUN_OPTIONS, ...SANDBOX_OPTIONS, ...STATUS_OPTIONS };
+const ALL_OPTIONS: Record<string, Options> = { ...LOG_OPTIONS, ...RUN_OPTIONS, ...STATUS_OPTIONS };
 
 function optionDefault(flag: string): unknown {
   return ALL_OPTIONS[flag]?.default;
@@ -514,9 +472,6 @@ export async function parseConfig(args: string[], env: NodeJS.ProcessEnv = proce
     .command(['run', '$0'], 'extract entities from Shopify with bulk operations and load them as partitioned files (the default command)',
       (y) => y.options(withEnv({ ...RUN_OPTIONS, 'api-version': { ...RUN_OPTIONS['api-version'], default: env.SHOPIFY_API_VERSION ?? DEFAULT_API_VERSION } }, env, args, fromEnv)),
       (argv) => { parsed = runConfig(flags(argv), env, isTty, now); })
-    .command('sandbox', 'start the simulated Shopify store on its own and print its URL and token',
-      (y) => y.options(withEnv(SANDBOX_OPTIONS, env, args, fromEnv)),
-      (argv) => { parsed = { command: 'sandbox', sandbox: parseSandbox(flags(argv)), log: logConfig(flags(argv), env, isTty), ignoredEnv: [] }; })
     .command('status', 'print, per shop and entity, the watermark, the last run and its outcome, open operations and pending files',
       (y) => y.options(withEnv(STATUS_OPTIONS, env, args, fromEnv)),
       (argv) => { parsed = statusConfig(flags(argv), env, isTty); })

@@ -5,6 +5,7 @@
 export const ErrorCodes = {
   // configuration and usage: exit 2
   CONFIG_INVALID: 'CONFIG_INVALID',
+  SANDBOX_UNAVAILABLE: 'SANDBOX_UNAVAILABLE', // --sandbox, but the shopify-sandbox package is not installed or did not start
   // the shop refuses us as a whole: stop that shop
   AUTH_INVALID: 'AUTH_INVALID', // 401
   SHOP_FROZEN: 'SHOP_FROZEN', // 402
@@ -98,6 +99,7 @@ export function isShopFatal(err: unknown): boolean {
  */
 const CONFIGURATION: ReadonlySet<string> = new Set<ErrorCode>([
   ErrorCodes.CONFIG_INVALID,
+  ErrorCodes.SANDBOX_UNAVAILABLE,
   ErrorCodes.AUTH_INVALID,
   ErrorCodes.SHOP_NOT_FOUND,
   ErrorCodes.DEST_UNWRITABLE,

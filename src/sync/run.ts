@@ -29,6 +29,7 @@ import { createProgress, type LiveBlock } from '../report/progress.ts';
 import { clientCredentialsToken, staticToken } from '../shopify/auth.ts';
 import { BulkClient } from '../shopify/bulk.ts';
 import { ShopifyClient } from '../shopify/client.ts';
+import { startSandboxProcess } from '../shopify/sandbox-process.ts';
 import { bulkConcurrencyLimit } from '../shopify/versions.ts';
 import { StateDb } from '../state/db.ts';
 import { plural } from '../report/text.ts';
@@ -70,15 +71,13 @@ export interface RunDeps {
 
 export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResult> {
   const started = Date.now();
-  // Loaded only when asked for: the simulated store and its schema are no weight for a real run.
-  const sandbox = config.sandbox
-    ? await (await import('../sandbox/index.ts')).startSandbox({ seed: config.sandbox.seed, size: config.sandbox.size, operationDelayMs: config.sandbox.operationDelayMs, ...(config.sandbox.ordering ? { ordering: config.sandbox.ordering } : {}) })
-    : null;
+  // A process of its own (the shopify-sandbox package), started only when asked for.
+  const sandbox = config.sandbox ? await startSandboxProcess(config.sandbox) : null;
   try {
     const targets: ShopTarget[] = sandbox
-      ? [{ shop: sandbox.shopDomain, adminUrl: sandbox.url, state: config.state, auth: { kind: 'token', token: sandbox.token } }]
+      ? [{ shop: sandbox.shop, adminUrl: sandbox.url, state: config.state, auth: { kind: 'token', token: sandbox.token } }]
       : config.shops;
-    if (sandbox) deps.logger.info('extracting from the built-in sandbox store', { url: sandbox.url, shop: sandbox.shopDomain });
+    if (sandbox) deps.logger.info('extracting from the built-in sandbox store', { url: sandbox.url, shop: sandbox.shop });
     if (config.shard.count > 1 || config.shard.totalShops > 1) {
       deps.logger.info(`task ${config.shard.index} of ${config.shard.count} takes ${targets.length} of ${plural(config.shard.totalShops, 'shop')}`, { shops: targets.map((t) => t.shop) });
     }
@@ -94,7 +93,7 @@ export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResul
     }
     return { shops, exitCode: exitCode(shops, deps.signal), durationMs: Date.now() - started };
   } finally {
-    await sandbox?.close();
+    await sandbox?.stop();
   }
 }
 

@@ -50,8 +50,6 @@ describe('parseConfig', () => {
       [['--concurrency', ''], `--concurrency must be a whole number ≥ 1 (got '')`],
       [['--gzip-level', '10'], `--gzip-level must be a whole number from 0 to 9 (got '10')`],
       [['--max-objects', '-1'], `--max-objects must be a whole number ≥ 0 (got '-1')`],
-      [['--sandbox-orders', 'many'], `--sandbox-orders must be a whole number ≥ 0 (got 'many')`],
-      [['--sandbox-seed', '1e3x'], `--sandbox-seed must be a whole number ≥ 0 (got '1e3x')`],
       [['--lookback', '-2h'], `--lookback '-2h' is negative; give a duration ≥ 0, e.g. 2h`],
       [['--safety-lag', '-1s'], `--safety-lag '-1s' is negative; give a duration ≥ 0, e.g. 2m`],
       [['--lookback', 'soon'], `--lookback 'soon' is not a duration; use a number with a unit: 90s, 15m, 2h, 7d`],

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { entityByName } from '../../src/entities/index.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { collect, runCli, startCli, type CliResult } from '../support/cli.ts';
 
 type LogEntry = Record<string, unknown> & { severity: string; message: string };

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import { runCli, type CliResult } from '../support/cli.ts';
 import { createFakeGcs } from '../support/fake-gcs.ts';

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { entities } from '../../src/entities/index.ts';
 import { validateRow } from '../../src/rows/schema.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { Store } from '../../src/sandbox/store/index.ts';
+import { startSandbox, Store, type Sandbox } from 'shopify-sandbox';
 import { collect, runCli, startCli } from '../support/cli.ts';
 import { manifests, readTable, tablesWritten } from '../support/output.ts';
 

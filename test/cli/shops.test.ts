@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { collect, startCli, type CliResult } from '../support/cli.ts';
 import { manifests, readTable } from '../support/output.ts';
 

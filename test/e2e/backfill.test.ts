@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/cli/config.ts';
 import { isEtlError } from '../../src/errors/index.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import { collect, runCli, startCli, waitForLog } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import type { ManifestDocument } from '../../src/load/manifest.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { collect, runCli, startCli } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs } from '../support/fake-gcs.ts';
 

@@ -3,7 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import { collect, runCli, startCli, waitForLog } from '../support/cli.ts';
 import { manifests, readPublished, readTable, relativeFiles } from '../support/output.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSandbox, type Faults, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import type { JobResult } from '../../src/sync/run.ts';
 import { runAgainst } from '../support/etl.ts';

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { runCli } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs } from '../support/fake-gcs.ts';
 

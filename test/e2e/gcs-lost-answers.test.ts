@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { ManifestDocument } from '../../src/load/manifest.ts';
-import { startSandbox } from '../../src/sandbox/index.ts';
+import { startSandbox } from 'shopify-sandbox';
 import { runCli, type CliResult } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs, type RequestMatch } from '../support/fake-gcs.ts';
 import pLimit from 'p-limit';

@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { ManifestDocument } from '../../src/load/manifest.ts';
 import type { StatusEntry } from '../../src/state/db.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { collect, runCli, startCli, type CliResult } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs, type FakeObject, type LoggedRequest } from '../support/fake-gcs.ts';
 import { crc32cOf } from '../support/staged-file.ts';

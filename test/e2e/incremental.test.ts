@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, readPublished } from '../support/output.ts';

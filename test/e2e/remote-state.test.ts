@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { collect, runCli, startCli, type CliResult } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs } from '../support/fake-gcs.ts';
 

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CHECKPOINTS } from '../../src/sync/checkpoints.ts';
 import type { ManifestDocument } from '../../src/load/manifest.ts';
-import { startSandbox, type Faults, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
 import { collect, startCli, type CliResult } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs, type RequestMatch } from '../support/fake-gcs.ts';
 import { prng, type Pick } from '../support/prng.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startSandbox, type Faults, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
 import { runAgainst } from '../support/etl.ts';
 import { prng, type Pick } from '../support/prng.ts';
 import { captureLogs, expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, type RootEntity } from '../support/truth.ts';

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Faults, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import { runAgainst } from '../support/etl.ts';
 import { captureLogs, type CapturedLogs } from '../support/truth.ts';

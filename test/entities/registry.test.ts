@@ -26,7 +26,7 @@ import type { JsonObject, Row } from '../../src/rows/types.ts';
 import { processJsonl, processPlain, type ProcessResult } from '../../src/pipeline/process.ts';
 import { WorkerPool } from '../../src/pipeline/worker-pool.ts';
 import { memorySegments } from '../pipeline/segments.ts';
-import { bulkQueryErrors } from '../../src/shopify/bulk-rules.ts';
+import { bulkQueryErrors } from 'shopify-sandbox';
 import { adminSchema } from '../support/admin-schema.ts';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);

@@ -16,7 +16,7 @@ import type { Entity } from '../../src/entities/types.ts';
 import type { JsonObject, JsonValue, RowSink } from '../../src/rows/types.ts';
 import { isEtlError } from '../../src/errors/index.ts';
 import { processBatch, TableRows } from '../../src/pipeline/batch.ts';
-import { Store } from '../../src/sandbox/store/index.ts';
+import { Store } from 'shopify-sandbox';
 
 const STAMP = { shop: 'fast-path.myshopify.com', runId: 'run-"1"', extractedAt: '2026-03-05T06:00:00.000Z', currency: 'CAD' };
 

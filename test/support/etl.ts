@@ -3,7 +3,7 @@
 import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
 import { silentLogger, type Logger } from '../../src/report/log.ts';
 import { runJob, type JobResult } from '../../src/sync/run.ts';
-import type { Sandbox } from '../../src/sandbox/index.ts';
+import type { Sandbox } from 'shopify-sandbox';
 import { withTestWindow } from './cli.ts';
 
 export interface RunOptions {

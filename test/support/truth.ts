@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/report/log.ts';
-import type { Sandbox } from '../../src/sandbox/index.ts';
+import type { Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import { manifests, readPublished } from './output.ts';
 

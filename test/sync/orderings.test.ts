@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
 import { silentLogger } from '../../src/report/log.ts';
 import { runJob } from '../../src/sync/run.ts';
-import { startSandbox } from '../../src/sandbox/index.ts';
+import { startSandbox } from 'shopify-sandbox';
 import { withTestWindow } from '../support/cli.ts';
 import { readTable, type OutputRow } from '../support/output.ts';
 

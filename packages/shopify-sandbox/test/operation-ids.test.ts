@@ -1,7 +1,7 @@
 // Shopify never hands out an operation id twice, so a state that outlives one sandbox process must
 // never meet its ids again from the next one (issue 13, point 2: `npm run demo` twice).
 import { expect } from 'chai';
-import { startSandbox } from '../../src/sandbox/index.ts';
+import { startSandbox } from '../src/index.ts';
 import { runQuery } from './support/client.ts';
 
 const SIZE = { orders: 1, products: 1, customers: 1, locations: 1, collections: 1 };

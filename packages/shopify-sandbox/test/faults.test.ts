@@ -1,7 +1,7 @@
 // One test per injectable fault, each against a real sandbox over HTTP, plus the --fault spec parser.
 import { expect } from 'chai';
-import { parseFaultSpec } from '../../src/sandbox/faults.ts';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { parseFaultSpec } from '../src/faults.ts';
+import { startSandbox, type Sandbox } from '../src/index.ts';
 import { gql, pollToEnd, readOperation, runQuery } from './support/client.ts';
 
 const SIZE = { orders: 4, products: 6, customers: 2, locations: 1, collections: 1 };

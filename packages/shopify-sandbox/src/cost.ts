@@ -16,7 +16,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { isConnectionType } from '../shopify/bulk-rules.ts';
+import { isConnectionType } from './bulk-rules.ts';
 
 export const MAXIMUM_AVAILABLE = 2000;
 export const RESTORE_RATE = 100;

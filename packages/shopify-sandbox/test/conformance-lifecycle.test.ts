@@ -1,7 +1,7 @@
 // Recorded lifecycles replayed against the sandbox: submit (CREATED, counters "0", query echoed),
 // polls to COMPLETED, the download, concurrency limits per version, cancel, empty results, reads.
 import { expect } from 'chai';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../src/index.ts';
 import { interaction } from './support/captures.ts';
 import { gql, normalise, OPERATION_FIELDS, pollToEnd, runQuery, type Op } from './support/client.ts';
 

@@ -2,9 +2,9 @@
 // validation errors, argument checks) against the sandbox over HTTP, comparing whole bodies after
 // normalising what legitimately differs (ids, times, URLs, the bucket level).
 import { expect } from 'chai';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
-import { sandboxSchema } from '../../src/sandbox/schema/index.ts';
-import { bulkQueryErrors } from '../../src/shopify/bulk-rules.ts';
+import { startSandbox, type Sandbox } from '../src/index.ts';
+import { sandboxSchema } from '../src/schema/index.ts';
+import { bulkQueryErrors } from '../src/bulk-rules.ts';
 import { capture, interaction, type Interaction } from './support/captures.ts';
 import { gql, normalise } from './support/client.ts';
 

@@ -1,9 +1,9 @@
-// Helpers for the store tests: run a query file through the store and read its JSONL back.
+// Helpers for the store tests: run a query through the store and read its JSONL back.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'graphql';
-import { Store, type BulkFileResult, type Ordering, type StoreSize } from '../../src/sandbox/store/index.ts';
+import { Store, type BulkFileResult, type Ordering, type StoreSize } from '../../src/store/index.ts';
 
 export const NOW = new Date('2026-06-01T12:34:56Z');
 export type Line = Record<string, unknown> & { __typename?: string; id?: string; __parentId?: string };
@@ -12,9 +12,6 @@ export function makeStore(size: Partial<StoreSize> = {}, seed = 7): Store {
   return new Store({ seed, size, shopDomain: 'sandbox-test.myshopify.com', now: () => NOW });
 }
 
-export function queryFile(name: string): string {
-  return readFileSync(new URL(`../../queries/${name}.graphql`, import.meta.url), 'utf8');
-}
 
 export interface BulkRun {
   result: BulkFileResult;

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { makeStore, queryFile, runBulk, withFilter, type Line } from './store-support.ts';
+import { QUERIES_DIR, queryFile } from './support/queries.ts';
+import { makeStore, runBulk, withFilter, type Line } from './support/store.ts';
 
 const run = promisify(execFile);
 
@@ -186,9 +187,9 @@ describe('sandbox store: bulk results', () => {
     const script = `
       import { readFileSync } from 'node:fs';
       import { parse } from 'graphql';
-      import { Store } from ${JSON.stringify(new URL('../../src/sandbox/store/index.ts', import.meta.url).href)};
+      import { Store } from ${JSON.stringify(new URL('../src/store/index.ts', import.meta.url).href)};
       const store = new Store({ seed: 3, shopDomain: 'big.myshopify.com', now: () => new Date('2026-06-01T00:00:00Z'), size: { orders: 20000, products: 300, customers: 5000 } });
-      const document = parse(readFileSync(${JSON.stringify(fileURLToPath(new URL('../../queries/orders.graphql', import.meta.url)))}, 'utf8'));
+      const document = parse(readFileSync(${JSON.stringify(fileURLToPath(new URL('orders.graphql', QUERIES_DIR)))}, 'utf8'));
       const baseline = process.memoryUsage().rss;
       let peak = baseline;
       const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);

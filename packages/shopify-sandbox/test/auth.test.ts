@@ -1,6 +1,6 @@
 // Access tokens: the static token, Shopify's 401 body, and the client credentials grant.
 import { expect } from 'chai';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../src/index.ts';
 import { gql } from './support/client.ts';
 
 const SHOP_QUERY = { query: '{ shop { myshopifyDomain } }' };

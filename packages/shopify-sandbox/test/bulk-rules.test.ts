@@ -1,13 +1,12 @@
 // bulkQueryErrors against Shopify's real 2026-10 schema: every recorded validation answer, our own
 // queries/, and the rules the recordings do not cover.
-import { readFileSync, readdirSync } from 'node:fs';
 import { expect } from 'chai';
-import { adminSchema } from '../support/admin-schema.ts';
-import { bulkQueryErrors, BULK_MESSAGES } from '../../src/shopify/bulk-rules.ts';
+import { adminSchema } from './support/admin-schema.ts';
+import { bulkQueryErrors, BULK_MESSAGES } from '../src/bulk-rules.ts';
 import { capture, interaction } from './support/captures.ts';
+import { queryFile, queryNames } from './support/queries.ts';
 
 const schema = adminSchema('2026-10');
-const QUERIES = new URL('../../queries/', import.meta.url);
 
 function recordedUserErrors(version: string, name: string, ...path: string[]): unknown {
   const data = interaction(version, name, ...path).response.data as Record<string, { userErrors: unknown }>;
@@ -39,10 +38,10 @@ describe('bulkQueryErrors (Shopify bulk query rules)', () => {
   });
 
   it('accepts every bulk query in queries/ and rejects the plain shop query', () => {
-    for (const file of readdirSync(QUERIES).filter((f) => f.endsWith('.graphql'))) {
-      const errors = bulkQueryErrors(schema, readFileSync(new URL(file, QUERIES), 'utf8'));
-      if (file === 'shop.graphql') expect(errors.map((e) => e.message), file).to.deep.equal([BULK_MESSAGES.noConnection]);
-      else expect(errors, file).to.deep.equal([]);
+    for (const name of queryNames()) {
+      const errors = bulkQueryErrors(schema, queryFile(name));
+      if (name === 'shop') expect(errors.map((e) => e.message), name).to.deep.equal([BULK_MESSAGES.noConnection]);
+      else expect(errors, name).to.deep.equal([]);
     }
   });
 

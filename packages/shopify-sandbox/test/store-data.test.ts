@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { buildASTSchema, graphql, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
-import { makeStore, queryFile, runBulk, type Line } from './store-support.ts';
+import { queryFile } from './support/queries.ts';
+import { makeStore, runBulk, type Line } from './support/store.ts';
 
 const ENTITY_QUERIES = ['orders', 'products', 'customers', 'inventory', 'locations', 'collections', 'product_metafields'] as const;
 const MEDIA = new Set(['MediaImage', 'Video', 'ExternalVideo']);
@@ -178,7 +179,7 @@ describe('sandbox store: data', () => {
   it('serves the shop to ordinary queries through its root value', async () => {
     const store = makeStore();
     const standIn = 'schema { query: QueryRoot } interface Node { id: ID! } scalar DateTime scalar UnsignedInt64 scalar URL type QueryRoot { node(id: ID!): Node }\n';
-    const schema = buildASTSchema(parse(standIn + readFileSync(new URL('../../src/sandbox/schema/store.graphql', import.meta.url), 'utf8')));
+    const schema = buildASTSchema(parse(standIn + readFileSync(new URL('../src/schema/store.graphql', import.meta.url), 'utf8')));
     const result = await graphql({ schema, source: queryFile('shop'), rootValue: store.rootValue() });
     expect(result.errors).to.equal(undefined);
     const shop = (result.data as { shop: Record<string, unknown> }).shop;

@@ -10,8 +10,8 @@ import {
   type GraphQLNamedType,
   type GraphQLSchema,
 } from 'graphql';
-import { adminSchema } from '../support/admin-schema.ts';
-import { sandboxSchema } from '../../src/sandbox/schema/index.ts';
+import { adminSchema } from './support/admin-schema.ts';
+import { sandboxSchema } from '../src/schema/index.ts';
 
 /** Every difference between the sandbox's schema and Shopify's, as readable lines. */
 function notInShopify(ours: GraphQLSchema, theirs: GraphQLSchema): string[] {

@@ -1,7 +1,7 @@
 // The bulk-operation root fields, as a graphql-js rootValue (each field a function of its arguments
 // and the request context). Entity fields come from the store's rootValue alongside these.
 import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
-import { bulkQueryErrors } from '../shopify/bulk-rules.ts';
+import { bulkQueryErrors } from './bulk-rules.ts';
 import { listBulkOperations, type CatalogArgs, type SearchExtension } from './catalog.ts';
 import type { BulkOperationRecord, BulkOperationType, Operations } from './operations.ts';
 

@@ -1,6 +1,6 @@
 // Signed result URLs: no token needed, HTTP Range, signature checks and expiry, answered like GCS.
 import { expect } from 'chai';
-import { startSandbox, type Sandbox } from '../../src/sandbox/index.ts';
+import { startSandbox, type Sandbox } from '../src/index.ts';
 import { gql, pollToEnd, readOperation, runQuery, type Op } from './support/client.ts';
 
 describe('sandbox result URLs', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { startSandbox } from '../../src/sandbox/index.ts';
+import { startSandbox } from '../src/index.ts';
 import { gql, pollToEnd, runQuery } from './support/client.ts';
 
 describe('sandbox start and stop', () => {

@@ -24,7 +24,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { rubySyntaxMessage, shopifyValidationErrors, type ShopifyGraphQLError } from '../shopify/graphql-messages.ts';
+import { rubySyntaxMessage, shopifyValidationErrors, type ShopifyGraphQLError } from './graphql-messages.ts';
 import { CostBucket, MAX_QUERY_COST, requestedCost, type CostExtension } from './cost.ts';
 import type { FaultController } from './faults.ts';
 import type { Operations } from './operations.ts';

@@ -1,6 +1,6 @@
 // A tiny Admin API client for sandbox tests: real HTTP over fetch, nothing stubbed.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Sandbox } from '../../../src/sandbox/index.ts';
+import type { Sandbox } from '../../src/index.ts';
 
 export interface GqlResponse {
   status: number;
