@@ -1,6 +1,6 @@
 # shopify-bulk-etl: a batch job image for Cloud Run jobs and Kubernetes (CronJob, Indexed Job).
 #   docker build -t shopify-bulk-etl .
-#   docker run --rm shopify-bulk-etl --sandbox      # the whole job against the built-in simulated store
+#   docker run --rm shopify-bulk-etl --sandbox      # the whole job against the simulated store (packages/shopify-sandbox)
 #   docker run --rm shopify-bulk-etl --help
 # scripts/docker-replay.ts replays this file's COPY and RUN steps without Docker (CI runs it), so keep
 # COPY sources as plain paths in the build context and RUN steps runnable from the project root.
@@ -12,10 +12,11 @@ WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
+# The workspace's package.json files come first, so npm ci links node_modules/shopify-sandbox.
 COPY package.json package-lock.json ./
+COPY packages/shopify-sandbox/package.json ./packages/shopify-sandbox/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/copy-assets.ts ./scripts/
 COPY src ./src
 RUN npm run build
 RUN npm prune --omit=dev --no-audit --no-fund
@@ -32,6 +33,9 @@ WORKDIR /app
 # is the job's to write. Kubernetes mounts a volume there when the root filesystem is read-only.
 COPY package.json ./
 COPY queries ./queries
+# `--sandbox` starts the shopify-sandbox package's bin as a child process (node_modules/shopify-sandbox
+# links here). It is not compiled: Node 24 strips its types, which it does outside node_modules.
+COPY packages/shopify-sandbox ./packages/shopify-sandbox
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown 1000:1000 /app/data

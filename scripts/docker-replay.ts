@@ -151,7 +151,9 @@ for (const { keyword, args: rest } of instructions) {
           const other = stages.get(from) ?? fail(`COPY --from=${from}: no such stage`);
           const src = join(other.dir, posix.relative(other.workdir, source));
           if (!existsSync(src)) fail(`COPY --from=${from} ${source}: the ${from} stage did not produce it`);
-          cpSync(src, local, { recursive: true });
+          // Links stay as written (node_modules/shopify-sandbox → ../packages/shopify-sandbox), so the
+          // final stage must hold what they point to, as in the image.
+          cpSync(src, local, { recursive: true, verbatimSymlinks: true });
           console.log(`COPY --from=${from} ${source} ${dest}`);
         } else {
           console.log(`COPY ${source} ${dest}  (${copyFromContext(source, local)} files)`);
@@ -200,6 +202,10 @@ const devDependencies = Object.keys((JSON.parse(readFileSync(join(root, 'package
 const leftovers = devDependencies.filter((d) => existsSync(join(final.dir, 'node_modules', d)));
 if (leftovers.length) fail(`the final stage's node_modules holds devDependencies: ${leftovers.join(', ')}`);
 console.log(`final stage: production dependencies only (none of ${devDependencies.length} devDependencies present)`);
+
+// The ETL's build holds no sandbox: `--sandbox` reaches the package only through its bin.
+const sandboxInDist = walk(join(final.dir, 'dist')).filter((f) => /sandbox|store\.graphql/.test(relative(final.dir, f)) && !f.endsWith('sandbox-process.js'));
+if (sandboxInDist.length) fail(`dist/ holds sandbox code: ${sandboxInDist.join(', ')}`);
 
 const help = entry(['--help']);
 if (help.code !== 0 || !help.stdout.includes('--shops-file')) fail(`--help exited ${help.code}:\n${help.stdout}\n${help.stderr}`);

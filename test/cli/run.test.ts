@@ -1,12 +1,14 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { entities } from '../../src/entities/index.ts';
 import { validateRow } from '../../src/rows/schema.ts';
 import { startSandbox, Store, type Sandbox } from 'shopify-sandbox';
-import { collect, runCli, startCli } from '../support/cli.ts';
+import { collect, runCli } from '../support/cli.ts';
 import { manifests, readTable, tablesWritten } from '../support/output.ts';
 
 describe('the CLI end to end', function () {
@@ -69,8 +71,8 @@ describe('the CLI end to end', function () {
     });
   });
 
-  it('starts the sandbox on its own, and the ETL extracts from that separate process', async () => {
-    const server = startCli(['sandbox', '--port', '0', '--sandbox-operation-delay', '50ms', '--log-format', 'json']);
+  it('extracts from a sandbox started on its own (the shopify-sandbox bin) in a separate process', async () => {
+    const server = spawn(process.execPath, [fileURLToPath(import.meta.resolve('shopify-sandbox/bin')), '--port', '0', '--operation-delay', '50ms'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const first = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', resolve));
       const { url, shop, token } = JSON.parse(first) as { url: string; shop: string; token: string };
