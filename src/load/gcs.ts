@@ -4,157 +4,22 @@
 // object silently. Part files are .ndjson.gz archives stored as `application/gzip` with no
 // contentEncoding, so GCS never transcodes them on download.
 //
-// Every call is retried while it fails transiently (withGcsRetries: 5xx, resets, refused connections),
+// Every call is retried while it fails transiently (gcs/retry.ts: 5xx, resets, refused connections),
 // and a call that still fails is judged by its effect, not its error: when the answer was lost, not
 // the request, a write finds its own bytes in place (usually as a 412 on the retry) and a delete finds
 // nothing to delete (a 404). Both count as done, like the answer would have.
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { CRC32C, Storage } from '@google-cloud/storage';
-import type { Bucket, File, StorageOptions } from '@google-cloud/storage';
-import { ErrorCodes, EtlError, isEtlError } from '../errors/index.ts';
+import type { Bucket, File } from '@google-cloud/storage';
+import { ErrorCodes, EtlError } from '../errors/index.ts';
+import { checkCredentials, classifyGcsError, createStorage, forDownload, gcsRetrier, gcsStatus, type GcsRetrier, type StorageClientOptions } from '../gcs/index.ts';
+import { crc32c, crc32cBase64 } from '../io/crc.ts';
 import type { Logger } from '../report/log.ts';
 import type { Destination, StagedFile, UploadResult } from './destination.ts';
-import { withGcsRetries } from './gcs-retry.ts';
-
-/** The one predefined role that can create, overwrite and delete objects (replacing needs delete too). */
-export const OBJECT_ROLE = 'roles/storage.objectUser';
 
 const MiB = 2 ** 20;
 /** Where check() writes its probe, under the prefix. */
 const PROBES = '_probe/';
-
-export type RetryOptions = NonNullable<StorageOptions['retryOptions']>;
-
-export interface StorageClientOptions {
-  /** Explicit endpoint (the CLI's --gcs-endpoint); otherwise STORAGE_EMULATOR_HOST, else GCS with ADC. */
-  apiEndpoint?: string | undefined;
-  projectId?: string | undefined;
-  /** The client's retry budget; tests shorten the delays. */
-  retryOptions?: RetryOptions | undefined;
-}
-
-/** One configured client. A custom endpoint is called without credentials, as emulators expect. */
-export function createStorage(options: StorageClientOptions = {}): Storage {
-  const storage = buildStorage(options, options.retryOptions);
-  downloaders.set(storage, buildStorage(options, { ...storage.retryOptions, autoRetry: false }));
-  return storage;
-}
-
-/** Each client's twin for downloads (see forDownload). */
-const downloaders = new WeakMap<Storage, Storage>();
-
-/**
- * `file` through its client's twin that never retries on its own, to download it. When the client
- * retries a download answered 429 or 5xx, it destroys the response stream before teeny-request pipes
- * it, and that pipe throws where no caller can catch it: an unhandled ERR_STREAM_UNABLE_TO_PIPE ends
- * the process (googleapis/google-cloud-node#8670). The caller retries the whole download instead
- * (withGcsRetries). A client not made by createStorage keeps its own retries.
- */
-export function forDownload(file: File): File {
-  const twin = downloaders.get(file.bucket.storage);
-  if (!twin) return file;
-  return twin.bucket(file.bucket.name).file(file.name, file.generation === undefined ? {} : { generation: file.generation });
-}
-
-function buildStorage(options: StorageClientOptions, retryOptions: RetryOptions | undefined): Storage {
-  const endpoint = emulatorEndpoint(options.apiEndpoint ?? process.env.STORAGE_EMULATOR_HOST);
-  const storage = new Storage({
-    ...(endpoint ? { apiEndpoint: endpoint } : {}),
-    ...(options.projectId ? { projectId: options.projectId } : {}),
-    ...(retryOptions ? { retryOptions } : {}),
-  });
-  // The client takes STORAGE_EMULATOR_HOST verbatim as the JSON API's base URL (and only then
-  // ignores apiEndpoint for it), which suits only an emulator serving that API at `/`. Emulators
-  // (fsouza/fake-gcs-server, gcp-storage-emulator) serve it under /storage/v1, as GCS does.
-  if (endpoint) storage.baseUrl = `${storage.apiEndpoint}/storage/v1`;
-  return storage;
-}
-
-/**
- * An emulator's address as the client's apiEndpoint: `host:port` (the form the Go and Python clients
- * take) gets `http://`, and a trailing `/storage/v1` (the JSON API's own path) is dropped.
- */
-export function emulatorEndpoint(value: string | undefined): string | undefined {
-  const trimmed = value?.trim().replace(/\/+$/, '');
-  if (!trimmed) return undefined;
-  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
-  return url.replace(/\/storage\/v1$/, '');
-}
-
-/** Splits `gs://bucket/some/key` into its bucket and key (the key may be empty). */
-export function parseGsUrl(url: string): { bucket: string; key: string } {
-  const m = /^gs:\/\/([^/]+)\/?(.*)$/.exec(url);
-  if (!m?.[1]) throw new EtlError(ErrorCodes.CONFIG_INVALID, `not a gs:// URL: ${url}; expected gs://BUCKET/PATH`);
-  return { bucket: m[1], key: m[2] ?? '' };
-}
-
-/** The HTTP status of a client error, whichever of the client's error shapes carries it. */
-export function gcsStatus(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const e = err as { code?: unknown; status?: unknown; response?: { status?: unknown } };
-  for (const candidate of [e.code, e.status, e.response?.status]) {
-    if (typeof candidate === 'number') return candidate;
-    if (typeof candidate === 'string' && /^\d{3}$/.test(candidate)) return Number(candidate);
-  }
-  return undefined;
-}
-
-/** The auth library's message when Application Default Credentials find nothing. */
-const NO_CREDENTIALS = /Could not load the default credentials/;
-
-/**
- * Fails with the fix when GCS would be called with no credentials. The client itself goes on without
- * them (a public bucket might not care), so the run would otherwise fail later on a 401, or offline on
- * a DNS error, neither naming the cause. An emulator's endpoint is called without credentials: no check.
- */
-export async function checkCredentials(bucket: Bucket, what: string): Promise<void> {
-  if (bucket.storage.customEndpoint) return;
-  try {
-    await bucket.storage.authClient.getClient();
-  } catch (err) {
-    throw classifyGcsError(err, what, bucket.name);
-  }
-}
-
-/** Classifies a client error once, naming the object and, for access problems, the role to grant. */
-export function classifyGcsError(err: unknown, what: string, bucket: string): EtlError {
-  if (isEtlError(err)) return err;
-  if (err instanceof Error && NO_CREDENTIALS.test(err.message)) {
-    return new EtlError(
-      ErrorCodes.CONFIG_INVALID,
-      `${what}: no Application Default Credentials to call GCS with; on Cloud Run or GKE run the job as a service account holding ${OBJECT_ROLE} on gs://${bucket}; by hand, run \`gcloud auth application-default login\` or set GOOGLE_APPLICATION_CREDENTIALS to a service account key file`,
-      { cause: err, details: { bucket } },
-    );
-  }
-  const status = gcsStatus(err);
-  const detail = err instanceof Error ? err.message : String(err);
-  if (status === 401 || status === 403) {
-    return new EtlError(
-      ErrorCodes.DEST_PERMISSION,
-      `${what}: permission denied on bucket gs://${bucket} (${detail}); grant the job's service account ${OBJECT_ROLE} on the bucket (check Application Default Credentials when running by hand)`,
-      { cause: err, details: { bucket, status } },
-    );
-  }
-  if (status === 404) {
-    return new EtlError(
-      ErrorCodes.DEST_UNWRITABLE,
-      `${what}: bucket gs://${bucket} does not exist or is not visible; create it or fix the gs:// URL, and grant ${OBJECT_ROLE} on it`,
-      { cause: err, details: { bucket, status } },
-    );
-  }
-  if (status === 408 || status === 429 || (status !== undefined && status >= 500)) {
-    return new EtlError(ErrorCodes.HTTP_TRANSIENT, `${what}: GCS answered ${status} after retries (${detail})`, {
-      cause: err,
-      retryable: true,
-      details: { bucket, status },
-    });
-  }
-  if (status === undefined) {
-    return new EtlError(ErrorCodes.NETWORK, `${what}: ${detail}`, { cause: err, retryable: true, details: { bucket } });
-  }
-  return new EtlError(ErrorCodes.INTERNAL, `${what}: GCS answered ${status} (${detail})`, { cause: err, details: { bucket, status } });
-}
 
 export interface GcsDestinationOptions extends StorageClientOptions {
   bucket: string;
@@ -164,8 +29,6 @@ export interface GcsDestinationOptions extends StorageClientOptions {
   resumableThreshold?: number;
   /** Resumable chunk size, a multiple of 256 KiB (default 8 MiB); a dropped connection resends at most one chunk. */
   chunkSize?: number;
-  /** Share one client per process; built from the other options when absent. */
-  storage?: Storage;
   /** Told about each retry. */
   logger?: Pick<Logger, 'warn'> | undefined;
 }
@@ -178,20 +41,19 @@ interface Stored {
 
 export class GcsDestination implements Destination {
   readonly url: string;
-  readonly #storage: Storage;
   readonly #bucket: Bucket;
   readonly #prefix: string;
   readonly #resumableThreshold: number;
   readonly #chunkSize: number;
-  readonly #logger: Pick<Logger, 'warn'> | undefined;
+  readonly #retrying: GcsRetrier;
 
   constructor(options: GcsDestinationOptions) {
-    this.#storage = options.storage ?? createStorage(options);
-    this.#bucket = this.#storage.bucket(options.bucket);
+    const storage = createStorage(options);
+    this.#bucket = storage.bucket(options.bucket);
     this.#prefix = options.prefix.replace(/^\/+|\/+$/g, '');
     this.#resumableThreshold = options.resumableThreshold ?? 8 * MiB;
     this.#chunkSize = options.chunkSize ?? 8 * MiB;
-    this.#logger = options.logger;
+    this.#retrying = gcsRetrier(storage, options.logger);
     this.url = `gs://${options.bucket}${this.#prefix ? `/${this.#prefix}` : ''}`;
   }
 
@@ -314,7 +176,7 @@ export class GcsDestination implements Destination {
    */
   async #write(target: File, crc32c: string, what: string, write: () => Promise<unknown>, signal?: AbortSignal): Promise<{ generation: string; found: boolean }> {
     try {
-      await this.#retrying(what, write, signal);
+      await this.#retrying(what, write, { signal });
       return { generation: String(target.metadata.generation), found: false };
     } catch (err) {
       if (signal?.aborted) throw err;
@@ -354,14 +216,6 @@ export class GcsDestination implements Destination {
     }
   }
 
-  #retrying<T>(what: string, call: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return withGcsRetries(call, {
-      retry: this.#storage.retryOptions,
-      signal,
-      onRetry: (err, attempt, waitMs) => this.#logger?.warn(`${what} failed; retrying`, { attempt, waitMs, error: err instanceof Error ? err.message : String(err) }),
-    });
-  }
-
   #aborted(target: File, cause: unknown): EtlError {
     return new EtlError(ErrorCodes.INTERRUPTED, `upload of ${this.#gsUrl(target)} aborted; the next run uploads it again`, { cause });
   }
@@ -386,7 +240,5 @@ export class GcsDestination implements Destination {
 }
 
 function crc32cOfBuffer(bytes: Buffer): string {
-  const crc = new CRC32C();
-  crc.update(bytes);
-  return crc.toString();
+  return crc32cBase64(crc32c(bytes));
 }

@@ -21,7 +21,7 @@ export interface OpenDestinationOptions {
 
 export async function openDestination(spec: string, options: OpenDestinationOptions = {}): Promise<Destination> {
   if (spec.startsWith('gs://')) {
-    const { GcsDestination, parseGsUrl } = await import('./gcs.ts');
+    const [{ GcsDestination }, { parseGsUrl }] = await Promise.all([import('./gcs.ts'), import('../gcs/index.ts')]);
     const { bucket, key } = parseGsUrl(spec);
     return new GcsDestination({
       bucket,

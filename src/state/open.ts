@@ -4,7 +4,6 @@
 // lease of --lock-lease renewed every third of it, and a run that finds the state locked waits up to
 // --lock-wait for the holder to release it or for its lease to lapse (a killed run).
 import { join } from 'node:path';
-import type { RunConfig } from '../cli/config.ts';
 import type { Logger } from '../report/log.ts';
 import { StateDb, type RunStatus } from './db.ts';
 import { waitForLock } from './lock-wait.ts';
@@ -17,8 +16,21 @@ export interface StateHandle {
   close(status: RunStatus, summary: unknown): Promise<void>;
 }
 
+/** Where the state lives and how its lock behaves: the run's --state, --staging, --lock-lease, --lock-wait. */
+export interface StateOptions {
+  /** A SQLite file, or gs://bucket/key.db. */
+  state: string;
+  /** The folder where a gs:// state's working copy is kept. */
+  staging: string;
+  lockLeaseMs: number;
+  lockWaitMs: number;
+  /** The Cloud Run or Kubernetes execution, named in a gs:// lock's owner beside the run id. */
+  execution?: string | undefined;
+  gcsEndpoint?: string | undefined;
+}
+
 /** `signal` ends a wait for the lock (SIGTERM). */
-export async function openState(config: RunConfig, shop: string, runId: string, logger: Logger, signal?: AbortSignal): Promise<StateHandle> {
+export async function openState(config: StateOptions, shop: string, runId: string, logger: Logger, signal?: AbortSignal): Promise<StateHandle> {
   if (config.state.startsWith('gs://')) return openRemote(config, shop, runId, logger, signal);
   const db = StateDb.open(config.state);
   try {
@@ -41,7 +53,7 @@ export async function openState(config: RunConfig, shop: string, runId: string, 
   };
 }
 
-async function openRemote(config: RunConfig, shop: string, runId: string, logger: Logger, signal: AbortSignal | undefined): Promise<StateHandle> {
+async function openRemote(config: StateOptions, shop: string, runId: string, logger: Logger, signal: AbortSignal | undefined): Promise<StateHandle> {
   const localPath = join(config.staging, `state-${shop}.db`);
   const { RemoteState } = await import('./remote.ts');
   const remote = await RemoteState.open({

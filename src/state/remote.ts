@@ -8,7 +8,7 @@
 // an expired lease is taken over with a compare-and-swap on the lock's generation, so exactly one
 // contender wins. Nothing here depends on the platform: the lock lives in the bucket.
 //
-// Every call is retried while it fails transiently (withGcsRetries), and a retried write can meet its
+// Every call is retried while it fails transiently (gcs/retry.ts), and a retried write can meet its
 // own earlier effect when only the answer was lost: a lock create or renewal that finds our owner in
 // the lock, an upload that finds our bytes, a delete that finds nothing, all count as done.
 import { randomUUID } from 'node:crypto';
@@ -16,15 +16,13 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { CRC32C } from '@google-cloud/storage';
-import type { Bucket, File, Storage } from '@google-cloud/storage';
+import type { Bucket, File } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors/index.ts';
+import { checkCredentials, classifyGcsError, createStorage, forDownload, gcsRetrier, gcsStatus, parseGsUrl, type GcsRetrier, type StorageClientOptions } from '../gcs/index.ts';
 import type { Logger } from '../report/log.ts';
-import { checkCredentials, classifyGcsError, createStorage, forDownload, gcsStatus, parseGsUrl } from '../load/gcs.ts';
-import type { RetryOptions } from '../load/gcs.ts';
-import { withGcsRetries } from '../load/gcs-retry.ts';
 import { waitForLock } from './lock-wait.ts';
 
-export interface RemoteStateOptions {
+export interface RemoteStateOptions extends StorageClientOptions {
   /** gs://bucket/key.db */
   url: string;
   /** Working copy of the database. It belongs to RemoteState: replaced at open by the remote copy. */
@@ -42,11 +40,6 @@ export interface RemoteStateOptions {
   waitMs?: number;
   /** Stops the wait for the lock (SIGTERM). */
   signal?: AbortSignal;
-  apiEndpoint?: string | undefined;
-  projectId?: string | undefined;
-  retryOptions?: RetryOptions | undefined;
-  /** Share the process's client; built from the options above when absent. */
-  storage?: Storage;
   now?: () => number;
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
@@ -74,6 +67,7 @@ export class RemoteState {
   readonly #signal: AbortSignal | undefined;
   readonly #now: () => number;
   readonly #logger: Pick<Logger, 'info' | 'warn'> | undefined;
+  readonly #retrying: GcsRetrier;
   #dbGeneration = '0';
   #lockGeneration = '0';
   #heartbeat: NodeJS.Timeout | undefined;
@@ -92,7 +86,8 @@ export class RemoteState {
     }
     this.url = options.url;
     this.localPath = options.localPath;
-    this.#bucket = (options.storage ?? createStorage(options)).bucket(bucket);
+    const storage = createStorage(options);
+    this.#bucket = storage.bucket(bucket);
     this.#db = this.#bucket.file(key);
     this.#lock = this.#bucket.file(`${key}.lock`);
     this.#owner = options.owner;
@@ -102,6 +97,7 @@ export class RemoteState {
     this.#signal = options.signal;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
+    this.#retrying = gcsRetrier(storage, options.logger, { url: options.url });
   }
 
   /**
@@ -298,7 +294,7 @@ export class RemoteState {
       contentType: 'application/json',
       preconditionOpts: { ifGenerationMatch },
       metadata: { metadata: { owner: this.#owner, expiresAtMs: String(expiresAtMs) } },
-    }), budgetMs);
+    }), { budgetMs });
     return String(this.#lock.metadata.generation);
   }
 
@@ -383,14 +379,6 @@ export class RemoteState {
     }
     this.#dbGeneration = generation;
     this.#logger?.info('state downloaded', { url: this.url, generation });
-  }
-
-  #retrying<T>(what: string, call: () => Promise<T>, budgetMs?: number): Promise<T> {
-    return withGcsRetries(call, {
-      retry: this.#bucket.storage.retryOptions,
-      budgetMs,
-      onRetry: (err, attempt, waitMs) => this.#logger?.warn(`${what} failed; retrying`, { url: this.url, attempt, waitMs, error: err instanceof Error ? err.message : String(err) }),
-    });
   }
 
   #serially<T>(task: () => Promise<T>): Promise<T> {

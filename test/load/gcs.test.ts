@@ -1,7 +1,8 @@
 // GcsDestination beyond the shared contract: how it talks to GCS (preconditions, content type,
 // resumable chunks), what check() says when access is missing, and surviving injected faults.
 import { expect } from 'chai';
-import { GcsDestination, parseGsUrl } from '../../src/load/gcs.ts';
+import { parseGsUrl } from '../../src/gcs/index.ts';
+import { GcsDestination } from '../../src/load/gcs.ts';
 import { openDestination } from '../../src/load/index.ts';
 import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';
 import type { FakeGcs, RequestMatch } from '../support/fake-gcs.ts';

@@ -4,12 +4,14 @@
 // earlier effect (the answer was lost, not the request): callers handle that where they handle the
 // precondition failure it shows up as.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RetryOptions } from './gcs.ts';
+import type { Storage } from '@google-cloud/storage';
+import type { Logger } from '../report/log.ts';
+import type { RetryOptions } from './client.ts';
 
 /** Errors of the connection itself (no HTTP answer), as node and node-fetch report them. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
-export function isTransientGcsError(err: unknown): boolean {
+function isTransientGcsError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, status } = e as { code?: unknown; status?: unknown };
     for (const value of [code, status]) {
@@ -22,7 +24,7 @@ export function isTransientGcsError(err: unknown): boolean {
   return false;
 }
 
-export interface GcsRetryOptions {
+interface GcsRetryOptions {
   /** The client's retry settings: the backoff, and `totalTimeout` (seconds) bounds the whole call. */
   retry: RetryOptions;
   /** A shorter bound than totalTimeout, in ms, when the call is worthless later (a lease renewal). */
@@ -33,7 +35,7 @@ export interface GcsRetryOptions {
 }
 
 /** Runs `call` until it succeeds, fails for good, or the time budget is spent (then its last error). */
-export async function withGcsRetries<T>(call: () => Promise<T>, options: GcsRetryOptions): Promise<T> {
+async function withGcsRetries<T>(call: () => Promise<T>, options: GcsRetryOptions): Promise<T> {
   const deadline = Date.now() + Math.min(options.budgetMs ?? Infinity, (options.retry.totalTimeout ?? 600) * 1000);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -48,7 +50,23 @@ export async function withGcsRetries<T>(call: () => Promise<T>, options: GcsRetr
 }
 
 /** The client's own backoff: multiplier^attempt seconds plus jitter, capped by maxRetryDelay. */
-export function retryDelayMs(retry: RetryOptions, attempt: number): number {
+function retryDelayMs(retry: RetryOptions, attempt: number): number {
   const base = (retry.retryDelayMultiplier ?? 2) ** attempt * 1000 + Math.random() * 1000;
   return Math.min(base, (retry.maxRetryDelay ?? 64) * 1000);
+}
+
+/** Runs one named call with withGcsRetries; `what` names it in the retry's log line. */
+export type GcsRetrier = <T>(what: string, call: () => Promise<T>, options?: { signal?: AbortSignal | undefined; budgetMs?: number | undefined }) => Promise<T>;
+
+/**
+ * withGcsRetries on `storage`'s own backoff settings, logging each retry as `<what> failed; retrying`
+ * with `fields` (e.g. the state's URL) first.
+ */
+export function gcsRetrier(storage: Storage, logger: Pick<Logger, 'warn'> | undefined, fields: Record<string, unknown> = {}): GcsRetrier {
+  return (what, call, options = {}) => withGcsRetries(call, {
+    retry: storage.retryOptions,
+    budgetMs: options.budgetMs,
+    signal: options.signal,
+    onRetry: (err, attempt, waitMs) => logger?.warn(`${what} failed; retrying`, { ...fields, attempt, waitMs, error: err instanceof Error ? err.message : String(err) }),
+  });
 }
