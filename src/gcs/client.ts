@@ -1,6 +1,6 @@
 // The @google-cloud/storage client as the gs:// destination (load/gcs.ts) and the gs:// state
-// (state/remote.ts) both build it: one endpoint rule, one credentials rule, and a twin client for
-// downloads that never retries on its own.
+// (state/remote.ts) both build it (docs/gcp.md#gcs-client): one endpoint rule, one credentials rule,
+// and a twin client for downloads that never retries on its own.
 import { Storage } from '@google-cloud/storage';
 import type { File, StorageOptions } from '@google-cloud/storage';
 import { ErrorCodes, EtlError } from '../errors/index.ts';

@@ -1,4 +1,4 @@
-// Object names of the output layout (design.md), in one place so every writer agrees:
+// Object names of the output layout (docs/design.md#output-layout), in one place so every writer agrees:
 //   <table>/shop=<shop>/dt=<YYYY-MM-DD>/run=<run_id>/part-<00000>.ndjson.gz
 //   _manifests/shop=<shop>/run=<run_id>.json
 //   _schemas/<table>.json
