@@ -41,9 +41,5 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown 1000:1000 /app/data
 # uid 1000 is the image's `node` user; numeric so Kubernetes runAsNonRoot can verify it.
 USER 1000
-# --max-semi-space-size=1: the main thread makes little garbage, but Node lets its young generation grow
-# to 64 MB, and the download's spent buffers wait there for a collection: 60-75 MiB of RSS.
-# --initial-old-space-size=64: with a small old generation V8 starts a full collection of the main
-# thread's heap (every loaded module) every 100-150 ms while data streams, ~40 per 250 MB, a sixth of
-# the run's CPU; the workers cap their own heaps (src/pipeline/worker-pool.ts). README, Performance.
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--max-semi-space-size=1", "--initial-old-space-size=64", "/app/dist/main.js"]
+# The program sets its own node flags (src/cli/node-flags.ts), so the entrypoint names none.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "/app/dist/main.js"]

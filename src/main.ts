@@ -2,6 +2,8 @@
 // shopify-bulk-etl: argv → Config → the chosen command; maps errors to exit codes (0 all committed,
 // 1 some entity or shop failed, 2 bad configuration or usage, 3 state locked by another run, 130 on
 // SIGINT and 143 on SIGTERM after state was persisted).
+// First, before the rest loads: re-executes node with the V8 flags the job needs if it lacks them.
+import './cli/node-flags.ts';
 import { parseConfig, type Config, type StatusConfig } from './cli/config.ts';
 import { EtlError, ErrorCodes, ExitCodes, interruptedBy, interruptExitCode, isConfigurationCode } from './errors/index.ts';
 import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from './report/log.ts';

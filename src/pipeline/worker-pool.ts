@@ -137,7 +137,7 @@ export class WorkerPool {
   /** Starts the workers if they are not running yet (run() does too); idempotent. */
   start(): void {
     if (this.#closed || this.#workers.length > 0) return;
-    // The image starts node with --max-semi-space-size=1, for the main thread (Dockerfile). V8 applies
+    // Node runs with --max-semi-space-size=1, for the main thread (src/cli/node-flags.ts). V8 applies
     // that flag to every isolate made later too, over resourceLimits, which would give the workers a
     // young generation four times smaller than HEAP_LIMITS and four times the collections. Back to
     // V8's default (0: size from the isolate's own limits) before they start; the main thread's heap

@@ -74,7 +74,7 @@ describe('Dockerfile', () => {
     expect(runs(final)).to.match(/apt-get install[^\n]*\btini\b/);
     const entrypoints = final.filter((i) => i.keyword === 'ENTRYPOINT');
     expect(entrypoints).to.have.length(1);
-    expect(JSON.parse(entrypoints[0]!.args)).to.deep.equal(['/usr/bin/tini', '--', 'node', '--max-semi-space-size=1', '--initial-old-space-size=64', '/app/dist/main.js']);
+    expect(JSON.parse(entrypoints[0]!.args)).to.deep.equal(['/usr/bin/tini', '--', 'node', '/app/dist/main.js']);
     expect(all.some((i) => i.keyword === 'CMD' && /npm/.test(i.args))).to.equal(false);
   });
 
