@@ -63,12 +63,11 @@ export function classifyGcsError(err: unknown, what: string, bucket: string): Et
   if (status === 408 || status === 429 || (status !== undefined && status >= 500)) {
     return new EtlError(ErrorCodes.HTTP_TRANSIENT, `${what}: GCS answered ${status} after retries (${detail})`, {
       cause: err,
-      retryable: true,
       details: { bucket, status },
     });
   }
   if (status === undefined) {
-    return new EtlError(ErrorCodes.NETWORK, `${what}: ${detail}`, { cause: err, retryable: true, details: { bucket } });
+    return new EtlError(ErrorCodes.NETWORK, `${what}: ${detail}`, { cause: err, details: { bucket } });
   }
   return new EtlError(ErrorCodes.INTERNAL, `${what}: GCS answered ${status} (${detail})`, { cause: err, details: { bucket, status } });
 }

@@ -6,10 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Storage } from '@google-cloud/storage';
 import type { Logger } from '../report/log.ts';
+import { isTransientErrno } from '../errors/transient.ts';
 import type { RetryOptions } from './client.ts';
-
-/** Errors of the connection itself (no HTTP answer), as node and node-fetch report them. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 
 function isTransientGcsError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
@@ -17,7 +15,8 @@ function isTransientGcsError(err: unknown): boolean {
     for (const value of [code, status]) {
       const n = typeof value === 'string' && /^\d{3}$/.test(value) ? Number(value) : value;
       if (n === 408 || n === 429 || (typeof n === 'number' && n >= 500 && n < 600)) return true;
-      if (typeof value === 'string' && NETWORK_CODES.has(value)) return true;
+      // Errors of the connection itself (no HTTP answer), as node and node-fetch report them.
+      if (isTransientErrno(value)) return true;
     }
     if (/socket hang up|other side closed|premature close/i.test((e as Error).message ?? '')) return true;
   }

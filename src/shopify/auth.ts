@@ -63,7 +63,6 @@ export function clientCredentialsToken(options: ClientCredentialsOptions): Token
     }
     if (typeof body.access_token !== 'string' || body.access_token === '') {
       throw new EtlError(ErrorCodes.AUTH_INVALID, `the token exchange with ${host} answered without an access_token`, {
-        retryable: false,
         details: { status: response.status },
       });
     }
@@ -106,7 +105,7 @@ function tokenHttpError(response: Response, host: string, now: number): EtlError
   }
   const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), now);
   return new EtlError(ErrorCodes.HTTP_TRANSIENT, `the token exchange with ${host} answered HTTP ${status}`, {
-    retryable: status === 429 || status >= 500,
+    action: status === 429 || status >= 500 ? 'resend' : 'fail',
     details: { status },
     ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
   });

@@ -168,14 +168,13 @@ function submitError(userErrors: UserError[], shop: string): EtlError {
     return new EtlError(
       ErrorCodes.OPERATION_IN_PROGRESS,
       `no free bulk query slot on ${shop}: ${runningIds.length} operation(s) already running (${runningIds.join(', ')})`,
-      { retryable: true, details: { runningIds, shop } },
+      { details: { runningIds, shop } },
     );
   }
   const limited = userErrors.find((e) => e.code === 'LIMIT_REACHED' || /too many recent bulk operations/i.test(e.message));
   if (limited) {
     const minutes = /try again in (\d+) minutes?/i.exec(limited.message)?.[1];
     return new EtlError(ErrorCodes.THROTTLED, `Shopify limits bulk operations on ${shop} for now: ${limited.message}`, {
-      retryable: true,
       details: { shop, userErrors },
       ...(minutes === undefined ? {} : { retryAfterSeconds: Number(minutes) * 60 }),
     });
@@ -203,7 +202,7 @@ export class BulkClient {
   }
 
   /**
-   * Starts a bulk query. OPERATION_IN_PROGRESS is thrown (retryable, with `details.runningIds`), never
+   * Starts a bulk query. OPERATION_IN_PROGRESS is thrown (with `details.runningIds`), never
    * waited out here: the caller decides whether to wait, adopt or cancel. If the submit's answer is lost
    * (5xx, cut connection), the client looks for an operation running this exact query before sending
    * it again, because Shopify echoes the query verbatim.
@@ -230,9 +229,7 @@ export class BulkClient {
     const { bulkOperation, userErrors } = data.bulkOperationRunQuery;
     if (userErrors.length > 0) throw submitError(userErrors, this.client.shop);
     if (!bulkOperation) {
-      throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `bulkOperationRunQuery on ${this.client.shop} returned neither an operation nor userErrors`, {
-        retryable: true,
-      });
+      throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `bulkOperationRunQuery on ${this.client.shop} returned neither an operation nor userErrors`);
     }
     return parseOperation(bulkOperation);
   }
@@ -330,7 +327,7 @@ export class BulkClient {
     return new EtlError(
       ErrorCodes.BULK_FAILED,
       `bulk operation ${id} does not exist on ${this.client.shop} (it belongs to another app or shop, or Shopify dropped it); the window is extracted again`,
-      { retryable: true, details: { operationId: id, reason: 'not_found' } },
+      { details: { operationId: id, reason: 'not_found' } },
     );
   }
 
@@ -355,7 +352,7 @@ export class BulkClient {
         (phase === 'created' ? 'Shopify is slow to start it; try again later or raise --created-timeout' : 'Too much for one operation: the window is split (up to 4 times); use a smaller --window or raise the limit'),
       {
         // Shopify's queue may clear (CREATED); an operation that ran too long will do so again unless split.
-        retryable: phase === 'created',
+        action: phase === 'created' ? 'resubmit' : 'split',
         details: { operationId: op.id, phase, status: op.status, statusAfterCancel: last.status, ageMs, limitMs },
       },
     );
@@ -383,7 +380,7 @@ export function assertCompleted(op: BulkOperation): void {
         throw new EtlError(
           ErrorCodes.VERIFY_MISMATCH,
           `bulk operation ${op.id} COMPLETED with objectCount ${op.objectCount} but no result URL; refusing to treat it as empty`,
-          { retryable: true, details },
+          { details },
         );
       }
       return;
@@ -401,15 +398,12 @@ export function assertCompleted(op: BulkOperation): void {
       if (code === 'TIMEOUT') {
         throw new EtlError(ErrorCodes.BULK_TIMEOUT, `bulk operation ${op.id} FAILED with TIMEOUT: split the window or select fewer fields`, { details });
       }
-      throw new EtlError(ErrorCodes.BULK_FAILED, `bulk operation ${op.id} FAILED with ${op.errorCode ?? 'no error code'}; Shopify says this is intermittent`, {
-        retryable: true,
-        details,
-      });
+      throw new EtlError(ErrorCodes.BULK_FAILED, `bulk operation ${op.id} FAILED with ${op.errorCode ?? 'no error code'}; Shopify says this is intermittent`, { details });
     }
     case 'CANCELED':
-      throw new EtlError(ErrorCodes.BULK_CANCELED, `bulk operation ${op.id} was CANCELED before it completed`, { retryable: true, details });
+      throw new EtlError(ErrorCodes.BULK_CANCELED, `bulk operation ${op.id} was CANCELED before it completed`, { details });
     case 'EXPIRED':
-      throw new EtlError(ErrorCodes.BULK_EXPIRED, `bulk operation ${op.id} EXPIRED: its result URL is older than 7 days`, { retryable: true, details });
+      throw new EtlError(ErrorCodes.BULK_EXPIRED, `bulk operation ${op.id} EXPIRED: its result URL is older than 7 days`, { details });
     default:
       throw new EtlError(ErrorCodes.INTERNAL, `bulk operation ${op.id} is ${op.status}, not finished; poll it to a terminal status first`, { details });
   }

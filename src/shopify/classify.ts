@@ -1,8 +1,9 @@
-// Turns what Shopify (or the network) answered into one EtlError with a stable code, `retryable`, and a
-// message that says what to fix. This is the only place HTTP statuses, GraphQL `extensions.code`s and
+// Turns what Shopify (or the network) answered into one EtlError with a stable code (whose action, in
+// src/errors/policy.ts, says whether sending the request again can help) and a message that says what to fix. This is the only place HTTP statuses, GraphQL `extensions.code`s and
 // socket errnos are interpreted. Messages carry Shopify's own short error texts but never request
 // headers or raw bodies, so no credential can ride along.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
+import { isTransientErrno } from '../errors/transient.ts';
 
 export interface ClassifyContext {
   shop: string;
@@ -115,16 +116,16 @@ export function classifyHttpStatus(
     default:
       break;
   }
-  const retryable = ctx.retryStatuses.includes(status);
+  const resend = ctx.retryStatuses.includes(status);
   const retryAfterSeconds = parseRetryAfter(response.retryAfter, ctx.now());
-  const options = { retryable, details, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  const options = { action: resend ? 'resend' : 'fail', details, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) } as const;
   if (status === 503 && contentType.includes('text/html')) {
     return new EtlError(ErrorCodes.HTTP_TRANSIENT, `Shopify is unavailable for ${ctx.shop} (HTTP 503 maintenance page)`, options);
   }
   if (status === 429) {
     return new EtlError(ErrorCodes.HTTP_TRANSIENT, `Shopify rate-limited requests for ${ctx.shop} (HTTP 429)${saidPart}`, options);
   }
-  if (status >= 500 || retryable) {
+  if (status >= 500 || resend) {
     return new EtlError(ErrorCodes.HTTP_TRANSIENT, `Shopify answered HTTP ${status} for ${ctx.shop}${saidPart}`, options);
   }
   return new EtlError(ErrorCodes.GRAPHQL_ERROR, `Shopify rejected the request for ${ctx.shop} (HTTP ${status})${saidPart}`, {
@@ -137,7 +138,7 @@ export function classifyUnreadable(status: number, contentType: string, ctx: Cla
   return new EtlError(
     ErrorCodes.HTTP_TRANSIENT,
     `Shopify answered HTTP ${status} for ${ctx.shop} with a body that is not a GraphQL result (${contentType || 'no content type'})`,
-    { retryable: true, details: { status, contentType, shop: ctx.shop } },
+    { details: { status, contentType, shop: ctx.shop } },
   );
 }
 
@@ -162,10 +163,7 @@ export function classifyGraphQLErrors(errors: readonly GraphQLErrorLike[], ctx: 
   const messages = errors.map(messageOf).filter(Boolean);
   const details = { shop: ctx.shop, graphqlCodes: codes.filter(Boolean) };
   if (codes.includes('THROTTLED')) {
-    return new EtlError(ErrorCodes.THROTTLED, `Shopify throttled the request for ${ctx.shop} (cost bucket empty)`, {
-      retryable: true,
-      details,
-    });
+    return new EtlError(ErrorCodes.THROTTLED, `Shopify throttled the request for ${ctx.shop} (cost bucket empty)`, { details });
   }
   const denied = errors.find((e) => codeOf(e) === 'ACCESS_DENIED');
   if (denied) {
@@ -183,32 +181,12 @@ export function classifyGraphQLErrors(errors: readonly GraphQLErrorLike[], ctx: 
     });
   }
   if (codes.includes('INTERNAL_SERVER_ERROR')) {
-    return new EtlError(ErrorCodes.HTTP_TRANSIENT, `Shopify reported an internal error for ${ctx.shop}: ${messages.join('; ')}`, {
-      retryable: true,
-      details,
-    });
+    return new EtlError(ErrorCodes.HTTP_TRANSIENT, `Shopify reported an internal error for ${ctx.shop}: ${messages.join('; ')}`, { details });
   }
   return new EtlError(ErrorCodes.GRAPHQL_ERROR, `Shopify returned GraphQL errors for ${ctx.shop}: ${messages.join('; ') || codes.join(', ')}`, {
     details,
   });
 }
-
-const TRANSIENT_ERRNOS: ReadonlySet<string> = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
 
 /** The first errno-style `code` along an error's cause chain (fetch hides the socket error in `cause`). */
 export function errnoOf(err: unknown): string | undefined {
@@ -237,17 +215,18 @@ export function abortKind(err: unknown): 'timeout' | 'abort' | undefined {
 export function classifyNetworkError(err: unknown, what: string): EtlError {
   const errno = errnoOf(err);
   if (abortKind(err) === 'timeout') {
-    return new EtlError(ErrorCodes.NETWORK, `${what}: request timed out`, { retryable: true, cause: err, details: { errno: 'TIMEOUT' } });
+    return new EtlError(ErrorCodes.NETWORK, `${what}: request timed out`, { cause: err, details: { errno: 'TIMEOUT' } });
   }
   if (errno === 'ENOTFOUND') {
     return new EtlError(ErrorCodes.NETWORK, `${what}: host name does not resolve (ENOTFOUND); check --shop and --admin-url`, {
+      action: 'fail',
       cause: err,
       details: { errno },
     });
   }
-  const retryable = errno === undefined || TRANSIENT_ERRNOS.has(errno);
+  // No errno at all is a connection cut some other way: worth another attempt.
   return new EtlError(ErrorCodes.NETWORK, `${what}: connection failed (${errno ?? 'no errno'})`, {
-    retryable,
+    action: errno === undefined || isTransientErrno(errno) ? 'resend' : 'fail',
     cause: err,
     details: { errno: errno ?? null },
   });
@@ -270,13 +249,12 @@ export function classifyDownloadStatus(
     return new EtlError(
       ErrorCodes.BULK_EXPIRED,
       `the bulk result URL on ${host} is no longer valid (HTTP ${status}); signed URLs expire 7 days after completion, so the window is extracted again`,
-      { retryable: true, details },
+      { details },
     );
   }
   if (retryStatuses.includes(status)) {
     const retryAfterSeconds = parseRetryAfter(response.retryAfter, now);
     return new EtlError(ErrorCodes.HTTP_TRANSIENT, `downloading the bulk result from ${host} answered HTTP ${status}`, {
-      retryable: true,
       details,
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
     });

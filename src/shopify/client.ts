@@ -134,10 +134,10 @@ export class ShopifyClient {
           this.logger?.info('Shopify answered 401; renewing the access token once', { shop: this.shop });
           continue;
         }
-        const ambiguous = sent && options.idempotent === false && err.retryable && mayHaveTakenEffect(err);
+        const ambiguous = sent && options.idempotent === false && err.action === 'resend' && mayHaveTakenEffect(err);
         if (ambiguous && !options.reconcile) {
           throw new EtlError(err.code, `${err.message} (the request may have taken effect)`, {
-            retryable: err.retryable,
+            action: err.action,
             cause: err,
             details: { ...err.details, ambiguous: true },
           });
@@ -275,7 +275,7 @@ function hideSecret(err: EtlError, secret: string | undefined): EtlError {
   if (!err.message.includes(secret) && !details.includes(secret)) return err;
   const mask = (text: string) => text.split(secret).join('[REDACTED]');
   return new EtlError(err.code, mask(err.message), {
-    retryable: err.retryable,
+    action: err.action,
     details: JSON.parse(mask(details)) as Record<string, unknown>,
     ...(err.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: err.retryAfterSeconds }),
   });

@@ -76,7 +76,6 @@ export async function* downloadResult(url: string, options: DownloadOptions = {}
       }
       if (plan.total !== null && received < plan.total) {
         throw new EtlError(ErrorCodes.NETWORK, `the download from ${host} ended at byte ${received} of ${plan.total}`, {
-          retryable: true,
           details: { received, total: plan.total },
         });
       }

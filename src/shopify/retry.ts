@@ -33,16 +33,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export type Sleep = (ms: number) => Promise<void>;
 export type Clock = () => number;
 
-/**
- * Sending the same request again helps only for transport conditions. Other retryable codes (a
- * CANCELED or EXPIRED operation) mean the caller should redo the window, not repeat this request.
- */
-const TRANSIENT_CODES: ReadonlySet<string> = new Set([ErrorCodes.THROTTLED, ErrorCodes.HTTP_TRANSIENT, ErrorCodes.NETWORK]);
-
-export function isTransient(err: EtlError): boolean {
-  return err.retryable && TRANSIENT_CODES.has(err.code);
-}
-
 export const realSleep: Sleep = (ms) => delay(ms);
 
 export function resolvePolicy(partial: Partial<RetryPolicy> | undefined): RetryPolicy {
@@ -90,7 +80,7 @@ export class RetryStreak {
     const now = this.now();
     if (this.failures === 0) this.firstFailureAt = now;
     this.failures += 1;
-    if (!isTransient(err)) return null;
+    if (err.action !== 'resend') return null;
     const asked = err.retryAfterSeconds !== undefined ? Math.ceil(err.retryAfterSeconds * 1000) : waitHintMs;
     if (err.code === ErrorCodes.THROTTLED) {
       const wait = asked ?? backoffMs(this.policy, this.failures, this.random);
@@ -117,10 +107,9 @@ export class RetryStreak {
 
   /** The error to surface when the streak gives up: same code, with how long we tried. */
   exhausted(err: EtlError): EtlError {
-    if (!isTransient(err)) return err;
+    if (err.action !== 'resend') return err;
     const elapsedMs = this.now() - this.firstFailureAt;
     return new EtlError(err.code, `${err.message} (gave up after ${this.failures} attempts in ${minutesAndSeconds(elapsedMs)})`, {
-      retryable: true,
       cause: err,
       details: { ...err.details, attempts: this.failures, elapsedMs },
       ...(err.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: err.retryAfterSeconds }),

@@ -3,29 +3,31 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ErrorCodes, isConfigurationCode } from '../../src/errors/index.ts';
+import { ErrorCodes, ExitCodes, policyOf, type ErrorCode } from '../../src/errors/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const README = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
 
-/** The exit code a job ends with when its only shop stops on `code` (src/errors/index.ts, src/sync/run.ts). */
-function exitFor(code: string): string {
-  if (isConfigurationCode(code)) return '2';
-  if (code === ErrorCodes.STATE_LOCKED) return '3';
-  if (code === ErrorCodes.INTERRUPTED) return '130/143';
-  return '1';
+/** A policy as the README's table writes it: the action, then the alternative if any, and the exit code. */
+function written(code: ErrorCode): { scope: string; action: string; exit: string } {
+  const p = policyOf(code);
+  return {
+    scope: p.scope,
+    action: [p.action, p.alternative].filter(Boolean).map((a) => `\`${a}\``).join(', or '),
+    exit: code === ErrorCodes.INTERRUPTED ? `${ExitCodes.SIGINT}/${p.exit}` : String(p.exit),
+  };
 }
 
 describe('README', function () {
   this.timeout(60_000);
 
-  it('lists every error code once, with the exit code the job ends with', () => {
-    const table = README.slice(README.indexOf('| code | exit |'));
+  it('lists every error code once, with its policy: scope, action and the exit code the job ends with', () => {
+    const table = README.slice(README.indexOf('| code | scope | action | exit |'));
     const lines = table.split('\n');
     const rows = lines.slice(2, lines.findIndex((l) => !l.startsWith('|'))).map((l) => l.split('|').map((c) => c.trim()));
-    const documented = rows.flatMap(([, codes, exit]) => [...codes!.matchAll(/`([A-Z_]+)`/g)].map((m) => [m[1]!, exit!.replace(/`/g, '')] as const));
+    const documented = rows.flatMap(([, codes, scope, action, exit]) => [...codes!.matchAll(/`([A-Z_]+)`/g)].map((m) => [m[1] as ErrorCode, { scope, action, exit }] as const));
     expect(documented.map(([code]) => code).sort()).to.deep.equal(Object.values(ErrorCodes).sort());
-    for (const [code, exit] of documented) expect(exit, code).to.equal(exitFor(code));
+    for (const [code, policy] of documented) expect(policy, code).to.deep.equal(written(code));
   });
 
   it('writes the CLI the way it runs from a checkout, and that command answers', async () => {

@@ -108,11 +108,11 @@ describe('token providers', () => {
     expect(errorText(err)).not.to.include(CLIENT_SECRET);
   });
 
-  it('a 503 from the token endpoint is retryable', async () => {
+  it('a 503 from the token endpoint is resent', async () => {
     server = await startServer(reply({}, 503));
     const provider = clientCredentialsToken({ adminUrl: server.url, clientId: 'id', clientSecret: CLIENT_SECRET });
     const err = await failure(provider());
     expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
-    expect(err.retryable).to.equal(true);
+    expect(err.action).to.equal('resend');
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { EtlError, ErrorCodes } from '../../src/errors/index.ts';
-import type { ErrorCode } from '../../src/errors/index.ts';
+import type { Action, ErrorCode } from '../../src/errors/index.ts';
 import { staticToken } from '../../src/shopify/auth.ts';
 import { assertCompleted, BulkClient } from '../../src/shopify/bulk.ts';
 import type { BulkOperation, BulkStatus } from '../../src/shopify/bulk.ts';
@@ -108,7 +108,7 @@ describe('BulkClient', () => {
       const bulk = await bulkFor({ BulkOperationRunQuery: reply(captured.RUN_IN_PROGRESS_FIVE) });
       const err = await failure(bulk.submit('{ products { edges { node { id } } } }'));
       expect(err.code).to.equal(ErrorCodes.OPERATION_IN_PROGRESS);
-      expect(err.retryable).to.equal(true);
+      expect(err.action).to.equal('resend');
       expect(err.details.runningIds).to.deep.equal([
         'gid://shopify/BulkOperation/7933223797042',
         'gid://shopify/BulkOperation/7933223829810',
@@ -130,16 +130,16 @@ describe('BulkClient', () => {
       const bulk = await bulkFor({ BulkOperationRunQuery: reply(captured.RUN_INVALID_TOP_LEVEL_NODE) });
       const err = await failure(bulk.submit('{ node(id: "gid://shopify/Product/1") { id } }'));
       expect(err.code).to.equal(ErrorCodes.BULK_QUERY_INVALID);
-      expect(err.retryable).to.equal(false);
+      expect(err.action).to.equal('fail');
       expect(err.message).to.include('Bulk queries cannot contain a top level `node` field.').and.include('Bulk queries must contain at least one connection.');
     });
 
-    it('LIMIT_REACHED is a retryable THROTTLED', async () => {
+    it('LIMIT_REACHED is THROTTLED', async () => {
       const limited = { data: { bulkOperationRunQuery: { bulkOperation: null, userErrors: [{ field: null, message: 'Bulk operations limit reached. Please try again later.', code: 'LIMIT_REACHED' }] } }, extensions: costExtension({ requested: 10 }) };
       const bulk = await bulkFor({ BulkOperationRunQuery: reply(limited) });
       const err = await failure(bulk.submit('{ products { edges { node { id } } } }'));
       expect(err.code).to.equal(ErrorCodes.THROTTLED);
-      expect(err.retryable).to.equal(true);
+      expect(err.action).to.equal('resend');
     });
 
     it('after a lost answer, adopts the operation Shopify runs for this exact query instead of resubmitting', async () => {
@@ -315,7 +315,7 @@ describe('BulkClient', () => {
       const bulk = await bulkFor(untilCancelled(captured.POLL_CREATED, sequence(reply(captured.POLL_CANCELING), getAnswer(CANCELED))));
       const err = await failure(bulk.poll(RUNNING_COUNTED.id as string, { ...bounds, createdTimeoutMs: 5_000 }));
       expect(err.code).to.equal(ErrorCodes.BULK_STUCK);
-      expect(err.retryable).to.equal(true);
+      expect(err.action).to.equal('resubmit');
       expect(err.details).to.include({ phase: 'created', status: 'CREATED', statusAfterCancel: 'CANCELED' });
       expect(calls('BulkOperationCancel')).to.equal(1);
       // polls at 0, 1, 2.5, 4.5 and 6.5 s: the fifth is past the 5 s bound
@@ -326,19 +326,19 @@ describe('BulkClient', () => {
       const bulk = await bulkFor(untilCancelled(captured.POLL_RUNNING_COUNTED, reply(captured.POLL_CANCELING)));
       const err = await failure(bulk.poll(RUNNING_COUNTED.id as string, { ...bounds, runningTimeoutMs: 3_000 }));
       expect(err.code).to.equal(ErrorCodes.BULK_STUCK);
-      expect(err.retryable).to.equal(false);
+      expect(err.action).to.equal('split');
       expect(err.details).to.include({ phase: 'running', status: 'RUNNING', statusAfterCancel: 'CANCELING' });
       // CANCELING forever: the wait for CANCELED ends at cancelTimeoutMs (5 s), after a handful of polls
       const afterCancel = clock.sleeps.slice(3).reduce((a, b) => a + b, 0);
       expect(afterCancel).to.be.at.least(5_000).and.at.most(5_000 + bounds.maxIntervalMs);
     });
 
-    it('cancels a running operation that reports more objects than maxObjects, and throws BULK_STUCK (not retryable: split it)', async () => {
+    it('cancels a running operation that reports more objects than maxObjects, and throws BULK_STUCK (its window is split)', async () => {
       const bulk = await bulkFor(untilCancelled(captured.POLL_RUNNING_COUNTED, getAnswer(CANCELED)));
       const reported = Number(RUNNING_COUNTED.objectCount);
       const err = await failure(bulk.poll(RUNNING_COUNTED.id as string, { ...bounds, maxObjects: reported - 1 }));
       expect(err.code).to.equal(ErrorCodes.BULK_STUCK);
-      expect(err.retryable).to.equal(false);
+      expect(err.action).to.equal('split');
       expect(err.details).to.include({ phase: 'too_large', statusAfterCancel: 'CANCELED' });
       expect(err.message).to.contain(`had read ${reported} objects, past the --max-objects limit of ${reported - 1}`);
       expect(calls('BulkOperationCancel')).to.equal(1);
@@ -372,11 +372,11 @@ describe('BulkClient', () => {
       expect(op.status).to.equal('COMPLETED');
     });
 
-    it('an id Shopify does not know is BULK_FAILED (retryable)', async () => {
+    it('an id Shopify does not know is BULK_FAILED (its window is extracted again)', async () => {
       const bulk = await bulkFor({ BulkOperation: reply(captured.GET_UNKNOWN) });
       const err = await failure(bulk.poll('gid://shopify/BulkOperation/0', bounds));
       expect(err.code).to.equal(ErrorCodes.BULK_FAILED);
-      expect(err.retryable).to.equal(true);
+      expect(err.action).to.equal('resubmit');
     });
 
     it('stops with INTERRUPTED when the signal aborts between polls', async () => {
@@ -414,20 +414,20 @@ describe('assertCompleted', () => {
     expect(() => assertCompleted({ ...base, objectCount: 0, rootObjectCount: 0, fileSize: null, url: null })).not.to.throw();
   });
 
-  const failures: Array<[string, Partial<BulkOperation>, ErrorCode, boolean]> = [
-    ['COMPLETED with objects but no URL (silent loss)', { url: null }, ErrorCodes.VERIFY_MISMATCH, true],
-    ['FAILED ACCESS_DENIED', { status: 'FAILED', errorCode: 'ACCESS_DENIED', url: null }, ErrorCodes.ACCESS_DENIED, false],
-    ['FAILED INTERNAL_SERVER_ERROR', { status: 'FAILED', errorCode: 'INTERNAL_SERVER_ERROR', url: null }, ErrorCodes.BULK_FAILED, true],
-    ['FAILED internal_server_error (webhook case)', { status: 'FAILED', errorCode: 'internal_server_error', url: null }, ErrorCodes.BULK_FAILED, true],
-    ['FAILED with an unknown errorCode', { status: 'FAILED', errorCode: null, url: null }, ErrorCodes.BULK_FAILED, true],
-    ['FAILED TIMEOUT', { status: 'FAILED', errorCode: 'TIMEOUT', url: null, partialDataUrl: 'https://storage.googleapis.com/p' }, ErrorCodes.BULK_TIMEOUT, false],
-    ['CANCELED', { status: 'CANCELED', url: null }, ErrorCodes.BULK_CANCELED, true],
-    ['EXPIRED', { status: 'EXPIRED', url: null }, ErrorCodes.BULK_EXPIRED, true],
-    ['CREATED (not terminal)', { status: 'CREATED', url: null }, ErrorCodes.INTERNAL, false],
-    ['RUNNING (not terminal)', { status: 'RUNNING', url: null }, ErrorCodes.INTERNAL, false],
-    ['CANCELING (not terminal)', { status: 'CANCELING', url: null }, ErrorCodes.INTERNAL, false],
+  const failures: Array<[string, Partial<BulkOperation>, ErrorCode, Action]> = [
+    ['COMPLETED with objects but no URL (silent loss)', { url: null }, ErrorCodes.VERIFY_MISMATCH, 'fail'],
+    ['FAILED ACCESS_DENIED', { status: 'FAILED', errorCode: 'ACCESS_DENIED', url: null }, ErrorCodes.ACCESS_DENIED, 'fail'],
+    ['FAILED INTERNAL_SERVER_ERROR', { status: 'FAILED', errorCode: 'INTERNAL_SERVER_ERROR', url: null }, ErrorCodes.BULK_FAILED, 'resubmit'],
+    ['FAILED internal_server_error (webhook case)', { status: 'FAILED', errorCode: 'internal_server_error', url: null }, ErrorCodes.BULK_FAILED, 'resubmit'],
+    ['FAILED with an unknown errorCode', { status: 'FAILED', errorCode: null, url: null }, ErrorCodes.BULK_FAILED, 'resubmit'],
+    ['FAILED TIMEOUT', { status: 'FAILED', errorCode: 'TIMEOUT', url: null, partialDataUrl: 'https://storage.googleapis.com/p' }, ErrorCodes.BULK_TIMEOUT, 'split'],
+    ['CANCELED', { status: 'CANCELED', url: null }, ErrorCodes.BULK_CANCELED, 'resubmit'],
+    ['EXPIRED', { status: 'EXPIRED', url: null }, ErrorCodes.BULK_EXPIRED, 'resubmit'],
+    ['CREATED (not terminal)', { status: 'CREATED', url: null }, ErrorCodes.INTERNAL, 'fail'],
+    ['RUNNING (not terminal)', { status: 'RUNNING', url: null }, ErrorCodes.INTERNAL, 'fail'],
+    ['CANCELING (not terminal)', { status: 'CANCELING', url: null }, ErrorCodes.INTERNAL, 'fail'],
   ];
-  for (const [name, change, code, retryable] of failures) {
+  for (const [name, change, code, action] of failures) {
     it(`${name} → ${code}`, () => {
       try {
         assertCompleted({ ...base, ...change });
@@ -435,7 +435,7 @@ describe('assertCompleted', () => {
       } catch (err) {
         expect(err).to.be.instanceOf(EtlError);
         expect((err as EtlError).code).to.equal(code);
-        expect((err as EtlError).retryable).to.equal(retryable);
+        expect((err as EtlError).action).to.equal(action);
       }
     });
   }

@@ -60,7 +60,7 @@ describe('ShopifyClient', () => {
         const client = await clientFor([reply({ errors: 'nope' }, code)]);
         const err = await failure(client.request(QUERY));
         expect(err.code).to.equal(expected);
-        expect(err.retryable).to.equal(false);
+        expect(err.action).to.equal('fail');
         expect(err.message).to.match(says);
         expect(err.details.status).to.equal(code);
         expect(server.requests).to.have.length(1);
@@ -101,7 +101,7 @@ describe('ShopifyClient', () => {
       const client = await clientFor([page, page, page], { retry: { budgetMs: 25_000 } });
       const err = await failure(client.request(QUERY));
       expect(err.code).to.equal(ErrorCodes.HTTP_TRANSIENT);
-      expect(err.retryable).to.equal(true);
+      expect(err.action).to.equal('resend');
       expect(err.message).to.match(/maintenance/);
       expect(err.message).to.match(/gave up after 3 attempts in 20s/);
       expect(err.details.attempts).to.equal(3);
@@ -225,7 +225,7 @@ describe('ShopifyClient', () => {
       ]);
       const err = await failure(client.request(QUERY));
       expect(err.code).to.equal(ErrorCodes.ACCESS_DENIED);
-      expect(err.retryable).to.equal(false);
+      expect(err.action).to.equal('fail');
       expect(err.details.scopes).to.deep.equal(['read_orders']);
       expect(err.message).to.match(/grant the read_orders scope/);
       expect(server.requests).to.have.length(1);
@@ -255,7 +255,7 @@ describe('ShopifyClient', () => {
       ]);
       const err = await failure(client.request(QUERY));
       expect(err.code).to.equal(ErrorCodes.GRAPHQL_ERROR);
-      expect(err.retryable).to.equal(false);
+      expect(err.action).to.equal('fail');
       expect(err.message).to.include("Field 'nope' doesn't exist").and.include('exceeds the single query max cost');
       expect(err.details.graphqlCodes).to.deep.equal(['undefinedField', 'MAX_COST_EXCEEDED']);
     });

@@ -188,7 +188,7 @@ describe('downloadResult', () => {
     const url = await host(Array.from({ length: 50 }, () => cutAfter(0)));
     const err = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { budgetMs: 3_000 } }));
     expect(err.code).to.equal(ErrorCodes.NETWORK);
-    expect(err.retryable).to.equal(true);
+    expect(err.action).to.equal('resend');
     expect(clock.sleeps.reduce((a, b) => a + b, 0)).to.equal(3_000);
   });
 

@@ -1,0 +1,43 @@
+// The error policy table: every error takes its code's action unless its thrower picks the one
+// alternative the table allows, and the table's rows fit together (an action belongs to one scope).
+import { expect } from 'chai';
+import { ERROR_POLICY, ErrorCodes, EtlError, ExitCodes, exitCodeOf, isConfigurationCode, isShopFatal, type ErrorCode } from '../../src/errors/index.ts';
+
+const codes = Object.keys(ERROR_POLICY) as ErrorCode[];
+
+describe('error policy', () => {
+  it('has a row for every code', () => {
+    expect(codes.sort()).to.deep.equal(Object.values(ErrorCodes).sort());
+  });
+
+  it('resends only at request scope, resubmits or splits only at window scope, and never repeats what stops an entity, a shop or the job', () => {
+    for (const code of codes) {
+      const { scope, action, alternative } = ERROR_POLICY[code];
+      for (const a of [action, alternative].filter((x) => x !== undefined)) {
+        const expected = a === 'resend' ? ['request'] : a === 'fail' ? ['request', 'entity', 'shop', 'job'] : ['window'];
+        expect(expected, `${code}: ${a} at ${scope}`).to.include(scope);
+      }
+      expect(alternative, code).not.to.equal(action);
+    }
+  });
+
+  it('gives an error its code\'s action, or the alternative its thrower picks, and refuses any other', () => {
+    expect(new EtlError(ErrorCodes.HTTP_TRANSIENT, 'x').action).to.equal('resend');
+    expect(new EtlError(ErrorCodes.HTTP_TRANSIENT, 'x', { action: 'fail' }).action).to.equal('fail');
+    expect(new EtlError(ErrorCodes.BULK_STUCK, 'x').action).to.equal('split');
+    expect(new EtlError(ErrorCodes.BULK_STUCK, 'x', { action: 'resubmit' }).action).to.equal('resubmit');
+    expect(() => new EtlError(ErrorCodes.BULK_TIMEOUT, 'x', { action: 'resubmit' })).to.throw(TypeError, /BULK_TIMEOUT cannot be handled by resubmit: its policy allows split/);
+    expect(() => new EtlError(ErrorCodes.AUTH_INVALID, 'x', { action: 'resend' })).to.throw(TypeError, /allows fail$/);
+  });
+
+  it('stops the shop for shop and job scopes, and exits 2 for the codes someone must fix', () => {
+    expect(codes.filter((c) => isShopFatal(new EtlError(c, 'x'))).sort()).to.deep.equal(codes.filter((c) => ['shop', 'job'].includes(ERROR_POLICY[c].scope)).sort());
+    expect(isShopFatal(new Error('not ours'))).to.equal(false);
+    expect(codes.filter(isConfigurationCode).sort()).to.deep.equal(
+      ['AUTH_INVALID', 'CONFIG_INVALID', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'SHOP_NOT_FOUND', 'STATE_UNREADABLE', 'STATE_UNWRITABLE'],
+    );
+    expect(exitCodeOf(ErrorCodes.STATE_LOCKED)).to.equal(ExitCodes.LOCKED);
+    expect(exitCodeOf(undefined)).to.equal(ExitCodes.PARTIAL_FAILURE);
+    expect(exitCodeOf('NOT_A_CODE')).to.equal(ExitCodes.PARTIAL_FAILURE);
+  });
+});
