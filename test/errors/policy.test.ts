@@ -34,7 +34,7 @@ describe('error policy', () => {
     expect(codes.filter((c) => isShopFatal(new EtlError(c, 'x'))).sort()).to.deep.equal(codes.filter((c) => ['shop', 'job'].includes(ERROR_POLICY[c].scope)).sort());
     expect(isShopFatal(new Error('not ours'))).to.equal(false);
     expect(codes.filter(isConfigurationCode).sort()).to.deep.equal(
-      ['AUTH_INVALID', 'CONFIG_INVALID', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'SHOP_NOT_FOUND', 'STATE_UNREADABLE', 'STATE_UNWRITABLE'],
+      ['AUTH_INVALID', 'CONFIG_INVALID', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'SANDBOX_UNAVAILABLE', 'SHOP_NOT_FOUND', 'STATE_UNREADABLE', 'STATE_UNWRITABLE'],
     );
     expect(exitCodeOf(ErrorCodes.STATE_LOCKED)).to.equal(ExitCodes.LOCKED);
     expect(exitCodeOf(undefined)).to.equal(ExitCodes.PARTIAL_FAILURE);
