@@ -1,16 +1,14 @@
-// Sync state kept on GCS (`--state gs://bucket/key.db`) for runners whose disk does not outlive the
-// run (Cloud Run jobs, Kubernetes pods without a volume). At open: take a lock object beside the
-// database (`key.db.lock`, created only if absent, holding an owner and a lease; a lock held by
-// another run is waited for, up to waitMs, in case its holder died and its lease lapses), then download the
-// database and remember its generation. After each committed window: snapshot with VACUUM INTO
-// (a consistent file even while WAL is in use) and upload it with ifGenerationMatch, so a run that
-// lost the race can never overwrite newer state. A heartbeat renews the lease well before it ends;
-// an expired lease is taken over with a compare-and-swap on the lock's generation, so exactly one
-// contender wins. Nothing here depends on the platform: the lock lives in the bucket.
+// Sync state kept on GCS (`--state gs://bucket/key.db`; docs/gcp.md#state-on-gcs) for runners whose
+// disk does not outlive the run (Cloud Run jobs, Kubernetes pods without a volume). At open: take the
+// lock object beside the database (remote-lock.ts; a lock held by another run is waited for, up to
+// waitMs, in case its holder died and its lease lapses), then download the database and remember its
+// generation. After each committed window: snapshot with VACUUM INTO (a consistent file even while
+// WAL is in use) and upload it with ifGenerationMatch, so a run that lost the race can never
+// overwrite newer state. A heartbeat renews the lock's lease. Nothing here depends on the platform:
+// the lock lives in the bucket.
 //
-// Every call is retried while it fails transiently (gcs/retry.ts), and a retried write can meet its
-// own earlier effect when only the answer was lost: a lock create or renewal that finds our owner in
-// the lock, an upload that finds our bytes, a delete that finds nothing, all count as done.
+// Every call is retried while it fails transiently (gcs/retry.ts), and a retried upload can meet its
+// own earlier effect when only the answer was lost: one that finds our bytes counts as done.
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -21,6 +19,7 @@ import { ErrorCodes, EtlError, fromSystemError } from '../errors/index.ts';
 import { checkCredentials, classifyGcsError, createStorage, forDownload, gcsRetrier, gcsStatus, parseGsUrl, type GcsRetrier, type StorageClientOptions } from '../gcs/index.ts';
 import type { Logger } from '../report/log.ts';
 import { waitForLock } from './lock-wait.ts';
+import { RemoteLock } from './remote-lock.ts';
 
 export interface RemoteStateOptions extends StorageClientOptions {
   /** gs://bucket/key.db */
@@ -44,14 +43,7 @@ export interface RemoteStateOptions extends StorageClientOptions {
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
-interface Lease {
-  owner: string;
-  expiresAtMs: number;
-  generation: string;
-}
-
 const DEFAULT_LEASE_MS = 60 * 1000;
-const ACQUIRE_ATTEMPTS = 3;
 const RESUMABLE_ABOVE = 8 * 2 ** 20;
 
 export class RemoteState {
@@ -59,9 +51,10 @@ export class RemoteState {
   readonly localPath: string;
   readonly #bucket: Bucket;
   readonly #db: File;
-  readonly #lock: File;
+  readonly #lock: RemoteLock;
   readonly #owner: string;
-  readonly #leaseMs: number;
+  /** How long a renewal may retry: until the lease it extends would have lapsed at the next beat. */
+  readonly #renewBudgetMs: number;
   readonly #heartbeatMs: number;
   readonly #waitMs: number;
   readonly #signal: AbortSignal | undefined;
@@ -69,9 +62,7 @@ export class RemoteState {
   readonly #logger: Pick<Logger, 'info' | 'warn'> | undefined;
   readonly #retrying: GcsRetrier;
   #dbGeneration = '0';
-  #lockGeneration = '0';
   #heartbeat: NodeJS.Timeout | undefined;
-  #lost: EtlError | undefined;
   #released = false;
   // Remote operations run one at a time: two publishes must not race on the same generation, and a
   // heartbeat must not rewrite the lock after release deleted it.
@@ -89,15 +80,25 @@ export class RemoteState {
     const storage = createStorage(options);
     this.#bucket = storage.bucket(bucket);
     this.#db = this.#bucket.file(key);
-    this.#lock = this.#bucket.file(`${key}.lock`);
     this.#owner = options.owner;
-    this.#leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-    this.#heartbeatMs = options.heartbeatMs ?? Math.floor(this.#leaseMs / 3);
+    const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.#heartbeatMs = options.heartbeatMs ?? Math.floor(leaseMs / 3);
+    this.#renewBudgetMs = leaseMs - this.#heartbeatMs;
     this.#waitMs = options.waitMs ?? 0;
     this.#signal = options.signal;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger;
     this.#retrying = gcsRetrier(storage, options.logger, { url: options.url });
+    this.#lock = new RemoteLock({
+      file: this.#bucket.file(`${key}.lock`),
+      url: options.url,
+      owner: options.owner,
+      leaseMs,
+      now: this.#now,
+      retrying: this.#retrying,
+      logger: options.logger,
+      onLost: () => this.#stopHeartbeat(),
+    });
   }
 
   /**
@@ -107,7 +108,7 @@ export class RemoteState {
   static async open(options: RemoteStateOptions): Promise<RemoteState> {
     const state = new RemoteState(options);
     await checkCredentials(state.#bucket, `opening state ${options.url}`);
-    await waitForLock(() => state.#acquire(), { waitMs: state.#waitMs, state: state.url, now: state.#now, logger: state.#logger, signal: state.#signal });
+    await waitForLock(() => state.#lock.acquire(), { waitMs: state.#waitMs, state: state.url, now: state.#now, logger: state.#logger, signal: state.#signal });
     try {
       await state.#download();
     } catch (err) {
@@ -150,7 +151,7 @@ export class RemoteState {
     const publish = this.#serially(async () => {
       this.#nextPublish = undefined;
       this.#assertUsable();
-      await this.#assertLockHeld();
+      await this.#lock.assertHeld();
       const snapshot = `${this.localPath}.snapshot-${randomUUID()}`;
       try {
         let size: number;
@@ -209,145 +210,28 @@ export class RemoteState {
   /** Extends the lease now (the heartbeat calls this). A lock found in other hands stops further publishes. */
   renew(): Promise<void> {
     return this.#serially(async () => {
-      if (this.#released || this.#lost) return;
-      try {
-        // Retried only while the lease we hold lasts: past it, the lock may be someone else's.
-        this.#lockGeneration = await this.#writeLock(this.#lockGeneration, this.#leaseMs - this.#heartbeatMs);
-      } catch (err) {
-        const status = gcsStatus(err);
-        if (status === 412 || status === 404) {
-          const holder = await this.#readLease().catch(() => undefined);
-          // Our own retried write that landed before its answer was lost also meets a 412.
-          if (holder?.owner === this.#owner) {
-            this.#lockGeneration = holder.generation;
-            return;
-          }
-          this.#loseLock(holder ? `it is now held by ${holder.owner}` : 'it was deleted');
-          return;
-        }
-        // A transient failure: the lease still has time left and the next beat tries again.
-        this.#logger?.warn('state lock renewal failed; will retry', { url: this.url, error: err instanceof Error ? err.message : String(err) });
-      }
+      if (!this.#released) await this.#lock.renew(this.#renewBudgetMs);
     });
   }
 
   /** Stops the heartbeat and deletes our lock. Never throws: a lock left behind expires with its lease. */
   release(): Promise<void> {
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
-    this.#heartbeat = undefined;
+    this.#stopHeartbeat();
     return this.#serially(async () => {
       if (this.#released) return;
       this.#released = true;
-      if (this.#lost || this.#lockGeneration === '0') return;
-      try {
-        await this.#retrying('releasing the state lock', () => this.#lock.delete({ ifGenerationMatch: this.#lockGeneration }));
-      } catch (err) {
-        // Not found: our delete landed and only its answer was lost (or the lock was already gone).
-        if (gcsStatus(err) === 404) return;
-        this.#logger?.warn('could not release the state lock; it expires with its lease', {
-          url: this.url,
-          error: err instanceof Error ? err.message : String(err),
-        });
-      }
+      await this.#lock.release();
     });
-  }
-
-  async #acquire(): Promise<void> {
-    for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
-      try {
-        this.#lockGeneration = await this.#writeLock('0');
-        this.#logger?.info('state lock taken', { url: this.url, owner: this.#owner });
-        return;
-      } catch (err) {
-        if (gcsStatus(err) !== 412) throw classifyGcsError(err, `locking state ${this.url}`, this.#bucket.name);
-      }
-      const lease = await this.#readLease().catch((err: unknown) => {
-        throw classifyGcsError(err, `reading the state lock of ${this.url}`, this.#bucket.name);
-      });
-      if (!lease) continue; // released between our create and our read: try to create again
-      if (lease.owner === this.#owner) {
-        // Our own create (or takeover) landed and only its answer was lost.
-        this.#lockGeneration = lease.generation;
-        this.#logger?.info('state lock taken', { url: this.url, owner: this.#owner });
-        return;
-      }
-      if (lease.expiresAtMs > this.#now()) throw this.#locked(lease);
-      try {
-        // Compare-and-swap on the generation we saw: of several runs taking over, one wins.
-        this.#lockGeneration = await this.#writeLock(lease.generation);
-        this.#logger?.warn('took over an expired state lock', { url: this.url, previousOwner: lease.owner, expiredAt: iso(lease.expiresAtMs) });
-        return;
-      } catch (err) {
-        if (gcsStatus(err) !== 412) throw classifyGcsError(err, `locking state ${this.url}`, this.#bucket.name);
-      }
-    }
-    const lease = await this.#readLease().catch(() => undefined);
-    throw lease ? this.#locked(lease) : new EtlError(ErrorCodes.STATE_LOCKED, `state ${this.url}: the lock kept changing hands; another run is starting — try again later`);
-  }
-
-  /** Writes our lease with `ifGenerationMatch` ('0': only if absent); returns the new generation. */
-  async #writeLock(ifGenerationMatch: string, budgetMs?: number): Promise<string> {
-    const expiresAtMs = this.#now() + this.#leaseMs;
-    const body = { owner: this.#owner, expiresAt: iso(expiresAtMs), leaseMs: this.#leaseMs };
-    await this.#retrying('writing the state lock', () => this.#lock.save(`${JSON.stringify(body)}\n`, {
-      resumable: false,
-      contentType: 'application/json',
-      preconditionOpts: { ifGenerationMatch },
-      metadata: { metadata: { owner: this.#owner, expiresAtMs: String(expiresAtMs) } },
-    }), { budgetMs });
-    return String(this.#lock.metadata.generation);
-  }
-
-  /** The current lease, or undefined when there is no lock object. */
-  async #readLease(): Promise<Lease | undefined> {
-    try {
-      const [meta] = await this.#retrying('reading the state lock', () => this.#lock.getMetadata());
-      const custom = meta.metadata ?? {};
-      const expiresAtMs = Number(custom.expiresAtMs);
-      return {
-        owner: String(custom.owner ?? 'unknown owner'),
-        // A lock without a readable expiry (written by hand?) counts from its last update.
-        expiresAtMs: Number.isFinite(expiresAtMs) ? expiresAtMs : Date.parse(String(meta.updated)) + this.#leaseMs,
-        generation: String(meta.generation),
-      };
-    } catch (err) {
-      if (gcsStatus(err) === 404) return undefined;
-      throw err;
-    }
-  }
-
-  async #assertLockHeld(): Promise<void> {
-    let lease: Lease | undefined;
-    try {
-      lease = await this.#readLease();
-    } catch (err) {
-      throw classifyGcsError(err, `checking the state lock of ${this.url}`, this.#bucket.name);
-    }
-    if (lease?.generation === this.#lockGeneration) return;
-    this.#loseLock(lease ? `it is now held by ${lease.owner}` : 'it was deleted');
-    this.#assertUsable();
   }
 
   #assertUsable(): void {
-    if (this.#lost) throw this.#lost;
+    if (this.#lock.lost) throw this.#lock.lost;
     if (this.#released) throw new EtlError(ErrorCodes.INTERNAL, `state ${this.url} was already released`);
   }
 
-  #loseLock(why: string): void {
-    this.#lost = new EtlError(ErrorCodes.STATE_CONFLICT, `lost the lock on state ${this.url} (${why}); this run stops publishing state`, {
-      details: { url: this.url, owner: this.#owner },
-    });
+  #stopHeartbeat(): void {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
-    this.#logger?.warn('state lock lost', { url: this.url, reason: why });
-  }
-
-  #locked(lease: Lease): EtlError {
-    return new EtlError(
-      ErrorCodes.STATE_LOCKED,
-      `state ${this.url} is locked by ${lease.owner} until ${iso(lease.expiresAtMs)}; another run is in progress — nothing was done. A live run renews its lease; a killed run's lock lapses with it: try again after it ends, or wait longer with --lock-wait`,
-      { details: { url: this.url, holder: lease.owner, expiresAt: iso(lease.expiresAtMs) } },
-    );
   }
 
   async #download(): Promise<void> {
@@ -386,8 +270,4 @@ export class RemoteState {
     this.#queue = run.catch(() => undefined);
     return run;
   }
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }
