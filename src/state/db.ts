@@ -6,6 +6,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
+import { LocalLock } from './local-lock.ts';
 import { MIGRATIONS } from './schema.ts';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
@@ -117,12 +118,15 @@ const OPEN_STATUSES = `('planned', 'submitted', 'downloaded', 'uploaded')`;
 export class StateDb {
   readonly db: Database.Database;
   readonly path: string;
+  /** The lease row a local state's run holds (a gs:// state is locked by an object beside it instead). */
+  readonly lock: LocalLock;
   private readonly now: () => Date;
 
   private constructor(db: Database.Database, path: string, now: () => Date) {
     this.db = db;
     this.path = path;
     this.now = now;
+    this.lock = new LocalLock(db, path, now);
   }
 
   /** `source`: where the state lives when `path` is a local copy of it (a gs:// URL), for messages. */
@@ -187,28 +191,6 @@ export class StateDb {
 
   close(): void {
     if (this.db.open) this.db.close();
-  }
-
-  // ---- lock (local state only) ----
-
-  /** Takes the database for this run, unless another live run holds an unexpired lease. */
-  acquireLock(owner: string, leaseMs: number): void {
-    this.db.transaction(() => {
-      const held = this.db.prepare('SELECT owner, pid, expires_at FROM lock WHERE id = 1').get() as { owner: string; pid: number; expires_at: string } | undefined;
-      if (held && held.owner !== owner && held.expires_at > this.stamp() && processAlive(held.pid)) {
-        throw new EtlError(ErrorCodes.STATE_LOCKED, `another run (${held.owner}, pid ${held.pid}) holds the state ${this.path} until ${held.expires_at}; wait for it to finish, or remove the lock once you are sure it is gone`, { details: { holder: held.owner, pid: held.pid, expiresAt: held.expires_at } });
-      }
-      this.db.prepare('INSERT INTO lock (id, owner, pid, expires_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, expires_at = excluded.expires_at')
-        .run(owner, process.pid, new Date(this.now().getTime() + leaseMs).toISOString());
-    }).immediate();
-  }
-
-  renewLock(owner: string, leaseMs: number): void {
-    this.db.prepare('UPDATE lock SET expires_at = ? WHERE id = 1 AND owner = ?').run(new Date(this.now().getTime() + leaseMs).toISOString(), owner);
-  }
-
-  releaseLock(owner: string): void {
-    if (this.db.open) this.db.prepare('DELETE FROM lock WHERE id = 1 AND owner = ?').run(owner);
   }
 
   // ---- runs ----
@@ -380,11 +362,6 @@ export class StateDb {
     this.db.prepare(`UPDATE files SET status = 'uploaded', uploaded_at = ? WHERE object_name = ?`).run(this.stamp(), objectName);
   }
 
-  /** Staged files whose local copy is gone (a lost disk): the window must be extracted again. */
-  markLost(objectName: string): void {
-    this.db.prepare(`UPDATE files SET status = 'lost' WHERE object_name = ?`).run(objectName);
-  }
-
   /**
    * Parts a run recorded that a manifest lists or will list: those of windows committed or still to
    * be finished. (A failed or abandoned window's parts are being discarded.)
@@ -447,13 +424,4 @@ export interface StatusEntry {
 /** The earlier of two instants given as ISO-8601 strings (compared as times, whatever their precision). */
 function isoMin(a: string, b: string): string {
   return Date.parse(a) <= Date.parse(b) ? a : b;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -34,12 +34,12 @@ export async function openState(config: StateOptions, shop: string, runId: strin
   if (config.state.startsWith('gs://')) return openRemote(config, shop, runId, logger, signal);
   const db = StateDb.open(config.state);
   try {
-    await waitForLock(() => db.acquireLock(runId, config.lockLeaseMs), { waitMs: config.lockWaitMs, state: config.state, logger, signal });
+    await waitForLock(() => db.lock.acquire(runId, config.lockLeaseMs), { waitMs: config.lockWaitMs, state: config.state, logger, signal });
   } catch (err) {
     db.close();
     throw err;
   }
-  const heartbeat = setInterval(() => db.renewLock(runId, config.lockLeaseMs), config.lockLeaseMs / 3);
+  const heartbeat = setInterval(() => db.lock.renew(runId, config.lockLeaseMs), config.lockLeaseMs / 3);
   heartbeat.unref();
   return {
     db,
@@ -47,7 +47,7 @@ export async function openState(config: StateOptions, shop: string, runId: strin
     close: async (status, summary) => {
       clearInterval(heartbeat);
       db.finishRun(runId, status, summary);
-      db.releaseLock(runId);
+      db.lock.release(runId);
       db.close();
     },
   };

@@ -96,26 +96,26 @@ describe('state database', () => {
   it('lets one live run hold the state at a time', () => {
     const a = StateDb.open(path);
     const b = StateDb.open(path);
-    a.acquireLock('run-a', 60_000);
+    a.lock.acquire('run-a', 60_000);
     let err: unknown;
     try {
-      b.acquireLock('run-b', 60_000);
+      b.lock.acquire('run-b', 60_000);
     } catch (e) {
       err = e;
     }
     expect(isEtlError(err, 'STATE_LOCKED')).to.equal(true);
     expect((err as Error).message).to.contain('run-a');
-    a.releaseLock('run-a');
-    b.acquireLock('run-b', 60_000);
+    a.lock.release('run-a');
+    b.lock.acquire('run-b', 60_000);
   });
 
   it('takes over an expired lease', () => {
     let now = new Date('2026-01-01T00:00:00Z');
     const a = StateDb.open(path, () => now);
-    a.acquireLock('run-a', 60_000);
+    a.lock.acquire('run-a', 60_000);
     now = new Date('2026-01-01T00:02:00Z');
     const b = StateDb.open(path, () => now);
-    b.acquireLock('run-b', 60_000);
+    b.lock.acquire('run-b', 60_000);
     expect(b.db.prepare('SELECT owner FROM lock').get()).to.deep.equal({ owner: 'run-b' });
   });
 
