@@ -1,28 +1,14 @@
-// The bulk query lifecycle (bulk-api-facts.md §2-5): submit, read, list running, cancel, poll to a
-// terminal status, and judge the terminal operation. Reads use `bulkOperation(id:)` from 2026-01 and
-// `node(id:)` before; the shapes and messages follow the real captures in shopify-conformance/.
+// The bulk query lifecycle (docs/shopify-bulk-api.md, from "Submitting a bulk query" to "Cancellation"):
+// submit, read, list running, cancel and poll to a terminal status. Reads use `bulkOperation(id:)` from
+// 2026-01 and `node(id:)` before; the shapes and messages follow real Shopify answers
+// (test/shopify/captures.ts).
 import { EtlError, ErrorCodes } from '../errors/index.ts';
+import { CANCEL, CURRENT, FIND, GET, GET_NODE, RUN, RUN_GROUPED, RUNNING, type CancelPayload, type RunPayload, type UserError } from './bulk-documents.ts';
 import type { ShopifyClient, ShopifyLogger } from './client.ts';
+import { parseOperation, TERMINAL, type BulkOperation, type RawBulkOperation } from './operation.ts';
 import { pause, realSleep, throwIfAborted } from './retry.ts';
-import { scopesForQuery } from './scopes.ts';
 import type { Sleep } from './retry.ts';
 import { groupObjectsArgument, hasBulkOperationQuery } from './versions.ts';
-
-export type BulkStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'EXPIRED';
-
-export interface BulkOperation {
-  id: string;
-  status: BulkStatus;
-  errorCode: string | null;
-  objectCount: number;
-  rootObjectCount: number;
-  fileSize: number | null;
-  url: string | null;
-  partialDataUrl: string | null;
-  createdAt: string;
-  completedAt: string | null;
-  query: string | null;
-}
 
 export interface PollOptions {
   initialIntervalMs: number;
@@ -46,116 +32,8 @@ export interface BulkClientOptions {
   cancelTimeoutMs?: number;
 }
 
-const STATUSES: ReadonlySet<string> = new Set(['CREATED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELING', 'CANCELED', 'EXPIRED']);
-const TERMINAL: ReadonlySet<BulkStatus> = new Set(['COMPLETED', 'FAILED', 'CANCELED', 'EXPIRED']);
 const POLL_BACKOFF = 1.5;
 const DEFAULT_CANCEL_TIMEOUT_MS = 2 * 60_000;
-/** Five slots per shop at most (2026-01+), so ten of each status is more than can exist. */
-const RUNNING_PAGE = 10;
-/** Operations looked through for one submitted since a point in time: one run's windows, with room to spare. */
-const FIND_PAGE = 50;
-
-const FIELDS = `fragment BulkOperationFields on BulkOperation {
-  id status errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl query
-}`;
-
-const RUN = `mutation BulkOperationRunQuery($query: String!) {
-  bulkOperationRunQuery(query: $query) { bulkOperation { ...BulkOperationFields } userErrors { field message code } }
-}
-${FIELDS}`;
-
-const RUN_GROUPED = `mutation BulkOperationRunQuery($query: String!, $groupObjects: Boolean!) {
-  bulkOperationRunQuery(query: $query, groupObjects: $groupObjects) { bulkOperation { ...BulkOperationFields } userErrors { field message code } }
-}
-${FIELDS}`;
-
-const GET = `query BulkOperation($id: ID!) { bulkOperation(id: $id) { ...BulkOperationFields } }
-${FIELDS}`;
-
-const GET_NODE = `query BulkOperationNode($id: ID!) { node(id: $id) { ... on BulkOperation { ...BulkOperationFields } } }
-${FIELDS}`;
-
-const CANCEL = `mutation BulkOperationCancel($id: ID!) {
-  bulkOperationCancel(id: $id) { bulkOperation { ...BulkOperationFields } userErrors { field message } }
-}
-${FIELDS}`;
-
-// Two filtered lists in one request: a status filter takes one value, and a slot is held by CREATED
-// as well as RUNNING operations. Mutations are never listed, so they are never touched.
-const RUNNING = `query BulkOperationsRunning {
-  running: bulkOperations(first: ${RUNNING_PAGE}, query: "status:running operation_type:query") { nodes { ...BulkOperationFields } }
-  created: bulkOperations(first: ${RUNNING_PAGE}, query: "status:created operation_type:query") { nodes { ...BulkOperationFields } }
-}
-${FIELDS}`;
-
-// Newest first: the search narrows by time, the caller matches the query text.
-const FIND = `query BulkOperationsSince($search: String!) {
-  bulkOperations(first: ${FIND_PAGE}, query: $search, sortKey: CREATED_AT, reverse: true) { nodes { ...BulkOperationFields } }
-}
-${FIELDS}`;
-
-const CURRENT = `query CurrentBulkOperation { currentBulkOperation(type: QUERY) { ...BulkOperationFields } }
-${FIELDS}`;
-
-/** A BulkOperation as Shopify sends it: UnsignedInt64 counters are JSON strings. */
-interface RawBulkOperation {
-  id: string;
-  status: string;
-  errorCode: string | null;
-  objectCount: string | number;
-  rootObjectCount: string | number;
-  fileSize: string | number | null;
-  url: string | null;
-  partialDataUrl: string | null;
-  createdAt: string;
-  completedAt: string | null;
-  query: string | null;
-}
-
-interface UserError {
-  field: string[] | null;
-  message: string;
-  code?: string | null;
-}
-
-interface RunPayload {
-  bulkOperationRunQuery: { bulkOperation: RawBulkOperation | null; userErrors: UserError[] };
-}
-
-interface CancelPayload {
-  bulkOperationCancel: { bulkOperation: RawBulkOperation | null; userErrors: UserError[] };
-}
-
-function count(value: string | number, field: string, id: string): number {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `bulk operation ${id} reported ${field} "${String(value)}", not a count`, {
-      details: { operationId: id, field },
-    });
-  }
-  return n;
-}
-
-export function parseOperation(raw: RawBulkOperation): BulkOperation {
-  if (!STATUSES.has(raw.status)) {
-    throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `bulk operation ${raw.id} has status ${raw.status}, which this version of the ETL does not know`, {
-      details: { operationId: raw.id, status: raw.status },
-    });
-  }
-  return {
-    id: raw.id,
-    status: raw.status as BulkStatus,
-    errorCode: raw.errorCode,
-    objectCount: count(raw.objectCount, 'objectCount', raw.id),
-    rootObjectCount: count(raw.rootObjectCount, 'rootObjectCount', raw.id),
-    fileSize: raw.fileSize === null ? null : count(raw.fileSize, 'fileSize', raw.id),
-    url: raw.url,
-    partialDataUrl: raw.partialDataUrl,
-    createdAt: raw.createdAt,
-    completedAt: raw.completedAt,
-    query: raw.query,
-  };
-}
 
 const OPERATION_ID = /gid:\/\/shopify\/BulkOperation\/\d+/g;
 
@@ -365,46 +243,4 @@ function duration(ms: number): string {
   if (ms < 120_000) return `${Math.round(ms / 1000)}s`;
   if (ms < 7_200_000) return `${Math.round(ms / 60_000)} min`;
   return `${Math.round(ms / 360_000) / 10} h`;
-}
-
-/**
- * Maps a terminal operation to success (returns) or the EtlError its outcome means. A COMPLETED
- * operation that counted objects but has no URL is a silent loss (Airbyte's bug, peers.md I1), not an
- * empty result.
- */
-export function assertCompleted(op: BulkOperation): void {
-  const details = { operationId: op.id, status: op.status, errorCode: op.errorCode, objectCount: op.objectCount, hasPartialData: op.partialDataUrl !== null };
-  switch (op.status) {
-    case 'COMPLETED':
-      if (op.objectCount > 0 && op.url === null) {
-        throw new EtlError(
-          ErrorCodes.VERIFY_MISMATCH,
-          `bulk operation ${op.id} COMPLETED with objectCount ${op.objectCount} but no result URL; refusing to treat it as empty`,
-          { details },
-        );
-      }
-      return;
-    case 'FAILED': {
-      const code = (op.errorCode ?? '').toUpperCase();
-      if (code === 'ACCESS_DENIED') {
-        const scopes = scopesForQuery(op.query);
-        const grant = scopes.length ? `the ${scopes.join(', ')} scope${scopes.length > 1 ? 's' : ''}` : 'the access scopes this query needs';
-        throw new EtlError(
-          ErrorCodes.ACCESS_DENIED,
-          `bulk operation ${op.id} FAILED with ACCESS_DENIED: the app lacks an access scope this query needs; grant ${grant} to the app and reinstall it`,
-          { details: { ...details, scopes } },
-        );
-      }
-      if (code === 'TIMEOUT') {
-        throw new EtlError(ErrorCodes.BULK_TIMEOUT, `bulk operation ${op.id} FAILED with TIMEOUT: split the window or select fewer fields`, { details });
-      }
-      throw new EtlError(ErrorCodes.BULK_FAILED, `bulk operation ${op.id} FAILED with ${op.errorCode ?? 'no error code'}; Shopify says this is intermittent`, { details });
-    }
-    case 'CANCELED':
-      throw new EtlError(ErrorCodes.BULK_CANCELED, `bulk operation ${op.id} was CANCELED before it completed`, { details });
-    case 'EXPIRED':
-      throw new EtlError(ErrorCodes.BULK_EXPIRED, `bulk operation ${op.id} EXPIRED: its result URL is older than 7 days`, { details });
-    default:
-      throw new EtlError(ErrorCodes.INTERNAL, `bulk operation ${op.id} is ${op.status}, not finished; poll it to a terminal status first`, { details });
-  }
 }

@@ -8,7 +8,7 @@ import { loadQuery, withSearchFilter, windowFilter } from '../entities/queries.t
 import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
 import { processJsonl, type ProcessResult } from '../pipeline/process.ts';
 import type { TableWriters } from '../pipeline/table-writer.ts';
-import { assertCompleted, type BulkOperation } from '../shopify/bulk.ts';
+import { assertCompleted, type BulkOperation } from '../shopify/operation.ts';
 import { downloadResult } from '../shopify/download.ts';
 import type { OperationRow, WindowRow } from '../state/db.ts';
 import { checkpoint } from './checkpoints.ts';
