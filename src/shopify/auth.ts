@@ -1,6 +1,6 @@
 // Where the Admin API access token comes from. A provider is called before every request, so a token
 // can be renewed while a long bulk operation runs: a fixed offline token (SHOPIFY_ACCESS_TOKEN), or one
-// obtained with the client credentials grant (apps owned by the shop's organisation, peers.md I19),
+// obtained with the client credentials grant (apps owned by the shop's organisation, docs/peers.md#client-credentials),
 // which expires after about 24 hours.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { classifyNetworkError, parseRetryAfter } from './classify.ts';

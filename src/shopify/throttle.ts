@@ -1,7 +1,8 @@
-// Client-side pacing against Shopify's leaky bucket of cost points (bulk-api-facts.md §7). Every
-// response reports the bucket; before a request we wait until the bucket, refilled at restoreRate since
-// that report, can hold the request's expected cost. Pacing avoids THROTTLED answers instead of
-// reacting to them, which matters on dev stores with tiny buckets (peers: microsoft/BCApps #10417).
+// Client-side pacing against Shopify's leaky bucket of cost points
+// (docs/shopify-bulk-api.md#rate-limits). Every response reports the bucket; before a request we wait
+// until the bucket, refilled at restoreRate since that report, can hold the request's expected cost.
+// Pacing avoids THROTTLED answers instead of reacting to them, which matters on dev stores with tiny
+// buckets (https://github.com/microsoft/BCApps/pull/10417).
 import type { Clock } from './retry.ts';
 
 export interface ThrottleStatus {
@@ -16,7 +17,7 @@ export interface QueryCost {
   throttleStatus: ThrottleStatus;
 }
 
-/** Costs Shopify charged per document; the estimate when none is known (bulk-api-facts.md §7). */
+/** Costs Shopify charged per document; the estimate when none is known (docs/shopify-bulk-api.md#rate-limits). */
 const MUTATION_COST = 10;
 const QUERY_COST = 1;
 /** Shopify said THROTTLED, so some wait is due even when its numbers say the points are there. */

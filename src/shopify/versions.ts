@@ -1,8 +1,8 @@
-// Admin API versions and the bulk-operation behaviour that changes with them (bulk-api-facts.md §1, §2,
-// §4). Versions are quarterly `YYYY-MM` names, so string comparison orders them; `unstable` is newer
-// than every dated version.
+// Admin API versions and the bulk-operation behaviour that changes with them
+// (docs/shopify-bulk-api.md#endpoint-and-versions). Versions are quarterly `YYYY-MM` names, so string
+// comparison orders them; `unstable` is newer than every dated version.
 
-/** The newest stable version this project is tested against (design.md: the CLI default). */
+/** The newest stable version this project is tested against (the CLI default; docs/design.md#cli-contract). */
 export const DEFAULT_API_VERSION = '2026-10';
 
 const VERSION_PATTERN = /^\d{4}-(01|04|07|10)$/;
