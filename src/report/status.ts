@@ -2,13 +2,11 @@
 // its outcome, bulk operations still open, and files waiting for upload. It only looks: a local file
 // is opened read-only, a gs:// state is copied to a temp file (never taking the lock a running job
 // holds) and the copy removed; a shops file's shops are each read from their own state.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { StatusConfig } from '../cli/config.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { Logger } from './log.ts';
-import { StateDb, type StatusEntry } from '../state/db.ts';
+import type { StatusEntry } from '../state/db.ts';
+import { readStatusReport } from '../state/read.ts';
 
 /** One line of the report: a (shop, entity) of a state, or a shop of a shops file with no state yet (entity null). */
 export type StatusRow = Omit<StatusEntry, 'entity'> & { entity: string | null; state: string };
@@ -16,36 +14,12 @@ export type StatusRow = Omit<StatusEntry, 'entity'> & { entity: string | null; s
 export async function readStatus(config: Pick<StatusConfig, 'targets' | 'gcsEndpoint'>, logger: Logger): Promise<StatusRow[]> {
   const rows: StatusRow[] = [];
   for (const target of config.targets) {
-    const entries = await readOne(target.state, config.gcsEndpoint, logger);
+    const entries = await readStatusReport(target.state, { gcsEndpoint: config.gcsEndpoint, logger });
     if (entries) rows.push(...entries.map((e) => ({ ...e, state: target.state })));
     else if (target.shop) rows.push({ shop: target.shop, entity: null, watermark: null, last_run: null, last_outcome: null, last_error: null, open_operations: null, pending_files: 0, state: target.state });
     else throw new EtlError(ErrorCodes.CONFIG_INVALID, `no state database at ${target.state}; pass the --state a run used (with --shops-file, pass the file too: each shop has state-<shop>.db)`);
   }
   return rows;
-}
-
-/** The report of one state database; null when there is none at `path`. */
-async function readOne(path: string, gcsEndpoint: string | undefined, logger: Logger): Promise<StatusEntry[] | null> {
-  if (!path.startsWith('gs://')) return report(path);
-  const dir = await mkdtemp(join(tmpdir(), 'shopify-bulk-etl-status-'));
-  try {
-    const localPath = join(dir, 'state.db');
-    const { RemoteState } = await import('../state/remote.ts');
-    const found = await RemoteState.readCopy({ url: path, localPath, ...(gcsEndpoint ? { apiEndpoint: gcsEndpoint } : {}), logger });
-    return found ? report(localPath, path) : null;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-function report(path: string, source = path): StatusEntry[] | null {
-  const db = StateDb.openReadOnly(path, source);
-  if (!db) return null;
-  try {
-    return db.statusReport();
-  } finally {
-    db.close();
-  }
 }
 
 export function formatStatus(rows: StatusRow[]): string {
