@@ -1,13 +1,14 @@
 // Many shops in one job: the shops file (JSON or YAML) that lists them with where each one's
 // credentials live, the deterministic split of that list across the tasks of a Cloud Run job or a
-// Kubernetes Indexed Job, and the per-shop state location that keeps their locks and watermarks apart.
+// Kubernetes Indexed Job (which task this is: shardFromEnv in src/cli/env.ts), the shop domain and
+// Admin API URL checks, and the per-shop state location that keeps their locks and watermarks apart.
 // Credentials are resolved only for this task's shops (others' secrets need not be mounted here), and
 // a missing one is kept as an error for that shop alone, so it fails that shop, not the whole job.
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import YAML from 'yaml';
-import { EtlError, ErrorCodes } from '../errors/index.ts';
-import { wholeNumber } from './values.ts';
+import { CREDENTIALS } from './env.ts';
+import { bad } from './values.ts';
 
 export type ShopAuth =
   | { kind: 'token'; token: string }
@@ -32,11 +33,33 @@ export interface Shard {
   count: number;
 }
 
-const ENTRY_KEYS = new Set(['shop', 'tokenEnv', 'tokenFile', 'clientIdEnv', 'clientSecretEnv', 'adminUrl']);
+const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
 
-function bad(message: string): never {
-  throw new EtlError(ErrorCodes.CONFIG_INVALID, message);
+/** A shop as --shop, SHOPIFY_SHOP or a shops file names it, as its permanent myshopify domain. */
+export function normaliseShop(value: string): string {
+  const shop = value.trim().toLowerCase().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  if (!SHOP_DOMAIN.test(shop)) {
+    bad(`shop '${value}' is not a myshopify domain; use the store's permanent domain, e.g. acme.myshopify.com (not a custom domain)`);
+  }
+  return shop;
 }
+
+/** The origin of an Admin API base URL: https, or plain http on a loopback address (an emulator, the sandbox). */
+export function checkAdminUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    bad(`--admin-url '${value}' is not a URL; use e.g. https://acme.myshopify.com`);
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    bad(`--admin-url '${value}' must use https (plain http is allowed only for loopback addresses)`);
+  }
+  return url.origin;
+}
+
+const ENTRY_KEYS = new Set(['shop', 'tokenEnv', 'tokenFile', 'clientIdEnv', 'clientSecretEnv', 'adminUrl']);
 
 function optionalString(entry: Record<string, unknown>, key: string, where: string): string | undefined {
   const value = entry[key];
@@ -50,7 +73,7 @@ function optionalString(entry: Record<string, unknown>, key: string, where: stri
  * Each entry names its token by env var (tokenEnv) or file (tokenFile), or its app's client id and
  * secret by env var (clientIdEnv + clientSecretEnv); with none of these, the job-wide
  * SHOPIFY_CLIENT_ID / SHOPIFY_CLIENT_SECRET apply (one organisation app, many shops). `shop` and
- * `adminUrl` are returned raw: config.ts validates them like --shop and --admin-url.
+ * `adminUrl` are returned raw: the run checks them with normaliseShop and checkAdminUrl, as it does --shop and --admin-url.
  */
 export function parseShopsFile(path: string, text: string = readFileText(path)): ShopEntry[] {
   let doc: unknown;
@@ -78,7 +101,7 @@ export function parseShopsFile(path: string, text: string = readFileText(path)):
     const auth: AuthSource = tokenEnv !== undefined ? { kind: 'token-env', name: tokenEnv }
       : tokenFile !== undefined ? { kind: 'token-file', path: tokenFile }
       : clientIdEnv !== undefined && clientSecretEnv !== undefined ? { kind: 'client-credentials-env', clientIdEnv, clientSecretEnv }
-      : { kind: 'client-credentials-env', clientIdEnv: 'SHOPIFY_CLIENT_ID', clientSecretEnv: 'SHOPIFY_CLIENT_SECRET' };
+      : { kind: 'client-credentials-env', clientIdEnv: CREDENTIALS.clientId, clientSecretEnv: CREDENTIALS.clientSecret };
     return { shop, adminUrl: optionalString(entry, 'adminUrl', where), auth };
   });
 }
@@ -124,26 +147,6 @@ function readAuth(shop: string, source: AuthSource, env: NodeJS.ProcessEnv): Sho
       return { kind: 'client-credentials', clientId, clientSecret };
     }
   }
-}
-
-/**
- * Which slice of the shops this task takes. Cloud Run sets CLOUD_RUN_TASK_INDEX and _COUNT; a
- * Kubernetes Indexed Job sets only JOB_COMPLETION_INDEX, so its count comes from --shard-count (env
- * SHARD_COUNT), which must equal the Job's completions.
- */
-export function shardFromEnv(env: NodeJS.ProcessEnv, shardCount: number | undefined): Shard {
-  const cloudRun = env.CLOUD_RUN_TASK_INDEX !== undefined;
-  const rawIndex = env.CLOUD_RUN_TASK_INDEX ?? env.JOB_COMPLETION_INDEX;
-  const rawCount = shardCount !== undefined ? String(shardCount) : cloudRun ? env.CLOUD_RUN_TASK_COUNT : undefined;
-  if (rawIndex === undefined) {
-    return { index: 0, count: rawCount === undefined ? 1 : wholeNumber('--shard-count (SHARD_COUNT)', rawCount, 1) };
-  }
-  const indexName = cloudRun ? 'CLOUD_RUN_TASK_INDEX' : 'JOB_COMPLETION_INDEX';
-  if (rawCount === undefined) bad(`${indexName} is set but the number of tasks is not: pass --shard-count (env SHARD_COUNT) equal to the Job's completions`);
-  const index = wholeNumber(indexName, rawIndex, 0);
-  const count = wholeNumber(shardCount !== undefined ? '--shard-count (SHARD_COUNT)' : 'CLOUD_RUN_TASK_COUNT', rawCount, 1);
-  if (index >= count) bad(`${indexName} ${index} is not below the task count ${count}: --shard-count (SHARD_COUNT) must equal the number of tasks`);
-  return { index, count };
 }
 
 /** Sorted by domain so every task sees the same order whatever the file's order; task i takes positions ≡ i (mod count). */

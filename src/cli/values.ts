@@ -3,7 +3,8 @@
 // value came from (`label`, e.g. "--workers" or "--workers (ETL_WORKERS)") and repeats it as given.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 
-function bad(message: string): never {
+/** Refuses input: a CONFIG_INVALID error whose one-line message says what to fix (exit code 2). */
+export function bad(message: string): never {
   throw new EtlError(ErrorCodes.CONFIG_INVALID, message);
 }
 

@@ -75,6 +75,18 @@ describe('parseConfig', () => {
       expect(await refusal(['--sandbox'], { ETL_WORKERS: 'abc' })).to.equal(`--workers (ETL_WORKERS) must be a whole number ≥ 1 (got 'abc')`);
       expect(await refusal(['--sandbox'], { ETL_LOOKBACK: '-2h' })).to.equal(`--lookback (ETL_LOOKBACK) '-2h' is negative; give a duration ≥ 0, e.g. 2h`);
       expect(await refusal(['--sandbox'], { ETL_DRY_RUN: 'maybe' })).to.equal(`--dry-run (ETL_DRY_RUN) must be true or false (got 'maybe')`);
+      expect(await refusal(['--sandbox'], { ETL_ENTITIES: 'orders,widgets' })).to.match(/^unknown entity 'widgets' in --entities \(ETL_ENTITIES\); choose from orders, /);
+      expect(await refusal(['--sandbox'], { SHOPIFY_API_VERSION: '2026-02' })).to.match(/^--api-version \(SHOPIFY_API_VERSION\) '2026-02' is not a Shopify API version/);
+      expect(await refusal(['--shop', 'acme.myshopify.com'], { SHOPIFY_ACCESS_TOKEN: 'shpat_x', SHARD_COUNT: 'two' })).to.equal(`--shard-count (SHARD_COUNT) must be a whole number ≥ 1 (got 'two')`);
+    });
+
+    it('names the flag alone when the command line gave the bad value, whatever the variable holds', async () => {
+      expect(await refusal(['--sandbox', '--workers', 'abc'], { ETL_WORKERS: '2' })).to.equal(`--workers must be a whole number ≥ 1 (got 'abc')`);
+      expect(await refusal(['--sandbox', '--lookback=-1h'], { ETL_LOOKBACK: 'soon' })).to.equal(`--lookback '-1h' is negative; give a duration ≥ 0, e.g. 2h`);
+    });
+
+    it('refuses a flag without its value as usage, not as an internal error', async () => {
+      expect(await refusal(['--sandbox', '--workers'])).to.equal('Not enough arguments following: workers; see --help');
     });
 
     it('reads the smallest accepted values and the units', async () => {
@@ -83,7 +95,39 @@ describe('parseConfig', () => {
     });
   });
 
+  describe('flags that contradict each other, from the command line or the environment', () => {
+    const shopsFile = '/nonexistent/shops.yaml';
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['--sandbox', '--full-refresh', '--since', '2026-01-01'], {}, '--full-refresh and --since contradict each other: --full-refresh re-extracts everything, --since a range'],
+      [['--sandbox', '--since', '2026-01-01'], { ETL_FULL_REFRESH: 'true' }, '--full-refresh and --since contradict each other: --full-refresh re-extracts everything, --since a range'],
+      [['--sandbox', '--shops-file', shopsFile], {}, '--sandbox and --shops-file contradict each other: the sandbox is one simulated shop'],
+      [['--sandbox'], { SHOPIFY_SHOPS_FILE: shopsFile }, '--sandbox and --shops-file contradict each other: the sandbox is one simulated shop'],
+      [['--shops-file', shopsFile], { SHOPIFY_SHOP: 'acme.myshopify.com' }, '--shop (SHOPIFY_SHOP) and --shops-file both name shops; use one'],
+      [['--shops-file', shopsFile, '--admin-url', 'https://acme.myshopify.com'], {}, '--admin-url applies to --shop; in a shops file, give each shop its own "adminUrl"'],
+      [['--sandbox', '--gcs-endpoint', 'http://localhost:4443'], { STORAGE_EMULATOR_HOST: 'localhost:9023' }, 'both --gcs-endpoint (http://localhost:4443) and STORAGE_EMULATOR_HOST (localhost:9023) are set; keep one'],
+      [['status'], { GCS_ENDPOINT: 'http://localhost:4443', STORAGE_EMULATOR_HOST: 'localhost:9023' }, 'both --gcs-endpoint (http://localhost:4443) and STORAGE_EMULATOR_HOST (localhost:9023) are set; keep one'],
+    ];
+    for (const [args, env, message] of cases) {
+      it(`${args.join(' ')} ${JSON.stringify(env)}: ${message}`, async () => {
+        expect(await refusal(args, env)).to.equal(message);
+      });
+    }
+  });
+
   describe('the environment', () => {
+    it('reads a few flags from their platform\'s usual variable after ETL_<FLAG>, the command line first', async () => {
+      const env = { SHOPIFY_API_VERSION: '2025-01', GCS_ENDPOINT: 'http://localhost:4443' };
+      expect(await run([], env)).to.include({ apiVersion: '2025-01', gcsEndpoint: 'http://localhost:4443' });
+      expect(await run([], { ...env, ETL_API_VERSION: '2025-04' })).to.include({ apiVersion: '2025-04' });
+      expect(await run(['--api-version', '2025-07'], { ...env, ETL_API_VERSION: '2025-04' })).to.include({ apiVersion: '2025-07' });
+      const shop = await parseConfig(['--dry-run'], { SHOPIFY_SHOP: 'Acme.myshopify.com', SHOPIFY_ADMIN_URL: 'http://127.0.0.1:8080/' }, false);
+      expect(shop?.command === 'run' && shop.shops.map((s) => [s.shop, s.adminUrl])).to.deep.equal([['acme.myshopify.com', 'http://127.0.0.1:8080']]);
+    });
+
+    it('takes an empty variable as unset', async () => {
+      expect(await run([], { SHOPIFY_API_VERSION: '', ETL_WORKERS: '', ETL_LOOKBACK: '' })).to.include({ apiVersion: '2026-10', lookbackMs: 2 * 3_600_000 });
+    });
+
     it('ignores ETL_* variables that name no flag, and lists them for a warning', async () => {
       const config = await run(['--entities', 'orders'], { ETL_ENV: 'production', ETL_TEAM: 'data' });
       expect(config.entities).to.deep.equal(['orders']);
