@@ -1,0 +1,55 @@
+// The commands, each given its validated Config: `run` (the sync stage under SIGTERM/SIGINT handling,
+// then the summary) and `status` (the state's report on stdout), each logging where its Config says,
+// first a warning about ETL_* variables that no flag reads; and how an error that ends the process is
+// reported.
+import { ErrorCodes, ExitCodes, interruptedBy, interruptExitCode, type EtlError } from '../errors/index.ts';
+import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from '../report/log.ts';
+import { LiveBlock } from '../report/progress.ts';
+import { formatStatus, readStatus } from '../report/status.ts';
+import { logSummary, summaryTable } from '../report/summary.ts';
+import { runJob } from '../sync/run.ts';
+import type { Config, RunConfig, StatusConfig } from './config.ts';
+
+function commandLogger(config: Config, live: LiveBlock | null): Logger {
+  const logger = createLogger({ ...config.log, ...(live ? { stream: live.writable() } : {}) });
+  logProcessWarnings(logger);
+  const ignored = config.ignoredEnv;
+  if (ignored.length > 0) logger.warn(`ignoring ${ignored.join(', ')}: no flag of shopify-bulk-etl reads ${ignored.length === 1 ? 'it' : 'them'}`, { variables: ignored });
+  return logger;
+}
+
+export async function runCommand(config: RunConfig): Promise<number> {
+  // On a terminal, a run shows live progress lines and prints its log lines above them.
+  const live = process.stderr.isTTY && config.log.format === 'pretty' ? new LiveBlock(process.stderr) : null;
+  const logger = commandLogger(config, live);
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return;
+    logger.warn(`${signal} received: no new operations; finishing cleanly within ${config.graceMs} ms`);
+    // The reason names the signal, so the run's result (and its exit code) knows which one stopped it.
+    controller.abort(interruptedBy(signal));
+    // Past the grace period the platform kills us anyway; leave on our own terms with state as persisted.
+    setTimeout(() => process.exit(interruptExitCode(controller.signal.reason)), config.graceMs).unref();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const result = await runJob(config, { logger, live, signal: controller.signal });
+  // The table is for people; off a terminal every line is a log entry, so the summary is log lines.
+  if (config.log.format === 'pretty') process.stdout.write(summaryTable(result));
+  else logSummary(logger, result);
+  return result.exitCode;
+}
+
+export async function statusCommand(config: StatusConfig): Promise<number> {
+  const rows = await readStatus(config, commandLogger(config, null));
+  process.stdout.write(config.json ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
+  return ExitCodes.OK;
+}
+
+/** Reports an error that ends the process before or outside a run: a plain line for people, else one ERROR log entry. */
+export function reportFailure(format: LogFormat, err: unknown): void {
+  const e = err as Partial<EtlError> | undefined;
+  const message = e?.message ?? String(err);
+  if (format === 'pretty') process.stderr.write(`shopify-bulk-etl: ${maskSecrets(message)}\n`);
+  else createLogger({ format, level: 'error' }).error(message, { code: e?.code ?? ErrorCodes.INTERNAL });
+}
