@@ -23,10 +23,10 @@ describe('running the tests', function () {
   this.timeout(60_000);
 
   it('`npx mocha <file>` runs that file only', async () => {
-    const result = await mocha(['--dry-run', '--reporter', 'json', 'test/progress.test.ts']);
+    const result = await mocha(['--dry-run', '--reporter', 'json', 'test/report/progress.test.ts']);
     expect(result.code, result.stderr).to.equal(0);
     const files = new Set((JSON.parse(result.stdout) as { tests: Array<{ file: string }> }).tests.map((t) => t.file));
-    expect([...files]).to.deep.equal([resolve(ROOT, 'test/progress.test.ts')]);
+    expect([...files]).to.deep.equal([resolve(ROOT, 'test/report/progress.test.ts')]);
   });
 
   it('a config test passes whatever ETL_* and SHOPIFY_* variables the developer\'s shell exports', async () => {
