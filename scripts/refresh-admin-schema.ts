@@ -8,8 +8,8 @@
 // The source is the introspection result Shopify ships in the @shopify/dev-mcp npm package
 // (dist/data/admin_<version>.json.gz). What is kept, from it and nothing else:
 // - every type and field of the sandbox's schema that Shopify's has, and every type and field a
-//   GraphQL document of queries/, of the recorded bulk queries (shopify-conformance captures) or of a
-//   string literal in test/ reaches;
+//   GraphQL document of queries/, of the recorded bulk queries (packages/shopify-sandbox/test/captures) or of a
+//   string literal in test/ or packages/shopify-sandbox/test/ reaches;
 // - on every kept object or interface, its fields of scalar or enum type too (a new column needs no
 //   refresh), and the fields of its kept interfaces;
 // - with each kept field, all its arguments; with each kept input type, all its fields; with each
@@ -19,7 +19,7 @@
 // beside each other; test/support/admin-schema.ts reads them.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -47,7 +47,8 @@ const VERSION = '1.16.0';
 const API_VERSION = '2026-10';
 const ROOT = resolve(import.meta.dirname, '..');
 const OUT_DIR = join(ROOT, 'test/support/admin-schema');
-const CONFORMANCE_DIR = process.env.SHOPIFY_CONFORMANCE_DIR ?? '/work/shared/shopify-conformance';
+const SANDBOX_TESTS = join(ROOT, 'packages/shopify-sandbox/test');
+const CAPTURES_DIR = join(SANDBOX_TESTS, 'captures');
 
 interface Source {
   bytes: Buffer;
@@ -81,8 +82,7 @@ function documents(): Array<{ text: string; doc: DocumentNode }> {
     }
   };
   // The bulk queries Shopify's answers were recorded for: `variables.query` of every interaction.
-  if (!existsSync(CONFORMANCE_DIR)) throw new Error(`no Shopify captures at ${CONFORMANCE_DIR} (the tests read them too); set SHOPIFY_CONFORMANCE_DIR`);
-  walk(CONFORMANCE_DIR, (path) => {
+  walk(CAPTURES_DIR, (path) => {
     if (!path.endsWith('.json')) return;
     const collect = (node: unknown): void => {
       if (Array.isArray(node)) node.forEach(collect);
@@ -95,10 +95,12 @@ function documents(): Array<{ text: string; doc: DocumentNode }> {
     collect(JSON.parse(readFileSync(path, 'utf8')));
   });
   // Queries written inline in tests: every string literal that parses as a GraphQL document.
-  walk(join(ROOT, 'test'), (path) => {
+  const literals = (path: string): void => {
     if (!path.endsWith('.ts')) return;
     for (const m of readFileSync(path, 'utf8').matchAll(/'((?:[^'\\\n]|\\.)*)'|`([^`$]*)`/g)) texts.push((m[1] ?? m[2] ?? '').replace(/\\'/g, "'"));
-  });
+  };
+  walk(join(ROOT, 'test'), literals);
+  walk(SANDBOX_TESTS, literals);
   const docs: Array<{ text: string; doc: DocumentNode }> = [];
   for (const text of new Set(texts)) {
     if (!/[{}]/.test(text)) continue;

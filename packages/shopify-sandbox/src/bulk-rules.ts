@@ -1,6 +1,7 @@
 // Shopify's rules for the query inside bulkOperationRunQuery, with the exact userError messages
-// recorded from Shopify (facts sheet §2). Pure: the ETL checks its queries/ with it before submitting,
-// and the sandbox answers bulkOperationRunQuery with it, so both meet Shopify's words.
+// recorded from Shopify (docs/shopify-bulk-api.md#bulk-query-rules at the repository root). Pure: the
+// sandbox answers bulkOperationRunQuery with it, and the ETL's tests hold its queries/ to it, so both
+// meet Shopify's words.
 //
 // Order of checks (what Shopify reports when several rules fail is only partly recorded):
 //   1. size (65,535 bytes), alone;  2. syntax, alone;  3. operation type, alone;

@@ -1,6 +1,6 @@
-// Calculated query cost and the leaky bucket behind `extensions.cost` (facts sheet §7). The bucket
-// matches the recorded dev store: 2000 points, refilled at 100 per second; a request needs its
-// *requested* cost up front. Costs follow the recordings where they exist (mutations 10, polls 1,
+// Calculated query cost and the leaky bucket behind `extensions.cost` (docs/shopify-bulk-api.md#rate-limits
+// at the repository root). The bucket matches the recorded dev store: 2000 points, refilled at 100 per
+// second; a request needs its *requested* cost up front. Costs follow the recordings where they exist (mutations 10, polls 1,
 // bulkOperations a few points) and a simple per-field estimate elsewhere.
 import {
   Kind,

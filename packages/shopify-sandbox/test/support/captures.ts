@@ -1,8 +1,10 @@
-// Reads the recorded Shopify interactions in /work/shared/shopify-conformance (see its README).
+// Reads the recorded Shopify interactions in test/captures/: real answers of a development store,
+// trimmed to what the tests read (provenance.json says where from; scripts/refresh-captures.ts
+// rebuilds them). A capture file is one scenario; its interactions are found by a path of keys.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const CONFORMANCE_DIR = process.env.SHOPIFY_CONFORMANCE_DIR ?? '/work/shared/shopify-conformance';
+export const CAPTURES_DIR = join(import.meta.dirname, '../captures');
 
 export interface Interaction {
   operationName?: string;
@@ -16,7 +18,7 @@ const cache = new Map<string, unknown>();
 
 /** One capture file, e.g. capture('2026-04', 'bulk-operation-run-query-validators'). */
 export function capture(version: string, name: string): Record<string, unknown> {
-  const file = join(CONFORMANCE_DIR, version, `${name}.json`);
+  const file = join(CAPTURES_DIR, version, `${name}.json`);
   let value = cache.get(file);
   if (!value) {
     value = JSON.parse(readFileSync(file, 'utf8'));
