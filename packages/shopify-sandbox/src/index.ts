@@ -19,6 +19,7 @@ export type { BulkOperationRecord } from './operations.ts';
 export type { Faults, FaultController } from './faults.ts';
 export { parseFaultSpec } from './faults.ts';
 export type { RequestLogEntry } from './server.ts';
+export { STORE_ROOTS } from './store/generators.ts';
 export { Store, type BulkFileResult, type Change, type ChangeSet, type Ordering, type StoreSize } from './store/index.ts';
 export { bulkQueryErrors } from './bulk-rules.ts';
 export { sandboxSchema } from './schema/index.ts';

@@ -5,68 +5,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DocumentNode } from 'graphql';
 import { versionAtLeast, NEW_BULK_QUERIES_SINCE } from './schema/index.ts';
-import type { FailErrorCode, FaultController } from './faults.ts';
+import type { FaultController } from './faults.ts';
+import { recordOf, type BulkOperationRecord, type BulkOperationType, type Fate, type Operation, type UserError } from './operation-record.ts';
 import type { ResultFiles } from './results.ts';
 import type { BulkFileResult, Ordering } from './store/index.ts';
 
-export type BulkOperationStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'EXPIRED';
-export type BulkOperationType = 'QUERY' | 'MUTATION';
+export type { BulkOperationRecord, BulkOperationStatus, BulkOperationType, UserError } from './operation-record.ts';
 
 /** What the operations need from the store (the real Store, or a stand-in in tests). */
 export interface BulkResultWriter {
   writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering }): Promise<BulkFileResult>;
-}
-
-/** One operation as the sandbox sees it now (status already EXPIRED once its URL has expired). */
-export interface BulkOperationRecord {
-  readonly id: string;
-  readonly type: BulkOperationType;
-  readonly status: BulkOperationStatus;
-  readonly errorCode: FailErrorCode | null;
-  readonly createdAt: Date;
-  readonly completedAt: Date | null;
-  readonly objectCount: number;
-  readonly rootObjectCount: number;
-  readonly fileSize: number | null;
-  readonly url: string | null;
-  readonly partialDataUrl: string | null;
-  readonly query: string;
-  readonly groupObjects: boolean;
-  readonly apiVersion: string;
-  /** Started by "another run" (the foreignOperations fault), not through the API. */
-  readonly foreign: boolean;
-  /** Every byte of its result file was downloaded, in one response or across ranged ones (false when it has none). */
-  readonly resultRead: boolean;
-}
-
-type Fate = 'complete' | 'fail' | 'cancel' | 'stuck';
-
-interface Operation {
-  id: string;
-  number: string;
-  type: BulkOperationType;
-  status: Exclude<BulkOperationStatus, 'EXPIRED'>;
-  errorCode: FailErrorCode | null;
-  createdAt: Date;
-  completedAt: Date | null;
-  objectCount: number;
-  rootObjectCount: number;
-  fileSize: number | null;
-  query: string;
-  document: DocumentNode | null;
-  groupObjects: boolean;
-  apiVersion: string;
-  foreign: boolean;
-  fate: Fate;
-  failWith: FailErrorCode;
-  expireAtOnce: boolean;
-  /** How long CREATED + RUNNING last for this operation. */
-  delayMs: number;
-  completedSeen: boolean;
-  written: BulkFileResult | null;
-  resultKey: string | null;
-  partialKey: string | null;
-  urlExpiresAt: number | null;
 }
 
 export interface OperationsOptions {
@@ -77,12 +25,6 @@ export interface OperationsOptions {
   delayMs: number;
   ordering: Ordering;
   urlTtlMs: number;
-}
-
-export interface UserError {
-  field: string[] | null;
-  message: string;
-  code?: string;
 }
 
 /** Query operations holding a slot: not finished yet (CANCELING still holds one). */
@@ -312,27 +254,6 @@ export class Operations {
   }
 
   private view(op: Operation): BulkOperationRecord {
-    const { files, now } = this.options;
-    const expired = op.urlExpiresAt !== null && (op.status === 'COMPLETED' || op.status === 'FAILED') && now() > op.urlExpiresAt && (!op.expireAtOnce || op.completedSeen);
-    const finished = op.status === 'COMPLETED' || op.status === 'FAILED' || op.status === 'CANCELED' || op.status === 'CANCELING';
-    const signed = (key: string | null): string | null => (key && op.urlExpiresAt !== null ? files.signedUrl(key, op.number, op.urlExpiresAt) : null);
-    return {
-      id: op.id,
-      type: op.type,
-      status: expired ? 'EXPIRED' : op.status,
-      errorCode: op.errorCode,
-      createdAt: op.createdAt,
-      completedAt: op.completedAt,
-      objectCount: finished ? op.objectCount : 0,
-      rootObjectCount: finished ? op.rootObjectCount : 0,
-      fileSize: op.fileSize,
-      url: signed(op.resultKey),
-      partialDataUrl: signed(op.partialKey),
-      query: op.query,
-      groupObjects: op.groupObjects,
-      apiVersion: op.apiVersion,
-      foreign: op.foreign,
-      resultRead: op.resultKey !== null && op.fileSize !== null && files.servedWhole(op.resultKey, op.fileSize),
-    };
+    return recordOf(op, this.options.files, this.options.now);
   }
 }

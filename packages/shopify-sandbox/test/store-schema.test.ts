@@ -11,12 +11,14 @@ import {
   isNonNullType,
   isObjectType,
   isScalarType,
+  Kind,
   parse,
   validate,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLOutputType,
 } from 'graphql';
+import { STORE_ROOTS } from '../src/store/generators.ts';
 import { queryFile, queryNames } from './support/queries.ts';
 import { makeStore, runBulk } from './support/store.ts';
 
@@ -79,6 +81,12 @@ function typeErrors(value: unknown, type: GraphQLOutputType, path: string): stri
 }
 
 describe('sandbox store: schema', () => {
+  it('serves every root field of store.graphql from a generator, and has no generator without one', () => {
+    const extension = parse(readFileSync(new URL('../src/schema/store.graphql', import.meta.url), 'utf8')).definitions.find((d) => d.kind === Kind.OBJECT_TYPE_EXTENSION && d.name.value === 'QueryRoot');
+    const declared = extension && 'fields' in extension ? (extension.fields ?? []).map((f) => f.name.value) : [];
+    expect([...STORE_ROOTS].sort()).to.deep.equal(declared.sort());
+  });
+
   it('validates every query the ETL sends', () => {
     const names = queryNames();
     expect(names.length).to.be.greaterThan(6);

@@ -5,6 +5,7 @@ import { Connection, type Rec } from './model.ts';
 import { COLLECTION_TITLES } from './names.ts';
 import { hash32, rngFor, Streams } from './prng.ts';
 import { slug } from './products.ts';
+import { matchesTimes, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { DAY, iso } from './time.ts';
 
@@ -51,3 +52,16 @@ export function collectionRecord(g: StoreGraph, k: number): Rec {
 function* mapIter<T, U>(items: Iterable<T>, fn: (item: T) => U): Generator<U> {
   for (const item of items) yield fn(item);
 }
+
+export const collectionsGenerator: EntityGenerator = {
+  root: 'collections',
+  *nodes(g, filter) {
+    for (let k = 0; k < g.ctx.size.collections; k++) if (matchesTimes(filter)(collectionTimes(g, k))) yield g.collection(k);
+  },
+  truth(g) {
+    const tally = new Tally(['collections', 'collection_products']);
+    tally.add('collections', g.ctx.size.collections);
+    for (let k = 0; k < g.ctx.size.collections; k++) for (const _ of productsInCollection(g, k)) tally.add('collection_products');
+    return tally.counts;
+  },
+};

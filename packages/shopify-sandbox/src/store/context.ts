@@ -4,16 +4,16 @@
 import { hash32, rngFor, Streams } from './prng.ts';
 import { DAY, type Timeline } from './time.ts';
 
+/** Seeded records per mutable root (by its root field), plus the fixed counts of the snapshot entities. */
 export interface StoreSize {
   orders: number;
   products: number;
   customers: number;
   locations: number;
   collections: number;
+  /** Any other mutable generator's root (generators.ts). */
+  [root: string]: number;
 }
-
-export type RootEntity = 'orders' | 'products' | 'customers';
-export const ROOT_ENTITIES: readonly RootEntity[] = ['orders', 'products', 'customers'];
 
 export interface RootTimes {
   created: number;
@@ -22,24 +22,29 @@ export interface RootTimes {
   updated: number;
 }
 
+/** Per mutable root: the updatedAt of touched records, and the times records were added at. */
 export class Overlay {
-  private readonly touchedAt: Record<RootEntity, Map<number, number>> = { orders: new Map(), products: new Map(), customers: new Map() };
-  private readonly addedAt: Record<RootEntity, number[]> = { orders: [], products: [], customers: [] };
+  private readonly touchedAt = new Map<string, Map<number, number>>();
+  private readonly addedAt = new Map<string, number[]>();
 
-  added(entity: RootEntity): readonly number[] {
-    return this.addedAt[entity];
+  added(root: string): readonly number[] {
+    return this.addedAt.get(root) ?? [];
   }
 
-  touched(entity: RootEntity, index: number): number | undefined {
-    return this.touchedAt[entity].get(index);
+  touched(root: string, index: number): number | undefined {
+    return this.touchedAt.get(root)?.get(index);
   }
 
-  touch(entity: RootEntity, index: number, at: number): void {
-    this.touchedAt[entity].set(index, at);
+  touch(root: string, index: number, at: number): void {
+    let touched = this.touchedAt.get(root);
+    if (!touched) this.touchedAt.set(root, (touched = new Map()));
+    touched.set(index, at);
   }
 
-  add(entity: RootEntity, at: number): void {
-    this.addedAt[entity].push(at);
+  add(root: string, at: number): void {
+    let added = this.addedAt.get(root);
+    if (!added) this.addedAt.set(root, (added = []));
+    added.push(at);
   }
 }
 
@@ -58,13 +63,13 @@ export class StoreContext {
     this.shopDomain = shopDomain;
   }
 
-  /** Roots of an entity: the seeded ones plus those mutate() added (indexes continue after the seeded). */
-  count(entity: RootEntity): number {
-    return this.size[entity] + this.overlay.added(entity).length;
+  /** Records of a mutable root: the seeded ones plus those mutate() added (indexes continue after the seeded). */
+  count(root: string): number {
+    return (this.size[root] ?? 0) + this.overlay.added(root).length;
   }
 
-  rootTimes(entity: RootEntity, index: number): RootTimes {
-    const base = this.size[entity];
+  rootTimes(entity: string, index: number): RootTimes {
+    const base = this.size[entity] ?? 0;
     const addedAt = index >= base ? this.overlay.added(entity)[index - base] : undefined;
     let created: number;
     let baseUpdated: number;

@@ -6,6 +6,7 @@ import { FIRST_NAMES, LAST_NAMES, PLACES, STREETS, TAGS, type Place } from './na
 import { rngFor, Streams, type Rng } from './prng.ts';
 import { parseSearch } from './search-filter.ts';
 import type { StoreContext } from './context.ts';
+import { inWindow, mutableNodes, rootIndexes, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { iso } from './time.ts';
 
@@ -127,3 +128,17 @@ export function customerRecord(g: StoreGraph, c: number): Rec {
     },
   };
 }
+
+export const customersGenerator: EntityGenerator = {
+  root: 'customers',
+  mutable: { defaultSize: 60, gidType: 'Customer', idBase: IdBase.Customer },
+  nodes: mutableNodes('customers', (g, c) => g.customer(c)),
+  truth(g, window) {
+    const tally = new Tally(['customers', 'customer_addresses']);
+    for (const c of rootIndexes(g, 'customers', (t) => inWindow(window, t.updated))) {
+      tally.add('customers');
+      tally.add('customer_addresses', g.customerCore(c).addresses.length);
+    }
+    return tally.counts;
+  },
+};

@@ -3,20 +3,19 @@
 // half of the sandbox) calls writeBulkResult() once a bulk query has been validated and run.
 import type { DocumentNode } from 'graphql';
 import { executeBulkQuery, planBulkQuery, type LineGroup } from './bulk-executor.ts';
-import { ROOT_ENTITIES, StoreContext, type RootEntity, type StoreSize } from './context.ts';
+import { StoreContext, type StoreSize } from './context.ts';
+import { inWindow, rootIndexes } from './generator.ts';
+import { defaultSizes, MUTABLE_ROOTS, rootGid, rootResolver, rootValue, truthCounts } from './generators.ts';
 import { StoreGraph } from './graph.ts';
 import { writeLines } from './jsonl-writer.ts';
 import { orderLines, type Ordering } from './orderings.ts';
 import { rngFor, Streams } from './prng.ts';
-import { rootGid, rootIndexes, rootResolver } from './roots.ts';
-import { shopRecord } from './shop.ts';
 import { timelineFor, toSeconds } from './time.ts';
-import { inWindow, truthCounts } from './truth.ts';
 
 export type { Ordering } from './orderings.ts';
 export type { StoreSize } from './context.ts';
 
-export const DEFAULT_STORE_SIZE: StoreSize = { orders: 120, products: 40, customers: 60, locations: 3, collections: 6 };
+export const DEFAULT_STORE_SIZE: Readonly<StoreSize> = { ...defaultSizes(), locations: 3, collections: 6 } as StoreSize;
 
 export interface StoreOptions {
   seed: number;
@@ -33,15 +32,15 @@ export interface BulkFileResult {
   fileSize: number;
 }
 
-/** Entity → GIDs. */
+/** Mutable root (orders, products, customers, …) → GIDs. */
 export interface ChangeSet {
   touched: Record<string, string[]>;
   added: Record<string, string[]>;
 }
 
 export interface Change {
-  /** Default: orders, products and customers. */
-  entities?: RootEntity[];
+  /** Default: every mutable root (orders, products, customers). */
+  entities?: string[];
   /** Existing roots per entity whose updatedAt moves to `at` (default 5). */
   touch?: number;
   /** New roots per entity, created and updated at `at` (default 2). */
@@ -58,8 +57,9 @@ export class Store {
 
   constructor(options: StoreOptions) {
     this.now = options.now ?? (() => new Date());
-    const size = { ...DEFAULT_STORE_SIZE, ...options.size };
+    const size = { ...DEFAULT_STORE_SIZE, ...options.size } as StoreSize;
     for (const [key, value] of Object.entries(size)) {
+      if (!(key in DEFAULT_STORE_SIZE)) throw new RangeError(`store size ${key} is not one of ${Object.keys(DEFAULT_STORE_SIZE).join(', ')}`);
       if (!Number.isInteger(value) || value < 0) throw new RangeError(`store size ${key} must be a whole number >= 0, got ${value}`);
     }
     if (size.orders > 0 && size.products === 0) throw new RangeError('a store with orders needs at least one product');
@@ -69,7 +69,7 @@ export class Store {
 
   /** Root value for ordinary (non-bulk) GraphQL execution: plain objects, so default resolvers work. */
   rootValue(): Record<string, unknown> {
-    return { shop: shopRecord(this.ctx) };
+    return rootValue(this.graph);
   }
 
   /** Runs a bulk query (already validated against the served schema) and streams its JSONL to `path`. */
@@ -96,9 +96,10 @@ export class Store {
     const add = change.add ?? 2;
     const result: ChangeSet = { touched: {}, added: {} };
     this.mutations++;
-    for (const entity of change.entities ?? ROOT_ENTITIES) {
+    for (const entity of change.entities ?? MUTABLE_ROOTS) {
+      if (!MUTABLE_ROOTS.includes(entity)) throw new RangeError(`${JSON.stringify(entity)} is not a root the store mutates (${MUTABLE_ROOTS.join(', ')})`);
       const existing = this.ctx.count(entity);
-      const chosen = pickDistinct(rngFor(this.ctx.seed, Streams.mutation, this.mutations, ROOT_ENTITIES.indexOf(entity)), existing, touch);
+      const chosen = pickDistinct(rngFor(this.ctx.seed, Streams.mutation, this.mutations, MUTABLE_ROOTS.indexOf(entity)), existing, touch);
       for (const i of chosen) this.ctx.overlay.touch(entity, i, at);
       for (let k = 0; k < add; k++) this.ctx.overlay.add(entity, at);
       result.touched[entity] = chosen.map((i) => rootGid(this.graph, entity, i));
@@ -112,8 +113,8 @@ export class Store {
     return truthCounts(this.graph, filter);
   }
 
-  /** GIDs of an entity's roots with updatedAt in [since, until), in id order. */
-  ids(entity: RootEntity, filter: { since?: Date; until?: Date } = {}): string[] {
+  /** GIDs of a mutable root's records with updatedAt in [since, until), in id order. */
+  ids(entity: string, filter: { since?: Date; until?: Date } = {}): string[] {
     return [...rootIndexes(this.graph, entity, (t) => inWindow(filter, t.updated))].map((i) => rootGid(this.graph, entity, i));
   }
 }

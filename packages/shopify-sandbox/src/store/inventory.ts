@@ -5,6 +5,7 @@ import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, moneyV2, type Args, type Rec } from './model.ts';
 import { hash32, rngFor, Streams } from './prng.ts';
 import { MAX_VARIANTS } from './products.ts';
+import { matchesTimes, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { iso } from './time.ts';
 
@@ -105,3 +106,25 @@ export function inventoryLevelRecord(g: StoreGraph, p: number, v: number, l: num
     },
   };
 }
+
+/** Inventory items of every product's variants, filtered by their own times; a snapshot in the truth. */
+export const inventoryItemsGenerator: EntityGenerator = {
+  root: 'inventoryItems',
+  *nodes(g, filter) {
+    const products = g.ctx.count('products');
+    for (let p = 0; p < products; p++) {
+      const variants = g.productCore(p).variants.length;
+      for (let v = 0; v < variants; v++) if (filter.isEmpty || matchesTimes(filter)(itemTimes(g, p, v))) yield g.inventoryItem(p, v);
+    }
+  },
+  truth(g) {
+    const tally = new Tally(['inventory_items', 'inventory_levels']);
+    const products = g.ctx.count('products');
+    for (let p = 0; p < products; p++) {
+      const variants = g.productCore(p).variants.length;
+      tally.add('inventory_items', variants);
+      for (let v = 0; v < variants; v++) tally.add('inventory_levels', levelLocations(g, p, v).length);
+    }
+    return tally.counts;
+  },
+};

@@ -3,6 +3,7 @@ import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, type Rec } from './model.ts';
 import { LOCATION_NAMES, PLACES, STREETS } from './names.ts';
 import { rngFor, Streams } from './prng.ts';
+import type { EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { DAY, iso } from './time.ts';
 
@@ -50,3 +51,12 @@ export function locationRecord(g: StoreGraph, l: number): Rec {
     inventoryLevels: () => new Connection(g.levelsAtLocation(l)),
   };
 }
+
+export const locationsGenerator: EntityGenerator = {
+  root: 'locations',
+  // Shopify offers no date filter on locations, so `query` narrows nothing here.
+  *nodes(g, _filter, args) {
+    for (let l = 0; l < g.ctx.size.locations; l++) if (args['includeInactive'] === true || isActiveLocation(l)) yield g.location(l);
+  },
+  truth: (g) => ({ locations: g.ctx.size.locations }),
+};

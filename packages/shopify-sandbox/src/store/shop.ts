@@ -1,6 +1,7 @@
-// The shop itself (served to ordinary, non-bulk queries).
+// The shop itself: served to ordinary (non-bulk) queries, one row of the ETL's shop table.
 import { gid, IdBase, numericId } from './ids.ts';
 import type { StoreContext } from './context.ts';
+import type { EntityGenerator } from './generator.ts';
 import { DAY, iso } from './time.ts';
 
 export function shopRecord(ctx: StoreContext): Record<string, unknown> {
@@ -26,3 +27,9 @@ export function shopRecord(ctx: StoreContext): Record<string, unknown> {
     plan: { __typename: 'ShopPlan', displayName: 'Development', partnerDevelopment: true, shopifyPlus: false },
   };
 }
+
+export const shopGenerator: EntityGenerator = {
+  root: 'shop',
+  value: (g) => shopRecord(g.ctx),
+  truth: () => ({ shop: 1 }),
+};

@@ -1,0 +1,71 @@
+// What a generator is: one entity of the store — the query root field it serves, its records, and
+// its share of the ground truth. The store's roots, truth and mutations are all read from the list in
+// generators.ts, so adding an entity is its generator module, its types in schema/store.graphql and
+// one line in that list. Cross-references between entities (line item → variant) go through
+// graph.ts, which an entity touches only when another one must point at it.
+import type { StoreGraph } from './graph.ts';
+import type { Args, Rec } from './model.ts';
+import type { RootTimes } from './context.ts';
+import type { SearchFilter } from './search-filter.ts';
+
+export interface EntityGenerator {
+  /** The query root field it serves, e.g. 'orders'; a mutable generator's name too (size, mutate, ids). */
+  readonly root: string;
+  /** Bulk queries: the root connection's nodes, narrowed by its `query:` search filter and arguments. */
+  nodes?(g: StoreGraph, filter: SearchFilter, args: Args): Iterable<Rec>;
+  /** Ordinary queries: the root field's value (the shop). */
+  value?(g: StoreGraph): Record<string, unknown>;
+  /** Rows per ETL table its records make (every table named, 0 included), for roots updated in the window; snapshots count in full. */
+  truth(g: StoreGraph, window: Window): Record<string, number>;
+  /**
+   * Roots with their own created/updated times, which mutate() touches and adds: how many a store
+   * seeds by default, and the type and id space of their global ids.
+   */
+  readonly mutable?: { readonly defaultSize: number; readonly gidType: string; readonly idBase: number };
+}
+
+export interface Window {
+  since?: Date;
+  until?: Date;
+}
+
+/** The search fields every root's `query:` knows. */
+export const DATE_FIELDS = ['updated_at', 'created_at'] as const;
+
+/** True when an updatedAt (epoch seconds) lies in [since, until). */
+export function inWindow(window: Window, seconds: number): boolean {
+  const ms = seconds * 1000;
+  return (window.since === undefined || ms >= window.since.getTime()) && (window.until === undefined || ms < window.until.getTime());
+}
+
+export function matchesTimes(filter: SearchFilter): (t: { created: number; updated: number }) => boolean {
+  return (t) => filter.matches({ updated_at: t.updated, created_at: t.created });
+}
+
+/** Indexes of a mutable root's records whose times pass `keep`, ascending (id order, Shopify's bulk order). */
+export function* rootIndexes(g: StoreGraph, root: string, keep: (times: RootTimes) => boolean): Generator<number> {
+  const count = g.ctx.count(root);
+  for (let i = 0; i < count; i++) if (keep(g.ctx.rootTimes(root, i))) yield i;
+}
+
+export function* records(indexes: Iterable<number>, build: (i: number) => Rec): Generator<Rec> {
+  for (const i of indexes) yield build(i);
+}
+
+/** A mutable root's nodes: those whose times match the search filter, in id order. */
+export function mutableNodes(root: string, build: (g: StoreGraph, i: number) => Rec): (g: StoreGraph, filter: SearchFilter) => Iterable<Rec> {
+  return (g, filter) => records(rootIndexes(g, root, matchesTimes(filter)), (i) => build(g, i));
+}
+
+/** Counts rows per table, every table starting at 0. */
+export class Tally {
+  readonly counts: Record<string, number>;
+
+  constructor(tables: readonly string[]) {
+    this.counts = Object.fromEntries(tables.map((t) => [t, 0]));
+  }
+
+  add(table: string, n = 1): void {
+    this.counts[table] = (this.counts[table] ?? 0) + n;
+  }
+}

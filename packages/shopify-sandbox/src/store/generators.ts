@@ -1,0 +1,66 @@
+// The store's entities, one generator each (generator.ts says what one is). The order is the order of
+// truth()'s tables, and a mutable generator's position seeds its mutations: append new ones.
+import { collectionsGenerator } from './collections.ts';
+import { customersGenerator } from './customers.ts';
+import type { RootResolver } from './bulk-executor.ts';
+import type { EntityGenerator, Window } from './generator.ts';
+import type { StoreGraph } from './graph.ts';
+import { gid, numericId } from './ids.ts';
+import { inventoryItemsGenerator } from './inventory.ts';
+import { locationsGenerator } from './locations.ts';
+import { ordersGenerator } from './orders.ts';
+import { productsGenerator } from './products.ts';
+import { DATE_FIELDS } from './generator.ts';
+import { parseSearch } from './search-filter.ts';
+import { shopGenerator } from './shop.ts';
+
+export const GENERATORS: readonly EntityGenerator[] = [
+  ordersGenerator,
+  productsGenerator,
+  customersGenerator,
+  inventoryItemsGenerator,
+  locationsGenerator,
+  collectionsGenerator,
+  shopGenerator,
+];
+
+/** The root fields the store serves, bulk connections and plain fields alike. */
+export const STORE_ROOTS: readonly string[] = GENERATORS.map((gen) => gen.root);
+
+/** The roots mutate() changes, in list order. */
+export const MUTABLE_ROOTS: readonly string[] = GENERATORS.filter((gen) => gen.mutable).map((gen) => gen.root);
+
+function mutable(root: string): NonNullable<EntityGenerator['mutable']> {
+  const found = GENERATORS.find((gen) => gen.root === root)?.mutable;
+  if (!found) throw new RangeError(`${JSON.stringify(root)} is not a root the store mutates (${MUTABLE_ROOTS.join(', ')})`);
+  return found;
+}
+
+/** Seeded records per mutable root by default. */
+export function defaultSizes(): Record<string, number> {
+  return Object.fromEntries(GENERATORS.flatMap((gen) => (gen.mutable ? [[gen.root, gen.mutable.defaultSize]] : [])));
+}
+
+export function rootGid(g: StoreGraph, root: string, index: number): string {
+  const { gidType, idBase } = mutable(root);
+  return gid(gidType, numericId(g.ctx.seed, idBase, index));
+}
+
+/** A bulk query's root field → its nodes, or null when no generator serves it as a connection. */
+export function rootResolver(g: StoreGraph): RootResolver {
+  const byRoot = new Map(GENERATORS.flatMap((gen) => (gen.nodes ? [[gen.root, gen.nodes.bind(gen)] as const] : [])));
+  return (field, args) => {
+    const filter = parseSearch(args['query'], DATE_FIELDS);
+    return byRoot.get(field)?.(g, filter, args) ?? null;
+  };
+}
+
+/** The plain root fields' values, for ordinary (non-bulk) queries. */
+export function rootValue(g: StoreGraph): Record<string, unknown> {
+  return Object.fromEntries(GENERATORS.flatMap((gen) => (gen.value ? [[gen.root, gen.value(g)]] : [])));
+}
+
+/** Rows per ETL table from the store's own model (never by reading its JSONL), for roots updated in the window. */
+export function truthCounts(g: StoreGraph, window: Window = {}): Record<string, number> {
+  return Object.assign({}, ...GENERATORS.map((gen) => gen.truth(g, window))) as Record<string, number>;
+}
