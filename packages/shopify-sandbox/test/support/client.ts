@@ -2,6 +2,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sandbox } from '../../src/index.ts';
 
+/** Where a sandbox answers: an in-process one, or a bin's ready line. */
+export type Endpoint = Pick<Sandbox, 'url' | 'token'>;
+
 export interface GqlResponse {
   status: number;
   headers: Headers;
@@ -14,7 +17,7 @@ export interface GqlRequest {
   operationName?: string;
 }
 
-export async function gql(sandbox: Pick<Sandbox, 'url' | 'token'>, version: string, request: GqlRequest, token: string | null = sandbox.token): Promise<GqlResponse> {
+export async function gql(sandbox: Endpoint, version: string, request: GqlRequest, token: string | null = sandbox.token): Promise<GqlResponse> {
   const res = await fetch(`${sandbox.url}/admin/api/${version}/graphql.json`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token === null ? {} : { 'X-Shopify-Access-Token': token }) },
@@ -34,7 +37,7 @@ export const OPERATION_FIELDS = 'id status type errorCode createdAt completedAt 
 
 export type Op = { id: string; status: string; errorCode: string | null; objectCount: string; rootObjectCount: string; fileSize: string | null; url: string | null; partialDataUrl: string | null; completedAt: string | null; createdAt: string; query: string; type: string };
 
-export async function runQuery(sandbox: Sandbox, version: string, query: string, groupObjects?: boolean): Promise<{ op: Op | null; userErrors: Array<{ field: string[] | null; message: string; code: string | null }> }> {
+export async function runQuery(sandbox: Endpoint, version: string, query: string, groupObjects?: boolean): Promise<{ op: Op | null; userErrors: Array<{ field: string[] | null; message: string; code: string | null }> }> {
   const args = groupObjects === undefined ? 'query: $q' : `query: $q, groupObjects: ${groupObjects}`;
   const res = await gql(sandbox, version, {
     query: `mutation Run($q: String!) { bulkOperationRunQuery(${args}) { bulkOperation { ${OPERATION_FIELDS} } userErrors { field message code } } }`,
@@ -44,7 +47,7 @@ export async function runQuery(sandbox: Sandbox, version: string, query: string,
   return { op: payload.bulkOperation, userErrors: payload.userErrors };
 }
 
-export async function readOperation(sandbox: Sandbox, version: string, id: string): Promise<Op | null> {
+export async function readOperation(sandbox: Endpoint, version: string, id: string): Promise<Op | null> {
   const res = await gql(sandbox, version, { query: `query Poll($id: ID!) { node(id: $id) { ... on BulkOperation { ${OPERATION_FIELDS} } } }`, variables: { id } });
   return (res.body.data?.node as Op | null) ?? null;
 }
@@ -52,7 +55,7 @@ export async function readOperation(sandbox: Sandbox, version: string, id: strin
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELED', 'EXPIRED']);
 
 /** Polls node(id:) until the operation reaches a terminal status (or one of `until`); returns every status seen. */
-export async function pollToEnd(sandbox: Sandbox, version: string, id: string, until: ReadonlySet<string> = TERMINAL): Promise<{ op: Op; seen: string[] }> {
+export async function pollToEnd(sandbox: Endpoint, version: string, id: string, until: ReadonlySet<string> = TERMINAL): Promise<{ op: Op; seen: string[] }> {
   const seen: string[] = [];
   for (let i = 0; i < 400; i++) {
     const op = await readOperation(sandbox, version, id);
