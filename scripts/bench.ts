@@ -6,7 +6,8 @@
 //   npm run bench -- [--mb 500[,1000…]] [--mode orders|all] [--delay 3s] [--workers N] [--gzip-level 1]
 //
 // orders: per size, three ETL runs alternating with three runs of the bare split + JSON.parse loop in
-//         a fresh process (scripts/bare-loop.ts, node's default flags): the ratio is the medians'. Also,
+//         a fresh process (scripts/bare-loop.ts, node's default flags): the ratio is the medians'; and
+//         with three of the two-core floor (scripts/two-core-floor.ts), the distance to the hardware. Also,
 //         labelled as such, the same loop inside this process (which hosts the sandbox and its data,
 //         and runs it about twice as slowly: the figure issue 14's acceptance was written against),
 //         the pipeline alone in this process, and the first size once through every launch form (npx,
@@ -109,16 +110,16 @@ async function runEtl(sandbox: Sandbox, dir: string, entities: string, launch = 
 /** The CLI's own process: node running it (a launcher is npm, a shell, or node running something else). */
 const isEtl = (p: ProcessPeak): boolean => /^\S*\bnode\s/.test(p.command) && p.command.includes(' run --admin-url ');
 
-/** The bare loop as a program of its own: `node scripts/bare-loop.ts FILE`, default flags; the loop's time (ms) and the process's measures. */
-async function freshBareLoop(file: string): Promise<{ ms: number; run: Measured }> {
+/** A script of this folder as a program of its own (`node scripts/<script> …`, default flags): the time it prints (ms) and the process's measures. */
+async function fresh(script: string, scriptArgs: string[]): Promise<{ ms: number; run: Measured }> {
   let ms = NaN;
-  const run = await measure(process.execPath, [join(root, 'scripts/bare-loop.ts'), file], {
+  const run = await measure(process.execPath, [join(root, 'scripts', script), ...scriptArgs], {
     cwd: root,
     env: process.env,
     onStdoutLine: (line) => { ms = (JSON.parse(line) as { ms: number }).ms; },
     onStderrLine: (line) => process.stderr.write(`${line}\n`),
   });
-  if (run.exitCode !== 0 || Number.isNaN(ms)) throw new Error(`the bare loop exited with code ${run.exitCode}`);
+  if (run.exitCode !== 0 || Number.isNaN(ms)) throw new Error(`scripts/${script} exited with code ${run.exitCode}`);
   return { ms, run };
 }
 
@@ -158,7 +159,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 const processingMs = (run: EtlRun, entity = 'orders'): number => run.entities.get(entity)!.closedAt! - run.entities.get(entity)!.streamingAt!;
 
-interface SizeResult { mb: number; fileMb: number; etlMs: number; bareMs: number; inProcessMs: number; peakKb: number }
+interface SizeResult { mb: number; fileMb: number; etlMs: number; bareMs: number; floorMs: number; inProcessMs: number; peakKb: number }
 
 /** One size of the orders mode; prints as it goes and returns the figures for the closing table. */
 async function ordersBench(mb: number, dir: string, withForms: boolean): Promise<SizeResult> {
@@ -168,17 +169,19 @@ async function ordersBench(mb: number, dir: string, withForms: boolean): Promise
     console.log(`\n== ${orders} orders (~${mb} MB of orders JSONL); load average ${load()}`);
     const etl: EtlRun[] = [];
     const bare: Array<{ ms: number; run: Measured }> = [];
+    const floor: number[] = [];
     let file = { path: '', bytes: 0 };
-    // Alternating, so a drift of the machine's speed hits both sides alike.
+    // Alternating, so a drift of the machine's speed hits every side alike.
     for (let i = 0; i < RUNS; i++) {
       const run = await runEtl(sandbox, join(dir, `etl-${i}`), 'orders');
       etl.push(run);
       file = await latestResult(join(dir, 'sandbox'));
-      const b = await freshBareLoop(file.path);
+      const b = await fresh('bare-loop.ts', [file.path]);
       bare.push(b);
+      floor.push((await fresh('two-core-floor.ts', [file.path, ...(args.workers ? [args.workers] : [])])).ms);
       const ms = processingMs(run);
       console.log(`run ${i + 1}  ETL ${s(ms)} (${(file.bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s, peak RSS ${mib(run.etlHwmKb)}, CPU ${s(run.cpuMs)} of ${s(run.wallMs)} wall)`
-        + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)})   ratio ${(b.ms / ms).toFixed(2)}`);
+        + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)})   ratio ${(b.ms / ms).toFixed(2)}   floor ${s(floor.at(-1)!)}`);
     }
     const o = etl[0]!.entities.get('orders')!;
     const etlMs = median(etl.map((r) => processingMs(r)));
@@ -189,6 +192,7 @@ async function ordersBench(mb: number, dir: string, withForms: boolean): Promise
     console.log(`part files            ${((await gzBytes(join(dir, 'etl-0', 'out'))) / 1e6).toFixed(1)} MB gzipped (all tables)`);
     console.log(`bare loop, fresh      ${s(bareMs)}  ${(file.bytes / 1e6 / (bareMs / 1000)).toFixed(0)} MB/s  (median of ${bare.map((b) => s(b.ms)).join(', ')}; \`node scripts/bare-loop.ts\`, default flags)`);
     console.log(`RATIO                 ${(bareMs / etlMs).toFixed(2)}  (fresh-process bare loop / ETL processing; target ≥ 0.90)`);
+    console.log(`two-core floor        ${s(median(floor))}  (median of ${floor.map(s).join(', ')}; scripts/two-core-floor.ts: read + split + deflate -1 of the input on every core, no rows)`);
     // Labelled: the baseline the README used until issue 21, inside this process (sandbox and all).
     const inProcess = [await bareLoop(file.path), await bareLoop(file.path), await bareLoop(file.path)];
     const inProcessMs = median(inProcess);
@@ -206,7 +210,7 @@ async function ordersBench(mb: number, dir: string, withForms: boolean): Promise
           + (launchers.length ? `   (launchers: ${launchers.map((p) => `${p.command.split(' ').slice(0, 2).map((w) => w.split('/').at(-1)).join(' ')} ${mib(p.hwmKb)}`).join(', ')})` : ''));
       }
     }
-    return { mb, fileMb: file.bytes / 1e6, etlMs, bareMs, inProcessMs, peakKb: Math.max(...etl.map((r) => r.etlHwmKb)) };
+    return { mb, fileMb: file.bytes / 1e6, etlMs, bareMs, floorMs: median(floor), inProcessMs, peakKb: Math.max(...etl.map((r) => r.etlHwmKb)) };
   } finally {
     await sandbox.close();
   }
@@ -241,9 +245,9 @@ try {
       results.push(await ordersBench(mb, join(dir, String(mb)), i === 0));
       await rm(join(dir, String(mb)), { recursive: true, force: true });
     }
-    console.log(`\nsize      file     ETL (median)  bare, fresh  RATIO  bare, in-process  in-process ratio  peak RSS   (load average now ${load()})`);
+    console.log(`\nsize      file     ETL (median)  bare, fresh  RATIO  bare, in-process  in-process ratio  two-core floor  peak RSS   (load average now ${load()})`);
     for (const r of results) {
-      console.log(`${`${r.mb} MB`.padEnd(9)} ${`${r.fileMb.toFixed(0)} MB`.padEnd(8)} ${s(r.etlMs).padEnd(13)} ${s(r.bareMs).padEnd(12)} ${(r.bareMs / r.etlMs).toFixed(2).padEnd(6)} ${s(r.inProcessMs).padEnd(17)} ${(r.inProcessMs / r.etlMs).toFixed(2).padEnd(17)} ${mib(r.peakKb)}`);
+      console.log(`${`${r.mb} MB`.padEnd(9)} ${`${r.fileMb.toFixed(0)} MB`.padEnd(8)} ${s(r.etlMs).padEnd(13)} ${s(r.bareMs).padEnd(12)} ${(r.bareMs / r.etlMs).toFixed(2).padEnd(6)} ${s(r.inProcessMs).padEnd(17)} ${(r.inProcessMs / r.etlMs).toFixed(2).padEnd(17)} ${s(r.floorMs).padEnd(15)} ${mib(r.peakKb)}`);
     }
   }
 } finally {
