@@ -1,7 +1,10 @@
 // Orders. Line items, shipping lines and discount applications are connections (their own JSONL lines,
 // linked by __parentId); transactions, refunds and fulfillments are inline lists on the order line.
-import { address, bool, decimal, float, id, int, money, parentId, records, ref, routeByTypename, str, strings, table, taxLines, ts } from '../rows/columns.ts';
-import type { Entity } from './types.ts';
+import { address, bool, decimal, float, id, int, money, parentId, records, ref, str, strings, table, ts } from '../rows/spec.ts';
+import { defineEntity } from './define.ts';
+
+/** Tax lines as they appear on orders, line items and shipping lines. */
+const taxLines = () => records('taxLines', 'tax_lines', [str('title'), float('rate'), money('priceSet', 'price')], 'Tax lines: title, rate (a fraction), price and price_currency in the shop currency');
 
 const ORDER_ADDRESS = ['address1', 'address2', 'city', 'province', 'provinceCode', 'country', 'countryCodeV2', 'zip'];
 
@@ -9,21 +12,21 @@ const transactions = table({
   name: 'order_transactions',
   description: 'One row per order transaction (from the inline Order.transactions list).',
   parent: { column: 'order_id', table: 'orders' },
-  fields: [id(), parentId('order_id'), str('kind'), str('status'), str('gateway'), bool('test'), ts('createdAt'), ts('processedAt'), ref('parentTransaction.id', 'parent_transaction_id'), money('amountSet')],
+  columns: [id(), parentId('order_id'), str('kind'), str('status'), str('gateway'), bool('test'), ts('createdAt'), ts('processedAt'), ref('parentTransaction.id', 'parent_transaction_id'), money('amountSet')],
 });
 
 const refunds = table({
   name: 'order_refunds',
   description: 'One row per refund (from the inline Order.refunds list). Refund line items are not bulk-queryable (a connection inside a list).',
   parent: { column: 'order_id', table: 'orders' },
-  fields: [id(), parentId('order_id'), ts('createdAt'), ts('processedAt'), str('note'), money('totalRefundedSet')],
+  columns: [id(), parentId('order_id'), ts('createdAt'), ts('processedAt'), str('note'), money('totalRefundedSet')],
 });
 
 const fulfillments = table({
   name: 'order_fulfillments',
   description: 'One row per fulfillment (from the inline Order.fulfillments list); tracking_info is a REPEATED RECORD.',
   parent: { column: 'order_id', table: 'orders' },
-  fields: [
+  columns: [
     id(), parentId('order_id'), str('name'), str('status'), str('displayStatus'), ts('createdAt'), ts('updatedAt'), int('totalQuantity'), ref('location.id', 'location_id'),
     records('trackingInfo', 'tracking_info', [str('company'), str('number'), str('url')], 'Tracking numbers: company, number, url'),
   ],
@@ -37,7 +40,7 @@ const orders = table({
     { key: 'refunds', table: refunds },
     { key: 'fulfillments', table: fulfillments },
   ],
-  fields: [
+  columns: [
     id(), str('name'), int('number'), ts('createdAt'), ts('updatedAt'), ts('processedAt'), ts('cancelledAt'), str('cancelReason'), ts('closedAt'),
     str('email'), str('phone'), bool('test'), bool('confirmed'), str('currencyCode', 'currency'), str('presentmentCurrencyCode', 'presentment_currency'),
     str('displayFinancialStatus'), str('displayFulfillmentStatus'), str('sourceName'), strings('tags'), str('note'), ref('customer.id', 'customer_id'),
@@ -50,7 +53,7 @@ const lineItems = table({
   name: 'order_line_items',
   description: 'One row per order line item. Money columns are in the shop currency; tax_lines is a REPEATED RECORD.',
   parent: { column: 'order_id', table: 'orders' },
-  fields: [
+  columns: [
     id(), parentId('order_id'), str('name'), str('title'), str('variantTitle'), str('sku'), str('vendor'), int('quantity'), int('currentQuantity'),
     bool('requiresShipping'), bool('taxable'), bool('isGiftCard'), ref('variant.id', 'variant_id'), ref('product.id', 'product_id'),
     money('originalUnitPriceSet'), money('discountedUnitPriceSet'), money('originalTotalSet'), money('discountedTotalSet'), money('totalDiscountSet'), taxLines(),
@@ -61,27 +64,25 @@ const shippingLines = table({
   name: 'order_shipping_lines',
   description: 'One row per shipping line (id can be null on some shipping lines). Money in the shop currency; tax_lines is a REPEATED RECORD.',
   parent: { column: 'order_id', table: 'orders' },
-  fields: [id({ required: false }), parentId('order_id'), str('title'), str('code'), str('source'), str('carrierIdentifier'), money('originalPriceSet'), money('discountedPriceSet'), taxLines()],
+  columns: [id({ required: false }), parentId('order_id'), str('title'), str('code'), str('source'), str('carrierIdentifier'), money('originalPriceSet'), money('discountedPriceSet'), taxLines()],
 });
 
 const discountApplications = table({
   name: 'order_discount_applications',
   description: 'One row per discount application; these have no id, the key is (order_id, index). value is either an amount (value_amount, value_currency) or a percentage (value_percentage), as value_type says.',
   parent: { column: 'order_id', table: 'orders' },
-  fields: [
+  columns: [
     parentId('order_id'), int('index'), str('__typename', 'discount_type'), str('allocationMethod'), str('targetSelection'), str('targetType'),
     str('value.__typename', 'value_type'), decimal('value.amount', 'value_amount'), str('value.currencyCode', 'value_currency'), float('value.percentage', 'value_percentage'),
     str('code'), str('title'), str('description'),
   ],
 });
 
-export const ordersEntity: Entity = {
+export const ordersEntity = defineEntity({
   name: 'orders',
-  kind: 'bulk',
-  queryFile: 'orders.graphql',
-  incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt' },
-  tables: [orders, lineItems, transactions, refunds, fulfillments, shippingLines, discountApplications].map((t) => t.def),
-  ...routeByTypename('orders', {
+  sync: 'incremental',
+  tables: [orders, lineItems, transactions, refunds, fulfillments, shippingLines, discountApplications],
+  routes: {
     Order: orders,
     LineItem: lineItems,
     ShippingLine: shippingLines,
@@ -89,5 +90,5 @@ export const ordersEntity: Entity = {
     DiscountCodeApplication: discountApplications,
     ManualDiscountApplication: discountApplications,
     ScriptDiscountApplication: discountApplications,
-  }),
-};
+  },
+});

@@ -90,8 +90,6 @@ export class TableRows implements ByteSink {
   readonly #tables = new Map<string, TableOutput>();
   readonly #entity: Entity;
   readonly #stamp: RunStamp;
-  // Per table, what closes a fast-path row (its _extra is null): exactly the end JSON.stringify gives a stamped row.
-  readonly #close = new Map<string, string>();
   readonly #currencyColumns = new Map<string, readonly string[]>();
 
   constructor(entity: Entity, stamp: RunStamp) {
@@ -100,8 +98,8 @@ export class TableRows implements ByteSink {
     const run = `"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
     for (const t of entity.tables) {
       const currency = t.shopCurrencyColumns ?? [];
+      // What closes a row the byte path wrote (its _extra is null): exactly the end JSON.stringify gives a stamped row.
       const close = `"_extra":null,${currency.map((c) => `${JSON.stringify(c)}:${JSON.stringify(stamp.currency)},`).join('')}${run}`;
-      this.#close.set(t.name, close);
       this.#currencyColumns.set(t.name, currency);
       // Taken out while in use, so two batches alive at once (never in a worker) cannot share a buffer.
       const key = `${entity.name}/${t.name}`;
@@ -118,13 +116,6 @@ export class TableRows implements ByteSink {
     row._run_id = this.#stamp.runId;
     row._extracted_at = this.#stamp.extractedAt;
     t.write(`${JSON.stringify(row)}\n`);
-    t.rows++;
-  }
-
-  text(table: string, head: string): void {
-    const t = this.#table(table);
-    t.write(head);
-    t.write(this.#close.get(table)!);
     t.rows++;
   }
 

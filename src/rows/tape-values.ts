@@ -1,9 +1,9 @@
-// Values on a tape (json-tape.ts): reading them as JSON.parse would, and writing them into a row's
-// bytes as JSON.stringify would, for the byte path (transcode.ts). Rows are written in place: each put
+// Values on a tape (tape.ts): reading them as JSON.parse would, and writing them into a row's
+// bytes as JSON.stringify would, for the byte path (bytes.ts). Rows are written in place: each put
 // makes room first (ByteRows.reserve), then copies with a plain loop, which for values of a few bytes
 // beats a call into native code.
 import { gidNumber } from './fields.ts';
-import { ESCAPED_STRING, STRING, type Tape } from './json-tape.ts';
+import { ESCAPED_STRING, STRING, type Tape } from './tape.ts';
 import type { ByteRows, JsonValue } from './types.ts';
 
 export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -56,7 +56,7 @@ export function putRaw(out: ByteRows, tape: Tape, node: number): void {
   putRange(out, tape, tape.start(node), tape.end(node));
 }
 
-export function putRange(out: ByteRows, tape: Tape, start: number, end: number): void {
+function putRange(out: ByteRows, tape: Tape, start: number, end: number): void {
   const src = tape.bytes;
   out.reserve(end - start);
   const buf = out.buf;
@@ -110,7 +110,7 @@ const GID_PREFIX = 'gid://shopify/';
  * The digits of the GID at string node `n` as [start, end) in the bytes, when it is plain:
  * `gid://shopify/<Type>/<digits>`, any slash escaped or not, nothing after the digits. Else null.
  */
-export function plainGidDigits(tape: Tape, n: number): [number, number] | null {
+function plainGidDigits(tape: Tape, n: number): [number, number] | null {
   const b = tape.bytes;
   const end = tape.end(n) - 1;
   let p = tape.start(n) + 1;
@@ -142,7 +142,7 @@ export function putGidNumber(out: ByteRows, tape: Tape, n: number): boolean {
     putByte(out, QUOTE);
     return true;
   }
-  // Anything else (a query string after the number, other escapes): as the fast path reads it.
+  // Anything else (a query string after the number, other escapes): as the general path reads it.
   const number = gidNumber(stringValue(tape, n));
   if (number === undefined) return false;
   putText(out, `"${number}"`);

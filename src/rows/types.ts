@@ -4,19 +4,20 @@
 export type ColumnType = 'STRING' | 'INTEGER' | 'NUMERIC' | 'FLOAT' | 'BOOLEAN' | 'TIMESTAMP' | 'DATE' | 'JSON' | 'RECORD';
 export type ColumnMode = 'NULLABLE' | 'REQUIRED' | 'REPEATED';
 
-export interface Column {
+/** A BigQuery column, as a table declares it (column kinds make them, kinds/). */
+export interface BigQueryColumn {
   name: string;
   type: ColumnType;
   mode?: ColumnMode; // NULLABLE when absent
   description?: string;
-  fields?: Column[]; // for RECORD
+  fields?: BigQueryColumn[]; // for RECORD
 }
 
 export interface TableDef {
   name: string;
   description: string;
   /** Entity-specific columns; the writer appends _extra, _shop, _run_id and _extracted_at to every table. */
-  columns: Column[];
+  columns: BigQueryColumn[];
   /** For child tables: the column holding the parent's numeric id and the table it points into. */
   parent?: { column: string; table: string };
   /**
@@ -35,15 +36,9 @@ export type Row = Record<string, unknown>;
 export interface RowSink {
   /** A row as an object: the sink stamps the run columns on it and serialises it. */
   row(table: string, row: Row): void;
-  /**
-   * A row a table's fast path serialised itself (columns.ts): its JSON from `{` through its last entity
-   * column; `_extra` is null. The sink appends `_extra` and the run columns. A sink without this
-   * method gets every row through row(), which tests use to check both paths give the same text.
-   */
-  text?(table: string, head: string): void;
 }
 
-/** One table's NDJSON as bytes, for the byte path (transcode.ts): it appends a row's JSON from `{` through its last entity column, then calls endRow(). */
+/** One table's NDJSON as bytes, for the byte path (bytes.ts): it appends a row's JSON from `{` through its last entity column, then calls endRow(). */
 export interface ByteRows {
   /** The table's bytes so far are buf[0, length); reserve() may replace buf. */
   buf: Buffer;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { entities } from '../../src/entities/index.ts';
-import { validateRow } from '../../src/rows/schema.ts';
+import { validateRow } from '../support/bigquery-rows.ts';
 import { startSandbox, Store, type Sandbox } from 'shopify-sandbox';
 import { collect, runCli } from '../support/cli.ts';
 import { manifests, readTable, tablesWritten } from '../support/output.ts';

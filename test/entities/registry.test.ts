@@ -20,7 +20,8 @@ import {
 import { entities } from '../../src/entities/index.ts';
 import { numericId } from '../../src/rows/fields.ts';
 import { loadQuery, windowFilter, withSearchFilter } from '../../src/entities/queries.ts';
-import { bigQuerySchema, validateRow } from '../../src/rows/schema.ts';
+import { bigQuerySchema } from '../../src/rows/schema.ts';
+import { validateRow } from '../support/bigquery-rows.ts';
 import type { Entity } from '../../src/entities/types.ts';
 import type { JsonObject, Row } from '../../src/rows/types.ts';
 import { processJsonl, processPlain, type ProcessResult } from '../../src/pipeline/process.ts';
@@ -102,15 +103,14 @@ describe('entity registry contract', () => {
         expect(validate(schema, parse(query)).map((e) => e.message)).to.deep.equal([]);
       });
 
-      it('is a plain query only for shop, and a bulk query that obeys the bulk rules otherwise', () => {
-        expect(entity.kind).to.equal(entity.name === 'shop' ? 'plain' : 'bulk');
+      it('is a plain query exactly when it reads no connection, and a bulk query obeys the bulk rules', () => {
+        expect(entity.kind).to.equal(connectionNodes(query).length === 0 ? 'plain' : 'bulk');
         if (entity.kind === 'bulk') expect(bulkQueryErrors(schema, query)).to.deep.equal([]);
       });
 
       it('selects __typename on every connection node, and handles every type those nodes can be', () => {
         for (const { field, node } of connectionNodes(query)) expect(selectsUnaliased(node, '__typename'), field).to.equal(true);
-        const handled = entity.typenames ?? [];
-        expect(handled).to.include.members([...nodeTypenames(schema, query)]);
+        expect(entity.typenames).to.include.members([...nodeTypenames(schema, query)]);
       });
 
       if (entity.incremental) {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { bigQuerySchema, validateRow } from '../../src/rows/schema.ts';
+import { bigQuerySchema } from '../../src/rows/schema.ts';
+import { validateRow } from '../support/bigquery-rows.ts';
 import type { TableDef } from '../../src/rows/types.ts';
 
 const TABLE: TableDef = {

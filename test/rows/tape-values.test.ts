@@ -1,9 +1,9 @@
 // The byte path reads GIDs and decimals from bytes with code of its own; it must agree with the regular
-// expressions the fast and general paths use (fields.ts) on every string, whether its slashes are
+// expressions the general path uses (fields.ts) on every string, whether its slashes are
 // escaped or not. Checked on edge cases and on seeded random strings made of the characters that matter.
 import { expect } from 'chai';
 import { gidNumber, isDecimalString } from '../../src/rows/fields.ts';
-import { Tape } from '../../src/rows/json-tape.ts';
+import { Tape } from '../../src/rows/tape.ts';
 import type { ByteRows } from '../../src/rows/types.ts';
 import { isDecimalNode, putGidNumber } from '../../src/rows/tape-values.ts';
 

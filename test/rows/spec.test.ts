@@ -1,7 +1,9 @@
+// The column spec and the general path: what each column constructor reads, and what the reader keeps
+// for `_extra`. (That the byte path writes the same bytes is byte-path.test.ts.)
 import { expect } from 'chai';
-import { address, id, money, parentId, records, ref, routeByTypename, snake, str, table } from '../../src/rows/columns.ts';
-import { Fields, gidType, numericId } from '../../src/rows/fields.ts';
 import { isEtlError } from '../../src/errors/index.ts';
+import { Fields, gidType, numericId } from '../../src/rows/fields.ts';
+import { address, id, money, parentId, records, ref, snake, str, table } from '../../src/rows/spec.ts';
 import type { JsonObject, Row, RowSink } from '../../src/rows/types.ts';
 
 /** A sink that takes every row as an object (the general path). */
@@ -10,7 +12,7 @@ function collect(): { rows: Array<[string, Row]>; emit: RowSink } {
   return { rows, emit: { row: (t, r) => void rows.push([t, r]) } };
 }
 
-describe('column helpers', () => {
+describe('column spec', () => {
   describe('global ids', () => {
     it('takes the numeric part of a GID as a string of digits, query string or not', () => {
       expect(numericId('gid://shopify/Order/9007199254740993')).to.equal('9007199254740993');
@@ -69,10 +71,10 @@ describe('column helpers', () => {
     });
   });
 
-  describe('mappings', () => {
-    const read = (fields: Parameters<typeof table>[0]['fields'], record: JsonObject): Row => {
+  describe('columns', () => {
+    const read = (columns: Parameters<typeof table>[0]['columns'], record: JsonObject): Row => {
       const { rows, emit } = collect();
-      table({ name: 't', description: 'd', fields }).emit(new Fields(record), emit);
+      table({ name: 't', description: 'd', columns }).general.emit(new Fields(record), emit);
       return rows[0]![1];
     };
 
@@ -107,38 +109,15 @@ describe('column helpers', () => {
     });
 
     it('emits inline child rows after their parent, keeping them out of the parent\'s _extra', () => {
-      const child = table({ name: 'child', description: 'd', parent: { column: 'order_id', table: 'parent' }, fields: [id(), parentId('order_id')] });
-      const parent = table({ name: 'parent', description: 'd', fields: [id()], inline: [{ key: 'kids', table: child }] });
+      const child = table({ name: 'child', description: 'd', parent: { column: 'order_id', table: 'parent' }, columns: [id(), parentId('order_id')] });
+      const parent = table({ name: 'parent', description: 'd', columns: [id()], inline: [{ key: 'kids', table: child }] });
       const { rows, emit } = collect();
-      parent.emit(new Fields({ id: 'gid://shopify/Order/1', kids: [{ id: 'gid://shopify/Refund/2' }, { id: 'gid://shopify/Refund/3' }] }), emit);
+      parent.general.emit(new Fields({ id: 'gid://shopify/Order/1', kids: [{ id: 'gid://shopify/Refund/2' }, { id: 'gid://shopify/Refund/3' }] }), emit);
       expect(rows.map(([t, r]) => [t, r.id, r.order_id ?? null, r._extra])).to.deep.equal([
         ['parent', '1', null, null],
         ['child', '2', '1', null],
         ['child', '3', '1', null],
       ]);
-    });
-  });
-
-  describe('routeByTypename', () => {
-    const t = table({ name: 'things', description: 'd', fields: [id()] });
-    const route = routeByTypename('things', { Thing: t, Ignored: null });
-
-    it('lists the typenames it handles and routes by them', () => {
-      const { rows, emit } = collect();
-      expect(route.typenames).to.deep.equal(['Thing', 'Ignored']);
-      route.process({ __typename: 'Ignored', id: 'gid://shopify/Ignored/1' }, emit);
-      route.process({ __typename: 'Thing', id: 'gid://shopify/Thing/2' }, emit);
-      expect(rows.map(([name, r]) => [name, r.id])).to.deep.equal([['things', '2']]);
-    });
-
-    it('fails on an unknown __typename, naming it and the handled ones', () => {
-      const { emit } = collect();
-      for (const typename of ['Gadget', 'constructor']) {
-        expect(() => route.process({ __typename: typename, id: 'gid://shopify/Gadget/1' }, emit))
-          .to.throw(new RegExp(`unknown __typename "${typename}"; this entity handles Thing, Ignored`))
-          .that.satisfies((e: unknown) => isEtlError(e, 'MALFORMED_JSONL'));
-      }
-      expect(() => route.process({ id: 'gid://shopify/Gadget/1' }, emit)).to.throw(/without __typename/);
     });
   });
 });

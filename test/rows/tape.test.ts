@@ -1,8 +1,8 @@
 // The byte path's scanner: what it accepts it must describe exactly (each value's type and bytes), and
 // anything outside the subset it handles it must refuse, for JSON.parse to judge. The differential
-// checks against JSON.parse are in fast-path.test.ts; these pin the scanner's own contract.
+// checks against JSON.parse are in byte-path.test.ts; these pin the scanner's own contract.
 import { expect } from 'chai';
-import { ARRAY, ESCAPED_STRING, FALSE, INTEGER, NULL, NUMBER, OBJECT, STRING, TRUE, Tape } from '../../src/rows/json-tape.ts';
+import { ARRAY, ESCAPED_STRING, FALSE, INTEGER, NULL, NUMBER, OBJECT, STRING, TRUE, Tape } from '../../src/rows/tape.ts';
 
 /** Scans `line` as it sits in a batch: between other lines, so reading past its end would show. */
 function scan(line: string): Tape | null {
@@ -16,7 +16,7 @@ function scan(line: string): Tape | null {
 const text = (tape: Tape, node: number): string => tape.bytes.toString('utf8', tape.start(node), tape.end(node));
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-describe('json-tape', () => {
+describe('tape', () => {
   it('describes a line as Shopify writes it: each member with its type, its bytes and its key', () => {
     const line = '{"id":"gid:\\/\\/shopify\\/Order\\/1","n":12,"rate":0.5,"e":-1e3,"t":true,"f":false,"z":null,"tags":["a","é"],"m":{"amount":"1.0"},"__parentId":"p"}';
     const tape = scan(line)!;

@@ -1,5 +1,5 @@
 // A strict JSON scanner for one JSONL line held as UTF-8 bytes. It records where each value is (a
-// "tape", as simdjson calls it) and creates no JS objects or strings, so the byte path (transcode.ts)
+// "tape", as simdjson calls it) and creates no JS objects or strings, so the byte path (bytes.ts)
 // can copy values straight from the line into a row. It accepts only a subset of JSON, the one Shopify
 // writes: no whitespace, no \u escapes, no key with an escape, nesting at most MAX_DEPTH deep. Anything
 // else is refused (parse() returns false) and the line takes JSON.parse, which accepts or rejects it
@@ -91,6 +91,15 @@ export class Tape {
     if (this.#nodes[node * WIDTH + KEY_END]! - at !== key.length) return false;
     const b = this.bytes;
     for (let i = 0; i < key.length; i++) if (b[at + i] !== key[i]) return false;
+    return true;
+  }
+
+  /** Whether a node's JSON text is exactly `text` (ASCII bytes, quotes included for a string). */
+  bytesAre(node: number, text: Uint8Array): boolean {
+    const at = this.start(node);
+    if (this.end(node) - at !== text.length) return false;
+    const b = this.bytes;
+    for (let i = 0; i < text.length; i++) if (b[at + i] !== text[i]) return false;
     return true;
   }
 

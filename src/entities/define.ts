@@ -1,0 +1,75 @@
+// defineEntity: an entity declared once. Its module gives the name, how it is synced, its tables and
+// which table each JSONL line's __typename goes to; the query file (queries/<name>.graphql), the root
+// field (the name in camelCase), the processor and the byte path all follow from those.
+import { EtlError, ErrorCodes } from '../errors/index.ts';
+import { entityBytes } from '../rows/bytes.ts';
+import { Fields } from '../rows/fields.ts';
+import type { Table } from '../rows/spec.ts';
+import type { JsonObject, RowSink } from '../rows/types.ts';
+import type { Entity } from './types.ts';
+
+/**
+ * 'incremental': a bulk query whose root connection takes the window's updated_at filter, with
+ * updatedAt as the cursor. 'snapshot': a bulk query read whole every run (no usable filter, or child
+ * changes that do not bump the parent's updatedAt). 'object': one object read with an ordinary query
+ * every run (a bulk query needs a connection); its one table's row is the root field's value.
+ */
+export type Sync = 'incremental' | 'snapshot' | 'object';
+
+export type EntitySpec =
+  | { name: string; sync: 'object'; tables: readonly [Table] }
+  | {
+      name: string;
+      sync: Exclude<Sync, 'object'>;
+      /** Every table the entity writes, in the order their files and schemas are listed. */
+      tables: readonly Table[];
+      /** `__typename` → the table its lines go to (null: the line makes no rows, e.g. a parent that only carries ids). Routing is by __typename, never by line order. */
+      routes: Readonly<Record<string, Table | null>>;
+    };
+
+/** `product_metafields` → `productMetafields`. */
+const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+export function defineEntity(spec: EntitySpec): Entity {
+  const { name } = spec;
+  const rootField = camel(name);
+  const common = { name, queryFile: `${name}.graphql`, tables: spec.tables.map((t) => t.def) };
+  if (spec.sync === 'object') {
+    const [table] = spec.tables;
+    return {
+      ...common,
+      kind: 'plain',
+      incremental: null,
+      typenames: [],
+      process(data, out) {
+        table.general.emit(new Fields(data).object(rootField), out);
+      },
+    };
+  }
+  const routes = Object.entries(spec.routes);
+  for (const [typename, t] of routes) {
+    if (t !== null && !spec.tables.includes(t)) throw new EtlError(ErrorCodes.INTERNAL, `${name}: ${typename} goes to ${t.def.name}, which is not among its tables`);
+  }
+  const typenames = routes.map(([typename]) => typename);
+  const byName = new Map(routes);
+  // A table without a byte path sends its lines to process(); null routes make no rows either way.
+  const transcode = routes.some(([, t]) => t?.bytes) ? entityBytes(routes.map(([typename, t]) => [typename, t === null ? null : (t.bytes ?? noBytePath)] as const)) : undefined;
+  return {
+    ...common,
+    kind: 'bulk',
+    incremental: spec.sync === 'incremental' ? { rootField, searchField: 'updated_at', cursorField: 'updatedAt' } : null,
+    typenames,
+    process(record: JsonObject, out: RowSink) {
+      const typename = record.__typename;
+      const target = typeof typename === 'string' ? byName.get(typename) : undefined;
+      if (target === undefined) {
+        const what = typeof typename !== 'string' ? 'a record without __typename' : `unknown __typename ${JSON.stringify(typename)}`;
+        throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${name}: ${what}; this entity handles ${typenames.join(', ')}`);
+      }
+      target?.general.line(record, out);
+    },
+    ...(transcode && { transcode }),
+  };
+}
+
+const noBytePath = (): boolean => false;

@@ -1,0 +1,248 @@
+// The byte path: a JSONL line straight to its row's NDJSON, without JSON.parse. The line is scanned into
+// a tape (tape.ts), each column finds its value there by path, and its kind's write() (kinds/) writes
+// it by copying the line's own bytes: a string Shopify wrote is, byte for byte, what JSON.stringify
+// writes for it, once `\/` is unescaped. A kind writes only values the general path (read.ts) would put
+// in its column, and a line with anything else (a key no column reads, a value of another shape) is
+// refused: nothing is written, and the line takes JSON.parse and the general path. Parsing and building
+// JS values were two thirds of a worker's time; this path creates a JS value only where a column needs
+// one (a float, a GID in an unusual form) or for an inline list element it hands to the general path.
+// test/rows/byte-path.test.ts checks both paths give the same bytes.
+import { KINDS } from './kinds/index.ts';
+import type { Kind, WriteColumn } from './kinds/kind.ts';
+import type { ColumnSpec } from './spec.ts';
+import { ARRAY, NULL, OBJECT, STRING, Tape } from './tape.ts';
+import { ascii, isStringNode, parsedValue, putByte, stringValue } from './tape-values.ts';
+import type { ByteRows, ByteSink, JsonObject, LineInfo } from './types.ts';
+
+/** An inline list whose elements are rows of another table, written after the owner's row. */
+export interface InlineBytes {
+  key: string;
+  /** The element table's byte path. */
+  table: TableBytes | null;
+  /** The general path, for an element the byte path does not take. */
+  element: (record: JsonObject, owner: JsonObject, out: ByteSink) => void;
+}
+
+/**
+ * Writes the row(s) of the object at tape node `node` into `out`, or returns false having written
+ * nothing. `owner` is the node of the owning record's id for an inline list element (its parent id),
+ * or -1 for a line of its own (which may carry __typename and __parentId, and an element may not).
+ */
+export type TableBytes = (tape: Tape, node: number, owner: number, out: ByteSink) => boolean;
+
+// -- the plan: which member of which object each column reads -----------------------------------------
+
+/** Slot values besides a node: the key is absent, or an object on the way is null or absent. */
+const ABSENT = -1;
+const NULL_HOLDER = -2;
+
+/** The keys of one object the table reads (a line, or a nested object like billingAddress). */
+class ObjectPlan {
+  readonly names: string[] = [];
+  readonly keys: Uint8Array[] = [];
+  readonly nested: Array<ObjectPlan | null> = [];
+  slots = new Int32Array(0);
+  present = false;
+  #hint = 0;
+
+  key(name: string): number {
+    const at = this.names.indexOf(name);
+    if (at !== -1) return at;
+    this.names.push(name);
+    this.keys.push(ascii(name));
+    this.nested.push(null);
+    this.slots = new Int32Array(this.names.length);
+    return this.names.length - 1;
+  }
+
+  /** Resets this and everything under it to "not seen". */
+  clear(): void {
+    this.present = false;
+    this.slots.fill(ABSENT);
+    for (const n of this.nested) n?.clear();
+  }
+
+  /** Fills the slots from object `node`; false on a key this table does not know, a repeated key, or a nested value that is neither an object nor null. */
+  resolve(tape: Tape, node: number): boolean {
+    this.present = true;
+    for (let m = tape.first(node), last = tape.next(node); m < last; m = tape.next(m)) {
+      const k = this.#find(tape, m);
+      if (k === -1 || this.slots[k] !== ABSENT) return false;
+      this.slots[k] = m;
+      const nested = this.nested[k];
+      if (nested) {
+        const type = tape.type(m);
+        if (type === OBJECT) {
+          if (!nested.resolve(tape, m)) return false;
+        } else if (type !== NULL) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  // Lines list their keys in the query's order, so the next key is nearly always the one after the last.
+  #find(tape: Tape, member: number): number {
+    const n = this.keys.length;
+    for (let i = 0, k = this.#hint; i < n; i++, k = k + 1 === n ? 0 : k + 1) {
+      if (tape.keyIs(member, this.keys[k]!)) {
+        this.#hint = k + 1 === n ? 0 : k + 1;
+        return k;
+      }
+    }
+    return -1;
+  }
+}
+
+/** Where a column's value is: the objects on the way (each must be present) and the slot in the last. */
+interface Ref {
+  holders: ObjectPlan[];
+  plan: ObjectPlan;
+  index: number;
+}
+
+function nodeAt(ref: Ref): number {
+  for (const h of ref.holders) if (!h.present) return NULL_HOLDER;
+  return ref.plan.slots[ref.index]!;
+}
+
+/** A column to write: its kind's write() and where its value is. */
+interface Column {
+  write: Kind<unknown>['write'];
+  ref: Ref;
+  column: WriteColumn<unknown>;
+}
+
+/** An object's plan and its column writers, in schema order. */
+interface CompiledObject {
+  plan: ObjectPlan;
+  columns: Column[];
+}
+
+/** Resolves object `node` against the plan and writes `{` and its columns (each ending with a comma); false on anything a column refuses. */
+function writeObject(compiled: CompiledObject, tape: Tape, node: number, owner: number, out: ByteRows): boolean {
+  compiled.plan.clear();
+  if (!compiled.plan.resolve(tape, node)) return false;
+  putByte(out, 0x7b);
+  for (const c of compiled.columns) if (!c.write(c.column, tape, nodeAt(c.ref), out, owner)) return false;
+  return true;
+}
+
+/** Compiles columns over a plan; null when a key is read both whole and as an object. */
+function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): CompiledObject | null {
+  const plan = new ObjectPlan();
+  const whole = new Set<string>();
+  const refOf = (path: string): Ref | null => {
+    const parts = path.split('.');
+    const last = parts.pop()!;
+    const holders: ObjectPlan[] = [];
+    let at = plan;
+    let prefix = '';
+    for (const p of parts) {
+      prefix += prefix === '' ? p : `.${p}`;
+      if (whole.has(prefix)) return null;
+      const k = at.key(p);
+      at = at.nested[k] ??= new ObjectPlan();
+      holders.push(at);
+    }
+    const index = at.key(last);
+    if (at.nested[index] !== null) return null;
+    whole.add(path);
+    return { holders, plan: at, index };
+  };
+  for (const k of extraKeys) refOf(k);
+  const columns: Column[] = [];
+  for (const spec of specs) {
+    const ref = refOf(spec.path);
+    if (ref === null) return null;
+    let element: WriteColumn<unknown>['element'] = null;
+    if (spec.fields !== null) {
+      const compiled = compile(spec.fields, []);
+      if (compiled === null) return null;
+      element = (tape, node, out) => writeObject(compiled, tape, node, -1, out);
+    }
+    const keys = spec.columns.map((c) => ascii(`${JSON.stringify(c.name)}:`));
+    columns.push({ write: (KINDS[spec.kind] as Kind<unknown>).write, ref, column: { keys, options: spec.options, element } });
+  }
+  return { plan, columns };
+}
+
+/**
+ * The byte path of one table, or null when it cannot have one (a key that is read both whole and as an
+ * object).
+ */
+export function tableBytes(table: string, specs: readonly ColumnSpec[], inline: readonly InlineBytes[]): TableBytes | null {
+  // A line carries __typename (read by the router) and, in a child table, __parentId; an inline element neither.
+  const compiled = compile(specs, ['__typename', ...inline.map((i) => i.key)]);
+  if (compiled === null) return null;
+  const { plan } = compiled;
+  const typenameSlot = plan.names.indexOf('__typename');
+  const parentSlot = plan.names.indexOf('__parentId');
+  const lists = inline.map((i) => ({ ...i, slot: plan.names.indexOf(i.key) }));
+  const idSlot = plan.names.indexOf('id');
+
+  return (tape, node, owner, out) => {
+    const rows = out.bytes(table);
+    const rowStart = rows.length;
+    const written = writeObject(compiled, tape, node, owner, rows);
+    const asElement = owner >= 0 && (plan.slots[typenameSlot] !== ABSENT || (parentSlot !== -1 && plan.slots[parentSlot] !== ABSENT));
+    if (!written || asElement || !lists.every((l) => isObjectList(tape, plan.slots[l.slot]!))) {
+      rows.length = rowStart;
+      return false;
+    }
+    rows.endRow();
+    if (lists.length === 0) return true;
+    // The slots are this table's own: read what the lists need before an element reuses them.
+    const id = idSlot === -1 ? ABSENT : plan.slots[idSlot]!;
+    const listNodes = lists.map((l) => plan.slots[l.slot]!);
+    let ownerRecord: JsonObject | null = null;
+    for (let i = 0; i < lists.length; i++) {
+      const n = listNodes[i]!;
+      if (n < 0 || tape.type(n) === NULL) continue;
+      const list = lists[i]!;
+      for (let e = tape.first(n), last = tape.next(n); e < last; e = tape.next(e)) {
+        if (id >= 0 && isStringNode(tape.type(id)) && list.table?.(tape, e, id, out)) continue;
+        // An element the byte path does not take: the general path, as process() would.
+        ownerRecord ??= { id: id >= 0 ? parsedValue(tape, id) : null };
+        list.element(parsedValue(tape, e) as JsonObject, ownerRecord, out);
+      }
+    }
+    return true;
+  };
+}
+
+/** Absent, null, or an array of objects: what the general path makes rows of (anything else it keeps in `_extra`). */
+function isObjectList(tape: Tape, n: number): boolean {
+  if (n < 0 || tape.type(n) === NULL) return true;
+  if (tape.type(n) !== ARRAY) return false;
+  for (let e = tape.first(n), last = tape.next(n); e < last; e = tape.next(e)) if (tape.type(e) !== OBJECT) return false;
+  return true;
+}
+
+// -- one entity: lines routed by __typename --------------------------------------------------------
+
+const tape = new Tape();
+const TYPENAME = ascii('__typename');
+const PARENT_ID = ascii('__parentId');
+const keys = new Map<string, Uint8Array>();
+const keyBytes = (name: string): Uint8Array => keys.get(name) ?? keys.set(name, ascii(name)).get(name)!;
+
+/** An entity's byte path over its tables' (null routes make no rows); see Entity.transcode. */
+export function entityBytes(routes: ReadonlyArray<readonly [string, TableBytes | null]>) {
+  const names = routes.map(([typename]) => ascii(`"${typename}"`));
+  return (bytes: Buffer, start: number, end: number, out: ByteSink, cursorField: string | undefined, line: LineInfo): boolean => {
+    if (!tape.parse(bytes, start, end)) return false;
+    const typename = tape.member(0, TYPENAME);
+    if (typename === -1 || tape.type(typename) !== STRING) return false;
+    let route = names.length - 1;
+    while (route >= 0 && !tape.bytesAre(typename, names[route]!)) route--;
+    if (route === -1) return false;
+    const table = routes[route]![1];
+    if (table !== null && !table(tape, 0, -1, out)) return false;
+    line.root = tape.member(0, PARENT_ID) === -1;
+    const cursor = line.root && cursorField !== undefined ? tape.member(0, keyBytes(cursorField)) : -1;
+    line.cursor = cursor !== -1 && isStringNode(tape.type(cursor)) ? stringValue(tape, cursor) : null;
+    return true;
+  };
+}

@@ -1,0 +1,53 @@
+// What a column kind is: the BigQuery columns it makes, how the general path reads it (read.ts) and how
+// the byte path writes it (bytes.ts); and the few helpers the kinds' byte writers share. The kinds are
+// listed in index.ts.
+import type { Fields } from '../fields.ts';
+import { NULL, type Tape } from '../tape.ts';
+import { ascii, COMMA, putByte, putConst } from '../tape-values.ts';
+import type { BigQueryColumn, ByteRows, Row } from '../types.ts';
+
+/** A column as the general path runs it: the names of its BigQuery columns, in order. */
+export interface ReadColumn<O> {
+  readonly names: readonly string[];
+  readonly options: O;
+  /** For a kind with sub-columns (records): one element's row. */
+  readonly element: ((src: Fields) => Row) | null;
+}
+
+/** A column as the byte path runs it: `"name":` for each of its BigQuery columns, in order. */
+export interface WriteColumn<O> {
+  readonly keys: readonly Uint8Array[];
+  readonly options: O;
+  /** For a kind with sub-columns (records): writes `{` and one element's columns, each ending with a comma; false to refuse. */
+  readonly element: ((tape: Tape, node: number, out: ByteRows) => boolean) | null;
+}
+
+export interface Kind<O> {
+  /** The BigQuery columns of a column called `name`; `fields` are its sub-columns' (records). */
+  columns(name: string, options: O, fields: readonly BigQueryColumn[]): BigQueryColumn[];
+  /** General path: sets the row's columns from the value at `key` of `src`. */
+  read(src: Fields, key: string, c: ReadColumn<O>, row: Row): void;
+  /**
+   * Byte path: writes `"name":value,` for each column from tape node `n` (negative: the key is absent
+   * or an object on the way is null or absent), or returns false and the line takes the general path.
+   * `owner` is the node of the owning record's id for an inline list element, else -1.
+   */
+  write(c: WriteColumn<O>, tape: Tape, n: number, out: ByteRows, owner: number): boolean;
+}
+
+/** Types a kind's entry by its options. */
+export const kind = <O>(k: Kind<O>): Kind<O> => k;
+
+export const NULL_TEXT = ascii('null');
+
+/** Whether node `n` makes a null column: the key is absent, an object on the way is null or absent, or the value is null. */
+export const missing = (tape: Tape, n: number): boolean => n < 0 || tape.type(n) === NULL;
+
+/** `"name":null,` for each of a column's BigQuery columns. */
+export function putNulls(c: WriteColumn<unknown>, out: ByteRows): void {
+  for (const k of c.keys) {
+    putConst(out, k);
+    putConst(out, NULL_TEXT);
+    putByte(out, COMMA);
+  }
+}
