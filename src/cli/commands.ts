@@ -7,6 +7,7 @@ import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Log
 import { LiveBlock } from '../report/progress.ts';
 import { formatStatus, readStatus } from '../report/status.ts';
 import { logSummary, summaryTable } from '../report/summary.ts';
+import type { SyncHooks } from '../sync/hooks.ts';
 import { runJob } from '../sync/run.ts';
 import type { Config, RunConfig, StatusConfig } from './config.ts';
 
@@ -18,7 +19,8 @@ function commandLogger(config: Config, live: LiveBlock | null): Logger {
   return logger;
 }
 
-export async function runCommand(config: RunConfig): Promise<number> {
+/** `hooks`: only test/support/pausing-cli.ts passes any (the crash-safety tests' checkpoints). */
+export async function runCommand(config: RunConfig, hooks: SyncHooks = {}): Promise<number> {
   // On a terminal, a run shows live progress lines and prints its log lines above them.
   const live = process.stderr.isTTY && config.log.format === 'pretty' ? new LiveBlock(process.stderr) : null;
   const logger = commandLogger(config, live);
@@ -33,7 +35,7 @@ export async function runCommand(config: RunConfig): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  const result = await runJob(config, { logger, live, signal: controller.signal });
+  const result = await runJob(config, { logger, live, signal: controller.signal, hooks });
   // The table is for people; off a terminal every line is a log entry, so the summary is log lines.
   if (config.log.format === 'pretty') process.stdout.write(summaryTable(result));
   else logSummary(logger, result);

@@ -72,11 +72,6 @@ export interface RunConfig {
   /** How long one Shopify request (or one stalled download) is retried through 5xx, 429 and network failures. */
   retryBudgetMs: number;
   dryRun: boolean;
-  /**
-   * Test seam for the crash-safety tests: the run stops (and waits to be killed) when it reaches this
-   * phase of the commit protocol. Hidden from --help; see CHECKPOINTS in src/sync/checkpoints.ts.
-   */
-  pauseAt: string | undefined;
   /** Which execution this is on Cloud Run or Kubernetes (names the lock owner), if any. */
   execution: string | undefined;
   log: LogConfig;

@@ -102,8 +102,6 @@ export const RUN_OPTIONS = {
   sandbox: { type: 'boolean', default: false, read: yes, describe: 'extract from the built-in simulated store (no credentials needed)' },
   ...SANDBOX_STORE_OPTIONS,
   'dry-run': { type: 'boolean', default: false, read: yes, describe: 'print the plan and the queries; touch nothing' },
-  // The crash-safety tests' seam: the run stops (and waits to be killed) at this phase of the commit protocol.
-  'pause-at': { type: 'string', hidden: true },
 } as const satisfies Table;
 
 export const STATUS_OPTIONS = {

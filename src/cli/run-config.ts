@@ -77,7 +77,6 @@ export function runConfig(argv: RunArgs, env: Env, log: LogConfig): RunConfig {
     maxObjects: argv['max-objects'],
     retryBudgetMs: argv['retry-budget'],
     dryRun: argv['dry-run'],
-    pauseAt: argv['pause-at'],
     execution: execution(env),
     log,
     ignoredEnv: [],

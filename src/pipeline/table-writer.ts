@@ -1,8 +1,8 @@
 // Compressed segments (segment.ts) → part files in the staging folder, one open part per table,
 // rolled by size. A part is a gzip header, the table's segments in order, and a trailer; its CRC32C
 // (GCS's encoding), byte and row counts are combined from the segments' own, so nothing is read back.
-// A part counts as written only once its bytes are fsynced and the file is closed; only then is it
-// reported (onFileClosed) and listed by close().
+// A part counts as written only once its bytes are fsynced and the file is closed; only then does
+// takeClosed() hand it out (the caller records and uploads it while writing goes on) and close() list it.
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, relative, resolve, isAbsolute } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
@@ -20,8 +20,6 @@ export interface TableWritersOptions {
   firstPart?: (table: string) => number;
   /** A part is closed once this many uncompressed bytes went in (default 128 MiB), checked after each segment. */
   maxPartBytes?: number;
-  /** Awaited for each part once it is durably closed (e.g. to record it in the outbox). */
-  onFileClosed?: (file: StagedFile) => Promise<void> | void;
 }
 
 const DEFAULT_MAX_PART_BYTES = 128 * 1024 * 1024;
@@ -89,6 +87,8 @@ class TableWriter {
   readonly files: StagedFile[] = [];
   readonly #table: string;
   readonly #options: TableWritersOptions;
+  /** Closed parts not yet taken, shared by the tables of one TableWriters. */
+  readonly #untaken: StagedFile[];
   readonly #maxPartBytes: number;
   #partNo: number;
   #part: Part | null = null;
@@ -96,9 +96,10 @@ class TableWriter {
   #chain: Promise<void> = Promise.resolve();
   #aborted = false;
 
-  constructor(table: string, options: TableWritersOptions) {
+  constructor(table: string, options: TableWritersOptions, untaken: StagedFile[]) {
     this.#table = table;
     this.#options = options;
+    this.#untaken = untaken;
     this.#maxPartBytes = options.maxPartBytes ?? DEFAULT_MAX_PART_BYTES;
     this.#partNo = options.firstPart?.(table) ?? 0;
   }
@@ -137,7 +138,7 @@ class TableWriter {
     this.#part = null;
     this.#partNo++;
     this.files.push(file);
-    await this.#options.onFileClosed?.(file);
+    this.#untaken.push(file);
   }
 
   #objectName(): string {
@@ -169,6 +170,7 @@ class TableWriter {
 export class TableWriters implements SegmentSink {
   readonly #options: TableWritersOptions;
   readonly #tables = new Map<string, TableWriter>();
+  #untaken: StagedFile[] = [];
   #state: 'open' | 'closed' | 'aborted' = 'open';
 
   constructor(options: TableWritersOptions) {
@@ -180,7 +182,7 @@ export class TableWriters implements SegmentSink {
     if (this.#state !== 'open') throw new EtlError(ErrorCodes.INTERNAL, `write to ${table} after the writers were ${this.#state}`);
     let writer = this.#tables.get(table);
     if (!writer) {
-      writer = new TableWriter(table, this.#options);
+      writer = new TableWriter(table, this.#options, this.#untaken);
       this.#tables.set(table, writer);
     }
     return writer.write(segment);
@@ -196,9 +198,15 @@ export class TableWriters implements SegmentSink {
     return [...this.#tables.values()].flatMap((w) => w.files);
   }
 
-  /** Discards the parts still open (their files are deleted); parts already closed were reported and stay. */
+  /** The parts closed since the last call, in the order they closed: each is durable and final. */
+  takeClosed(): StagedFile[] {
+    return this.#untaken.splice(0);
+  }
+
+  /** Discards the parts still open and those closed but never taken (their files are deleted); parts taken stay. */
   async abort(): Promise<void> {
     this.#state = 'aborted';
     await Promise.all([...this.#tables.values()].map((w) => w.abort()));
+    await Promise.all(this.takeClosed().map((f) => rm(f.localPath, { force: true })));
   }
 }

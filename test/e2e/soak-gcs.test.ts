@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CHECKPOINTS } from '../../src/sync/checkpoints.ts';
+import { CHECKPOINTS } from '../support/pausing-cli.ts';
 import type { ManifestDocument } from '../../src/load/manifest.ts';
 import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
 import { collect, startCli, type CliResult } from '../support/cli.ts';

@@ -63,15 +63,21 @@ describe('TableWriters', () => {
     expect(rowsOf(await readFile(files[1]!.localPath))).to.deep.equal([{ id: '10', order_id: '1' }]);
   });
 
-  it('rolls parts by uncompressed size, numbering from firstPart and reporting each closed part', async () => {
+  it('rolls parts by uncompressed size, numbering from firstPart and handing out each closed part once', async () => {
     const closed: StagedFile[] = [];
-    const writers = new TableWriters(options({ maxPartBytes: 2000, firstPart: () => 7, onFileClosed: (f) => void closed.push(f) }));
+    const writers = new TableWriters(options({ maxPartBytes: 2000, firstPart: () => 7 }));
     const rows = Array.from({ length: 200 }, (_, i) => ({ id: String(i), pad: 'x'.repeat(40) }));
-    for (const row of rows) await writers.write('products', segmentOf([row]));
+    for (const row of rows) {
+      await writers.write('products', segmentOf([row]));
+      closed.push(...writers.takeClosed());
+    }
+    expect(closed.length, 'parts handed out while writing goes on').to.be.greaterThan(2);
     const files = await writers.close();
+    closed.push(...writers.takeClosed());
 
     expect(files.length).to.be.greaterThan(3);
     expect(closed).to.deep.equal(files);
+    expect(writers.takeClosed()).to.deep.equal([]);
     expect(files.map((f) => Number(/part-(\d+)/.exec(f.objectName)![1]))).to.deep.equal(files.map((_, i) => 7 + i));
     const back: unknown[] = [];
     for (const f of files) {
@@ -98,6 +104,16 @@ describe('TableWriters', () => {
     await writers.abort();
     expect(await listFiles(dir)).to.deep.equal([]);
     expect(() => writers.write('orders', segmentOf([{ id: 'late' }]))).to.throw(/aborted/);
+  });
+
+  it('abort also removes the parts closed but never taken, and keeps those taken', async () => {
+    const writers = new TableWriters(options({ maxPartBytes: 2000 }));
+    for (let i = 0; i < 40; i++) await writers.write('orders', segmentOf([{ id: String(i), pad: 'y'.repeat(50) }]));
+    const taken = writers.takeClosed();
+    expect(taken).to.not.be.empty;
+    for (let i = 40; i < 80; i++) await writers.write('orders', segmentOf([{ id: String(i), pad: 'y'.repeat(50) }]));
+    await writers.abort();
+    expect(await listFiles(dir)).to.deep.equal(taken.map((f) => f.localPath).sort());
   });
 
   it('refuses an object name that leaves the staging folder', async () => {

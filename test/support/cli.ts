@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export const MAIN = resolve(import.meta.dirname, '../../src/main.ts');
+/** The same CLI with --pause-at, which stops a run at a checkpoint of the commit protocol (pausing-cli.ts). */
+const PAUSING_MAIN = resolve(import.meta.dirname, 'pausing-cli.ts');
 
 export interface CliResult {
   code: number | null;
@@ -29,7 +31,7 @@ export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [MAIN, ...withTestWindow(args)], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [args.includes('--pause-at') ? PAUSING_MAIN : MAIN, ...withTestWindow(args)], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
