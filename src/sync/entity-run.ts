@@ -3,7 +3,7 @@
 // in time order. Each window is taken through its state machine (window.ts) to committed. A window
 // that cannot complete stops the entity, so the watermark never passes a gap.
 import type { Entity } from '../entities/types.ts';
-import { EtlError, ErrorCodes, isEtlError, isShopFatal } from '../errors/index.ts';
+import { EtlError, ErrorCodes, isEtlError, isShopFatal, policyOf } from '../errors/index.ts';
 import type { Manifest } from '../load/manifest.ts';
 import { WindowOutbox, discardWindowParts, type OutboxDeps } from '../load/outbox.ts';
 import type { Logger } from '../report/log.ts';
@@ -24,10 +24,7 @@ export interface EntityOutcome {
   error?: { code: string; message: string };
 }
 
-/** Failures after which submitting the same window again can succeed. */
-const RESUBMIT = new Set<string>([ErrorCodes.BULK_FAILED, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK, ErrorCodes.DOWNLOAD_FAILED]);
-/** Failures that end the operation itself (failed, cancelled by Shopify or by us, expired): nothing is left to adopt. */
-const OPERATION_ENDED = new Set<string>([ErrorCodes.BULK_FAILED, ErrorCodes.BULK_TIMEOUT, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK]);
+/** Attempts at one window when its failures say to resubmit it (the error policy table, src/errors/policy.ts). */
 const MAX_ATTEMPTS = 3;
 /** A window is halved at most this many times (1/16 of it), so a store that is slow everywhere fails instead of fanning out. */
 const MAX_SPLIT_DEPTH = 4;
@@ -138,15 +135,14 @@ async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: W
     } catch (err) {
       const e = toEtlError(err);
       if (e.code === ErrorCodes.INTERRUPTED) throw e;
-      // Too much for one operation (Shopify's TIMEOUT, or past our time or size bound): the same window would fail again.
-      const tooMuch = e.code === ErrorCodes.BULK_TIMEOUT || (e.code === ErrorCodes.BULK_STUCK && e.details.phase !== 'created');
-      if (!tooMuch && RESUBMIT.has(e.code) && attempt < MAX_ATTEMPTS) {
+      if (e.action === 'resubmit' && attempt < MAX_ATTEMPTS) {
         outcome.retries += 1;
         deps.logger.warn(`${entity.name}: ${e.message}; extracting the window again (attempt ${attempt + 1} of ${MAX_ATTEMPTS})`, { code: e.code, windowId: window.id });
         continue;
       }
       const row = window.row;
-      const halves = tooMuch && splitDepth < MAX_SPLIT_DEPTH
+      // Too much for one operation (Shopify's TIMEOUT, or past our time or size bound): the same window would fail again.
+      const halves = e.action === 'split' && splitDepth < MAX_SPLIT_DEPTH
         ? splitWindow({ since: row.since ? new Date(row.since) : null, until: new Date(row.until!) }, deps.plan.floor ?? SHOPIFY_FOUNDED, MIN_WINDOW_MS)
         : null;
       if (halves) {
@@ -159,9 +155,10 @@ async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: W
       await discardWindowParts(deps.outbox, window.id);
       // Its operation still running (Shopify unreachable past the retry budget, say): the window stays
       // open, so the next run adopts the operation, or cancels it if it no longer fits, rather than
-      // leave it holding one of the shop's bulk slots for nothing.
+      // leave it holding one of the shop's bulk slots for nothing. A window-scoped failure ended the
+      // operation (or read it whole): nothing is left to adopt.
       const live = deps.state.windowOperation(window.row);
-      const keep = !OPERATION_ENDED.has(e.code) && (live?.status === 'CREATED' || live?.status === 'RUNNING');
+      const keep = policyOf(e.code).scope !== 'window' && (live?.status === 'CREATED' || live?.status === 'RUNNING');
       if (keep) window.keptOpen(e);
       else window.failed(e);
       if (keep) deps.logger.warn(`${entity.name}: the window stays open; the next run adopts its operation`, { windowId: window.id, operationId: live.operation_id });
