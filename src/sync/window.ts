@@ -4,11 +4,14 @@
 //   planned ──submit──▶ submitted ──every part closed, each in the outbox──▶ downloaded
 //     ──every part uploaded──▶ uploaded ──listed in the manifest, then one transaction──▶ committed
 //
-// A plain entity (one GraphQL request) goes from planned straight to downloaded. An attempt that starts
-// over (a new operation, or staged files found lost) goes back to submitted or downloaded from any open
-// state. A window ends failed (the next run plans its range again), abandoned (split in two) or, with
-// its operation still running, stays submitted for the next run to adopt. A run killed anywhere leaves
-// the window in the last state written, and the next run resumes it from there (entity-run.ts).
+// submitted is first written without an operation id, before the query goes out: a rerun that finds
+// it so looks for the operation by its query (operation.ts). A plain entity (one GraphQL request) goes
+// from planned straight to downloaded. An attempt that starts over (a new operation, or staged files
+// found lost) goes back to submitted or downloaded from any open state. A window ends failed (the next
+// run plans its range again), abandoned (split in two) or, with its operation still running, stays
+// submitted for the next run to adopt. A run killed anywhere leaves the window in the last state
+// written, and the next run resumes it from there (entity-run.ts; what each state promises a rerun:
+// docs/design.md#window-states).
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
 import type { Manifest, ManifestWindow } from '../load/manifest.ts';
