@@ -9,8 +9,7 @@ import type { LogFormat, LogLevel } from '../report/log.ts';
 import { ignoredEnv, logLabels, type Env } from './env.ts';
 import { ALL_FLAGS, forCommand, Given, LOG_OPTIONS, resolvePath, RUN_OPTIONS, STATUS_OPTIONS, type Values } from './options.ts';
 import { checkGcsEndpoint, checkRun, runConfig } from './run-config.ts';
-import type { Shard, ShopAuth } from './shops.ts';
-import { normaliseShop, parseShopsFile, perShopStatePath } from './shops.ts';
+import { normaliseShop, parseShopsFile, perShopStatePath, type Shard, type ShopAuth } from './shops.ts';
 import { bad } from './values.ts';
 
 export interface ShopTarget {
@@ -92,11 +91,17 @@ export interface StatusConfig {
 
 export type Config = RunConfig | StatusConfig;
 
-function logConfig(argv: Values<typeof LOG_OPTIONS>, env: Env, isTty: boolean): LogConfig {
-  return { format: argv['log-format'] ?? (isTty ? 'pretty' : 'json'), level: argv['log-level'], labels: logLabels(env) };
+/** What every command's Config holds: where it logs, and the variables it warns about. */
+export type CommonConfig = Pick<RunConfig, 'log' | 'ignoredEnv'>;
+
+function commonConfig(argv: Values<typeof LOG_OPTIONS>, env: Env, isTty: boolean): CommonConfig {
+  return {
+    log: { format: argv['log-format'] ?? (isTty ? 'pretty' : 'json'), level: argv['log-level'], labels: logLabels(env) },
+    ignoredEnv: ignoredEnv(env, ALL_FLAGS),
+  };
 }
 
-function statusConfig(argv: Values<typeof STATUS_OPTIONS>, log: LogConfig): StatusConfig {
+function statusConfig(argv: Values<typeof STATUS_OPTIONS>, common: CommonConfig): StatusConfig {
   const { state } = argv;
   const file = argv['shops-file'];
   // Every shop of the file, whichever task runs it, and no credentials: status reads state only.
@@ -106,8 +111,7 @@ function statusConfig(argv: Values<typeof STATUS_OPTIONS>, log: LogConfig): Stat
     targets: shops ? shops.map((shop) => ({ shop, state: perShopStatePath(state, shop) })) : [{ shop: null, state }],
     gcsEndpoint: argv['gcs-endpoint'],
     json: argv.json,
-    log,
-    ignoredEnv: [],
+    ...common,
   };
 }
 
@@ -122,13 +126,14 @@ export async function parseConfig(args: string[], env: Env = process.env, isTty 
     .options(forCommand(LOG_OPTIONS, env, given))
     .command(['run', '$0'], 'extract entities from Shopify with bulk operations and load them as partitioned files (the default command)',
       (y) => y.options(forCommand(RUN_OPTIONS, env, given)).check((argv) => checkRun(argv, env, now, given)),
-      (argv) => { parsed = runConfig(argv, env, logConfig(argv, env, isTty)); })
+      (argv) => { parsed = runConfig(argv, env, commonConfig(argv, env, isTty)); })
     .command('status', 'print, per shop and entity, the watermark, the last run and its outcome, open operations and pending files',
       (y) => y.options(forCommand(STATUS_OPTIONS, env, given)).check((argv) => checkGcsEndpoint(argv['gcs-endpoint'], env)),
-      (argv) => { parsed = statusConfig(argv, logConfig(argv, env, isTty)); })
+      (argv) => { parsed = statusConfig(argv, commonConfig(argv, env, isTty)); })
     .fail((message, err) => {
       // Ours, from a check or a handler.
       if (err instanceof EtlError) throw err;
+      // A read's, which yargs passes on from the coerce as a YError with the message alone.
       if (given.refusal) throw given.refusal;
       // yargs' own words (unknown flag, value not among the choices, flag without its value), some spread
       // over several lines ("Invalid values: ..."); the CLI says one.
@@ -138,7 +143,5 @@ export async function parseConfig(args: string[], env: Env = process.env, isTty 
     .help()
     .version()
     .parseAsync();
-  if (!parsed) return null;
-  parsed.ignoredEnv = ignoredEnv(env, ALL_FLAGS);
-  return parsed;
+  return parsed ?? null;
 }

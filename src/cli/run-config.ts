@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { entities } from '../entities/index.ts';
 import { sandboxArgs } from '../shopify/sandbox-process.ts';
-import type { LogConfig, RunConfig, ShopTarget } from './config.ts';
+import type { CommonConfig, RunConfig, ShopTarget } from './config.ts';
 import { CREDENTIALS, execution, shardFromEnv, type Env } from './env.ts';
 import { resolvePath, SANDBOX_STORE_OPTIONS, type Given, type LOG_OPTIONS, type RUN_OPTIONS, type Values } from './options.ts';
 import { checkAdminUrl, normaliseShop, parseShopsFile, perShopStatePath, resolveAuth, shardShops, type Shard } from './shops.ts';
@@ -41,7 +41,7 @@ export function checkGcsEndpoint(endpoint: string | undefined, env: Env): true {
   return true;
 }
 
-export function runConfig(argv: RunArgs, env: Env, log: LogConfig): RunConfig {
+export function runConfig(argv: RunArgs, env: Env, common: CommonConfig): RunConfig {
   const { state, since, until } = argv;
   // Without --entities: all of them, except in a backfill, which asks for a date range and so runs
   // only the entities that have one (the incremental ones).
@@ -78,8 +78,7 @@ export function runConfig(argv: RunArgs, env: Env, log: LogConfig): RunConfig {
     retryBudgetMs: argv['retry-budget'],
     dryRun: argv['dry-run'],
     execution: execution(env),
-    log,
-    ignoredEnv: [],
+    ...common,
   };
 }
 
