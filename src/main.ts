@@ -7,7 +7,7 @@ import './cli/node-flags.ts';
 import { reportFailure, runCommand, statusCommand } from './cli/commands.ts';
 import { parseConfig, type Config } from './cli/config.ts';
 import { requestedLogFormat } from './cli/env.ts';
-import { ExitCodes, isConfigurationCode, type EtlError } from './errors/index.ts';
+import { EtlError, ExitCodes, isConfigurationCode } from './errors/index.ts';
 import { createLogger, logProcessWarnings } from './report/log.ts';
 
 async function main(args: string[]): Promise<number> {
@@ -41,5 +41,5 @@ try {
   process.exitCode = await main(args);
 } catch (err) {
   reportFailure(requestedFormat(args), err);
-  process.exitCode = isConfigurationCode((err as EtlError)?.code) ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
+  process.exitCode = isConfigurationCode(err instanceof EtlError ? err.code : undefined) ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
 }

@@ -2,7 +2,7 @@
 // then the summary) and `status` (the state's report on stdout), each logging where its Config says,
 // first a warning about ETL_* variables that no flag reads; and how an error that ends the process is
 // reported.
-import { ErrorCodes, ExitCodes, interruptedBy, interruptExitCode, type EtlError } from '../errors/index.ts';
+import { ErrorCodes, ExitCodes, interruptedBy, interruptExitCode } from '../errors/index.ts';
 import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from '../report/log.ts';
 import { LiveBlock } from '../report/progress.ts';
 import { formatStatus, readStatus } from '../report/status.ts';
@@ -50,8 +50,9 @@ export async function statusCommand(config: StatusConfig): Promise<number> {
 
 /** Reports an error that ends the process before or outside a run: a plain line for people, else one ERROR log entry. */
 export function reportFailure(format: LogFormat, err: unknown): void {
-  const e = err as Partial<EtlError> | undefined;
-  const message = e?.message ?? String(err);
+  const message = err instanceof Error ? err.message : String(err);
+  // An EtlError's code, or a system error's (ENOSPC, EACCES) that no layer wrapped.
+  const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : ErrorCodes.INTERNAL;
   if (format === 'pretty') process.stderr.write(`shopify-bulk-etl: ${maskSecrets(message)}\n`);
-  else createLogger({ format, level: 'error' }).error(message, { code: e?.code ?? ErrorCodes.INTERNAL });
+  else createLogger({ format, level: 'error' }).error(message, { code });
 }

@@ -61,8 +61,8 @@ export function checkAdminUrl(value: string): string {
 
 const ENTRY_KEYS = new Set(['shop', 'tokenEnv', 'tokenFile', 'clientIdEnv', 'clientSecretEnv', 'adminUrl']);
 
-function optionalString(entry: Record<string, unknown>, key: string, where: string): string | undefined {
-  const value = entry[key];
+function optionalString(entry: ReadonlyMap<string, unknown>, key: string, where: string): string | undefined {
+  const value = entry.get(key);
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value.trim() === '') bad(`${where}: "${key}" must be a non-empty string`);
   return value.trim();
@@ -80,15 +80,15 @@ export function parseShopsFile(path: string, text: string = readFileText(path)):
   try {
     doc = extname(path).toLowerCase() === '.json' ? JSON.parse(text) : YAML.parse(text);
   } catch (err) {
-    bad(`--shops-file ${path} is not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+    bad(`--shops-file ${path} is not valid ${extname(path).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${messageOf(err)}`);
   }
-  const list = (doc as { shops?: unknown } | null)?.shops;
+  const list = typeof doc === 'object' && doc !== null && 'shops' in doc ? doc.shops : undefined;
   if (!Array.isArray(list) || list.length === 0) bad(`--shops-file ${path} must hold {"shops": [{"shop": "acme.myshopify.com", "tokenEnv": "ACME_TOKEN"}, ...]} with at least one shop`);
   return list.map((raw: unknown, i) => {
     const where = `--shops-file ${path}, shops[${i}]`;
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) bad(`${where} must be an object with "shop" and one of tokenEnv, tokenFile or clientIdEnv + clientSecretEnv`);
-    const entry = raw as Record<string, unknown>;
-    const unknown = Object.keys(entry).filter((k) => !ENTRY_KEYS.has(k));
+    const entry = new Map(Object.entries(raw));
+    const unknown = [...entry.keys()].filter((k) => !ENTRY_KEYS.has(k));
     if (unknown.length) bad(`${where}: unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; allowed: ${[...ENTRY_KEYS].join(', ')}`);
     const shop = optionalString(entry, 'shop', where) ?? bad(`${where}: "shop" is missing`);
     const tokenEnv = optionalString(entry, 'tokenEnv', where);
@@ -106,11 +106,20 @@ export function parseShopsFile(path: string, text: string = readFileText(path)):
   });
 }
 
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Why a file could not be read: its errno code (ENOENT, EACCES), else the error's message. */
+function errnoOf(err: unknown): string {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : messageOf(err);
+}
+
 function readFileText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    return bad(`cannot read --shops-file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    return bad(`cannot read --shops-file ${path}: ${errnoOf(err)}`);
   }
 }
 
@@ -119,7 +128,7 @@ export function resolveAuth(shop: string, source: AuthSource, env: NodeJS.Proces
   try {
     return readAuth(shop, source, env);
   } catch (err) {
-    return { kind: 'unavailable', message: (err as Error).message };
+    return { kind: 'unavailable', message: messageOf(err) };
   }
 }
 
@@ -135,7 +144,7 @@ function readAuth(shop: string, source: AuthSource, env: NodeJS.ProcessEnv): Sho
       try {
         token = readFileSync(source.path, 'utf8').trim();
       } catch (err) {
-        return bad(`no access token for ${shop}: cannot read its tokenFile ${source.path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        return bad(`no access token for ${shop}: cannot read its tokenFile ${source.path} (${errnoOf(err)})`);
       }
       if (!token) bad(`no access token for ${shop}: its tokenFile ${source.path} is empty`);
       return { kind: 'token', token };

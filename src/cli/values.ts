@@ -69,8 +69,9 @@ const INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)
 export function instant(label: string, text: string): Date {
   const m = INSTANT.exec(text);
   if (!m) bad(`${label} '${text}' is not an ISO-8601 date or date-time with a zone, e.g. 2026-01-31 or 2026-01-31T12:00:00Z`);
-  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((f) => Number(f ?? 0)) as [number, number, number, number, number, number];
-  const [offsetHours, offsetMinutes] = [Number(m[10] ?? 0), Number(m[11] ?? 0)];
+  const field = (i: number): number => Number(m[i] ?? 0);
+  const [year, month, day, hour, minute, second] = [field(1), field(2), field(3), field(4), field(5), field(6)];
+  const [offsetHours, offsetMinutes] = [field(10), field(11)];
   const fields = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   const exists = fields.getUTCFullYear() === year && fields.getUTCMonth() === month - 1 && fields.getUTCDate() === day
     && fields.getUTCHours() === hour && fields.getUTCMinutes() === minute && fields.getUTCSeconds() === second
