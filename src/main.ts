@@ -7,7 +7,7 @@ import './cli/node-flags.ts';
 import { reportFailure, runCommand, statusCommand } from './cli/commands.ts';
 import { parseConfig, type Config } from './cli/config.ts';
 import { requestedLogFormat } from './cli/env.ts';
-import { EtlError, ExitCodes, isConfigurationCode } from './errors/index.ts';
+import { EtlError, exitCodeOf, ExitCodes } from './errors/index.ts';
 import { createLogger, logProcessWarnings } from './report/log.ts';
 
 async function main(args: string[]): Promise<number> {
@@ -41,5 +41,6 @@ try {
   process.exitCode = await main(args);
 } catch (err) {
   reportFailure(requestedFormat(args), err);
-  process.exitCode = isConfigurationCode(err instanceof EtlError ? err.code : undefined) ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
+  // Before any shop ran: 2 when someone must change the configuration first (the policy table says so), else 1.
+  process.exitCode = exitCodeOf(err instanceof EtlError ? err.code : undefined) === ExitCodes.CONFIG ? ExitCodes.CONFIG : ExitCodes.PARTIAL_FAILURE;
 }

@@ -3,7 +3,7 @@
 // callers match on; what the code makes each layer do is its row in the policy table (policy.ts).
 // Messages say what to fix.
 import { ErrorCodes, type ErrorCode } from './codes.ts';
-import { ExitCodes, exitCodeOf, policyOf, type Action } from './policy.ts';
+import { ExitCodes, policyOf, type Action } from './policy.ts';
 
 export { ErrorCodes, type ErrorCode } from './codes.ts';
 export { ERROR_POLICY, ExitCodes, exitCodeOf, policyOf, type Action, type ExitCode, type Policy, type Scope } from './policy.ts';
@@ -47,21 +47,6 @@ function actionFor(code: ErrorCode, chosen: Action | undefined): Action {
 
 export function isEtlError(err: unknown, code?: ErrorCode): err is EtlError {
   return err instanceof EtlError && (code === undefined || err.code === code);
-}
-
-/** An error that stops its shop even when raised inside one entity (policy.ts: scope shop or job). */
-export function isShopFatal(err: unknown): boolean {
-  if (!(err instanceof EtlError)) return false;
-  const { scope } = policyOf(err.code);
-  return scope === 'shop' || scope === 'job';
-}
-
-/**
- * Codes that mean the configuration or the machine must be changed by someone before a rerun can do
- * better: when every shop of a job failed with one of them (or the job could not start), it exits 2.
- */
-export function isConfigurationCode(code: string | undefined): boolean {
-  return exitCodeOf(code) === ExitCodes.CONFIG;
 }
 
 /** The reason a run is aborted with when `signal` arrives; it carries the signal to the run's result. */

@@ -3,7 +3,7 @@
 // in time order. Each window is taken through its state machine (window.ts) to committed. A window
 // that cannot complete stops the entity, so the watermark never passes a gap.
 import type { Entity } from '../entities/types.ts';
-import { EtlError, ErrorCodes, isEtlError, isShopFatal, policyOf } from '../errors/index.ts';
+import { EtlError, ErrorCodes, isEtlError, policyOf } from '../errors/index.ts';
 import type { Manifest } from '../load/manifest.ts';
 import { WindowOutbox, discardWindowParts, type OutboxDeps } from '../load/outbox.ts';
 import type { Logger } from '../report/log.ts';
@@ -71,7 +71,7 @@ export async function runEntity(deps: EntityRunDeps, entity: Entity): Promise<En
       deps.manifest.addFailure(entity.name, e.code, e.message);
       log.error(`${entity.name} failed: ${e.message}`, { code: e.code, watermark: outcome.watermark });
     }
-    if (isShopFatal(e) && e.code !== ErrorCodes.INTERRUPTED) throw e;
+    if (policyOf(e.code).scope === 'shop') throw e;
   }
   return outcome;
 }

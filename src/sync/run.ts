@@ -2,7 +2,7 @@
 // state file and lock; parallelism across shops comes from running several tasks (src/cli/shops.ts splits
 // the list). Ends with a summary per shop and the job's exit code (README, Exit codes).
 import type { RunConfig, ShopTarget } from '../cli/config.ts';
-import { ErrorCodes, ExitCodes, interruptExitCode, isConfigurationCode } from '../errors/index.ts';
+import { exitCodeOf, ExitCodes, interruptExitCode } from '../errors/index.ts';
 import type { Logger } from '../report/log.ts';
 import type { LiveBlock } from '../report/progress.ts';
 import { plural } from '../report/text.ts';
@@ -77,7 +77,7 @@ export async function runJob(config: RunConfig, deps: RunDeps): Promise<JobResul
 function exitCode(shops: ShopSummary[], signal: AbortSignal): number {
   if (signal.aborted) return interruptExitCode(signal.reason);
   if (shops.every((s) => s.status === 'succeeded')) return ExitCodes.OK;
-  if (shops.length > 0 && shops.every((s) => s.status === 'failed' && isConfigurationCode(s.error?.code))) return ExitCodes.CONFIG;
-  if (shops.some((s) => s.error?.code === ErrorCodes.STATE_LOCKED) && shops.every((s) => s.status !== 'succeeded' && s.status !== 'partial')) return ExitCodes.LOCKED;
+  if (shops.length > 0 && shops.every((s) => s.status === 'failed' && exitCodeOf(s.error?.code) === ExitCodes.CONFIG)) return ExitCodes.CONFIG;
+  if (shops.some((s) => exitCodeOf(s.error?.code) === ExitCodes.LOCKED) && shops.every((s) => s.status !== 'succeeded' && s.status !== 'partial')) return ExitCodes.LOCKED;
   return ExitCodes.PARTIAL_FAILURE;
 }

@@ -1,7 +1,7 @@
 // The error policy table: every error takes its code's action unless its thrower picks the one
 // alternative the table allows, and the table's rows fit together (an action belongs to one scope).
 import { expect } from 'chai';
-import { ERROR_POLICY, ErrorCodes, EtlError, ExitCodes, exitCodeOf, isConfigurationCode, isShopFatal, type ErrorCode } from '../../src/errors/index.ts';
+import { ERROR_POLICY, ErrorCodes, EtlError, ExitCodes, exitCodeOf, type ErrorCode } from '../../src/errors/index.ts';
 
 const codes = Object.keys(ERROR_POLICY) as ErrorCode[];
 
@@ -30,10 +30,14 @@ describe('error policy', () => {
     expect(() => new EtlError(ErrorCodes.AUTH_INVALID, 'x', { action: 'resend' })).to.throw(TypeError, /allows fail$/);
   });
 
-  it('stops the shop for shop and job scopes, and exits 2 for the codes someone must fix', () => {
-    expect(codes.filter((c) => isShopFatal(new EtlError(c, 'x'))).sort()).to.deep.equal(codes.filter((c) => ['shop', 'job'].includes(ERROR_POLICY[c].scope)).sort());
-    expect(isShopFatal(new Error('not ours'))).to.equal(false);
-    expect(codes.filter(isConfigurationCode).sort()).to.deep.equal(
+  it('stops the shop on what the shop refuses, the state and the machine, and exits 2 for what someone must fix', () => {
+    const withScope = (scope: string) => codes.filter((c) => ERROR_POLICY[c].scope === scope).sort();
+    expect(withScope('shop')).to.deep.equal([
+      'AUTH_INVALID', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'DISK_FULL', 'SHOP_FORBIDDEN', 'SHOP_FROZEN', 'SHOP_LOCKED', 'SHOP_NOT_FOUND',
+      'STATE_CONFLICT', 'STATE_LOCKED', 'STATE_UNREADABLE', 'STATE_UNWRITABLE',
+    ]);
+    expect(withScope('job')).to.deep.equal(['INTERRUPTED', 'SANDBOX_UNAVAILABLE']);
+    expect(codes.filter((c) => exitCodeOf(c) === ExitCodes.CONFIG).sort()).to.deep.equal(
       ['AUTH_INVALID', 'CONFIG_INVALID', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'SANDBOX_UNAVAILABLE', 'SHOP_NOT_FOUND', 'STATE_UNREADABLE', 'STATE_UNWRITABLE'],
     );
     expect(exitCodeOf(ErrorCodes.STATE_LOCKED)).to.equal(ExitCodes.LOCKED);
