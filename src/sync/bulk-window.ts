@@ -11,7 +11,8 @@ import { assertCompleted, type BulkOperation } from '../shopify/operation.ts';
 import { downloadResult } from '../shopify/download.ts';
 import type { WindowRow } from '../state/db.ts';
 import { pollOperation, startOperation, type OperationDeps } from './operation.ts';
-import type { Staging, StagingSink, WindowOutput } from './staging.ts';
+import type { Staging, WindowOutput, WindowStage } from './staging.ts';
+import type { Progress } from '../report/progress.ts';
 import type { WindowMachine } from './window.ts';
 
 export interface BulkWindowDeps {
@@ -48,40 +49,52 @@ export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, wi
 }
 
 async function download(deps: BulkWindowDeps, entity: Entity, window: WindowMachine, op: BulkOperation): Promise<WindowOutput> {
-  const { progress, logger, signal } = deps.operations;
+  const { progress } = deps.operations;
   progress.update(entity.name, { phase: 'streaming', bytes: 0, fileSize: op.fileSize, rows: 0 });
-  let bytes = 0;
-  const produce = async ({ writers, takeClosed, uploadsSettled }: StagingSink): Promise<ProcessResult> => {
-    if (op.url === null) return { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null };
-    const chunks = downloadResult(op.url, {
-      signal,
-      retry: { budgetMs: deps.retryBudgetMs },
-      logger,
-      onBytes: (n) => {
-        bytes += n;
-        progress.update(entity.name, { bytes });
-      },
-    });
-    let batch = 0;
-    return processJsonl(entity, chunks, writers, { ...deps.meta, extractedAt: readAt(op) }, {
+  const stage = deps.staging.open(window);
+  let result: ProcessResult;
+  try {
+    result = op.url === null ? { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null } : await processJsonl(entity, resultChunks(deps, entity.name, op.url), stage.writers, { ...deps.meta, extractedAt: readAt(op) }, {
       pool: deps.pool,
       gzipLevel: deps.gzipLevel,
-      onBatch: async ({ lines, rows }) => {
-        progress.update(entity.name, { lines, rows });
-        takeClosed();
-        await window.checkpoint('downloading', { batch: ++batch, uploadsSettled });
-      },
+      onBatch: batchDone(entity, window, stage, progress),
     });
-  };
-  // Checked before the last parts close, so a short file never reaches the destination whole.
-  const verify = (result: ProcessResult): void => {
-    if (result.lines === op.objectCount) return;
-    throw new EtlError(ErrorCodes.VERIFY_MISMATCH, `${entity.name}: operation ${op.id} reported objectCount ${op.objectCount} but its file had ${result.lines} lines; nothing from this window is committed`, {
-      details: { operationId: op.id, objectCount: op.objectCount, lines: result.lines },
-    });
-  };
-  const output = await deps.staging.stage(window, produce, verify);
+    // Checked before the last parts close, so a short file never reaches the destination whole.
+    if (result.lines !== op.objectCount) {
+      throw new EtlError(ErrorCodes.VERIFY_MISMATCH, `${entity.name}: operation ${op.id} reported objectCount ${op.objectCount} but its file had ${result.lines} lines; nothing from this window is committed`, {
+        details: { operationId: op.id, objectCount: op.objectCount, lines: result.lines },
+      });
+    }
+  } catch (err) {
+    await stage.abort();
+    throw err;
+  }
+  const output = await stage.complete(result);
   return { ...output, operationId: op.id, objectCount: op.objectCount };
+}
+
+function resultChunks(deps: BulkWindowDeps, entity: string, url: string): AsyncIterable<Uint8Array> {
+  const { progress, logger, signal } = deps.operations;
+  let bytes = 0;
+  return downloadResult(url, {
+    signal,
+    retry: { budgetMs: deps.retryBudgetMs },
+    logger,
+    onBytes: (n) => {
+      bytes += n;
+      progress.update(entity, { bytes });
+    },
+  });
+}
+
+/** After each batch is written: progress, the parts it closed on to the outbox, the `downloading` checkpoint. */
+function batchDone(entity: Entity, window: WindowMachine, stage: WindowStage, progress: Progress): (totals: { lines: number; rows: number }) => Promise<void> {
+  let batch = 0;
+  return async ({ lines, rows }) => {
+    progress.update(entity.name, { lines, rows });
+    stage.takeClosed();
+    await window.checkpoint('downloading', { batch: ++batch, uploadsSettled: () => stage.uploadsSettled() });
+  };
 }
 
 /**

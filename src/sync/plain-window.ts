@@ -22,6 +22,13 @@ export async function extractPlainWindow(deps: PlainWindowDeps, entity: Entity, 
   const data = await deps.client.request<JsonObject>(loadQuery(entity));
   // The answer's time orders this row after any earlier copy (see readAt in bulk-window.ts).
   const extractedAt = new Date();
-  const output = await deps.staging.stage(window, ({ writers }) => processPlain(entity, data, writers, { ...deps.meta, extractedAt }, deps.gzipLevel));
-  return { ...output, operationId: null, objectCount: null };
+  const stage = deps.staging.open(window);
+  let result;
+  try {
+    result = await processPlain(entity, data, stage.writers, { ...deps.meta, extractedAt }, deps.gzipLevel);
+  } catch (err) {
+    await stage.abort();
+    throw err;
+  }
+  return { ...(await stage.complete(result)), operationId: null, objectCount: null };
 }

@@ -2,7 +2,8 @@
 // table writers; the sync stage takes each part the writers closed (after every batch, and at the end)
 // and hands it to the window's outbox, which records and uploads it while processing goes on. The
 // window is downloaded once every part is closed and in the outbox, and its output complete once every
-// upload has finished. On failure the parts not yet in the outbox are discarded and nothing is committed.
+// upload has finished. On failure the parts not yet in the outbox are discarded and nothing is committed
+// (entity-run.ts empties the outbox before the next attempt).
 import { rm } from 'node:fs/promises';
 import type { StagedFile } from '../load/destination.ts';
 import { partObjectName, tableOfObject } from '../load/layout.ts';
@@ -34,15 +35,6 @@ export interface WindowOutput {
   objectCount: number | null;
 }
 
-/** What the producer of a window's rows is given: where to write, and the step that moves closed parts on. */
-export interface StagingSink {
-  writers: TableWriters;
-  /** Hands the parts closed so far to the outbox. */
-  takeClosed: () => void;
-  /** Resolves once the uploads started so far have ended. */
-  uploadsSettled: () => Promise<void>;
-}
-
 export class Staging {
   readonly #deps: StagingDeps;
   /** Next part number per table in this run, so windows of one run never reuse a file name. */
@@ -52,44 +44,82 @@ export class Staging {
     this.#deps = deps;
   }
 
-  async stage(
-    window: WindowMachine,
-    produce: (sink: StagingSink) => Promise<ProcessResult>,
-    verify: (result: ProcessResult) => void = () => undefined,
-  ): Promise<Omit<WindowOutput, 'operationId' | 'objectCount'>> {
+  /** Table writers for one attempt at the window, and its outbox. */
+  open(window: WindowMachine): WindowStage {
     const { shop, runDate, runId } = this.#deps;
     const stagingDir = windowStagingDir(this.#deps.stagingRoot, runId, window.id);
-    const outbox = new WindowOutbox(this.#deps.outbox, window.id, runId, (index) => window.checkpoint(index === 0 ? 'before-upload' : 'uploading'));
     const writers = new TableWriters({
       stagingDir,
       objectName: (table, part) => partObjectName(table, shop, runDate, runId, part),
       firstPart: (table) => this.#parts.get(table) ?? 0,
       maxPartBytes: this.#deps.partSize,
     });
-    const takeClosed = (): void => {
-      for (const file of writers.takeClosed()) outbox.add(file);
-    };
-    let result: ProcessResult;
-    let files: StagedFile[];
-    try {
-      result = await produce({ writers, takeClosed, uploadsSettled: () => outbox.settled() });
-      verify(result);
-      files = await writers.close();
-      takeClosed();
-      window.downloaded({ lines: result.lines, maxCursor: result.maxCursor });
-    } catch (err) {
-      await writers.abort();
-      await outbox.settled();
-      throw err;
-    }
+    const outbox = new WindowOutbox(this.#deps.outbox, window.id, runId, (index) => window.checkpoint(index === 0 ? 'before-upload' : 'uploading'));
+    return new WindowStage(window, stagingDir, writers, outbox, this.#deps.progress, (files) => this.#numbered(files));
+  }
+
+  /** The part numbers `files` took are not given out again in this run. */
+  #numbered(files: StagedFile[]): void {
     for (const f of files) {
       const table = tableOfObject(f.objectName);
       const part = Number(/part-(\d+)/.exec(f.objectName)?.[1] ?? 0);
       this.#parts.set(table, Math.max(this.#parts.get(table) ?? 0, part + 1));
     }
-    this.#deps.progress.update(window.entity, { phase: 'uploading', rows: Object.values(result.rowsByTable).reduce((a, b) => a + b, 0) });
-    await outbox.finished();
-    await rm(stagingDir, { recursive: true, force: true });
+  }
+}
+
+/** One attempt at a window: the pipeline writes into `writers`; each closed part goes on to the outbox. */
+export class WindowStage {
+  readonly writers: TableWriters;
+  readonly #window: WindowMachine;
+  readonly #stagingDir: string;
+  readonly #outbox: WindowOutbox;
+  readonly #progress: Progress;
+  readonly #numbered: (files: StagedFile[]) => void;
+
+  constructor(window: WindowMachine, stagingDir: string, writers: TableWriters, outbox: WindowOutbox, progress: Progress, numbered: (files: StagedFile[]) => void) {
+    this.#window = window;
+    this.#stagingDir = stagingDir;
+    this.writers = writers;
+    this.#outbox = outbox;
+    this.#progress = progress;
+    this.#numbered = numbered;
+  }
+
+  /** Hands the parts closed so far to the outbox, which records them and starts their uploads. */
+  takeClosed(): void {
+    for (const file of this.writers.takeClosed()) this.#outbox.add(file);
+  }
+
+  /** Resolves once the uploads started so far have ended. */
+  uploadsSettled(): Promise<void> {
+    return this.#outbox.settled();
+  }
+
+  /**
+   * The rows are all written (and verified): closes the last parts, hands them to the outbox and
+   * marks the window downloaded, then waits for every upload.
+   */
+  async complete(result: ProcessResult): Promise<Omit<WindowOutput, 'operationId' | 'objectCount'>> {
+    let files: StagedFile[];
+    try {
+      files = await this.writers.close();
+      this.takeClosed();
+      this.#window.downloaded({ lines: result.lines, maxCursor: result.maxCursor });
+    } catch (err) {
+      await this.abort();
+      throw err;
+    }
+    this.#numbered(files);
+    this.#progress.update(this.#window.entity, { phase: 'uploading', rows: Object.values(result.rowsByTable).reduce((a, b) => a + b, 0) });
+    await this.#outbox.finished();
+    await rm(this.#stagingDir, { recursive: true, force: true });
     return { lines: result.lines, rowsByTable: result.rowsByTable, maxCursor: result.maxCursor, files };
+  }
+
+  /** The attempt failed: parts not in the outbox are discarded, and the uploads started are waited for. */
+  async abort(): Promise<void> {
+    await this.writers.abort();
+    await this.#outbox.settled();
   }
 }
