@@ -108,7 +108,7 @@ function nodeAt(ref: Ref): number {
 }
 
 /** A column to write: its kind's write() and where its value is. */
-interface Column {
+interface Writer {
   write: Kind<unknown>['write'];
   ref: Ref;
   column: WriteColumn<unknown>;
@@ -117,7 +117,7 @@ interface Column {
 /** An object's plan and its column writers, in schema order. */
 interface CompiledObject {
   plan: ObjectPlan;
-  columns: Column[];
+  columns: Writer[];
 }
 
 /** Resolves object `node` against the plan and writes `{` and its columns (each ending with a comma); false on anything a column refuses. */
@@ -152,7 +152,7 @@ function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): Co
     return { holders, plan: at, index };
   };
   for (const k of extraKeys) refOf(k);
-  const columns: Column[] = [];
+  const columns: Writer[] = [];
   for (const spec of specs) {
     const ref = refOf(spec.path);
     if (ref === null) return null;

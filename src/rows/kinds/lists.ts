@@ -3,11 +3,30 @@
 // absent reads as empty; a list of another shape is left unread (in `_extra`) by the general path and
 // refused by the byte path.
 import { ARRAY, OBJECT, STRING, type Tape } from '../tape.ts';
-import { ascii, COMMA, isStringNode, putByte, putConst, putString } from '../tape-values.ts';
-import { kind, missing, NULL_TEXT } from './kind.ts';
-import { integerBytes } from './scalars.ts';
+import { ascii, COMMA, putByte, putConst } from '../tape-values.ts';
+import type { ByteRows } from '../types.ts';
+import { kind, missing, NULL_TEXT, type WriteColumn } from './kind.ts';
+import { integerBytes, stringBytes } from './scalars.ts';
 
 const EMPTY_LIST = ascii('[]');
+
+/** `"name":[…],` with each element written by `element` (false: refuse the line); `[]` for a missing list. */
+function putList<O>(c: WriteColumn<O>, tape: Tape, n: number, out: ByteRows, element: (c: WriteColumn<O>, tape: Tape, e: number, out: ByteRows) => boolean): boolean {
+  putConst(out, c.keys[0]!);
+  if (missing(tape, n)) {
+    putConst(out, EMPTY_LIST);
+  } else {
+    if (tape.type(n) !== ARRAY) return false;
+    putByte(out, 0x5b);
+    for (let e = tape.first(n), last = tape.next(n); e < last; e = tape.next(e)) {
+      if (e !== tape.first(n)) putByte(out, COMMA);
+      if (!element(c, tape, e, out)) return false;
+    }
+    putByte(out, 0x5d);
+  }
+  putByte(out, COMMA);
+  return true;
+}
 
 /** A list of strings as a REPEATED STRING column; null reads as [] because BigQuery REPEATED columns cannot be null. */
 export const strings = kind<undefined>({
@@ -15,24 +34,16 @@ export const strings = kind<undefined>({
   read(src, key, c, row) {
     row[c.names[0]!] = src.strings(key);
   },
-  write(c, tape, n, out) {
-    putConst(out, c.keys[0]!);
-    if (missing(tape, n)) {
-      putConst(out, EMPTY_LIST);
-    } else {
-      if (tape.type(n) !== ARRAY) return false;
-      putByte(out, 0x5b);
-      for (let e = tape.first(n), last = tape.next(n); e < last; e = tape.next(e)) {
-        if (!isStringNode(tape.type(e))) return false;
-        if (e !== tape.first(n)) putByte(out, COMMA);
-        putString(out, tape, e);
-      }
-      putByte(out, 0x5d);
-    }
-    putByte(out, COMMA);
-    return true;
-  },
+  write: (c, tape, n, out) => putList(c, tape, n, out, (_c, tape, e, out) => stringBytes(tape, e, out)),
 });
+
+/** Writes one element of a records column: `{` and its columns, the last comma turned into `}`. */
+function putRecord(c: WriteColumn<unknown>, tape: Tape, e: number, out: ByteRows): boolean {
+  if (tape.type(e) !== OBJECT || !c.element!(tape, e, out)) return false;
+  if (out.buf[out.length - 1] === COMMA) out.buf[out.length - 1] = 0x7d;
+  else putByte(out, 0x7d);
+  return true;
+}
 
 /** A list of small objects as a REPEATED RECORD column of sub-columns (the column's `fields`). */
 export const records = kind<{ readonly description: string }>({
@@ -40,25 +51,7 @@ export const records = kind<{ readonly description: string }>({
   read(src, key, c, row) {
     row[c.names[0]!] = src.list(key).map(c.element!);
   },
-  write(c, tape, n, out) {
-    putConst(out, c.keys[0]!);
-    if (missing(tape, n)) {
-      putConst(out, EMPTY_LIST);
-    } else {
-      if (tape.type(n) !== ARRAY) return false;
-      putByte(out, 0x5b);
-      for (let e = tape.first(n), last = tape.next(n); e < last; e = tape.next(e)) {
-        if (e !== tape.first(n)) putByte(out, COMMA);
-        if (tape.type(e) !== OBJECT || !c.element!(tape, e, out)) return false;
-        // The element's columns end with a comma: the brace takes its place.
-        if (out.buf[out.length - 1] === COMMA) out.buf[out.length - 1] = 0x7d;
-        else putByte(out, 0x7d);
-      }
-      putByte(out, 0x5d);
-    }
-    putByte(out, COMMA);
-    return true;
-  },
+  write: (c, tape, n, out) => putList(c, tape, n, out, putRecord),
 });
 
 /** A list of `{ <nameKey>, <valueKey> }` pivoted into one INTEGER column per known name (inventory quantities). */

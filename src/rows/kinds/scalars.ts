@@ -27,11 +27,13 @@ function scalar(type: ColumnType, get: (src: Fields, key: string) => JsonValue, 
   };
 }
 
-export const string = scalar('STRING', (src, key) => src.string(key), (tape, n, out) => {
+export function stringBytes(tape: Tape, n: number, out: ByteRows): boolean {
   if (!isStringNode(tape.type(n))) return false;
   putString(out, tape, n);
   return true;
-});
+}
+
+export const string = scalar('STRING', (src, key) => src.string(key), stringBytes);
 
 /** Int (a JSON number) or UnsignedInt64 (a string of digits), as given. */
 export function integerBytes(tape: Tape, n: number, out: ByteRows): boolean {
