@@ -15,7 +15,7 @@ import { tableOfObject } from './layout.ts';
 import { PART_CONTENT_TYPE } from '../pipeline/table-writer.ts';
 
 export interface OutboxDeps {
-  state: Pick<StateDb, 'recordFile' | 'markUploaded' | 'files' | 'dropFiles'>;
+  state: Pick<StateDb, 'files'>;
   dest: Pick<Destination, 'upload' | 'delete'>;
   /** Uploads in flight at once, shared by every window of the run. */
   uploads: LimitFunction;
@@ -42,7 +42,7 @@ export class WindowOutbox {
 
   /** Records a closed part in the state's outbox and starts its upload. */
   add(file: StagedFile): void {
-    this.#deps.state.recordFile(this.#windowId, this.#runId, tableOfObject(file.objectName), file);
+    this.#deps.state.files.record(this.#windowId, this.#runId, tableOfObject(file.objectName), file);
     this.#upload(file);
   }
 
@@ -69,7 +69,7 @@ export class WindowOutbox {
    * extracted again.
    */
   static async resume(deps: OutboxDeps, window: { window_id: number }, stagingRoot: string, extractedByRun: string, beforeUpload: BeforeUpload): Promise<{ files: StagedFile[]; rowsByTable: Record<string, number> } | null> {
-    const rows = deps.state.files(window.window_id);
+    const rows = deps.state.files.ofWindow(window.window_id);
     if (rows.some((f) => f.status === 'lost' || (f.status === 'staged' && !existsSync(f.local_path)))) {
       deps.logger.warn('staged files of an interrupted window are gone; extracting it again', { windowId: window.window_id });
       return null;
@@ -92,7 +92,7 @@ export class WindowOutbox {
 async function uploadFile(deps: OutboxDeps, file: StagedFile, before: () => Promise<void>): Promise<void> {
   await before();
   const result = await deps.dest.upload(file, deps.signal);
-  deps.state.markUploaded(file.objectName);
+  deps.state.files.markUploaded(file.objectName);
   if (result.skipped) deps.logger.info('object already present with the same bytes; not uploaded again', { objectName: file.objectName });
   try {
     await rm(file.localPath, { force: true });
@@ -107,13 +107,13 @@ async function uploadFile(deps: OutboxDeps, file: StagedFile, before: () => Prom
  * twice to anything reading the folders directly).
  */
 export async function discardWindowParts(deps: Pick<OutboxDeps, 'state' | 'dest' | 'logger'>, windowId: number): Promise<void> {
-  const stale = deps.state.files(windowId);
+  const stale = deps.state.files.ofWindow(windowId);
   for (const f of stale) {
     await rm(dirname(f.local_path), { recursive: true, force: true });
     await deps.dest.delete(f.object_name);
   }
   if (stale.length) deps.logger.info('removed the unpublished files of an earlier attempt', { windowId, files: stale.length });
-  deps.state.dropFiles(windowId);
+  deps.state.files.drop(windowId);
 }
 
 /** Where a window's part files are staged until uploaded: `<staging>/<run>/window-<id>`. */

@@ -1,79 +1,18 @@
-// Sync state in one SQLite file (WAL, synchronous=FULL): runs, per-(shop, entity) watermarks, windows
-// with their status, the bulk operations we submitted, and the outbox of part files. Every method is
-// one statement or one transaction, so a crash between any two calls leaves a consistent database.
+// Sync state in one SQLite file (WAL, synchronous=FULL; docs/design.md#sync-state): runs, windows
+// with their status and the watermarks their commits move, the bulk operations we submitted, and the
+// outbox of part files, each table behind its own object (runs.ts, windows.ts, operations.ts,
+// files.ts, local-lock.ts). Every method is one statement or one transaction, so a crash between any
+// two calls leaves a consistent database.
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
-import type { StagedFile } from '../load/destination.ts';
+import { Files } from './files.ts';
 import { LocalLock } from './local-lock.ts';
+import { Operations } from './operations.ts';
+import { Runs } from './runs.ts';
 import { MIGRATIONS } from './schema.ts';
-
-export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
-export type WindowStatus = 'planned' | 'submitted' | 'downloaded' | 'uploaded' | 'committed' | 'failed' | 'abandoned';
-
-export interface WindowRow {
-  window_id: number;
-  /** Names the window across state lineages: `<creating run>/<window_id>`. */
-  window_key: string;
-  /** The run working on it (the creating run, or the one that adopted it after a crash). */
-  run_id: string;
-  shop: string;
-  entity: string;
-  since: string | null;
-  until: string | null;
-  status: WindowStatus;
-  attempts: number;
-  operation_id: string | null;
-  query_hash: string | null;
-  lines: number | null;
-  max_cursor: string | null;
-  error_code: string | null;
-  error: string | null;
-  /** When the status last changed (ISO-8601). */
-  updated_at: string;
-  /** When the window was planned (ISO-8601): its data is read after it. */
-  created_at: string;
-}
-
-export interface OperationRow {
-  operation_id: string;
-  shop: string;
-  entity: string;
-  window_id: number;
-  query_hash: string;
-  status: string;
-  error_code: string | null;
-  object_count: number | null;
-  root_object_count: number | null;
-  file_size: number | null;
-  submitted_at: string;
-  completed_at: string | null;
-}
-
-export interface FileRow {
-  object_name: string;
-  window_id: number;
-  run_id: string;
-  table_name: string;
-  local_path: string;
-  rows: number;
-  bytes: number;
-  crc32c: string;
-  status: 'staged' | 'uploaded' | 'lost';
-}
-
-/** What a bulk operation looked like the last time we saw it. Its result URL is never stored (see schema.ts). */
-export interface OperationSnapshot {
-  id: string;
-  status: string;
-  errorCode: string | null;
-  objectCount: number;
-  rootObjectCount: number;
-  fileSize: number | null;
-  url: string | null;
-  completedAt: string | null;
-}
+import { Windows } from './windows.ts';
 
 /**
  * A damaged page surfaces only when a statement reads it, which could be mid-run; quick_check reads
@@ -113,20 +52,25 @@ function stateError(err: unknown, path: string, source: string): EtlError {
   return fromSystemError(err, `opening the state database ${named(path, source)}`);
 }
 
-const OPEN_STATUSES = `('planned', 'submitted', 'downloaded', 'uploaded')`;
-
 export class StateDb {
   readonly db: Database.Database;
   readonly path: string;
   /** The lease row a local state's run holds (a gs:// state is locked by an object beside it instead). */
   readonly lock: LocalLock;
-  private readonly now: () => Date;
+  readonly runs: Runs;
+  readonly windows: Windows;
+  readonly operations: Operations;
+  readonly files: Files;
 
   private constructor(db: Database.Database, path: string, now: () => Date) {
     this.db = db;
     this.path = path;
-    this.now = now;
+    const stamp = (): string => now().toISOString();
     this.lock = new LocalLock(db, path, now);
+    this.runs = new Runs(db, stamp);
+    this.windows = new Windows(db, stamp);
+    this.operations = new Operations(db, stamp);
+    this.files = new Files(db, stamp);
   }
 
   /** `source`: where the state lives when `path` is a local copy of it (a gs:// URL), for messages. */
@@ -185,217 +129,11 @@ export class StateDb {
     }
   }
 
-  private stamp(): string {
-    return this.now().toISOString();
-  }
-
   close(): void {
     if (this.db.open) this.db.close();
   }
 
-  // ---- runs ----
-
-  startRun(runId: string, shop: string): void {
-    this.db.prepare(`INSERT INTO runs (run_id, shop, started_at, status) VALUES (?, ?, ?, 'running')`).run(runId, shop, this.stamp());
-  }
-
-  finishRun(runId: string, status: RunStatus, summary: unknown): void {
-    this.db.prepare('UPDATE runs SET status = ?, finished_at = ?, summary = ? WHERE run_id = ?').run(status, this.stamp(), JSON.stringify(summary), runId);
-  }
-
-  /**
-   * Runs whose leftovers a run holding the lock must clear up first: runs that died (still `running`
-   * though the lock is ours) and runs that still own an open window.
-   */
-  runsToRecover(shop: string, exceptRunId: string): string[] {
-    const rows = this.db.prepare(`SELECT run_id FROM runs WHERE shop = ? AND run_id != ? AND status = 'running'
-      UNION SELECT run_id FROM windows WHERE shop = ? AND run_id != ? AND status IN ${OPEN_STATUSES} ORDER BY run_id`)
-      .all(shop, exceptRunId, shop, exceptRunId) as Array<{ run_id: string }>;
-    return rows.map((r) => r.run_id);
-  }
-
-  /** A dead run, once its leftovers are cleared up. */
-  markRunInterrupted(runId: string): void {
-    this.db.prepare(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status = 'running'`).run(this.stamp(), runId);
-  }
-
-  /** Every run of the shop this state has seen start. */
-  runIds(shop: string): Set<string> {
-    return new Set((this.db.prepare('SELECT run_id FROM runs WHERE shop = ?').all(shop) as Array<{ run_id: string }>).map((r) => r.run_id));
-  }
-
-  // ---- watermarks ----
-
-  watermark(shop: string, entity: string): string | null {
-    const row = this.db.prepare('SELECT watermark FROM watermarks WHERE shop = ? AND entity = ?').get(shop, entity) as { watermark: string } | undefined;
-    return row?.watermark ?? null;
-  }
-
-  // ---- windows and operations ----
-
-  createWindow(w: { runId: string; shop: string; entity: string; since: string | null; until: string | null }): number {
-    const at = this.stamp();
-    return this.db.transaction(() => {
-      const info = this.db.prepare(`INSERT INTO windows (run_id, shop, entity, since, until, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)`)
-        .run(w.runId, w.shop, w.entity, w.since, w.until, at, at);
-      const windowId = Number(info.lastInsertRowid);
-      this.db.prepare('UPDATE windows SET window_key = ? WHERE window_id = ?').run(`${w.runId}/${windowId}`, windowId);
-      return windowId;
-    })();
-  }
-
-  window(windowId: number): WindowRow {
-    return this.db.prepare('SELECT * FROM windows WHERE window_id = ?').get(windowId) as WindowRow;
-  }
-
-  /** Whether the window a manifest names by this key is committed in this state. */
-  isCommitted(windowKey: string): boolean {
-    return this.db.prepare(`SELECT 1 FROM windows WHERE window_key = ? AND status = 'committed'`).get(windowKey) !== undefined;
-  }
-
-  /** Windows of earlier runs that never reached committed/failed/abandoned: the work a crash left. */
-  openWindows(shop: string, entity: string, exceptRunId: string): WindowRow[] {
-    return this.db.prepare(`SELECT * FROM windows WHERE shop = ? AND entity = ? AND run_id != ? AND status IN ${OPEN_STATUSES} ORDER BY since IS NOT NULL, since, window_id`)
-      .all(shop, entity, exceptRunId) as WindowRow[];
-  }
-
-  /**
-   * The window's query is about to be submitted. Published before the submit, this lets the run after
-   * one that died before recording Shopify's answer look for the operation (a `submitted` window with
-   * no operation id). A recorded id is always the window's latest submission, so an earlier attempt's
-   * is cleared.
-   */
-  markSubmitting(windowId: number): void {
-    this.db.prepare(`UPDATE windows SET status = 'submitted', operation_id = NULL, updated_at = ? WHERE window_id = ?`).run(this.stamp(), windowId);
-  }
-
-  /**
-   * Records a submitted operation BEFORE it is polled, so a crashed run's successor can adopt it.
-   * The store has just created this operation and Shopify never hands out an id twice, so a record
-   * already under its id was written against another store (another sandbox, a reinstalled app):
-   * it is retired, and returned for the caller to report.
-   */
-  recordSubmitted(windowId: number, entity: string, shop: string, op: OperationSnapshot, queryHash: string): OperationRow | undefined {
-    const at = this.stamp();
-    return this.db.transaction(() => {
-      const stale = this.operation(op.id);
-      if (stale) this.retireOperation(op.id);
-      this.db.prepare(`INSERT INTO operations (operation_id, shop, entity, window_id, query_hash, status, error_code, object_count, root_object_count, file_size, submitted_at, completed_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(op.id, shop, entity, windowId, queryHash, op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, at, op.completedAt, at);
-      this.db.prepare(`UPDATE windows SET status = 'submitted', operation_id = ?, query_hash = ?, attempts = attempts + 1, updated_at = ? WHERE window_id = ?`)
-        .run(op.id, queryHash, at, windowId);
-      return stale;
-    })();
-  }
-
-  /**
-   * Forgets an operation record the store does not hold as ours. The window that submitted it keeps
-   * the id as history; adopting checks that the record under an id is the window's own.
-   */
-  retireOperation(operationId: string): void {
-    this.db.prepare('DELETE FROM operations WHERE operation_id = ?').run(operationId);
-  }
-
-  updateOperation(op: OperationSnapshot): void {
-    this.db.prepare(`UPDATE operations SET status = ?, error_code = ?, object_count = ?, root_object_count = ?, file_size = ?, completed_at = ?, updated_at = ? WHERE operation_id = ?`)
-      .run(op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, op.completedAt, this.stamp(), op.id);
-  }
-
-  operation(operationId: string): OperationRow | undefined {
-    return this.db.prepare('SELECT * FROM operations WHERE operation_id = ?').get(operationId) as OperationRow | undefined;
-  }
-
-  /** The operation record of a window's last submission, unless the id has since been retired or reissued. */
-  windowOperation(window: Pick<WindowRow, 'window_id' | 'operation_id'>): OperationRow | undefined {
-    if (!window.operation_id) return undefined;
-    return this.db.prepare('SELECT * FROM operations WHERE operation_id = ? AND window_id = ?').get(window.operation_id, window.window_id) as OperationRow | undefined;
-  }
-
-  setWindowStatus(windowId: number, status: WindowStatus, facts: { lines?: number; maxCursor?: string | null; errorCode?: string; error?: string } = {}): void {
-    this.db.prepare(`UPDATE windows SET status = ?, lines = COALESCE(?, lines), max_cursor = COALESCE(?, max_cursor), error_code = ?, error = ?, updated_at = ? WHERE window_id = ?`)
-      .run(status, facts.lines ?? null, facts.maxCursor ?? null, facts.errorCode ?? null, facts.error ?? null, this.stamp(), windowId);
-  }
-
-  /** Moves a window to another run (a successor adopting a crashed run's work). */
-  adoptWindow(windowId: number, runId: string): void {
-    this.db.prepare('UPDATE windows SET run_id = ?, updated_at = ? WHERE window_id = ?').run(runId, this.stamp(), windowId);
-  }
-
-  /**
-   * The commit: one transaction marks the window committed and moves the watermark. Refuses while any
-   * of the window's files is not uploaded. The watermark only moves forward, and only when the window
-   * is contiguous with it (a backfill of a later, disjoint range leaves it alone: records between would
-   * otherwise be skipped forever). It never moves past the time the window was planned: its data was
-   * read after that, so a window ending later (a clock or a plan gone wrong) cannot have read what
-   * changes up to its end, and a watermark there would make every later run skip it.
-   */
-  commitWindow(windowId: number): { watermark: string | null } {
-    return this.db.transaction(() => {
-      const w = this.window(windowId);
-      const pending = this.db.prepare(`SELECT COUNT(*) AS n FROM files WHERE window_id = ? AND status != 'uploaded'`).get(windowId) as { n: number };
-      if (pending.n > 0) {
-        throw new EtlError(ErrorCodes.INTERNAL, `window ${windowId} has ${pending.n} file(s) not uploaded; refusing to commit it`);
-      }
-      const at = this.stamp();
-      this.db.prepare(`UPDATE windows SET status = 'committed', error_code = NULL, error = NULL, updated_at = ? WHERE window_id = ?`).run(at, windowId);
-      const current = this.watermark(w.shop, w.entity);
-      if (w.until === null) return { watermark: current };
-      const reached = isoMin(w.until, w.created_at);
-      const contiguous = current === null ? w.since === null : w.since === null || w.since <= current;
-      if (!contiguous || (current !== null && current >= reached)) return { watermark: current };
-      this.db.prepare(`INSERT INTO watermarks (shop, entity, watermark, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (shop, entity) DO UPDATE SET watermark = excluded.watermark, updated_at = excluded.updated_at`)
-        .run(w.shop, w.entity, reached, at);
-      return { watermark: reached };
-    }).immediate();
-  }
-
-  // ---- files (outbox) ----
-
-  recordFile(windowId: number, runId: string, table: string, file: StagedFile): void {
-    this.db.prepare(`INSERT INTO files (object_name, window_id, run_id, table_name, local_path, rows, bytes, crc32c, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'staged')
-      ON CONFLICT (object_name) DO UPDATE SET window_id = excluded.window_id, local_path = excluded.local_path, rows = excluded.rows, bytes = excluded.bytes, crc32c = excluded.crc32c, status = 'staged', uploaded_at = NULL`)
-      .run(file.objectName, windowId, runId, table, file.localPath, file.rows, file.bytes, file.crc32c);
-  }
-
-  markUploaded(objectName: string): void {
-    this.db.prepare(`UPDATE files SET status = 'uploaded', uploaded_at = ? WHERE object_name = ?`).run(this.stamp(), objectName);
-  }
-
-  /**
-   * Parts a run recorded that a manifest lists or will list: those of windows committed or still to
-   * be finished. (A failed or abandoned window's parts are being discarded.)
-   */
-  outboxObjects(runId: string): Set<string> {
-    const rows = this.db.prepare(`SELECT f.object_name FROM files f JOIN windows w ON w.window_id = f.window_id WHERE f.run_id = ? AND w.status NOT IN ('failed', 'abandoned')`)
-      .all(runId) as Array<{ object_name: string }>;
-    return new Set(rows.map((r) => r.object_name));
-  }
-
-  /**
-   * Local copies a window still needs: the staged parts of a window whose parts were all written, for
-   * the run that resumes it to upload. (A window killed earlier is extracted again from scratch.)
-   */
-  stagedPaths(): Set<string> {
-    const rows = this.db.prepare(`SELECT f.local_path FROM files f JOIN windows w ON w.window_id = f.window_id WHERE f.status = 'staged' AND w.status IN ('downloaded', 'uploaded')`)
-      .all() as Array<{ local_path: string }>;
-    return new Set(rows.map((r) => r.local_path));
-  }
-
-  files(windowId: number): FileRow[] {
-    return this.db.prepare('SELECT * FROM files WHERE window_id = ? ORDER BY object_name').all(windowId) as FileRow[];
-  }
-
-  /**
-   * Empties a window's outbox before it is extracted again. The caller deletes the parts listed here
-   * first (staged copies and uploaded objects alike): no manifest will list them.
-   */
-  dropFiles(windowId: number): void {
-    this.db.prepare('DELETE FROM files WHERE window_id = ?').run(windowId);
-  }
-
-  // ---- status report ----
-
+  /** Per (shop, entity): the watermark, the last window's run, outcome and error, open operations, pending files. */
   statusReport(): StatusEntry[] {
     return this.db.prepare(`
       WITH pairs AS (SELECT DISTINCT shop, entity FROM windows UNION SELECT shop, entity FROM watermarks)
@@ -419,9 +157,4 @@ export interface StatusEntry {
   last_error: string | null;
   open_operations: string | null;
   pending_files: number;
-}
-
-/** The earlier of two instants given as ISO-8601 strings (compared as times, whatever their precision). */
-function isoMin(a: string, b: string): string {
-  return Date.parse(a) <= Date.parse(b) ? a : b;
 }

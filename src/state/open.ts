@@ -5,7 +5,8 @@
 // --lock-wait for the holder to release it or for its lease to lapse (a killed run).
 import { join } from 'node:path';
 import type { Logger } from '../report/log.ts';
-import { StateDb, type RunStatus } from './db.ts';
+import { StateDb } from './db.ts';
+import type { RunStatus } from './runs.ts';
 import { waitForLock } from './lock-wait.ts';
 
 export interface StateHandle {
@@ -46,7 +47,7 @@ export async function openState(config: StateOptions, shop: string, runId: strin
     publish: async () => undefined,
     close: async (status, summary) => {
       clearInterval(heartbeat);
-      db.finishRun(runId, status, summary);
+      db.runs.finish(runId, status, summary);
       db.lock.release(runId);
       db.close();
     },
@@ -78,7 +79,7 @@ async function openRemote(config: StateOptions, shop: string, runId: string, log
     publish: () => remote.publish(db.db),
     close: async (status, summary) => {
       try {
-        db.finishRun(runId, status, summary);
+        db.runs.finish(runId, status, summary);
         await remote.publish(db.db);
       } finally {
         db.close();

@@ -12,7 +12,7 @@ export const MIGRATIONS: readonly string[] = [
     summary     TEXT
   );
   -- The watermark is the exclusive upper bound of the newest committed window: every record updated
-  -- before it has been uploaded and published. It only ever moves inside commitWindow().
+  -- before it has been uploaded and published. It only ever moves inside Windows.commit().
   CREATE TABLE watermarks (
     shop       TEXT NOT NULL,
     entity     TEXT NOT NULL,

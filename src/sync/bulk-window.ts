@@ -9,7 +9,7 @@ import { processJsonl, type ProcessResult, type RunMeta } from '../pipeline/proc
 import type { WorkerPool } from '../pipeline/worker-pool.ts';
 import { assertCompleted, type BulkOperation } from '../shopify/operation.ts';
 import { downloadResult } from '../shopify/download.ts';
-import type { WindowRow } from '../state/db.ts';
+import type { WindowRow } from '../state/windows.ts';
 import { pollOperation, startOperation, type OperationDeps } from './operation.ts';
 import type { Staging, WindowOutput, WindowStage } from './staging.ts';
 import type { Progress } from '../report/progress.ts';

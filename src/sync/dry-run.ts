@@ -28,7 +28,7 @@ export function printPlan(config: RunConfig, selected: Entity[], shop: string, n
   }
   try {
     for (const entity of selected) {
-      const watermark = state?.watermark(shop, entity.name) ?? null;
+      const watermark = state?.windows.watermark(shop, entity.name) ?? null;
       const windows = planWindows(entity, watermark, planOptions(config, now, shopCreatedAt));
       const plan = windows.map((w) => ({ since: w.since?.toISOString() ?? null, until: w.until.toISOString() }));
       // For people the plan is text to read; off a terminal it is one log entry per entity, queries included.

@@ -33,7 +33,7 @@ const SHOPIFY_FOUNDED = new Date('2006-01-01T00:00:00Z');
 export interface EntityRunDeps {
   shop: string;
   runId: string;
-  state: Pick<StateDb, 'openWindows' | 'adoptWindow' | 'createWindow' | 'watermark' | 'window' | 'windowOperation'>;
+  state: Pick<StateDb, 'windows' | 'operations'>;
   /** The window's state machine. */
   machine: (windowId: number) => WindowMachine;
   /** One attempt at a window: its rows staged and uploaded (bulk-window.ts, plain-window.ts). */
@@ -52,17 +52,17 @@ export async function runEntity(deps: EntityRunDeps, entity: Entity): Promise<En
   const outcome: EntityOutcome = { entity: entity.name, status: 'committed', windows: 0, rowsByTable: {}, operations: 0, retries: 0, watermark: null };
   const log = deps.logger.child({ entity: entity.name });
   try {
-    for (const leftover of deps.state.openWindows(deps.shop, entity.name, deps.runId)) {
+    for (const leftover of deps.state.windows.leftover(deps.shop, entity.name, deps.runId)) {
       log.info('resuming a window an earlier run left open', { windowId: leftover.window_id, status: leftover.status, run: leftover.run_id });
-      deps.state.adoptWindow(leftover.window_id, deps.runId);
+      deps.state.windows.adopt(leftover.window_id, deps.runId);
       await finishWindow(deps, entity, deps.machine(leftover.window_id), outcome, leftover.run_id);
     }
     // Planned again after the leftovers: committing them may have moved the watermark.
     for (const w of planEntity(deps, entity)) await runPlannedWindow(deps, entity, w, outcome);
-    outcome.watermark = deps.state.watermark(deps.shop, entity.name);
+    outcome.watermark = deps.state.windows.watermark(deps.shop, entity.name);
     deps.progress.update(entity.name, { phase: 'committed' });
   } catch (err) {
-    outcome.watermark = deps.state.watermark(deps.shop, entity.name);
+    outcome.watermark = deps.state.windows.watermark(deps.shop, entity.name);
     const e = toEtlError(err);
     outcome.status = e.code === ErrorCodes.INTERRUPTED ? 'interrupted' : 'failed';
     outcome.error = { code: e.code, message: e.message };
@@ -78,12 +78,12 @@ export async function runEntity(deps: EntityRunDeps, entity: Entity): Promise<En
 
 /** The windows this run extracts for the entity, from its current watermark. */
 export function planEntity(deps: Pick<EntityRunDeps, 'shop' | 'state' | 'plan'>, entity: Entity): Window[] {
-  return planWindows(entity, deps.state.watermark(deps.shop, entity.name), deps.plan);
+  return planWindows(entity, deps.state.windows.watermark(deps.shop, entity.name), deps.plan);
 }
 
 async function runPlannedWindow(deps: EntityRunDeps, entity: Entity, w: Window, outcome: EntityOutcome, splitDepth = 0): Promise<void> {
   deps.signal.throwIfAborted();
-  const windowId = deps.state.createWindow({ runId: deps.runId, shop: deps.shop, entity: entity.name, since: w.since?.toISOString() ?? null, until: w.until.toISOString() });
+  const windowId = deps.state.windows.create({ runId: deps.runId, shop: deps.shop, entity: entity.name, since: w.since?.toISOString() ?? null, until: w.until.toISOString() });
   await finishWindow(deps, entity, deps.machine(windowId), outcome, undefined, splitDepth);
 }
 
@@ -122,7 +122,7 @@ async function resumeUploads(deps: EntityRunDeps, window: WindowMachine, extract
   const row = window.row;
   const resumed = await WindowOutbox.resume(deps.outbox, row, deps.stagingRoot, extractedByRun, (index) => window.checkpoint(index === 0 ? 'before-upload' : 'uploading'));
   if (!resumed) return null;
-  const op = deps.state.windowOperation(row);
+  const op = deps.state.operations.ofWindow(row);
   return { lines: row.lines ?? 0, rowsByTable: resumed.rowsByTable, maxCursor: row.max_cursor, files: resumed.files, operationId: row.operation_id, objectCount: op?.object_count ?? null };
 }
 
@@ -157,7 +157,7 @@ async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: W
       // open, so the next run adopts the operation, or cancels it if it no longer fits, rather than
       // leave it holding one of the shop's bulk slots for nothing. A window-scoped failure ended the
       // operation (or read it whole): nothing is left to adopt.
-      const live = deps.state.windowOperation(window.row);
+      const live = deps.state.operations.ofWindow(window.row);
       const keep = policyOf(e.code).scope !== 'window' && (live?.status === 'CREATED' || live?.status === 'RUNNING');
       if (keep) window.keptOpen(e);
       else window.failed(e);

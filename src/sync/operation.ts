@@ -7,7 +7,8 @@ import type { Progress } from '../report/progress.ts';
 import type { Logger } from '../report/log.ts';
 import type { BulkClient, PollOptions } from '../shopify/bulk.ts';
 import type { BulkOperation } from '../shopify/operation.ts';
-import type { OperationRow, StateDb } from '../state/db.ts';
+import type { StateDb } from '../state/db.ts';
+import type { OperationRow } from '../state/operations.ts';
 import type { WindowMachine } from './window.ts';
 
 const ADOPTABLE = new Set(['CREATED', 'RUNNING', 'COMPLETED']);
@@ -16,7 +17,7 @@ const CLOCK_SKEW_MS = 10 * 60_000;
 
 export interface OperationDeps {
   shop: string;
-  state: Pick<StateDb, 'windowOperation' | 'updateOperation' | 'retireOperation' | 'operation' | 'window'>;
+  state: Pick<StateDb, 'operations' | 'windows'>;
   bulk: Pick<BulkClient, 'get' | 'find' | 'submit' | 'cancel' | 'poll'>;
   logger: Logger;
   progress: Progress;
@@ -39,13 +40,13 @@ export async function startOperation(deps: OperationDeps, window: WindowMachine,
 async function adopt(deps: OperationDeps, window: WindowMachine, query: string, hash: string): Promise<BulkOperation | null> {
   const row = window.row;
   if (row.status === 'submitted' && !row.operation_id) return findUnrecorded(deps, window, query, hash);
-  const known = deps.state.windowOperation(row);
+  const known = deps.state.operations.ofWindow(row);
   const op = known ? await deps.bulk.get(known.operation_id) : null;
   if (known && !isOurs(known, op)) retireStale(deps, known, op);
   else if (known && op) {
     if (known.query_hash === hash && ADOPTABLE.has(op.status)) {
       deps.logger.info('adopting the operation an earlier run started', { entity: window.entity, operationId: op.id, status: op.status });
-      deps.state.updateOperation(op);
+      deps.state.operations.update(op);
       return op;
     }
     if (op.status === 'CREATED' || op.status === 'RUNNING') {
@@ -81,7 +82,7 @@ function isOurs(known: OperationRow, op: BulkOperation | null): op is BulkOperat
 }
 
 function retireStale(deps: OperationDeps, known: OperationRow, op: BulkOperation | null): void {
-  deps.state.retireOperation(known.operation_id);
+  deps.state.operations.retire(known.operation_id);
   deps.logger.warn('retiring a stale operation record', {
     entity: known.entity,
     operationId: known.operation_id,
@@ -130,8 +131,8 @@ async function submit(deps: OperationDeps, window: WindowMachine, query: string,
 
 /** Names every operation still holding a slot, and whether this ETL started it, so the operator can act. */
 function slotTimeout(deps: OperationDeps, entity: string, runningIds: string[], waitedMs: number, cause: EtlError): EtlError {
-  const foreign = runningIds.filter((id) => !deps.state.operation(id));
-  const ours = runningIds.filter((id) => deps.state.operation(id));
+  const foreign = runningIds.filter((id) => !deps.state.operations.get(id));
+  const ours = runningIds.filter((id) => deps.state.operations.get(id));
   const listed = [
     foreign.length ? `not started by this ETL: ${foreign.join(', ')}` : '',
     ours.length ? `started by this ETL: ${ours.join(', ')}` : '',
@@ -151,9 +152,9 @@ function slotTimeout(deps: OperationDeps, entity: string, runningIds: string[], 
  */
 async function freeOrphans(deps: OperationDeps, runningIds: string[]): Promise<void> {
   for (const id of runningIds) {
-    const known = deps.state.operation(id);
+    const known = deps.state.operations.get(id);
     if (!known || known.status === 'CANCELING' || known.status === 'CANCELED') continue;
-    const owner = deps.state.window(known.window_id);
+    const owner = deps.state.windows.get(known.window_id);
     if (owner.operation_id === id && owner.status !== 'committed' && owner.status !== 'failed' && owner.status !== 'abandoned') continue;
     const op = await deps.bulk.get(id);
     if (!isOurs(known, op)) {
@@ -162,7 +163,7 @@ async function freeOrphans(deps: OperationDeps, runningIds: string[]): Promise<v
     }
     deps.logger.warn('cancelling an orphaned operation of ours that holds a slot', { operationId: id });
     const cancelled = await deps.bulk.cancel(id);
-    if (cancelled) deps.state.updateOperation(cancelled);
+    if (cancelled) deps.state.operations.update(cancelled);
   }
 }
 
@@ -173,11 +174,11 @@ export async function pollOperation(deps: OperationDeps, entity: string, op: Bul
     ...deps.timing,
     signal: deps.signal,
     onProgress: (p) => {
-      deps.state.updateOperation(p);
+      deps.state.operations.update(p);
       deps.progress.update(entity, { phase: 'polling', status: p.status, objectCount: p.objectCount });
     },
   });
-  deps.state.updateOperation(final);
+  deps.state.operations.update(final);
   return final;
 }
 

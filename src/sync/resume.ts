@@ -30,11 +30,11 @@ export interface RecoveryContext {
 }
 
 export async function recoverInterrupted(ctx: RecoveryContext): Promise<void> {
-  for (const oldRun of ctx.state.runsToRecover(ctx.shop, ctx.runId)) {
+  for (const oldRun of ctx.state.runs.toRecover(ctx.shop, ctx.runId)) {
     const listed = await retractUncommitted(ctx, oldRun);
     await deleteUnlisted(ctx, oldRun, listed);
     // Only now: a run killed during the clear-up finds this one still `running` and does it again.
-    ctx.state.markRunInterrupted(oldRun);
+    ctx.state.runs.markInterrupted(oldRun);
   }
   await sweepStaging(ctx);
 }
@@ -45,7 +45,7 @@ async function retractUncommitted(ctx: RecoveryContext, oldRun: string): Promise
   const doc = (await ctx.dest.readJson(name)) as ManifestDocument | null;
   if (!doc) return new Set();
   // A window listed without a key was written before keys existed: kept, since it cannot be matched.
-  const kept = doc.windows.filter((w) => w.windowKey === undefined || ctx.state.isCommitted(w.windowKey));
+  const kept = doc.windows.filter((w) => w.windowKey === undefined || ctx.state.windows.isCommitted(w.windowKey));
   const status = doc.status === 'running' ? 'interrupted' : doc.status;
   if (kept.length !== doc.windows.length || status !== doc.status) {
     const tables: ManifestDocument['tables'] = {};
@@ -62,7 +62,7 @@ async function retractUncommitted(ctx: RecoveryContext, oldRun: string): Promise
 }
 
 async function deleteUnlisted(ctx: RecoveryContext, oldRun: string, listed: Set<string>): Promise<void> {
-  const outbox = ctx.state.outboxObjects(oldRun);
+  const outbox = ctx.state.files.outboxObjects(oldRun);
   const tables = [...new Set(entities.flatMap((e) => e.tables.map((t) => t.name)))];
   const found = (await Promise.all(tables.map((t) => ctx.dest.list(runPartsPrefix(t, ctx.shop, oldRun))))).flat();
   const unlisted = found.filter((name) => !listed.has(name) && !outbox.has(name));
@@ -79,8 +79,8 @@ async function sweepStaging(ctx: RecoveryContext): Promise<void> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw fromSystemError(err, `reading the staging folder ${ctx.staging}`);
   }
-  const known = ctx.state.runIds(ctx.shop);
-  const needed = [...ctx.state.stagedPaths()];
+  const known = ctx.state.runs.ids(ctx.shop);
+  const needed = [...ctx.state.files.stagedPaths()];
   const swept = names.filter((run) => run !== ctx.runId && known.has(run) && !needed.some((p) => p.startsWith(join(ctx.staging, run) + sep)));
   for (const run of swept) {
     await rm(join(ctx.staging, run), { recursive: true, force: true }).catch((err: unknown) => {

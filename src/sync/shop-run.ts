@@ -73,7 +73,7 @@ export async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: Ru
     const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold, logger });
     await dest.check();
     state = await openState(config, target.shop, runId, logger, signal);
-    state.db.startRun(runId, target.shop);
+    state.db.runs.start(runId, target.shop);
     // The run row reaches gs:// before the run writes anything, so a rerun after a kill knows its id.
     await state.publish();
     await checkWritableFolder(config.staging, 'staging folder', '--staging');

@@ -16,7 +16,9 @@ import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
 import type { Manifest, ManifestWindow } from '../load/manifest.ts';
 import type { Logger } from '../report/log.ts';
-import type { OperationSnapshot, OperationRow, StateDb, WindowRow, WindowStatus } from '../state/db.ts';
+import type { StateDb } from '../state/db.ts';
+import type { OperationRow, OperationSnapshot } from '../state/operations.ts';
+import type { WindowRow, WindowStatus } from '../state/windows.ts';
 import type { Checkpoint, CheckpointEvent, SyncHooks } from './hooks.ts';
 
 /** The states each state may move to. */
@@ -31,7 +33,7 @@ const MOVES: Record<WindowStatus, readonly WindowStatus[]> = {
 };
 
 export interface WindowDeps {
-  state: Pick<StateDb, 'window' | 'markSubmitting' | 'recordSubmitted' | 'setWindowStatus' | 'commitWindow'>;
+  state: Pick<StateDb, 'windows' | 'operations'>;
   manifest: Pick<Manifest, 'addWindow'>;
   /** Makes what the state recorded so far durable beyond this machine (remote state); resolves once it is. */
   persist: () => Promise<void>;
@@ -54,25 +56,25 @@ export class WindowMachine {
   constructor(deps: WindowDeps, windowId: number) {
     this.#deps = deps;
     this.id = windowId;
-    this.entity = deps.state.window(windowId).entity;
+    this.entity = deps.state.windows.get(windowId).entity;
   }
 
   /** The window as the state has it now. */
   get row(): WindowRow {
-    return this.#deps.state.window(this.id);
+    return this.#deps.state.windows.get(this.id);
   }
 
   /** Before the query goes to Shopify, and durable: a run dying before it records the answer leaves its successor a window to look for. */
   async submitting(): Promise<void> {
     this.#check('submitted');
-    this.#deps.state.markSubmitting(this.id);
+    this.#deps.state.windows.markSubmitting(this.id);
     await this.#deps.persist();
   }
 
   /** The operation Shopify answered with (or one found running for this window), recorded and durable. Returns a record it replaced. */
   async submitted(op: OperationSnapshot, queryHash: string, shop: string): Promise<OperationRow | undefined> {
     this.#check('submitted');
-    const stale = this.#deps.state.recordSubmitted(this.id, this.entity, shop, op, queryHash);
+    const stale = this.#deps.state.operations.recordSubmitted(this.id, this.entity, shop, op, queryHash);
     await this.#deps.persist();
     return stale;
   }
@@ -94,7 +96,7 @@ export class WindowMachine {
     this.#check('committed');
     await this.#deps.manifest.addWindow(entry, files);
     await this.checkpoint('before-commit');
-    const { watermark } = this.#deps.state.commitWindow(this.id);
+    const { watermark } = this.#deps.state.windows.commit(this.id);
     await this.#deps.persist();
     return watermark;
   }
@@ -119,9 +121,9 @@ export class WindowMachine {
     await this.#deps.hooks.checkpoint?.({ entity: this.entity, checkpoint, logger: this.#deps.logger, signal: this.#deps.signal, ...extra });
   }
 
-  #move(to: WindowStatus, facts: Parameters<WindowDeps['state']['setWindowStatus']>[2]): void {
+  #move(to: WindowStatus, facts: Parameters<WindowDeps['state']['windows']['setStatus']>[2]): void {
     this.#check(to);
-    this.#deps.state.setWindowStatus(this.id, to, facts);
+    this.#deps.state.windows.setStatus(this.id, to, facts);
   }
 
   #check(to: WindowStatus): void {

@@ -16,10 +16,10 @@ const UNTIL = '2026-11-20T00:00:00.000Z';
 function writeState(path: string, shop: string, runId: string): void {
   const db = StateDb.open(path);
   try {
-    db.startRun(runId, shop);
-    const window = db.createWindow({ runId, shop, entity: 'orders', since: null, until: UNTIL });
-    db.commitWindow(window);
-    db.finishRun(runId, 'succeeded', {});
+    db.runs.start(runId, shop);
+    const window = db.windows.create({ runId, shop, entity: 'orders', since: null, until: UNTIL });
+    db.windows.commit(window);
+    db.runs.finish(runId, 'succeeded', {});
   } finally {
     db.close();
   }

@@ -46,7 +46,7 @@ describe('a run killed at any phase loses nothing', function () {
 
       await killAt(startCli([...args, ...(c.pauseAt ? ['--pause-at', c.pauseAt] : [])], env), c.trigger);
       const killedState = StateDb.open(join(dir, 'state.db'));
-      expect(killedState.watermark(sandbox.shopDomain, 'orders'), 'no watermark before any commit').to.equal(null);
+      expect(killedState.windows.watermark(sandbox.shopDomain, 'orders'), 'no watermark before any commit').to.equal(null);
       killedState.close();
       const orphaned = relativeFiles(out).filter((f) => f.endsWith('.ndjson.gz'));
       if (c.phase === 'mid-download') expect(orphaned, 'parts uploaded before the kill').to.not.be.empty;
@@ -65,7 +65,7 @@ describe('a run killed at any phase loses nothing', function () {
       const state = StateDb.open(join(dir, 'state.db'));
       const committed = state.db.prepare(`SELECT since, until FROM windows WHERE status = 'committed' AND entity = 'orders' ORDER BY until`).all() as Array<{ since: string | null; until: string }>;
       expect(committed.filter((w) => w.since === null), 'the interrupted window, committed once').to.have.length(1);
-      expect(state.watermark(sandbox.shopDomain, 'orders'), 'the watermark is the newest committed window').to.equal(committed.at(-1)!.until);
+      expect(state.windows.watermark(sandbox.shopDomain, 'orders'), 'the watermark is the newest committed window').to.equal(committed.at(-1)!.until);
       const listed = published.flatMap((m) => m.windows.filter((w) => w.entity === 'orders'));
       expect(listed.map((w) => w.until).sort(), 'every committed window is in a manifest, once').to.deep.equal(committed.map((w) => w.until).sort());
       for (const f of listed.flatMap((w) => w.files)) expect(existsSync(join(out, f.objectName)), f.objectName).to.equal(true);

@@ -62,7 +62,7 @@ describe('incremental sync and backfill', function () {
     expect(rows).to.deep.equal(expected);
     // A backfill disjoint from the (absent) watermark does not invent one.
     const state = StateDb.open(join(dir, 'state.db'));
-    expect(state.watermark(sandbox.shopDomain, 'orders')).to.equal(null);
+    expect(state.windows.watermark(sandbox.shopDomain, 'orders')).to.equal(null);
     state.close();
   });
 
@@ -70,7 +70,7 @@ describe('incremental sync and backfill', function () {
     const first = await runAgainst(sandbox, dir, ['--entities', 'orders,customers']);
     expect(first.exitCode).to.equal(0);
     const before = StateDb.open(join(dir, 'state.db'));
-    const watermarks = { orders: before.watermark(sandbox.shopDomain, 'orders'), customers: before.watermark(sandbox.shopDomain, 'customers') };
+    const watermarks = { orders: before.windows.watermark(sandbox.shopDomain, 'orders'), customers: before.windows.watermark(sandbox.shopDomain, 'customers') };
     before.close();
     // The next completed file lacks two lines; which entity's completes first is up to the run.
     sandbox.faults.set({ droppedLines: 1, droppedLineCount: 2 });
@@ -84,7 +84,7 @@ describe('incremental sync and backfill', function () {
     expect(other.status, 'the other entity goes on').to.equal('committed');
     const after = StateDb.open(join(dir, 'state.db'));
     const entity = failed[0]!.entity as 'orders' | 'customers';
-    expect(after.watermark(sandbox.shopDomain, entity), 'the failed entity keeps its watermark').to.equal(watermarks[entity]);
+    expect(after.windows.watermark(sandbox.shopDomain, entity), 'the failed entity keeps its watermark').to.equal(watermarks[entity]);
     after.close();
   });
 });

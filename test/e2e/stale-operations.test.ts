@@ -66,9 +66,9 @@ describe('operation records of another store', function () {
     const state = StateDb.open(join(dir, 'state.db'));
     try {
       for (const id of secondIds) {
-        const record = state.operation(id)!;
-        expect(state.window(record.window_id).operation_id, id).to.equal(id);
-        expect(state.window(record.window_id).run_id).to.equal(result.shops[0]!.runId);
+        const record = state.operations.get(id)!;
+        expect(state.windows.get(record.window_id).operation_id, id).to.equal(id);
+        expect(state.windows.get(record.window_id).run_id).to.equal(result.shops[0]!.runId);
       }
     } finally {
       state.close();
@@ -82,10 +82,10 @@ describe('operation records of another store', function () {
     const state = StateDb.open(join(dir, 'state.db'));
     const running = (id: string) => ({ id, status: 'RUNNING', errorCode: null, objectCount: 0, rootObjectCount: 0, fileSize: null, url: null, completedAt: null });
     try {
-      state.startRun('run-of-another-store', store.shopDomain);
+      state.runs.start('run-of-another-store', store.shopDomain);
       for (const [entity, id] of [['orders', foreign!.id], ['customers', 'gid://shopify/BulkOperation/1']] as const) {
-        const window = state.createWindow({ runId: 'run-of-another-store', shop: store.shopDomain, entity, since: null, until: new Date(Date.now() - 3600_000).toISOString() });
-        state.recordSubmitted(window, entity, store.shopDomain, running(id), 'f'.repeat(64));
+        const window = state.windows.create({ runId: 'run-of-another-store', shop: store.shopDomain, entity, since: null, until: new Date(Date.now() - 3600_000).toISOString() });
+        state.operations.recordSubmitted(window, entity, store.shopDomain, running(id), 'f'.repeat(64));
       }
     } finally {
       state.close();

@@ -29,8 +29,8 @@ describe('the upload outbox', () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-outbox-'));
     staging = join(dir, 'staging');
     state = StateDb.open(join(dir, 'state.db'));
-    state.startRun(RUN, SHOP);
-    windowId = state.createWindow({ runId: RUN, shop: SHOP, entity: 'orders', since: null, until: '2026-11-21T00:00:00.000Z' });
+    state.runs.start(RUN, SHOP);
+    windowId = state.windows.create({ runId: RUN, shop: SHOP, entity: 'orders', since: null, until: '2026-11-21T00:00:00.000Z' });
     deps = { state, dest: new LocalDestination(join(dir, 'out')), uploads: pLimit(2), logger: silentLogger, signal: new AbortController().signal };
   });
   afterEach(() => {
@@ -50,14 +50,14 @@ describe('the upload outbox', () => {
 
   it('records each part before its upload starts, marks it uploaded once durable, and removes the staged copy', async () => {
     const seen: Array<{ index: number; statuses: string[] }> = [];
-    const outbox = new WindowOutbox(deps, windowId, RUN, async (index) => void seen.push({ index, statuses: state.files(windowId).map((f) => f.status) }));
+    const outbox = new WindowOutbox(deps, windowId, RUN, async (index) => void seen.push({ index, statuses: state.files.ofWindow(windowId).map((f) => f.status) }));
     const files = [stage(0), stage(1)];
     for (const f of files) outbox.add(f);
     await outbox.finished();
 
     expect(seen.map((s) => s.index).sort()).to.deep.equal([0, 1]);
     expect(seen[0]!.statuses, 'both parts in the outbox before the first upload').to.have.length(2);
-    expect(state.files(windowId).map((f) => f.status)).to.deep.equal(['uploaded', 'uploaded']);
+    expect(state.files.ofWindow(windowId).map((f) => f.status)).to.deep.equal(['uploaded', 'uploaded']);
     for (const f of files) {
       expect(existsSync(join(dir, 'out', f.objectName)), f.objectName).to.equal(true);
       expect(existsSync(f.localPath), 'staged copy gone').to.equal(false);
@@ -73,16 +73,16 @@ describe('the upload outbox', () => {
     await outbox.settled();
     const failure = await outbox.finished().catch((err: unknown) => err);
     expect(failure).to.have.property('name', 'EtlError');
-    expect(Object.fromEntries(state.files(windowId).map((f) => [f.object_name, f.status]))).to.deep.equal({ [good.objectName]: 'uploaded', [bad.objectName]: 'staged' });
+    expect(Object.fromEntries(state.files.ofWindow(windowId).map((f) => [f.object_name, f.status]))).to.deep.equal({ [good.objectName]: 'uploaded', [bad.objectName]: 'staged' });
   });
 
   it('resumes a crashed window: uploads only what is still staged, then removes its staging folders', async () => {
     const crashed = '20261121T000000Z-111111';
     const [a, b] = [stage(0, crashed), stage(1, crashed)];
-    state.recordFile(windowId, crashed, 'orders', a);
-    state.recordFile(windowId, crashed, 'orders', b);
+    state.files.record(windowId, crashed, 'orders', a);
+    state.files.record(windowId, crashed, 'orders', b);
     await deps.dest.upload(a);
-    state.markUploaded(a.objectName);
+    state.files.markUploaded(a.objectName);
     rmSync(a.localPath);
     const indexes: number[] = [];
 
@@ -90,17 +90,17 @@ describe('the upload outbox', () => {
     expect(resumed?.files.map((f) => f.objectName)).to.deep.equal([a.objectName, b.objectName]);
     expect(resumed?.rowsByTable).to.deep.equal({ orders: 6 });
     expect(indexes, 'one upload: the part still staged').to.deep.equal([0]);
-    expect(state.files(windowId).map((f) => f.status)).to.deep.equal(['uploaded', 'uploaded']);
+    expect(state.files.ofWindow(windowId).map((f) => f.status)).to.deep.equal(['uploaded', 'uploaded']);
     expect(existsSync(join(staging, crashed)), 'the crashed run\'s staging folder').to.equal(false);
   });
 
   it('gives up resuming when a staged copy is gone, so the window is extracted again', async () => {
     const crashed = '20261121T000000Z-111111';
     const a = stage(0, crashed);
-    state.recordFile(windowId, crashed, 'orders', a);
+    state.files.record(windowId, crashed, 'orders', a);
     rmSync(a.localPath);
     expect(await WindowOutbox.resume(deps, { window_id: windowId }, staging, crashed, async () => undefined)).to.equal(null);
-    expect(state.files(windowId), 'nothing changed').to.have.length(1);
+    expect(state.files.ofWindow(windowId), 'nothing changed').to.have.length(1);
   });
 
   it('empties the outbox for a new attempt: staged copies and uploaded objects of the last one go', async () => {
@@ -109,10 +109,10 @@ describe('the upload outbox', () => {
     outbox.add(uploaded);
     await outbox.finished();
     const staged = stage(1);
-    state.recordFile(windowId, RUN, 'orders', staged);
+    state.files.record(windowId, RUN, 'orders', staged);
 
     await discardWindowParts(deps, windowId);
-    expect(state.files(windowId)).to.deep.equal([]);
+    expect(state.files.ofWindow(windowId)).to.deep.equal([]);
     expect(existsSync(staged.localPath)).to.equal(false);
     expect(readdirSync(join(dir, 'out'), { recursive: true }).filter((f) => String(f).endsWith('.ndjson.gz'))).to.deep.equal([]);
   });

@@ -21,29 +21,29 @@ describe('state database', () => {
 
   it('moves the watermark only in the commit, only forward, and only when contiguous', () => {
     const db = StateDb.open(path);
-    db.startRun('r1', 's');
-    const first = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
-    expect(db.watermark('s', 'orders')).to.equal(null);
-    expect(db.commitWindow(first).watermark).to.equal('2026-01-10T00:00:00.000Z');
+    db.runs.start('r1', 's');
+    const first = db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
+    expect(db.windows.watermark('s', 'orders')).to.equal(null);
+    expect(db.windows.commit(first).watermark).to.equal('2026-01-10T00:00:00.000Z');
     // a backfill of a later, disjoint range leaves the watermark alone
-    const gap = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: '2026-02-01T00:00:00.000Z', until: '2026-03-01T00:00:00.000Z' });
-    expect(db.commitWindow(gap).watermark).to.equal('2026-01-10T00:00:00.000Z');
+    const gap = db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: '2026-02-01T00:00:00.000Z', until: '2026-03-01T00:00:00.000Z' });
+    expect(db.windows.commit(gap).watermark).to.equal('2026-01-10T00:00:00.000Z');
     // an overlapping window moves it forward
-    const next = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: '2026-01-09T22:00:00.000Z', until: '2026-01-11T00:00:00.000Z' });
-    expect(db.commitWindow(next).watermark).to.equal('2026-01-11T00:00:00.000Z');
+    const next = db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: '2026-01-09T22:00:00.000Z', until: '2026-01-11T00:00:00.000Z' });
+    expect(db.windows.commit(next).watermark).to.equal('2026-01-11T00:00:00.000Z');
     // an older window never moves it back
-    const old = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: '2025-01-01T00:00:00.000Z', until: '2025-02-01T00:00:00.000Z' });
-    expect(db.commitWindow(old).watermark).to.equal('2026-01-11T00:00:00.000Z');
+    const old = db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: '2025-01-01T00:00:00.000Z', until: '2025-02-01T00:00:00.000Z' });
+    expect(db.windows.commit(old).watermark).to.equal('2026-01-11T00:00:00.000Z');
     db.close();
-    expect(StateDb.open(path).watermark('s', 'orders')).to.equal('2026-01-11T00:00:00.000Z');
+    expect(StateDb.open(path).windows.watermark('s', 'orders')).to.equal('2026-01-11T00:00:00.000Z');
   });
 
   it('never moves the watermark past the time the window was planned', () => {
     const db = StateDb.open(path, () => new Date('2026-03-01T12:00:00.000Z'));
-    db.startRun('r1', 's');
-    const future = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2027-01-01T00:00:00.000Z' });
-    expect(db.commitWindow(future).watermark).to.equal('2026-03-01T12:00:00.000Z');
-    expect(db.watermark('s', 'orders')).to.equal('2026-03-01T12:00:00.000Z');
+    db.runs.start('r1', 's');
+    const future = db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2027-01-01T00:00:00.000Z' });
+    expect(db.windows.commit(future).watermark).to.equal('2026-03-01T12:00:00.000Z');
+    expect(db.windows.watermark('s', 'orders')).to.equal('2026-03-01T12:00:00.000Z');
     db.close();
   });
 
@@ -58,36 +58,36 @@ describe('state database', () => {
     old.prepare(`INSERT INTO operations (operation_id, shop, entity, window_id, query_hash, status, url, submitted_at, updated_at) VALUES ('gid://shopify/BulkOperation/1', 's', 'orders', 1, 'h', 'COMPLETED', ?, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`).run(signed);
     old.close();
     const db = StateDb.open(path);
-    db.startRun('r1', 's');
-    const w = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
-    db.recordSubmitted(w, 'orders', 's', op('gid://shopify/BulkOperation/2'), 'hash');
-    db.updateOperation({ ...op('gid://shopify/BulkOperation/2'), status: 'COMPLETED', url: `${signed}2` });
+    db.runs.start('r1', 's');
+    const w = db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
+    db.operations.recordSubmitted(w, 'orders', 's', op('gid://shopify/BulkOperation/2'), 'hash');
+    db.operations.update({ ...op('gid://shopify/BulkOperation/2'), status: 'COMPLETED', url: `${signed}2` });
     db.close();
     expect(readFileSync(path).includes('Signature='), 'a signed URL in the state file').to.equal(false);
   });
 
   it('refuses to commit a window while a file is not uploaded', () => {
     const db = StateDb.open(path);
-    db.startRun('r1', 's');
-    const w = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
-    db.recordFile(w, 'r1', 'orders', file('a'));
-    db.recordFile(w, 'r1', 'orders', file('b'));
-    db.markUploaded('orders/a');
-    expect(() => db.commitWindow(w)).to.throw(/not uploaded/);
-    expect(db.watermark('s', 'orders')).to.equal(null);
-    db.markUploaded('orders/b');
-    expect(db.commitWindow(w).watermark).to.equal('2026-01-10T00:00:00.000Z');
+    db.runs.start('r1', 's');
+    const w = db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
+    db.files.record(w, 'r1', 'orders', file('a'));
+    db.files.record(w, 'r1', 'orders', file('b'));
+    db.files.markUploaded('orders/a');
+    expect(() => db.windows.commit(w)).to.throw(/not uploaded/);
+    expect(db.windows.watermark('s', 'orders')).to.equal(null);
+    db.files.markUploaded('orders/b');
+    expect(db.windows.commit(w).watermark).to.equal('2026-01-10T00:00:00.000Z');
   });
 
   it('records the operation before polling and lists what a crashed run left open', () => {
     const db = StateDb.open(path);
-    db.startRun('r1', 's');
-    const w = db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
-    db.recordSubmitted(w, 'orders', 's', op('gid://shopify/BulkOperation/1'), 'hash');
+    db.runs.start('r1', 's');
+    const w = db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' });
+    db.operations.recordSubmitted(w, 'orders', 's', op('gid://shopify/BulkOperation/1'), 'hash');
     db.close();
     const again = StateDb.open(path);
-    again.startRun('r2', 's');
-    const open = again.openWindows('s', 'orders', 'r2');
+    again.runs.start('r2', 's');
+    const open = again.windows.leftover('s', 'orders', 'r2');
     expect(open).to.have.length(1);
     expect(open[0]).to.include({ status: 'submitted', operation_id: 'gid://shopify/BulkOperation/1', query_hash: 'hash', attempts: 1 });
     expect(again.statusReport()[0]).to.include({ shop: 's', entity: 'orders', last_outcome: 'submitted', open_operations: 'gid://shopify/BulkOperation/1 CREATED' });
@@ -127,9 +127,9 @@ describe('state database', () => {
     old.prepare(`INSERT INTO windows (run_id, shop, entity, since, until, status, created_at, updated_at) VALUES ('r0', 's', 'orders', NULL, '2026-01-01T00:00:00Z', 'submitted', 'x', 'x')`).run();
     old.close();
     const db = StateDb.open(path);
-    expect(db.window(1).window_key).to.equal('r0/1');
-    db.startRun('r1', 's');
-    expect(db.window(db.createWindow({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: null })).window_key).to.equal('r1/2');
+    expect(db.windows.get(1).window_key).to.equal('r0/1');
+    db.runs.start('r1', 's');
+    expect(db.windows.get(db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: null })).window_key).to.equal('r1/2');
     db.close();
   });
 });

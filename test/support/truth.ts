@@ -46,7 +46,7 @@ export async function expectPublishedEqualsTruth(sandbox: Sandbox, dir: string, 
 /** The watermark never leads the data: every record updated before it is published in its current version. */
 export async function expectWatermarkCovered(sandbox: Sandbox, dir: string, entities: RootEntity[]): Promise<void> {
   const state = StateDb.open(join(dir, 'state.db'));
-  const watermarks = new Map(entities.map((e) => [e, state.watermark(sandbox.shopDomain, e)]));
+  const watermarks = new Map(entities.map((e) => [e, state.windows.watermark(sandbox.shopDomain, e)]));
   state.close();
   for (const entity of entities) {
     const watermark = watermarks.get(entity);
@@ -62,7 +62,7 @@ export async function expectWatermarkCovered(sandbox: Sandbox, dir: string, enti
 export function watermarkOf(sandbox: Sandbox, dir: string, entity: string): string | null {
   const state = StateDb.open(join(dir, 'state.db'));
   try {
-    return state.watermark(sandbox.shopDomain, entity);
+    return state.windows.watermark(sandbox.shopDomain, entity);
   } finally {
     state.close();
   }

@@ -44,8 +44,8 @@ describe('clearing up after a killed run', () => {
     return name;
   }
   function record(windowId: number, name: string, localPath: string, uploaded: boolean): void {
-    state.recordFile(windowId, R1, 'orders', { localPath, objectName: name, crc32c: 'AAAAAA==', bytes: 1, rows: 1, contentType: 'application/gzip' });
-    if (uploaded) state.markUploaded(name);
+    state.files.record(windowId, R1, 'orders', { localPath, objectName: name, crc32c: 'AAAAAA==', bytes: 1, rows: 1 });
+    if (uploaded) state.files.markUploaded(name);
   }
   function listing(key: string, files: string[]): ManifestWindow {
     return {
@@ -56,23 +56,23 @@ describe('clearing up after a killed run', () => {
   }
 
   it('keeps the committed windows of three sharing one range, deletes the parts nobody will list, and sweeps staging nothing needs', async () => {
-    state.startRun(R0, SHOP);
-    state.finishRun(R0, 'succeeded', {});
+    state.runs.start(R0, SHOP);
+    state.runs.finish(R0, 'succeeded', {});
     const earlier = part('orders', R0, 0);
-    state.startRun(R1, SHOP);
+    state.runs.start(R1, SHOP);
     // Committed, listed: stays.
-    const committed = state.createWindow({ runId: R1, shop: SHOP, entity: 'orders', ...RANGE });
+    const committed = state.windows.create({ runId: R1, shop: SHOP, entity: 'orders', ...RANGE });
     const p1 = part('orders', R1, 0);
     record(committed, p1, join(staging, R1, `window-${committed}`, 'p1'), true);
-    state.commitWindow(committed);
+    state.windows.commit(committed);
     // Every part written, one uploaded and one still staged: a rerun finishes it, under these names.
-    const resumable = state.createWindow({ runId: R1, shop: SHOP, entity: 'orders', ...RANGE });
+    const resumable = state.windows.create({ runId: R1, shop: SHOP, entity: 'orders', ...RANGE });
     const p2 = part('orders', R1, 1);
     const staged = join(staging, R1, `window-${resumable}`, 'p2b');
     put(staged);
     record(resumable, p2, join(staging, R1, `window-${resumable}`, 'p2'), true);
     record(resumable, partObjectName('orders', SHOP, '2026-11-21', R1, 2), staged, false);
-    state.setWindowStatus(resumable, 'downloaded', { lines: 2 });
+    state.windows.setStatus(resumable, 'downloaded', { lines: 2 });
     // Listed by the manifest but unknown to the state (created after the state was last published).
     const p3 = part('orders', R1, 3);
     // Uploaded, never recorded anywhere: in another table, and an interrupted copy's temporary name.
@@ -93,7 +93,7 @@ describe('clearing up after a killed run', () => {
     put(join(staging, '20261121T000000Z-999999', 'window-1', 'x'));
     put(join(staging, ME, 'window-7', 'y'));
     put(join(staging, `state-${SHOP}.db`));
-    state.startRun(ME, SHOP);
+    state.runs.start(ME, SHOP);
 
     await recoverInterrupted({ state, dest, shop: SHOP, runId: ME, staging, logger: silentLogger });
 
@@ -116,15 +116,15 @@ describe('clearing up after a killed run', () => {
   });
 
   it('gives each window a key of its creating run and id, which stays when another run adopts it', () => {
-    state.startRun(R1, SHOP);
-    const id = state.createWindow({ runId: R1, shop: SHOP, entity: 'orders', ...RANGE });
-    state.startRun(ME, SHOP);
-    state.adoptWindow(id, ME);
-    expect(state.window(id).window_key).to.equal(`${R1}/${id}`);
-    expect(state.isCommitted(`${R1}/${id}`)).to.equal(false);
-    state.commitWindow(id);
-    expect(state.isCommitted(`${R1}/${id}`)).to.equal(true);
+    state.runs.start(R1, SHOP);
+    const id = state.windows.create({ runId: R1, shop: SHOP, entity: 'orders', ...RANGE });
+    state.runs.start(ME, SHOP);
+    state.windows.adopt(id, ME);
+    expect(state.windows.get(id).window_key).to.equal(`${R1}/${id}`);
+    expect(state.windows.isCommitted(`${R1}/${id}`)).to.equal(false);
+    state.windows.commit(id);
+    expect(state.windows.isCommitted(`${R1}/${id}`)).to.equal(true);
     // The same id in another lineage names another window.
-    expect(state.isCommitted(`${R0}/${id}`)).to.equal(false);
+    expect(state.windows.isCommitted(`${R0}/${id}`)).to.equal(false);
   });
 });

@@ -27,7 +27,7 @@ describe('the window state machine', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'etl-window-'));
     state = StateDb.open(join(dir, 'state.db'));
-    state.startRun(RUN, SHOP);
+    state.runs.start(RUN, SHOP);
     manifest = new Manifest(new LocalDestination(join(dir, 'out')), { runId: RUN, shop: SHOP, apiVersion: '2026-01', startedAt: new Date().toISOString(), toolVersion: 'test' });
     persisted = [];
     checkpoints = [];
@@ -38,18 +38,18 @@ describe('the window state machine', () => {
   });
 
   function machine(): WindowMachine {
-    const id = state.createWindow({ runId: RUN, shop: SHOP, entity: 'orders', since: null, until: '2026-11-21T00:00:00.000Z' });
+    const id = state.windows.create({ runId: RUN, shop: SHOP, entity: 'orders', since: null, until: '2026-11-21T00:00:00.000Z' });
     return new WindowMachine({
       state,
       manifest,
-      persist: async () => void persisted.push(state.window(id).status),
+      persist: async () => void persisted.push(state.windows.get(id).status),
       logger: silentLogger,
       signal: new AbortController().signal,
       hooks: {
         checkpoint: async (e: CheckpointEvent) => {
           const path = join(dir, 'out', manifestObjectName(SHOP, RUN));
           const listed = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as ManifestDocument).windows.length : 0;
-          checkpoints.push({ at: e.checkpoint, entity: e.entity, status: state.window(id).status, listed });
+          checkpoints.push({ at: e.checkpoint, entity: e.entity, status: state.windows.get(id).status, listed });
         },
       },
     }, id);
@@ -69,7 +69,7 @@ describe('the window state machine', () => {
     const watermark = await w.commit({ windowKey: row.window_key, entity: 'orders', since: row.since, until: row.until, operationId: OP.id, checks: { objectCount: 3, linesRead: 3, linesMatchObjectCount: true } }, []);
 
     expect(w.row.status).to.equal('committed');
-    expect(watermark).to.equal(state.watermark(SHOP, 'orders')).and.not.equal(null);
+    expect(watermark).to.equal(state.windows.watermark(SHOP, 'orders')).and.not.equal(null);
     expect(persisted, 'made durable: the submit mark, the operation id, the commit').to.deep.equal(['submitted', 'submitted', 'committed']);
     expect(checkpoints, 'at before-commit the manifest lists the window and the state has not committed it').to.deep.equal([{ at: 'before-commit', entity: 'orders', status: 'uploaded', listed: 1 }]);
   });

@@ -1,0 +1,85 @@
+// The operations table: the bulk operations our windows submitted, as last seen. A record is written
+// before the operation is first polled, so a crashed run's successor can adopt it (docs/design.md#commit-protocol).
+import type Database from 'better-sqlite3';
+import type { WindowRow } from './windows.ts';
+
+export interface OperationRow {
+  operation_id: string;
+  shop: string;
+  entity: string;
+  window_id: number;
+  query_hash: string;
+  status: string;
+  error_code: string | null;
+  object_count: number | null;
+  root_object_count: number | null;
+  file_size: number | null;
+  submitted_at: string;
+  completed_at: string | null;
+}
+
+/** What a bulk operation looked like the last time we saw it. Its result URL is never stored (see schema.ts). */
+export interface OperationSnapshot {
+  id: string;
+  status: string;
+  errorCode: string | null;
+  objectCount: number;
+  rootObjectCount: number;
+  fileSize: number | null;
+  url: string | null;
+  completedAt: string | null;
+}
+
+export class Operations {
+  readonly #db: Database.Database;
+  readonly #stamp: () => string;
+
+  constructor(db: Database.Database, stamp: () => string) {
+    this.#db = db;
+    this.#stamp = stamp;
+  }
+
+  /**
+   * Records a submitted operation BEFORE it is polled, so a crashed run's successor can adopt it, and
+   * marks its window submitted with it, in one transaction.
+   * The store has just created this operation and Shopify never hands out an id twice, so a record
+   * already under its id was written against another store (another sandbox, a reinstalled app):
+   * it is retired, and returned for the caller to report.
+   */
+  recordSubmitted(windowId: number, entity: string, shop: string, op: OperationSnapshot, queryHash: string): OperationRow | undefined {
+    const at = this.#stamp();
+    return this.#db.transaction(() => {
+      const stale = this.get(op.id);
+      if (stale) this.retire(op.id);
+      this.#db.prepare(`INSERT INTO operations (operation_id, shop, entity, window_id, query_hash, status, error_code, object_count, root_object_count, file_size, submitted_at, completed_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(op.id, shop, entity, windowId, queryHash, op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, at, op.completedAt, at);
+      this.#db.prepare(`UPDATE windows SET status = 'submitted', operation_id = ?, query_hash = ?, attempts = attempts + 1, updated_at = ? WHERE window_id = ?`)
+        .run(op.id, queryHash, at, windowId);
+      return stale;
+    })();
+  }
+
+  /**
+   * Forgets an operation record the store does not hold as ours. The window that submitted it keeps
+   * the id as history; adopting checks that the record under an id is the window's own.
+   */
+  retire(operationId: string): void {
+    this.#db.prepare('DELETE FROM operations WHERE operation_id = ?').run(operationId);
+  }
+
+  update(op: OperationSnapshot): void {
+    this.#db.prepare(`UPDATE operations SET status = ?, error_code = ?, object_count = ?, root_object_count = ?, file_size = ?, completed_at = ?, updated_at = ? WHERE operation_id = ?`)
+      .run(op.status, op.errorCode, op.objectCount, op.rootObjectCount, op.fileSize, op.completedAt, this.#stamp(), op.id);
+  }
+
+  get(operationId: string): OperationRow | undefined {
+    return this.#db.prepare('SELECT * FROM operations WHERE operation_id = ?').get(operationId) as OperationRow | undefined;
+  }
+
+  /** The operation record of a window's last submission, unless the id has since been retired or reissued. */
+  ofWindow(window: Pick<WindowRow, 'window_id' | 'operation_id'>): OperationRow | undefined {
+    if (!window.operation_id) return undefined;
+    return this.#db.prepare('SELECT * FROM operations WHERE operation_id = ? AND window_id = ?').get(window.operation_id, window.window_id) as OperationRow | undefined;
+  }
+}
