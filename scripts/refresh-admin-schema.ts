@@ -94,10 +94,14 @@ function documents(): Array<{ text: string; doc: DocumentNode }> {
     };
     collect(JSON.parse(readFileSync(path, 'utf8')));
   });
-  // Queries written inline in tests: every string literal that parses as a GraphQL document.
+  // Queries written inline in tests: every string literal that parses as a GraphQL document. A
+  // template literal is read whole, ${…} included (it then parses as no document), so its closing
+  // backtick never opens a false one that would swallow the literals after it.
   const literals = (path: string): void => {
     if (!path.endsWith('.ts')) return;
-    for (const m of readFileSync(path, 'utf8').matchAll(/'((?:[^'\\\n]|\\.)*)'|`([^`$]*)`/g)) texts.push((m[1] ?? m[2] ?? '').replace(/\\'/g, "'"));
+    for (const m of readFileSync(path, 'utf8').matchAll(/'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`/g)) {
+      texts.push((m[1] ?? m[2] ?? m[3] ?? '').replace(/\\(['"])/g, '$1'));
+    }
   };
   walk(join(ROOT, 'test'), literals);
   walk(SANDBOX_TESTS, literals);
