@@ -94,13 +94,15 @@ function documents(): Array<{ text: string; doc: DocumentNode }> {
     };
     collect(JSON.parse(readFileSync(path, 'utf8')));
   });
-  // Queries written inline in tests: every string literal that parses as a GraphQL document. A
-  // template literal is read whole, ${…} included (it then parses as no document), so its closing
-  // backtick never opens a false one that would swallow the literals after it.
+  // Queries written inline in tests: every string literal that parses as a GraphQL document. One
+  // left-to-right scan over comments and every kind of string, so an apostrophe in a comment or a
+  // template literal elsewhere in the file cannot pair the wrong quotes and swallow a query.
   const literals = (path: string): void => {
     if (!path.endsWith('.ts')) return;
-    for (const m of readFileSync(path, 'utf8').matchAll(/'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`/g)) {
-      texts.push((m[1] ?? m[2] ?? m[3] ?? '').replace(/\\(['"])/g, '$1'));
+    const tokens = /\/\/[^\n]*|\/\*[\s\S]*?\*\/|'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`/g;
+    for (const m of readFileSync(path, 'utf8').matchAll(tokens)) {
+      const text = m[1] ?? m[2] ?? m[3];
+      if (text !== undefined && !text.includes('${')) texts.push(text.replace(/\\(['"`])/g, '$1'));
     }
   };
   walk(join(ROOT, 'test'), literals);

@@ -2,6 +2,7 @@
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { collectionsEntity } from './collections.ts';
 import { customersEntity } from './customers.ts';
+import { draftOrdersEntity } from './draft_orders.ts';
 import { inventoryEntity } from './inventory.ts';
 import { locationsEntity } from './locations.ts';
 import { ordersEntity } from './orders.ts';
@@ -19,6 +20,7 @@ export const entities: readonly Entity[] = [
   collectionsEntity,
   productMetafieldsEntity,
   shopEntity,
+  draftOrdersEntity,
 ];
 
 export function entityByName(name: string): Entity {

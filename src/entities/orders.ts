@@ -3,10 +3,10 @@
 import { address, bool, decimal, float, id, int, money, parentId, records, ref, str, strings, table, ts } from '../rows/spec.ts';
 import { defineEntity } from './define.ts';
 
-/** Tax lines as they appear on orders, line items and shipping lines. */
-const taxLines = () => records('taxLines', 'tax_lines', [str('title'), float('rate'), money('priceSet', 'price')], 'Tax lines: title, rate (a fraction), price and price_currency in the shop currency');
+/** Tax lines as they appear on orders, line items, shipping lines and draft orders. */
+export const taxLines = () => records('taxLines', 'tax_lines', [str('title'), float('rate'), money('priceSet', 'price')], 'Tax lines: title, rate (a fraction), price and price_currency in the shop currency');
 
-const ORDER_ADDRESS = ['address1', 'address2', 'city', 'province', 'provinceCode', 'country', 'countryCodeV2', 'zip'];
+export const ORDER_ADDRESS = ['address1', 'address2', 'city', 'province', 'provinceCode', 'country', 'countryCodeV2', 'zip'];
 
 const transactions = table({
   name: 'order_transactions',

@@ -2,6 +2,7 @@
 // truth()'s tables, and a mutable generator's position seeds its mutations: append new ones.
 import { collectionsGenerator } from './collections.ts';
 import { customersGenerator } from './customers.ts';
+import { draftOrdersGenerator } from './draft-orders.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import type { EntityGenerator, Window } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
@@ -22,6 +23,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   locationsGenerator,
   collectionsGenerator,
   shopGenerator,
+  draftOrdersGenerator,
 ];
 
 /** The root fields the store serves, bulk connections and plain fields alike. */
