@@ -8,9 +8,9 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { entities } from '../entities/index.ts';
+import { EtlError } from '../errors/index.ts';
 import { DEFAULT_API_VERSION, isApiVersion } from '../shopify/versions.ts';
 import { MIN_WINDOW_MS } from '../sync/plan.ts';
-import { EtlError } from '../errors/index.ts';
 import { flagFromEnv, FromEnv, type Env } from './env.ts';
 import { bad, bool, duration, instant, size, wholeNumber } from './values.ts';
 
@@ -33,7 +33,7 @@ const path: Read<string> = resolvePath;
 
 const ENTITY_NAMES = entities.map((e) => e.name);
 
-/** The entities named by --entities, each once; their default depends on --since/--until (src/cli/run.ts). */
+/** The entities named by --entities, each once; their default depends on --since/--until (src/cli/run-config.ts). */
 const entityList: Read<string[]> = (text, label) => {
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) bad(`${label} is empty; choose from ${ENTITY_NAMES.join(', ')}`);
