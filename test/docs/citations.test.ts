@@ -1,8 +1,8 @@
 // Every document a file cites must be one the repository holds: whoever carries the code on has only
 // the repository. Code cites docs/<file>.md#<section> from the repository root; markdown links to
 // local .md files are resolved from the linking file's folder. A cited section must be a heading of
-// the cited file, and a repository path a docs/ page names must exist. Names of design notes that once lived outside the repository, and paths outside it,
-// are refused unless they are a docs/ path.
+// the cited file, and a repository path a markdown page names must exist. Names of design notes that
+// once lived outside the repository, and paths outside it, are refused unless they are a docs/ path.
 import { expect } from 'chai';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -18,7 +18,7 @@ const THIS_FILE = relative(ROOT, fileURLToPath(import.meta.url));
 const OUTSIDE_NAMES = /(?<![\w/.-])(?:design\.md|peers\.md|bulk-api-facts\.md|gcp-facts\.md|style\.md)|facts sheet|\/work\/[\w.-]+|\.\.\/shared\//gi;
 /** docs/<file>.md with an optional #section, from the repository root. */
 const DOCS_PATH = /(?<![\w./-])docs\/([\w./-]+?\.md)(?:#([\w-]+))?/g;
-/** A repository path a docs/ page names in backticks: `src/...`, `test/...`. */
+/** A path a markdown page names in backticks (`src/...`, `test/...`), from the repository root or the page's folder (a package's README). */
 const REPO_PATH = /`((?:src|test|scripts|packages|queries)\/[^`\s*<>]+)`/g;
 /** A markdown link to a local .md file: [text](path.md#section). */
 const MD_LINK = /\]\((?!https?:)([^)\s#]+\.md)(?:#([^)\s]+))?\)/g;
@@ -95,8 +95,11 @@ function findings(): { outside: Finding[]; broken: Finding[] } {
       if (markdown) {
         for (const m of line.matchAll(MD_LINK)) cited.push({ text: m[0], target: resolve(dirname(file), m[1]!), section: m[2] });
       }
-      if (rel.startsWith('docs/')) {
-        for (const m of line.matchAll(REPO_PATH)) cited.push({ text: m[0], target: join(ROOT, m[1]!), section: undefined });
+      if (markdown) {
+        for (const m of line.matchAll(REPO_PATH)) {
+          const fromRoot = join(ROOT, m[1]!);
+          cited.push({ text: m[0], target: existsSync(fromRoot) ? fromRoot : resolve(dirname(file), m[1]!), section: undefined });
+        }
       }
       for (const c of cited) {
         const why = problem(c.target, c.section);
@@ -125,7 +128,7 @@ describe('citations: every document a file cites is in the repository', () => {
     expect(show(outside)).to.deep.equal([]);
   });
 
-  it('every cited docs/ file and section exists, and every file a docs/ page names', () => {
+  it('every cited docs/ file and section exists, and every file a markdown page names', () => {
     expect(show(broken)).to.deep.equal([]);
   });
 
