@@ -1,4 +1,5 @@
-// The registry: one line per entity. Adding an entity = a query file, a module, a line here, a fixture.
+// The registry: one line per entity. Adding an entity = a query file, a module, a line here, a fixture
+// and a sandbox generator (README, "Contributing: adding an entity"); a test fails when a part is missing.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { collectionsEntity } from './collections.ts';
 import { customersEntity } from './customers.ts';

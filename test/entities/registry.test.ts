@@ -3,7 +3,7 @@
 // entity's hand-written fixture (Shopify's JSONL style, children out of order) into the expected rows,
 // each of which would load into its BigQuery table.
 import { expect } from 'chai';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync } from 'node:fs';
 import {
   Kind,
   TypeInfo,
@@ -86,6 +86,18 @@ describe('entity registry contract', () => {
   let schema: GraphQLSchema;
   before(() => {
     schema = adminSchema('2026-10');
+  });
+
+  it('registers every entity that has a query, a module or a fixture, and each has all three', () => {
+    // The recipe's parts, found from the folders: a part added without its registry line (or a
+    // registered entity missing a part) fails here rather than being silently never extracted.
+    const names = (dir: URL, keep: (file: string) => boolean): string[] =>
+      [...new Set(readdirSync(dir).filter(keep).map((f) => f.slice(0, f.indexOf('.'))))].sort();
+    const registered = entities.map((e) => e.name).sort();
+    const modules = names(new URL('../../src/entities/', import.meta.url), (f) => f.endsWith('.ts') && readFileSync(new URL(`../../src/entities/${f}`, import.meta.url), 'utf8').includes('= defineEntity('));
+    expect(names(new URL('../../queries/', import.meta.url), (f) => f.endsWith('.graphql')), 'queries/*.graphql').to.deep.equal(registered);
+    expect(modules, 'src/entities/<name>.ts declaring it with defineEntity').to.deep.equal(registered);
+    expect(names(FIXTURES, (f) => f.endsWith('.jsonl') || f.endsWith('.json')), 'test/fixtures/<name>.*').to.deep.equal(registered);
   });
 
   it('has unique entity names and unique table names', () => {
