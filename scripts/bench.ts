@@ -8,8 +8,8 @@
 // orders: per size, three ETL runs alternating with three runs of the bare split + JSON.parse loop in
 //         a fresh process (scripts/bare-loop.ts, node's default flags): the ratio is the medians'; and
 //         with three of the two-core floor (scripts/two-core-floor.ts), the distance to the hardware. Also,
-//         labelled as such, the same loop inside this process (which hosts the sandbox and its data,
-//         and runs it about twice as slowly: the figure issue 14's acceptance was written against),
+//         labelled as such, the same loop inside this process, which hosts the sandbox and its data (on
+//         a quiet machine it ran about twice as slowly there; issue 14's acceptance was written against it),
 //         the pipeline alone in this process, and the largest size once through every launch form (npx,
 //         the npm script, the image's ENTRYPOINT as replayed) for each form's peak RSS.
 // all:    every entity, each operation taking at least --delay; prints the run's wall time against the
@@ -178,10 +178,12 @@ async function ordersBench(mb: number, dir: string, withForms: boolean): Promise
       file = await latestResult(join(dir, 'sandbox'));
       const b = await fresh('bare-loop.ts', [file.path]);
       bare.push(b);
-      floor.push((await fresh('two-core-floor.ts', [file.path, ...(args.workers ? [args.workers] : [])])).ms);
+      const f = await fresh('two-core-floor.ts', [file.path, ...(args.workers ? [args.workers] : [])]);
+      floor.push(f.ms);
       const ms = processingMs(run);
+      // CPU seconds beside the times: on a loaded machine they move far less than wall time does.
       console.log(`run ${i + 1}  ETL ${s(ms)} (${(file.bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s, peak RSS ${mib(run.etlHwmKb)}, CPU ${s(run.cpuMs)} of ${s(run.wallMs)} wall)`
-        + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)})   ratio ${(b.ms / ms).toFixed(2)}   floor ${s(floor.at(-1)!)}`);
+        + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)}, CPU ${s(b.run.cpuMs)})   ratio ${(b.ms / ms).toFixed(2)}   floor ${s(f.ms)} (CPU ${s(f.run.cpuMs)})`);
     }
     const o = etl[0]!.entities.get('orders')!;
     const etlMs = median(etl.map((r) => processingMs(r)));
@@ -196,8 +198,8 @@ async function ordersBench(mb: number, dir: string, withForms: boolean): Promise
     // Labelled: the baseline the README used until issue 21, inside this process (sandbox and all).
     const inProcess = [await bareLoop(file.path), await bareLoop(file.path), await bareLoop(file.path)];
     const inProcessMs = median(inProcess);
-    console.log(`in-process bare loop  ${s(inProcessMs)}  (median of ${inProcess.map(s).join(', ')}; inside the bench's own process, which hosts the sandbox: slower than a fresh process)`);
-    console.log(`  in-process ratio    ${(inProcessMs / etlMs).toFixed(2)}  (the pre-issue-21 method; flattered by the slow in-process loop)`);
+    console.log(`in-process bare loop  ${s(inProcessMs)}  (median of ${inProcess.map(s).join(', ')}; inside the bench's own process, which also hosts the sandbox and its data)`);
+    console.log(`  in-process ratio    ${(inProcessMs / etlMs).toFixed(2)}  (the method before issue 21, which found the loop about twice as slow in here as in a fresh process)`);
     const alone = await pipelineAlone(file.path, 4);
     console.log(`pipeline alone        ${alone.map(s).join(', ')}  (in this process, no HTTP, nothing written; the first starts cold)`);
     console.log(`  against the fresh bare loop: ${(bareMs / alone[0]!).toFixed(2)} cold, ${(bareMs / Math.min(...alone.slice(1))).toFixed(2)} warm (best of the later three)`);
