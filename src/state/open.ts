@@ -17,10 +17,8 @@ export interface StateHandle {
   close(status: RunStatus, summary: unknown): Promise<void>;
 }
 
-/** Where the state lives and how its lock behaves: the run's --state, --staging, --lock-lease, --lock-wait. */
+/** How the state's lock behaves and where a gs:// state is kept: the run's --staging, --lock-lease, --lock-wait. */
 export interface StateOptions {
-  /** A SQLite file, or gs://bucket/key.db. */
-  state: string;
   /** The folder where a gs:// state's working copy is kept. */
   staging: string;
   lockLeaseMs: number;
@@ -30,12 +28,12 @@ export interface StateOptions {
   gcsEndpoint?: string | undefined;
 }
 
-/** `signal` ends a wait for the lock (SIGTERM). */
-export async function openState(config: StateOptions, shop: string, runId: string, logger: Logger, signal?: AbortSignal): Promise<StateHandle> {
-  if (config.state.startsWith('gs://')) return openRemote(config, shop, runId, logger, signal);
-  const db = StateDb.open(config.state);
+/** Opens the state at `location` (a SQLite file, or gs://bucket/key.db); `signal` ends a wait for the lock (SIGTERM). */
+export async function openState(location: string, config: StateOptions, shop: string, runId: string, logger: Logger, signal?: AbortSignal): Promise<StateHandle> {
+  if (location.startsWith('gs://')) return openRemote(location, config, shop, runId, logger, signal);
+  const db = StateDb.open(location);
   try {
-    await waitForLock(() => db.lock.acquire(runId, config.lockLeaseMs), { waitMs: config.lockWaitMs, state: config.state, logger, signal });
+    await waitForLock(() => db.lock.acquire(runId, config.lockLeaseMs), { waitMs: config.lockWaitMs, state: location, logger, signal });
   } catch (err) {
     db.close();
     throw err;
@@ -54,11 +52,11 @@ export async function openState(config: StateOptions, shop: string, runId: strin
   };
 }
 
-async function openRemote(config: StateOptions, shop: string, runId: string, logger: Logger, signal: AbortSignal | undefined): Promise<StateHandle> {
+async function openRemote(location: string, config: StateOptions, shop: string, runId: string, logger: Logger, signal: AbortSignal | undefined): Promise<StateHandle> {
   const localPath = join(config.staging, `state-${shop}.db`);
   const { RemoteState } = await import('./remote.ts');
   const remote = await RemoteState.open({
-    url: config.state,
+    url: location,
     localPath,
     owner: [runId, config.execution].filter(Boolean).join('/'),
     leaseMs: config.lockLeaseMs,
@@ -69,7 +67,7 @@ async function openRemote(config: StateOptions, shop: string, runId: string, log
   });
   let db: StateDb;
   try {
-    db = StateDb.open(localPath, undefined, config.state);
+    db = StateDb.open(localPath, undefined, location);
   } catch (err) {
     await remote.release();
     throw err;

@@ -4,7 +4,6 @@
 // have been read, and a watermark past it would make every later run skip what changes meanwhile.
 // Every range is split by --window, an open-ended one (first run, full refresh) from the shop's
 // creation, so no single operation covers too much; the number of windows is bounded.
-import type { RunConfig } from '../cli/config.ts';
 import type { Entity } from '../entities/types.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 
@@ -30,9 +29,12 @@ export const MAX_WINDOWS = 1000;
 /** The narrowest window: the --window floor, and the smallest half a timed-out window is split into. */
 export const MIN_WINDOW_MS = 60 * 60 * 1000;
 
+/** What the run's flags say about its range: --since, --until, --full-refresh, --lookback, --window, --safety-lag. */
+export type RangeOptions = Omit<PlanOptions, 'now' | 'floor'>;
+
 /** The plan options of a run that started at `now`, of a shop created at `floor`. */
-export function planOptions(config: RunConfig, now: Date, floor: Date | null): PlanOptions {
-  const { since, until, fullRefresh, lookbackMs, windowMs, safetyLagMs } = config;
+export function planOptions(range: RangeOptions, now: Date, floor: Date | null): PlanOptions {
+  const { since, until, fullRefresh, lookbackMs, windowMs, safetyLagMs } = range;
   return { now, since, until, fullRefresh, lookbackMs, windowMs, safetyLagMs, floor };
 }
 

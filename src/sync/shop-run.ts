@@ -39,9 +39,7 @@ import { WindowMachine, type WindowDeps } from './window.ts';
 
 export const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: RunDeps, pool: WorkerPool): Promise<ShopSummary> {
-  // Everything downstream (state, lock, dry-run plan) reads config.state: point it at this shop's.
-  const config: RunConfig = { ...jobConfig, state: target.state };
+export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDeps, pool: WorkerPool): Promise<ShopSummary> {
   const now = deps.now ?? (() => new Date());
   const started = now();
   const runId = newRunId(started, randomBytes(3).toString('hex'));
@@ -61,7 +59,8 @@ export async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: Ru
       // the shop for its creation date, so an open-ended range is split as the run will split it.
       client = target.auth.kind === 'unavailable' ? null : connect(config, target, logger, signal);
       const shopCreatedAt = client ? new Date((await preflight(client)).createdAt) : null;
-      printPlan(config, selected, target.shop, started, shopCreatedAt, deps);
+      // The shop's own state: --state itself, or its per-shop name in a shops-file job.
+      printPlan({ state: target.state, json: config.log.format === 'json' }, selected, target.shop, planOptions(config, started, shopCreatedAt), deps.logger);
       summary.status = 'succeeded';
       return summary;
     }
@@ -72,7 +71,7 @@ export async function runShop(jobConfig: RunConfig, target: ShopTarget, deps: Ru
     // state goes before staging, whose default folder is beside it: the error names the path given.
     const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, resumableThreshold: config.gcsResumableThreshold, logger });
     await dest.check();
-    state = await openState(config, target.shop, runId, logger, signal);
+    state = await openState(target.state, config, target.shop, runId, logger, signal);
     state.db.runs.start(runId, target.shop);
     // The run row reaches gs:// before the run writes anything, so a rerun after a kill knows its id.
     await state.publish();
