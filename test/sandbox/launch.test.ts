@@ -2,7 +2,7 @@
 // store's flags pass through, the store stops when the run ends however it ends, and a checkout or
 // image without the package says so with its own code.
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,7 +11,7 @@ import { collect, runCli, startCli, waitForLog } from '../support/cli.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /** Resolves with the sandbox URL the run logs once the store is up. */
-function sandboxUrl(child: ReturnType<typeof startCli>): Promise<string> {
+function sandboxUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolveUrl, reject) => {
     waitForLog(child, (entry) => {
       if (entry.message !== 'extracting from the built-in sandbox store') return false;
@@ -35,13 +35,23 @@ async function stopsListening(url: string, withinMs = 10_000): Promise<boolean> 
 describe('run --sandbox (the shopify-sandbox bin as a child process)', function () {
   this.timeout(60_000);
   let dir: string;
+  // A test that fails half-way leaves no run (and so, through its stdin, no store) behind it.
+  const started: ChildProcess[] = [];
+  const start = (args: string[]): ChildProcess => {
+    const child = startCli(args);
+    started.push(child);
+    return child;
+  };
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'sandbox-launch-')); });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const args = (): string[] => ['run', '--sandbox', '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'), '--log-format', 'json', '--entities', 'orders'];
 
   it('passes the --sandbox-* flags to the store, and stops it when the run ends', async () => {
-    const child = startCli([...args(), '--sandbox-orders', '7', '--sandbox-operation-delay', '20ms']);
+    const child = start([...args(), '--sandbox-orders', '7', '--sandbox-operation-delay', '20ms']);
     const url = sandboxUrl(child);
     const result = await collect(child);
     expect(result.code, result.stderr).to.equal(0);
@@ -53,7 +63,7 @@ describe('run --sandbox (the shopify-sandbox bin as a child process)', function 
   it('stops the store on SIGTERM (exit 143), and when the run is killed outright', async () => {
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       // Operations that take a minute keep the run busy until the signal.
-      const child = startCli([...args(), '--sandbox-operation-delay', '60s', '--grace', '1s']);
+      const child = start([...args(), '--sandbox-operation-delay', '60s', '--grace', '1s']);
       const url = await sandboxUrl(child);
       child.kill(signal);
       const result = await collect(child);
@@ -81,6 +91,7 @@ describe('run --sandbox (the shopify-sandbox bin as a child process)', function 
       if (name !== 'shopify-sandbox' && name !== '.bin') symlinkSync(join(ROOT, 'node_modules', name), join(tree, 'node_modules', name));
     }
     const child = spawn(process.execPath, [join(tree, 'src/main.ts'), ...args()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    started.push(child);
     const result = await collect(child);
     expect(result.code, result.stderr).to.equal(2);
     const error = result.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((e) => e.severity === 'ERROR');

@@ -8,10 +8,6 @@ import { gql, pollToEnd, runQuery } from './support/client.ts';
 
 const BIN = fileURLToPath(new URL('../bin/shopify-sandbox.ts', import.meta.url));
 
-function start(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { stdio: [stdin, 'pipe', 'pipe'] });
-}
-
 function firstLine(child: ChildProcess): Promise<{ severity: string; message: string; url: string; shop: string; token: string }> {
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', (line) => resolve(JSON.parse(line)));
@@ -27,6 +23,16 @@ function exited(child: ChildProcess): Promise<{ code: number | null; stderr: str
 
 describe('shopify-sandbox (the bin)', function () {
   this.timeout(30_000);
+  // A test that fails half-way leaves no store running behind it.
+  const started: ChildProcess[] = [];
+  const start = (args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: [stdin, 'pipe', 'pipe'] });
+    started.push(child);
+    return child;
+  };
+  afterEach(() => {
+    for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
 
   it('prints its URL, shop and token as one JSON line, serves the store its flags ask for, and stops on SIGTERM', async () => {
     const child = start(['--seed', '3', '--orders', '4', '--products', '2', '--customers', '1', '--operation-delay', '20ms', '--fault', 'throttle=1']);
