@@ -70,7 +70,7 @@ export class WindowOutbox {
    */
   static async resume(deps: OutboxDeps, window: { window_id: number }, stagingRoot: string, extractedByRun: string, beforeUpload: BeforeUpload): Promise<{ files: StagedFile[]; rowsByTable: Record<string, number> } | null> {
     const rows = deps.state.files.ofWindow(window.window_id);
-    if (rows.some((f) => f.status === 'lost' || (f.status === 'staged' && !existsSync(f.local_path)))) {
+    if (rows.some((f) => f.status === 'staged' && !existsSync(f.local_path))) {
       deps.logger.warn('staged files of an interrupted window are gone; extracting it again', { windowId: window.window_id });
       return null;
     }

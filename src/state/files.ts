@@ -11,7 +11,8 @@ export interface FileRow {
   rows: number;
   bytes: number;
   crc32c: string;
-  status: 'staged' | 'uploaded' | 'lost';
+  // The schema's CHECK also allows 'lost', which no version ever wrote (an applied migration is not edited).
+  status: 'staged' | 'uploaded';
 }
 
 /** What the outbox records of a staged part file (load's StagedFile has these). */
