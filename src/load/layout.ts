@@ -5,6 +5,9 @@
 // Hive-style key=value folders let BigQuery external tables with hive partitioning read it as is.
 import { join } from 'node:path';
 
+/** What a part file is to the destination: the gzip its name ends in. */
+export const PART_CONTENT_TYPE = 'application/gzip';
+
 export function partObjectName(table: string, shop: string, runDate: string, runId: string, part: number): string {
   return `${table}/shop=${shop}/dt=${runDate}/run=${runId}/part-${String(part).padStart(5, '0')}.ndjson.gz`;
 }

@@ -11,8 +11,7 @@ import { fromSystemError } from '../errors/index.ts';
 import type { Logger } from '../report/log.ts';
 import type { StateDb } from '../state/db.ts';
 import type { Destination, StagedFile } from './destination.ts';
-import { tableOfObject } from './layout.ts';
-import { PART_CONTENT_TYPE } from '../pipeline/table-writer.ts';
+import { PART_CONTENT_TYPE, tableOfObject } from './layout.ts';
 
 export interface OutboxDeps {
   state: Pick<StateDb, 'files'>;

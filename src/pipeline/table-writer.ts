@@ -7,6 +7,7 @@ import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, relative, resolve, isAbsolute } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
+import { PART_CONTENT_TYPE } from '../load/layout.ts';
 import type { SegmentSink } from './process.ts';
 import { crc32cBase64 } from '../io/crc.ts';
 import { syncDir } from '../io/durable.ts';
@@ -23,7 +24,6 @@ export interface TableWritersOptions {
 }
 
 const DEFAULT_MAX_PART_BYTES = 128 * 1024 * 1024;
-export const PART_CONTENT_TYPE = 'application/gzip';
 
 const aborted = (): EtlError => new EtlError(ErrorCodes.INTERRUPTED, 'table writer aborted');
 
