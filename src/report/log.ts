@@ -90,15 +90,6 @@ export function createLogger(options: LoggerOptions): Logger {
   return wrap(logger, options.labels ?? {});
 }
 
-/** A logger that drops everything, for library defaults and tests that do not look at logs. */
-export const silentLogger: Logger = {
-  error() {},
-  warn() {},
-  info() {},
-  debug() {},
-  child: () => silentLogger,
-};
-
 /**
  * Sends process warnings (deprecations, a library's `MetadataLookupWarning`) through `logger` as
  * WARNING lines instead of Node's own printer, whose plain text would break the one-JSON-object-per-line

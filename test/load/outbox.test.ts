@@ -11,7 +11,7 @@ import type { StagedFile } from '../../src/load/destination.ts';
 import { partObjectName } from '../../src/load/layout.ts';
 import { LocalDestination } from '../../src/load/local.ts';
 import { WindowOutbox, discardWindowParts, windowStagingDir, type OutboxDeps } from '../../src/load/outbox.ts';
-import { silentLogger } from '../../src/report/log.ts';
+import { silentLogger } from '../support/log.ts';
 import { StateDb } from '../../src/state/db.ts';
 import { crc32cOf, ndjsonGz } from '../support/staged-file.ts';
 

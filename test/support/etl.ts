@@ -1,7 +1,8 @@
 // Runs the job in-process against a sandbox, the way main.ts does, for component tests that need
 // more control than a subprocess gives (changing the store between runs, reading state directly).
 import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
-import { silentLogger, type Logger } from '../../src/report/log.ts';
+import type { Logger } from '../../src/report/log.ts';
+import { silentLogger } from './log.ts';
 import { runJob, type JobResult } from '../../src/sync/run.ts';
 import type { Sandbox } from 'shopify-sandbox';
 import { withTestWindow } from './cli.ts';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
-import { silentLogger } from '../../src/report/log.ts';
+import { silentLogger } from '../support/log.ts';
 import { runJob } from '../../src/sync/run.ts';
 import { startSandbox } from 'shopify-sandbox';
 import { withTestWindow } from '../support/cli.ts';

@@ -9,7 +9,7 @@ import { recoverInterrupted } from '../../src/sync/resume.ts';
 import { manifestObjectName, partObjectName } from '../../src/load/layout.ts';
 import { LocalDestination } from '../../src/load/local.ts';
 import type { ManifestDocument, ManifestWindow } from '../../src/load/manifest.ts';
-import { silentLogger } from '../../src/report/log.ts';
+import { silentLogger } from '../support/log.ts';
 import { StateDb } from '../../src/state/db.ts';
 
 const SHOP = 'acme.myshopify.com';

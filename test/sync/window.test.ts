@@ -8,7 +8,7 @@ import { EtlError, ErrorCodes, isEtlError } from '../../src/errors/index.ts';
 import { manifestObjectName } from '../../src/load/layout.ts';
 import { LocalDestination } from '../../src/load/local.ts';
 import { Manifest, type ManifestDocument } from '../../src/load/manifest.ts';
-import { silentLogger } from '../../src/report/log.ts';
+import { silentLogger } from '../support/log.ts';
 import { StateDb } from '../../src/state/db.ts';
 import type { CheckpointEvent } from '../../src/sync/hooks.ts';
 import { WindowMachine } from '../../src/sync/window.ts';
