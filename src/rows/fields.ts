@@ -23,11 +23,6 @@ export function numericId(gid: string): string {
   return m[2]!;
 }
 
-/** `gid://shopify/Order/123` → `'Order'`, or null when the string is not a Shopify global id. */
-export function gidType(gid: string): string | null {
-  return GID.exec(gid)?.[1] ?? null;
-}
-
 export const isIntegerString = (v: string): boolean => INTEGER.test(v);
 export const isDecimalString = (v: string): boolean => DECIMAL.test(v);
 export const isTimestampString = (v: string): boolean => TIMESTAMP.test(v);

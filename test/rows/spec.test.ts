@@ -2,7 +2,7 @@
 // for `_extra`. (That the byte path writes the same bytes is byte-path.test.ts.)
 import { expect } from 'chai';
 import { isEtlError } from '../../src/errors/index.ts';
-import { Fields, gidType, numericId } from '../../src/rows/fields.ts';
+import { Fields, gidNumber, numericId } from '../../src/rows/fields.ts';
 import { address, id, money, parentId, records, ref, snake, str, table } from '../../src/rows/spec.ts';
 import type { JsonObject, Row, RowSink } from '../../src/rows/types.ts';
 
@@ -17,8 +17,8 @@ describe('column spec', () => {
     it('takes the numeric part of a GID as a string of digits, query string or not', () => {
       expect(numericId('gid://shopify/Order/9007199254740993')).to.equal('9007199254740993');
       expect(numericId('gid://shopify/InventoryLevel/123?inventory_item_id=456')).to.equal('123');
-      expect(gidType('gid://shopify/MailingAddress/9?model_name=CustomerAddress')).to.equal('MailingAddress');
-      expect(gidType('not-a-gid')).to.equal(null);
+      expect(numericId('gid://shopify/MailingAddress/9?model_name=CustomerAddress')).to.equal('9');
+      expect(gidNumber('not-a-gid')).to.equal(undefined);
     });
 
     it('rejects a malformed GID with MALFORMED_JSONL', () => {
