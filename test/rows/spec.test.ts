@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { isEtlError } from '../../src/errors/index.ts';
 import { Fields, gidNumber, numericId } from '../../src/rows/fields.ts';
-import { address, id, money, parentId, records, ref, snake, str, table } from '../../src/rows/spec.ts';
+import { address, id, money, moneyV2, parentId, records, ref, snake, str, table } from '../../src/rows/spec.ts';
 import type { JsonObject, Row, RowSink } from '../../src/rows/types.ts';
 
 /** A sink that takes every row as an object (the general path). */
@@ -89,6 +89,17 @@ describe('column spec', () => {
       expect(row).to.deep.equal({
         id: '7', admin_graphql_api_id: 'gid://shopify/LineItem/7', order_id: '3', customer_id: '8', total_price: '10.50', total_price_currency: 'EUR',
         billing_address_city: 'Lyon', billing_address_country_code: 'FR', _extra: null,
+      });
+    });
+
+    it('takes money whole only in its exact shape, keeping anything else it holds in _extra', () => {
+      const row = read([money('totalPriceSet'), moneyV2('unitCost')], {
+        totalPriceSet: { shopMoney: { amount: '1.00', currencyCode: 'EUR' }, presentmentMoney: { amount: '2.00', currencyCode: 'USD' } },
+        unitCost: { amount: '3', currencyCode: 'CAD', note: 'x' },
+      });
+      expect(row).to.deep.equal({
+        total_price: '1.00', total_price_currency: 'EUR', unit_cost: '3', unit_cost_currency: 'CAD',
+        _extra: { totalPriceSet: { presentmentMoney: { amount: '2.00', currencyCode: 'USD' } }, unitCost: { note: 'x' } },
       });
     });
 
