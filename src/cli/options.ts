@@ -48,7 +48,10 @@ const apiVersion: Read<string> = (text, label) => {
   return text;
 };
 
+// The flags both commands take.
 const GCS_ENDPOINT = { type: 'string', describe: 'GCS JSON API endpoint for emulators (env GCS_ENDPOINT; STORAGE_EMULATOR_HOST also works)' } as const;
+const STATE = { type: 'string', default: './data/state.db', read: path, describe: 'sync state: a SQLite file or gs://bucket/key.db' } as const;
+const SHOPS_FILE = { type: 'string', describe: 'JSON or YAML listing many shops and where each one\'s token is (env SHOPIFY_SHOPS_FILE); each gets its own state, e.g. state-<shop>.db' } as const;
 
 export const LOG_OPTIONS = {
   'log-format': { type: 'string', choices: ['json', 'pretty'], describe: 'log lines as JSON (Cloud Logging) or readable text; default: pretty on a TTY, json otherwise' },
@@ -57,23 +60,23 @@ export const LOG_OPTIONS = {
 
 /** With --sandbox, passed to the shopify-sandbox bin as its own flags (--sandbox-seed as --seed); it sets the defaults and checks the values. */
 export const SANDBOX_STORE_OPTIONS = {
-  'sandbox-seed': { type: 'string', describe: 'seed of the simulated store (default 1)' },
+  'sandbox-seed': { type: 'string', describe: 'seed of the simulated store' },
   'sandbox-orders': { type: 'string', describe: 'orders in the simulated store' },
   'sandbox-products': { type: 'string', describe: 'products in the simulated store' },
   'sandbox-customers': { type: 'string', describe: 'customers in the simulated store' },
   'sandbox-ordering': { type: 'string', choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order when groupObjects is false' },
-  'sandbox-operation-delay': { type: 'string', describe: 'how long simulated bulk operations run (default 300ms)' },
+  'sandbox-operation-delay': { type: 'string', describe: 'how long simulated bulk operations run' },
 } as const satisfies Table;
 
 export const RUN_OPTIONS = {
   shop: { type: 'string', describe: 'the store\'s myshopify domain (env SHOPIFY_SHOP); the token comes from env SHOPIFY_ACCESS_TOKEN' },
   'admin-url': { type: 'string', describe: 'base URL of the Admin API (env SHOPIFY_ADMIN_URL); default https://<shop>' },
-  'shops-file': { type: 'string', describe: 'JSON or YAML listing many shops and where each one\'s token is (env SHOPIFY_SHOPS_FILE); each gets its own state, e.g. state-<shop>.db' },
+  'shops-file': SHOPS_FILE,
   'shard-count': { type: 'string', read: whole(1), describe: 'tasks the shops are split across (env SHARD_COUNT); Cloud Run sets CLOUD_RUN_TASK_COUNT, Kubernetes Indexed Jobs need this' },
   'api-version': { type: 'string', default: DEFAULT_API_VERSION, read: apiVersion, describe: 'Admin API version (env SHOPIFY_API_VERSION)' },
   entities: { type: 'string', read: entityList, describe: `comma-separated entities to extract; default: all (${ENTITY_NAMES.join(',')}), with --since/--until the incremental ones` },
   dest: { type: 'string', default: './data/out', read: path, describe: 'output: a folder or gs://bucket/prefix' },
-  state: { type: 'string', default: './data/state.db', read: path, describe: 'sync state: a SQLite file or gs://bucket/key.db' },
+  state: STATE,
   staging: { type: 'string', read: path, describe: 'local folder for part files before upload; default: next to the state file' },
   // Below a few KiB a part file is mostly gzip and object overhead, one per batch of rows.
   'part-size': { type: 'string', default: '128MiB', read: bytes('4KiB'), describe: 'close a part file (and upload it) after this many uncompressed bytes (at least 4KiB)' },
@@ -105,8 +108,8 @@ export const RUN_OPTIONS = {
 } as const satisfies Table;
 
 export const STATUS_OPTIONS = {
-  state: { type: 'string', default: './data/state.db', read: path, describe: 'sync state: a SQLite file or gs://bucket/key.db, read without taking its lock' },
-  'shops-file': { type: 'string', describe: 'the job\'s shops file (env SHOPIFY_SHOPS_FILE): every shop\'s own state, e.g. state-<shop>.db' },
+  state: { ...STATE, describe: `${STATE.describe}, read without taking its lock` },
+  'shops-file': SHOPS_FILE,
   'gcs-endpoint': GCS_ENDPOINT,
   json: { type: 'boolean', default: false, read: yes, describe: 'print JSON instead of a table' },
 } as const satisfies Table;
