@@ -43,9 +43,16 @@ export interface Faults {
   /** The next N completed files lack droppedLineCount lines (fewer lines than objectCount). */
   droppedLines: number;
   droppedLineCount: number;
+  /**
+   * The next N operations that complete leave out omittedRecordCount root records (with everything
+   * under them), and objectCount counts the short file: Shopify's search index missing records, which
+   * no check of the file against objectCount can see, only the root's count.
+   */
+  omittedRecords: number;
+  omittedRecordCount: number;
 }
 
-export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines';
+export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines' | 'omittedRecords';
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   throttled: 0,
@@ -69,6 +76,8 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   malformedLineAt: 1,
   droppedLines: 0,
   droppedLineCount: 1,
+  omittedRecords: 0,
+  omittedRecordCount: 1,
 });
 
 export class FaultController {
@@ -122,6 +131,7 @@ const FAIL_CODES: Record<string, FailErrorCode> = { internal: 'INTERNAL_SERVER_E
  *   cut=N[@K]             next N downloads cut after K bytes (default 1024)
  *   malformed=N[@K]       next N files have a malformed line at line K (default 1)
  *   drop=N[@M]            next N files lack M lines (default 1)
+ *   omit=N[@M]            next N completed operations leave out M root records (default 1), objectCount agreeing
  * Example: `--fault throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096`.
  */
 export function parseFaultSpec(spec: string): Partial<Faults> {
@@ -171,7 +181,8 @@ export function parseFaultSpec(spec: string): Partial<Faults> {
       case 'cut': out.cutDownloads = count; if (arg !== undefined) out.cutAfterBytes = number('byte count'); break;
       case 'malformed': out.malformedLines = count; if (arg !== undefined) out.malformedLineAt = Math.max(1, number('line')); break;
       case 'drop': out.droppedLines = count; if (arg !== undefined) out.droppedLineCount = number('line count'); break;
-      default: throw new Error(`unknown fault "${name}" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, cancel, stuck, slow, expire, cut, malformed, drop)`);
+      case 'omit': out.omittedRecords = count; if (arg !== undefined) out.omittedRecordCount = number('record count'); break;
+      default: throw new Error(`unknown fault "${name}" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, cancel, stuck, slow, expire, cut, malformed, drop, omit)`);
     }
   }
   return out;

@@ -53,6 +53,8 @@ export interface Operation {
   fate: Fate;
   failWith: FailErrorCode;
   expireAtOnce: boolean;
+  /** Root records its file leaves out (the omit fault). */
+  omitRoots: number;
   /** How long CREATED + RUNNING last for this operation. */
   delayMs: number;
   completedSeen: boolean;

@@ -1,7 +1,7 @@
 // The bulk-operation state machine. A query operation goes CREATED -> RUNNING -> COMPLETED over
 // operationDelayMs (counters read "0" until it completes, as recorded), its file written by the store;
 // cancelling goes CANCELING -> CANCELED. Faults decide an operation's fate when it is submitted
-// (failed, canceled by Shopify, stuck, expired URL) or when its file is finished (malformed, dropped).
+// (failed, canceled by Shopify, stuck, expired URL, records left out) or when its file is finished (malformed, dropped).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DocumentNode } from 'graphql';
 import { versionAtLeast, NEW_BULK_QUERIES_SINCE } from './schema/index.ts';
@@ -14,7 +14,7 @@ export type { BulkOperationRecord, BulkOperationStatus, BulkOperationType, UserE
 
 /** What the operations need from the store (the real Store, or a stand-in in tests). */
 export interface BulkResultWriter {
-  writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering }): Promise<BulkFileResult>;
+  writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering; omitRoots?: number }): Promise<BulkFileResult>;
 }
 
 export interface OperationsOptions {
@@ -51,7 +51,7 @@ export class Operations {
     this.options = options;
   }
 
-  private newOperation(fields: Pick<Operation, 'query' | 'document' | 'groupObjects' | 'apiVersion' | 'foreign' | 'fate' | 'failWith' | 'expireAtOnce' | 'delayMs'>): Operation {
+  private newOperation(fields: Pick<Operation, 'query' | 'document' | 'groupObjects' | 'apiVersion' | 'foreign' | 'fate' | 'failWith' | 'expireAtOnce' | 'omitRoots' | 'delayMs'>): Operation {
     this.lastNumber = Math.max(this.lastNumber + 1, ID_BASE + this.options.now() - ID_EPOCH);
     const number = String(this.lastNumber);
     const op: Operation = {
@@ -98,6 +98,7 @@ export class Operations {
       query, document, groupObjects, apiVersion, foreign: false, fate,
       failWith: faults.current().failedErrorCode,
       expireAtOnce: fate === 'complete' && faults.consume('expiredUrls'),
+      omitRoots: fate === 'complete' && faults.consume('omittedRecords') ? faults.current().omittedRecordCount : 0,
       delayMs: faults.consume('slow') ? faults.current().slowDelayMs : this.options.delayMs,
     });
     // A sandbox-side failure (disk, store) ends the operation as Shopify's intermittent failure does.
@@ -146,7 +147,7 @@ export class Operations {
     const running = this.all.filter((op) => op.foreign && op.status === 'RUNNING');
     for (const op of running.slice(count)) op.status = 'CANCELED';
     for (let i = running.length; i < count; i++) {
-      this.newOperation({ query: FOREIGN_QUERY, document: null, groupObjects: false, apiVersion: 'unstable', foreign: true, fate: 'stuck', failWith: 'INTERNAL_SERVER_ERROR', expireAtOnce: false, delayMs: this.options.delayMs });
+      this.newOperation({ query: FOREIGN_QUERY, document: null, groupObjects: false, apiVersion: 'unstable', foreign: true, fate: 'stuck', failWith: 'INTERNAL_SERVER_ERROR', expireAtOnce: false, omitRoots: 0, delayMs: this.options.delayMs });
     }
   }
 
@@ -183,7 +184,7 @@ export class Operations {
     const ordering: Ordering = op.groupObjects ? 'grouped' : this.options.ordering;
     const accessDenied = op.fate === 'fail' && op.failWith === 'ACCESS_DENIED';
     try {
-      if (op.document && !accessDenied) op.written = await store.writeBulkResult(op.document, files.pathOf(key), { ordering });
+      if (op.document && !accessDenied) op.written = await store.writeBulkResult(op.document, files.pathOf(key), { ordering, omitRoots: op.omitRoots });
     } catch (err) {
       await files.remove(key);
       throw err;

@@ -163,6 +163,19 @@ describe('sandbox faults', () => {
     expect(Buffer.byteLength(body)).to.equal(Number(op.fileSize));
   });
 
+  it('omittedRecords: M root records are left out with their children, objectCount agreeing; productsCount still counts them', async () => {
+    const whole = await finished({});
+    const short = await finished({ omittedRecords: 1, omittedRecordCount: 2 });
+    const roots = (op: typeof whole) => Number(op.rootObjectCount);
+    expect(roots(short)).to.equal(roots(whole) - 2);
+    const lines = (await (await fetch(short.url ?? '')).text()).trimEnd().split('\n');
+    expect(lines).to.have.length(Number(short.objectCount));
+    expect(lines.filter((l) => !l.includes('__parentId'))).to.have.length(roots(short));
+    const counted = await gql(sandbox, '2026-10', { query: '{ productsCount(limit: null) { count precision } }' });
+    expect(counted.body.data).to.deep.equal({ productsCount: { count: roots(whole), precision: 'EXACT' } });
+    expect(roots(await finished({}))).to.equal(roots(whole));
+  });
+
   it('faults given at start apply from the first request', async () => {
     const own = await startSandbox({ seed: 1, size: SIZE, faults: { fixedStatus: 401 } });
     try {
@@ -175,10 +188,10 @@ describe('sandbox faults', () => {
 
 describe('parseFaultSpec (the --fault flag)', () => {
   it('reads counts and arguments', () => {
-    expect(parseFaultSpec('throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096,status=423,malformed=1@5,drop=2@3,rate-limit=1@7,foreign=5,cancel=1,stuck=1,expire=1,maintenance=2')).to.deep.equal({
+    expect(parseFaultSpec('throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096,status=423,malformed=1@5,drop=2@3,rate-limit=1@7,foreign=5,cancel=1,stuck=1,expire=1,maintenance=2,omit=1@4')).to.deep.equal({
       throttled: 2, serverErrors: 3, serverErrorStatus: 503, failed: 1, failedErrorCode: 'TIMEOUT', cutDownloads: 1, cutAfterBytes: 4096,
       fixedStatus: 423, malformedLines: 1, malformedLineAt: 5, droppedLines: 2, droppedLineCount: 3, rateLimited: 1, retryAfterSeconds: 7,
-      foreignOperations: 5, canceled: 1, stuck: 1, expiredUrls: 1, maintenance: 2,
+      foreignOperations: 5, canceled: 1, stuck: 1, expiredUrls: 1, maintenance: 2, omittedRecords: 1, omittedRecordCount: 4,
     });
   });
 

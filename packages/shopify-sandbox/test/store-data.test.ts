@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { buildASTSchema, graphql, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { queryFile, queryNames } from './support/queries.ts';
-import { makeStore, runBulk, type Line } from './support/store.ts';
+import { makeStore, runBulk, withFilter, type Line } from './support/store.ts';
 
 const MEDIA = new Set(['MediaImage', 'Video', 'ExternalVideo']);
 const DISCOUNTS = new Set(['DiscountCodeApplication', 'AutomaticDiscountApplication', 'ManualDiscountApplication', 'ScriptDiscountApplication']);
@@ -135,15 +135,34 @@ describe('sandbox store: data', () => {
     }
   });
 
+  const standIn = 'schema { query: QueryRoot } interface Node { id: ID! } scalar DateTime scalar UnsignedInt64 scalar URL type QueryRoot { node(id: ID!): Node }\n';
+  const schema = buildASTSchema(parse(standIn + readFileSync(new URL('../src/schema/store.graphql', import.meta.url), 'utf8')));
+
   it('serves the shop to ordinary queries through its root value', async () => {
     const store = makeStore();
-    const standIn = 'schema { query: QueryRoot } interface Node { id: ID! } scalar DateTime scalar UnsignedInt64 scalar URL type QueryRoot { node(id: ID!): Node }\n';
-    const schema = buildASTSchema(parse(standIn + readFileSync(new URL('../src/schema/store.graphql', import.meta.url), 'utf8')));
     const result = await graphql({ schema, source: queryFile('shop'), rootValue: store.rootValue() });
     expect(result.errors).to.equal(undefined);
     const shop = (result.data as { shop: Record<string, unknown> }).shop;
     expect(shop['myshopifyDomain']).to.equal('sandbox-test.myshopify.com');
     expect(shop['currencyCode']).to.equal('USD');
     expect(shop['id']).to.match(/^gid:\/\/shopify\/Shop\/\d{13}$/);
+  });
+
+  it('counts each mutable root by the bulk root\'s own search filter, AT_LEAST past the limit', async () => {
+    const store = makeStore({ orders: 30 });
+    store.mutate({ touch: 4, add: 3, at: new Date('2026-05-31T00:00:00Z') });
+    const filter = "updated_at:>='2026-05-30T00:00:00Z' AND updated_at:<'2026-06-01T00:00:00Z'";
+    for (const root of ['orders', 'products', 'customers', 'draftOrders']) {
+      const query = `query($q: String) { window: ${root}Count(query: $q, limit: null) { count precision } all: ${root}Count(limit: null) { count precision } capped: ${root}Count(limit: 2) { count precision } }`;
+      const result = await graphql({ schema, source: query, rootValue: store.rootValue(), variableValues: { q: filter } });
+      expect(result.errors, root).to.equal(undefined);
+      const bulk = await runBulk(store, withFilter(`{ ${root} { edges { node { id } } } }`, root, filter));
+      expect(bulk.result.rootObjectCount, root).to.be.greaterThan(2);
+      expect(result.data, root).to.deep.equal({
+        window: { count: bulk.result.rootObjectCount, precision: 'EXACT' },
+        all: { count: store.ids(root).length, precision: 'EXACT' },
+        capped: { count: 2, precision: 'AT_LEAST' },
+      });
+    }
   });
 });

@@ -4,6 +4,7 @@ import { collectionsGenerator } from './collections.ts';
 import { customersGenerator } from './customers.ts';
 import { draftOrdersGenerator } from './draft-orders.ts';
 import type { RootResolver } from './bulk-executor.ts';
+import type { Args } from './model.ts';
 import type { EntityGenerator, Window } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { gid, numericId } from './ids.ts';
@@ -11,7 +12,7 @@ import { inventoryItemsGenerator } from './inventory.ts';
 import { locationsGenerator } from './locations.ts';
 import { ordersGenerator } from './orders.ts';
 import { productsGenerator } from './products.ts';
-import { DATE_FIELDS } from './generator.ts';
+import { DATE_FIELDS, matchesTimes, rootIndexes } from './generator.ts';
 import { parseSearch } from './search-filter.ts';
 import { shopGenerator } from './shop.ts';
 
@@ -26,8 +27,19 @@ export const GENERATORS: readonly EntityGenerator[] = [
   draftOrdersGenerator,
 ];
 
-/** The root fields the store serves, bulk connections and plain fields alike. */
-export const STORE_ROOTS: readonly string[] = GENERATORS.map((gen) => gen.root);
+/** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
+const COUNTED = GENERATORS.filter((gen) => gen.mutable && gen.nodes);
+
+/** A root's count field, as Shopify names it: orders → ordersCount. */
+export function countField(root: string): string {
+  return `${root}Count`;
+}
+
+/** Shopify's `limit:` of a count when none is given; `limit: null` counts them all. */
+const COUNT_LIMIT = 10_000;
+
+/** The root fields the store serves, bulk connections, plain fields and counts alike. */
+export const STORE_ROOTS: readonly string[] = [...GENERATORS.map((gen) => gen.root), ...COUNTED.map((gen) => countField(gen.root))];
 
 /** The roots mutate() changes, in list order. */
 export const MUTABLE_ROOTS: readonly string[] = GENERATORS.filter((gen) => gen.mutable).map((gen) => gen.root);
@@ -57,9 +69,27 @@ export function rootResolver(g: StoreGraph): RootResolver {
   };
 }
 
-/** The plain root fields' values, for ordinary (non-bulk) queries. */
+/** The plain root fields' values and the count fields' resolvers, for ordinary (non-bulk) queries. */
 export function rootValue(g: StoreGraph): Record<string, unknown> {
-  return Object.fromEntries(GENERATORS.flatMap((gen) => (gen.value ? [[gen.root, gen.value(g)]] : [])));
+  return Object.fromEntries([
+    ...GENERATORS.flatMap((gen) => (gen.value ? [[gen.root, gen.value(g)]] : [])),
+    ...COUNTED.map((gen) => [countField(gen.root), (args: Args) => countOf(g, gen.root, args)]),
+  ]);
+}
+
+/**
+ * `<root>Count(query:, limit:)`: the records the same search filter as the bulk root matches. Past
+ * the limit Shopify answers the limit itself, marked AT_LEAST.
+ */
+function countOf(g: StoreGraph, root: string, args: Args): { count: number; precision: 'EXACT' | 'AT_LEAST' } {
+  const keep = matchesTimes(parseSearch(args['query'], DATE_FIELDS));
+  const limit = args['limit'] === undefined ? COUNT_LIMIT : (args['limit'] as number | null);
+  let count = 0;
+  for (const _ of rootIndexes(g, root, keep)) {
+    if (limit !== null && count === limit) return { count, precision: 'AT_LEAST' };
+    count++;
+  }
+  return { count, precision: 'EXACT' };
 }
 
 /** Rows per ETL table from the store's own model (never by reading its JSONL), for roots updated in the window. */
