@@ -22,6 +22,7 @@ export const ErrorCodes = {
   BULK_STUCK: 'BULK_STUCK', // CREATED/RUNNING past the configured bound
   OPERATION_IN_PROGRESS: 'OPERATION_IN_PROGRESS', // no free slot and waiting did not help
   VERIFY_MISMATCH: 'VERIFY_MISMATCH', // lines read != objectCount, or a URL missing
+  COUNT_SHORTFALL: 'COUNT_SHORTFALL', // fewer records than the store counts for the window
   MALFORMED_JSONL: 'MALFORMED_JSONL',
   DOWNLOAD_FAILED: 'DOWNLOAD_FAILED',
   // transport conditions

@@ -65,6 +65,7 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   BULK_STUCK: { scope: 'window', action: 'split', alternative: 'resubmit', exit: PARTIAL },
   OPERATION_IN_PROGRESS: { scope: 'request', action: 'resend', exit: PARTIAL },
   VERIFY_MISMATCH: { scope: 'entity', action: 'fail', exit: PARTIAL },
+  COUNT_SHORTFALL: { scope: 'window', action: 'resubmit', exit: PARTIAL },
   MALFORMED_JSONL: { scope: 'entity', action: 'fail', exit: PARTIAL },
   DOWNLOAD_FAILED: { scope: 'window', action: 'resubmit', exit: PARTIAL },
   THROTTLED: { scope: 'request', action: 'resend', exit: PARTIAL },

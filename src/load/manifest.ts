@@ -22,8 +22,27 @@ export interface ManifestWindow {
   operationId: string | null;
   /** The run that extracted the window, when this run only finished its upload and commit. */
   extractedByRun?: string;
-  checks: { objectCount: number | null; linesRead: number; linesMatchObjectCount: boolean };
+  checks: {
+    objectCount: number | null;
+    linesRead: number;
+    linesMatchObjectCount: boolean;
+    /** Incremental bulk windows extracted by this run: the store's count beside the root rows written (src/sync/counts.ts). */
+    counts?: CountCheck;
+  };
   files: ManifestFile[];
+}
+
+/** Shopify's `<root>Count` for a window's filter, or the code of the failure that kept it unread. */
+export type StoreCount = { count: number; precision: 'EXACT' | 'AT_LEAST' } | { error: string };
+
+export interface CountCheck {
+  /** Read when the window's operation started and when it ended. */
+  atStart: StoreCount;
+  atEnd: StoreCount;
+  /** Records the window wrote: rows of its root table. */
+  rootRows: number;
+  /** rootRows reach the smaller count; null when a count is not exact or was not read, so nothing was compared. */
+  covered: boolean | null;
 }
 
 export interface ManifestDocument {

@@ -61,8 +61,9 @@ export class Operations {
   }
 
   /**
-   * Forgets an operation record the store does not hold as ours. The window that submitted it keeps
-   * the id as history; adopting checks that the record under an id is the window's own.
+   * Forgets an operation record the store does not hold as ours, or one whose result must not be read
+   * again (fewer records than the store counts). The window that submitted it keeps the id as history;
+   * adopting checks that the record under an id is the window's own, so it submits anew.
    */
   retire(operationId: string): void {
     this.#db.prepare('DELETE FROM operations WHERE operation_id = ?').run(operationId);

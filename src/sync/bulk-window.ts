@@ -9,7 +9,9 @@ import { processJsonl, type ProcessResult, type RunMeta } from '../pipeline/proc
 import type { WorkerPool } from '../pipeline/worker-pool.ts';
 import { assertCompleted, type BulkOperation } from '../shopify/operation.ts';
 import { downloadResult } from '../shopify/download.ts';
+import type { CountCheck, StoreCount } from '../load/manifest.ts';
 import type { WindowRow } from '../state/windows.ts';
+import { checkCounts, readCount, shortfall, type CountDeps } from './counts.ts';
 import { pollOperation, startOperation, type OperationDeps } from './operation.ts';
 import type { Staging, WindowOutput, WindowStage } from './staging.ts';
 import type { Progress } from '../report/progress.ts';
@@ -27,32 +29,45 @@ export interface BulkWindowDeps {
   gzipLevel: number;
   /** --retry-budget, for the result download's own retries. */
   retryBudgetMs: number;
+  /** Where an incremental window's counts are read. */
+  counts: CountDeps;
+}
+
+/** The `query:` search filter of an incremental window (null: the whole root, or not incremental). */
+function windowSearch(entity: Entity, window: Pick<WindowRow, 'since' | 'until'>): string | null {
+  if (!entity.incremental || window.until === null) return null;
+  return windowFilter(window.since === null ? null : new Date(window.since), new Date(window.until));
 }
 
 export function windowQuery(entity: Entity, window: Pick<WindowRow, 'since' | 'until'>): string {
   const query = loadQuery(entity);
-  if (!entity.incremental || window.until === null) return query;
-  const filter = windowFilter(window.since === null ? null : new Date(window.since), new Date(window.until));
-  return withSearchFilter(query, entity.incremental.rootField, filter);
+  const filter = windowSearch(entity, window);
+  return filter === null ? query : withSearchFilter(query, entity.incremental!.rootField, filter);
 }
 
 export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, window: WindowMachine): Promise<WindowOutput> {
   const query = windowQuery(entity, window.row);
+  // An incremental window's count is read beside its operation (counts.ts), while it starts and once it ends.
+  const count = entity.incremental ? () => settledLater(readCount(deps.counts, entity, windowSearch(entity, window.row))) : null;
+  let atStart: Promise<StoreCount> | null = null;
   const op = await deps.slots(async () => {
+    atStart = count?.() ?? null;
     const started = await startOperation(deps.operations, window, query);
     // A result file is coming: the workers start while Shopify runs the operation, not on the first batch.
     deps.pool.start();
     return started.status === 'COMPLETED' ? started : pollOperation(deps.operations, entity.name, started);
   });
   assertCompleted(op);
-  return download(deps, entity, window, op);
+  const counts = count && atStart ? { atStart: await atStart, atEnd: count() } : null;
+  return download(deps, entity, window, op, counts);
 }
 
-async function download(deps: BulkWindowDeps, entity: Entity, window: WindowMachine, op: BulkOperation): Promise<WindowOutput> {
+async function download(deps: BulkWindowDeps, entity: Entity, window: WindowMachine, op: BulkOperation, counts: { atStart: StoreCount; atEnd: Promise<StoreCount> } | null): Promise<WindowOutput> {
   const { progress } = deps.operations;
   progress.update(entity.name, { phase: 'streaming', bytes: 0, fileSize: op.fileSize, rows: 0 });
   const stage = deps.staging.open(window);
   let result: ProcessResult;
+  let check: CountCheck | undefined;
   try {
     result = op.url === null ? { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null } : await processJsonl(entity, resultChunks(deps, entity.name, op.url), stage.writers, { ...deps.meta, extractedAt: readAt(op) }, {
       pool: deps.pool,
@@ -65,12 +80,24 @@ async function download(deps: BulkWindowDeps, entity: Entity, window: WindowMach
         details: { operationId: op.id, objectCount: op.objectCount, lines: result.lines },
       });
     }
+    check = counts ? checkCounts(counts.atStart, await counts.atEnd, result.rootLines) : undefined;
+    if (check?.covered === false) {
+      // Whole by its own count, short by the store's: the next attempt submits anew instead of adopting this file again.
+      deps.operations.state.operations.retire(op.id);
+      throw shortfall(entity, op.id, check);
+    }
   } catch (err) {
     await stage.abort();
     throw err;
   }
   const output = await stage.complete(result);
-  return { ...output, operationId: op.id, objectCount: op.objectCount };
+  return { ...output, operationId: op.id, objectCount: op.objectCount, ...(check ? { counts: check } : {}) };
+}
+
+/** A promise awaited only later: its rejection (the run stopped meanwhile) must not count as unhandled before then. */
+function settledLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function resultChunks(deps: BulkWindowDeps, entity: string, url: string): AsyncIterable<Uint8Array> {

@@ -107,7 +107,12 @@ async function finishWindow(deps: EntityRunDeps, entity: Entity, window: WindowM
     until: row.until,
     operationId: output.operationId,
     ...(extractedByRun ? { extractedByRun } : {}),
-    checks: { objectCount: output.objectCount, linesRead: output.lines, linesMatchObjectCount: output.objectCount === null || output.objectCount === output.lines },
+    checks: {
+      objectCount: output.objectCount,
+      linesRead: output.lines,
+      linesMatchObjectCount: output.objectCount === null || output.objectCount === output.lines,
+      ...(output.counts ? { counts: output.counts } : {}),
+    },
   }, output.files);
   outcome.windows += 1;
   for (const [table, rows] of Object.entries(output.rowsByTable)) outcome.rowsByTable[table] = (outcome.rowsByTable[table] ?? 0) + rows;

@@ -167,6 +167,7 @@ function entityRunDeps(config: RunConfig, p: ShopParts): EntityRunDeps {
     },
     slots: pLimit(Math.min(config.concurrency, bulkConcurrencyLimit(config.apiVersion))),
     pool: p.pool, staging, meta, gzipLevel: config.gzipLevel, retryBudgetMs: config.retryBudgetMs,
+    counts: { client: p.client, logger },
   };
   const plainWindow = { client: p.client, staging, progress, meta, gzipLevel: config.gzipLevel };
   const windows: WindowDeps = { state, manifest: p.manifest, persist: p.persist, logger, signal, hooks: p.hooks };

@@ -6,6 +6,7 @@
 // (entity-run.ts empties the outbox before the next attempt).
 import { rm } from 'node:fs/promises';
 import type { StagedFile } from '../load/destination.ts';
+import type { CountCheck } from '../load/manifest.ts';
 import { partObjectName, tableOfObject } from '../load/layout.ts';
 import { WindowOutbox, windowStagingDir, type OutboxDeps } from '../load/outbox.ts';
 import type { ProcessResult } from '../pipeline/process.ts';
@@ -33,6 +34,8 @@ export interface WindowOutput {
   files: StagedFile[];
   operationId: string | null;
   objectCount: number | null;
+  /** The store's count beside the root rows, for an incremental bulk window this run extracted. */
+  counts?: CountCheck;
 }
 
 export class Staging {
