@@ -78,6 +78,8 @@ function exitCode(shops: ShopSummary[], signal: AbortSignal): number {
   if (signal.aborted) return interruptExitCode(signal.reason);
   if (shops.every((s) => s.status === 'succeeded')) return ExitCodes.OK;
   if (shops.length > 0 && shops.every((s) => s.status === 'failed' && exitCodeOf(s.error?.code) === ExitCodes.CONFIG)) return ExitCodes.CONFIG;
-  if (shops.some((s) => exitCodeOf(s.error?.code) === ExitCodes.LOCKED) && shops.every((s) => s.status !== 'succeeded' && s.status !== 'partial')) return ExitCodes.LOCKED;
+  // Like 2, 3 speaks for the whole job: every shop was locked by another run, so nothing was done and
+  // trying again later is all it takes. A locked shop beside any other outcome is a partial failure.
+  if (shops.length > 0 && shops.every((s) => s.status === 'failed' && exitCodeOf(s.error?.code) === ExitCodes.LOCKED)) return ExitCodes.LOCKED;
   return ExitCodes.PARTIAL_FAILURE;
 }

@@ -1,12 +1,13 @@
 // Many shops through the real CLI against sandbox stores over HTTP: a shops file split across two
-// simulated Cloud Run tasks, a client-credentials shop whose token is renewed mid-run, and a shop
-// whose secret is missing failing alone.
+// simulated Cloud Run tasks, a client-credentials shop whose token is renewed mid-run, a shop whose
+// secret is missing failing alone, and the job's exit code when some shops' states are locked.
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { collect, startCli, type CliResult } from '../support/cli.ts';
+import { StateDb } from '../../src/state/db.ts';
 import { manifests, readTable } from '../support/output.ts';
 
 interface LogLine {
@@ -136,6 +137,46 @@ describe('many shops from a shops file', function () {
       expect(result.stderr).to.match(/"message":"missing\.myshopify\.com: [^"]*MISSING_TOKEN/);
       expect(result.stdout + result.stderr).not.to.contain(clientSecret);
       expect(existsSync(join(dir, 'state-cc.myshopify.com.db'))).to.equal(true);
+    });
+  });
+
+  describe('shops whose state another run holds', () => {
+    let alpha: Sandbox;
+    let beta: Sandbox;
+    before(async () => {
+      alpha = await startSandbox({ shopDomain: 'alpha.myshopify.com', seed: 11, operationDelayMs: 50 });
+      beta = await startSandbox({ shopDomain: 'beta.myshopify.com', seed: 22, operationDelayMs: 50 });
+    });
+    after(async () => { await alpha.close(); await beta.close(); });
+
+    /** Runs alpha, whose state another run holds, and the shops-file lines `others`. */
+    async function runWithAlphaLocked(others: string[]): Promise<CliResult> {
+      const shopsFile = join(dir, 'shops.yaml');
+      writeFileSync(shopsFile, ['shops:', '  - shop: alpha.myshopify.com', `    adminUrl: ${alpha.url}`, '    tokenEnv: ALPHA_TOKEN', ...others, ''].join('\n'));
+      const held = StateDb.open(join(dir, 'state-alpha.myshopify.com.db'));
+      held.lock.acquire('another-run', 600_000);
+      try {
+        return await collect(startCli(['--shops-file', shopsFile, '--entities', 'orders', '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'), '--lock-wait', '0s', ...FAST], { ALPHA_TOKEN: alpha.token, BETA_TOKEN: beta.token }));
+      } finally {
+        held.close();
+      }
+    }
+
+    it('exits 1, not 3, when one shop is locked and another failed for another reason: that one needs a person', async () => {
+      const result = await runWithAlphaLocked(['  - shop: beta.myshopify.com', `    adminUrl: ${beta.url}`, '    tokenEnv: BETA_MISSING_TOKEN']);
+      expect(jobSummary(result).shops?.map((s) => [s.shop, s.status])).to.deep.equal([['alpha.myshopify.com', 'failed'], ['beta.myshopify.com', 'failed']]);
+      expect(result.code, result.stderr).to.equal(1);
+    });
+
+    it('exits 1 when one shop is locked and the other succeeded', async () => {
+      const result = await runWithAlphaLocked(['  - shop: beta.myshopify.com', `    adminUrl: ${beta.url}`, '    tokenEnv: BETA_TOKEN']);
+      expect(jobSummary(result).shops?.map((s) => [s.shop, s.status])).to.deep.equal([['alpha.myshopify.com', 'failed'], ['beta.myshopify.com', 'succeeded']]);
+      expect(result.code, result.stderr).to.equal(1);
+    });
+
+    it('exits 3 when every shop is locked: nothing was done, try again later', async () => {
+      const result = await runWithAlphaLocked([]);
+      expect(result.code, result.stderr).to.equal(3);
     });
   });
 });
