@@ -119,12 +119,21 @@ async function submit(deps: OperationDeps, window: WindowMachine, query: string,
       await window.checkpoint('after-submit');
       return op;
     } catch (err) {
-      if (!isEtlError(err, ErrorCodes.OPERATION_IN_PROGRESS)) throw err;
-      const runningIds = (err.details.runningIds as string[] | undefined) ?? [];
-      if (Date.now() + wait > deadline) throw slotTimeout(deps, window.entity, runningIds, Date.now() - started, err);
-      await freeOrphans(deps, runningIds);
-      deps.logger.warn('no free bulk operation slot; waiting', { entity: window.entity, blockedBy: runningIds, waitMs: wait });
-      await sleep(wait, deps.signal);
+      // A refused submit the policy says to send again: no free slot (OPERATION_IN_PROGRESS), or
+      // Shopify's limit on recent bulk operations (THROTTLED from LIMIT_REACHED, with its own wait
+      // when it names one). Both wait within --created-timeout; nothing else is sent again here.
+      if (!isEtlError(err) || err.action !== 'resend' || (err.code !== ErrorCodes.OPERATION_IN_PROGRESS && err.code !== ErrorCodes.THROTTLED)) throw err;
+      const pause = Math.max(wait, (err.retryAfterSeconds ?? 0) * 1000);
+      if (err.code === ErrorCodes.THROTTLED) {
+        if (Date.now() + pause > deadline) throw err;
+        deps.logger.warn('Shopify limits bulk operations for now; waiting', { entity: window.entity, reason: err.message, waitMs: pause });
+      } else {
+        const runningIds = (err.details.runningIds as string[] | undefined) ?? [];
+        if (Date.now() + pause > deadline) throw slotTimeout(deps, window.entity, runningIds, Date.now() - started, err);
+        await freeOrphans(deps, runningIds);
+        deps.logger.warn('no free bulk operation slot; waiting', { entity: window.entity, blockedBy: runningIds, waitMs: pause });
+      }
+      await sleep(pause, deps.signal);
     }
   }
 }

@@ -65,6 +65,13 @@ describe('bulk operation and result faults lose nothing', function () {
     await sleep(at.getTime() - Date.now() + 5);
   }
 
+  it('waits out LIMIT_REACHED on submit and submits again, like a busy slot', async () => {
+    await start({ limitReached: 3 });
+    await runClean();
+    expect(sandbox.faults.current().limitReached, 'every refusal was met').to.equal(0);
+    expect(logs.text()).to.match(/Shopify limits bulk operations/);
+  });
+
   it('FAILED with INTERNAL_SERVER_ERROR: the window is submitted again', async () => {
     await start({ failed: 1, failedErrorCode: 'INTERNAL_SERVER_ERROR' });
     const result = await runClean();

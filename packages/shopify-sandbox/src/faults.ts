@@ -50,9 +50,11 @@ export interface Faults {
    */
   omittedRecords: number;
   omittedRecordCount: number;
+  /** The next N bulkOperationRunQuery calls are refused with LIMIT_REACHED ("too many recent bulk operations"). */
+  limitReached: number;
 }
 
-export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines' | 'omittedRecords';
+export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines' | 'omittedRecords' | 'limitReached';
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   throttled: 0,
@@ -78,6 +80,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   droppedLineCount: 1,
   omittedRecords: 0,
   omittedRecordCount: 1,
+  limitReached: 0,
 });
 
 export class FaultController {
@@ -132,6 +135,7 @@ const FAIL_CODES: Record<string, FailErrorCode> = { internal: 'INTERNAL_SERVER_E
  *   malformed=N[@K]       next N files have a malformed line at line K (default 1)
  *   drop=N[@M]            next N files lack M lines (default 1)
  *   omit=N[@M]            next N completed operations leave out M root records (default 1), objectCount agreeing
+ *   limit=N               next N bulk query submits refused with LIMIT_REACHED
  * Example: `--fault throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096`.
  */
 export function parseFaultSpec(spec: string): Partial<Faults> {
@@ -178,6 +182,7 @@ export function parseFaultSpec(spec: string): Partial<Faults> {
       case 'stuck': out.stuck = count; break;
       case 'slow': out.slow = count; if (arg !== undefined) out.slowDelayMs = number('milliseconds'); break;
       case 'expire': out.expiredUrls = count; break;
+      case 'limit': out.limitReached = count; break;
       case 'cut': out.cutDownloads = count; if (arg !== undefined) out.cutAfterBytes = number('byte count'); break;
       case 'malformed': out.malformedLines = count; if (arg !== undefined) out.malformedLineAt = Math.max(1, number('line')); break;
       case 'drop': out.droppedLines = count; if (arg !== undefined) out.droppedLineCount = number('line count'); break;

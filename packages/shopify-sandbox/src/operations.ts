@@ -93,6 +93,10 @@ export class Operations {
       return { operation: null, userErrors: [{ field: null, message, code: 'OPERATION_IN_PROGRESS' }] };
     }
     const { faults } = this.options;
+    if (faults.consume('limitReached')) {
+      // What triggers it and its exact words were never recorded; this is the wording clients report.
+      return { operation: null, userErrors: [{ field: null, message: 'Too many recent bulk operations. Please try again later.', code: 'LIMIT_REACHED' }] };
+    }
     const fate: Fate = faults.consume('stuck') ? 'stuck' : faults.consume('failed') ? 'fail' : faults.consume('canceled') ? 'cancel' : 'complete';
     const op = this.newOperation({
       query, document, groupObjects, apiVersion, foreign: false, fate,
