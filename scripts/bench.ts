@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
-import { entityByName } from '../src/entities/index.ts';
+import { entities, entityByName } from '../src/entities/index.ts';
 import { processJsonl } from '../src/pipeline/process.ts';
 import { WorkerPool } from '../src/pipeline/worker-pool.ts';
 import { bareLoop } from './bare-loop.ts';
@@ -68,9 +68,9 @@ function launchForms(): Array<{ form: string; command: string; args: string[] }>
   ];
 }
 
-async function runEtl(sandbox: Sandbox, dir: string, entities: string, launch = launchForms()[0]!): Promise<EtlRun> {
+async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch = launchForms()[0]!): Promise<EtlRun> {
   const cli = [
-    'run', '--admin-url', sandbox.url, '--shop', sandbox.shopDomain, '--entities', entities,
+    'run', '--admin-url', sandbox.url, '--shop', sandbox.shopDomain, '--entities', entityNames,
     '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'), '--log-format', 'json', '--poll-interval', '100ms', '--max-poll-interval', '200ms',
     // One operation per entity, the file the figures are about: a first run is otherwise split into
     // 30-day windows from the shop's creation, and the bench would time only the first slice.
@@ -223,7 +223,7 @@ async function allBench(mb: number, dir: string): Promise<void> {
   const sandbox = await startSandbox({ size: { orders }, operationDelayMs: delayMs, dataDir: join(dir, 'sandbox') });
   try {
     console.log(`bench: every entity, ${orders} orders (~${mb} MB of orders JSONL), operations take at least ${delayMs} ms; load average ${load()}`);
-    const run = await runEtl(sandbox, dir, 'orders,products,customers,inventory,locations,collections,product_metafields,shop');
+    const run = await runEtl(sandbox, dir, entities.map((e) => e.name).join(','));
     const ops = sandbox.operations().filter((op) => op.completedAt !== null);
     const durations = ops.map((op) => ({ op, ms: op.completedAt!.getTime() - op.createdAt.getTime() }));
     const longest = durations.sort((a, b) => b.ms - a.ms)[0]!;
