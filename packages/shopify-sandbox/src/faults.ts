@@ -25,6 +25,11 @@ export interface Faults {
   /** The next N operations end FAILED with failedErrorCode (partialDataUrl for INTERNAL_SERVER_ERROR and TIMEOUT). */
   failed: number;
   failedErrorCode: FailErrorCode;
+  /**
+   * The most objects (JSONL lines) one operation can read, until changed: one that would read more ends
+   * FAILED with TIMEOUT (partial data kept), as Shopify's does when a query is too much for it. Null: no limit.
+   */
+  objectLimit: number | null;
   /** The next N operations are CANCELED by Shopify while running. */
   canceled: number;
   /** The next N operations stay CREATED until cancelled. */
@@ -67,6 +72,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   foreignOperations: 0,
   failed: 0,
   failedErrorCode: 'INTERNAL_SERVER_ERROR',
+  objectLimit: null,
   canceled: 0,
   stuck: 0,
   slow: 0,
@@ -127,6 +133,7 @@ const FAIL_CODES: Record<string, FailErrorCode> = { internal: 'INTERNAL_SERVER_E
  *   status=CODE           every GraphQL request answers 401, 402, 403, 404 or 423
  *   foreign=N             N foreign running bulk queries hold slots
  *   fail=N[@CODE]         next N operations FAILED: internal (default), timeout or access-denied
+ *   objects=N             every operation reading more than N objects FAILED with TIMEOUT (until changed)
  *   cancel=N              next N operations CANCELED by Shopify
  *   stuck=N               next N operations stay CREATED
  *   slow=N[@MS]           next N operations run MS milliseconds (default 10000)
@@ -178,6 +185,7 @@ export function parseFaultSpec(spec: string): Partial<Faults> {
         }
         break;
       }
+      case 'objects': out.objectLimit = count; break;
       case 'cancel': out.canceled = count; break;
       case 'stuck': out.stuck = count; break;
       case 'slow': out.slow = count; if (arg !== undefined) out.slowDelayMs = number('milliseconds'); break;
@@ -187,7 +195,7 @@ export function parseFaultSpec(spec: string): Partial<Faults> {
       case 'malformed': out.malformedLines = count; if (arg !== undefined) out.malformedLineAt = Math.max(1, number('line')); break;
       case 'drop': out.droppedLines = count; if (arg !== undefined) out.droppedLineCount = number('line count'); break;
       case 'omit': out.omittedRecords = count; if (arg !== undefined) out.omittedRecordCount = number('record count'); break;
-      default: throw new Error(`unknown fault "${name}" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, cancel, stuck, slow, expire, cut, malformed, drop, omit)`);
+      default: throw new Error(`unknown fault "${name}" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, objects, cancel, stuck, slow, expire, cut, malformed, drop, omit)`);
     }
   }
   return out;

@@ -1,11 +1,12 @@
 // The bulk-operation state machine. A query operation goes CREATED -> RUNNING -> COMPLETED over
 // operationDelayMs (counters read "0" until it completes, as recorded), its file written by the store;
 // cancelling goes CANCELING -> CANCELED. Faults decide an operation's fate when it is submitted
-// (failed, canceled by Shopify, stuck, expired URL, records left out) or when its file is finished (malformed, dropped).
+// (failed, canceled by Shopify, stuck, expired URL, records left out) or when its file is finished
+// (malformed, dropped, or more objects than the standing objectLimit: FAILED with TIMEOUT).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DocumentNode } from 'graphql';
 import { versionAtLeast, NEW_BULK_QUERIES_SINCE } from './schema/index.ts';
-import type { FaultController } from './faults.ts';
+import type { FailErrorCode, FaultController } from './faults.ts';
 import { recordOf, type BulkOperationRecord, type BulkOperationType, type Fate, type Operation, type UserError } from './operation-record.ts';
 import type { ResultFiles } from './results.ts';
 import type { BulkFileResult, Ordering } from './store/index.ts';
@@ -204,8 +205,9 @@ export class Operations {
       Object.assign(op, { status: 'CANCELED', ...this.counters(op.written) });
       return;
     }
-    if (op.fate === 'fail') {
-      await this.fail(op, key, now);
+    const limit = this.options.faults.current().objectLimit;
+    if (op.fate === 'fail' || (limit !== null && (op.written?.objectCount ?? 0) > limit)) {
+      await this.fail(op, key, now, op.fate === 'fail' ? op.failWith : 'TIMEOUT');
       return;
     }
     await this.complete(op, key, now);
@@ -239,10 +241,10 @@ export class Operations {
   }
 
   /** FAILED: INTERNAL_SERVER_ERROR and TIMEOUT keep the first half of the file as partial data. */
-  private async fail(op: Operation, key: string, now: Date): Promise<void> {
+  private async fail(op: Operation, key: string, now: Date, errorCode: FailErrorCode): Promise<void> {
     const { files, urlTtlMs } = this.options;
     let counts = { objectCount: 0, rootObjectCount: 0 };
-    if (op.failWith !== 'ACCESS_DENIED' && op.written && op.written.objectCount > 1) {
+    if (errorCode !== 'ACCESS_DENIED' && op.written && op.written.objectCount > 1) {
       const partialKey = files.newKey();
       const partial = await files.copyHead(key, partialKey, Math.floor(op.written.objectCount / 2));
       op.partialKey = partialKey;
@@ -250,7 +252,7 @@ export class Operations {
       counts = { objectCount: partial.lines, rootObjectCount: partial.rootLines };
     }
     await files.remove(key);
-    Object.assign(op, { status: 'FAILED', errorCode: op.failWith, completedAt: now, ...counts });
+    Object.assign(op, { status: 'FAILED', errorCode, completedAt: now, ...counts });
   }
 
   private async finishCancel(op: Operation): Promise<void> {

@@ -98,6 +98,19 @@ describe('sandbox faults', () => {
     expect(denied).to.deep.include({ status: 'FAILED', errorCode: 'ACCESS_DENIED', partialDataUrl: null, url: null, objectCount: '0' });
   });
 
+  it('objectLimit: an operation reading more objects ends FAILED with TIMEOUT and partial data; one within it completes; it stands until changed', async () => {
+    const whole = await finished({});
+    const objects = Number(whole.objectCount);
+    for (let i = 0; i < 2; i++) {
+      const op = await finished({ objectLimit: objects - 1 });
+      expect(op).to.deep.include({ status: 'FAILED', errorCode: 'TIMEOUT', url: null });
+      expect(Number(op.objectCount)).to.be.within(1, objects - 1);
+      expect(op.partialDataUrl).to.be.a('string');
+    }
+    expect(await finished({ objectLimit: objects })).to.deep.include({ status: 'COMPLETED', objectCount: String(objects) });
+    expect(await finished({ objectLimit: null })).to.deep.include({ status: 'COMPLETED' });
+  });
+
   it('canceled: Shopify cancels the running operation (no CANCELING step)', async () => {
     sandbox.faults.set({ canceled: 1 });
     const { op } = await runQuery(sandbox, '2026-10', PRODUCTS);
@@ -188,8 +201,8 @@ describe('sandbox faults', () => {
 
 describe('parseFaultSpec (the --fault flag)', () => {
   it('reads counts and arguments', () => {
-    expect(parseFaultSpec('throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096,status=423,malformed=1@5,drop=2@3,rate-limit=1@7,foreign=5,cancel=1,stuck=1,expire=1,maintenance=2,omit=1@4')).to.deep.equal({
-      throttled: 2, serverErrors: 3, serverErrorStatus: 503, failed: 1, failedErrorCode: 'TIMEOUT', cutDownloads: 1, cutAfterBytes: 4096,
+    expect(parseFaultSpec('throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096,status=423,malformed=1@5,drop=2@3,rate-limit=1@7,foreign=5,cancel=1,stuck=1,expire=1,maintenance=2,omit=1@4,objects=500')).to.deep.equal({
+      objectLimit: 500, throttled: 2, serverErrors: 3, serverErrorStatus: 503, failed: 1, failedErrorCode: 'TIMEOUT', cutDownloads: 1, cutAfterBytes: 4096,
       fixedStatus: 423, malformedLines: 1, malformedLineAt: 5, droppedLines: 2, droppedLineCount: 3, rateLimited: 1, retryAfterSeconds: 7,
       foreignOperations: 5, canceled: 1, stuck: 1, expiredUrls: 1, maintenance: 2, omittedRecords: 1, omittedRecordCount: 4,
     });

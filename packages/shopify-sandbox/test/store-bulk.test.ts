@@ -116,6 +116,28 @@ describe('sandbox store: bulk results', () => {
       expect(await rootIds('created_at:2025-12-01')).to.deep.equal(onDay);
     });
 
+    for (const entity of ['orders', 'products', 'customers'] as const) {
+      it(`select the ${entity} in an id range, with a time range: id:>N AND id:<=M`, async () => {
+        const store = makeStore();
+        const all = store.ids(entity);
+        const numeric = (gid: string): string => gid.split('/').at(-1)!;
+        const after = numeric(all[2]!);
+        const through = numeric(all[7]!);
+        const rootIds = async (filter: string): Promise<string[]> =>
+          (await runBulk(store, withFilter(queryFile(entity), entity, filter))).lines.filter((l) => l.__parentId === undefined).map((l) => l.id!);
+        expect(await rootIds(`id:>${after} AND id:<=${through}`)).to.deep.equal(all.slice(3, 8));
+        expect(await rootIds(`id:>=${after} id:<${through}`)).to.deep.equal(all.slice(2, 7));
+        expect(await rootIds(`id:${after}`)).to.deep.equal([all[2]]);
+        const window = store.ids(entity, { since, until });
+        const cut = numeric(window[Math.floor(window.length / 2)]!);
+        const timeFilter = `updated_at:>='${since.toISOString()}' AND updated_at:<'${until.toISOString()}'`;
+        const low = await rootIds(`${timeFilter} AND id:<=${cut}`);
+        const high = await rootIds(`${timeFilter} AND id:>${cut}`);
+        expect(low.length).to.be.within(1, window.length - 1);
+        expect([...low, ...high]).to.deep.equal(window);
+      });
+    }
+
     it('honours includeInactive on locations, and filters inventory items and collections by updated_at', async () => {
       const store = makeStore({ locations: 6 });
       const active = await runBulk(store, '{ locations { edges { node { id isActive } } } }');

@@ -165,4 +165,19 @@ describe('sandbox store: data', () => {
       });
     }
   });
+
+  it('serves one page of a root connection to ordinary queries: the lowest and highest id a search matches (and counts by id too)', async () => {
+    const store = makeStore();
+    const source = `query ($q: String!) {
+      lowest: customers(first: 1, sortKey: ID, query: $q) { nodes { id } }
+      highest: customers(first: 1, sortKey: ID, reverse: true, query: $q) { nodes { id } }
+      none: orders(first: 1, query: "id:<=1") { nodes { id } }
+      count: customersCount(query: $q, limit: null) { count }
+    }`;
+    const all = store.ids('customers');
+    const after = all[3]!.split('/').at(-1);
+    const result = await graphql({ schema, source, rootValue: store.rootValue(), variableValues: { q: `updated_at:<'2100-01-01T00:00:00Z' AND id:>${after}` } });
+    expect(result.errors).to.equal(undefined);
+    expect(result.data).to.deep.equal({ lowest: { nodes: [{ id: all[4] }] }, highest: { nodes: [{ id: all.at(-1) }] }, none: { nodes: [] }, count: { count: all.length - 4 } });
+  });
 });

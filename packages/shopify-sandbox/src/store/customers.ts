@@ -132,7 +132,7 @@ export function customerRecord(g: StoreGraph, c: number): Rec {
 export const customersGenerator: EntityGenerator = {
   root: 'customers',
   mutable: { defaultSize: 60, gidType: 'Customer', idBase: IdBase.Customer },
-  nodes: mutableNodes('customers', (g, c) => g.customer(c)),
+  nodes: mutableNodes('customers', IdBase.Customer, (g, c) => g.customer(c)),
   truth(g, window) {
     const tally = new Tally(['customers', 'customer_addresses']);
     for (const c of rootIndexes(g, 'customers', (t) => inWindow(window, t.updated))) {

@@ -156,7 +156,7 @@ function buildDraft(g: StoreGraph, i: number): BuiltDraft {
 export const draftOrdersGenerator: EntityGenerator = {
   root: ROOT,
   mutable: { defaultSize: 30, gidType: 'DraftOrder', idBase: IDS.DraftOrder },
-  nodes: mutableNodes(ROOT, (g, i) => buildDraft(g, i).record),
+  nodes: mutableNodes(ROOT, IDS.DraftOrder, (g, i) => buildDraft(g, i).record),
   truth(g, window) {
     const tally = new Tally(['draft_orders', 'draft_order_line_items']);
     for (const i of rootIndexes(g, ROOT, (t) => inWindow(window, t.updated))) {

@@ -6,6 +6,7 @@
 import type { StoreGraph } from './graph.ts';
 import type { Args, Rec } from './model.ts';
 import type { RootTimes } from './context.ts';
+import { numericId } from './ids.ts';
 import type { SearchFilter } from './search-filter.ts';
 
 export interface EntityGenerator {
@@ -31,6 +32,8 @@ export interface Window {
 
 /** The search fields every root's `query:` knows. */
 export const DATE_FIELDS = ['updated_at', 'created_at'] as const;
+/** A mutable root's `query:` also knows its numeric id (`id:>N AND id:<=M`). */
+export const ROOT_SEARCH_FIELDS = [...DATE_FIELDS, 'id'] as const;
 
 /** True when an updatedAt (epoch seconds) lies in [since, until). */
 export function inWindow(window: Window, seconds: number): boolean {
@@ -43,9 +46,9 @@ export function matchesTimes(filter: SearchFilter): (t: { created: number; updat
 }
 
 /** Indexes of a mutable root's records whose times pass `keep`, ascending (id order, Shopify's bulk order). */
-export function* rootIndexes(g: StoreGraph, root: string, keep: (times: RootTimes) => boolean): Generator<number> {
+export function* rootIndexes(g: StoreGraph, root: string, keep: (times: RootTimes, index: number) => boolean): Generator<number> {
   const count = g.ctx.count(root);
-  for (let i = 0; i < count; i++) if (keep(g.ctx.rootTimes(root, i))) yield i;
+  for (let i = 0; i < count; i++) if (keep(g.ctx.rootTimes(root, i), i)) yield i;
 }
 
 export function* records(indexes: Iterable<number>, build: (i: number) => Rec): Generator<Rec> {
@@ -53,8 +56,13 @@ export function* records(indexes: Iterable<number>, build: (i: number) => Rec): 
 }
 
 /** A mutable root's nodes: those whose times match the search filter, in id order. */
-export function mutableNodes(root: string, build: (g: StoreGraph, i: number) => Rec): (g: StoreGraph, filter: SearchFilter) => Iterable<Rec> {
-  return (g, filter) => records(rootIndexes(g, root, matchesTimes(filter)), (i) => build(g, i));
+export function mutableNodes(root: string, idBase: number, build: (g: StoreGraph, i: number) => Rec): (g: StoreGraph, filter: SearchFilter) => Iterable<Rec> {
+  return (g, filter) => records(rootIndexes(g, root, matchesRoot(g, idBase, filter)), (i) => build(g, i));
+}
+
+/** A mutable root's search: its times and its numeric id (of the id space at `idBase`). */
+export function matchesRoot(g: StoreGraph, idBase: number, filter: SearchFilter): (t: RootTimes, index: number) => boolean {
+  return (t, i) => filter.matches({ updated_at: t.updated, created_at: t.created, id: numericId(g.ctx.seed, idBase, i) });
 }
 
 /** Counts rows per table, every table starting at 0. */

@@ -4,7 +4,7 @@ import { collectionsGenerator } from './collections.ts';
 import { customersGenerator } from './customers.ts';
 import { draftOrdersGenerator } from './draft-orders.ts';
 import type { RootResolver } from './bulk-executor.ts';
-import type { Args } from './model.ts';
+import type { Args, Rec } from './model.ts';
 import type { EntityGenerator, Window } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { gid, numericId } from './ids.ts';
@@ -12,7 +12,7 @@ import { inventoryItemsGenerator } from './inventory.ts';
 import { locationsGenerator } from './locations.ts';
 import { ordersGenerator } from './orders.ts';
 import { productsGenerator } from './products.ts';
-import { DATE_FIELDS, matchesTimes, rootIndexes } from './generator.ts';
+import { matchesRoot, ROOT_SEARCH_FIELDS, rootIndexes } from './generator.ts';
 import { parseSearch } from './search-filter.ts';
 import { shopGenerator } from './shop.ts';
 
@@ -64,17 +64,33 @@ export function rootGid(g: StoreGraph, root: string, index: number): string {
 export function rootResolver(g: StoreGraph): RootResolver {
   const byRoot = new Map(GENERATORS.flatMap((gen) => (gen.nodes ? [[gen.root, gen.nodes.bind(gen)] as const] : [])));
   return (field, args) => {
-    const filter = parseSearch(args['query'], DATE_FIELDS);
+    const filter = parseSearch(args['query'], ROOT_SEARCH_FIELDS);
     return byRoot.get(field)?.(g, filter, args) ?? null;
   };
 }
 
-/** The plain root fields' values and the count fields' resolvers, for ordinary (non-bulk) queries. */
+/**
+ * The root fields' values for ordinary (non-bulk) queries: the plain ones (the shop), the count fields'
+ * resolvers, and each mutable root's connection as one page of `nodes` in id order (`first`/`last`,
+ * `reverse`; no cursors), enough for the ETL's look-up of the lowest and highest id a search matches.
+ */
 export function rootValue(g: StoreGraph): Record<string, unknown> {
   return Object.fromEntries([
-    ...GENERATORS.flatMap((gen) => (gen.value ? [[gen.root, gen.value(g)]] : [])),
+    ...GENERATORS.flatMap((gen): Array<[string, unknown]> => {
+      if (gen.value) return [[gen.root, gen.value(g)]];
+      const nodes = gen.mutable && gen.nodes?.bind(gen);
+      return nodes ? [[gen.root, (args: Args) => ({ nodes: page(nodes(g, parseSearch(args['query'], ROOT_SEARCH_FIELDS), args), args) })]] : [];
+    }),
     ...COUNTED.map((gen) => [countField(gen.root), (args: Args) => countOf(g, gen.root, args)]),
   ]);
+}
+
+function page(nodes: Iterable<Rec>, args: Args): Rec[] {
+  const all = [...nodes];
+  if (args['reverse'] === true) all.reverse();
+  const first = typeof args['first'] === 'number' ? args['first'] : undefined;
+  const last = typeof args['last'] === 'number' ? args['last'] : undefined;
+  return first !== undefined ? all.slice(0, first) : last !== undefined ? all.slice(-last) : all;
 }
 
 /**
@@ -82,7 +98,7 @@ export function rootValue(g: StoreGraph): Record<string, unknown> {
  * the limit Shopify answers the limit itself, marked AT_LEAST.
  */
 function countOf(g: StoreGraph, root: string, args: Args): { count: number; precision: 'EXACT' | 'AT_LEAST' } {
-  const keep = matchesTimes(parseSearch(args['query'], DATE_FIELDS));
+  const keep = matchesRoot(g, mutable(root).idBase, parseSearch(args['query'], ROOT_SEARCH_FIELDS));
   const limit = args['limit'] === undefined ? COUNT_LIMIT : (args['limit'] as number | null);
   let count = 0;
   for (const _ of rootIndexes(g, root, keep)) {

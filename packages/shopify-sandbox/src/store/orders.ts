@@ -212,7 +212,7 @@ function percent(rate: number): number {
 export const ordersGenerator: EntityGenerator = {
   root: 'orders',
   mutable: { defaultSize: 120, gidType: 'Order', idBase: IdBase.Order },
-  nodes: mutableNodes('orders', (g, i) => g.order(i)),
+  nodes: mutableNodes('orders', IdBase.Order, (g, i) => g.order(i)),
   truth(g, window) {
     const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications']);
     for (const i of rootIndexes(g, 'orders', (t) => inWindow(window, t.updated))) {

@@ -177,7 +177,7 @@ export function variantRecord(g: StoreGraph, p: number, v: number): Rec {
 export const productsGenerator: EntityGenerator = {
   root: 'products',
   mutable: { defaultSize: 40, gidType: 'Product', idBase: IdBase.Product },
-  nodes: mutableNodes('products', (g, p) => g.product(p)),
+  nodes: mutableNodes('products', IdBase.Product, (g, p) => g.product(p)),
   truth(g, window) {
     const tally = new Tally(['products', 'product_variants', 'product_media', 'product_metafields']);
     for (const p of rootIndexes(g, 'products', (t) => inWindow(window, t.updated))) {

@@ -1,5 +1,5 @@
 // Shopify's search syntax, as far as the bulk roots need it: `updated_at:>='2025-01-01T00:00:00Z' AND
-// created_at:<2025-02-01`. Terms are joined by AND or a space, groups by OR; operators are >=, >, <=,
+// created_at:<2025-02-01 AND id:>5612000000000`. Terms are joined by AND or a space, groups by OR; operators are >=, >, <=,
 // < and `:` (equals); values are single- or double-quoted or bare. Fields the root does not know are
 // ignored, as Shopify ignores them (it only warns), so a typo matches everything.
 
@@ -8,12 +8,12 @@ export type Operator = '>=' | '>' | '<=' | '<' | '=';
 export interface Term {
   field: string;
   op: Operator;
-  /** Inclusive start and exclusive end of the instant or day the value names, in epoch seconds. */
+  /** Inclusive start and exclusive end of the instant or day the value names, in epoch seconds (an id names [id, id + 1)). */
   from: number;
   to: number;
 }
 
-/** Epoch seconds of the fields a record can be searched by. */
+/** Epoch seconds of the date fields a record can be searched by, and its numeric `id`. */
 export type Searchable = Readonly<Record<string, number>>;
 
 export class SearchFilter {
@@ -46,7 +46,7 @@ function termMatches(term: Term, record: Searchable): boolean {
   }
 }
 
-/** Parses a `query:` argument, keeping only terms on `fields` whose value is a valid date or time. */
+/** Parses a `query:` argument, keeping only terms on `fields` whose value is a valid date or time (a whole number for `id`). */
 export function parseSearch(query: unknown, fields: readonly string[]): SearchFilter {
   if (typeof query !== 'string') return new SearchFilter([]);
   const groups: Term[][] = [[]];
@@ -90,7 +90,8 @@ function parseTerm(token: string, fields: readonly string[]): Term | null {
   if (!match) return null;
   const field = (match[1] ?? '').toLowerCase();
   if (!fields.includes(field)) return null;
-  const range = parseInstant(unquote(match[3] ?? ''));
+  const value = unquote(match[3] ?? '');
+  const range = field === 'id' ? parseId(value) : parseInstant(value);
   if (!range) return null;
   const op = (match[2] ?? '=') as Operator;
   return { field, op, ...range };
@@ -100,6 +101,13 @@ function unquote(value: string): string {
   const first = value[0];
   if ((first === "'" || first === '"') && value.length >= 2 && value.endsWith(first)) return value.slice(1, -1);
   return value;
+}
+
+/** A numeric id names the one-wide range [id, id + 1), so the operators read as they do on instants. */
+function parseId(value: string): { from: number; to: number } | null {
+  if (!/^[0-9]+$/.test(value)) return null;
+  const id = Number(value);
+  return Number.isSafeInteger(id) ? { from: id, to: id + 1 } : null;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
