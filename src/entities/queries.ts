@@ -36,16 +36,31 @@ export function withSearchFilter(query: string, rootField: string, filter: strin
   return print(doc);
 }
 
+/** The ids of an id-range part of a window: > after and <= through, decimal; null leaves that side open. */
+export interface IdRange {
+  after: string | null;
+  through: string | null;
+}
+
 /**
  * Half-open UTC window `updated_at:>='…' AND updated_at:<'…'`, quoted (unquoted, Shopify ignores the
  * time part). A null `since` leaves the window open below (a first, full extraction up to `until`).
+ * An id range adds `id:>N AND id:<=M`, numbers unquoted (docs/shopify-bulk-api.md#incremental-filters).
  */
-export function windowFilter(since: Date | null, until: Date): string {
+export function windowFilter(since: Date | null, until: Date, ids: IdRange = { after: null, through: null }): string {
   if ((since !== null && Number.isNaN(since.getTime())) || Number.isNaN(until.getTime()) || (since !== null && since >= until)) {
     throw new EtlError(ErrorCodes.INTERNAL, `invalid window [${String(since)}, ${String(until)})`);
   }
-  const upper = `updated_at:<'${searchTime(until)}'`;
-  return since === null ? upper : `updated_at:>='${searchTime(since)}' AND ${upper}`;
+  const terms = since === null ? [] : [`updated_at:>='${searchTime(since)}'`];
+  terms.push(`updated_at:<'${searchTime(until)}'`);
+  if (ids.after !== null) terms.push(`id:>${searchId(ids.after)}`);
+  if (ids.through !== null) terms.push(`id:<=${searchId(ids.through)}`);
+  return terms.join(' AND ');
+}
+
+function searchId(id: string): string {
+  if (!/^[0-9]+$/.test(id)) throw new EtlError(ErrorCodes.INTERNAL, `invalid id bound ${JSON.stringify(id)}`);
+  return id;
 }
 
 function searchTime(d: Date): string {

@@ -19,6 +19,8 @@ export interface ManifestWindow {
   entity: string;
   since: string | null;
   until: string | null;
+  /** A part of a window split by id (too many records on one instant): ids > after and <= through (null: open). */
+  ids?: { after: string | null; through: string | null };
   operationId: string | null;
   /** The run that extracted the window, when this run only finished its upload and commit. */
   extractedByRun?: string;

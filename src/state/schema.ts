@@ -90,4 +90,11 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE operations DROP COLUMN url;
   `,
+  // A window split by id range (more records on one updated_at instant than one operation reads) holds
+  // the ids its query adds to its time range, `id:>id_after AND id:<=id_through`; NULL leaves that side
+  // open. Decimal text: Shopify's ids are 64-bit.
+  `
+  ALTER TABLE windows ADD COLUMN id_after TEXT;
+  ALTER TABLE windows ADD COLUMN id_through TEXT;
+  `,
 ];

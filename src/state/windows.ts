@@ -18,6 +18,9 @@ export interface WindowRow {
   entity: string;
   since: string | null;
   until: string | null;
+  /** An id-range part of a window (entity-run.ts): its ids are > id_after and <= id_through (decimal; null: open). */
+  id_after: string | null;
+  id_through: string | null;
   status: WindowStatus;
   attempts: number;
   operation_id: string | null;
@@ -46,11 +49,11 @@ export class Windows {
     return row?.watermark ?? null;
   }
 
-  create(w: { runId: string; shop: string; entity: string; since: string | null; until: string | null }): number {
+  create(w: { runId: string; shop: string; entity: string; since: string | null; until: string | null; idAfter?: string | null; idThrough?: string | null }): number {
     const at = this.#stamp();
     return this.#db.transaction(() => {
-      const info = this.#db.prepare(`INSERT INTO windows (run_id, shop, entity, since, until, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'planned', ?, ?)`)
-        .run(w.runId, w.shop, w.entity, w.since, w.until, at, at);
+      const info = this.#db.prepare(`INSERT INTO windows (run_id, shop, entity, since, until, id_after, id_through, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?)`)
+        .run(w.runId, w.shop, w.entity, w.since, w.until, w.idAfter ?? null, w.idThrough ?? null, at, at);
       const windowId = Number(info.lastInsertRowid);
       this.#db.prepare('UPDATE windows SET window_key = ? WHERE window_id = ?').run(`${w.runId}/${windowId}`, windowId);
       return windowId;
@@ -98,7 +101,9 @@ export class Windows {
    * is contiguous with it (a backfill of a later, disjoint range leaves it alone: records between would
    * otherwise be skipped forever). It never moves past the time the window was planned: its data was
    * read after that, so a window ending later (a clock or a plan gone wrong) cannot have read what
-   * changes up to its end, and a watermark there would make every later run skip it.
+   * changes up to its end, and a watermark there would make every later run skip it. An id-range part
+   * that ends below the highest ids (id_through set) leaves it too: the rest of its time range's ids are
+   * read by the parts after it, and only the last part, committed after all of them, moves it.
    */
   commit(windowId: number): { watermark: string | null } {
     return this.#db.transaction(() => {
@@ -110,7 +115,7 @@ export class Windows {
       const at = this.#stamp();
       this.#db.prepare(`UPDATE windows SET status = 'committed', error_code = NULL, error = NULL, updated_at = ? WHERE window_id = ?`).run(at, windowId);
       const current = this.watermark(w.shop, w.entity);
-      if (w.until === null) return { watermark: current };
+      if (w.until === null || w.id_through !== null) return { watermark: current };
       const reached = isoMin(w.until, w.created_at);
       const contiguous = current === null ? w.since === null : w.since === null || w.since <= current;
       if (!contiguous || (current !== null && current >= reached)) return { watermark: current };

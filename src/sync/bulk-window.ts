@@ -33,13 +33,17 @@ export interface BulkWindowDeps {
   counts: CountDeps;
 }
 
+/** The part of a window row its search filter reads: its time range, and its id range when split by id. */
+type WindowRange = Pick<WindowRow, 'since' | 'until'> & Partial<Pick<WindowRow, 'id_after' | 'id_through'>>;
+
 /** The `query:` search filter of an incremental window (null: the whole root, or not incremental). */
-function windowSearch(entity: Entity, window: Pick<WindowRow, 'since' | 'until'>): string | null {
+function windowSearch(entity: Entity, window: WindowRange): string | null {
   if (!entity.incremental || window.until === null) return null;
-  return windowFilter(window.since === null ? null : new Date(window.since), new Date(window.until));
+  const ids = { after: window.id_after ?? null, through: window.id_through ?? null };
+  return windowFilter(window.since === null ? null : new Date(window.since), new Date(window.until), ids);
 }
 
-export function windowQuery(entity: Entity, window: Pick<WindowRow, 'since' | 'until'>): string {
+export function windowQuery(entity: Entity, window: WindowRange): string {
   const query = loadQuery(entity);
   const filter = windowSearch(entity, window);
   return filter === null ? query : withSearchFilter(query, entity.incremental!.rootField, filter);

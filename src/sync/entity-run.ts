@@ -9,6 +9,9 @@ import { WindowOutbox, discardWindowParts, type OutboxDeps } from '../load/outbo
 import type { Logger } from '../report/log.ts';
 import type { Progress } from '../report/progress.ts';
 import type { StateDb } from '../state/db.ts';
+import type { WindowRow } from '../state/windows.ts';
+import type { IdRange } from '../entities/queries.ts';
+import { idRangeOf, splitIds, type IdBounds } from './id-split.ts';
 import { MIN_WINDOW_MS, planWindows, splitWindow, type PlanOptions, type Window } from './plan.ts';
 import type { WindowOutput } from './staging.ts';
 import type { WindowMachine } from './window.ts';
@@ -28,6 +31,11 @@ export interface EntityOutcome {
 const MAX_ATTEMPTS = 3;
 /** A window is halved at most this many times (1/16 of it), so a store that is slow everywhere fails instead of fanning out. */
 const MAX_SPLIT_DEPTH = 4;
+/**
+ * A window too narrow to halve by time is halved by id at most this many times (1/1024 of its ids):
+ * enough for a thousand operations' worth of records on one instant, bounded for a store slow everywhere.
+ */
+const MAX_ID_SPLIT_DEPTH = 10;
 const SHOPIFY_FOUNDED = new Date('2006-01-01T00:00:00Z');
 
 export interface EntityRunDeps {
@@ -38,6 +46,8 @@ export interface EntityRunDeps {
   machine: (windowId: number) => WindowMachine;
   /** One attempt at a window: its rows staged and uploaded (bulk-window.ts, plain-window.ts). */
   extract: (entity: Entity, window: WindowMachine) => Promise<WindowOutput>;
+  /** The lowest and highest id a window of an incremental entity matches, to split it by id (id-split.ts). */
+  idBounds: (entity: Entity, window: WindowRow) => Promise<IdBounds | null>;
   outbox: OutboxDeps;
   /** --staging: where an interrupted run's parts wait to be uploaded. */
   stagingRoot: string;
@@ -81,14 +91,28 @@ export function planEntity(deps: Pick<EntityRunDeps, 'shop' | 'state' | 'plan'>,
   return planWindows(entity, deps.state.windows.watermark(deps.shop, entity.name), deps.plan);
 }
 
-async function runPlannedWindow(deps: EntityRunDeps, entity: Entity, w: Window, outcome: EntityOutcome, splitDepth = 0): Promise<void> {
+/** A window to extract: a planned one, or a part of a split one (an id-range part keeps its window's time range). */
+interface Part extends Window {
+  ids?: IdRange;
+}
+
+/** How many times the window was halved on its way here, by time and by id. */
+interface SplitDepth {
+  time: number;
+  id: number;
+}
+
+async function runPlannedWindow(deps: EntityRunDeps, entity: Entity, w: Part, outcome: EntityOutcome, splitDepth: SplitDepth = { time: 0, id: 0 }): Promise<void> {
   deps.signal.throwIfAborted();
-  const windowId = deps.state.windows.create({ runId: deps.runId, shop: deps.shop, entity: entity.name, since: w.since?.toISOString() ?? null, until: w.until.toISOString() });
+  const windowId = deps.state.windows.create({
+    runId: deps.runId, shop: deps.shop, entity: entity.name, since: w.since?.toISOString() ?? null, until: w.until.toISOString(),
+    idAfter: w.ids?.after ?? null, idThrough: w.ids?.through ?? null,
+  });
   await finishWindow(deps, entity, deps.machine(windowId), outcome, undefined, splitDepth);
 }
 
 /** Takes a window from whatever state it is in to committed, or throws with the window marked. */
-async function finishWindow(deps: EntityRunDeps, entity: Entity, window: WindowMachine, outcome: EntityOutcome, extractedByRun?: string, splitDepth = 0): Promise<void> {
+async function finishWindow(deps: EntityRunDeps, entity: Entity, window: WindowMachine, outcome: EntityOutcome, extractedByRun?: string, splitDepth: SplitDepth = { time: 0, id: 0 }): Promise<void> {
   let output: WindowOutput | null = null;
   const status = window.row.status;
   if (extractedByRun && (status === 'downloaded' || status === 'uploaded')) output = await resumeUploads(deps, window, extractedByRun);
@@ -105,6 +129,7 @@ async function finishWindow(deps: EntityRunDeps, entity: Entity, window: WindowM
     entity: entity.name,
     since: row.since,
     until: row.until,
+    ...(row.id_after !== null || row.id_through !== null ? { ids: idRangeOf(row) } : {}),
     operationId: output.operationId,
     ...(extractedByRun ? { extractedByRun } : {}),
     checks: {
@@ -116,7 +141,8 @@ async function finishWindow(deps: EntityRunDeps, entity: Entity, window: WindowM
   }, output.files);
   outcome.windows += 1;
   for (const [table, rows] of Object.entries(output.rowsByTable)) outcome.rowsByTable[table] = (outcome.rowsByTable[table] ?? 0) + rows;
-  deps.logger.info('window committed', { entity: entity.name, since: row.since, until: row.until, lines: output.lines, files: output.files.length, watermark });
+  const ids = row.id_after !== null || row.id_through !== null ? { idAfter: row.id_after, idThrough: row.id_through } : {};
+  deps.logger.info('window committed', { entity: entity.name, since: row.since, until: row.until, ...ids, lines: output.lines, files: output.files.length, watermark });
 }
 
 /**
@@ -131,7 +157,7 @@ async function resumeUploads(deps: EntityRunDeps, window: WindowMachine, extract
   return { lines: row.lines ?? 0, rowsByTable: resumed.rowsByTable, maxCursor: row.max_cursor, files: resumed.files, operationId: row.operation_id, objectCount: op?.object_count ?? null };
 }
 
-async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: WindowMachine, outcome: EntityOutcome, splitDepth: number): Promise<WindowOutput | 'split'> {
+async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: WindowMachine, outcome: EntityOutcome, splitDepth: SplitDepth): Promise<WindowOutput | 'split'> {
   for (let attempt = 1; ; attempt++) {
     await discardWindowParts(deps.outbox, window.id);
     try {
@@ -147,14 +173,13 @@ async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: W
       }
       const row = window.row;
       // Too much for one operation (Shopify's TIMEOUT, or past our time or size bound): the same window would fail again.
-      const halves = e.action === 'split' && splitDepth < MAX_SPLIT_DEPTH
-        ? splitWindow({ since: row.since ? new Date(row.since) : null, until: new Date(row.until!) }, deps.plan.floor ?? SHOPIFY_FOUNDED, MIN_WINDOW_MS)
-        : null;
-      if (halves) {
+      const split = e.action === 'split' ? await splitOf(deps, entity, row, splitDepth) : null;
+      if (split) {
         window.abandoned(e);
-        deps.logger.warn(`${entity.name}: too much for one operation; splitting the window in two`, { code: e.code, since: row.since, until: row.until, depth: splitDepth + 1 });
+        const ids = split.by === 'id' ? { idAfter: row.id_after, idThrough: row.id_through } : {};
+        deps.logger.warn(`${entity.name}: too much for one operation; splitting the window in two${split.by === 'id' ? ' by id' : ''}`, { code: e.code, since: row.since, until: row.until, ...ids, depth: split.depth.time + split.depth.id });
         await discardWindowParts(deps.outbox, window.id);
-        for (const half of halves) await runPlannedWindow(deps, entity, half, outcome, splitDepth + 1);
+        for (const part of split.parts) await runPlannedWindow(deps, entity, part, outcome, split.depth);
         return 'split';
       }
       await discardWindowParts(deps.outbox, window.id);
@@ -170,6 +195,34 @@ async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: W
       throw e;
     }
   }
+}
+
+/**
+ * The two parts a window too much for one operation is split into. By time while it is wider than two
+ * of the narrowest windows, at most MAX_SPLIT_DEPTH times (a wide window still too much then fails, as
+ * a store slow everywhere does). Narrower, time cannot help (one instant may hold more records than an
+ * operation reads): by id, keeping its time range, at most MAX_ID_SPLIT_DEPTH times. Null: it cannot be
+ * split further, and fails.
+ */
+async function splitOf(deps: EntityRunDeps, entity: Entity, row: WindowRow, depth: SplitDepth): Promise<{ by: 'time' | 'id'; parts: [Part, Part]; depth: SplitDepth } | null> {
+  const window = { since: row.since ? new Date(row.since) : null, until: new Date(row.until!) };
+  const ids = idRangeOf(row);
+  const byId = ids.after !== null || ids.through !== null;
+  const halves = byId ? null : splitWindow(window, deps.plan.floor ?? SHOPIFY_FOUNDED, MIN_WINDOW_MS);
+  if (halves) return depth.time < MAX_SPLIT_DEPTH ? { by: 'time', parts: halves, depth: { ...depth, time: depth.time + 1 } } : null;
+  if (!entity.incremental || depth.id >= MAX_ID_SPLIT_DEPTH) return null;
+  let bounds: IdBounds | null;
+  try {
+    bounds = await deps.idBounds(entity, row);
+  } catch (err) {
+    const e = toEtlError(err);
+    if (e.code === ErrorCodes.INTERRUPTED) throw e;
+    // The window fails with the error that made it too much; the look-up's own is only logged.
+    deps.logger.warn(`${entity.name}: could not look up the window's ids to split it: ${e.message}`, { code: e.code, windowId: row.window_id });
+    return null;
+  }
+  const parts = splitIds(ids, bounds);
+  return parts ? { by: 'id', parts: [{ ...window, ids: parts[0] }, { ...window, ids: parts[1] }], depth: { ...depth, id: depth.id + 1 } } : null;
 }
 
 function toEtlError(err: unknown): EtlError {

@@ -27,6 +27,7 @@ import { bulkConcurrencyLimit } from '../shopify/versions.ts';
 import type { StateDb } from '../state/db.ts';
 import { openState, type StateHandle } from '../state/open.ts';
 import { extractBulkWindow } from './bulk-window.ts';
+import { lookUpIdBounds } from './id-split.ts';
 import { printPlan, warnAboutRange } from './dry-run.ts';
 import { planEntity, runEntity, type EntityRunDeps } from './entity-run.ts';
 import type { SyncHooks } from './hooks.ts';
@@ -175,6 +176,7 @@ function entityRunDeps(config: RunConfig, p: ShopParts): EntityRunDeps {
     shop, runId, state, outbox, stagingRoot: config.staging, plan: p.plan, manifest: p.manifest, logger, progress, signal,
     machine: (windowId) => new WindowMachine(windows, windowId),
     extract: (entity, window) => (entity.kind === 'bulk' ? extractBulkWindow(bulkWindow, entity, window) : extractPlainWindow(plainWindow, entity, window)),
+    idBounds: (entity, window) => lookUpIdBounds(p.client, entity, window),
   };
 }
 

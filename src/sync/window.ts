@@ -8,8 +8,8 @@
 // it so looks for the operation by its query (operation.ts). A plain entity (one GraphQL request) goes
 // from planned straight to downloaded. An attempt that starts over (a new operation, or staged files
 // found lost) goes back to submitted or downloaded from any open state. A window ends failed (the next
-// run plans its range again), abandoned (split in two) or, with its operation still running, stays
-// submitted for the next run to adopt. A run killed anywhere leaves the window in the last state
+// run plans its range again), abandoned (split in two, by time or by id) or, with its operation still
+// running, stays submitted for the next run to adopt. A run killed anywhere leaves the window in the last state
 // written, and the next run resumes it from there (entity-run.ts; what each state promises a rerun:
 // docs/design.md#window-states).
 import { EtlError, ErrorCodes } from '../errors/index.ts';
@@ -111,7 +111,7 @@ export class WindowMachine {
     this.#move('submitted', { errorCode: error.code, error: error.message });
   }
 
-  /** Replaced by its two halves. */
+  /** Replaced by its two halves (by time or by id range, entity-run.ts). */
   abandoned(error: EtlError): void {
     this.#move('abandoned', { errorCode: error.code, error: `${error.message}; split in two` });
   }

@@ -29,6 +29,16 @@ describe('queries', () => {
     expect(args.lineItems).to.equal(undefined);
   });
 
+  it('adds an id range to the time range, numbers unquoted as Shopify\'s id filter takes them', () => {
+    const since = new Date('2026-01-01T00:00:00Z');
+    const until = new Date('2026-01-01T00:30:00Z');
+    expect(windowFilter(since, until, { after: '5612000000100', through: '5612000000200' }))
+      .to.equal("updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<'2026-01-01T00:30:00Z' AND id:>5612000000100 AND id:<=5612000000200");
+    expect(windowFilter(null, until, { after: null, through: '9007199254740993' })).to.equal("updated_at:<'2026-01-01T00:30:00Z' AND id:<=9007199254740993");
+    expect(windowFilter(since, until, { after: '5612000000100', through: null })).to.equal("updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<'2026-01-01T00:30:00Z' AND id:>5612000000100");
+    expect(() => windowFilter(since, until, { after: "1' OR x", through: null })).to.throw().that.satisfies((e: unknown) => isEtlError(e, 'INTERNAL'));
+  });
+
   it('replaces an existing filter and keeps the other arguments', () => {
     const q = 'query { products(first: 5, query: "status:active") { edges { node { id title(query: "x") } } } }';
     const out = withSearchFilter(q, 'products', "updated_at:<'2026-01-01T00:00:00Z'");

@@ -38,6 +38,22 @@ describe('state database', () => {
     expect(StateDb.open(path).windows.watermark('s', 'orders')).to.equal('2026-01-11T00:00:00.000Z');
   });
 
+  it('moves the watermark on the last id-range part of a window only: the parts before it leave ids unread', () => {
+    const db = StateDb.open(path);
+    db.runs.start('r1', 's');
+    db.windows.commit(db.windows.create({ runId: 'r1', shop: 's', entity: 'orders', since: null, until: '2026-01-10T00:00:00.000Z' }));
+    const range = { runId: 'r1', shop: 's', entity: 'orders', since: '2026-01-10T00:00:00.000Z', until: '2026-01-10T00:30:00.000Z' };
+    const low = db.windows.create({ ...range, idAfter: null, idThrough: '5612000000500' });
+    expect(db.windows.get(low)).to.include({ id_after: null, id_through: '5612000000500' });
+    expect(db.windows.commit(low).watermark).to.equal('2026-01-10T00:00:00.000Z');
+    const middle = db.windows.create({ ...range, idAfter: '5612000000500', idThrough: '5612000000900' });
+    expect(db.windows.commit(middle).watermark).to.equal('2026-01-10T00:00:00.000Z');
+    const last = db.windows.create({ ...range, idAfter: '5612000000900', idThrough: null });
+    expect(db.windows.get(last)).to.include({ id_after: '5612000000900', id_through: null });
+    expect(db.windows.commit(last).watermark).to.equal('2026-01-10T00:30:00.000Z');
+    db.close();
+  });
+
   it('never moves the watermark past the time the window was planned', () => {
     const db = StateDb.open(path, () => new Date('2026-03-01T12:00:00.000Z'));
     db.runs.start('r1', 's');
