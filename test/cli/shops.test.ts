@@ -32,6 +32,17 @@ function jobSummary(result: CliResult): LogLine {
 
 const FAST = ['--log-format', 'json', '--poll-interval', '100ms'];
 
+/** Two sandbox shops for the describe block it is called in: started before its tests, closed after. */
+function twoShops(): { alpha: Sandbox; beta: Sandbox } {
+  const shops = {} as { alpha: Sandbox; beta: Sandbox };
+  before(async () => {
+    shops.alpha = await startSandbox({ shopDomain: 'alpha.myshopify.com', seed: 11, operationDelayMs: 50 });
+    shops.beta = await startSandbox({ shopDomain: 'beta.myshopify.com', seed: 22, operationDelayMs: 50 });
+  });
+  after(async () => { await shops.alpha.close(); await shops.beta.close(); });
+  return shops;
+}
+
 describe('many shops from a shops file', function () {
   this.timeout(120_000);
   let dir: string;
@@ -39,15 +50,10 @@ describe('many shops from a shops file', function () {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   describe('two shops split across two Cloud Run tasks', () => {
-    let alpha: Sandbox;
-    let beta: Sandbox;
-    before(async () => {
-      alpha = await startSandbox({ shopDomain: 'alpha.myshopify.com', seed: 11, operationDelayMs: 50 });
-      beta = await startSandbox({ shopDomain: 'beta.myshopify.com', seed: 22, operationDelayMs: 50 });
-    });
-    after(async () => { await alpha.close(); await beta.close(); });
+    const shops = twoShops();
 
     it('extracts each shop exactly once, to its own output and state, with task labels on every log line', async () => {
+      const { alpha, beta } = shops;
       const betaTokenFile = join(dir, 'beta-token');
       writeFileSync(betaTokenFile, `${beta.token}\n`);
       const shopsFile = join(dir, 'shops.json');
@@ -141,16 +147,11 @@ describe('many shops from a shops file', function () {
   });
 
   describe('shops whose state another run holds', () => {
-    let alpha: Sandbox;
-    let beta: Sandbox;
-    before(async () => {
-      alpha = await startSandbox({ shopDomain: 'alpha.myshopify.com', seed: 11, operationDelayMs: 50 });
-      beta = await startSandbox({ shopDomain: 'beta.myshopify.com', seed: 22, operationDelayMs: 50 });
-    });
-    after(async () => { await alpha.close(); await beta.close(); });
+    const shops = twoShops();
 
     /** Runs alpha, whose state another run holds, and the shops-file lines `others`. */
     async function runWithAlphaLocked(others: string[]): Promise<CliResult> {
+      const { alpha, beta } = shops;
       const shopsFile = join(dir, 'shops.yaml');
       writeFileSync(shopsFile, ['shops:', '  - shop: alpha.myshopify.com', `    adminUrl: ${alpha.url}`, '    tokenEnv: ALPHA_TOKEN', ...others, ''].join('\n'));
       const held = StateDb.open(join(dir, 'state-alpha.myshopify.com.db'));
@@ -163,13 +164,13 @@ describe('many shops from a shops file', function () {
     }
 
     it('exits 1, not 3, when one shop is locked and another failed for another reason: that one needs a person', async () => {
-      const result = await runWithAlphaLocked(['  - shop: beta.myshopify.com', `    adminUrl: ${beta.url}`, '    tokenEnv: BETA_MISSING_TOKEN']);
+      const result = await runWithAlphaLocked(['  - shop: beta.myshopify.com', `    adminUrl: ${shops.beta.url}`, '    tokenEnv: BETA_MISSING_TOKEN']);
       expect(jobSummary(result).shops?.map((s) => [s.shop, s.status])).to.deep.equal([['alpha.myshopify.com', 'failed'], ['beta.myshopify.com', 'failed']]);
       expect(result.code, result.stderr).to.equal(1);
     });
 
     it('exits 1 when one shop is locked and the other succeeded', async () => {
-      const result = await runWithAlphaLocked(['  - shop: beta.myshopify.com', `    adminUrl: ${beta.url}`, '    tokenEnv: BETA_TOKEN']);
+      const result = await runWithAlphaLocked(['  - shop: beta.myshopify.com', `    adminUrl: ${shops.beta.url}`, '    tokenEnv: BETA_TOKEN']);
       expect(jobSummary(result).shops?.map((s) => [s.shop, s.status])).to.deep.equal([['alpha.myshopify.com', 'failed'], ['beta.myshopify.com', 'succeeded']]);
       expect(result.code, result.stderr).to.equal(1);
     });
