@@ -23,7 +23,7 @@ const probe = `data:text/javascript,${encodeURIComponent(
   'import { appendFileSync } from "node:fs"; appendFileSync(process.env.PROBE_FILE, JSON.stringify({ pid: process.pid, script: process.argv[1] ?? "", execArgv: process.execArgv }) + "\\n");',
 )}`;
 
-/** Runs `file args` with the probe; the process images that ran main.ts, in order. */
+/** Runs `file args` with the probe; the process images that ran main.ts (or, from dist, main.js), in order. */
 async function launch(file: string, args: string[], nodeOptions = ''): Promise<{ mains: Started[]; stdout: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'node-flags-'));
   try {
@@ -31,7 +31,7 @@ async function launch(file: string, args: string[], nodeOptions = ''): Promise<{
     const env = childEnv({ PROBE_FILE: probeFile, NODE_OPTIONS: `${nodeOptions} --import=${probe}`.trim() });
     const { stdout } = await run(file, args, { cwd: root, env });
     const started = readFileSync(probeFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Started);
-    return { mains: started.filter((s) => s.script.endsWith('main.ts')), stdout };
+    return { mains: started.filter((s) => /main\.[jt]s$/.test(s.script)), stdout };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -45,9 +45,10 @@ describe('node flags', () => {
     expect(mains[1]!.pid, 'execve keeps the pid, so signals and the exit status stay the launcher\'s').to.equal(mains[0]!.pid);
   });
 
-  it('are in effect under the npm script, which no longer passes them itself', async () => {
+  it('are in effect under the npm script, which no longer passes them itself and runs the compiled dist', async () => {
     const { mains } = await launch('npm', ['start', '--silent', '--', '--help']);
     expect(mains.at(-1)?.execArgv).to.include.members(NODE_FLAGS);
+    expect(mains.map((m) => m.script), 'the build, not the sources: type stripping costs memory (README, Performance)').to.deep.equal([join(root, 'dist/main.js'), join(root, 'dist/main.js')]);
     expect(mains).to.have.length(2);
   });
 
