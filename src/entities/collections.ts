@@ -13,6 +13,7 @@ const members = table({
   name: 'collection_products',
   description: 'One row per (collection, product) membership.',
   parent: { column: 'collection_id', table: 'collections' },
+  key: ['collection_id', 'product_id'],
   columns: [parentId('collection_id'), ref('id', 'product_id')],
 });
 

@@ -64,6 +64,8 @@ const shippingLines = table({
   name: 'order_shipping_lines',
   description: 'One row per shipping line (id can be null on some shipping lines). Money in the shop currency; tax_lines is a REPEATED RECORD.',
   parent: { column: 'order_id', table: 'orders' },
+  // Shopify's ShippingLine.id is nullable; a shipping line without one is never merged with another.
+  key: ['id'],
   columns: [id({ required: false }), parentId('order_id'), str('title'), str('code'), str('source'), str('carrierIdentifier'), money('originalPriceSet'), money('discountedPriceSet'), taxLines()],
 });
 
@@ -71,6 +73,7 @@ const discountApplications = table({
   name: 'order_discount_applications',
   description: 'One row per discount application; these have no id, the key is (order_id, index). value is either an amount (value_amount, value_currency) or a percentage (value_percentage), as value_type says.',
   parent: { column: 'order_id', table: 'orders' },
+  key: ['order_id', 'index'],
   columns: [
     parentId('order_id'), int('index'), str('__typename', 'discount_type'), str('allocationMethod'), str('targetSelection'), str('targetType'),
     str('value.__typename', 'value_type'), decimal('value.amount', 'value_amount'), str('value.currencyCode', 'value_currency'), float('value.percentage', 'value_percentage'),

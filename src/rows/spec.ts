@@ -64,6 +64,11 @@ export interface TableSpec {
   description: string;
   columns: readonly ColumnSpec[];
   parent?: { column: string; table: string };
+  /**
+   * The record's key when it is not a required `id` (TableDef.key): e.g. (`order_id`, `index`) for
+   * discount applications, which have no id. Declared where no id column is required.
+   */
+  key?: readonly string[];
   /** Inline lists (e.g. Order.transactions) whose elements are rows of another table. */
   inline?: ReadonlyArray<{ key: string; table: Table }>;
   /** Amount columns in the shop's currency that Shopify gives without one: each gets `<column>_currency` (TableDef.shopCurrencyColumns). */
@@ -81,12 +86,15 @@ export function table(spec: TableSpec): Table {
   const inline = spec.inline ?? [];
   const shopCurrency = (spec.inShopCurrency ?? []).map((amount) => ({ name: `${amount}_currency`, type: 'STRING' as const, description: `ISO 4217 currency of ${amount}: the shop's currency` }));
   const general = generalTable(spec.name, spec.columns, inline.map(({ key, table: t }) => ({ key, table: t.general })));
+  const columns: BigQueryColumn[] = [...spec.columns.flatMap((c) => c.columns), ...shopCurrency];
+  const key = spec.key ?? (columns.some((c) => c.name === 'id' && c.mode === 'REQUIRED') ? ['id'] : undefined);
   return {
     def: {
       name: spec.name,
       description: spec.description,
-      columns: [...spec.columns.flatMap((c) => c.columns), ...shopCurrency],
+      columns,
       ...(spec.parent ? { parent: spec.parent } : {}),
+      ...(key ? { key } : {}),
       ...(shopCurrency.length ? { shopCurrencyColumns: shopCurrency.map((c) => c.name) } : {}),
     },
     general,

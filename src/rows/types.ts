@@ -21,6 +21,12 @@ export interface TableDef {
   /** For child tables: the column holding the parent's numeric id and the table it points into. */
   parent?: { column: string; table: string };
   /**
+   * The columns that tell one of the table's records from another within a shop (`_shop`): `id` where
+   * the record has a required one, else what the entity declares (spec.ts, TableSpec.key). The
+   * current-state views (src/views/) keep one row per key; a test fails for a table without one.
+   */
+  key?: readonly string[];
+  /**
    * Columns (also in `columns`) the writer fills with the shop's currency code, like the run columns:
    * the `<amount>_currency` of amounts Shopify gives in the shop's currency without naming it
    * (variant prices). Every other money value carries its own currency in the record.

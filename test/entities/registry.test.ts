@@ -150,6 +150,18 @@ describe('entity registry contract', () => {
         }
       });
 
+      it('gives every table a key (TableDef.key) of its own columns, unique among its fixture rows', async () => {
+        const { rows } = await runFixture(entity);
+        for (const table of entity.tables) {
+          expect(table.key, `${table.name} has no key: declare one in its table() spec (README, Contributing: adding an entity)`).to.be.an('array').that.is.not.empty;
+          const columns = table.columns.map((c) => c.name);
+          for (const k of table.key!) expect(columns, `${table.name}'s key column ${k}`).to.include(k);
+          const keys = (rows[table.name] ?? []).map((r) => JSON.stringify(table.key!.map((k) => r[k])));
+          expect(keys, `${table.name}: fixture rows`).to.not.be.empty;
+          expect(new Set(keys).size, `${table.name}: (${table.key!.join(', ')}) is unique`).to.equal(keys.length);
+        }
+      });
+
       it('follows the money rule: every NUMERIC (money) column has its currency next to it', () => {
         for (const table of entity.tables) {
           const columns = new Set(table.columns.map((c) => c.name));
