@@ -57,6 +57,12 @@ export interface Faults {
   omittedRecordCount: number;
   /** The next N bulkOperationRunQuery calls are refused with LIMIT_REACHED ("too many recent bulk operations"). */
   limitReached: number;
+  /**
+   * Until changed: the counted faults of operations and their files (stuck, failed, canceled, slow,
+   * expiredUrls, omittedRecords, malformedLines, droppedLines) fire only on bulk queries whose text
+   * contains this (a root field, say), and wait for one; null: on every operation.
+   */
+  onlyQuery: string | null;
 }
 
 export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines' | 'omittedRecords' | 'limitReached';
@@ -87,6 +93,7 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   omittedRecords: 0,
   omittedRecordCount: 1,
   limitReached: 0,
+  onlyQuery: null,
 });
 
 export class FaultController {
@@ -113,9 +120,10 @@ export class FaultController {
     return this.faults;
   }
 
-  /** True (and one fewer left) when the counted fault is armed. */
-  consume(fault: CountedFault): boolean {
+  /** True (and one fewer left) when the counted fault is armed; an operation's fault also when `query` (its bulk query) passes onlyQuery. */
+  consume(fault: CountedFault, query?: string): boolean {
     if (this.faults[fault] <= 0) return false;
+    if (query !== undefined && this.faults.onlyQuery !== null && !query.includes(this.faults.onlyQuery)) return false;
     this.faults = { ...this.faults, [fault]: this.faults[fault] - 1 };
     return true;
   }

@@ -98,13 +98,13 @@ export class Operations {
       // What triggers it and its exact words were never recorded; this is the wording clients report.
       return { operation: null, userErrors: [{ field: null, message: 'Too many recent bulk operations. Please try again later.', code: 'LIMIT_REACHED' }] };
     }
-    const fate: Fate = faults.consume('stuck') ? 'stuck' : faults.consume('failed') ? 'fail' : faults.consume('canceled') ? 'cancel' : 'complete';
+    const fate: Fate = faults.consume('stuck', query) ? 'stuck' : faults.consume('failed', query) ? 'fail' : faults.consume('canceled', query) ? 'cancel' : 'complete';
     const op = this.newOperation({
       query, document, groupObjects, apiVersion, foreign: false, fate,
       failWith: faults.current().failedErrorCode,
-      expireAtOnce: fate === 'complete' && faults.consume('expiredUrls'),
-      omitRoots: fate === 'complete' && faults.consume('omittedRecords') ? faults.current().omittedRecordCount : 0,
-      delayMs: faults.consume('slow') ? faults.current().slowDelayMs : this.options.delayMs,
+      expireAtOnce: fate === 'complete' && faults.consume('expiredUrls', query),
+      omitRoots: fate === 'complete' && faults.consume('omittedRecords', query) ? faults.current().omittedRecordCount : 0,
+      delayMs: faults.consume('slow', query) ? faults.current().slowDelayMs : this.options.delayMs,
     });
     // A sandbox-side failure (disk, store) ends the operation as Shopify's intermittent failure does.
     this.track(this.run(op).catch(() => {
@@ -224,12 +224,12 @@ export class Operations {
     if (written.objectCount === 0) {
       await files.remove(key);
     } else {
-      if (faults.consume('malformedLines')) {
+      if (faults.consume('malformedLines', op.query)) {
         const at = faults.current().malformedLineAt - 1;
         // A line cut in half: valid UTF-8, invalid JSON, as a truncated write would leave it.
         fileSize = (await files.rewrite(key, (line, i) => (i === at ? line.slice(0, Math.max(1, Math.floor(line.length / 2))) : line))).bytes;
       }
-      if (faults.consume('droppedLines')) {
+      if (faults.consume('droppedLines', op.query)) {
         const from = Math.floor(written.objectCount / 2);
         const to = from + faults.current().droppedLineCount;
         fileSize = (await files.rewrite(key, (line, i) => (i >= from && i < to ? null : line))).bytes;

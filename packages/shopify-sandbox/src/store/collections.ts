@@ -24,7 +24,7 @@ export function collectionTimes(g: StoreGraph, k: number): { created: number; up
 
 export function* productsInCollection(g: StoreGraph, k: number): Generator<number> {
   const total = g.ctx.count('products');
-  for (let p = 0; p < total; p++) if (collectionHasProduct(g, k, p)) yield p;
+  for (let p = 0; p < total; p++) if (!g.ctx.overlay.isDeleted('products', p) && collectionHasProduct(g, k, p)) yield p;
 }
 
 export function collectionRecord(g: StoreGraph, k: number): Rec {
@@ -49,6 +49,11 @@ export function collectionRecord(g: StoreGraph, k: number): Rec {
   };
 }
 
+/** Collections not deleted, in id order. */
+function* liveCollections(g: StoreGraph): Generator<number> {
+  for (let k = 0; k < g.ctx.size.collections; k++) if (!g.ctx.overlay.isDeleted('collections', k)) yield k;
+}
+
 function* mapIter<T, U>(items: Iterable<T>, fn: (item: T) => U): Generator<U> {
   for (const item of items) yield fn(item);
 }
@@ -56,12 +61,14 @@ function* mapIter<T, U>(items: Iterable<T>, fn: (item: T) => U): Generator<U> {
 export const collectionsGenerator: EntityGenerator = {
   root: 'collections',
   *nodes(g, filter) {
-    for (let k = 0; k < g.ctx.size.collections; k++) if (matchesTimes(filter)(collectionTimes(g, k))) yield g.collection(k);
+    for (const k of liveCollections(g)) if (matchesTimes(filter)(collectionTimes(g, k))) yield g.collection(k);
   },
   truth(g) {
     const tally = new Tally(['collections', 'collection_products']);
-    tally.add('collections', g.ctx.size.collections);
-    for (let k = 0; k < g.ctx.size.collections; k++) for (const _ of productsInCollection(g, k)) tally.add('collection_products');
+    for (const k of liveCollections(g)) {
+      tally.add('collections');
+      for (const _ of productsInCollection(g, k)) tally.add('collection_products');
+    }
     return tally.counts;
   },
 };

@@ -1,6 +1,7 @@
 // What every generator needs: the seed, the seeded sizes, the timeline, and the overlay of changes
-// made by mutate() (touched updatedAt, added roots). Base records are pure functions of (seed, index);
-// the overlay is the only state, and stays small.
+// made by mutate() and remove() (touched updatedAt, added roots, deleted records and the destroy events
+// they left). Base records are pure functions of (seed, index); the overlay is the only state, and
+// stays small.
 import { hash32, rngFor, Streams } from './prng.ts';
 import { DAY, type Timeline } from './time.ts';
 
@@ -22,10 +23,34 @@ export interface RootTimes {
   updated: number;
 }
 
-/** Per mutable root: the updatedAt of touched records, and the times records were added at. */
+/** A destroy event as Shopify's events log keeps it (events.ts serves them). */
+export interface DestroyEvent {
+  /** Ordinal: its id is numericId(EventBase, ordinal). */
+  ordinal: number;
+  /** EventSubjectType (PRODUCT, CUSTOMER, …). */
+  subjectType: string;
+  subjectId: string;
+  /** Epoch seconds. */
+  at: number;
+}
+
+/** Per mutable root: the updatedAt of touched records, the times records were added at, and the deleted ones. */
 export class Overlay {
   private readonly touchedAt = new Map<string, Map<number, number>>();
   private readonly addedAt = new Map<string, number[]>();
+  /** Deleted records by root (collections, product variants as `productVariants` keyed p * MAX_VARIANTS + v, …). */
+  private readonly deletedAt = new Map<string, Set<number>>();
+  readonly events: DestroyEvent[] = [];
+
+  isDeleted(root: string, index: number): boolean {
+    return this.deletedAt.get(root)?.has(index) ?? false;
+  }
+
+  remove(root: string, index: number): void {
+    let deleted = this.deletedAt.get(root);
+    if (!deleted) this.deletedAt.set(root, (deleted = new Set()));
+    deleted.add(index);
+  }
 
   added(root: string): readonly number[] {
     return this.addedAt.get(root) ?? [];

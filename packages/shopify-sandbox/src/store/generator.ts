@@ -45,10 +45,10 @@ export function matchesTimes(filter: SearchFilter): (t: { created: number; updat
   return (t) => filter.matches({ updated_at: t.updated, created_at: t.created });
 }
 
-/** Indexes of a mutable root's records whose times pass `keep`, ascending (id order, Shopify's bulk order). */
+/** Indexes of a mutable root's records (deleted ones left out) whose times pass `keep`, ascending (id order, Shopify's bulk order). */
 export function* rootIndexes(g: StoreGraph, root: string, keep: (times: RootTimes, index: number) => boolean): Generator<number> {
   const count = g.ctx.count(root);
-  for (let i = 0; i < count; i++) if (keep(g.ctx.rootTimes(root, i), i)) yield i;
+  for (let i = 0; i < count; i++) if (!g.ctx.overlay.isDeleted(root, i) && keep(g.ctx.rootTimes(root, i), i)) yield i;
 }
 
 export function* records(indexes: Iterable<number>, build: (i: number) => Rec): Generator<Rec> {

@@ -3,6 +3,7 @@
 import { collectionsGenerator } from './collections.ts';
 import { customersGenerator } from './customers.ts';
 import { draftOrdersGenerator } from './draft-orders.ts';
+import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import type { Args, Rec } from './model.ts';
 import type { EntityGenerator, Window } from './generator.ts';
@@ -25,6 +26,8 @@ export const GENERATORS: readonly EntityGenerator[] = [
   collectionsGenerator,
   shopGenerator,
   draftOrdersGenerator,
+  eventsGenerator,
+  deletionEventsGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
@@ -53,6 +56,21 @@ function mutable(root: string): NonNullable<EntityGenerator['mutable']> {
 /** Seeded records per mutable root by default. */
 export function defaultSizes(): Record<string, number> {
   return Object.fromEntries(GENERATORS.flatMap((gen) => (gen.mutable ? [[gen.root, gen.mutable.defaultSize]] : [])));
+}
+
+/** The index of a mutable root's record from its GID (the inverse of rootGid); throws for a GID of another type or no record. */
+export function rootIndexOf(g: StoreGraph, root: string, recordGid: string): number {
+  const { gidType, idBase } = mutable(root);
+  return ordinalOf(g, gidType, idBase, recordGid);
+}
+
+/** The ordinal numericId gave `recordGid` in the id space of `type` at `base`. */
+export function ordinalOf(g: StoreGraph, type: string, base: number, recordGid: string): number {
+  const prefix = `gid://shopify/${type}/`;
+  const id = recordGid.startsWith(prefix) ? Number(recordGid.slice(prefix.length)) : NaN;
+  const ordinal = Math.floor((id - base) / 13);
+  if (!Number.isSafeInteger(ordinal) || ordinal < 0 || numericId(g.ctx.seed, base, ordinal) !== id) throw new RangeError(`${recordGid} is not a ${type} of this store`);
+  return ordinal;
 }
 
 export function rootGid(g: StoreGraph, root: string, index: number): string {

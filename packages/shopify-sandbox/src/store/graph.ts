@@ -9,7 +9,7 @@ import { isActiveLocation, locationRecord } from './locations.ts';
 import type { Rec } from './model.ts';
 import { buildOrder, type BuiltOrder } from './orders.ts';
 import { hash32, Streams } from './prng.ts';
-import { productCore, productRecord, variantRecord, type ProductCore } from './products.ts';
+import { productCore, productRecord, variantExists, variantRecord, type ProductCore } from './products.ts';
 
 const PRODUCT_CACHE_SIZE = 2048;
 
@@ -72,7 +72,7 @@ export class StoreGraph {
     const products = this.ctx.count('products');
     for (let p = 0; p < products; p++) {
       const variants = this.productCore(p).variants.length;
-      for (let v = 0; v < variants; v++) if (levelLocations(this, p, v).includes(l)) yield inventoryLevelRecord(this, p, v, l);
+      for (let v = 0; v < variants; v++) if (variantExists(this.ctx, p, v) && levelLocations(this, p, v).includes(l)) yield inventoryLevelRecord(this, p, v, l);
     }
   }
 
@@ -119,7 +119,7 @@ export class StoreGraph {
 
   collectionsOfProduct(p: number): Rec[] {
     const collections: Rec[] = [];
-    for (let k = 0; k < this.ctx.size.collections; k++) if (collectionHasProduct(this, k, p)) collections.push(this.collection(k));
+    for (let k = 0; k < this.ctx.size.collections; k++) if (!this.ctx.overlay.isDeleted('collections', k) && collectionHasProduct(this, k, p)) collections.push(this.collection(k));
     return collections;
   }
 }

@@ -28,6 +28,7 @@ export const IdBase = {
   Location: 7_091_000_000_000,
   Collection: 4_390_000_000_000,
   Shop: 6_015_000_000_000,
+  BasicEvent: 9_870_000_000_000,
 } as const;
 
 export function numericId(seed: number, base: number, ordinal: number): number {

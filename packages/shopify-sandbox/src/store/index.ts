@@ -5,7 +5,8 @@ import type { DocumentNode } from 'graphql';
 import { executeBulkQuery, planBulkQuery, type LineGroup } from './bulk-executor.ts';
 import { StoreContext, type StoreSize } from './context.ts';
 import { inWindow, rootIndexes } from './generator.ts';
-import { defaultSizes, MUTABLE_ROOTS, rootGid, rootResolver, rootValue, truthCounts } from './generators.ts';
+import { defaultSizes, MUTABLE_ROOTS, ordinalOf, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts } from './generators.ts';
+import { IdBase } from './ids.ts';
 import { StoreGraph } from './graph.ts';
 import { writeLines } from './jsonl-writer.ts';
 import { orderLines, type Ordering } from './orderings.ts';
@@ -48,6 +49,23 @@ export interface Change {
   /** Default: now(). Kept at Shopify's one-second precision. */
   at?: Date;
 }
+
+export interface Removal {
+  /** A root mutate() changes (orders, products, customers, draftOrders), or collections or productVariants. */
+  entity: string;
+  /** GIDs of the records to delete. */
+  gids: readonly string[];
+  /** Whether the deletes leave destroy events (events, and deletionEvents for products and collections), as the admin does; default true. */
+  events?: boolean;
+  /** Default: now(). Kept at Shopify's one-second precision. */
+  at?: Date;
+}
+
+/** The records remove() deletes besides the mutable roots: their id space and how a GID maps to the overlay's key. */
+const OTHER_DELETABLE: Record<string, { type: string; base: number }> = {
+  collections: { type: 'Collection', base: IdBase.Collection },
+  productVariants: { type: 'ProductVariant', base: IdBase.ProductVariant },
+};
 
 export class Store {
   private readonly ctx: StoreContext;
@@ -115,6 +133,25 @@ export class Store {
       result.added[entity] = Array.from({ length: add }, (_, k) => rootGid(this.graph, entity, existing + k));
     }
     return result;
+  }
+
+  /**
+   * Deletes records: they leave every query, count and truth (a product takes its variants, inventory
+   * items and levels, and collection memberships with it). With events (the default) each delete
+   * leaves a destroy event, as the admin does.
+   */
+  remove(removal: Removal): void {
+    const at = toSeconds(removal.at ?? this.now());
+    const other = OTHER_DELETABLE[removal.entity];
+    for (const gid of removal.gids) {
+      const index = other ? ordinalOf(this.graph, other.type, other.base, gid) : rootIndexOf(this.graph, removal.entity, gid);
+      if (this.ctx.overlay.isDeleted(removal.entity, index)) throw new RangeError(`${gid} is already deleted`);
+      this.ctx.overlay.remove(removal.entity, index);
+      if (removal.events ?? true) {
+        const type = gid.split('/')[3]!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+        this.ctx.overlay.events.push({ ordinal: this.ctx.overlay.events.length, subjectType: type, subjectId: gid, at });
+      }
+    }
   }
 
   /** Rows per ETL table from the store's own model, optionally for roots updated in [since, until). */

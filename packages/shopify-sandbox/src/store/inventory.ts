@@ -4,7 +4,7 @@
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, moneyV2, type Args, type Rec } from './model.ts';
 import { hash32, rngFor, Streams } from './prng.ts';
-import { MAX_VARIANTS } from './products.ts';
+import { MAX_VARIANTS, variantExists } from './products.ts';
 import { matchesTimes, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { iso } from './time.ts';
@@ -114,7 +114,7 @@ export const inventoryItemsGenerator: EntityGenerator = {
     const products = g.ctx.count('products');
     for (let p = 0; p < products; p++) {
       const variants = g.productCore(p).variants.length;
-      for (let v = 0; v < variants; v++) if (filter.isEmpty || matchesTimes(filter)(itemTimes(g, p, v))) yield g.inventoryItem(p, v);
+      for (let v = 0; v < variants; v++) if (variantExists(g.ctx, p, v) && (filter.isEmpty || matchesTimes(filter)(itemTimes(g, p, v)))) yield g.inventoryItem(p, v);
     }
   },
   truth(g) {
@@ -122,8 +122,11 @@ export const inventoryItemsGenerator: EntityGenerator = {
     const products = g.ctx.count('products');
     for (let p = 0; p < products; p++) {
       const variants = g.productCore(p).variants.length;
-      tally.add('inventory_items', variants);
-      for (let v = 0; v < variants; v++) tally.add('inventory_levels', levelLocations(g, p, v).length);
+      for (let v = 0; v < variants; v++) {
+        if (!variantExists(g.ctx, p, v)) continue;
+        tally.add('inventory_items');
+        tally.add('inventory_levels', levelLocations(g, p, v).length);
+      }
     }
     return tally.counts;
   },

@@ -62,7 +62,7 @@ export function productCore(ctx: StoreContext, p: number): ProductCore {
     const priceCents = isGiftCard ? [2500, 5000, 10000][v] ?? 2500 : basePrice + v * rng.pick([0, 0, 100, 250]);
     return {
       index: v,
-      id: gid('ProductVariant', numericId(ctx.seed, IdBase.ProductVariant, p * MAX_VARIANTS + v)),
+      id: gid('ProductVariant', numericId(ctx.seed, IdBase.ProductVariant, variantOrdinal(p, v))),
       title: values.join(' / '),
       variantTitle: hasOptions ? values.join(' / ') : null,
       sku: skuKind === 0 ? `${skuStem}-${p + 1}-${v + 1}` : skuKind === 1 ? '' : null,
@@ -107,6 +107,21 @@ function cartesian(lists: readonly (readonly string[])[]): string[][] {
   return lists.reduce<string[][]>((acc, list) => acc.flatMap((prefix) => list.map((v) => [...prefix, v])), [[]]);
 }
 
+/** The variant's key among deleted records (remove() in index.ts): `productVariants`, p * MAX_VARIANTS + v. */
+export function variantOrdinal(p: number, v: number): number {
+  return p * MAX_VARIANTS + v;
+}
+
+/** Whether the product and its variant still exist (neither was deleted). */
+export function variantExists(ctx: StoreContext, p: number, v: number): boolean {
+  return !ctx.overlay.isDeleted('products', p) && !ctx.overlay.isDeleted('productVariants', variantOrdinal(p, v));
+}
+
+/** The product's variants not deleted. */
+export function liveVariants(ctx: StoreContext, core: ProductCore): VariantCore[] {
+  return core.variants.filter((v) => variantExists(ctx, core.index, v.index));
+}
+
 export function slug(text: string): string {
   const ascii = text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
   return ascii.replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'item';
@@ -142,7 +157,7 @@ export function productRecord(g: StoreGraph, p: number): Rec {
       minVariantPrice: moneyV2(Math.min(...prices), currency),
       maxVariantPrice: moneyV2(Math.max(...prices), currency),
     },
-    variants: () => new Connection(core.variants.map((v) => g.variant(p, v.index))),
+    variants: () => new Connection(liveVariants(g.ctx, core).map((v) => g.variant(p, v.index))),
     media: () => new Connection(mediaOf(g.ctx, core)),
     metafields: (args) => new Connection(filterMetafields(metafieldsOf(g.ctx, core), args)),
     collections: () => new Connection(g.collectionsOfProduct(p)),
@@ -183,7 +198,7 @@ export const productsGenerator: EntityGenerator = {
     for (const p of rootIndexes(g, 'products', (t) => inWindow(window, t.updated))) {
       const core = g.productCore(p);
       tally.add('products');
-      tally.add('product_variants', core.variants.length);
+      tally.add('product_variants', liveVariants(g.ctx, core).length);
       tally.add('product_media', mediaOf(g.ctx, core).length);
       tally.add('product_metafields', metafieldsOf(g.ctx, core).length);
     }
