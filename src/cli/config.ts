@@ -38,6 +38,8 @@ export interface RunConfig {
   sandbox: string[] | null;
   apiVersion: string;
   entities: string[];
+  /** --entities (or ETL_ENTITIES) named them: an entity missing a granted scope then fails rather than being skipped. */
+  entitiesAsked: boolean;
   dest: string;
   state: string;
   staging: string;

@@ -66,6 +66,7 @@ export const SANDBOX_STORE_OPTIONS = {
   'sandbox-customers': { type: 'string', describe: 'customers in the simulated store' },
   'sandbox-ordering': { type: 'string', choices: ['grouped', 'interleaved', 'children-first'], describe: 'JSONL line order when groupObjects is false' },
   'sandbox-operation-delay': { type: 'string', describe: 'how long simulated bulk operations run' },
+  'sandbox-scopes': { type: 'string', describe: 'access scopes the simulated store grants the app, comma-separated (default: all its data needs)' },
 } as const satisfies Table;
 
 export const RUN_OPTIONS = {

@@ -52,6 +52,7 @@ export function runConfig(argv: RunArgs, env: Env, common: CommonConfig): RunCon
     sandbox: argv.sandbox ? sandboxFlags(argv) : null,
     apiVersion: argv['api-version'],
     entities: argv.entities ?? entities.filter((e) => !backfill || e.incremental).map((e) => e.name),
+    entitiesAsked: argv.entities !== undefined,
     dest: argv.dest,
     state,
     staging: argv.staging ?? (state.startsWith('gs://') ? resolve('data/staging') : resolve(state, '..', 'staging')),

@@ -19,6 +19,7 @@ const members = table({
 
 export const collectionsEntity = defineEntity({
   name: 'collections',
+  scopes: ['read_products'],
   sync: 'snapshot',
   tables: [collections, members],
   routes: { Collection: collections, Product: members },

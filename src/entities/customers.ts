@@ -24,6 +24,7 @@ const addresses = table({
 
 export const customersEntity = defineEntity({
   name: 'customers',
+  scopes: ['read_customers'],
   sync: 'incremental',
   tables: [customers, addresses],
   routes: { Customer: customers, MailingAddress: addresses },

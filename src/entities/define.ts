@@ -16,16 +16,22 @@ import type { Entity } from './types.ts';
  */
 export type Sync = 'incremental' | 'snapshot' | 'object';
 
+/** The access scopes an entity needs: a shop that has not granted them all skips it (src/sync/plan.ts, checkScopes). */
+interface Scoped {
+  /** Handles as Shopify lists them (`read_orders`); a granted `write_…` counts as its `read_…`. */
+  scopes: readonly string[];
+}
+
 export type EntitySpec =
-  | { name: string; sync: 'object'; tables: readonly [Table] }
-  | {
+  | ({ name: string; sync: 'object'; tables: readonly [Table] } & Scoped)
+  | ({
       name: string;
       sync: Exclude<Sync, 'object'>;
       /** Every table the entity writes, in the order their files and schemas are listed. */
       tables: readonly Table[];
       /** `__typename` → the table its lines go to (null: the line makes no rows, e.g. a parent that only carries ids). Routing is by __typename, never by line order. */
       routes: Readonly<Record<string, Table | null>>;
-    };
+    } & Scoped);
 
 /** `product_metafields` → `productMetafields`. */
 const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -33,7 +39,7 @@ const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string)
 export function defineEntity(spec: EntitySpec): Entity {
   const { name } = spec;
   const rootField = camel(name);
-  const common = { name, queryFile: `${name}.graphql`, tables: spec.tables.map((t) => t.def) };
+  const common = { name, queryFile: `${name}.graphql`, tables: spec.tables.map((t) => t.def), scopes: spec.scopes };
   if (spec.sync === 'object') {
     const [table] = spec.tables;
     return {

@@ -35,6 +35,7 @@ const lineItems = table({
 
 export const draftOrdersEntity = defineEntity({
   name: 'draft_orders',
+  scopes: ['read_draft_orders'],
   sync: 'incremental',
   tables: [draftOrders, lineItems],
   routes: { DraftOrder: draftOrders, DraftOrderLineItem: lineItems },

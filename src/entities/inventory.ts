@@ -29,6 +29,7 @@ const levels = table({
 
 export const inventoryEntity = defineEntity({
   name: 'inventory',
+  scopes: ['read_inventory'],
   sync: 'snapshot',
   tables: [items, levels],
   routes: { InventoryItem: items, InventoryLevel: levels },

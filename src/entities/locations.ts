@@ -15,6 +15,7 @@ const locations = table({
 
 export const locationsEntity = defineEntity({
   name: 'locations',
+  scopes: ['read_locations'],
   sync: 'snapshot',
   tables: [locations],
   routes: { Location: locations },

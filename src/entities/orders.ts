@@ -83,6 +83,7 @@ const discountApplications = table({
 
 export const ordersEntity = defineEntity({
   name: 'orders',
+  scopes: ['read_orders'],
   sync: 'incremental',
   tables: [orders, lineItems, transactions, refunds, fulfillments, shippingLines, discountApplications],
   routes: {

@@ -12,6 +12,7 @@ const metafields = table({
 
 export const productMetafieldsEntity = defineEntity({
   name: 'product_metafields',
+  scopes: ['read_products'],
   sync: 'snapshot',
   tables: [metafields],
   routes: { Product: null, Metafield: metafields },

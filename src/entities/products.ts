@@ -40,6 +40,7 @@ const media = table({
 
 export const productsEntity = defineEntity({
   name: 'products',
+  scopes: ['read_products'],
   sync: 'incremental',
   tables: [products, variants, media],
   routes: {

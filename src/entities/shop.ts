@@ -13,4 +13,4 @@ const shop = table({
   ],
 });
 
-export const shopEntity = defineEntity({ name: 'shop', sync: 'object', tables: [shop] });
+export const shopEntity = defineEntity({ name: 'shop', sync: 'object', scopes: [], tables: [shop] });

@@ -8,6 +8,8 @@ export interface Entity {
   name: string;
   /** 'bulk': bulkOperationRunQuery over a connection; 'plain': one ordinary GraphQL request for a single object (shop). */
   kind: 'bulk' | 'plain';
+  /** Access scopes the entity's query needs; without any of them the shop skips the entity (src/sync/plan.ts). */
+  scopes: readonly string[];
   /** File name under queries/. */
   queryFile: string;
   /**

@@ -13,6 +13,7 @@ export const ErrorCodes = {
   SHOP_LOCKED: 'SHOP_LOCKED', // 423
   // one entity's query, its bulk operation and its result file
   ACCESS_DENIED: 'ACCESS_DENIED', // missing scope
+  SCOPE_MISSING: 'SCOPE_MISSING', // the preflight found an entity's scope not granted, and --entities asked for it
   GRAPHQL_ERROR: 'GRAPHQL_ERROR', // a top-level GraphQL error that is not transient
   BULK_QUERY_INVALID: 'BULK_QUERY_INVALID', // userErrors from bulkOperationRunQuery
   BULK_FAILED: 'BULK_FAILED', // FAILED with INTERNAL_SERVER_ERROR (or an unknown errorCode)

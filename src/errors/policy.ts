@@ -56,6 +56,7 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   SHOP_NOT_FOUND: { scope: 'shop', action: 'fail', exit: CONFIG },
   SHOP_LOCKED: { scope: 'shop', action: 'fail', exit: PARTIAL },
   ACCESS_DENIED: { scope: 'entity', action: 'fail', exit: PARTIAL },
+  SCOPE_MISSING: { scope: 'entity', action: 'fail', exit: PARTIAL },
   GRAPHQL_ERROR: { scope: 'entity', action: 'fail', exit: PARTIAL },
   BULK_QUERY_INVALID: { scope: 'entity', action: 'fail', exit: PARTIAL },
   BULK_FAILED: { scope: 'window', action: 'resubmit', exit: PARTIAL },

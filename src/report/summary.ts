@@ -38,6 +38,7 @@ export function summaryTable(result: JobResult): string {
       for (const e of s.entities) {
         lines.push(`  ${e.entity.padEnd(20)}${e.status.padEnd(13)}${String(e.windows).padStart(7)}  ${e.watermark ?? '-'}`);
         if (e.error) lines.push(`    ${e.error.code}: ${e.error.message}`);
+        if (e.note) lines.push(`    ${e.note}`);
       }
     }
     const rows = Object.entries(rowsByTable(s)).sort(([a], [b]) => a.localeCompare(b));
@@ -69,7 +70,7 @@ export function logSummary(logger: Logger, result: JobResult): void {
       operations: operations(s),
       retries: s.retries,
       requests: s.requests,
-      entities: s.entities.map((e) => ({ entity: e.entity, status: e.status, windows: e.windows, watermark: e.watermark, error: e.error })),
+      entities: s.entities.map((e) => ({ entity: e.entity, status: e.status, windows: e.windows, watermark: e.watermark, error: e.error, ...(e.note ? { note: e.note } : {}) })),
       ...(s.error ? { error: s.error } : {}),
     });
   }

@@ -2,7 +2,6 @@
 // parsed strictly (a status or counter this version does not know is refused, not guessed at), and
 // what a terminal operation means: its data, or the EtlError its outcome calls for.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
-import { scopesForQuery } from './scopes.ts';
 
 export type BulkStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'EXPIRED';
 
@@ -72,9 +71,10 @@ export function parseOperation(raw: RawBulkOperation): BulkOperation {
 /**
  * Maps a terminal operation to success (returns) or the EtlError its outcome means. A COMPLETED
  * operation that counted objects but has no URL is a silent loss (Airbyte's bug, docs/peers.md#silent-loss), not an
- * empty result.
+ * empty result. `scopes`: what to grant when Shopify denied it (a FAILED ACCESS_DENIED does not say
+ * which scope was missing, so the error names those the entity needs).
  */
-export function assertCompleted(op: BulkOperation): void {
+export function assertCompleted(op: BulkOperation, scopes: readonly string[] = []): void {
   const details = { operationId: op.id, status: op.status, errorCode: op.errorCode, objectCount: op.objectCount, hasPartialData: op.partialDataUrl !== null };
   switch (op.status) {
     case 'COMPLETED':
@@ -89,12 +89,11 @@ export function assertCompleted(op: BulkOperation): void {
     case 'FAILED': {
       const code = (op.errorCode ?? '').toUpperCase();
       if (code === 'ACCESS_DENIED') {
-        const scopes = scopesForQuery(op.query);
         const grant = scopes.length ? `the ${scopes.join(', ')} scope${scopes.length > 1 ? 's' : ''}` : 'the access scopes this query needs';
         throw new EtlError(
           ErrorCodes.ACCESS_DENIED,
           `bulk operation ${op.id} FAILED with ACCESS_DENIED: the app lacks an access scope this query needs; grant ${grant} to the app and reinstall it`,
-          { details: { ...details, scopes } },
+          { details: { ...details, scopes: [...scopes] } },
         );
       }
       if (code === 'TIMEOUT') {

@@ -1,33 +1,35 @@
-// The access scopes a bulk query needs, read from its root connections. A FAILED operation with
-// ACCESS_DENIED does not say which scope was missing, so the error names the ones the query's roots
-// require (https://shopify.dev/docs/api/usage/access-scopes) and the operator knows what to grant.
+// Access scopes: what the app installed on the shop was granted, read once before the first bulk
+// operation (the preflight, src/sync/plan.ts checkScopes), and how a scope an entity declares is
+// found among them (https://shopify.dev/docs/api/usage/access-scopes).
+import type { ShopifyClient } from './client.ts';
 
-const ROOT_SCOPES: Readonly<Record<string, readonly string[]>> = {
-  // Orders older than 60 days need read_all_orders on top of read_orders.
-  orders: ['read_orders', 'read_all_orders'],
-  draftOrders: ['read_draft_orders'],
-  products: ['read_products'],
-  productVariants: ['read_products'],
-  collections: ['read_products'],
-  customers: ['read_customers'],
-  inventoryItems: ['read_inventory'],
-  locations: ['read_locations'],
-};
+/**
+ * Orders (and what is read through them) older than 60 days are visible only with this scope on top
+ * of read_orders; without it Shopify answers as if they did not exist, so nothing fails.
+ */
+export const ALL_ORDERS_SCOPE = 'read_all_orders';
+const ORDERS_SCOPE = 'read_orders';
+export const ORDER_HISTORY_MS = 60 * 24 * 60 * 60 * 1000;
 
-/** Scopes the query's top-level fields need, in a stable order; empty when none is known. */
-export function scopesForQuery(query: string | null): string[] {
-  if (!query) return [];
-  const body = query.replace(/#[^\n\r]*/g, '');
-  const open = body.indexOf('{');
-  if (open < 0) return [];
-  const scopes = new Set<string>();
-  // Top-level field names: identifiers at brace depth 1 of the operation's selection set.
-  let depth = 0;
-  for (const token of body.slice(open).matchAll(/[{}]|"(?:[^"\\]|\\.)*"|\([^)]*\)|[A-Za-z_][A-Za-z0-9_]*/g)) {
-    const text = token[0];
-    if (text === '{') depth += 1;
-    else if (text === '}') depth -= 1;
-    else if (depth === 1) for (const scope of ROOT_SCOPES[text] ?? []) scopes.add(scope);
-  }
-  return [...scopes];
+/** The scope handles the app was granted on the shop, as Shopify lists them. */
+export async function readGrantedScopes(client: ShopifyClient): Promise<Set<string>> {
+  const data = await client.request<{ currentAppInstallation: { accessScopes: Array<{ handle: string }> } }>(
+    'query GrantedScopes { currentAppInstallation { accessScopes { handle } } }',
+  );
+  return new Set(data.currentAppInstallation.accessScopes.map((s) => s.handle));
+}
+
+/** True when `scope` is granted; a granted write_… scope includes its read_… (Shopify lists only the write one). */
+export function hasScope(granted: ReadonlySet<string>, scope: string): boolean {
+  return granted.has(scope) || (scope.startsWith('read_') && granted.has(`write_${scope.slice('read_'.length)}`));
+}
+
+/** True when what an entity reads with these scopes stops at 60 days unless read_all_orders is granted too. */
+export function limitedToOrderHistory(scopes: readonly string[]): boolean {
+  return scopes.includes(ORDERS_SCOPE);
+}
+
+/** The scopes to name when Shopify denied an entity's operation: its own, and read_all_orders where its data is order history. */
+export function scopesToGrant(scopes: readonly string[]): string[] {
+  return limitedToOrderHistory(scopes) ? [...scopes, ALL_ORDERS_SCOPE] : [...scopes];
 }

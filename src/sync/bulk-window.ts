@@ -8,6 +8,7 @@ import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { processJsonl, type ProcessResult, type RunMeta } from '../pipeline/process.ts';
 import type { WorkerPool } from '../pipeline/worker-pool.ts';
 import { assertCompleted, type BulkOperation } from '../shopify/operation.ts';
+import { scopesToGrant } from '../shopify/scopes.ts';
 import { downloadResult } from '../shopify/download.ts';
 import type { CountCheck, StoreCount } from '../load/manifest.ts';
 import type { WindowRow } from '../state/windows.ts';
@@ -61,7 +62,7 @@ export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, wi
     deps.pool.start();
     return started.status === 'COMPLETED' ? started : pollOperation(deps.operations, entity.name, started);
   });
-  assertCompleted(op);
+  assertCompleted(op, scopesToGrant(entity.scopes));
   const counts = count && atStart ? { atStart: await atStart, atEnd: count() } : null;
   return download(deps, entity, window, op, counts);
 }

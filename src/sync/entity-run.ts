@@ -18,13 +18,16 @@ import type { WindowMachine } from './window.ts';
 
 export interface EntityOutcome {
   entity: string;
-  status: 'committed' | 'failed' | 'interrupted';
+  /** skipped: not run, for a scope the app was not granted and --entities did not ask for it (scope-preflight.ts). */
+  status: 'committed' | 'failed' | 'interrupted' | 'skipped';
   windows: number;
   rowsByTable: Record<string, number>;
   operations: number;
   retries: number;
   watermark: string | null;
   error?: { code: string; message: string };
+  /** Why a skipped entity did not run, and what to do about it. */
+  note?: string;
 }
 
 /** Attempts at one window when its failures say to resubmit it (the error policy table, src/errors/policy.ts). */

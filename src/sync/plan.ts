@@ -6,6 +6,7 @@
 // creation, so no single operation covers too much; the number of windows is bounded.
 import type { Entity } from '../entities/types.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
+import { ALL_ORDERS_SCOPE, hasScope, limitedToOrderHistory, ORDER_HISTORY_MS } from '../shopify/scopes.ts';
 
 export interface Window {
   since: Date | null; // null: from the beginning of the store
@@ -81,4 +82,33 @@ export function splitWindow(window: Window, floor: Date, minWidthMs: number): [W
   if (width < 2 * minWidthMs) return null;
   const mid = new Date(since.getTime() + Math.floor(width / 2 / 1000) * 1000);
   return [{ since: window.since, until: mid }, { since: mid, until: window.until }];
+}
+
+/** The scope preflight's verdict on one selected entity. */
+export interface ScopeCheck {
+  entity: string;
+  /** What the entity declares it needs. */
+  scopes: readonly string[];
+  /** Those the shop has not granted: the entity does not sync while any is missing. */
+  missing: string[];
+  /** Named by --entities: a missing scope fails it (SCOPE_MISSING) rather than skipping it. */
+  asked: boolean;
+  /** Its planned windows reach back past 60 days of order history while read_all_orders is not granted. */
+  historyCut: boolean;
+}
+
+/**
+ * Checks each selected entity's declared scopes against those granted, before anything is submitted.
+ * `windows` are the entity's planned windows: one open at its start (a first run, a full refresh) or
+ * starting more than 60 days before `now` reaches into order history only read_all_orders shows.
+ */
+export function checkScopes(selected: readonly Entity[], granted: ReadonlySet<string>, asked: boolean, now: Date, windows: (entity: Entity) => Window[]): ScopeCheck[] {
+  const historyStart = now.getTime() - ORDER_HISTORY_MS;
+  const allOrders = hasScope(granted, ALL_ORDERS_SCOPE);
+  return selected.map((entity) => {
+    const missing = entity.scopes.filter((scope) => !hasScope(granted, scope));
+    const historyCut = missing.length === 0 && !allOrders && limitedToOrderHistory(entity.scopes)
+      && windows(entity).some((w) => w.since === null || w.since.getTime() < historyStart);
+    return { entity: entity.name, scopes: entity.scopes, missing, asked, historyCut };
+  });
 }

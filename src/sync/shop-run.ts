@@ -34,6 +34,7 @@ import type { SyncHooks } from './hooks.ts';
 import { extractPlainWindow } from './plain-window.ts';
 import { planOptions, type PlanOptions } from './plan.ts';
 import { recoverInterrupted } from './resume.ts';
+import { preflightScopes } from './scope-preflight.ts';
 import type { RunDeps, ShopSummary } from './run.ts';
 import { Staging } from './staging.ts';
 import { WindowMachine, type WindowDeps } from './window.ts';
@@ -94,8 +95,13 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
       signal.throwIfAborted();
       planEntity(sync, entity);
     }
+    const { runnable, refused } = await preflightScopes({
+      client, manifest, logger, now: started, asked: config.entitiesAsked,
+      view: { json: config.log.format === 'json', write: (text) => process.stdout.write(text) },
+      windows: (entity) => planEntity(sync, entity),
+    }, selected);
     await recoverInterrupted({ state: state.db, dest, shop: target.shop, runId, staging: config.staging, logger });
-    const results = await Promise.all(selected.map(async (entity) => {
+    const results = await Promise.all(runnable.map(async (entity) => {
       try {
         return await runEntity(sync, entity);
       } catch (err) {
@@ -105,11 +111,12 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
       }
     }).map((p) => p.then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))));
     progress.stop();
-    summary.entities = results.flatMap((x) => (x.ok ? [x.r] : []));
+    const ran = results.flatMap((x) => (x.ok ? [x.r] : []));
+    summary.entities = selected.flatMap((e) => [...refused, ...ran].filter((o) => o.entity === e.name));
     const fatal = results.find((x) => !x.ok);
     if (fatal && !fatal.ok) throw fatal.e;
-    const failed = summary.entities.filter((e) => e.status !== 'committed');
-    summary.status = deps.signal.aborted ? 'interrupted' : failed.length === 0 ? 'succeeded' : failed.length === summary.entities.length ? 'failed' : 'partial';
+    const failed = summary.entities.filter((e) => e.status !== 'committed' && e.status !== 'skipped');
+    summary.status = deps.signal.aborted ? 'interrupted' : failed.length === 0 ? 'succeeded' : failed.length === summary.entities.filter((e) => e.status !== 'skipped').length ? 'failed' : 'partial';
     await manifest.finish(summary.status, now().toISOString());
     summary.manifest = objectLocation(config.dest, manifestObjectName(target.shop, runId));
     return summary;

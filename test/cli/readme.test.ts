@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { entities } from '../../src/entities/index.ts';
 import { ErrorCodes, ExitCodes, policyOf, type ErrorCode } from '../../src/errors/index.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -28,6 +29,17 @@ describe('README', function () {
     const documented = rows.flatMap(([, codes, scope, action, exit]) => [...codes!.matchAll(/`([A-Z_]+)`/g)].map((m) => [m[1] as ErrorCode, { scope, action, exit }] as const));
     expect(documented.map(([code]) => code).sort()).to.deep.equal(Object.values(ErrorCodes).sort());
     for (const [code, policy] of documented) expect(policy, code).to.deep.equal(written(code));
+  });
+
+  it('lists every entity in the table of tables with its tables, sync kind and scopes, as the registry declares them', () => {
+    const table = README.slice(README.indexOf('| entity | tables | sync | scopes |'));
+    const lines = table.split('\n');
+    const rows = lines.slice(2, lines.findIndex((l) => !l.startsWith('|'))).map((l) => l.split('|').map((c) => c.trim()));
+    const names = (cell: string) => [...cell.replace(/\([^)]*\)/g, '').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
+    const documented = rows.map(([, entity, tables, sync, scopes]) => ({ entity: names(entity!)[0], tables: names(tables!), sync, scopes: names(scopes!) }));
+    const sync = (e: (typeof entities)[number]) => (e.incremental ? 'incremental' : 'snapshot');
+    const byName = (a: { entity?: string }, b: { entity?: string }) => a.entity!.localeCompare(b.entity!);
+    expect(documented.sort(byName)).to.deep.equal(entities.map((e) => ({ entity: e.name, tables: e.tables.map((t) => t.name), sync: sync(e), scopes: [...e.scopes] })).sort(byName));
   });
 
   it('writes the CLI the way it runs from a checkout, and that command answers', async () => {

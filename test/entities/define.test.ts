@@ -13,10 +13,10 @@ function collect(): { rows: Array<[string, Row]>; emit: RowSink } {
 describe('defineEntity', () => {
   it('derives the query file, the root field and the sync from the name and sync kind', () => {
     const t = table({ name: 'draft_orders', description: 'd', columns: [id()] });
-    const incremental = defineEntity({ name: 'draft_orders', sync: 'incremental', tables: [t], routes: { DraftOrder: t } });
+    const incremental = defineEntity({ name: 'draft_orders', scopes: [], sync: 'incremental', tables: [t], routes: { DraftOrder: t } });
     expect([incremental.kind, incremental.queryFile, incremental.incremental]).to.deep.equal(['bulk', 'draft_orders.graphql', { rootField: 'draftOrders', searchField: 'updated_at', cursorField: 'updatedAt' }]);
-    expect(defineEntity({ name: 'draft_orders', sync: 'snapshot', tables: [t], routes: { DraftOrder: t } }).incremental).to.equal(null);
-    const object = defineEntity({ name: 'draft_orders', sync: 'object', tables: [t] });
+    expect(defineEntity({ name: 'draft_orders', scopes: [], sync: 'snapshot', tables: [t], routes: { DraftOrder: t } }).incremental).to.equal(null);
+    const object = defineEntity({ name: 'draft_orders', scopes: [], sync: 'object', tables: [t] });
     expect([object.kind, object.typenames, object.transcode]).to.deep.equal(['plain', [], undefined]);
     const { rows, emit } = collect();
     object.process({ draftOrders: { id: 'gid://shopify/DraftOrder/5' } }, emit);
@@ -26,11 +26,11 @@ describe('defineEntity', () => {
   it('refuses a route to a table it does not list', () => {
     const listed = table({ name: 'a', description: 'd', columns: [id()] });
     const unlisted = table({ name: 'b', description: 'd', columns: [id()] });
-    expect(() => defineEntity({ name: 'x', sync: 'snapshot', tables: [listed], routes: { A: listed, B: unlisted } })).to.throw(/B goes to b, which is not among its tables/);
+    expect(() => defineEntity({ name: 'x', scopes: [], sync: 'snapshot', tables: [listed], routes: { A: listed, B: unlisted } })).to.throw(/B goes to b, which is not among its tables/);
   });
 
   const t = table({ name: 'things', description: 'd', columns: [id()] });
-  const route = defineEntity({ name: 'things', sync: 'snapshot', tables: [t], routes: { Thing: t, Ignored: null } });
+  const route = defineEntity({ name: 'things', scopes: [], sync: 'snapshot', tables: [t], routes: { Thing: t, Ignored: null } });
 
   it('lists the typenames it handles and routes by them', () => {
     const { rows, emit } = collect();

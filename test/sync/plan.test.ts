@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import type { Entity } from '../../src/entities/types.ts';
 import { isEtlError } from '../../src/errors/index.ts';
-import { MAX_WINDOWS, MIN_WINDOW_MS, planWindows, splitWindow } from '../../src/sync/plan.ts';
+import { checkScopes, MAX_WINDOWS, MIN_WINDOW_MS, planWindows, splitWindow, type Window } from '../../src/sync/plan.ts';
 
-const incremental = { name: 'orders', kind: 'bulk', queryFile: 'orders.graphql', tables: [], typenames: [], process: () => undefined, incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt' } } satisfies Entity;
-const snapshot = { ...incremental, name: 'locations', incremental: null } satisfies Entity;
+const incremental = { name: 'orders', kind: 'bulk', scopes: ['read_orders'], queryFile: 'orders.graphql', tables: [], typenames: [], process: () => undefined, incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt' } } satisfies Entity;
+const snapshot = { ...incremental, name: 'locations', scopes: ['read_locations'], incremental: null } satisfies Entity;
 const now = new Date('2026-03-01T12:00:00Z');
 const base = { now, fullRefresh: false, lookbackMs: 2 * 3600_000, windowMs: 30 * 86400_000, safetyLagMs: 120_000, floor: null };
 
@@ -81,5 +81,26 @@ describe('window planning never reads past now, splits every range, and stays bo
     expect(isEtlError(caught, 'CONFIG_INVALID'), String(caught)).to.equal(true);
     expect((caught as Error).message).to.match(new RegExp(`more than ${MAX_WINDOWS}.*--window.*--since`));
     expect(planWindows(incremental, null, { ...base, floor, since: new Date('2026-02-28T00:00:00Z'), windowMs: MIN_WINDOW_MS })).to.have.length(36);
+  });
+});
+
+describe('scope preflight (checkScopes)', () => {
+  const DAY = 86_400_000;
+  const recent: Window[] = [{ since: new Date(now.getTime() - 2 * DAY), until: now }];
+  const old: Window[] = [{ since: new Date(now.getTime() - 61 * DAY), until: now }];
+  const open: Window[] = [{ since: null, until: now }];
+  const check = (granted: string[], windows: Window[], asked = false) => checkScopes([incremental, snapshot], new Set(granted), asked, now, () => windows);
+
+  it('names the scopes each entity lacks; a write_ scope counts as its read_', () => {
+    expect(check(['read_orders', 'read_all_orders'], recent).map((c) => [c.entity, c.missing])).to.deep.equal([['orders', []], ['locations', ['read_locations']]]);
+    expect(check(['write_orders', 'write_locations', 'read_all_orders'], recent).map((c) => c.missing)).to.deep.equal([[], []]);
+    expect(check(['read_all_orders'], recent, true).map((c) => [c.missing, c.asked])).to.deep.equal([[['read_orders'], true], [['read_locations'], true]]);
+  });
+
+  it('flags order windows reaching past 60 days (or open at their start) without read_all_orders, and nothing else', () => {
+    expect(check(['read_orders', 'read_locations'], old).map((c) => c.historyCut)).to.deep.equal([true, false]);
+    expect(check(['read_orders', 'read_locations'], open).map((c) => c.historyCut)).to.deep.equal([true, false]);
+    expect(check(['read_orders', 'read_locations'], recent).map((c) => c.historyCut)).to.deep.equal([false, false]);
+    expect(check(['read_orders', 'read_locations', 'read_all_orders'], old).map((c) => c.historyCut)).to.deep.equal([false, false]);
   });
 });

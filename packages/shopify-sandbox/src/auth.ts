@@ -11,8 +11,20 @@ export interface ClientCredentials {
 /** Shopify's body for a missing or wrong X-Shopify-Access-Token (HTTP 401). */
 export const INVALID_TOKEN_BODY = { errors: '[API] Invalid API key or access token (unrecognized login or wrong password)' } as const;
 
-/** The scopes the sandbox grants: what the ETL's queries need. */
-export const SANDBOX_SCOPES = 'read_orders,read_all_orders,read_products,read_customers,read_inventory,read_locations';
+/** The scopes the sandbox grants unless told otherwise (--scopes): every one its data needs to be read. */
+export const SANDBOX_SCOPES: readonly string[] = [
+  'read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_inventory', 'read_locations', 'read_draft_orders',
+  'read_merchant_managed_fulfillment_orders', 'read_shopify_payments_payouts', 'read_shopify_payments_disputes', 'read_gift_cards',
+];
+
+/** `currentAppInstallation`: the installation and the scopes it was granted, as ordinary queries read them. */
+export function appInstallation(id: string, scopes: readonly string[]): Record<string, unknown> {
+  return {
+    __typename: 'AppInstallation',
+    id,
+    accessScopes: scopes.map((handle) => ({ __typename: 'AccessScope', handle, description: `${handle.replace(/_/g, ' ')}` })),
+  };
+}
 
 export function randomAdminToken(): string {
   return `shpat_${randomBytes(16).toString('hex')}`;
@@ -46,12 +58,14 @@ export class AccessTokens {
   private readonly staticToken: string;
   private readonly credentials: ClientCredentials | undefined;
   private readonly now: () => number;
+  private readonly scopes: readonly string[];
   private readonly issued = new Map<string, number>(); // token -> expiry (ms since epoch)
 
-  constructor(staticToken: string, now: () => number, credentials?: ClientCredentials) {
+  constructor(staticToken: string, now: () => number, credentials?: ClientCredentials, scopes: readonly string[] = SANDBOX_SCOPES) {
     this.staticToken = staticToken;
     this.now = now;
     this.credentials = credentials;
+    this.scopes = scopes;
   }
 
   accepts(token: string | undefined): boolean {
@@ -79,6 +93,6 @@ export class AccessTokens {
     }
     const token = randomAdminToken();
     this.issued.set(token, this.now() + c.tokenTtlSeconds * 1000);
-    return { status: 200, body: { access_token: token, scope: SANDBOX_SCOPES, expires_in: c.tokenTtlSeconds } };
+    return { status: 200, body: { access_token: token, scope: this.scopes.join(','), expires_in: c.tokenTtlSeconds } };
   }
 }

@@ -25,6 +25,8 @@ Options:
                            (default) or children-first
   --operation-delay TIME   how long a bulk operation runs, e.g. 300ms (default), 2s
   --fault SPEC             inject faults, e.g. throttle=3,server-error=2@503 (repeatable; see README)
+  --scopes LIST            the access scopes the app was granted, comma-separated (default: every
+                           scope the store's data needs); currentAppInstallation lists them
   --stop-on-stdin-end      stop when stdin ends (a parent process holding a pipe to it exited)
   --help                   print this and exit
 `;
@@ -70,6 +72,7 @@ export function parseCli(args: string[]): CliOptions {
         ordering: { type: 'string' },
         'operation-delay': { type: 'string' },
         fault: { type: 'string', multiple: true },
+        scopes: { type: 'string' },
         'stop-on-stdin-end': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -98,6 +101,7 @@ export function parseCli(args: string[]): CliOptions {
       port: values.port === undefined ? 0 : whole('port', values.port, 65535),
       ...(values['operation-delay'] !== undefined ? { operationDelayMs: duration('operation-delay', values['operation-delay']) } : {}),
       ...(ordering !== undefined ? { ordering: ordering as Ordering } : {}),
+      ...(values.scopes !== undefined ? { scopes: values.scopes.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
       faults,
     },
     stopOnStdinEnd: values['stop-on-stdin-end'] ?? false,

@@ -4,7 +4,7 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccessTokens, randomAdminToken, type ClientCredentials } from './auth.ts';
+import { AccessTokens, appInstallation, randomAdminToken, SANDBOX_SCOPES, type ClientCredentials } from './auth.ts';
 import { CostBucket } from './cost.ts';
 import { FaultController, type Faults } from './faults.ts';
 import { answerGraphQL } from './graphql.ts';
@@ -43,6 +43,8 @@ export interface SandboxOptions {
   urlTtlMs?: number;
   faults?: Partial<Faults>;
   clientCredentials?: ClientCredentials;
+  /** The access scopes the app was granted (currentAppInstallation, the client credentials grant); default every scope the store's data needs. */
+  scopes?: readonly string[];
   /** Where result files go; default a fresh temp dir removed on close. */
   dataDir?: string;
   /** The sandbox's clock (URL expiry, token expiry, timestamps, the cost bucket); default Date.now. */
@@ -92,11 +94,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     urlTtlMs: options.urlTtlMs ?? DEFAULT_URL_TTL_MS,
   });
   const running = operations;
-  const tokens = new AccessTokens(token, now, options.clientCredentials);
+  const scopes = options.scopes ?? SANDBOX_SCOPES;
+  const tokens = new AccessTokens(token, now, options.clientCredentials, scopes);
   const bucket = new CostBucket(now);
   const storeRoot = store.rootValue();
   const entityNode = typeof storeRoot.node === 'function' ? (storeRoot.node as (args: { id: string }) => unknown) : undefined;
-  const rootValue = { ...storeRoot, ...bulkRootValue(entityNode ? (id) => entityNode({ id }) : undefined) };
+  const installation = appInstallation(`gid://shopify/AppInstallation/${options.seed ?? 1}`, scopes);
+  const rootValue = { ...storeRoot, ...bulkRootValue(entityNode ? (id) => entityNode({ id }) : undefined), currentAppInstallation: installation };
   const log: RequestLogEntry[] = [];
 
   const server = createSandboxServer({

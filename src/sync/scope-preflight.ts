@@ -1,0 +1,64 @@
+// The scope preflight of one shop: before the first bulk operation, the scopes the app was granted
+// are read and each selected entity's declared scopes checked against them (plan.ts checkScopes). An
+// entity missing one does not run: skipped with a note when the run took it by default (the run can
+// still exit 0), failed with SCOPE_MISSING naming the scope when --entities asked for it.
+import type { Entity } from '../entities/types.ts';
+import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
+import type { Manifest } from '../load/manifest.ts';
+import type { Logger } from '../report/log.ts';
+import { reportScopes, scopeNote } from '../report/preflight.ts';
+import type { ShopifyClient } from '../shopify/client.ts';
+import { readGrantedScopes } from '../shopify/scopes.ts';
+import type { EntityOutcome } from './entity-run.ts';
+import { checkScopes, type Window } from './plan.ts';
+
+export interface ScopePreflightDeps {
+  client: ShopifyClient;
+  manifest: Pick<Manifest, 'addFailure'>;
+  logger: Logger;
+  /** The run's start: where the 60 days of order history read_orders alone shows end. */
+  now: Date;
+  /** --entities named the selected entities (not the default list). */
+  asked: boolean;
+  /** How the table is shown: off a terminal (json) as log lines only. */
+  view: { json: boolean; write: (text: string) => void };
+  windows: (entity: Entity) => Window[];
+}
+
+/** The entities that run, and the outcomes of those that do not, in the selection's order. */
+export async function preflightScopes(deps: ScopePreflightDeps, selected: readonly Entity[]): Promise<{ runnable: Entity[]; refused: EntityOutcome[] }> {
+  const granted = await grantedScopes(deps);
+  if (granted === null) return { runnable: [...selected], refused: [] };
+  const checks = checkScopes(selected, granted, deps.asked, deps.now, deps.windows);
+  reportScopes(checks, deps.view, deps.logger);
+  const refused: EntityOutcome[] = [];
+  for (const check of checks.filter((c) => c.missing.length > 0)) {
+    const outcome: EntityOutcome = { entity: check.entity, status: check.asked ? 'failed' : 'skipped', windows: 0, rowsByTable: {}, operations: 0, retries: 0, watermark: null };
+    const message = `${check.entity} needs the ${check.missing.join(', ')} scope${check.missing.length > 1 ? 's' : ''}, which the app was not granted; grant ${check.missing.join(', ')} to the app and reinstall it`;
+    if (check.asked) {
+      outcome.error = { code: ErrorCodes.SCOPE_MISSING, message };
+      deps.manifest.addFailure(check.entity, ErrorCodes.SCOPE_MISSING, message);
+      deps.logger.error(`${check.entity} failed: ${message}`, { code: ErrorCodes.SCOPE_MISSING, entity: check.entity, missing: check.missing });
+    } else {
+      outcome.note = scopeNote(check);
+    }
+    refused.push(outcome);
+  }
+  const out = new Set(refused.map((o) => o.entity));
+  return { runnable: selected.filter((e) => !out.has(e.name)), refused };
+}
+
+/**
+ * The granted scopes, or null when the shop would not say (an answer without the field, a GraphQL
+ * error): then every entity is attempted, and a missing scope shows as ACCESS_DENIED on its operation.
+ */
+async function grantedScopes(deps: ScopePreflightDeps): Promise<Set<string> | null> {
+  try {
+    return await readGrantedScopes(deps.client);
+  } catch (err) {
+    if (!isEtlError(err, ErrorCodes.GRAPHQL_ERROR) && !isEtlError(err, ErrorCodes.ACCESS_DENIED)) throw err;
+    const e = err as EtlError;
+    deps.logger.warn(`could not read the app's granted scopes (${e.message}); every selected entity is attempted`, { code: e.code });
+    return null;
+  }
+}

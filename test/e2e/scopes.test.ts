@@ -1,0 +1,96 @@
+// The scope preflight against the sandbox over HTTP: the store grants a chosen set of scopes
+// (currentAppInstallation), and the run skips, fails or warns about each entity as README says.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { runCli } from '../support/cli.ts';
+import { runAgainst } from '../support/etl.ts';
+import { captureLogs } from '../support/truth.ts';
+
+const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations'];
+
+describe('scope preflight', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let sandbox: Sandbox | undefined;
+  const start = async (scopes?: string[]): Promise<Sandbox> => {
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 12, products: 4, customers: 6 }, ...(scopes ? { scopes } : {}) });
+    return sandbox;
+  };
+  /** The root fields of the bulk queries the run submitted. */
+  const submittedRoots = (s: Sandbox): string[] => s.operations().map((op) => /\{\s*(\w+)/.exec(op.query)?.[1] ?? '?');
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'etl-scopes-'));
+  });
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('skips an entity whose scope is not granted when it was not asked for: a note, no operation, exit 0', async () => {
+    const s = await start(ALL_BUT_DRAFTS_AND_INVENTORY);
+    const logs = captureLogs();
+    const result = await runAgainst(s, dir, ['--safety-lag', '0s'], { logger: logs.logger });
+    expect(result.exitCode).to.equal(0);
+    const shop = result.shops[0]!;
+    expect(shop.status).to.equal('succeeded');
+    const byName = new Map(shop.entities.map((e) => [e.entity, e]));
+    expect(byName.get('draft_orders')).to.include({ status: 'skipped', note: 'skipped: grant read_draft_orders to the app and reinstall it' });
+    expect(byName.get('inventory')).to.include({ status: 'skipped', note: 'skipped: grant read_inventory to the app and reinstall it' });
+    expect(byName.get('orders')!.status).to.equal('committed');
+    expect(submittedRoots(s)).to.not.include.members(['draftOrders', 'inventoryItems']);
+    expect(submittedRoots(s)).to.include.members(['orders', 'products', 'customers']);
+    const preflight = logs.entries().filter((e) => String(e.message).startsWith('preflight: '));
+    expect(preflight.map((e) => e.entity)).to.deep.equal(shop.entities.map((e) => e.entity));
+    const skipped = preflight.filter((e) => e.syncs === false);
+    expect(skipped.map((e) => [e.entity, e.missing, e.code, e.severity])).to.deep.equal([
+      ['inventory', ['read_inventory'], 'SCOPE_MISSING', 'WARNING'],
+      ['draft_orders', ['read_draft_orders'], 'SCOPE_MISSING', 'WARNING'],
+    ]);
+    const scopeRequests = s.requests().filter((r) => r.operationName === 'GrantedScopes');
+    expect(scopeRequests, 'the granted scopes are read once').to.have.length(1);
+  });
+
+  it('fails an entity --entities asked for without its scope, naming it (SCOPE_MISSING, exit 1); the others commit', async () => {
+    const s = await start(ALL_BUT_DRAFTS_AND_INVENTORY);
+    const result = await runAgainst(s, dir, ['--entities', 'orders,draft_orders', '--safety-lag', '0s']);
+    expect(result.exitCode).to.equal(1);
+    const [orders, drafts] = result.shops[0]!.entities;
+    expect(orders!.status).to.equal('committed');
+    expect(drafts!.status).to.equal('failed');
+    expect(drafts!.error!.code).to.equal('SCOPE_MISSING');
+    expect(drafts!.error!.message).to.contain('grant read_draft_orders');
+    expect(submittedRoots(s)).to.not.include('draftOrders');
+  });
+
+  it('counts a granted write_ scope as its read_ scope', async () => {
+    const s = await start(['write_orders', 'read_all_orders']);
+    const result = await runAgainst(s, dir, ['--entities', 'orders', '--safety-lag', '0s']);
+    expect(result.exitCode).to.equal(0);
+    expect(result.shops[0]!.entities[0]!.status).to.equal('committed');
+  });
+
+  it('warns when order windows reach back past 60 days without read_all_orders, and not for a recent backfill', async () => {
+    const s = await start(['read_orders']);
+    const first = captureLogs();
+    expect((await runAgainst(s, dir, ['--entities', 'orders', '--safety-lag', '0s'], { logger: first.logger })).exitCode).to.equal(0);
+    const warned = first.entries().filter((e) => e.severity === 'WARNING' && e.entity === 'orders' && /read_all_orders/.test(String(e.message)));
+    expect(warned, 'a first run reaches back to the shop\'s creation').to.have.length(1);
+    const recent = captureLogs();
+    const since = new Date(Date.now() - 10 * 86_400_000).toISOString();
+    expect((await runAgainst(s, join(dir, 'again'), ['--entities', 'orders', '--since', since, '--safety-lag', '0s'], { logger: recent.logger })).exitCode).to.equal(0);
+    expect(recent.entries().filter((e) => /read_all_orders/.test(String(e.message)))).to.deep.equal([]);
+  });
+
+  it('on a terminal-style log (pretty) prints the preflight table on stdout', async () => {
+    const s = await start(ALL_BUT_DRAFTS_AND_INVENTORY);
+    const result = await runCli(['--shop', s.shopDomain, '--admin-url', s.url, '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'),
+      '--entities', 'orders,locations', '--poll-interval', '50ms', '--safety-lag', '0s', '--log-format', 'pretty'], { SHOPIFY_ACCESS_TOKEN: s.token });
+    expect(result.code).to.equal(0);
+    expect(result.stdout).to.match(/scope preflight\n {2}entity {5}syncs {2}scopes\n {2}orders {5}yes {4}read_orders\n {2}locations {2}yes {4}read_locations\n/);
+  });
+});
