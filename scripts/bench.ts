@@ -3,33 +3,36 @@
 // no extra node flag: the program sets its own), pointed at a sandbox served from this process;
 // timings come from its progress log lines, memory and CPU from outside (scripts/measure-process.ts).
 //
-//   npm run bench -- [--mb 500[,1000…]] [--mode orders|all] [--delay 3s] [--workers N] [--gzip-level 1]
+//   npm run bench -- [--mb 500[,1000…]] [--shape sandbox,ascii] [--profile] [--mode orders|all] [--delay 3s] [--workers N] [--gzip-level 1]
 //
-// orders: per size, three ETL runs alternating with three runs of the bare split + JSON.parse loop in
-//         a fresh process (scripts/bare-loop.ts, node's default flags): the ratio is the medians'; and
-//         with three of the two-core floor (scripts/two-core-floor.ts), the distance to the hardware. Also,
-//         labelled as such, the same loop inside this process, which hosts the sandbox and its data (on
-//         a quiet machine it ran about twice as slowly there; issue 14's acceptance was written against it),
-//         the pipeline alone in this process, and the largest size once through every launch form (npx,
-//         the npm script, the image's ENTRYPOINT as replayed) for each form's peak RSS.
+// orders: per size and data shape, three ETL runs alternating with three runs of the bare split +
+//         JSON.parse loop in a fresh process (scripts/bare-loop.ts, node's default flags): the ratio is
+//         the medians'; and with three of the two-core floor (scripts/two-core-floor.ts), the distance
+//         to the hardware. The shapes: `sandbox`, the store's orders as it writes them (names and
+//         addresses in many scripts: nearly every MiB holds a non-ASCII letter), and `ascii`, the same
+//         file with every byte over 0x7F replaced by `x` (same lines, same size, the text of a shop
+//         whose customers write ASCII), on which the bare loop is fastest. At the largest size, the
+//         first shape runs once more through every launch form (npx, the npm script, the image's
+//         ENTRYPOINT as replayed) for each form's peak RSS. --profile adds one run per shape under
+//         `node --cpu-prof` and prints where the workers spent their busy time (scripts/profile-summary.ts).
 // all:    every entity, each operation taking at least --delay; prints the run's wall time against the
 //         longest single operation plus its processing (what a perfectly overlapped run would take).
-import { createReadStream, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
-import { entities, entityByName } from '../src/entities/index.ts';
-import { processJsonl } from '../src/pipeline/process.ts';
-import { WorkerPool } from '../src/pipeline/worker-pool.ts';
-import { bareLoop } from './bare-loop.ts';
+import { entities } from '../src/entities/index.ts';
 import { measure, type Measured, type ProcessPeak } from './measure-process.ts';
+import { summarizeProfiles } from './profile-summary.ts';
 
 const { values: args } = parseArgs({
   options: {
     mb: { type: 'string', default: '500' },
+    shape: { type: 'string', default: 'sandbox,ascii' },
+    profile: { type: 'boolean', default: false },
     mode: { type: 'string', default: 'orders' },
     delay: { type: 'string', default: '3000' },
     workers: { type: 'string' },
@@ -41,6 +44,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const BYTES_PER_ORDER = 5_700;
 const mode = args.mode === 'all' ? 'all' : 'orders';
 const sizesMb = args.mb.split(',').map(Number);
+const SHAPES = ['sandbox', 'ascii'] as const;
+type Shape = (typeof SHAPES)[number];
+const shapes = args.shape.split(',').map((name) => {
+  if (!(SHAPES as readonly string[]).includes(name)) throw new Error(`--shape: ${name} is none of ${SHAPES.join(', ')}`);
+  return name as Shape;
+});
 const delayMs = mode === 'all' ? Number(args.delay) : 0;
 const RUNS = 3;
 
@@ -123,21 +132,37 @@ async function fresh(script: string, scriptArgs: string[]): Promise<{ ms: number
   return { ms, run };
 }
 
-/** The orders pipeline alone over `file`, `runs` times with one pool (the first run starts it cold); ms per run. */
-async function pipelineAlone(file: string, runs: number): Promise<number[]> {
-  const pool = new WorkerPool(args.workers ? Number(args.workers) : availableParallelism());
-  const meta = { shop: 'bench.myshopify.com', runId: 'bench', extractedAt: new Date(), currency: 'USD' };
-  const times: number[] = [];
+/**
+ * Rewrites the result file at `path` in place as the `ascii` shape: every byte over 0x7F becomes `x`.
+ * Such bytes stand only inside JSON strings (as UTF-8 letters), so the lines, their structure and the
+ * file's size stay; only the text is what a shop whose customers write ASCII would hold.
+ */
+async function asciiInPlace(path: string): Promise<void> {
+  const file = await open(path, 'r+');
   try {
-    for (let i = 0; i < runs; i++) {
-      const t = performance.now();
-      await processJsonl(entityByName('orders'), createReadStream(file), { write: () => undefined }, meta, { pool, gzipLevel: Number(args['gzip-level'] ?? 1) });
-      times.push(performance.now() - t);
+    const chunk = Buffer.allocUnsafe(1 << 20);
+    for (let at = 0; ; ) {
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, at);
+      if (bytesRead === 0) break;
+      for (let i = 0; i < bytesRead; i++) if (chunk[i]! > 0x7f) chunk[i] = 0x78;
+      await file.write(chunk, 0, bytesRead, at);
+      at += bytesRead;
     }
   } finally {
-    await pool.close();
+    await file.close();
   }
-  return times;
+}
+
+/** Makes the sandbox write its result files in `shape` from now on (its store writes each one whole before the operation completes). */
+function writeShape(sandbox: Sandbox, shape: Shape): void {
+  const store = sandbox.store as Sandbox['store'] & { writeSandboxShape?: Sandbox['store']['writeBulkResult'] };
+  store.writeSandboxShape ??= store.writeBulkResult.bind(store);
+  const write = store.writeSandboxShape;
+  store.writeBulkResult = shape === 'sandbox' ? write : async (document, path, options) => {
+    const written = await write(document, path, options);
+    await asciiInPlace(path);
+    return written;
+  };
 }
 
 /** The newest result file the sandbox wrote: the one the last run read. */
@@ -159,60 +184,67 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 const processingMs = (run: EtlRun, entity = 'orders'): number => run.entities.get(entity)!.closedAt! - run.entities.get(entity)!.streamingAt!;
 
-interface SizeResult { mb: number; fileMb: number; etlMs: number; bareMs: number; floorMs: number; inProcessMs: number; peakKb: number }
+interface ShapeResult { mb: number; shape: Shape; fileMb: number; rows: number; etlMs: number; bareMs: number; floorMs: number; peakKb: number }
 
-/** One size of the orders mode; prints as it goes and returns the figures for the closing table. */
-async function ordersBench(mb: number, dir: string, withForms: boolean): Promise<SizeResult> {
+/** One size and shape of the orders mode; prints as it goes and returns the figures for the closing table. */
+async function shapeBench(sandbox: Sandbox, mb: number, shape: Shape, dir: string, withForms: boolean): Promise<ShapeResult> {
+  writeShape(sandbox, shape);
+  console.log(`\n-- shape ${shape}; load average ${load()}`);
+  const etl: EtlRun[] = [];
+  const bare: Array<{ ms: number; run: Measured }> = [];
+  const floor: number[] = [];
+  let file = { path: '', bytes: 0 };
+  // Alternating, so a drift of the machine's speed hits every side alike.
+  for (let i = 0; i < RUNS; i++) {
+    const run = await runEtl(sandbox, join(dir, `etl-${i}`), 'orders');
+    etl.push(run);
+    file = await latestResult(join(dir, '..', 'sandbox'));
+    const b = await fresh('bare-loop.ts', [file.path]);
+    bare.push(b);
+    const f = await fresh('two-core-floor.ts', [file.path, ...(args.workers ? [args.workers] : [])]);
+    floor.push(f.ms);
+    const ms = processingMs(run);
+    // CPU seconds beside the times: on a loaded machine they move far less than wall time does.
+    console.log(`run ${i + 1}  ETL ${s(ms)} (${(file.bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s, peak RSS ${mib(run.etlHwmKb)}, CPU ${s(run.cpuMs)} of ${s(run.wallMs)} wall)`
+      + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)}, CPU ${s(b.run.cpuMs)})   ratio ${(b.ms / ms).toFixed(2)}   floor ${s(f.ms)} (CPU ${s(f.run.cpuMs)})`);
+  }
+  const rows = etl[0]!.entities.get('orders')!.rows!;
+  const etlMs = median(etl.map((r) => processingMs(r)));
+  const bareMs = median(bare.map((b) => b.ms));
+  console.log(`orders file           ${(file.bytes / 1e6).toFixed(0)} MB, ${rows} rows (${shape})`);
+  console.log(`orders processing     ${s(etlMs)}  ${Math.round(rows / (etlMs / 1000))} rows/s  ${(file.bytes / 1e6 / (etlMs / 1000)).toFixed(0)} MB/s  (median of ${RUNS}; download → parse → transform → gzip → part files closed)`);
+  console.log(`peak RSS of the ETL   ${etl.map((r) => mib(r.etlHwmKb)).join(', ')}  (target ≤ 256 MiB; its VmHWM, every thread; rusage maxRSS ${etl.map((r) => mib(r.maxRssKb)).join(', ')})`);
+  console.log(`part files            ${((await gzBytes(join(dir, 'etl-0', 'out'))) / 1e6).toFixed(1)} MB gzipped (all tables)`);
+  console.log(`bare loop, fresh      ${s(bareMs)}  ${(file.bytes / 1e6 / (bareMs / 1000)).toFixed(0)} MB/s  (median of ${bare.map((b) => s(b.ms)).join(', ')}; \`node scripts/bare-loop.ts\`, default flags)`);
+  console.log(`RATIO (${shape})`.padEnd(22) + `${(bareMs / etlMs).toFixed(2)}  (fresh-process bare loop / ETL processing; target ≥ 0.90)`);
+  console.log(`two-core floor        ${s(median(floor))}  (median of ${floor.map(s).join(', ')}; scripts/two-core-floor.ts: read + split + deflate -1 of the input on every core, no rows)`);
+  if (args.profile) {
+    const profiles = join(dir, 'cpu-profiles');
+    const run = await runEtl(sandbox, join(dir, 'profiled'), 'orders', { form: 'bin under --cpu-prof', command: process.execPath, args: ['--cpu-prof', `--cpu-prof-dir=${profiles}`, 'dist/main.js'] });
+    console.log(`profile (one more run, under --cpu-prof: processing ${s(processingMs(run))}); the workers from their first batch to their last:`);
+    for (const line of summarizeProfiles(profiles)) console.log(`  ${line}`);
+  }
+  if (withForms) {
+    console.log(`launch forms (one run each; the ETL's own peak RSS, then the whole process tree's, launcher included):`);
+    for (const [i, launch] of launchForms().entries()) {
+      const run = i === 0 ? etl[0]! : await runEtl(sandbox, join(dir, `form-${i}`), 'orders', launch);
+      const launchers = run.processes.filter((p) => !isEtl(p));
+      console.log(`  ${launch.form.padEnd(40)} ETL ${mib(run.etlHwmKb).padStart(8)}   tree ${mib(run.treePeakKb).padStart(8)}   processing ${s(processingMs(run))}`
+        + (launchers.length ? `   (launchers: ${launchers.map((p) => `${p.command.split(' ').slice(0, 2).map((w) => w.split('/').at(-1)).join(' ')} ${mib(p.hwmKb)}`).join(', ')})` : ''));
+    }
+  }
+  return { mb, shape, fileMb: file.bytes / 1e6, rows, etlMs, bareMs, floorMs: median(floor), peakKb: Math.max(...etl.map((r) => r.etlHwmKb)) };
+}
+
+/** One size of the orders mode: one sandbox, each shape in turn. */
+async function ordersBench(mb: number, dir: string, withForms: boolean): Promise<ShapeResult[]> {
   const orders = Math.max(1, Math.round((mb * 1e6) / BYTES_PER_ORDER));
   const sandbox = await startSandbox({ size: { orders }, dataDir: join(dir, 'sandbox') });
   try {
-    console.log(`\n== ${orders} orders (~${mb} MB of orders JSONL); load average ${load()}`);
-    const etl: EtlRun[] = [];
-    const bare: Array<{ ms: number; run: Measured }> = [];
-    const floor: number[] = [];
-    let file = { path: '', bytes: 0 };
-    // Alternating, so a drift of the machine's speed hits every side alike.
-    for (let i = 0; i < RUNS; i++) {
-      const run = await runEtl(sandbox, join(dir, `etl-${i}`), 'orders');
-      etl.push(run);
-      file = await latestResult(join(dir, 'sandbox'));
-      const b = await fresh('bare-loop.ts', [file.path]);
-      bare.push(b);
-      const f = await fresh('two-core-floor.ts', [file.path, ...(args.workers ? [args.workers] : [])]);
-      floor.push(f.ms);
-      const ms = processingMs(run);
-      // CPU seconds beside the times: on a loaded machine they move far less than wall time does.
-      console.log(`run ${i + 1}  ETL ${s(ms)} (${(file.bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s, peak RSS ${mib(run.etlHwmKb)}, CPU ${s(run.cpuMs)} of ${s(run.wallMs)} wall)`
-        + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)}, CPU ${s(b.run.cpuMs)})   ratio ${(b.ms / ms).toFixed(2)}   floor ${s(f.ms)} (CPU ${s(f.run.cpuMs)})`);
-    }
-    const o = etl[0]!.entities.get('orders')!;
-    const etlMs = median(etl.map((r) => processingMs(r)));
-    const bareMs = median(bare.map((b) => b.ms));
-    console.log(`orders file           ${(file.bytes / 1e6).toFixed(0)} MB, ${o.rows} rows`);
-    console.log(`orders processing     ${s(etlMs)}  ${Math.round(o.rows! / (etlMs / 1000))} rows/s  ${(file.bytes / 1e6 / (etlMs / 1000)).toFixed(0)} MB/s  (median of ${RUNS}; download → parse → transform → gzip → part files closed)`);
-    console.log(`peak RSS of the ETL   ${etl.map((r) => mib(r.etlHwmKb)).join(', ')}  (target ≤ 256 MiB; its VmHWM, every thread; rusage maxRSS ${etl.map((r) => mib(r.maxRssKb)).join(', ')})`);
-    console.log(`part files            ${((await gzBytes(join(dir, 'etl-0', 'out'))) / 1e6).toFixed(1)} MB gzipped (all tables)`);
-    console.log(`bare loop, fresh      ${s(bareMs)}  ${(file.bytes / 1e6 / (bareMs / 1000)).toFixed(0)} MB/s  (median of ${bare.map((b) => s(b.ms)).join(', ')}; \`node scripts/bare-loop.ts\`, default flags)`);
-    console.log(`RATIO                 ${(bareMs / etlMs).toFixed(2)}  (fresh-process bare loop / ETL processing; target ≥ 0.90)`);
-    console.log(`two-core floor        ${s(median(floor))}  (median of ${floor.map(s).join(', ')}; scripts/two-core-floor.ts: read + split + deflate -1 of the input on every core, no rows)`);
-    // Labelled: the baseline the README used until issue 21, inside this process (sandbox and all).
-    const inProcess = [await bareLoop(file.path), await bareLoop(file.path), await bareLoop(file.path)];
-    const inProcessMs = median(inProcess);
-    console.log(`in-process bare loop  ${s(inProcessMs)}  (median of ${inProcess.map(s).join(', ')}; inside the bench's own process, which also hosts the sandbox and its data)`);
-    console.log(`  in-process ratio    ${(inProcessMs / etlMs).toFixed(2)}  (the method before issue 21, which found the loop about twice as slow in here as in a fresh process)`);
-    const alone = await pipelineAlone(file.path, 4);
-    console.log(`pipeline alone        ${alone.map(s).join(', ')}  (in this process, no HTTP, nothing written; the first starts cold)`);
-    console.log(`  against the fresh bare loop: ${(bareMs / alone[0]!).toFixed(2)} cold, ${(bareMs / Math.min(...alone.slice(1))).toFixed(2)} warm (best of the later three)`);
-    if (withForms) {
-      console.log(`launch forms (one run each; the ETL's own peak RSS, then the whole process tree's, launcher included):`);
-      for (const [i, launch] of launchForms().entries()) {
-        const run = i === 0 ? etl[0]! : await runEtl(sandbox, join(dir, `form-${i}`), 'orders', launch);
-        const launchers = run.processes.filter((p) => !isEtl(p));
-        console.log(`  ${launch.form.padEnd(40)} ETL ${mib(run.etlHwmKb).padStart(8)}   tree ${mib(run.treePeakKb).padStart(8)}   processing ${s(processingMs(run))}`
-          + (launchers.length ? `   (launchers: ${launchers.map((p) => `${p.command.split(' ').slice(0, 2).map((w) => w.split('/').at(-1)).join(' ')} ${mib(p.hwmKb)}`).join(', ')})` : ''));
-      }
-    }
-    return { mb, fileMb: file.bytes / 1e6, etlMs, bareMs, floorMs: median(floor), inProcessMs, peakKb: Math.max(...etl.map((r) => r.etlHwmKb)) };
+    console.log(`\n== ${orders} orders (~${mb} MB of orders JSONL)`);
+    const results: ShapeResult[] = [];
+    for (const [i, shape] of shapes.entries()) results.push(await shapeBench(sandbox, mb, shape, join(dir, shape), withForms && i === 0));
+    return results;
   } finally {
     await sandbox.close();
   }
@@ -242,15 +274,15 @@ const dir = await mkdtemp(join(tmpdir(), 'bench-'));
 try {
   if (mode === 'all') await allBench(sizesMb[0]!, dir);
   else {
-    const results: SizeResult[] = [];
+    const results: ShapeResult[] = [];
     for (const [i, mb] of sizesMb.entries()) {
       // The launch forms at the largest size: the one the peak RSS target is about.
-      results.push(await ordersBench(mb, join(dir, String(mb)), i === sizesMb.length - 1));
+      results.push(...(await ordersBench(mb, join(dir, String(mb)), i === sizesMb.length - 1)));
       await rm(join(dir, String(mb)), { recursive: true, force: true });
     }
-    console.log(`\nsize      file     ETL (median)  bare, fresh  RATIO  bare, in-process  in-process ratio  two-core floor  peak RSS   (load average now ${load()})`);
+    console.log(`\nsize      shape    file     rows        ETL (median)  bare, fresh  RATIO  two-core floor  peak RSS   (load average now ${load()})`);
     for (const r of results) {
-      console.log(`${`${r.mb} MB`.padEnd(9)} ${`${r.fileMb.toFixed(0)} MB`.padEnd(8)} ${s(r.etlMs).padEnd(13)} ${s(r.bareMs).padEnd(12)} ${(r.bareMs / r.etlMs).toFixed(2).padEnd(6)} ${s(r.inProcessMs).padEnd(17)} ${(r.inProcessMs / r.etlMs).toFixed(2).padEnd(17)} ${s(r.floorMs).padEnd(15)} ${mib(r.peakKb)}`);
+      console.log(`${`${r.mb} MB`.padEnd(9)} ${r.shape.padEnd(8)} ${`${r.fileMb.toFixed(0)} MB`.padEnd(8)} ${String(r.rows).padEnd(11)} ${s(r.etlMs).padEnd(13)} ${s(r.bareMs).padEnd(12)} ${(r.bareMs / r.etlMs).toFixed(2).padEnd(6)} ${s(r.floorMs).padEnd(15)} ${mib(r.peakKb)}`);
     }
   }
 } finally {
