@@ -1,5 +1,5 @@
 // The commands, each given its validated Config: `run` (the sync stage under SIGTERM/SIGINT handling,
-// then the summary) and `status` (the state's report on stdout), each logging where its Config says,
+// then the summary), `status` (the state's report on stdout) and `views` (SQL on stdout), each logging where its Config says,
 // first a warning about ETL_* variables that no flag reads; and how an error that ends the process is
 // reported.
 import { ErrorCodes, ExitCodes, interruptedBy, interruptExitCode } from '../errors/index.ts';
@@ -9,7 +9,8 @@ import { formatStatus, readStatus } from '../report/status.ts';
 import { logSummary, summaryTable } from '../report/summary.ts';
 import type { SyncHooks } from '../sync/hooks.ts';
 import { runJob } from '../sync/run.ts';
-import type { Config, RunConfig, StatusConfig } from './config.ts';
+import { destinationViews } from '../views/index.ts';
+import type { Config, RunConfig, StatusConfig, ViewsConfig } from './config.ts';
 
 function commandLogger(config: Config, live: LiveBlock | null): Logger {
   const logger = createLogger({ ...config.log, ...(live ? { stream: live.writable() } : {}) });
@@ -45,6 +46,12 @@ export async function runCommand(config: RunConfig, hooks: SyncHooks = {}): Prom
 export async function statusCommand(config: StatusConfig): Promise<number> {
   const rows = await readStatus(config, commandLogger(config, null));
   process.stdout.write(config.json ? `${JSON.stringify(rows, null, 2)}\n` : formatStatus(rows));
+  return ExitCodes.OK;
+}
+
+export async function viewsCommand(config: ViewsConfig): Promise<number> {
+  const logger = commandLogger(config, null);
+  process.stdout.write(await destinationViews(config, logger));
   return ExitCodes.OK;
 }
 

@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { EtlError } from '../errors/index.ts';
 import type { LogFormat, LogLevel } from '../report/log.ts';
 import { ignoredEnv, logLabels, type Env } from './env.ts';
-import { ALL_FLAGS, forCommand, Given, LOG_OPTIONS, resolvePath, RUN_OPTIONS, STATUS_OPTIONS, type Values } from './options.ts';
+import { ALL_FLAGS, forCommand, Given, LOG_OPTIONS, resolvePath, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, type Values } from './options.ts';
 import { checkGcsEndpoint, checkRun, runConfig } from './run-config.ts';
 import { normaliseShop, parseShopsFile, perShopStatePath, type Shard, type ShopAuth } from './shops.ts';
 import { bad } from './values.ts';
@@ -91,7 +91,18 @@ export interface StatusConfig {
   ignoredEnv: string[];
 }
 
-export type Config = RunConfig | StatusConfig;
+export interface ViewsConfig {
+  command: 'views';
+  dialect: 'duckdb' | 'bigquery';
+  dest: string;
+  dataset: string;
+  gcsEndpoint: string | undefined;
+  log: LogConfig;
+  /** ETL_* variables that name no flag of any command: warned about, never read. */
+  ignoredEnv: string[];
+}
+
+export type Config = RunConfig | StatusConfig | ViewsConfig;
 
 /** What every command's Config holds: where it logs, and the variables it warns about. */
 export type CommonConfig = Pick<RunConfig, 'log' | 'ignoredEnv'>;
@@ -117,6 +128,15 @@ function statusConfig(argv: Values<typeof STATUS_OPTIONS>, common: CommonConfig)
   };
 }
 
+function viewsConfig(argv: Values<typeof VIEWS_OPTIONS>, common: CommonConfig): ViewsConfig {
+  const dialect = argv.dialect as ViewsConfig['dialect'];
+  const remote = argv.dest.startsWith('gs://');
+  // DuckDB reads the folder itself; BigQuery's external tables read the bucket.
+  if (dialect === 'duckdb' && remote) bad(`--dialect duckdb reads a local folder, not ${argv.dest}; copy the files down, or use --dialect bigquery`);
+  if (dialect === 'bigquery' && !remote) bad(`--dialect bigquery reads gs://bucket/prefix, not ${argv.dest}; use --dialect duckdb for a folder`);
+  return { command: 'views', dialect, dest: argv.dest, dataset: argv.dataset, gcsEndpoint: argv['gcs-endpoint'], ...common };
+}
+
 /** Parses argv (after node and the script) and the environment; null when --help or --version printed. */
 export async function parseConfig(args: string[], env: Env = process.env, isTty = Boolean(process.stderr.isTTY), now = new Date()): Promise<Config | null> {
   let parsed: Config | undefined;
@@ -132,6 +152,9 @@ export async function parseConfig(args: string[], env: Env = process.env, isTty 
     .command('status', 'print, per shop and entity, the watermark, the last run and its outcome, open operations and pending files',
       (y) => y.options(forCommand(STATUS_OPTIONS, env, given)).check((argv) => checkGcsEndpoint(argv['gcs-endpoint'], env)),
       (argv) => { parsed = statusConfig(argv, commonConfig(argv, env, isTty)); })
+    .command('views', 'print the SQL of the current-state views (the latest copy of each record, deleted ones left out) for DuckDB or BigQuery',
+      (y) => y.options(forCommand(VIEWS_OPTIONS, env, given)).check((argv) => checkGcsEndpoint(argv['gcs-endpoint'], env)),
+      (argv) => { parsed = viewsConfig(argv, commonConfig(argv, env, isTty)); })
     .fail((message, err) => {
       // Ours, from a check or a handler.
       if (err instanceof EtlError) throw err;

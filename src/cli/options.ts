@@ -115,8 +115,15 @@ export const STATUS_OPTIONS = {
   json: { type: 'boolean', default: false, read: yes, describe: 'print JSON instead of a table' },
 } as const satisfies Table;
 
+export const VIEWS_OPTIONS = {
+  dialect: { type: 'string', choices: ['duckdb', 'bigquery'], demandOption: true, describe: 'duckdb: views over a local --dest; bigquery: external tables and views over a gs:// --dest' },
+  dest: { type: 'string', default: './data/out', read: path, describe: 'what the runs wrote: a folder (duckdb) or gs://bucket/prefix (bigquery)' },
+  dataset: { type: 'string', default: 'analytics', describe: 'bigquery: the dataset (or project.dataset) that holds the external tables and the views' },
+  'gcs-endpoint': GCS_ENDPOINT,
+} as const satisfies Table;
+
 /** Every flag of every command: ETL_* variables that name none of them are warned about. */
-export const ALL_FLAGS = [...new Set([LOG_OPTIONS, RUN_OPTIONS, STATUS_OPTIONS].flatMap((t) => Object.keys(t)))];
+export const ALL_FLAGS = [...new Set([LOG_OPTIONS, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS].flatMap((t) => Object.keys(t)))];
 
 /** A table as yargs options: each `read` became a coerce returning what it reads. */
 type Bound<T extends Table> = { [K in keyof T]: T[K] extends { read: Read<infer R> } ? Omit<T[K], 'read'> & { coerce: (value: unknown) => R } : T[K] };

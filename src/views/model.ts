@@ -1,0 +1,48 @@
+// What the current state of each output table is, read from the registry: an incremental root keeps
+// its latest copy per key, a child of an incremental table keeps the rows that came with its parent's
+// latest copy, a snapshot table keeps its entity's latest run. Every table of every entity gets one,
+// so a new entity gets its views with no SQL written for it.
+import { entities as registry } from '../entities/index.ts';
+import type { Entity } from '../entities/types.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
+import type { TableDef } from '../rows/types.ts';
+
+export type CurrentState =
+  /** Latest copy per key, by `updated_at` (when the table has it), then `_extracted_at`, then `_run_id`. */
+  | { kind: 'latest'; table: TableDef; key: readonly string[]; byUpdatedAt: boolean }
+  /** The rows that came with the parent's current copy (same `_run_id` and `_extracted_at`: one operation). */
+  | { kind: 'child'; table: TableDef; key: readonly string[]; parent: string; parentColumn: string }
+  /** The rows of the latest run that committed any table of the entity (`tables`). */
+  | { kind: 'snapshot'; table: TableDef; key: readonly string[]; tables: readonly string[] };
+
+const hasColumn = (table: TableDef, name: string, type?: string): boolean => table.columns.some((c) => c.name === name && (type === undefined || c.type === type));
+
+/** In dependency order: a child's parent comes before it. */
+export function currentStates(entities: readonly Entity[] = registry): CurrentState[] {
+  const states: CurrentState[] = [];
+  for (const entity of entities) {
+    const own = new Set(entity.tables.map((t) => t.name));
+    const pending = [...entity.tables];
+    // Parents first: a table waits until the table it points into (within its entity) is placed.
+    while (pending.length > 0) {
+      const index = pending.findIndex((t) => !t.parent || !own.has(t.parent.table) || states.some((s) => s.table.name === t.parent!.table));
+      if (index < 0) throw new EtlError(ErrorCodes.INTERNAL, `${entity.name}: its tables' parents form a cycle`);
+      const [table] = pending.splice(index, 1) as [TableDef];
+      states.push(stateOf(entity, table, own));
+    }
+  }
+  return states;
+}
+
+function stateOf(entity: Entity, table: TableDef, own: ReadonlySet<string>): CurrentState {
+  const key = table.key;
+  if (!key || key.length === 0) throw new EtlError(ErrorCodes.INTERNAL, `${table.name} has no key (TableDef.key): its current state cannot be told`);
+  if (!entity.incremental) return { kind: 'snapshot', table, key, tables: entity.tables.map((t) => t.name) };
+  if (table.parent && own.has(table.parent.table)) return { kind: 'child', table, key, parent: table.parent.table, parentColumn: table.parent.column };
+  return { kind: 'latest', table, key, byUpdatedAt: hasColumn(table, 'updated_at', 'TIMESTAMP') };
+}
+
+/** Whether a deleted id of this table takes its rows out of the current state (deletions name tables with an `id`). */
+export function deletable(state: CurrentState): boolean {
+  return state.kind !== 'snapshot' && hasColumn(state.table, 'id');
+}
