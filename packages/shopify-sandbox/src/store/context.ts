@@ -52,6 +52,9 @@ export class Overlay {
     deleted.add(index);
   }
 
+  /** Orders edited to drop their last line item (editOrders). */
+  readonly editedOrders = new Set<number>();
+
   added(root: string): readonly number[] {
     return this.addedAt.get(root) ?? [];
   }

@@ -154,6 +154,23 @@ export class Store {
     }
   }
 
+  /**
+   * Order edits: each order removes its last line item (the totals follow) and its updatedAt moves to
+   * `at`, as an edit in the admin does; so does its customer's, whose amountSpent follows the total.
+   * Orders with a single line item cannot be edited so.
+   */
+  editOrders(gids: readonly string[], at: Date = this.now()): void {
+    const seconds = toSeconds(at);
+    for (const gid of gids) {
+      const index = rootIndexOf(this.graph, 'orders', gid);
+      if (this.graph.buildOrder(index).counts.lineItems < 2) throw new RangeError(`${gid} has one line item: an edit cannot remove it`);
+      this.ctx.overlay.editedOrders.add(index);
+      this.ctx.overlay.touch('orders', index, seconds);
+      const customer = this.graph.orderCustomer(index);
+      if (customer !== null) this.ctx.overlay.touch('customers', customer, seconds);
+    }
+  }
+
   /** Rows per ETL table from the store's own model, optionally for roots updated in [since, until). */
   truth(filter?: { since?: Date; until?: Date }): Record<string, number> {
     return truthCounts(this.graph, filter);

@@ -51,6 +51,8 @@ export function buildOrder(g: StoreGraph, i: number): BuiltOrder {
     const v = rng.int(core.variants.length);
     lines.push({ p, v, deleted: rng.chance(0.02), quantity: 1 + rng.weighted([70, 20, 10]), unitCents: core.variants[v]?.priceCents ?? 0, discountCents: 0 });
   }
+  // An order edit that removed the last line item; drawn first, so the rest of the order stays as it was.
+  if (ctx.overlay.editedOrders.has(i)) lines.pop();
   const needsShipping = lines.some((l) => !g.productCore(l.p).isGiftCard);
   const billing = customer?.addresses[0] ?? addressCore(rng, rng.pick(['Alex', 'Sam', 'Noa']), rng.pick(['Guest', 'Lee']), null);
   const shippingTo = customer?.addresses[rng.int(customer.addresses.length)] ?? billing;
