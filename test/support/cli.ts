@@ -20,7 +20,7 @@ export interface CliResult {
  * tests assume; the splitting by the default --window is tested on its own (test/e2e/backfill.test.ts).
  */
 export function withTestWindow(args: string[]): string[] {
-  const otherCommand = args[0] === 'status';
+  const otherCommand = args[0] === 'status' || args[0] === 'views';
   return otherCommand || args.includes('--window') ? args : [...args, '--window', '1000d'];
 }
 

@@ -1,0 +1,88 @@
+// The current-state views against the store: real runs into a folder, the store changed between them
+// (records moved to a later window, created, an order edit removing a line item), then the DuckDB SQL
+// the CLI prints, executed over that folder. Every table's current state must be the store's truth:
+// its row count and root ids and versions from the store's own model, and every column of every row
+// as one fresh read of the whole store (a first run into another folder) holds it.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { entities } from '../../src/entities/index.ts';
+import { runAgainst } from '../support/etl.ts';
+import { DuckViews } from '../support/duckdb.ts';
+
+const TABLES = entities.flatMap((e) => e.tables.map((t) => t.name));
+/** Incremental root tables and the store's root that holds their records. */
+const ROOTS: Record<string, string> = { orders: 'orders', products: 'products', customers: 'customers', draft_orders: 'draftOrders' };
+const RUN = ['--safety-lag', '0s', '--window', '30d'];
+
+describe('current-state views (DuckDB) against the sandbox store', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  const open: DuckViews[] = [];
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'etl-views-'));
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 80, customers: 30, products: 20 } });
+  });
+  afterEach(async () => {
+    for (const v of open.splice(0)) v.close();
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const views = async (dest: string): Promise<DuckViews> => {
+    const v = await DuckViews.of(dest);
+    open.push(v);
+    return v;
+  };
+  const run = async (name: string, args: string[] = []): Promise<void> => {
+    const result = await runAgainst(sandbox, join(dir, name), [...RUN, ...args]);
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.filter((e) => e.status !== 'committed'))).to.equal(0);
+  };
+
+  /** Every table's current state equals the store: counts, root ids and versions by its model; every column by a fresh full read. */
+  async function expectStoreTruth(current: DuckViews): Promise<void> {
+    await run('fresh');
+    const fresh = await views(join(dir, 'fresh', 'out'));
+    const truth = sandbox.store.truth();
+    for (const table of TABLES) {
+      const rows = await current.contents(`shopify_${table}_current`);
+      expect(rows.length, `${table}: rows`).to.equal(truth[table]);
+      expect(rows, `${table}: rows as a fresh read holds them`).to.deep.equal(await fresh.contents(`shopify_${table}`));
+    }
+    for (const [table, root] of Object.entries(ROOTS)) {
+      const rows = await current.rows(`SELECT admin_graphql_api_id AS gid, strftime(updated_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS updated_at FROM shopify_${table}_current ORDER BY id`);
+      expect(rows.map((r) => r.gid), `${table}: ids`).to.deep.equal(sandbox.store.ids(root));
+      for (const { gid, updated_at: at } of rows) {
+        const since = new Date(String(at));
+        expect(sandbox.store.ids(root, { since, until: new Date(since.getTime() + 1000) }), `${table} ${String(gid)} is the store's version`).to.include(gid);
+      }
+    }
+  }
+
+  it('equal the store after records moved between windows, were created, and an order edit removed a line item', async () => {
+    await run('etl');
+    const out = join(dir, 'etl', 'out');
+    const first = await views(out);
+    const twoItems = await first.rows('SELECT o.admin_graphql_api_id AS gid FROM shopify_orders_current o JOIN shopify_order_line_items_current l ON l.order_id = o.id GROUP BY o.id, o.admin_graphql_api_id HAVING COUNT(*) >= 2 ORDER BY o.id LIMIT 2');
+    const edited = twoItems.map((r) => String(r.gid));
+    expect(edited).to.have.length(2);
+    const lastItems = await first.rows(`SELECT max(l.id) AS id FROM shopify_order_line_items_current l JOIN shopify_orders_current o ON o.id = l.order_id WHERE o.admin_graphql_api_id IN ('${edited.join("', '")}') GROUP BY o.id`);
+
+    // Touched records move from their old window to the newest; creations land there too.
+    sandbox.store.mutate({ entities: ['orders', 'products', 'customers', 'draftOrders'], touch: 6, add: 0 });
+    sandbox.store.mutate({ entities: ['products', 'customers'], touch: 0, add: 3 });
+    sandbox.store.editOrders(edited);
+    await run('etl');
+
+    const current = await views(out);
+    const removed = lastItems.map((r) => String(r.id));
+    // The removed line items are still in the files (the first run read them), not in the current state.
+    expect((await current.rows(`SELECT DISTINCT CAST(id AS VARCHAR) AS id FROM shopify_order_line_items WHERE id IN (${removed.join(', ')})`)).map((r) => r.id).sort()).to.deep.equal(removed.sort());
+    expect(await current.rows(`SELECT id FROM shopify_order_line_items_current WHERE id IN (${removed.join(', ')})`)).to.deep.equal([]);
+    expect(await current.rows('SELECT * FROM shopify__deleted')).to.deep.equal([]);
+    await expectStoreTruth(current);
+  });
+});
