@@ -10,6 +10,8 @@ export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.char
 
 const QUOTE = 0x22;
 export const COMMA = 0x2c;
+const MINUS = 0x2d;
+const COLON = 0x3a;
 const BACKSLASH = 0x5c;
 const SLASH = 0x2f;
 
@@ -164,6 +166,49 @@ export function isDecimalNode(tape: Tape, n: number): boolean {
   const fraction = ++p;
   while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
   return p === end && p > fraction;
+}
+
+/** The digit at bytes[at] as a number, or -1. */
+function digit(b: Buffer, at: number): number {
+  const d = b[at]! - 0x30;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+
+/** Two digits at bytes[at] as a number from 0 to 99, or -1. */
+function twoDigits(b: Buffer, at: number): number {
+  const high = digit(b, at);
+  const low = digit(b, at + 1);
+  return high === -1 || low === -1 ? -1 : high * 10 + low;
+}
+
+/**
+ * Whether string node `n` (no escapes) is a timestamp as fields.ts's TIMESTAMP pattern reads one:
+ * `YYYY-MM-DDThh:mm:ss`, optional fraction, then `Z` or `±hh:mm`, each field in its range. Checked on
+ * the bytes: a string and a pattern match per timestamp of every line cost more than the rest of its column.
+ */
+export function isTimestampNode(tape: Tape, n: number): boolean {
+  if (tape.type(n) !== STRING) return false;
+  const b = tape.bytes;
+  const p = tape.start(n) + 1;
+  const end = tape.end(n) - 1;
+  if (end - p < 20 || twoDigits(b, p) === -1 || twoDigits(b, p + 2) === -1 || b[p + 4] !== MINUS || b[p + 7] !== MINUS || b[p + 10] !== 0x54 || b[p + 13] !== COLON || b[p + 16] !== COLON) return false;
+  const month = twoDigits(b, p + 5);
+  const day = twoDigits(b, p + 8);
+  const hour = twoDigits(b, p + 11);
+  const minute = twoDigits(b, p + 14);
+  const second = twoDigits(b, p + 17);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  let q = p + 19;
+  if (b[q] === 0x2e) {
+    const fraction = ++q;
+    while (q < end && digit(b, q) !== -1) q++;
+    if (q === fraction) return false;
+  }
+  if (b[q] === 0x5a) return q + 1 === end;
+  if (b[q] !== 0x2b && b[q] !== MINUS) return false;
+  const offsetHour = twoDigits(b, q + 1);
+  const offsetMinute = twoDigits(b, q + 4);
+  return q + 6 === end && offsetHour >= 0 && offsetHour <= 23 && b[q + 3] === COLON && offsetMinute >= 0 && offsetMinute <= 59;
 }
 
 const AMOUNT = ascii('amount');

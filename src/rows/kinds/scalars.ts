@@ -1,9 +1,9 @@
 // The kinds of one column holding one scalar. The general path reads each with a typed getter of
 // Fields (fields.ts), which leaves a value of another shape unread (it lands in `_extra`); the byte
 // path writes exactly the values that getter takes, and refuses the line on any other.
-import { isIntegerString, isTimestampString, numericId, type Fields } from '../fields.ts';
+import { isIntegerString, numericId, type Fields } from '../fields.ts';
 import { FALSE, INTEGER, NUMBER, STRING, TRUE, type Tape } from '../tape.ts';
-import { ascii, COMMA, isDecimalNode, isStringNode, latin1, putByte, putConst, putGidNumber, putRaw, putString, putText } from '../tape-values.ts';
+import { ascii, COMMA, isDecimalNode, isStringNode, isTimestampNode, latin1, putByte, putConst, putGidNumber, putRaw, putString, putText } from '../tape-values.ts';
 import type { ByteRows, ColumnType, JsonValue } from '../types.ts';
 import { missing, NULL_TEXT, type Kind } from './kind.ts';
 
@@ -69,9 +69,9 @@ export const boolean = scalar('BOOLEAN', (src, key) => src.boolean(key), (tape, 
   return true;
 });
 
-// No character a timestamp may hold is ever escaped, so an escaped string fails the pattern as well.
+// No character a timestamp may hold is ever escaped, so an escaped string is not one either.
 export const timestamp = scalar('TIMESTAMP', (src, key) => src.timestamp(key), (tape, n, out) => {
-  if (tape.type(n) !== STRING || !isTimestampString(latin1(tape, tape.start(n) + 1, tape.end(n) - 1))) return false;
+  if (!isTimestampNode(tape, n)) return false;
   putRaw(out, tape, n);
   return true;
 });
