@@ -1,12 +1,14 @@
 // defineEntity: an entity declared once. Its module gives the name, how it is synced, its tables and
 // which table each JSONL line's __typename goes to; the query file (queries/<name>.graphql), the root
-// field (the name in camelCase), the processor and the byte path all follow from those.
+// field (the name in camelCase), the processor and the byte path all follow from those. An entity
+// too big for one bulk query adds further parts, each a query file of its own on the same root, with
+// its own tables and routes.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { entityBytes } from '../rows/bytes.ts';
 import { Fields } from '../rows/fields.ts';
 import type { Table } from '../rows/spec.ts';
 import type { JsonObject, RowSink } from '../rows/types.ts';
-import type { Entity } from './types.ts';
+import type { Entity, QueryPart } from './types.ts';
 
 /**
  * 'incremental': a bulk query whose root connection takes the window's updated_at filter, with
@@ -22,16 +24,25 @@ interface Scoped {
   scopes: readonly string[];
 }
 
+/** What one bulk query's lines turn into. */
+interface Routing {
+  /** Every table the query's lines write, in the order their files and schemas are listed. */
+  tables: readonly Table[];
+  /** `__typename` → the table its lines go to (null: the line makes no rows, e.g. a parent that only carries ids). Routing is by __typename, never by line order. */
+  routes: Readonly<Record<string, Table | null>>;
+}
+
 export type EntitySpec =
   | ({ name: string; sync: 'object'; tables: readonly [Table] } & Scoped)
-  | ({
+  | (Routing & Scoped & {
       name: string;
       sync: Exclude<Sync, 'object'>;
-      /** Every table the entity writes, in the order their files and schemas are listed. */
-      tables: readonly Table[];
-      /** `__typename` → the table its lines go to (null: the line makes no rows, e.g. a parent that only carries ids). Routing is by __typename, never by line order. */
-      routes: Readonly<Record<string, Table | null>>;
-    } & Scoped);
+      /**
+       * Further bulk queries on the same root and window (queries/<query>.graphql), for data past one
+       * query's limits: at most 5 connections, nested at most 2 deep (docs/shopify-bulk-api.md#bulk-query-rules).
+       */
+      parts?: ReadonlyArray<Routing & { query: string }>;
+    });
 
 /** `product_metafields` → `productMetafields`. */
 const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -39,11 +50,13 @@ const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string)
 export function defineEntity(spec: EntitySpec): Entity {
   const { name } = spec;
   const rootField = camel(name);
-  const common = { name, queryFile: `${name}.graphql`, tables: spec.tables.map((t) => t.def), scopes: spec.scopes };
+  const { scopes } = spec;
   if (spec.sync === 'object') {
     const [table] = spec.tables;
-    return {
-      ...common,
+    const part: QueryPart = {
+      name,
+      queryFile: `${name}.graphql`,
+      tables: [table.def],
       kind: 'plain',
       incremental: null,
       typenames: [],
@@ -51,26 +64,41 @@ export function defineEntity(spec: EntitySpec): Entity {
         table.general.emit(new Fields(data).object(rootField), out);
       },
     };
+    return { ...part, scopes, parts: [part] };
   }
+  const incremental = spec.sync === 'incremental' ? { rootField, searchField: 'updated_at' as const, cursorField: 'updatedAt' as const } : null;
+  const first = bulkPart(name, name, incremental, spec);
+  const more = (spec.parts ?? []).map((p) => bulkPart(name, p.query, incremental, p));
+  if (more.length === 0) return { ...first, scopes, parts: [first] };
+  const tables = [first, ...more].flatMap((p) => p.tables);
+  const shared = tables.find((t, i) => tables.findIndex((u) => u.name === t.name) !== i);
+  if (shared) throw new EtlError(ErrorCodes.INTERNAL, `${name}: table ${shared.name} is written by two of its queries`);
+  return { ...first, tables, scopes, parts: [first, ...more] };
+}
+
+/** One bulk query of entity `entity` (queries/<query>.graphql) and its routing. */
+function bulkPart(entity: string, query: string, incremental: QueryPart['incremental'], spec: Routing): QueryPart {
   const routes = Object.entries(spec.routes);
   for (const [typename, t] of routes) {
-    if (t !== null && !spec.tables.includes(t)) throw new EtlError(ErrorCodes.INTERNAL, `${name}: ${typename} goes to ${t.def.name}, which is not among its tables`);
+    if (t !== null && !spec.tables.includes(t)) throw new EtlError(ErrorCodes.INTERNAL, `${query}: ${typename} goes to ${t.def.name}, which is not among its tables`);
   }
   const typenames = routes.map(([typename]) => typename);
   const byName = new Map(routes);
   // A table without a byte path sends its lines to process(); null routes make no rows either way.
   const transcode = routes.some(([, t]) => t?.bytes) ? entityBytes(routes.map(([typename, t]) => [typename, t === null ? null : (t.bytes ?? noBytePath)] as const)) : undefined;
   return {
-    ...common,
+    name: query,
+    queryFile: `${query}.graphql`,
+    tables: spec.tables.map((t) => t.def),
     kind: 'bulk',
-    incremental: spec.sync === 'incremental' ? { rootField, searchField: 'updated_at', cursorField: 'updatedAt' } : null,
+    incremental,
     typenames,
     process(record: JsonObject, out: RowSink) {
       const typename = record.__typename;
       const target = typeof typename === 'string' ? byName.get(typename) : undefined;
       if (target === undefined) {
         const what = typeof typename !== 'string' ? 'a record without __typename' : `unknown __typename ${JSON.stringify(typename)}`;
-        throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${name}: ${what}; this entity handles ${typenames.join(', ')}`);
+        throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${query}: ${what}; this ${query === entity ? 'entity' : `query of ${entity}`} handles ${typenames.join(', ')}`);
       }
       target?.general.line(record, out);
     },

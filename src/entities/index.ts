@@ -10,7 +10,7 @@ import { ordersEntity } from './orders.ts';
 import { productMetafieldsEntity } from './product_metafields.ts';
 import { productsEntity } from './products.ts';
 import { shopEntity } from './shop.ts';
-import type { Entity } from './types.ts';
+import type { Entity, QueryPart } from './types.ts';
 
 export const entities: readonly Entity[] = [
   ordersEntity,
@@ -29,5 +29,14 @@ export function entityByName(name: string): Entity {
   if (!found) {
     throw new EtlError(ErrorCodes.CONFIG_INVALID, `unknown entity ${JSON.stringify(name)}; valid entities: ${entities.map((e) => e.name).join(', ')}`);
   }
+  return found;
+}
+
+const partsByName = new Map(entities.flatMap((e) => e.parts.map((p) => [p.name, p] as const)));
+
+/** One query of an entity by its name (the worker threads process a batch of it by name). */
+export function queryPartByName(name: string): QueryPart {
+  const found = partsByName.get(name);
+  if (!found) throw new EtlError(ErrorCodes.INTERNAL, `unknown query ${JSON.stringify(name)}`);
   return found;
 }

@@ -1,15 +1,18 @@
-// What the rest of the ETL knows of an entity: one query in queries/, the tables its JSONL turns into,
-// and a pure processor from one JSONL record to zero or more table rows. Entity modules do not fill it
-// in by hand: defineEntity (define.ts) derives it from the entity's name, sync kind, tables and routes.
+// What the rest of the ETL knows of an entity: its queries in queries/, the tables their JSONL turns
+// into, and a pure processor from one JSONL record to zero or more table rows. Entity modules do not
+// fill it in by hand: defineEntity (define.ts) derives it from the entity's name, sync kind, tables and routes.
 import type { ByteSink, JsonObject, LineInfo, RowSink, TableDef } from '../rows/types.ts';
 
-export interface Entity {
-  /** Registry key, CLI name (--entities), and state key. */
+/**
+ * One query of an entity and what its lines turn into. Most entities are one query; one whose data
+ * needs more connections or deeper nesting than a bulk query allows (docs/shopify-bulk-api.md#bulk-query-rules)
+ * is several, on the same root and window (Entity.parts).
+ */
+export interface QueryPart {
+  /** The query's name: its file's (queries/<name>.graphql); the entity's own for its first part. Unique across the registry (the worker threads look parts up by it). */
   name: string;
   /** 'bulk': bulkOperationRunQuery over a connection; 'plain': one ordinary GraphQL request for a single object (shop). */
   kind: 'bulk' | 'plain';
-  /** Access scopes the entity's query needs; without any of them the shop skips the entity (src/sync/plan.ts). */
-  scopes: readonly string[];
   /** File name under queries/. */
   queryFile: string;
   /**
@@ -37,4 +40,18 @@ export interface Entity {
    * entity has none.
    */
   transcode?(bytes: Buffer, start: number, end: number, out: ByteSink, cursorField: string | undefined, line: LineInfo): boolean;
+}
+
+export interface Entity extends QueryPart {
+  /** Registry key, CLI name (--entities), and state key. */
+  name: string;
+  /** Access scopes the entity's queries need; without any of them the shop skips the entity (src/sync/plan.ts). */
+  scopes: readonly string[];
+  // As a QueryPart, an entity is its first part, but for `tables`, which lists every part's.
+  /**
+   * Its queries, first its own: one for most. Several run concurrently on the same window, each as its
+   * own bulk operation, and the window commits once every one's files are uploaded (src/sync/bulk-window.ts).
+   * Parts write disjoint tables.
+   */
+  parts: readonly QueryPart[];
 }

@@ -22,6 +22,8 @@ export interface ManifestWindow {
   /** A part of a window split by id (too many records on one instant): ids > after and <= through (null: open). */
   ids?: { after: string | null; through: string | null };
   operationId: string | null;
+  /** An entity of several queries (src/entities/types.ts, Entity.parts): each one's operation, first query first; objectCount and linesRead are theirs together. */
+  operationIds?: string[];
   /** The run that extracted the window, when this run only finished its upload and commit. */
   extractedByRun?: string;
   checks: {

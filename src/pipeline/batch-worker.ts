@@ -1,7 +1,7 @@
 // Worker thread entry: turns batches of JSONL lines into compressed table segments (batch.ts) and
 // hands the segments back by moving their memory, not copying it, with the batch's own memory for reuse.
 import { parentPort } from 'node:worker_threads';
-import { entityByName } from '../entities/index.ts';
+import { queryPartByName } from '../entities/index.ts';
 import { processBatch } from './batch.ts';
 import type { BatchReply, BatchTask } from './worker-pool.ts';
 
@@ -12,7 +12,7 @@ port.on('message', (task: BatchTask) => {
   let reply: BatchReply;
   try {
     const bytes = new Uint8Array(task.memory, 0, task.length);
-    reply = { id: task.id, outcome: processBatch(entityByName(task.entity), task.stamp, bytes, task.gzipLevel), memory: task.memory };
+    reply = { id: task.id, outcome: processBatch(queryPartByName(task.entity), task.stamp, bytes, task.gzipLevel), memory: task.memory };
   } catch (err) {
     // Not a line's fault (processBatch returns those): report it as the worker's own failure.
     reply = { id: task.id, crash: err instanceof Error ? (err.stack ?? err.message) : String(err), memory: task.memory };

@@ -3,7 +3,7 @@
 // is returned as data and the main thread, which knows how many lines came before, names the line.
 import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors/index.ts';
 import { isUtf8 } from 'node:buffer';
-import type { Entity } from '../entities/types.ts';
+import type { QueryPart as Entity } from '../entities/types.ts';
 import type { ByteRows, ByteSink, JsonObject, LineInfo, Row } from '../rows/types.ts';
 import { encodeSegment, type Segment } from './segment.ts';
 

@@ -5,7 +5,7 @@
 // count only once its segments are written: a slow disk or upload slows the download instead of
 // filling memory, so memory stays flat however big the file is.
 import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
-import type { Entity } from '../entities/types.ts';
+import type { QueryPart as Entity } from '../entities/types.ts';
 import type { JsonObject } from '../rows/types.ts';
 import { TableRows, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
 import { lineBatches, type BatchSizes } from './batches.ts';

@@ -11,7 +11,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import { entityByName } from '../entities/index.ts';
+import { queryPartByName } from '../entities/index.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { processBatch, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
 import { exclusive } from './segment.ts';
@@ -122,7 +122,7 @@ export class WorkerPool {
     if (this.#closed) return Promise.reject(new EtlError(ErrorCodes.INTERNAL, 'worker pool is closed'));
     if (bytes.length > WORKER_BATCH_LIMIT) {
       try {
-        return Promise.resolve(processBatch(entityByName(entity), stamp, bytes, gzipLevel));
+        return Promise.resolve(processBatch(queryPartByName(entity), stamp, bytes, gzipLevel));
       } catch (err) {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));
       }

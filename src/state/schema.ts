@@ -97,4 +97,19 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE windows ADD COLUMN id_after TEXT;
   ALTER TABLE windows ADD COLUMN id_through TEXT;
   `,
+  // An entity past one bulk query's limits runs several on each window (src/entities/types.ts, Entity.parts).
+  // The window row keeps its first part's operation, as it always kept a window's one operation;
+  // window_parts keeps each further part's latest submission (operation_id NULL: marked before the
+  // submit, not yet answered). An operation record names the part it ran.
+  `
+  CREATE TABLE window_parts (
+    window_id    INTEGER NOT NULL REFERENCES windows(window_id),
+    part         INTEGER NOT NULL CHECK (part > 0),
+    operation_id TEXT,
+    query_hash   TEXT,
+    updated_at   TEXT NOT NULL,
+    PRIMARY KEY (window_id, part)
+  );
+  ALTER TABLE operations ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -81,8 +81,30 @@ export class Windows {
    * no operation id). A recorded id is always the window's latest submission, so an earlier attempt's
    * is cleared.
    */
-  markSubmitting(windowId: number): void {
-    this.#db.prepare(`UPDATE windows SET status = 'submitted', operation_id = NULL, updated_at = ? WHERE window_id = ?`).run(this.#stamp(), windowId);
+  markSubmitting(windowId: number, part = 0): void {
+    const at = this.#stamp();
+    if (part === 0) {
+      this.#db.prepare(`UPDATE windows SET status = 'submitted', operation_id = NULL, updated_at = ? WHERE window_id = ?`).run(at, windowId);
+      return;
+    }
+    this.#db.transaction(() => {
+      this.#db.prepare(`INSERT INTO window_parts (window_id, part, operation_id, query_hash, updated_at) VALUES (?, ?, NULL, NULL, ?)
+        ON CONFLICT (window_id, part) DO UPDATE SET operation_id = NULL, query_hash = NULL, updated_at = excluded.updated_at`).run(windowId, part, at);
+      this.#db.prepare(`UPDATE windows SET status = 'submitted', updated_at = ? WHERE window_id = ?`).run(at, windowId);
+    })();
+  }
+
+  /**
+   * A part's latest submission: the id Shopify answered (null: marked, not yet answered), or
+   * undefined when the part was never marked. Part 0 is the window row's own (Entity.parts).
+   */
+  partSubmission(windowId: number, part: number): { operationId: string | null } | undefined {
+    if (part === 0) {
+      const w = this.get(windowId);
+      return w.operation_id !== null || w.status === 'submitted' ? { operationId: w.operation_id } : undefined;
+    }
+    const row = this.#db.prepare('SELECT operation_id FROM window_parts WHERE window_id = ? AND part = ?').get(windowId, part) as { operation_id: string | null } | undefined;
+    return row && { operationId: row.operation_id };
   }
 
   setStatus(windowId: number, status: WindowStatus, facts: { lines?: number; maxCursor?: string | null; errorCode?: string; error?: string } = {}): void {

@@ -1,8 +1,8 @@
-// One attempt at a window of a bulk entity: get a COMPLETED operation (operation.ts), stream its JSONL
-// through the entity's processor into part files that upload as they close, and verify that every
-// object Shopify counted was read.
+// One attempt at a window of a bulk entity: get a COMPLETED operation (operation.ts) for each of its
+// queries, stream their JSONL through the query's processor into part files that upload as they close,
+// and verify that every object Shopify counted was read.
 import type { LimitFunction } from 'p-limit';
-import type { Entity } from '../entities/types.ts';
+import type { Entity, QueryPart } from '../entities/types.ts';
 import { loadQuery, withSearchFilter, windowFilter } from '../entities/queries.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { processJsonl, type ProcessResult, type RunMeta } from '../pipeline/process.ts';
@@ -44,59 +44,92 @@ function windowSearch(entity: Entity, window: WindowRange): string | null {
   return windowFilter(window.since === null ? null : new Date(window.since), new Date(window.until), ids);
 }
 
-export function windowQuery(entity: Entity, window: WindowRange): string {
-  const query = loadQuery(entity);
+/** The query of one of the entity's parts (its first: its own) for a window. */
+export function windowQuery(entity: Entity, window: WindowRange, part: QueryPart = entity): string {
+  const query = loadQuery(part);
   const filter = windowSearch(entity, window);
   return filter === null ? query : withSearchFilter(query, entity.incremental!.rootField, filter);
 }
 
+/** What one part of a window read, verified. */
+interface PartRead {
+  op: BulkOperation;
+  result: ProcessResult;
+  check: CountCheck | undefined;
+}
+
+/**
+ * Every part of the window (Entity.parts) runs at once, each its own operation, writing its own
+ * tables into the window's one stage; the window is downloaded only once all of them are. A part that
+ * fails fails the window: the others are let finish (their operations stay recorded, so the next
+ * attempt adopts what completed instead of submitting it again), then nothing of the window is kept.
+ */
 export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, window: WindowMachine): Promise<WindowOutput> {
-  const query = windowQuery(entity, window.row);
+  const stage = deps.staging.open(window);
+  const settled = await Promise.allSettled(entity.parts.map((part, index) => extractPart(deps, entity, { part, index }, window, stage)));
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) {
+    await stage.abort();
+    throw failure.reason;
+  }
+  const reads = settled.map((s) => (s as PromiseFulfilledResult<PartRead>).value);
+  const [first] = reads;
+  const result: ProcessResult = {
+    lines: sum(reads.map((r) => r.result.lines)),
+    rootLines: first!.result.rootLines,
+    rowsByTable: Object.assign({}, ...reads.map((r) => r.result.rowsByTable)) as Record<string, number>,
+    maxCursor: reads.map((r) => r.result.maxCursor).reduce((a, b) => (b !== null && (a === null || Date.parse(b) > Date.parse(a)) ? b : a), null),
+  };
+  const output = await stage.complete(result);
+  return {
+    ...output,
+    operationId: first!.op.id,
+    objectCount: sum(reads.map((r) => r.op.objectCount)),
+    ...(reads.length > 1 ? { operationIds: reads.map((r) => r.op.id) } : {}),
+    ...(first!.check ? { counts: first!.check } : {}),
+  };
+}
+
+const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+
+async function extractPart(deps: BulkWindowDeps, entity: Entity, { part, index }: { part: QueryPart; index: number }, window: WindowMachine, stage: WindowStage): Promise<PartRead> {
+  const query = windowQuery(entity, window.row, part);
   // An incremental window's count is read beside its operation (counts.ts), while it starts and once it ends.
   const count = entity.incremental ? () => settledLater(readCount(deps.counts, entity, windowSearch(entity, window.row))) : null;
   let atStart: Promise<StoreCount> | null = null;
   const op = await deps.slots(async () => {
     atStart = count?.() ?? null;
-    const started = await startOperation(deps.operations, window, query);
+    const started = await startOperation(deps.operations, window, query, { index, name: part.name });
     // A result file is coming: the workers start while Shopify runs the operation, not on the first batch.
     deps.pool.start();
     return started.status === 'COMPLETED' ? started : pollOperation(deps.operations, entity.name, started);
   });
   assertCompleted(op, scopesToGrant(entity.scopes));
   const counts = count && atStart ? { atStart: await atStart, atEnd: count() } : null;
-  return download(deps, entity, window, op, counts);
+  return download(deps, entity, part, window, stage, op, counts);
 }
 
-async function download(deps: BulkWindowDeps, entity: Entity, window: WindowMachine, op: BulkOperation, counts: { atStart: StoreCount; atEnd: Promise<StoreCount> } | null): Promise<WindowOutput> {
+async function download(deps: BulkWindowDeps, entity: Entity, part: QueryPart, window: WindowMachine, stage: WindowStage, op: BulkOperation, counts: { atStart: StoreCount; atEnd: Promise<StoreCount> } | null): Promise<PartRead> {
   const { progress } = deps.operations;
   progress.update(entity.name, { phase: 'streaming', bytes: 0, fileSize: op.fileSize, rows: 0 });
-  const stage = deps.staging.open(window);
-  let result: ProcessResult;
-  let check: CountCheck | undefined;
-  try {
-    result = op.url === null ? { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null } : await processJsonl(entity, resultChunks(deps, entity.name, op.url), stage.writers, { ...deps.meta, extractedAt: readAt(op) }, {
-      pool: deps.pool,
-      gzipLevel: deps.gzipLevel,
-      onBatch: batchDone(entity, window, stage, progress),
+  const result = op.url === null ? { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null } : await processJsonl(part, resultChunks(deps, entity.name, op.url), stage.writers, { ...deps.meta, extractedAt: readAt(op) }, {
+    pool: deps.pool,
+    gzipLevel: deps.gzipLevel,
+    onBatch: batchDone(entity, window, stage, progress),
+  });
+  // Checked before the last parts close, so a short file never reaches the destination whole.
+  if (result.lines !== op.objectCount) {
+    throw new EtlError(ErrorCodes.VERIFY_MISMATCH, `${part.name}: operation ${op.id} reported objectCount ${op.objectCount} but its file had ${result.lines} lines; nothing from this window is committed`, {
+      details: { operationId: op.id, objectCount: op.objectCount, lines: result.lines },
     });
-    // Checked before the last parts close, so a short file never reaches the destination whole.
-    if (result.lines !== op.objectCount) {
-      throw new EtlError(ErrorCodes.VERIFY_MISMATCH, `${entity.name}: operation ${op.id} reported objectCount ${op.objectCount} but its file had ${result.lines} lines; nothing from this window is committed`, {
-        details: { operationId: op.id, objectCount: op.objectCount, lines: result.lines },
-      });
-    }
-    check = counts ? checkCounts(counts.atStart, await counts.atEnd, result.rootLines) : undefined;
-    if (check?.covered === false) {
-      // Whole by its own count, short by the store's: the next attempt submits anew instead of adopting this file again.
-      deps.operations.state.operations.retire(op.id);
-      throw shortfall(entity, op.id, check);
-    }
-  } catch (err) {
-    await stage.abort();
-    throw err;
   }
-  const output = await stage.complete(result);
-  return { ...output, operationId: op.id, objectCount: op.objectCount, ...(check ? { counts: check } : {}) };
+  const check = counts ? checkCounts(counts.atStart, await counts.atEnd, result.rootLines) : undefined;
+  if (check?.covered === false) {
+    // Whole by its own count, short by the store's: the next attempt submits anew instead of adopting this file again.
+    deps.operations.state.operations.retire(op.id);
+    throw shortfall(entity, op.id, check);
+  }
+  return { op, result, check };
 }
 
 /** A promise awaited only later: its rejection (the run stopped meanwhile) must not count as unhandled before then. */

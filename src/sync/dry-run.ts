@@ -38,13 +38,18 @@ export function printPlan(view: PlanView, selected: Entity[], shop: string, plan
       const shown = windows.map((w) => ({ since: w.since?.toISOString() ?? null, until: w.until.toISOString() }));
       // For people the plan is text to read; off a terminal it is one log entry per entity, queries included.
       if (view.json) {
-        logger.info(`plan: ${entity.name}`, { watermark, windows: shown.map((w) => ({ ...w, query: windowQuery(entity, w) })) });
+        logger.info(`plan: ${entity.name}`, { watermark, windows: shown.map((w) => ({ ...w, query: queries(entity, w) })) });
         continue;
       }
       logger.info(`plan: ${entity.name}`, { watermark, windows: shown });
-      for (const w of shown) process.stdout.write(`# plan: ${shop} ${entity.name} [${w.since ?? 'beginning'}, ${w.until})\n${windowQuery(entity, w)}\n`);
+      for (const w of shown) process.stdout.write(`# plan: ${shop} ${entity.name} [${w.since ?? 'beginning'}, ${w.until})\n${queries(entity, w)}\n`);
     }
   } finally {
     state?.close();
   }
+}
+
+/** The window's query; an entity of several (Entity.parts) shows each, one after the other. */
+function queries(entity: Entity, w: { since: string | null; until: string }): string {
+  return entity.parts.map((part) => windowQuery(entity, w, part)).join('\n');
 }

@@ -134,6 +134,7 @@ async function finishWindow(deps: EntityRunDeps, entity: Entity, window: WindowM
     until: row.until,
     ...(row.id_after !== null || row.id_through !== null ? { ids: idRangeOf(row) } : {}),
     operationId: output.operationId,
+    ...(output.operationIds ? { operationIds: output.operationIds } : {}),
     ...(extractedByRun ? { extractedByRun } : {}),
     checks: {
       objectCount: output.objectCount,
@@ -156,8 +157,12 @@ async function resumeUploads(deps: EntityRunDeps, window: WindowMachine, extract
   const row = window.row;
   const resumed = await WindowOutbox.resume(deps.outbox, row, deps.stagingRoot, extractedByRun, (index) => window.checkpoint(index === 0 ? 'before-upload' : 'uploading'));
   if (!resumed) return null;
-  const op = deps.state.operations.ofWindow(row);
-  return { lines: row.lines ?? 0, rowsByTable: resumed.rowsByTable, maxCursor: row.max_cursor, files: resumed.files, operationId: row.operation_id, objectCount: op?.object_count ?? null };
+  const ops = deps.state.operations.ofWindowParts(row.window_id);
+  const objectCount = ops.length === 0 || ops.some((o) => o.object_count === null) ? null : ops.reduce((a, o) => a + o.object_count!, 0);
+  return {
+    lines: row.lines ?? 0, rowsByTable: resumed.rowsByTable, maxCursor: row.max_cursor, files: resumed.files, operationId: row.operation_id, objectCount,
+    ...(ops.length > 1 ? { operationIds: ops.map((o) => o.operation_id) } : {}),
+  };
 }
 
 async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: WindowMachine, outcome: EntityOutcome, splitDepth: SplitDepth): Promise<WindowOutput | 'split'> {
@@ -190,8 +195,8 @@ async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: W
       // open, so the next run adopts the operation, or cancels it if it no longer fits, rather than
       // leave it holding one of the shop's bulk slots for nothing. A window-scoped failure ended the
       // operation (or read it whole): nothing is left to adopt.
-      const live = deps.state.operations.ofWindow(window.row);
-      const keep = policyOf(e.code).scope !== 'window' && (live?.status === 'CREATED' || live?.status === 'RUNNING');
+      const live = deps.state.operations.ofWindowParts(window.id).find((o) => o.status === 'CREATED' || o.status === 'RUNNING');
+      const keep = policyOf(e.code).scope !== 'window' && live !== undefined;
       if (keep) window.keptOpen(e);
       else window.failed(e);
       if (keep) deps.logger.warn(`${entity.name}: the window stays open; the next run adopts its operation`, { windowId: window.id, operationId: live.operation_id });

@@ -30,22 +30,34 @@ export function queryHash(query: string): string {
   return createHash('sha256').update(query).digest('hex');
 }
 
-/** The window's operation, adopted or newly submitted; not yet polled. */
-export async function startOperation(deps: OperationDeps, window: WindowMachine, query: string): Promise<BulkOperation> {
-  const hash = queryHash(query);
-  return (await adopt(deps, window, query, hash)) ?? submit(deps, window, query, hash);
+/** Which of its entity's queries a window's operation runs (Entity.parts): its index and name. */
+export interface PartOf {
+  index: number;
+  name: string;
 }
 
-/** Our own operation for this window from an earlier attempt, if Shopify still has it usable. */
-async function adopt(deps: OperationDeps, window: WindowMachine, query: string, hash: string): Promise<BulkOperation | null> {
+const FIRST: PartOf = { index: 0, name: '' };
+
+/** Names the part in a log entry, for an entity of several queries only. */
+const partField = (part: PartOf): { query?: string } => (part.index === 0 ? {} : { query: part.name });
+
+/** The operation of the window's part `part`, adopted or newly submitted; not yet polled. */
+export async function startOperation(deps: OperationDeps, window: WindowMachine, query: string, part: PartOf = FIRST): Promise<BulkOperation> {
+  const hash = queryHash(query);
+  return (await adopt(deps, window, part, query, hash)) ?? submit(deps, window, part, query, hash);
+}
+
+/** Our own operation for this window's part from an earlier attempt, if Shopify still has it usable. */
+async function adopt(deps: OperationDeps, window: WindowMachine, part: PartOf, query: string, hash: string): Promise<BulkOperation | null> {
   const row = window.row;
-  if (row.status === 'submitted' && !row.operation_id) return findUnrecorded(deps, window, query, hash);
-  const known = deps.state.operations.ofWindow(row);
+  const submission = deps.state.windows.partSubmission(window.id, part.index);
+  if (row.status === 'submitted' && submission?.operationId === null) return findUnrecorded(deps, window, part, query, hash);
+  const known = deps.state.operations.ofPart(window.id, part.index);
   const op = known ? await deps.bulk.get(known.operation_id) : null;
   if (known && !isOurs(known, op)) retireStale(deps, known, op);
   else if (known && op) {
     if (known.query_hash === hash && ADOPTABLE.has(op.status)) {
-      deps.logger.info('adopting the operation an earlier run started', { entity: window.entity, operationId: op.id, status: op.status });
+      deps.logger.info('adopting the operation an earlier run started', { entity: window.entity, ...partField(part), operationId: op.id, status: op.status });
       deps.state.operations.update(op);
       return op;
     }
@@ -54,7 +66,7 @@ async function adopt(deps: OperationDeps, window: WindowMachine, query: string, 
       await deps.bulk.cancel(op.id);
     }
   }
-  if (row.operation_id) deps.logger.info('earlier operation not reusable; extracting the window again', { entity: window.entity, operationId: row.operation_id, status: op?.status ?? 'unknown' });
+  if (submission?.operationId) deps.logger.info('earlier operation not reusable; extracting the window again', { entity: window.entity, ...partField(part), operationId: submission.operationId, status: op?.status ?? 'unknown' });
   return null;
 }
 
@@ -64,11 +76,11 @@ async function adopt(deps: OperationDeps, window: WindowMachine, query: string, 
  * since the window was marked (less CLOCK_SKEW_MS for Shopify's clock), so it is read rather than
  * left unused while the window is submitted again.
  */
-async function findUnrecorded(deps: OperationDeps, window: WindowMachine, query: string, hash: string): Promise<BulkOperation | null> {
+async function findUnrecorded(deps: OperationDeps, window: WindowMachine, part: PartOf, query: string, hash: string): Promise<BulkOperation | null> {
   const op = await deps.bulk.find(query, new Date(Date.parse(window.row.updated_at) - CLOCK_SKEW_MS));
   if (!op || !ADOPTABLE.has(op.status)) return null;
-  await window.submitted(op, hash, deps.shop);
-  deps.logger.info('adopting the operation an earlier run submitted but never recorded', { entity: window.entity, operationId: op.id, status: op.status });
+  await window.submitted(op, hash, deps.shop, part.index);
+  deps.logger.info('adopting the operation an earlier run submitted but never recorded', { entity: window.entity, ...partField(part), operationId: op.id, status: op.status });
   return op;
 }
 
@@ -97,8 +109,8 @@ function retireStale(deps: OperationDeps, known: OperationRow, op: BulkOperation
  * doubling up to --max-poll-interval), for at most --created-timeout: a slot that frees later than
  * that belongs to an operation nobody here controls, and the error names it.
  */
-async function submit(deps: OperationDeps, window: WindowMachine, query: string, hash: string): Promise<BulkOperation> {
-  await window.submitting();
+async function submit(deps: OperationDeps, window: WindowMachine, part: PartOf, query: string, hash: string): Promise<BulkOperation> {
+  await window.submitting(part.index);
   const { timing } = deps;
   const started = Date.now();
   const deadline = started + timing.createdTimeoutMs;
@@ -108,14 +120,14 @@ async function submit(deps: OperationDeps, window: WindowMachine, query: string,
     try {
       const op = await deps.bulk.submit(query);
       await window.checkpoint('submit-answered');
-      const stale = await window.submitted(op, hash, deps.shop);
+      const stale = await window.submitted(op, hash, deps.shop, part.index);
       if (stale) {
         deps.logger.warn('retiring a stale operation record', {
           entity: stale.entity, operationId: stale.operation_id, reason: 'the store handed this id out again', windowId: stale.window_id, submittedAt: stale.submitted_at,
         });
       }
       const row = window.row;
-      deps.logger.info('bulk operation submitted', { entity: window.entity, operationId: op.id, since: row.since, until: row.until });
+      deps.logger.info('bulk operation submitted', { entity: window.entity, ...partField(part), operationId: op.id, since: row.since, until: row.until });
       await window.checkpoint('after-submit');
       return op;
     } catch (err) {
@@ -164,7 +176,8 @@ async function freeOrphans(deps: OperationDeps, runningIds: string[]): Promise<v
     const known = deps.state.operations.get(id);
     if (!known || known.status === 'CANCELING' || known.status === 'CANCELED') continue;
     const owner = deps.state.windows.get(known.window_id);
-    if (owner.operation_id === id && owner.status !== 'committed' && owner.status !== 'failed' && owner.status !== 'abandoned') continue;
+    const current = deps.state.windows.partSubmission(owner.window_id, known.part)?.operationId === id;
+    if (current && owner.status !== 'committed' && owner.status !== 'failed' && owner.status !== 'abandoned') continue;
     const op = await deps.bulk.get(id);
     if (!isOurs(known, op)) {
       retireStale(deps, known, op);

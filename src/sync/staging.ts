@@ -32,7 +32,10 @@ export interface WindowOutput {
   rowsByTable: Record<string, number>;
   maxCursor: string | null;
   files: StagedFile[];
+  /** The operation of its first query, and of each of its queries when its entity has several (Entity.parts). */
   operationId: string | null;
+  operationIds?: string[];
+  /** Objects its operations reported, together. */
   objectCount: number | null;
   /** The store's count beside the root rows, for an incremental bulk window this run extracted. */
   counts?: CountCheck;
@@ -103,7 +106,7 @@ export class WindowStage {
    * The rows are all written (and verified): closes the last parts, hands them to the outbox and
    * marks the window downloaded, then waits for every upload.
    */
-  async complete(result: ProcessResult): Promise<Omit<WindowOutput, 'operationId' | 'objectCount'>> {
+  async complete(result: ProcessResult): Promise<Omit<WindowOutput, 'operationId' | 'operationIds' | 'objectCount'>> {
     let files: StagedFile[];
     try {
       files = await this.writers.close();

@@ -64,17 +64,20 @@ export class WindowMachine {
     return this.#deps.state.windows.get(this.id);
   }
 
-  /** Before the query goes to Shopify, and durable: a run dying before it records the answer leaves its successor a window to look for. */
-  async submitting(): Promise<void> {
+  /**
+   * Before the query of its part `part` (Entity.parts) goes to Shopify, and durable: a run dying before
+   * it records the answer leaves its successor a window to look for.
+   */
+  async submitting(part = 0): Promise<void> {
     this.#check('submitted');
-    this.#deps.state.windows.markSubmitting(this.id);
+    this.#deps.state.windows.markSubmitting(this.id, part);
     await this.#deps.persist();
   }
 
-  /** The operation Shopify answered with (or one found running for this window), recorded and durable. Returns a record it replaced. */
-  async submitted(op: OperationSnapshot, queryHash: string, shop: string): Promise<OperationRow | undefined> {
+  /** The operation Shopify answered with (or one found running for this window's part), recorded and durable. Returns a record it replaced. */
+  async submitted(op: OperationSnapshot, queryHash: string, shop: string, part = 0): Promise<OperationRow | undefined> {
     this.#check('submitted');
-    const stale = this.#deps.state.operations.recordSubmitted(this.id, this.entity, shop, op, queryHash);
+    const stale = this.#deps.state.operations.recordSubmitted(this.id, this.entity, shop, op, queryHash, part);
     await this.#deps.persist();
     return stale;
   }
