@@ -1,7 +1,9 @@
 // Orders. Line items, shipping lines and discount applications are connections (their own JSONL lines,
 // linked by __parentId); transactions, refunds and fulfillments are inline lists on the order line.
+// Agreements, returns and attribution come from a second query on the same window (orders-details.ts).
 import { address, bool, decimal, float, id, int, money, parentId, records, ref, str, strings, table, ts } from '../rows/spec.ts';
 import { defineEntity } from './define.ts';
+import { ordersDetails } from './orders-details.ts';
 
 /** Tax lines as they appear on orders, line items, shipping lines and draft orders. */
 export const taxLines = () => records('taxLines', 'tax_lines', [str('title'), float('rate'), money('priceSet', 'price')], 'Tax lines: title, rate (a fraction), price and price_currency in the shop currency');
@@ -95,4 +97,5 @@ export const ordersEntity = defineEntity({
     ManualDiscountApplication: discountApplications,
     ScriptDiscountApplication: discountApplications,
   },
+  parts: [ordersDetails],
 });

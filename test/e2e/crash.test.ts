@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { entityByName } from '../../src/entities/index.ts';
 import { StateDb } from '../../src/state/db.ts';
 import { collect, runCli, startCli, waitForLog } from '../support/cli.ts';
 import { manifests, readPublished, readTable, relativeFiles } from '../support/output.ts';
@@ -77,8 +78,15 @@ describe('a run killed at any phase loses nothing', function () {
       // The killed run's partial parts in staging/<run>/window-N are swept, not left to accumulate.
       expect(readdirSync(join(dir, 'staging'), { recursive: true }), 'no staging file or folder behind').to.deep.equal([]);
 
+      // A window of orders runs one operation per query (Entity.parts), all at once: wherever the kill
+      // fell for each, every one was adopted, none submitted again.
       const fullHistory = sandbox.operations().filter((op) => op.query.includes('orders') && !op.query.includes('updated_at:>='));
-      expect(fullHistory, 'the killed run\'s operation was adopted, not submitted again').to.have.length(1);
+      expect(fullHistory, 'the killed run\'s operations were adopted, not submitted again').to.have.length(entityByName('orders').parts.length);
+      expect(new Set(fullHistory.map((op) => op.query)).size, 'one per query').to.equal(fullHistory.length);
+      // The second query's rows are all there too, each once in what the manifests list: one attribution row per order.
+      const attribution = (await readPublished(out, published, 'order_attribution')).map((r) => String(r.order_id));
+      expect(attribution.length, 'no order_attribution row listed twice').to.equal(new Set(attribution).size);
+      expect(attribution.length).to.equal(truth.length);
     });
   }
 

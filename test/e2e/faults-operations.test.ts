@@ -15,6 +15,7 @@ import { manifests, partFiles } from '../support/output.ts';
 import { captureLogs, expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, watermarkOf, type RootEntity } from '../support/truth.ts';
 
 const ENTITIES: RootEntity[] = ['orders', 'customers'];
+// Tests that count a window's operations use customers: a window of orders runs two (Entity.parts).
 
 describe('bulk operation and result faults lose nothing', function () {
   this.timeout(60_000);
@@ -81,12 +82,12 @@ describe('bulk operation and result faults lose nothing', function () {
 
   it('FAILED with INTERNAL_SERVER_ERROR every time: gives up after 3 attempts, watermark untouched; the rerun completes', async () => {
     await start({ failed: 3, failedErrorCode: 'INTERNAL_SERVER_ERROR' });
-    const failed = await run(['orders']);
+    const failed = await run(['customers']);
     expect(failed.exitCode).to.equal(1);
-    expect(outcome(failed, 'orders').error).to.include({ code: 'BULK_FAILED' });
-    expect(outcome(failed, 'orders').error!.message).to.match(/FAILED with INTERNAL_SERVER_ERROR/);
+    expect(outcome(failed, 'customers').error).to.include({ code: 'BULK_FAILED' });
+    expect(outcome(failed, 'customers').error!.message).to.match(/FAILED with INTERNAL_SERVER_ERROR/);
     expect(ours()).to.have.length(3);
-    expect(watermarkOf(sandbox, dir, 'orders')).to.equal(null);
+    expect(watermarkOf(sandbox, dir, 'customers')).to.equal(null);
     await runClean();
   });
 
@@ -134,9 +135,9 @@ describe('bulk operation and result faults lose nothing', function () {
 
   it('a runaway operation: cancelled after --operation-timeout and its window split in two, both halves commit', async () => {
     await start({ slow: 1, slowDelayMs: 10_000 });
-    await runClean(['orders'], ['--operation-timeout', '800ms']);
+    await runClean(['customers'], ['--operation-timeout', '800ms']);
     expect(ours().map((op) => op.status)).to.deep.equal(['CANCELED', 'COMPLETED', 'COMPLETED']);
-    const rows = windowRows('orders');
+    const rows = windowRows('customers');
     expect(rows.map((w) => [w.status, w.error_code])).to.deep.equal([['abandoned', 'BULK_STUCK'], ['committed', null], ['committed', null]]);
     expect(rows[1]!.until).to.equal(rows[2]!.since);
     expect(rows[2]!.until).to.equal(rows[0]!.until);
@@ -144,25 +145,25 @@ describe('bulk operation and result faults lose nothing', function () {
 
   it('operations that always run too long: split at most 4 times, then the entity fails; the rerun completes', async () => {
     await start({}, 1500);
-    const failed = await run(['orders'], ['--operation-timeout', '300ms']);
+    const failed = await run(['customers'], ['--operation-timeout', '300ms']);
     expect(failed.exitCode).to.equal(1);
-    expect(outcome(failed, 'orders').error!.code).to.equal('BULK_STUCK');
-    expect(outcome(failed, 'orders').error!.message).to.match(/past the 0.3s limit; cancelled it .*use a smaller --window or raise the limit/);
+    expect(outcome(failed, 'customers').error!.code).to.equal('BULK_STUCK');
+    expect(outcome(failed, 'customers').error!.message).to.match(/past the 0.3s limit; cancelled it .*use a smaller --window or raise the limit/);
     expect(ours().map((op) => op.status), 'the window and its first half at each depth, each cancelled').to.deep.equal(['CANCELED', 'CANCELED', 'CANCELED', 'CANCELED', 'CANCELED']);
-    expect(watermarkOf(sandbox, dir, 'orders')).to.equal(null);
-    await runClean(['orders'], ['--operation-timeout', '1m']);
+    expect(watermarkOf(sandbox, dir, 'customers')).to.equal(null);
+    await runClean(['customers'], ['--operation-timeout', '1m']);
   });
 
   it('an EXPIRED result URL: the window is extracted again with a new operation', async () => {
     await start({ expiredUrls: 1 });
-    await runClean(['orders']);
+    await runClean(['customers']);
     expect(ours().map((op) => op.status)).to.deep.equal(['EXPIRED', 'COMPLETED']);
     expect(sandbox.requests().filter((r) => r.path.startsWith('/bulk-results/') && r.status === 400), 'the expired URL was refused').to.have.length(1);
   });
 
   it('a download cut after K bytes: resumed with a Range request, same operation', async () => {
     await start({ cutDownloads: 1, cutAfterBytes: 2048 });
-    await runClean(['orders']);
+    await runClean(['customers']);
     expect(ours(), 'no second operation').to.have.length(1);
     const downloads = sandbox.requests().filter((r) => r.path.startsWith('/bulk-results/'));
     expect(downloads.map((r) => r.status)).to.deep.equal([200, 206]);

@@ -67,7 +67,7 @@ describe('operation records of another store', function () {
     try {
       for (const id of secondIds) {
         const record = state.operations.get(id)!;
-        expect(state.windows.get(record.window_id).operation_id, id).to.equal(id);
+        expect(state.windows.partSubmission(record.window_id, record.part)?.operationId, id).to.equal(id);
         expect(state.windows.get(record.window_id).run_id).to.equal(result.shops[0]!.runId);
       }
     } finally {

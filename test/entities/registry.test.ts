@@ -22,7 +22,7 @@ import { numericId } from '../../src/rows/fields.ts';
 import { loadQuery, windowFilter, withSearchFilter } from '../../src/entities/queries.ts';
 import { bigQuerySchema } from '../../src/rows/schema.ts';
 import { validateRow } from '../support/bigquery-rows.ts';
-import type { Entity } from '../../src/entities/types.ts';
+import type { QueryPart } from '../../src/entities/types.ts';
 import type { JsonObject, Row } from '../../src/rows/types.ts';
 import { processJsonl, processPlain, type ProcessResult } from '../../src/pipeline/process.ts';
 import { WorkerPool } from '../../src/pipeline/worker-pool.ts';
@@ -66,7 +66,7 @@ function connectionNodes(query: string): Array<{ field: string; node: SelectionS
 const selectsUnaliased = (set: SelectionSetNode, name: string): boolean =>
   set.selections.some((s) => s.kind === Kind.FIELD && s.name.value === name && !s.alias);
 
-async function runFixture(entity: Entity): Promise<{ rows: Record<string, Row[]>; result: ProcessResult; records: JsonObject[] }> {
+async function runFixture(entity: QueryPart): Promise<{ rows: Record<string, Row[]>; result: ProcessResult; records: JsonObject[] }> {
   const sink = memorySegments();
   if (entity.kind === 'plain') {
     const body = JSON.parse(readFileSync(new URL(`${entity.name}.json`, FIXTURES), 'utf8')) as { data: JsonObject };
@@ -91,13 +91,23 @@ describe('entity registry contract', () => {
   it('registers every entity that has a query, a module or a fixture, and each has all three', () => {
     // The recipe's parts, found from the folders: a part added without its registry line (or a
     // registered entity missing a part) fails here rather than being silently never extracted.
+    // An entity of several queries (Entity.parts) has a query file and a fixture for each.
     const names = (dir: URL, keep: (file: string) => boolean): string[] =>
       [...new Set(readdirSync(dir).filter(keep).map((f) => f.slice(0, f.indexOf('.'))))].sort();
     const registered = entities.map((e) => e.name).sort();
+    const queries = entities.flatMap((e) => e.parts.map((p) => p.name)).sort();
     const modules = names(new URL('../../src/entities/', import.meta.url), (f) => f.endsWith('.ts') && readFileSync(new URL(`../../src/entities/${f}`, import.meta.url), 'utf8').includes('= defineEntity('));
-    expect(names(new URL('../../queries/', import.meta.url), (f) => f.endsWith('.graphql')), 'queries/*.graphql').to.deep.equal(registered);
+    expect(names(new URL('../../queries/', import.meta.url), (f) => f.endsWith('.graphql')), 'queries/*.graphql').to.deep.equal(queries);
     expect(modules, 'src/entities/<name>.ts declaring it with defineEntity').to.deep.equal(registered);
-    expect(names(FIXTURES, (f) => f.endsWith('.jsonl') || f.endsWith('.json')), 'test/fixtures/<name>.*').to.deep.equal(registered);
+    expect(names(FIXTURES, (f) => f.endsWith('.jsonl') || f.endsWith('.json')), 'test/fixtures/<name>.*').to.deep.equal(queries);
+  });
+
+  it('gives every query of an entity the same root and kind, and its own tables', () => {
+    for (const e of entities) {
+      expect(e.parts[0]!.name, e.name).to.equal(e.name);
+      for (const p of e.parts) expect([p.kind, p.incremental], p.name).to.deep.equal([e.kind, e.incremental]);
+      expect(e.parts.flatMap((p) => p.tables.map((t) => t.name)), e.name).to.deep.equal(e.tables.map((t) => t.name));
+    }
   });
 
   it('has unique entity names and unique table names', () => {
@@ -107,7 +117,7 @@ describe('entity registry contract', () => {
     expect(new Set(tables).size).to.equal(tables.length);
   });
 
-  for (const entity of entities) {
+  for (const entity of entities.flatMap((e) => e.parts)) {
     describe(entity.name, () => {
       const query = loadQuery(entity);
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { constants, inflateRawSync } from 'node:zlib';
 import { entities } from '../../src/entities/index.ts';
 import { loadQuery } from '../../src/entities/queries.ts';
-import type { Entity } from '../../src/entities/types.ts';
+import type { QueryPart as Entity } from '../../src/entities/types.ts';
 import type { JsonObject, JsonValue, Row } from '../../src/rows/types.ts';
 import { processBatch, TableRows } from '../../src/pipeline/batch.ts';
 import { Store } from 'shopify-sandbox';
@@ -89,7 +89,7 @@ function* mutations(record: JsonObject): Generator<JsonObject> {
 
 describe('the byte path writes what the general path writes', function () {
   this.timeout(120_000);
-  const bulk = entities.filter((e) => e.kind === 'bulk');
+  const bulk = entities.filter((e) => e.kind === 'bulk').flatMap((e) => e.parts);
   const linesOf: Record<string, JsonObject[]> = {};
   const textOf: Record<string, string[]> = {};
   const sandboxLines: Record<string, number> = {};

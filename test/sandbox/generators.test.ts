@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { Store, STORE_ROOTS } from 'shopify-sandbox';
 import { entities } from '../../src/entities/index.ts';
 import { loadQuery } from '../../src/entities/queries.ts';
-import type { Entity } from '../../src/entities/types.ts';
+import type { QueryPart } from '../../src/entities/types.ts';
 import type { JsonObject } from '../../src/rows/types.ts';
 
 /** Rows per table the entity's processor makes from the store's bulk result for its query. */
-async function rowsFromStore(store: Store, entity: Entity, dir: string): Promise<Record<string, number>> {
+async function rowsFromStore(store: Store, entity: QueryPart, dir: string): Promise<Record<string, number>> {
   const path = join(dir, `${entity.name}.jsonl`);
   await store.writeBulkResult(parse(loadQuery(entity)), path, { ordering: 'interleaved' });
   const counts: Record<string, number> = Object.fromEntries(entity.tables.map((t) => [t.name, 0]));
@@ -27,7 +27,7 @@ async function rowsFromStore(store: Store, entity: Entity, dir: string): Promise
 describe('the sandbox store serves every entity of the registry', () => {
   const truth = new Store({ seed: 1, shopDomain: 'generators.myshopify.com', size: { orders: 3, products: 2, customers: 2 } }).truth();
 
-  for (const entity of entities) {
+  for (const entity of entities.flatMap((e) => e.parts)) {
     it(`${entity.name}: a generator for each root field of its query, and truth for each of its tables`, () => {
       const roots = parse(loadQuery(entity)).definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? d.selectionSet.selections : []))
         .flatMap((s) => (s.kind === Kind.FIELD ? [s.name.value] : []));
@@ -42,7 +42,7 @@ describe('the sandbox store serves every entity of the registry', () => {
     try {
       const store = new Store({ seed: 7, shopDomain: 'generators.myshopify.com' });
       const truth = store.truth();
-      for (const entity of entities.filter((e) => e.kind === 'bulk')) {
+      for (const entity of entities.filter((e) => e.kind === 'bulk').flatMap((e) => e.parts)) {
         const rows = await rowsFromStore(store, entity, dir);
         for (const [table, n] of Object.entries(rows)) expect(n, `${table}: rows from the store's JSONL vs truth()`).to.equal(truth[table]);
         for (const table of entity.tables) expect(truth[table.name], `${table.name} has rows in the default store`).to.be.greaterThan(0);

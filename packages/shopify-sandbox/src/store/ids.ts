@@ -29,6 +29,9 @@ export const IdBase = {
   Collection: 4_390_000_000_000,
   Shop: 6_015_000_000_000,
   BasicEvent: 9_870_000_000_000,
+  SalesAgreement: 2_305_000_000_000,
+  Return: 9_874_000_000_000,
+  CustomerVisit: 1_733_000_000_000,
 } as const;
 
 export function numericId(seed: number, base: number, ordinal: number): number {

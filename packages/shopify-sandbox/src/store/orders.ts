@@ -5,6 +5,7 @@ import { mailingAddress, addressCore } from './customers.ts';
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, moneyBag, type Rec } from './model.ts';
 import { NOTES, TAGS, type Place } from './names.ts';
+import { afterSale } from './order-after-sale.ts';
 import { discountDrafts, fulfillmentRecords, payments, type FinancialStatus, type LineDraft } from './order-parts.ts';
 import { rngFor, Streams } from './prng.ts';
 import { mutableNodes, rootIndexes, inWindow, Tally, type EntityGenerator } from './generator.ts';
@@ -15,7 +16,7 @@ export interface BuiltOrder {
   record: Rec;
   /** What the order adds to its customer's amountSpent (0 for test and cancelled orders). */
   spendCents: number;
-  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number };
+  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; agreements: number; returns: number };
 }
 
 const PRESENTMENT = [
@@ -193,8 +194,10 @@ export function buildOrder(g: StoreGraph, i: number): BuiltOrder {
     discountApplications: () => new Connection(discounts.map((d, index) => d.record(index))),
     metafields: () => new Connection([]),
   };
+  // Its own random stream, drawn after the order's: the order's other fields stay as they were.
+  const later = afterSale(g, { i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, fulfilled: fulfillments.length > 0, quantity: lines.reduce((q, l) => q + l.quantity, 0) });
   return {
-    record,
+    record: { ...record, ...later.fields },
     spendCents: test || cancelled ? 0 : total - refundedCents,
     counts: {
       lineItems: lineItems.length,
@@ -203,6 +206,7 @@ export function buildOrder(g: StoreGraph, i: number): BuiltOrder {
       transactions: transactions.length,
       refunds: refunds.length,
       fulfillments: fulfillments.length,
+      ...later.counts,
     },
   };
 }
@@ -216,7 +220,7 @@ export const ordersGenerator: EntityGenerator = {
   mutable: { defaultSize: 120, gidType: 'Order', idBase: IdBase.Order },
   nodes: mutableNodes('orders', IdBase.Order, (g, i) => g.order(i)),
   truth(g, window) {
-    const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications']);
+    const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications', 'order_attribution', 'order_agreements', 'returns']);
     for (const i of rootIndexes(g, 'orders', (t) => inWindow(window, t.updated))) {
       const { counts: c } = g.buildOrder(i);
       tally.add('orders');
@@ -226,6 +230,9 @@ export const ordersGenerator: EntityGenerator = {
       tally.add('order_fulfillments', c.fulfillments);
       tally.add('order_shipping_lines', c.shippingLines);
       tally.add('order_discount_applications', c.discountApplications);
+      tally.add('order_attribution');
+      tally.add('order_agreements', c.agreements);
+      tally.add('returns', c.returns);
     }
     return tally.counts;
   },

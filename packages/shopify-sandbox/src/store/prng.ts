@@ -99,6 +99,7 @@ export const Streams = {
   mutation: 14,
   ordering: 15,
   ids: 16,
+  afterSale: 17,
 } as const;
 
 export function rngFor(seed: number, stream: number, index: number, sub = 0): Rng {

@@ -1,0 +1,112 @@
+// What happens to an order after it is placed, as Shopify's order records show it: its sales
+// agreements (the order itself, each refund, each return, an occasional edit), its returns, and the
+// customer journey that led to it. Built from the order's own refunds and status, so an agreement
+// points at a refund the order lists and a return only follows a fulfilled order.
+import { gid, IdBase, numericId } from './ids.ts';
+import { Connection, type Rec } from './model.ts';
+import { rngFor, Streams } from './prng.ts';
+import type { StoreGraph } from './graph.ts';
+import { iso } from './time.ts';
+
+export interface AfterSaleInput {
+  i: number;
+  createdAt: number;
+  /** Seconds between creation and the order's last update: everything here happens before it. */
+  at: (f: number) => number;
+  sourceName: string;
+  refunds: readonly Rec[];
+  fulfilled: boolean;
+  quantity: number;
+}
+
+export interface AfterSale {
+  fields: Pick<Rec, 'agreements' | 'returns' | 'customerJourneySummary'>;
+  counts: { agreements: number; returns: number };
+}
+
+const SOURCES = [
+  { source: 'google', sourceType: 'SEO', referrerUrl: 'https://www.google.com/', utm: null },
+  { source: 'instagram', sourceType: 'POST', referrerUrl: 'https://l.instagram.com/', utm: { source: 'instagram', medium: 'social', campaign: 'spring-drop', content: 'reel-3', term: null } },
+  { source: 'newsletter', sourceType: 'NEWSLETTER', referrerUrl: null, utm: { source: 'klaviyo', medium: 'email', campaign: 'Frühling Sale', content: null, term: null } },
+  { source: 'direct', sourceType: null, referrerUrl: null, utm: null },
+] as const;
+
+export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
+  const { i, at } = input;
+  const rng = rngFor(g.ctx.seed, Streams.afterSale, i);
+  const agreementId = (k: number): string => gid(`SalesAgreement`, numericId(g.ctx.seed, IdBase.SalesAgreement, i * 8 + k));
+  const agreements: Rec[] = [{ __typename: 'OrderAgreement', id: agreementId(0), happenedAt: iso(input.createdAt), reason: 'ORDER', app: null, user: null }];
+  if (rng.chance(0.05)) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(at(0.2)), reason: 'ORDER_EDIT', app: null, user: null });
+
+  // A refunded, fulfilled order was often returned first; its return closes when the refund is made.
+  const returns: Rec[] = [];
+  if (input.fulfilled && input.refunds.length > 0 && rng.chance(0.6)) {
+    const refund = input.refunds[0]!;
+    returns.push(returnRecord(g, i, 0, { status: 'CLOSED', createdAt: at(0.6), closedAt: Date.parse(refund.processedAt as string) / 1000, totalQuantity: Math.max(1, Math.min(2, input.quantity)), decline: null }));
+  } else if (input.fulfilled && rng.chance(0.03)) {
+    const declined = rng.chance(0.5);
+    returns.push(returnRecord(g, i, 0, {
+      status: declined ? 'DECLINED' : 'REQUESTED', createdAt: at(0.8), closedAt: null, totalQuantity: 1,
+      decline: declined ? { __typename: 'ReturnDecline', reason: 'FINAL_SALE', note: rng.chance(0.5) ? 'Artikel im Ausverkauf' : null } : null,
+    }));
+  }
+  for (const [k, ret] of returns.entries()) {
+    if (ret.status !== 'CLOSED') continue;
+    agreements.push({ __typename: 'ReturnAgreement', id: agreementId(2 + k), happenedAt: ret.closedAt as string, reason: 'RETURN', app: null, user: null, return: ret });
+  }
+  for (const [k, refund] of input.refunds.entries()) {
+    agreements.push({ __typename: 'RefundAgreement', id: agreementId(4 + k), happenedAt: refund.processedAt as string, reason: 'REFUND', app: null, user: null, refund });
+  }
+
+  return {
+    fields: {
+      agreements: () => new Connection(agreements),
+      returns: () => new Connection(returns),
+      customerJourneySummary: input.sourceName === 'pos' ? null : journey(g, input, rng),
+    },
+    counts: { agreements: agreements.length, returns: returns.length },
+  };
+}
+
+function returnRecord(g: StoreGraph, i: number, k: number, r: { status: string; createdAt: number; closedAt: number | null; totalQuantity: number; decline: Rec | null }): Rec {
+  const orderNumber = 1001 + i;
+  return {
+    __typename: 'Return',
+    id: gid('Return', numericId(g.ctx.seed, IdBase.Return, i * 2 + k)),
+    name: `#${orderNumber}-R${k + 1}`,
+    status: r.status,
+    createdAt: iso(r.createdAt),
+    requestApprovedAt: r.status === 'CLOSED' ? iso(r.createdAt + 3600) : null,
+    closedAt: r.closedAt === null ? null : iso(r.closedAt),
+    totalQuantity: r.totalQuantity,
+    decline: r.decline,
+  };
+}
+
+function journey(g: StoreGraph, input: AfterSaleInput, rng: ReturnType<typeof rngFor>): Rec {
+  const days = rng.weighted([50, 20, 15, 10, 5]) * 3;
+  const moments = 1 + rng.int(6);
+  const visit = (k: number, when: number): Rec => {
+    const s = SOURCES[rng.weighted([40, 25, 15, 20])] ?? SOURCES[3];
+    return {
+      __typename: 'CustomerVisit',
+      id: gid('CustomerVisit', numericId(g.ctx.seed, IdBase.CustomerVisit, input.i * 2 + k)),
+      occurredAt: iso(when),
+      source: s.source,
+      sourceType: s.sourceType,
+      referrerUrl: s.referrerUrl,
+      landingPage: rng.pick(['https://maple-goods.example/', 'https://maple-goods.example/collections/sale', 'https://maple-goods.example/products/wool-scarf?variant=1']),
+      utmParameters: s.utm === null ? null : { __typename: 'UTMParameters', ...s.utm },
+    };
+  };
+  const first = visit(0, input.createdAt - days * 86_400 - 600);
+  return {
+    __typename: 'CustomerJourneySummary',
+    ready: true,
+    customerOrderIndex: rng.int(4),
+    daysToConversion: days,
+    momentsCount: { __typename: 'Count', count: moments, precision: 'EXACT' },
+    firstVisit: first,
+    lastVisit: moments === 1 ? first : visit(1, input.createdAt - 300),
+  };
+}

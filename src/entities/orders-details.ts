@@ -1,0 +1,58 @@
+// The second query of orders (queries/orders_details.graphql): what happens to an order after it is
+// placed and how the customer came to it. Its own query because the first already reads four of the
+// five connections a bulk query may hold (docs/shopify-bulk-api.md#bulk-query-rules).
+import { bool, id, int, parentId, ref, str, table, ts, type ColumnSpec } from '../rows/spec.ts';
+
+/** A customer visit (first or last) of the journey summary, flattened under `prefix`. */
+function visit(path: string, prefix: string): ColumnSpec[] {
+  const at = `customerJourneySummary.${path}`;
+  return [
+    ref(`${at}.id`, `${prefix}_id`), ts(`${at}.occurredAt`, `${prefix}_occurred_at`), str(`${at}.source`, `${prefix}_source`), str(`${at}.sourceType`, `${prefix}_source_type`),
+    str(`${at}.referrerUrl`, `${prefix}_referrer_url`), str(`${at}.landingPage`, `${prefix}_landing_page`),
+    ...['campaign', 'content', 'medium', 'source', 'term'].map((k) => str(`${at}.utmParameters.${k}`, `${prefix}_utm_${k}`)),
+  ];
+}
+
+const attribution = table({
+  name: 'order_attribution',
+  description: 'One row per order: how the customer came to it (Order.customerJourneySummary: first and last visit, their source and UTM parameters, moments counted). The journey columns are null where Shopify has none (point-of-sale orders, or not yet ready).',
+  parent: { column: 'order_id', table: 'orders' },
+  columns: [
+    ref('id', 'order_id'), ts('updatedAt', 'order_updated_at'), bool('customerJourneySummary.ready', 'ready'), int('customerJourneySummary.customerOrderIndex', 'customer_order_index'),
+    int('customerJourneySummary.daysToConversion', 'days_to_conversion'), int('customerJourneySummary.momentsCount.count', 'moments_count'), str('customerJourneySummary.momentsCount.precision', 'moments_count_precision'),
+    ...visit('firstVisit', 'first_visit'), ...visit('lastVisit', 'last_visit'),
+  ],
+});
+
+const agreements = table({
+  name: 'order_agreements',
+  description: 'One row per sales agreement of an order (Order.agreements): the order itself, each edit, refund and return, as Shopify\'s sales ledger records them. agreement_type is OrderAgreement, OrderEditAgreement, RefundAgreement or ReturnAgreement; refund_id and return_id link the last two. Their sales (a connection below them) are deeper than a bulk query reaches.',
+  parent: { column: 'order_id', table: 'orders' },
+  columns: [
+    id(), parentId('order_id'), str('__typename', 'agreement_type'), str('reason'), ts('happenedAt'), ref('app.id', 'app_id'), ref('user.id', 'user_id'),
+    ref('refund.id', 'refund_id'), ref('return.id', 'return_id'),
+  ],
+});
+
+const returns = table({
+  name: 'returns',
+  description: 'One row per return of an order (Order.returns): status, quantities, when it was requested, approved and closed, and why it was declined.',
+  parent: { column: 'order_id', table: 'orders' },
+  columns: [
+    id(), parentId('order_id'), str('name'), str('status'), ts('createdAt'), ts('requestApprovedAt'), ts('closedAt'), int('totalQuantity'),
+    str('decline.reason', 'decline_reason'), str('decline.note', 'decline_note'),
+  ],
+});
+
+export const ordersDetails = {
+  query: 'orders_details',
+  tables: [attribution, agreements, returns],
+  routes: {
+    Order: attribution,
+    OrderAgreement: agreements,
+    OrderEditAgreement: agreements,
+    RefundAgreement: agreements,
+    ReturnAgreement: agreements,
+    Return: returns,
+  },
+};
