@@ -17,6 +17,7 @@ const attribution = table({
   name: 'order_attribution',
   description: 'One row per order: how the customer came to it (Order.customerJourneySummary: first and last visit, their source and UTM parameters, moments counted). The journey columns are null where Shopify has none (point-of-sale orders, or not yet ready).',
   parent: { column: 'order_id', table: 'orders' },
+  key: ['order_id'],
   columns: [
     ref('id', 'order_id'), ts('updatedAt', 'order_updated_at'), bool('customerJourneySummary.ready', 'ready'), int('customerJourneySummary.customerOrderIndex', 'customer_order_index'),
     int('customerJourneySummary.daysToConversion', 'days_to_conversion'), int('customerJourneySummary.momentsCount.count', 'moments_count'), str('customerJourneySummary.momentsCount.precision', 'moments_count_precision'),
