@@ -13,13 +13,14 @@ function visit(path: string, prefix: string): ColumnSpec[] {
   ];
 }
 
+// The query's root line: one row per order (id and updated_at are the order's), and the parent of the
+// query's child lines, which come with it from one operation, as the order's own children come with
+// the orders row (the current-state views match a child to its parent's copy by operation).
 const attribution = table({
   name: 'order_attribution',
-  description: 'One row per order: how the customer came to it (Order.customerJourneySummary: first and last visit, their source and UTM parameters, moments counted). The journey columns are null where Shopify has none (point-of-sale orders, or not yet ready).',
-  parent: { column: 'order_id', table: 'orders' },
-  key: ['order_id'],
+  description: 'One row per order, id being the order\'s: how the customer came to it (Order.customerJourneySummary: first and last visit, their source and UTM parameters, moments counted). The journey columns are null where Shopify has none (point-of-sale orders, or not yet ready). Parent of order_agreements and returns, which come with it from the same bulk query.',
   columns: [
-    ref('id', 'order_id'), ts('updatedAt', 'order_updated_at'), bool('customerJourneySummary.ready', 'ready'), int('customerJourneySummary.customerOrderIndex', 'customer_order_index'),
+    id(), ts('updatedAt'), bool('customerJourneySummary.ready', 'ready'), int('customerJourneySummary.customerOrderIndex', 'customer_order_index'),
     int('customerJourneySummary.daysToConversion', 'days_to_conversion'), int('customerJourneySummary.momentsCount.count', 'moments_count'), str('customerJourneySummary.momentsCount.precision', 'moments_count_precision'),
     ...visit('firstVisit', 'first_visit'), ...visit('lastVisit', 'last_visit'),
   ],
@@ -28,7 +29,7 @@ const attribution = table({
 const agreements = table({
   name: 'order_agreements',
   description: 'One row per sales agreement of an order (Order.agreements): the order itself, each edit, refund and return, as Shopify\'s sales ledger records them. agreement_type is OrderAgreement, OrderEditAgreement, RefundAgreement or ReturnAgreement; refund_id and return_id link the last two. Their sales (a connection below them) are deeper than a bulk query reaches.',
-  parent: { column: 'order_id', table: 'orders' },
+  parent: { column: 'order_id', table: 'order_attribution' },
   columns: [
     id(), parentId('order_id'), str('__typename', 'agreement_type'), str('reason'), ts('happenedAt'), ref('app.id', 'app_id'), ref('user.id', 'user_id'),
     ref('refund.id', 'refund_id'), ref('return.id', 'return_id'),
@@ -38,7 +39,7 @@ const agreements = table({
 const returns = table({
   name: 'returns',
   description: 'One row per return of an order (Order.returns): status, quantities, when it was requested, approved and closed, and why it was declined.',
-  parent: { column: 'order_id', table: 'orders' },
+  parent: { column: 'order_id', table: 'order_attribution' },
   columns: [
     id(), parentId('order_id'), str('name'), str('status'), ts('createdAt'), ts('requestApprovedAt'), ts('closedAt'), int('totalQuantity'),
     str('decline.reason', 'decline_reason'), str('decline.note', 'decline_note'),

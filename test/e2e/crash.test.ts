@@ -84,7 +84,7 @@ describe('a run killed at any phase loses nothing', function () {
       expect(fullHistory, 'the killed run\'s operations were adopted, not submitted again').to.have.length(entityByName('orders').parts.length);
       expect(new Set(fullHistory.map((op) => op.query)).size, 'one per query').to.equal(fullHistory.length);
       // The second query's rows are all there too, each once in what the manifests list: one attribution row per order.
-      const attribution = (await readPublished(out, published, 'order_attribution')).map((r) => String(r.order_id));
+      const attribution = (await readPublished(out, published, 'order_attribution')).map((r) => String(r.id));
       expect(attribution.length, 'no order_attribution row listed twice').to.equal(new Set(attribution).size);
       expect(attribution.length).to.equal(truth.length);
     });

@@ -57,7 +57,7 @@ describe('an entity of several bulk queries', function () {
     expect(listed!.operationIds?.sort()).to.deep.equal(ops.map((op) => op.id).sort());
     expect(new Set(listed!.files.map((f) => f.table))).to.deep.equal(new Set(orders.tables.map((t) => t.name)));
     await expectPublishedEqualsTruth(sandbox, dir, ['orders']);
-    const attribution = (await readPublished(join(dir, 'out'), manifests(join(dir, 'out')), 'order_attribution')).map((r) => String(r.order_id)).sort();
+    const attribution = (await readPublished(join(dir, 'out'), manifests(join(dir, 'out')), 'order_attribution')).map((r) => String(r.id)).sort();
     expect(attribution).to.deep.equal(sandbox.store.ids('orders').map((gid) => gid.split('/').at(-1)!).sort());
   });
 
