@@ -42,6 +42,11 @@ export type EntitySpec =
        * query's limits: at most 5 connections, nested at most 2 deep (docs/shopify-bulk-api.md#bulk-query-rules).
        */
       parts?: ReadonlyArray<Routing & { query: string }>;
+      /**
+       * False for an incremental root Shopify offers no `<root>Count` for (fulfillmentOrders): its
+       * windows are not checked against the store's count (src/sync/counts.ts). Default true.
+       */
+      counted?: false;
     });
 
 /** `product_metafields` → `productMetafields`. */
@@ -66,7 +71,7 @@ export function defineEntity(spec: EntitySpec): Entity {
     };
     return { ...part, scopes, parts: [part] };
   }
-  const incremental = spec.sync === 'incremental' ? { rootField, searchField: 'updated_at' as const, cursorField: 'updatedAt' as const } : null;
+  const incremental = spec.sync === 'incremental' ? { rootField, searchField: 'updated_at' as const, cursorField: 'updatedAt' as const, counted: spec.counted ?? true } : null;
   const first = bulkPart(name, name, incremental, spec);
   const more = (spec.parts ?? []).map((p) => bulkPart(name, p.query, incremental, p));
   if (more.length === 0) return { ...first, scopes, parts: [first] };

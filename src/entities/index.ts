@@ -4,6 +4,7 @@ import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { collectionsEntity } from './collections.ts';
 import { customersEntity } from './customers.ts';
 import { draftOrdersEntity } from './draft_orders.ts';
+import { fulfillmentOrdersEntity } from './fulfillment_orders.ts';
 import { inventoryEntity } from './inventory.ts';
 import { locationsEntity } from './locations.ts';
 import { ordersEntity } from './orders.ts';
@@ -22,6 +23,7 @@ export const entities: readonly Entity[] = [
   productMetafieldsEntity,
   shopEntity,
   draftOrdersEntity,
+  fulfillmentOrdersEntity,
 ];
 
 export function entityByName(name: string): Entity {

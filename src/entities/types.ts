@@ -20,7 +20,13 @@ export interface QueryPart {
    * or null when the entity is a full snapshot every run (no usable filter, or child changes that do
    * not bump the parent's updatedAt).
    */
-  incremental: { rootField: string; searchField: 'updated_at'; cursorField: 'updatedAt' } | null;
+  incremental: {
+    rootField: string;
+    searchField: 'updated_at';
+    cursorField: 'updatedAt';
+    /** Shopify offers `<rootField>Count`: each window's root rows are checked against it (src/sync/counts.ts). */
+    counted: boolean;
+  } | null;
   tables: TableDef[];
   /**
    * The `__typename` values process() accepts (any other fails with MALFORMED_JSONL naming it); none

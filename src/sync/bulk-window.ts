@@ -94,8 +94,9 @@ const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
 async function extractPart(deps: BulkWindowDeps, entity: Entity, { part, index }: { part: QueryPart; index: number }, window: WindowMachine, stage: WindowStage): Promise<PartRead> {
   const query = windowQuery(entity, window.row, part);
-  // An incremental window's count is read beside its operation (counts.ts), while it starts and once it ends.
-  const count = entity.incremental ? () => settledLater(readCount(deps.counts, entity, windowSearch(entity, window.row))) : null;
+  // An incremental window's count is read beside its operation (counts.ts), while it starts and once it
+  // ends, where Shopify offers one for the root.
+  const count = entity.incremental?.counted ? () => settledLater(readCount(deps.counts, entity, windowSearch(entity, window.row))) : null;
   let atStart: Promise<StoreCount> | null = null;
   const op = await deps.slots(async () => {
     atStart = count?.() ?? null;

@@ -36,7 +36,7 @@ describe('README', function () {
     const lines = table.split('\n');
     const rows = lines.slice(2, lines.findIndex((l) => !l.startsWith('|'))).map((l) => l.split('|').map((c) => c.trim()));
     const names = (cell: string) => [...cell.replace(/\([^)]*\)/g, '').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]);
-    const documented = rows.map(([, entity, tables, sync, scopes]) => ({ entity: names(entity!)[0], tables: names(tables!), sync, scopes: names(scopes!) }));
+    const documented = rows.map(([, entity, tables, sync, scopes]) => ({ entity: names(entity!)[0], tables: names(tables!), sync: sync!.split(' ')[0], scopes: names(scopes!) }));
     const sync = (e: (typeof entities)[number]) => (e.incremental ? 'incremental' : 'snapshot');
     const byName = (a: { entity?: string }, b: { entity?: string }) => a.entity!.localeCompare(b.entity!);
     expect(documented.sort(byName)).to.deep.equal(entities.map((e) => ({ entity: e.name, tables: e.tables.map((t) => t.name), sync: sync(e), scopes: [...e.scopes] })).sort(byName));

@@ -144,6 +144,10 @@ describe('entity registry contract', () => {
           const filtered = withSearchFilter(query, rootField, windowFilter(new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z')));
           expect(bulkQueryErrors(schema, filtered)).to.deep.equal([]);
         });
+
+        it(`is counted exactly when Shopify offers ${rootField}Count`, () => {
+          expect(entity.incremental!.counted).to.equal(schema.getQueryType()!.getFields()[`${rootField}Count`] !== undefined);
+        });
       }
 
       it('declares tables with snake_case columns, known parents, and _extra plus the meta columns', () => {

@@ -3,6 +3,7 @@
 import { collectionsGenerator } from './collections.ts';
 import { customersGenerator } from './customers.ts';
 import { draftOrdersGenerator } from './draft-orders.ts';
+import { fulfillmentOrdersGenerator } from './fulfillment-orders.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import type { Args, Rec } from './model.ts';
@@ -28,6 +29,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   draftOrdersGenerator,
   eventsGenerator,
   deletionEventsGenerator,
+  fulfillmentOrdersGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */

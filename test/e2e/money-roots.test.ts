@@ -1,0 +1,70 @@
+// The order-related roots read beside orders (fulfillment orders, …), extracted from the sandbox over
+// HTTP: their rows point at the orders and line items the same run wrote, and their numbers agree.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { runAgainst } from '../support/etl.ts';
+import { readTable } from '../support/output.ts';
+
+type Row = Record<string, unknown>;
+
+describe('order-related roots against the sandbox', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  const tables: Record<string, Row[]> = {};
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'etl-money-'));
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 80, products: 12, customers: 20 } });
+    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,fulfillment_orders', '--safety-lag', '0s']);
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    const truth = sandbox.store.truth();
+    for (const table of ['orders', 'order_line_items', 'order_fulfillments', 'fulfillment_orders', 'fulfillment_order_line_items']) {
+      tables[table] = (await readTable(join(dir, 'out'), table)) as Row[];
+      expect(tables[table]!.length, table).to.equal(truth[table]);
+    }
+  });
+  after(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fulfillment orders: each line points at a line item of its fulfillment order\'s own order, closed ones have nothing left', () => {
+    const lineOrder = new Map(tables.order_line_items!.map((l) => [l.id, l.order_id]));
+    const lineQuantity = new Map(tables.order_line_items!.map((l) => [l.id, l.quantity]));
+    const fos = new Map(tables.fulfillment_orders!.map((f) => [f.id, f]));
+    const orders = new Set(tables.orders!.map((o) => o.id));
+    for (const fo of fos.values()) expect(orders.has(fo.order_id), `order ${String(fo.order_id)}`).to.equal(true);
+    for (const line of tables.fulfillment_order_line_items!) {
+      const fo = fos.get(line.fulfillment_order_id)!;
+      expect(lineOrder.get(line.line_item_id), `line ${String(line.id)}`).to.equal(fo.order_id);
+      expect(line.total_quantity).to.equal(lineQuantity.get(line.line_item_id));
+      expect(line.remaining_quantity as number).to.be.within(0, line.total_quantity as number);
+      if (fo.status === 'CLOSED') expect(line.remaining_quantity).to.equal(0);
+    }
+    expect(new Set(tables.fulfillment_orders!.map((f) => f.status))).to.include.members(['CLOSED', 'OPEN', 'ON_HOLD']);
+    for (const fo of tables.fulfillment_orders!.filter((f) => f.status === 'ON_HOLD')) expect(fo.fulfillment_holds).to.have.length(1);
+  });
+
+  it('fulfillment orders: a fulfilled order\'s closed ones carry what its fulfillments shipped', () => {
+    const shipped = new Map<unknown, number>();
+    for (const f of tables.order_fulfillments!) shipped.set(f.order_id, (shipped.get(f.order_id) ?? 0) + (f.total_quantity as number));
+    const closedQuantity = new Map<unknown, number>();
+    const foOrder = new Map(tables.fulfillment_orders!.filter((f) => f.status === 'CLOSED').map((f) => [f.id, f.order_id]));
+    for (const line of tables.fulfillment_order_line_items!) {
+      const order = foOrder.get(line.fulfillment_order_id);
+      if (order !== undefined) closedQuantity.set(order, (closedQuantity.get(order) ?? 0) + (line.total_quantity as number));
+    }
+    const fulfilled = tables.orders!.filter((o) => o.display_fulfillment_status === 'FULFILLED' && o.cancelled_at === null);
+    expect(fulfilled.length).to.be.greaterThan(0);
+    for (const o of fulfilled) expect(closedQuantity.get(o.id), `order ${String(o.id)}`).to.equal(shipped.get(o.id));
+  });
+
+  it('fulfillment orders change without their order\'s updatedAt moving: some are newer than their order', () => {
+    const orderUpdated = new Map(tables.orders!.map((o) => [o.id, String(o.updated_at)]));
+    const newer = tables.fulfillment_orders!.filter((f) => String(f.updated_at) > orderUpdated.get(f.order_id)!);
+    expect(newer.length).to.be.greaterThan(0);
+  });
+});
