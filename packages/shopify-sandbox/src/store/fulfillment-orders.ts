@@ -4,7 +4,7 @@
 // order, a partly fulfilled one an IN_PROGRESS one with its last line still to do; a cancelled
 // order's is CLOSED with nothing left. A fulfillment order keeps its own updatedAt: a hold placed after
 // the order's last update moves it and not the order, as in Shopify, and mutate() touching the order
-// leaves its fulfillment orders alone (they derive from the order's base times).
+// leaves its fulfillment orders alone (they derive from the order's base times); an order edit does not.
 import { inWindow, rootIndexes, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { gid, numericId } from './ids.ts';
@@ -69,7 +69,10 @@ export function fulfillmentOrdersOf(g: StoreGraph, i: number): BuiltFulfillmentO
       groups.push({ lines, status: kind === 1 ? 'ON_HOLD' : kind === 2 ? 'SCHEDULED' : 'OPEN', remaining: (line) => line['quantity'] as number, updated: kind === 0 ? times.baseUpdated : later, location, hold: kind === 1 });
     }
   }
-  return groups.map((group, f) => build(g, i, f, rng, order, group));
+  // An order edit (store.editOrders) removes a line from its fulfillment orders too: they are updated
+  // with it. A plain touch of the order (mutate) leaves them as they were.
+  const edited = ctx.overlay.editedOrders.has(i);
+  return groups.map((group, f) => build(g, i, f, rng, order, edited ? { ...group, updated: Math.max(group.updated, times.updated) } : group));
 }
 
 function build(g: StoreGraph, i: number, f: number, rng: Rng, order: Rec, group: { lines: Rec[]; status: string; remaining: (line: Rec, k: number) => number; updated: number; location: Thunk | null; hold: boolean }): BuiltFulfillmentOrder {
