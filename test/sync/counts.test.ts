@@ -14,11 +14,12 @@ import { checkCounts, countDocument, readCount } from '../../src/sync/counts.ts'
 import { adminSchema } from '../support/admin-schema.ts';
 import { captureLogs } from '../support/truth.ts';
 
-const incremental = entities.filter((e) => e.incremental);
+/** The incremental entities whose windows are count-checked (Shopify offers their root's count). */
+const incremental = entities.filter((e) => e.incremental?.counted);
 const exact = (count: number) => ({ count, precision: 'EXACT' as const });
 
 describe('counted completeness: the window count', () => {
-  it('asks every incremental entity\'s count by its root field, a field Shopify\'s schema and the sandbox\'s both have', () => {
+  it('asks every counted incremental entity\'s count by its root field, a field Shopify\'s schema and the sandbox\'s both have', () => {
     expect(incremental.map((e) => e.name)).to.include.members(['orders', 'products', 'customers', 'draft_orders']);
     for (const entity of incremental) {
       const doc = parse(countDocument(entity.incremental!.rootField));
