@@ -47,6 +47,10 @@ export type EntitySpec =
        * windows are not checked against the store's count (src/sync/counts.ts). Default true.
        */
       counted?: false;
+      /** The cursor of an incremental entity whose records never change after they happen (tender transactions): processedAt, searched as processed_at. Default updatedAt. */
+      cursor?: 'processedAt';
+      /** False for an incremental root without `sortKey: ID` (tenderTransactions): the id look-up takes its default order. Default true. */
+      sortsById?: false;
     });
 
 /** `product_metafields` → `productMetafields`. */
@@ -71,7 +75,10 @@ export function defineEntity(spec: EntitySpec): Entity {
     };
     return { ...part, scopes, parts: [part] };
   }
-  const incremental = spec.sync === 'incremental' ? { rootField, searchField: 'updated_at' as const, cursorField: 'updatedAt' as const, counted: spec.counted ?? true } : null;
+  const incremental: QueryPart['incremental'] = spec.sync !== 'incremental' ? null : {
+    rootField, counted: spec.counted ?? true, sortsById: spec.sortsById ?? true,
+    ...(spec.cursor === 'processedAt' ? { searchField: 'processed_at', cursorField: 'processedAt' } : { searchField: 'updated_at', cursorField: 'updatedAt' }),
+  };
   const first = bulkPart(name, name, incremental, spec);
   const more = (spec.parts ?? []).map((p) => bulkPart(name, p.query, incremental, p));
   if (more.length === 0) return { ...first, scopes, parts: [first] };

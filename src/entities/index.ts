@@ -5,6 +5,7 @@ import { collectionsEntity } from './collections.ts';
 import { customersEntity } from './customers.ts';
 import { draftOrdersEntity } from './draft_orders.ts';
 import { fulfillmentOrdersEntity } from './fulfillment_orders.ts';
+import { tenderTransactionsEntity } from './tender_transactions.ts';
 import { inventoryEntity } from './inventory.ts';
 import { locationsEntity } from './locations.ts';
 import { ordersEntity } from './orders.ts';
@@ -24,6 +25,7 @@ export const entities: readonly Entity[] = [
   shopEntity,
   draftOrdersEntity,
   fulfillmentOrdersEntity,
+  tenderTransactionsEntity,
 ];
 
 export function entityByName(name: string): Entity {

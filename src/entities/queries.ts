@@ -43,16 +43,16 @@ export interface IdRange {
 }
 
 /**
- * Half-open UTC window `updated_at:>='…' AND updated_at:<'…'`, quoted (unquoted, Shopify ignores the
- * time part). A null `since` leaves the window open below (a first, full extraction up to `until`).
+ * Half-open UTC window `updated_at:>='…' AND updated_at:<'…'` (or on processed_at), quoted (unquoted,
+ * Shopify ignores the time part). A null `since` leaves the window open below (a first, full extraction up to `until`).
  * An id range adds `id:>N AND id:<=M`, numbers unquoted (docs/shopify-bulk-api.md#incremental-filters).
  */
-export function windowFilter(since: Date | null, until: Date, ids: IdRange = { after: null, through: null }): string {
+export function windowFilter(since: Date | null, until: Date, ids: IdRange = { after: null, through: null }, field: 'updated_at' | 'processed_at' = 'updated_at'): string {
   if ((since !== null && Number.isNaN(since.getTime())) || Number.isNaN(until.getTime()) || (since !== null && since >= until)) {
     throw new EtlError(ErrorCodes.INTERNAL, `invalid window [${String(since)}, ${String(until)})`);
   }
-  const terms = since === null ? [] : [`updated_at:>='${searchTime(since)}'`];
-  terms.push(`updated_at:<'${searchTime(until)}'`);
+  const terms = since === null ? [] : [`${field}:>='${searchTime(since)}'`];
+  terms.push(`${field}:<'${searchTime(until)}'`);
   if (ids.after !== null) terms.push(`id:>${searchId(ids.after)}`);
   if (ids.through !== null) terms.push(`id:<=${searchId(ids.through)}`);
   return terms.join(' AND ');

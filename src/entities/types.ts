@@ -22,10 +22,13 @@ export interface QueryPart {
    */
   incremental: {
     rootField: string;
-    searchField: 'updated_at';
-    cursorField: 'updatedAt';
+    /** The search field a window filters on, and the node field it reads (updated_at; processed_at for immutable records). */
+    searchField: 'updated_at' | 'processed_at';
+    cursorField: 'updatedAt' | 'processedAt';
     /** Shopify offers `<rootField>Count`: each window's root rows are checked against it (src/sync/counts.ts). */
     counted: boolean;
+    /** The root takes `sortKey: ID`, which the look-up of a window's id bounds sorts by (src/sync/id-split.ts). */
+    sortsById: boolean;
   } | null;
   tables: TableDef[];
   /**

@@ -41,7 +41,7 @@ type WindowRange = Pick<WindowRow, 'since' | 'until'> & Partial<Pick<WindowRow, 
 function windowSearch(entity: Entity, window: WindowRange): string | null {
   if (!entity.incremental || window.until === null) return null;
   const ids = { after: window.id_after ?? null, through: window.id_through ?? null };
-  return windowFilter(window.since === null ? null : new Date(window.since), new Date(window.until), ids);
+  return windowFilter(window.since === null ? null : new Date(window.since), new Date(window.until), ids, entity.incremental.searchField);
 }
 
 /** The query of one of the entity's parts (its first: its own) for a window. */

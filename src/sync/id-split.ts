@@ -37,12 +37,16 @@ export function splitIds(range: IdRange, bounds: IdBounds | null): [IdRange, IdR
  * Null when it matches nothing.
  */
 export async function lookUpIdBounds(client: Pick<ShopifyClient, 'request'>, entity: Entity, row: Pick<WindowRow, 'since' | 'until' | 'id_after' | 'id_through'>): Promise<IdBounds | null> {
-  const root = entity.incremental?.rootField;
-  if (!root || row.until === null) throw new EtlError(ErrorCodes.INTERNAL, `${entity.name} has no time range to split by id`);
-  const query = windowFilter(row.since === null ? null : new Date(row.since), new Date(row.until), idRangeOf(row));
+  const incremental = entity.incremental;
+  if (!incremental || row.until === null) throw new EtlError(ErrorCodes.INTERNAL, `${entity.name} has no time range to split by id`);
+  const root = incremental.rootField;
+  const query = windowFilter(row.since === null ? null : new Date(row.since), new Date(row.until), idRangeOf(row), incremental.searchField);
+  // A root without sortKey takes its default order: bounds that are not the extremes still tile the
+  // window's ids (splitIds), the halves are only less even.
+  const sort = incremental.sortsById ? 'sortKey: ID, ' : '';
   const document = `query IdBounds($query: String!) {
-  lowest: ${root}(first: 1, sortKey: ID, query: $query) { nodes { id } }
-  highest: ${root}(first: 1, sortKey: ID, reverse: true, query: $query) { nodes { id } }
+  lowest: ${root}(first: 1, ${sort}query: $query) { nodes { id } }
+  highest: ${root}(first: 1, ${sort}reverse: true, query: $query) { nodes { id } }
 }`;
   type Page = { nodes: Array<{ id: string }> };
   const data = await client.request<{ lowest: Page; highest: Page }>(document, { query });

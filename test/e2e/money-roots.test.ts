@@ -18,10 +18,10 @@ describe('order-related roots against the sandbox', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-money-'));
     sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 80, products: 12, customers: 20 } });
-    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,fulfillment_orders', '--safety-lag', '0s']);
+    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,fulfillment_orders,tender_transactions', '--safety-lag', '0s']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
     const truth = sandbox.store.truth();
-    for (const table of ['orders', 'order_line_items', 'order_fulfillments', 'fulfillment_orders', 'fulfillment_order_line_items']) {
+    for (const table of ['orders', 'order_line_items', 'order_fulfillments', 'order_transactions', 'fulfillment_orders', 'fulfillment_order_line_items', 'tender_transactions']) {
       tables[table] = (await readTable(join(dir, 'out'), table)) as Row[];
       expect(tables[table]!.length, table).to.equal(truth[table]);
     }
@@ -66,5 +66,25 @@ describe('order-related roots against the sandbox', function () {
     const orderUpdated = new Map(tables.orders!.map((o) => [o.id, String(o.updated_at)]));
     const newer = tables.fulfillment_orders!.filter((f) => String(f.updated_at) > orderUpdated.get(f.order_id)!);
     expect(newer.length).to.be.greaterThan(0);
+  });
+
+  it('tender transactions: per order they sum, to the cent, to what it was paid minus what was refunded', () => {
+    const cents = (amount: unknown): number => Math.round(Number(amount) * 100);
+    const tendered = new Map<unknown, number>();
+    for (const t of tables.tender_transactions!) tendered.set(t.order_id, (tendered.get(t.order_id) ?? 0) + cents(t.amount));
+    const moved = new Map<unknown, number>();
+    for (const tx of tables.order_transactions!) {
+      const sign = tx.status !== 'SUCCESS' ? 0 : tx.kind === 'SALE' || tx.kind === 'CAPTURE' ? 1 : tx.kind === 'REFUND' ? -1 : 0;
+      if (sign !== 0) moved.set(tx.order_id, (moved.get(tx.order_id) ?? 0) + sign * cents(tx.amount));
+    }
+    expect([...tendered.keys()].every((id) => moved.has(id)), 'every tender transaction belongs to an order that moved money').to.equal(true);
+    expect(tendered).to.deep.equal(moved);
+    let settled = 0;
+    for (const o of tables.orders!.filter((x) => ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'].includes(String(x.display_financial_status)))) {
+      expect(tendered.get(o.id) ?? 0, `order ${String(o.id)}`).to.equal(cents(o.total_price) - cents(o.total_refunded));
+      settled++;
+    }
+    expect(settled).to.be.greaterThan(0);
+    expect(tables.tender_transactions!.some((t) => cents(t.amount) < 0), 'refunds are negative').to.equal(true);
   });
 });

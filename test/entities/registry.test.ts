@@ -141,12 +141,14 @@ describe('entity registry contract', () => {
           const root = connectionNodes(query).find((c) => c.field === rootField);
           expect(root, `root connection ${rootField}`).to.not.equal(undefined);
           expect(selectsUnaliased(root!.node, cursorField)).to.equal(true);
-          const filtered = withSearchFilter(query, rootField, windowFilter(new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z')));
+          const filtered = withSearchFilter(query, rootField, windowFilter(new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z'), undefined, entity.incremental!.searchField));
           expect(bulkQueryErrors(schema, filtered)).to.deep.equal([]);
         });
 
-        it(`is counted exactly when Shopify offers ${rootField}Count`, () => {
-          expect(entity.incremental!.counted).to.equal(schema.getQueryType()!.getFields()[`${rootField}Count`] !== undefined);
+        it(`is counted exactly when Shopify offers ${rootField}Count, and sorted by id exactly when ${rootField} takes sortKey`, () => {
+          const root = schema.getQueryType()!.getFields();
+          expect(entity.incremental!.counted).to.equal(root[`${rootField}Count`] !== undefined);
+          expect(entity.incremental!.sortsById).to.equal(root[rootField]!.args.some((a) => a.name === 'sortKey'));
         });
       }
 

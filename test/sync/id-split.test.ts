@@ -43,7 +43,8 @@ describe('splitting a window by id', () => {
       const bounds = await lookUpIdBounds(client, entity, { since: '2026-01-01T00:00:00.000Z', until: '2026-01-01T01:00:00.000Z', id_after: '99', id_through: null });
       expect(bounds).to.deep.equal({ lowest: 100n, highest: 250n });
       expect(validate(schema, parse(sent[0]!.document)).map((e) => e.message), entity.name).to.deep.equal([]);
-      expect(sent[0]!.variables).to.deep.equal({ query: "updated_at:>='2026-01-01T00:00:00Z' AND updated_at:<'2026-01-01T01:00:00Z' AND id:>99" });
+      const field = entity.incremental!.searchField;
+      expect(sent[0]!.variables).to.deep.equal({ query: `${field}:>='2026-01-01T00:00:00Z' AND ${field}:<'2026-01-01T01:00:00Z' AND id:>99` });
     }
   });
 });

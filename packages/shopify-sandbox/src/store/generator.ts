@@ -14,6 +14,8 @@ export interface EntityGenerator {
   readonly root: string;
   /** Bulk queries: the root connection's nodes, narrowed by its `query:` search filter and arguments. */
   nodes?(g: StoreGraph, filter: SearchFilter, args: Args): Iterable<Rec>;
+  /** The fields its `query:` knows, when not ROOT_SEARCH_FIELDS (tender transactions: processed_at and id). */
+  readonly searchFields?: readonly string[];
   /** Ordinary queries: the root field's value (the shop). */
   value?(g: StoreGraph): Record<string, unknown>;
   /** Rows per ETL table its records make (every table named, 0 included), for roots updated in the window; snapshots count in full. */

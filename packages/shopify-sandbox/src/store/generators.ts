@@ -4,6 +4,7 @@ import { collectionsGenerator } from './collections.ts';
 import { customersGenerator } from './customers.ts';
 import { draftOrdersGenerator } from './draft-orders.ts';
 import { fulfillmentOrdersGenerator } from './fulfillment-orders.ts';
+import { tenderTransactionsGenerator } from './tender-transactions.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import type { Args, Rec } from './model.ts';
@@ -30,6 +31,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   eventsGenerator,
   deletionEventsGenerator,
   fulfillmentOrdersGenerator,
+  tenderTransactionsGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
@@ -82,10 +84,10 @@ export function rootGid(g: StoreGraph, root: string, index: number): string {
 
 /** A bulk query's root field → its nodes, or null when no generator serves it as a connection. */
 export function rootResolver(g: StoreGraph): RootResolver {
-  const byRoot = new Map(GENERATORS.flatMap((gen) => (gen.nodes ? [[gen.root, gen.nodes.bind(gen)] as const] : [])));
+  const byRoot = new Map(GENERATORS.flatMap((gen) => (gen.nodes ? [[gen.root, gen] as const] : [])));
   return (field, args) => {
-    const filter = parseSearch(args['query'], ROOT_SEARCH_FIELDS);
-    return byRoot.get(field)?.(g, filter, args) ?? null;
+    const gen = byRoot.get(field);
+    return gen?.nodes?.(g, parseSearch(args['query'], gen.searchFields ?? ROOT_SEARCH_FIELDS), args) ?? null;
   };
 }
 

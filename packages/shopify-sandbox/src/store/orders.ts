@@ -26,7 +26,8 @@ const PRESENTMENT = [
   { currency: 'CAD', rate: 1.36, weight: 4 },
 ] as const;
 
-export function buildOrder(g: StoreGraph, i: number): BuiltOrder {
+/** Order i as it is now; `asPlaced`: as it was before any edit (store.editOrders), for what an edit leaves behind (tender transactions). */
+export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrder {
   const { ctx } = g;
   const rng = rngFor(ctx.seed, Streams.order, i);
   const times = ctx.rootTimes('orders', i);
@@ -53,7 +54,7 @@ export function buildOrder(g: StoreGraph, i: number): BuiltOrder {
     lines.push({ p, v, deleted: rng.chance(0.02), quantity: 1 + rng.weighted([70, 20, 10]), unitCents: core.variants[v]?.priceCents ?? 0, discountCents: 0 });
   }
   // An order edit that removed the last line item; drawn first, so the rest of the order stays as it was.
-  if (ctx.overlay.editedOrders.has(i)) lines.pop();
+  if (!asPlaced && ctx.overlay.editedOrders.has(i)) lines.pop();
   const needsShipping = lines.some((l) => !g.productCore(l.p).isGiftCard);
   const billing = customer?.addresses[0] ?? addressCore(rng, rng.pick(['Alex', 'Sam', 'Noa']), rng.pick(['Guest', 'Lee']), null);
   const shippingTo = customer?.addresses[rng.int(customer.addresses.length)] ?? billing;
