@@ -8,8 +8,13 @@ import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { TableDef } from '../rows/types.ts';
 
 export type CurrentState =
-  /** Latest copy per key, by `updated_at` (when the table has it), then `_extracted_at`, then `_run_id`. */
-  | { kind: 'latest'; table: TableDef; key: readonly string[]; byUpdatedAt: boolean }
+  /**
+   * Latest copy per key, by `updated_at` (when the table has it), then `_extracted_at`, then `_run_id`.
+   * `records`: the entity's tables of this kind, whose rows are its root records (each further query of
+   * an entity reads the same root: order_attribution's id is the order's), so a deletion named for any
+   * of them takes the id out of each.
+   */
+  | { kind: 'latest'; table: TableDef; key: readonly string[]; byUpdatedAt: boolean; records: readonly string[] }
   /** The rows that came with the parent's current copy (same `_run_id` and `_extracted_at`: one operation). */
   | { kind: 'child'; table: TableDef; key: readonly string[]; parent: string; parentColumn: string }
   /** The rows of the latest run that committed any table of the entity (`tables`). */
@@ -38,9 +43,12 @@ function stateOf(entity: Entity, table: TableDef, own: ReadonlySet<string>): Cur
   const key = table.key;
   if (!key || key.length === 0) throw new EtlError(ErrorCodes.INTERNAL, `${table.name} has no key (TableDef.key): its current state cannot be told`);
   if (!entity.incremental) return { kind: 'snapshot', table, key, tables: entity.tables.map((t) => t.name) };
-  if (table.parent && own.has(table.parent.table)) return { kind: 'child', table, key, parent: table.parent.table, parentColumn: table.parent.column };
-  return { kind: 'latest', table, key, byUpdatedAt: hasColumn(table, 'updated_at', 'TIMESTAMP') };
+  if (isChild(table, own)) return { kind: 'child', table, key, parent: table.parent!.table, parentColumn: table.parent!.column };
+  const records = entity.tables.filter((t) => !isChild(t, own)).map((t) => t.name);
+  return { kind: 'latest', table, key, byUpdatedAt: hasColumn(table, 'updated_at', 'TIMESTAMP'), records };
 }
+
+const isChild = (table: TableDef, own: ReadonlySet<string>): boolean => table.parent !== undefined && own.has(table.parent.table);
 
 /** Whether a deleted id of this table takes its rows out of the current state (deletions name tables with an `id`). */
 export function deletable(state: CurrentState): boolean {

@@ -69,8 +69,9 @@ function current(d: Dialect, s: CurrentState): string {
   const cols = columnList(d, s.table);
   const source = d.committedRows(s.table);
   const keyCols = s.key.map((k) => `t.${d.column(k)}`);
+  const deletedAs = s.kind === 'latest' ? s.records : [s.table.name];
   const notDeleted = deletable(s)
-    ? [`NOT EXISTS (SELECT 1 FROM ${d.name(DELETED)} AS gone WHERE gone._shop = kept._shop AND gone.table_name = '${s.table.name}' AND gone.id = kept.id)`]
+    ? [`NOT EXISTS (SELECT 1 FROM ${d.name(DELETED)} AS gone WHERE gone._shop = kept._shop AND gone.table_name IN (${deletedAs.map((t) => `'${t}'`).join(', ')}) AND gone.id = kept.id)`]
     : [];
   switch (s.kind) {
     case 'latest': {
