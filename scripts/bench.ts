@@ -19,7 +19,7 @@
 //         longest single operation plus its processing (what a perfectly overlapped run would take).
 import { readFileSync } from 'node:fs';
 import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -217,6 +217,11 @@ async function shapeBench(sandbox: Sandbox, mb: number, shape: Shape, dir: strin
   console.log(`part files            ${((await gzBytes(join(dir, 'etl-0', 'out'))) / 1e6).toFixed(1)} MB gzipped (all tables)`);
   console.log(`bare loop, fresh      ${s(bareMs)}  ${(file.bytes / 1e6 / (bareMs / 1000)).toFixed(0)} MB/s  (median of ${bare.map((b) => s(b.ms)).join(', ')}; \`node scripts/bare-loop.ts\`, default flags)`);
   console.log(`RATIO (${shape})`.padEnd(22) + `${(bareMs / etlMs).toFixed(2)}  (fresh-process bare loop / ETL processing; target ≥ 0.90)`);
+  // Load stretches CPU far less than wall time: what the ratio could be with every core free for the
+  // ETL, its run's fixed CPU (startup, the operation's polling: a one-order run's) left out.
+  const etlCpu = median(etl.map((r) => r.cpuMs)) - fixedCpuMs;
+  const bareCpu = median(bare.map((b) => b.run.cpuMs));
+  console.log(`CPU, median          ETL ${s(etlCpu)} (every thread, less a one-order run's ${s(fixedCpuMs)}), bare loop ${s(bareCpu)}; ceiling on ${cores} free cores ${(bareCpu / (etlCpu / cores)).toFixed(2)} (bare CPU / (ETL CPU / cores))`);
   console.log(`two-core floor        ${s(median(floor))}  (median of ${floor.map(s).join(', ')}; scripts/two-core-floor.ts: read + split + deflate -1 of the input on every core, no rows)`);
   if (args.profile) {
     const profiles = join(dir, 'cpu-profiles');
@@ -234,6 +239,21 @@ async function shapeBench(sandbox: Sandbox, mb: number, shape: Shape, dir: strin
     }
   }
   return { mb, shape, fileMb: file.bytes / 1e6, rows, etlMs, bareMs, floorMs: median(floor), peakKb: Math.max(...etl.map((r) => r.etlHwmKb)) };
+}
+
+const cores = args.workers ? Math.min(Number(args.workers), availableParallelism()) : availableParallelism();
+let fixedCpuMs = 0;
+
+/** The CPU a run spends whatever the file's size: a one-order run's, median of three. */
+async function measureFixedCpu(dir: string): Promise<number> {
+  const sandbox = await startSandbox({ size: { orders: 1 }, dataDir: join(dir, 'sandbox') });
+  try {
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push((await runEtl(sandbox, join(dir, `etl-${i}`), 'orders')).cpuMs);
+    return median(runs);
+  } finally {
+    await sandbox.close();
+  }
 }
 
 /** One size of the orders mode: one sandbox, each shape in turn. */
@@ -274,6 +294,7 @@ const dir = await mkdtemp(join(tmpdir(), 'bench-'));
 try {
   if (mode === 'all') await allBench(sizesMb[0]!, dir);
   else {
+    fixedCpuMs = await measureFixedCpu(join(dir, 'fixed'));
     const results: ShapeResult[] = [];
     for (const [i, mb] of sizesMb.entries()) {
       // The launch forms at the largest size: the one the peak RSS target is about.
