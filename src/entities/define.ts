@@ -8,7 +8,7 @@ import { entityBytes } from '../rows/bytes.ts';
 import { Fields } from '../rows/fields.ts';
 import type { Table } from '../rows/spec.ts';
 import type { JsonObject, RowSink } from '../rows/types.ts';
-import type { Entity, QueryPart } from './types.ts';
+import type { Entity, QueryPart, ShopFeature } from './types.ts';
 
 /**
  * 'incremental': a bulk query whose root connection takes the window's updated_at filter, with
@@ -22,6 +22,8 @@ export type Sync = 'incremental' | 'snapshot' | 'object';
 interface Scoped {
   /** Handles as Shopify lists them (`read_orders`); a granted `write_…` counts as its `read_…`. */
   scopes: readonly string[];
+  /** What the shop must have for the data to exist at all (gift cards: Shopify Plus); a shop without it gets the entity's tables empty, with a note. */
+  requires?: ShopFeature;
 }
 
 /** What one bulk query's lines turn into. */
@@ -60,6 +62,7 @@ export function defineEntity(spec: EntitySpec): Entity {
   const { name } = spec;
   const rootField = camel(name);
   const { scopes } = spec;
+  const requires = spec.requires ? { requires: spec.requires } : {};
   if (spec.sync === 'object') {
     const [table] = spec.tables;
     const part: QueryPart = {
@@ -73,7 +76,7 @@ export function defineEntity(spec: EntitySpec): Entity {
         table.general.emit(new Fields(data).object(rootField), out);
       },
     };
-    return { ...part, scopes, parts: [part] };
+    return { ...part, scopes, ...requires, parts: [part] };
   }
   const incremental: QueryPart['incremental'] = spec.sync !== 'incremental' ? null : {
     rootField, counted: spec.counted ?? true, sortsById: spec.sortsById ?? true,
@@ -81,11 +84,11 @@ export function defineEntity(spec: EntitySpec): Entity {
   };
   const first = bulkPart(name, name, incremental, spec);
   const more = (spec.parts ?? []).map((p) => bulkPart(name, p.query, incremental, p));
-  if (more.length === 0) return { ...first, scopes, parts: [first] };
+  if (more.length === 0) return { ...first, scopes, ...requires, parts: [first] };
   const tables = [first, ...more].flatMap((p) => p.tables);
   const shared = tables.find((t, i) => tables.findIndex((u) => u.name === t.name) !== i);
   if (shared) throw new EtlError(ErrorCodes.INTERNAL, `${name}: table ${shared.name} is written by two of its queries`);
-  return { ...first, tables, scopes, parts: [first, ...more] };
+  return { ...first, tables, scopes, ...requires, parts: [first, ...more] };
 }
 
 /** One bulk query of entity `entity` (queries/<query>.graphql) and its routing. */

@@ -6,6 +6,8 @@ import { customersEntity } from './customers.ts';
 import { draftOrdersEntity } from './draft_orders.ts';
 import { fulfillmentOrdersEntity } from './fulfillment_orders.ts';
 import { tenderTransactionsEntity } from './tender_transactions.ts';
+import { giftCardsEntity } from './gift_cards.ts';
+import { disputesEntity } from './disputes.ts';
 import { inventoryEntity } from './inventory.ts';
 import { locationsEntity } from './locations.ts';
 import { ordersEntity } from './orders.ts';
@@ -26,6 +28,8 @@ export const entities: readonly Entity[] = [
   draftOrdersEntity,
   fulfillmentOrdersEntity,
   tenderTransactionsEntity,
+  giftCardsEntity,
+  disputesEntity,
 ];
 
 export function entityByName(name: string): Entity {

@@ -56,6 +56,8 @@ export interface Entity extends QueryPart {
   name: string;
   /** Access scopes the entity's queries need; without any of them the shop skips the entity (src/sync/plan.ts). */
   scopes: readonly string[];
+  /** What the shop must have for the entity's data to exist (src/shopify/features.ts); without it the entity's tables stay empty, with a note. */
+  requires?: ShopFeature;
   // As a QueryPart, an entity is its first part, but for `tables`, which lists every part's.
   /**
    * Its queries, first its own: one for most. Several run concurrently on the same window, each as its
@@ -64,3 +66,6 @@ export interface Entity extends QueryPart {
    */
   parts: readonly QueryPart[];
 }
+
+/** What a shop has or not, beyond scopes: Shopify Plus (gift cards), a Shopify Payments account (payouts). */
+export type ShopFeature = 'shopifyPlus' | 'shopifyPayments';

@@ -4,7 +4,7 @@
 // have been read, and a watermark past it would make every later run skip what changes meanwhile.
 // Every range is split by --window, an open-ended one (first run, full refresh) from the shop's
 // creation, so no single operation covers too much; the number of windows is bounded.
-import type { Entity } from '../entities/types.ts';
+import type { Entity, ShopFeature } from '../entities/types.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { ALL_ORDERS_SCOPE, hasScope, limitedToOrderHistory, ORDER_HISTORY_MS } from '../shopify/scopes.ts';
 
@@ -95,20 +95,25 @@ export interface ScopeCheck {
   asked: boolean;
   /** Its planned windows reach back past 60 days of order history while read_all_orders is not granted. */
   historyCut: boolean;
+  /** What the shop lacks for the entity's data to exist (its tables stay empty, with a note); null: nothing. */
+  unmet: ShopFeature | null;
 }
 
 /**
- * Checks each selected entity's declared scopes against those granted, before anything is submitted.
+ * Checks each selected entity's declared scopes against those granted, and what it requires of the
+ * shop against `features` (what the shop has of the features the entities require), before anything
+ * is submitted.
  * `windows` are the entity's planned windows: one open at its start (a first run, a full refresh) or
  * starting more than 60 days before `now` reaches into order history only read_all_orders shows.
  */
-export function checkScopes(selected: readonly Entity[], granted: ReadonlySet<string>, asked: boolean, now: Date, windows: (entity: Entity) => Window[]): ScopeCheck[] {
+export function checkScopes(selected: readonly Entity[], granted: ReadonlySet<string>, asked: boolean, now: Date, windows: (entity: Entity) => Window[], features: ReadonlySet<ShopFeature> = new Set()): ScopeCheck[] {
   const historyStart = now.getTime() - ORDER_HISTORY_MS;
   const allOrders = hasScope(granted, ALL_ORDERS_SCOPE);
   return selected.map((entity) => {
     const missing = entity.scopes.filter((scope) => !hasScope(granted, scope));
     const historyCut = missing.length === 0 && !allOrders && limitedToOrderHistory(entity.scopes)
       && windows(entity).some((w) => w.since === null || w.since.getTime() < historyStart);
-    return { entity: entity.name, scopes: entity.scopes, missing, asked, historyCut };
+    const unmet = missing.length === 0 && entity.requires && !features.has(entity.requires) ? entity.requires : null;
+    return { entity: entity.name, scopes: entity.scopes, missing, asked, historyCut, unmet };
   });
 }

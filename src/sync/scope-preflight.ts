@@ -1,14 +1,17 @@
 // The scope preflight of one shop: before the first bulk operation, the scopes the app was granted
 // are read and each selected entity's declared scopes checked against them (plan.ts checkScopes). An
 // entity missing one does not run: skipped with a note when the run took it by default (the run can
-// still exit 0), failed with SCOPE_MISSING naming the scope when --entities asked for it.
+// still exit 0), failed with SCOPE_MISSING naming the scope when --entities asked for it. An entity
+// whose data the shop cannot have (gift cards off Shopify Plus) runs neither: its tables stay empty,
+// with a note, and the run does not fail for it.
 import type { Entity } from '../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
 import type { Manifest } from '../load/manifest.ts';
 import type { Logger } from '../report/log.ts';
 import { reportScopes, scopeNote } from '../report/preflight.ts';
 import type { ShopifyClient } from '../shopify/client.ts';
-import { readGrantedScopes } from '../shopify/scopes.ts';
+import { readShopFeatures } from '../shopify/features.ts';
+import { hasScope, readGrantedScopes } from '../shopify/scopes.ts';
 import type { EntityOutcome } from './entity-run.ts';
 import { checkScopes, type Window } from './plan.ts';
 
@@ -29,9 +32,14 @@ export interface ScopePreflightDeps {
 export async function preflightScopes(deps: ScopePreflightDeps, selected: readonly Entity[]): Promise<{ runnable: Entity[]; refused: EntityOutcome[] }> {
   const granted = await grantedScopes(deps);
   if (granted === null) return { runnable: [...selected], refused: [] };
-  const checks = checkScopes(selected, granted, deps.asked, deps.now, deps.windows);
+  const wanted = new Set(selected.flatMap((e) => (e.requires && e.scopes.every((s) => hasScope(granted, s)) ? [e.requires] : [])));
+  const checks = checkScopes(selected, granted, deps.asked, deps.now, deps.windows, await readShopFeatures(deps.client, wanted));
   reportScopes(checks, deps.view, deps.logger);
   const refused: EntityOutcome[] = [];
+  // Data the shop cannot have: the tables stay empty, with a note, whether --entities named it or not.
+  for (const check of checks.filter((c) => c.unmet !== null)) {
+    refused.push({ entity: check.entity, status: 'skipped', windows: 0, rowsByTable: {}, operations: 0, retries: 0, watermark: null, note: scopeNote(check) });
+  }
   for (const check of checks.filter((c) => c.missing.length > 0)) {
     const outcome: EntityOutcome = { entity: check.entity, status: check.asked ? 'failed' : 'skipped', windows: 0, rowsByTable: {}, operations: 0, retries: 0, watermark: null };
     const message = `${check.entity} needs the ${check.missing.join(', ')} scope${check.missing.length > 1 ? 's' : ''}, which the app was not granted; grant ${check.missing.join(', ')} to the app and reinstall it`;

@@ -18,10 +18,10 @@ describe('order-related roots against the sandbox', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-money-'));
     sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 80, products: 12, customers: 20 } });
-    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,fulfillment_orders,tender_transactions', '--safety-lag', '0s']);
+    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,fulfillment_orders,tender_transactions,gift_cards,disputes', '--safety-lag', '0s']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
     const truth = sandbox.store.truth();
-    for (const table of ['orders', 'order_line_items', 'order_fulfillments', 'order_transactions', 'fulfillment_orders', 'fulfillment_order_line_items', 'tender_transactions']) {
+    for (const table of ['orders', 'order_line_items', 'order_fulfillments', 'order_transactions', 'fulfillment_orders', 'fulfillment_order_line_items', 'tender_transactions', 'gift_cards', 'disputes']) {
       tables[table] = (await readTable(join(dir, 'out'), table)) as Row[];
       expect(tables[table]!.length, table).to.equal(truth[table]);
     }
@@ -86,5 +86,30 @@ describe('order-related roots against the sandbox', function () {
     }
     expect(settled).to.be.greaterThan(0);
     expect(tables.tender_transactions!.some((t) => cents(t.amount) < 0), 'refunds are negative').to.equal(true);
+  });
+
+  it('gift cards: one per gift card unit sold, worth the unit price, its balance at most that', () => {
+    const giftLines = tables.order_line_items!.filter((l) => l.is_gift_card === true);
+    expect(giftLines.length, 'the store sells gift cards').to.be.greaterThan(0);
+    const cards = tables.gift_cards!;
+    expect(cards.length).to.equal(giftLines.reduce((n, l) => n + (l.quantity as number), 0));
+    const byLine = new Map(giftLines.map((l) => [l.id, l]));
+    for (const card of cards) {
+      const line = byLine.get(card.line_item_id)!;
+      expect(line, `gift card ${String(card.id)}`).to.not.equal(undefined);
+      expect(card.order_id).to.equal(line.order_id);
+      expect(Number(card.initial_value)).to.equal(Number(line.original_unit_price));
+      expect(Number(card.balance)).to.be.within(0, Number(card.initial_value));
+    }
+  });
+
+  it('disputes: each is for a successful Shopify Payments charge of its order, for the charge\'s amount', () => {
+    expect(tables.disputes!.length, 'the store has disputes').to.be.greaterThan(0);
+    for (const d of tables.disputes!) {
+      const charge = tables.order_transactions!.find((tx) => tx.order_id === d.order_id && tx.gateway === 'shopify_payments' && tx.status === 'SUCCESS' && (tx.kind === 'SALE' || tx.kind === 'CAPTURE'));
+      expect(charge, `dispute ${String(d.id)}`).to.not.equal(undefined);
+      expect(d.amount).to.equal(charge!.amount);
+      expect(String(d.initiated_at) > String(charge!.processed_at)).to.equal(true);
+    }
   });
 });

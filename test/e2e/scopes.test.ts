@@ -9,14 +9,14 @@ import { runCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { captureLogs } from '../support/truth.ts';
 
-const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders'];
+const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes'];
 
 describe('scope preflight', function () {
   this.timeout(60_000);
   let dir: string;
   let sandbox: Sandbox | undefined;
-  const start = async (scopes?: string[]): Promise<Sandbox> => {
-    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 12, products: 4, customers: 6 }, ...(scopes ? { scopes } : {}) });
+  const start = async (scopes?: string[], features?: { shopifyPlus: boolean }): Promise<Sandbox> => {
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 12, products: 4, customers: 6 }, ...(scopes ? { scopes } : {}), ...(features ? { features } : {}) });
     return sandbox;
   };
   /** The root fields of the bulk queries the run submitted. */
@@ -92,5 +92,19 @@ describe('scope preflight', function () {
       '--entities', 'orders,locations', '--poll-interval', '50ms', '--safety-lag', '0s', '--log-format', 'pretty'], { SHOPIFY_ACCESS_TOKEN: s.token });
     expect(result.code).to.equal(0);
     expect(result.stdout).to.match(/scope preflight\n {2}entity {5}syncs {2}scopes\n {2}orders {5}yes {4}read_orders\n {2}locations {2}yes {4}read_locations\n/);
+  });
+
+  it('gives a shop off Shopify Plus its gift cards table empty, with a note, even when --entities names it (exit 0)', async () => {
+    const s = await start(undefined, { shopifyPlus: false });
+    const logs = captureLogs();
+    const result = await runAgainst(s, dir, ['--entities', 'orders,gift_cards', '--safety-lag', '0s'], { logger: logs.logger });
+    expect(result.exitCode).to.equal(0);
+    const [orders, cards] = result.shops[0]!.entities;
+    expect(orders!.status).to.equal('committed');
+    expect(cards).to.include({ status: 'skipped', note: 'empty: the shop is not on Shopify Plus, where its data exists' });
+    expect(submittedRoots(s)).to.not.include('giftCards');
+    expect(result.shops[0]!.tables).to.include('gift_cards');
+    const line = logs.entries().find((e) => e.message === 'preflight: gift_cards: empty: the shop is not on Shopify Plus, where its data exists');
+    expect(line?.severity).to.equal('INFO');
   });
 });

@@ -27,6 +27,8 @@ Options:
   --fault SPEC             inject faults, e.g. throttle=3,server-error=2@503 (repeatable; see README)
   --scopes LIST            the access scopes the app was granted, comma-separated (default: every
                            scope the store's data needs); currentAppInstallation lists them
+  --not-plus               the shop is not on Shopify Plus: no gift cards
+  --no-shopify-payments    the shop has no Shopify Payments account: no disputes
   --stop-on-stdin-end      stop when stdin ends (a parent process holding a pipe to it exited)
   --help                   print this and exit
 `;
@@ -73,6 +75,8 @@ export function parseCli(args: string[]): CliOptions {
         'operation-delay': { type: 'string' },
         fault: { type: 'string', multiple: true },
         scopes: { type: 'string' },
+        'not-plus': { type: 'boolean' },
+        'no-shopify-payments': { type: 'boolean' },
         'stop-on-stdin-end': { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -102,6 +106,7 @@ export function parseCli(args: string[]): CliOptions {
       ...(values['operation-delay'] !== undefined ? { operationDelayMs: duration('operation-delay', values['operation-delay']) } : {}),
       ...(ordering !== undefined ? { ordering: ordering as Ordering } : {}),
       ...(values.scopes !== undefined ? { scopes: values.scopes.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      features: { shopifyPlus: values['not-plus'] !== true, shopifyPayments: values['no-shopify-payments'] !== true },
       faults,
     },
     stopOnStdinEnd: values['stop-on-stdin-end'] ?? false,

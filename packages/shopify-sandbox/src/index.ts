@@ -13,14 +13,14 @@ import { bulkRootValue } from './resolvers.ts';
 import { ResultFiles } from './results.ts';
 import { sandboxSchema } from './schema/index.ts';
 import { createSandboxServer, type RequestLogEntry } from './server.ts';
-import { Store, type Ordering, type StoreSize } from './store/index.ts';
+import { Store, type Ordering, type ShopFeatures, type StoreSize } from './store/index.ts';
 
 export type { BulkOperationRecord } from './operations.ts';
 export type { Faults, FaultController } from './faults.ts';
 export { parseFaultSpec } from './faults.ts';
 export type { RequestLogEntry } from './server.ts';
 export { STORE_ROOTS } from './store/generators.ts';
-export { Store, type BulkFileResult, type Change, type ChangeSet, type Ordering, type StoreSize } from './store/index.ts';
+export { Store, type ShopFeatures, type BulkFileResult, type Change, type ChangeSet, type Ordering, type StoreSize } from './store/index.ts';
 export { bulkQueryErrors } from './bulk-rules.ts';
 export { sandboxSchema } from './schema/index.ts';
 
@@ -51,6 +51,8 @@ export interface SandboxOptions {
   now?: () => Date;
   /** The instant the store's seeded data ends at; default the clock's now. Fixed, the data is the same every day. */
   dataUntil?: Date;
+  /** What the shop has: Shopify Plus (gift cards) and a Shopify Payments account (disputes); default both. */
+  features?: Partial<ShopFeatures>;
 }
 
 export interface Sandbox {
@@ -79,7 +81,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shopify-sandbox-')));
   if (!ownsDataDir) await mkdir(dataDir, { recursive: true });
 
-  const store = new Store({ seed: options.seed ?? 1, shopDomain, now: clock, ...(options.size ? { size: options.size } : {}), ...(options.dataUntil ? { dataUntil: options.dataUntil } : {}) });
+  const store = new Store({ seed: options.seed ?? 1, shopDomain, now: clock, ...(options.size ? { size: options.size } : {}), ...(options.dataUntil ? { dataUntil: options.dataUntil } : {}), ...(options.features ? { features: options.features } : {}) });
   let baseUrl = '';
   const files = new ResultFiles({ dir: dataDir, baseUrl: () => baseUrl, now });
   let operations: Operations | undefined;

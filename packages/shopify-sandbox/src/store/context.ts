@@ -34,6 +34,11 @@ export interface DestroyEvent {
   at: number;
 }
 
+export interface ShopFeatures {
+  shopifyPlus: boolean;
+  shopifyPayments: boolean;
+}
+
 /** Per mutable root: the updatedAt of touched records, the times records were added at, and the deleted ones. */
 export class Overlay {
   private readonly touchedAt = new Map<string, Map<number, number>>();
@@ -84,11 +89,15 @@ export class StoreContext {
   readonly shopCurrency = 'USD';
   readonly overlay = new Overlay();
 
-  constructor(seed: number, size: StoreSize, timeline: Timeline, shopDomain: string) {
+  /** What the shop has beyond its data: Shopify Plus (gift cards exist) and a Shopify Payments account (disputes, payouts). */
+  readonly features: Readonly<ShopFeatures>;
+
+  constructor(seed: number, size: StoreSize, timeline: Timeline, shopDomain: string, features: ShopFeatures = { shopifyPlus: true, shopifyPayments: true }) {
     this.seed = seed;
     this.size = size;
     this.timeline = timeline;
     this.shopDomain = shopDomain;
+    this.features = features;
   }
 
   /** Records of a mutable root: the seeded ones plus those mutate() added (indexes continue after the seeded). */

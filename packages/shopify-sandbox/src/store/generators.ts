@@ -5,6 +5,8 @@ import { customersGenerator } from './customers.ts';
 import { draftOrdersGenerator } from './draft-orders.ts';
 import { fulfillmentOrdersGenerator } from './fulfillment-orders.ts';
 import { tenderTransactionsGenerator } from './tender-transactions.ts';
+import { giftCardsGenerator } from './gift-cards.ts';
+import { disputesGenerator } from './disputes.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import type { Args, Rec } from './model.ts';
@@ -32,6 +34,8 @@ export const GENERATORS: readonly EntityGenerator[] = [
   deletionEventsGenerator,
   fulfillmentOrdersGenerator,
   tenderTransactionsGenerator,
+  giftCardsGenerator,
+  disputesGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */

@@ -3,7 +3,7 @@
 // half of the sandbox) calls writeBulkResult() once a bulk query has been validated and run.
 import type { DocumentNode } from 'graphql';
 import { executeBulkQuery, planBulkQuery, type LineGroup } from './bulk-executor.ts';
-import { StoreContext, type StoreSize } from './context.ts';
+import { StoreContext, type ShopFeatures, type StoreSize } from './context.ts';
 import { inWindow, rootIndexes } from './generator.ts';
 import { defaultSizes, MUTABLE_ROOTS, ordinalOf, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts } from './generators.ts';
 import { IdBase } from './ids.ts';
@@ -14,7 +14,7 @@ import { rngFor, Streams } from './prng.ts';
 import { timelineFor, toSeconds } from './time.ts';
 
 export type { Ordering } from './orderings.ts';
-export type { StoreSize } from './context.ts';
+export type { ShopFeatures, StoreSize } from './context.ts';
 
 export const DEFAULT_STORE_SIZE: Readonly<StoreSize> = { ...defaultSizes(), locations: 3, collections: 6 } as StoreSize;
 
@@ -25,6 +25,8 @@ export interface StoreOptions {
   now?: () => Date;
   /** The instant the seeded data's year ends at (to the hour); default now(). Fixed, the data is the same every day. */
   dataUntil?: Date;
+  /** Default: on Shopify Plus (gift cards), with a Shopify Payments account (disputes). */
+  features?: Partial<ShopFeatures>;
 }
 
 export interface BulkFileResult {
@@ -81,7 +83,7 @@ export class Store {
       if (!Number.isInteger(value) || value < 0) throw new RangeError(`store size ${key} must be a whole number >= 0, got ${value}`);
     }
     if (size.orders > 0 && size.products === 0) throw new RangeError('a store with orders needs at least one product');
-    this.ctx = new StoreContext(options.seed >>> 0, size, timelineFor(options.dataUntil ?? this.now()), options.shopDomain);
+    this.ctx = new StoreContext(options.seed >>> 0, size, timelineFor(options.dataUntil ?? this.now()), options.shopDomain, { shopifyPlus: true, shopifyPayments: true, ...options.features });
     this.graph = new StoreGraph(this.ctx);
   }
 

@@ -24,7 +24,9 @@ export function shopRecord(ctx: StoreContext): Record<string, unknown> {
     createdAt: iso(ctx.timeline.start - 30 * DAY),
     updatedAt: iso(ctx.timeline.end - DAY),
     primaryDomain: { __typename: 'Domain', id: gid('Domain', numericId(ctx.seed, IdBase.Shop, 1)), host: ctx.shopDomain, url: `https://${ctx.shopDomain}`, sslEnabled: true },
-    plan: { __typename: 'ShopPlan', displayName: 'Development', partnerDevelopment: true, shopifyPlus: false },
+    plan: ctx.features.shopifyPlus
+      ? { __typename: 'ShopPlan', displayName: 'Plus Partner Sandbox', partnerDevelopment: true, shopifyPlus: true }
+      : { __typename: 'ShopPlan', displayName: 'Development', partnerDevelopment: true, shopifyPlus: false },
   };
 }
 
