@@ -58,6 +58,8 @@ export interface RunConfig {
   lookbackMs: number;
   windowMs: number;
   safetyLagMs: number;
+  /** An incremental entity's id snapshot (deletes without events) runs when its last one committed this long ago or more (0: every run; null: the deletions stage is off). */
+  deletesEveryMs: number | null;
   concurrency: number;
   pollIntervalMs: number;
   maxPollIntervalMs: number;

@@ -22,6 +22,8 @@ type Table = Record<string, Flag>;
 const whole = (min: number, max?: number): Read<number> => (text, label) => wholeNumber(label, text, min, max);
 // A negative duration is answered with the flag's default as an example of a good value.
 const milliseconds = (min?: string): Read<number> => (text, label, fallback) => duration(label, text, min, fallback);
+/** A duration, a bare 0 ("every time"), or off (null: never). */
+const every: Read<number | null> = (text, label, fallback) => (text.trim() === 'off' ? null : text.trim() === '0' ? 0 : duration(label, text, undefined, fallback));
 const bytes = (min?: string): Read<number> => (text, label) => size(label, text, min);
 const date: Read<Date> = (text, label) => instant(label, text);
 const yes: Read<boolean> = (text, label) => bool(label, text);
@@ -92,6 +94,7 @@ export const RUN_OPTIONS = {
   // Each window is a bulk operation: narrower ones would make thousands over a long range (src/sync/plan.ts also caps their number).
   window: { type: 'string', default: '30d', read: milliseconds(`${MIN_WINDOW_MS / 3_600_000}h`), describe: 'longest time range one bulk operation covers (at least 1h); longer ranges are split, from the shop\'s creation on a first run or full refresh' },
   'safety-lag': { type: 'string', default: '2m', read: milliseconds(), describe: 'a window ends this long before now, so records still being indexed are left for the next run' },
+  'deletes-every': { type: 'string', default: '1d', read: every, describe: 'how often an incremental entity\'s id-only snapshot runs to find deletes Shopify reports no event for (0: every run; off: no deletions stage, destroy events included)' },
   concurrency: { type: 'string', default: '5', read: whole(1), describe: 'bulk operations at once per shop (capped at Shopify\'s limit: 5 from API 2026-01, 1 before)' },
   'poll-interval': { type: 'string', default: '1s', read: milliseconds('10ms'), describe: 'first delay between status polls (grows with backoff; at least 10ms)' },
   'max-poll-interval': { type: 'string', default: '30s', read: milliseconds('10ms'), describe: 'longest delay between status polls' },

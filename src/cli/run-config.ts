@@ -67,6 +67,7 @@ export function runConfig(argv: RunArgs, env: Env, common: CommonConfig): RunCon
     lookbackMs: argv.lookback,
     windowMs: argv.window,
     safetyLagMs: argv['safety-lag'],
+    deletesEveryMs: argv['deletes-every'],
     concurrency: argv.concurrency,
     pollIntervalMs: argv['poll-interval'],
     maxPollIntervalMs: argv['max-poll-interval'],

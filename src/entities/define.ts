@@ -53,6 +53,12 @@ export type EntitySpec =
       cursor?: 'processedAt';
       /** False for an incremental root without `sortKey: ID` (tenderTransactions): the id look-up takes its default order. Default true. */
       sortsById?: false;
+      /**
+       * Child connections (field → table) of the first query whose records can be deleted without the
+       * root's updatedAt moving: the id-only snapshot that finds deletes reads their ids too. The root
+       * table (the first) is always read.
+       */
+      deletedQuietly?: Readonly<Record<string, Table>>;
     });
 
 /** `product_metafields` → `productMetafields`. */
@@ -82,7 +88,7 @@ export function defineEntity(spec: EntitySpec): Entity {
     rootField, counted: spec.counted ?? true, sortsById: spec.sortsById ?? true,
     ...(spec.cursor === 'processedAt' ? { searchField: 'processed_at', cursorField: 'processedAt' } : { searchField: 'updated_at', cursorField: 'updatedAt' }),
   };
-  const first = bulkPart(name, name, incremental, spec);
+  const first = bulkPart(name, name, incremental, spec, spec.deletedQuietly ?? {});
   const more = (spec.parts ?? []).map((p) => bulkPart(name, p.query, incremental, p));
   if (more.length === 0) return { ...first, scopes, ...requires, parts: [first] };
   const tables = [first, ...more].flatMap((p) => p.tables);
@@ -91,13 +97,24 @@ export function defineEntity(spec: EntitySpec): Entity {
   return { ...first, tables, scopes, ...requires, parts: [first, ...more] };
 }
 
-/** One bulk query of entity `entity` (queries/<query>.graphql) and its routing. */
-function bulkPart(entity: string, query: string, incremental: QueryPart['incremental'], spec: Routing): QueryPart {
+/**
+ * One bulk query of entity `entity` (queries/<query>.graphql) and its routing. `quietly`: for the
+ * first query only, the child connections its deletes take (EntitySpec.deletedQuietly); the others
+ * have no part in the deletions stage.
+ */
+function bulkPart(entity: string, query: string, incremental: QueryPart['incremental'], spec: Routing, quietly?: Readonly<Record<string, Table>>): QueryPart {
   const routes = Object.entries(spec.routes);
   for (const [typename, t] of routes) {
     if (t !== null && !spec.tables.includes(t)) throw new EtlError(ErrorCodes.INTERNAL, `${query}: ${typename} goes to ${t.def.name}, which is not among its tables`);
   }
   const typenames = routes.map(([typename]) => typename);
+  const quiet = Object.entries(quietly ?? {});
+  const idTables = [spec.tables[0]!, ...quiet.map(([, t]) => t)];
+  const deletes = quietly && {
+    byTypename: Object.fromEntries(routes.flatMap(([typename, t]) => (t !== null && idTables.includes(t) ? [[typename, t.def.name]] : []))),
+    tables: idTables.map((t) => t.def.name),
+    connections: quiet.map(([field]) => field),
+  };
   const byName = new Map(routes);
   // A table without a byte path sends its lines to process(); null routes make no rows either way.
   const transcode = routes.some(([, t]) => t?.bytes) ? entityBytes(routes.map(([typename, t]) => [typename, t === null ? null : (t.bytes ?? noBytePath)] as const)) : undefined;
@@ -108,6 +125,7 @@ function bulkPart(entity: string, query: string, incremental: QueryPart['increme
     kind: 'bulk',
     incremental,
     typenames,
+    ...(deletes && { deletes }),
     process(record: JsonObject, out: RowSink) {
       const typename = record.__typename;
       const target = typeof typename === 'string' ? byName.get(typename) : undefined;

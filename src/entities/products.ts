@@ -51,4 +51,6 @@ export const productsEntity = defineEntity({
     ExternalVideo: media,
     Model3d: media,
   },
+  // Deleting a variant does not move its product's updatedAt: only an id snapshot of variants sees it.
+  deletedQuietly: { variants },
 });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { Kind, parse, print, visit, type ArgumentNode, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
-import type { Entity } from './types.ts';
+import type { Entity, QueryPart } from './types.ts';
 
 const QUERIES_DIR = new URL('../../queries/', import.meta.url);
 const cache = new Map<string, string>();
@@ -47,7 +47,7 @@ export interface IdRange {
  * Shopify ignores the time part). A null `since` leaves the window open below (a first, full extraction up to `until`).
  * An id range adds `id:>N AND id:<=M`, numbers unquoted (docs/shopify-bulk-api.md#incremental-filters).
  */
-export function windowFilter(since: Date | null, until: Date, ids: IdRange = { after: null, through: null }, field: 'updated_at' | 'processed_at' = 'updated_at'): string {
+export function windowFilter(since: Date | null, until: Date, ids: IdRange = { after: null, through: null }, field: NonNullable<QueryPart['incremental']>['searchField'] = 'updated_at'): string {
   if ((since !== null && Number.isNaN(since.getTime())) || Number.isNaN(until.getTime()) || (since !== null && since >= until)) {
     throw new EtlError(ErrorCodes.INTERNAL, `invalid window [${String(since)}, ${String(until)})`);
   }

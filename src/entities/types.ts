@@ -22,15 +22,23 @@ export interface QueryPart {
    */
   incremental: {
     rootField: string;
-    /** The search field a window filters on, and the node field it reads (updated_at; processed_at for immutable records). */
-    searchField: 'updated_at' | 'processed_at';
-    cursorField: 'updatedAt' | 'processedAt';
+    /** The search field a window filters on, and the node field it reads (updated_at; processed_at for immutable records; created_at for destroy events). */
+    searchField: 'updated_at' | 'processed_at' | 'created_at';
+    cursorField: 'updatedAt' | 'processedAt' | 'createdAt';
     /** Shopify offers `<rootField>Count`: each window's root rows are checked against it (src/sync/counts.ts). */
     counted: boolean;
     /** The root takes `sortKey: ID`, which the look-up of a window's id bounds sorts by (src/sync/id-split.ts). */
     sortsById: boolean;
   } | null;
   tables: TableDef[];
+  /**
+   * The tables whose rows a deleted record leaves in the warehouse, by the __typename of their lines:
+   * the root table, and the child tables read through `connections` whose deletion does not move the
+   * root's updatedAt (a product's variants). The deletions stage (src/sync/deletes/) keeps the ids of
+   * an incremental entity's `tables` and compares them with an id-only snapshot of these connections.
+   * None for a plain entity.
+   */
+  deletes?: { byTypename: Readonly<Record<string, string>>; tables: readonly string[]; connections: readonly string[] };
   /**
    * The `__typename` values process() accepts (any other fails with MALFORMED_JSONL naming it); none
    * for a plain entity. The contract test checks this covers every node type the query's connections

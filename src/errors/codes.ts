@@ -26,6 +26,7 @@ export const ErrorCodes = {
   COUNT_SHORTFALL: 'COUNT_SHORTFALL', // fewer records than the store counts for the window
   MALFORMED_JSONL: 'MALFORMED_JSONL',
   DOWNLOAD_FAILED: 'DOWNLOAD_FAILED',
+  SNAPSHOT_INCOMPLETE: 'SNAPSHOT_INCOMPLETE', // an id snapshot that did not complete whole: no deletion is judged from it
   // transport conditions
   THROTTLED: 'THROTTLED',
   HTTP_TRANSIENT: 'HTTP_TRANSIENT', // 429, 5xx, maintenance page

@@ -69,6 +69,7 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   COUNT_SHORTFALL: { scope: 'window', action: 'resubmit', exit: PARTIAL },
   MALFORMED_JSONL: { scope: 'entity', action: 'fail', exit: PARTIAL },
   DOWNLOAD_FAILED: { scope: 'window', action: 'resubmit', exit: PARTIAL },
+  SNAPSHOT_INCOMPLETE: { scope: 'window', action: 'resubmit', exit: PARTIAL },
   THROTTLED: { scope: 'request', action: 'resend', exit: PARTIAL },
   HTTP_TRANSIENT: { scope: 'request', action: 'resend', alternative: 'fail', exit: PARTIAL },
   NETWORK: { scope: 'request', action: 'resend', alternative: 'fail', exit: PARTIAL },

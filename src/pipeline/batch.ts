@@ -91,10 +91,13 @@ export class TableRows implements ByteSink {
   readonly #entity: Entity;
   readonly #stamp: RunStamp;
   readonly #currencyColumns = new Map<string, readonly string[]>();
+  /** Tables whose row ids go back with their segments: an incremental entity's id-set tables. */
+  readonly #idTables: ReadonlySet<string>;
 
   constructor(entity: Entity, stamp: RunStamp) {
     this.#entity = entity;
     this.#stamp = stamp;
+    this.#idTables = new Set(entity.incremental ? entity.deletes?.tables : []);
     const run = `"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
     for (const t of entity.tables) {
       const currency = t.shopCurrencyColumns ?? [];
@@ -134,10 +137,38 @@ export class TableRows implements ByteSink {
     const out: Array<{ table: string; segment: Segment }> = [];
     for (const [table, t] of this.#tables) {
       scratch.set(`${this.#entity.name}/${table}`, t.buf);
-      if (t.rows > 0) out.push({ table, segment: encodeSegment(t.buf.subarray(0, t.length), t.rows, level) });
+      if (t.rows === 0) continue;
+      const segment = encodeSegment(t.buf.subarray(0, t.length), t.rows, level);
+      if (this.#idTables.has(table)) segment.ids = rowIds(t.buf, t.length, t.rows);
+      out.push({ table, segment });
     }
     return out;
   }
+}
+
+const ID_PREFIX = Buffer.from('{"id":"');
+const QUOTE = 0x22;
+
+/**
+ * The ids of a table's rows, read from their NDJSON: every row starts with its `id` column, a string
+ * of digits (spec.ts puts id() first). Ids are below 2^53 (Shopify's are 13 digits), so a double holds
+ * them exactly; a row without one (never for these tables) is left out.
+ */
+function rowIds(buf: Buffer, length: number, rows: number): Float64Array {
+  const ids = new Float64Array(rows);
+  let n = 0;
+  for (let start = 0; start < length && n < rows; ) {
+    let end = buf.indexOf(NL, start);
+    if (end === -1 || end > length) end = length;
+    if (buf.compare(ID_PREFIX, 0, ID_PREFIX.length, start, start + ID_PREFIX.length) === 0) {
+      let id = 0;
+      let i = start + ID_PREFIX.length;
+      for (let c = buf[i]!; c !== QUOTE && i < end; c = buf[++i]!) id = id * 10 + (c - 0x30);
+      ids[n++] = id;
+    }
+    start = end + 1;
+  }
+  return n === rows ? ids : ids.subarray(0, n);
 }
 
 export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array, gzipLevel: number): BatchResult | BatchFailure {

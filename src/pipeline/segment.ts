@@ -16,6 +16,8 @@ export interface Segment {
   textCrc32: number;
   /** CRC-32C of `bytes` (for the part's GCS checksum). */
   crc32c: number;
+  /** The rows' ids, for a table whose ids the deletions stage keeps (Entity.deletes). */
+  ids?: Float64Array;
 }
 
 // ID1 ID2, CM=deflate, no flags, no mtime (so equal input makes equal files), XFL 0, OS unknown.

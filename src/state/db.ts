@@ -1,13 +1,14 @@
 // Sync state in one SQLite file (WAL, synchronous=FULL; docs/design.md#sync-state): runs, windows
 // with their status and the watermarks their commits move, the bulk operations we submitted, and the
-// outbox of part files, each table behind its own object (runs.ts, windows.ts, operations.ts,
-// files.ts, local-lock.ts). Every method is one statement or one transaction, so a crash between any
+// outbox of part files, and the ids the warehouse holds, each table behind its own object (runs.ts,
+// windows.ts, operations.ts, files.ts, id-sets.ts, local-lock.ts). Every method is one statement or one transaction, so a crash between any
 // two calls leaves a consistent database.
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
 import { Files } from './files.ts';
+import { IdSets } from './id-sets.ts';
 import { LocalLock } from './local-lock.ts';
 import { Operations } from './operations.ts';
 import { Runs } from './runs.ts';
@@ -61,6 +62,7 @@ export class StateDb {
   readonly windows: Windows;
   readonly operations: Operations;
   readonly files: Files;
+  readonly idSets: IdSets;
 
   private constructor(db: Database.Database, path: string, now: () => Date) {
     this.db = db;
@@ -68,7 +70,8 @@ export class StateDb {
     const stamp = (): string => now().toISOString();
     this.lock = new LocalLock(db, path, now);
     this.runs = new Runs(db, stamp);
-    this.windows = new Windows(db, stamp);
+    this.idSets = new IdSets(db);
+    this.windows = new Windows(db, stamp, (w) => this.idSets.commitWindow(w));
     this.operations = new Operations(db, stamp);
     this.files = new Files(db, stamp);
   }

@@ -112,4 +112,36 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE operations ADD COLUMN part INTEGER NOT NULL DEFAULT 0;
   `,
+  // The ids the warehouse holds per shop and output table, for the id-only snapshots that find deletes
+  // (id-sets.ts): the earliest window end each was read below (epoch seconds) and whether a deletion was
+  // reported for it; and what a window's attempt recorded until its commit adds it (ids as float64 blobs,
+  // one per batch, and a deletions window's marks).
+  `
+  CREATE TABLE id_sets (
+    set_id     INTEGER PRIMARY KEY,
+    shop       TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    UNIQUE (shop, table_name)
+  );
+  CREATE TABLE known_ids (
+    set_id      INTEGER NOT NULL REFERENCES id_sets(set_id),
+    id          INTEGER NOT NULL,
+    first_until INTEGER NOT NULL,
+    deleted     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (set_id, id)
+  ) WITHOUT ROWID;
+  CREATE TABLE pending_ids (
+    window_id  INTEGER NOT NULL REFERENCES windows(window_id),
+    table_name TEXT NOT NULL,
+    ids        BLOB NOT NULL
+  );
+  CREATE INDEX pending_ids_window ON pending_ids (window_id);
+  CREATE TABLE pending_marks (
+    window_id  INTEGER NOT NULL REFERENCES windows(window_id),
+    table_name TEXT NOT NULL,
+    id         INTEGER NOT NULL,
+    deleted    INTEGER NOT NULL,
+    PRIMARY KEY (window_id, table_name, id)
+  ) WITHOUT ROWID;
+  `,
 ];

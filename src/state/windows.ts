@@ -38,10 +38,13 @@ export interface WindowRow {
 export class Windows {
   readonly #db: Database.Database;
   readonly #stamp: () => string;
+  readonly #onCommit: (w: WindowRow) => void;
 
-  constructor(db: Database.Database, stamp: () => string) {
+  /** `onCommit` runs inside each commit's transaction (the ids the window wrote join the id sets). */
+  constructor(db: Database.Database, stamp: () => string, onCommit: (w: WindowRow) => void = () => undefined) {
     this.#db = db;
     this.#stamp = stamp;
+    this.#onCommit = onCommit;
   }
 
   watermark(shop: string, entity: string): string | null {
@@ -62,6 +65,12 @@ export class Windows {
 
   get(windowId: number): WindowRow {
     return this.#db.prepare('SELECT * FROM windows WHERE window_id = ?').get(windowId) as WindowRow;
+  }
+
+  /** When the entity's latest committed window was planned (ISO-8601), or null. */
+  lastCommitted(shop: string, entity: string): string | null {
+    const row = this.#db.prepare(`SELECT MAX(created_at) AS at FROM windows WHERE shop = ? AND entity = ? AND status = 'committed'`).get(shop, entity) as { at: string | null };
+    return row.at;
   }
 
   /** Whether the window a manifest names by this key is committed in this state. */
@@ -136,6 +145,7 @@ export class Windows {
       }
       const at = this.#stamp();
       this.#db.prepare(`UPDATE windows SET status = 'committed', error_code = NULL, error = NULL, updated_at = ? WHERE window_id = ?`).run(at, windowId);
+      this.#onCommit(w);
       const current = this.watermark(w.shop, w.entity);
       if (w.until === null || w.id_through !== null) return { watermark: current };
       const reached = isoMin(w.until, w.created_at);

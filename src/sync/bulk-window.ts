@@ -113,7 +113,7 @@ async function extractPart(deps: BulkWindowDeps, entity: Entity, { part, index }
 async function download(deps: BulkWindowDeps, entity: Entity, part: QueryPart, window: WindowMachine, stage: WindowStage, op: BulkOperation, counts: { atStart: StoreCount; atEnd: Promise<StoreCount> } | null): Promise<PartRead> {
   const { progress } = deps.operations;
   progress.update(entity.name, { phase: 'streaming', bytes: 0, fileSize: op.fileSize, rows: 0 });
-  const result = op.url === null ? { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null } : await processJsonl(part, resultChunks(deps, entity.name, op.url), stage.writers, { ...deps.meta, extractedAt: readAt(op) }, {
+  const result = op.url === null ? { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null } : await processJsonl(part, resultChunks(deps, entity.name, op.url), stage, { ...deps.meta, extractedAt: readAt(op) }, {
     pool: deps.pool,
     gzipLevel: deps.gzipLevel,
     onBatch: batchDone(entity, window, stage, progress),

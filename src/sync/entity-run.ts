@@ -61,7 +61,8 @@ export interface EntityRunDeps {
   signal: AbortSignal;
 }
 
-export async function runEntity(deps: EntityRunDeps, entity: Entity): Promise<EntityOutcome> {
+/** `plan`: false finishes only what earlier runs left (a deletions snapshot that is not due, src/sync/deletes/). */
+export async function runEntity(deps: EntityRunDeps, entity: Entity, plan = true): Promise<EntityOutcome> {
   const outcome: EntityOutcome = { entity: entity.name, status: 'committed', windows: 0, rowsByTable: {}, operations: 0, retries: 0, watermark: null };
   const log = deps.logger.child({ entity: entity.name });
   try {
@@ -71,7 +72,7 @@ export async function runEntity(deps: EntityRunDeps, entity: Entity): Promise<En
       await finishWindow(deps, entity, deps.machine(leftover.window_id), outcome, leftover.run_id);
     }
     // Planned again after the leftovers: committing them may have moved the watermark.
-    for (const w of planEntity(deps, entity)) await runPlannedWindow(deps, entity, w, outcome);
+    if (plan) for (const w of planEntity(deps, entity)) await runPlannedWindow(deps, entity, w, outcome);
     outcome.watermark = deps.state.windows.watermark(deps.shop, entity.name);
     deps.progress.update(entity.name, { phase: 'committed' });
   } catch (err) {

@@ -26,7 +26,9 @@ import { ShopifyClient } from '../shopify/client.ts';
 import { bulkConcurrencyLimit } from '../shopify/versions.ts';
 import type { StateDb } from '../state/db.ts';
 import { openState, type StateHandle } from '../state/open.ts';
-import { extractBulkWindow } from './bulk-window.ts';
+import { deletionsTable } from '../entities/deletions.ts';
+import { extractBulkWindow, type BulkWindowDeps } from './bulk-window.ts';
+import { deletesOf, runDeletes } from './deletes/stage.ts';
 import { lookUpIdBounds } from './id-split.ts';
 import { printPlan, warnAboutRange } from './dry-run.ts';
 import { planEntity, runEntity, type EntityRunDeps } from './entity-run.ts';
@@ -54,7 +56,10 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
   let manifest: Manifest | null = null;
   try {
     const selected = config.entities.map(entityByName);
-    summary.tables = selected.flatMap((e) => e.tables.map((t) => t.name));
+    // The deletions stage's table, when it runs (src/sync/deletes/).
+    const deletable = config.deletesEveryMs === null ? [] : deletesOf(selected);
+    const tables = [...selected.flatMap((e) => e.tables), ...(deletable.length > 0 ? [deletionsTable.def] : [])];
+    summary.tables = tables.map((t) => t.name);
     warnAboutRange(config, selected, started, logger);
     if (config.dryRun) {
       // Needs no credentials, so a plan can be checked before the token exists. With them, it asks
@@ -81,7 +86,7 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
     const shopInfo = await preflight(client);
     // Where an open-ended range (a first run, a full refresh) starts being split by --window.
     const shopCreatedAt = new Date(shopInfo.createdAt);
-    await Promise.all(selected.flatMap((e) => e.tables).map((table) => dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true })));
+    await Promise.all(tables.map((table) => dest.writeJson(schemaObjectName(table.name), bigQuerySchema(table), { replace: true })));
     const progress = createProgress({ live: deps.live, logger });
     manifest = new Manifest(dest, { runId, shop: target.shop, apiVersion: config.apiVersion, startedAt: started.toISOString(), toolVersion: TOOL_VERSION });
     const plan = planOptions(config, started, shopCreatedAt);
@@ -110,9 +115,11 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
         throw err;
       }
     }).map((p) => p.then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))));
+    // Deletes are looked for once the entities are done: their windows' ids are in the id sets by then.
+    const deletes = results.every((x) => x.ok) ? await runDeletes({ sync, bulk: sync.bulkWindow, ids: state.db.idSets, everyMs: config.deletesEveryMs ?? 0, now: started }, deletable) : [];
     progress.stop();
     const ran = results.flatMap((x) => (x.ok ? [x.r] : []));
-    summary.entities = selected.flatMap((e) => [...refused, ...ran].filter((o) => o.entity === e.name));
+    summary.entities = [...selected.flatMap((e) => [...refused, ...ran].filter((o) => o.entity === e.name)), ...deletes];
     const fatal = results.find((x) => !x.ok);
     if (fatal && !fatal.ok) throw fatal.e;
     const failed = summary.entities.filter((e) => e.status !== 'committed' && e.status !== 'skipped');
@@ -163,12 +170,12 @@ interface ShopParts {
   persist: () => Promise<void>;
 }
 
-function entityRunDeps(config: RunConfig, p: ShopParts): EntityRunDeps {
+function entityRunDeps(config: RunConfig, p: ShopParts): EntityRunDeps & { bulkWindow: BulkWindowDeps } {
   const { shop, runId, state, logger, signal, progress } = p;
   const outbox: OutboxDeps = { state, dest: p.dest, uploads: pLimit(4), logger, signal };
-  const staging = new Staging({ outbox, stagingRoot: config.staging, shop, runId, runDate: runDateOf(runId), partSize: config.partSize, progress });
+  const staging = new Staging({ outbox, stagingRoot: config.staging, shop, runId, runDate: runDateOf(runId), partSize: config.partSize, progress, ids: state.idSets });
   const meta = { shop, runId, currency: p.currency };
-  const bulkWindow = {
+  const bulkWindow: BulkWindowDeps = {
     operations: {
       shop, state, bulk: p.bulk, logger, progress, signal,
       timing: { initialIntervalMs: config.pollIntervalMs, maxIntervalMs: config.maxPollIntervalMs, createdTimeoutMs: config.createdTimeoutMs, runningTimeoutMs: config.operationTimeoutMs, maxObjects: config.maxObjects },
@@ -180,7 +187,7 @@ function entityRunDeps(config: RunConfig, p: ShopParts): EntityRunDeps {
   const plainWindow = { client: p.client, staging, progress, meta, gzipLevel: config.gzipLevel };
   const windows: WindowDeps = { state, manifest: p.manifest, persist: p.persist, logger, signal, hooks: p.hooks };
   return {
-    shop, runId, state, outbox, stagingRoot: config.staging, plan: p.plan, manifest: p.manifest, logger, progress, signal,
+    shop, runId, state, outbox, stagingRoot: config.staging, plan: p.plan, manifest: p.manifest, logger, progress, signal, bulkWindow,
     machine: (windowId) => new WindowMachine(windows, windowId),
     extract: (entity, window) => (entity.kind === 'bulk' ? extractBulkWindow(bulkWindow, entity, window) : extractPlainWindow(plainWindow, entity, window)),
     idBounds: (entity, window) => lookUpIdBounds(p.client, entity, window),

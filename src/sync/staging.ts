@@ -9,7 +9,9 @@ import type { StagedFile } from '../load/destination.ts';
 import type { CountCheck } from '../load/manifest.ts';
 import { partObjectName, tableOfObject } from '../load/layout.ts';
 import { WindowOutbox, windowStagingDir, type OutboxDeps } from '../load/outbox.ts';
-import type { ProcessResult } from '../pipeline/process.ts';
+import type { ProcessResult, SegmentSink } from '../pipeline/process.ts';
+import type { Segment } from '../pipeline/segment.ts';
+import type { IdSets } from '../state/id-sets.ts';
 import { TableWriters } from '../pipeline/table-writer.ts';
 import type { Progress } from '../report/progress.ts';
 import type { WindowMachine } from './window.ts';
@@ -25,6 +27,8 @@ export interface StagingDeps {
   /** --part-size: a part is closed past this many uncompressed bytes. */
   partSize: number;
   progress: Progress;
+  /** Where an attempt's row ids wait for the window's commit (every attempt starts with none). */
+  ids: Pick<IdSets, 'clearPending' | 'addPending'>;
 }
 
 export interface WindowOutput {
@@ -61,7 +65,8 @@ export class Staging {
       maxPartBytes: this.#deps.partSize,
     });
     const outbox = new WindowOutbox(this.#deps.outbox, window.id, runId, (index) => window.checkpoint(index === 0 ? 'before-upload' : 'uploading'));
-    return new WindowStage(window, stagingDir, writers, outbox, this.#deps.progress, (files) => this.#numbered(files));
+    this.#deps.ids.clearPending(window.id);
+    return new WindowStage(window, stagingDir, writers, outbox, this.#deps.progress, (files) => this.#numbered(files), this.#deps.ids);
   }
 
   /** The part numbers `files` took are not given out again in this run. */
@@ -74,22 +79,32 @@ export class Staging {
   }
 }
 
-/** One attempt at a window: the pipeline writes into `writers`; each closed part goes on to the outbox. */
-export class WindowStage {
+/**
+ * One attempt at a window: the pipeline writes segments into it (the table writers; a segment's row
+ * ids go to the window's pending ids); each closed part goes on to the outbox.
+ */
+export class WindowStage implements SegmentSink {
   readonly writers: TableWriters;
+  readonly #ids: Pick<IdSets, 'addPending'>;
   readonly #window: WindowMachine;
   readonly #stagingDir: string;
   readonly #outbox: WindowOutbox;
   readonly #progress: Progress;
   readonly #numbered: (files: StagedFile[]) => void;
 
-  constructor(window: WindowMachine, stagingDir: string, writers: TableWriters, outbox: WindowOutbox, progress: Progress, numbered: (files: StagedFile[]) => void) {
+  constructor(window: WindowMachine, stagingDir: string, writers: TableWriters, outbox: WindowOutbox, progress: Progress, numbered: (files: StagedFile[]) => void, ids: Pick<IdSets, 'addPending'>) {
+    this.#ids = ids;
     this.#window = window;
     this.#stagingDir = stagingDir;
     this.writers = writers;
     this.#outbox = outbox;
     this.#progress = progress;
     this.#numbered = numbered;
+  }
+
+  write(table: string, segment: Segment): Promise<void> | void {
+    if (segment.ids) this.#ids.addPending(this.#window.id, table, segment.ids);
+    return this.writers.write(table, segment);
   }
 
   /** Hands the parts closed so far to the outbox, which records them and starts their uploads. */

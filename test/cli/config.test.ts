@@ -60,6 +60,8 @@ describe('parseConfig', () => {
       [['--part-size', '1KiB'], `--part-size '1KiB' is too small; give at least 4KiB`],
       [['--part-size', '-1MiB'], `--part-size '-1MiB' is not a size; use bytes or a binary unit: 262144, 256KiB, 8MiB`],
       [['--gcs-resumable-threshold', 'big'], `--gcs-resumable-threshold 'big' is not a size; use bytes or a binary unit: 262144, 256KiB, 8MiB`],
+      [['--deletes-every', 'daily'], `--deletes-every 'daily' is not a duration; use a number with a unit: 90s, 15m, 2h, 7d`],
+      [['--deletes-every', '-1d'], `--deletes-every '-1d' is negative; give a duration ≥ 0, e.g. 1d`],
     ];
     for (const [args, message] of cases) {
       it(`${args.join(' ')}: ${message}`, async () => {
@@ -74,6 +76,7 @@ describe('parseConfig', () => {
     it('names the variable when the bad value came from the environment', async () => {
       expect(await refusal(['--sandbox'], { ETL_WORKERS: 'abc' })).to.equal(`--workers (ETL_WORKERS) must be a whole number ≥ 1 (got 'abc')`);
       expect(await refusal(['--sandbox'], { ETL_LOOKBACK: '-2h' })).to.equal(`--lookback (ETL_LOOKBACK) '-2h' is negative; give a duration ≥ 0, e.g. 2h`);
+      expect(await refusal(['--sandbox'], { ETL_DELETES_EVERY: 'weekly' })).to.equal(`--deletes-every (ETL_DELETES_EVERY) 'weekly' is not a duration; use a number with a unit: 90s, 15m, 2h, 7d`);
       expect(await refusal(['--sandbox'], { ETL_DRY_RUN: 'maybe' })).to.equal(`--dry-run (ETL_DRY_RUN) must be true or false (got 'maybe')`);
       expect(await refusal(['--sandbox'], { ETL_ENTITIES: 'orders,widgets' })).to.match(/^unknown entity 'widgets' in --entities \(ETL_ENTITIES\); choose from orders, /);
       expect(await refusal(['--sandbox'], { SHOPIFY_API_VERSION: '2026-02' })).to.match(/^--api-version \(SHOPIFY_API_VERSION\) '2026-02' is not a Shopify API version/);
@@ -126,6 +129,13 @@ describe('parseConfig', () => {
 
     it('takes an empty variable as unset', async () => {
       expect(await run([], { SHOPIFY_API_VERSION: '', ETL_WORKERS: '', ETL_LOOKBACK: '' })).to.include({ apiVersion: '2026-10', lookbackMs: 2 * 3_600_000 });
+    });
+
+    it('--deletes-every: a day by default, 0 for every run, off for none, or ETL_DELETES_EVERY', async () => {
+      expect(await run([], {})).to.include({ deletesEveryMs: 86_400_000 });
+      expect(await run(['--deletes-every', '0'], {})).to.include({ deletesEveryMs: 0 });
+      expect(await run(['--deletes-every', 'off'], {})).to.include({ deletesEveryMs: null });
+      expect(await run([], { ETL_DELETES_EVERY: '6h' })).to.include({ deletesEveryMs: 6 * 3_600_000 });
     });
 
     it('ignores ETL_* variables that name no flag, and lists them for a warning', async () => {

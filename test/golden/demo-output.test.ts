@@ -73,7 +73,7 @@ describe('the demo output (golden)', function () {
     const dest = join(dir, 'out');
     // The demo's own window (30 days, its default): the rows of a table span many windows' parts.
     const run = await runCli(
-      ['run', '--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', dest, '--state', join(dir, 'state.db'), '--poll-interval', '20ms', '--log-format', 'json', '--window', '30d'],
+      ['run', '--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', dest, '--state', join(dir, 'state.db'), '--poll-interval', '20ms', '--log-format', 'json', '--window', '30d', '--deletes-every', '1d'],
       { SHOPIFY_ACCESS_TOKEN: sandbox.token },
     );
     expect(run.code, run.stderr).to.equal(0);

@@ -15,13 +15,15 @@ export interface CliResult {
 }
 
 /**
- * A run's arguments with the suite's --window, unless the test gives its own: long enough that a
- * sandbox store's first run (its data spans a year from the shop's creation) is one window, as most
- * tests assume; the splitting by the default --window is tested on its own (test/e2e/backfill.test.ts).
+ * A run's arguments with the suite's defaults, unless the test gives its own. --window: long enough
+ * that a sandbox store's first run (its data spans a year from the shop's creation) is one window, as
+ * most tests assume; the splitting by the default --window is tested on its own (test/e2e/backfill.test.ts).
+ * --deletes-every off: the deletions stage adds operations and windows to every run, which most tests
+ * count; its own tests (test/e2e/deletes*.test.ts) and the golden demo run it.
  */
-export function withTestWindow(args: string[]): string[] {
-  const otherCommand = args[0] === 'status' || args[0] === 'views';
-  return otherCommand || args.includes('--window') ? args : [...args, '--window', '1000d'];
+export function withTestDefaults(args: string[]): string[] {
+  if (args[0] === 'status' || args[0] === 'views') return args;
+  return [...args, ...(args.includes('--window') ? [] : ['--window', '1000d']), ...(args.includes('--deletes-every') ? [] : ['--deletes-every', 'off'])];
 }
 
 /** Environment for the child: the parent's minus anything Shopify- or ETL-related, plus `env`. */
@@ -31,7 +33,7 @@ export function childEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 export function startCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, [args.includes('--pause-at') ? PAUSING_MAIN : MAIN, ...withTestWindow(args)], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [args.includes('--pause-at') ? PAUSING_MAIN : MAIN, ...withTestDefaults(args)], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {

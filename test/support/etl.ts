@@ -5,7 +5,7 @@ import type { Logger } from '../../src/report/log.ts';
 import { silentLogger } from './log.ts';
 import { runJob, type JobResult } from '../../src/sync/run.ts';
 import type { Sandbox } from 'shopify-sandbox';
-import { withTestWindow } from './cli.ts';
+import { withTestDefaults } from './cli.ts';
 
 export interface RunOptions {
   /** Where the run logs; silent by default. */
@@ -14,7 +14,7 @@ export interface RunOptions {
 
 export async function runAgainst(sandbox: Sandbox, dir: string, args: string[] = [], options: RunOptions = {}): Promise<JobResult> {
   const config = await parseConfig(
-    ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', `${dir}/out`, '--state', `${dir}/state.db`, '--poll-interval', '50ms', ...withTestWindow(args)],
+    ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', `${dir}/out`, '--state', `${dir}/state.db`, '--poll-interval', '50ms', ...withTestDefaults(args)],
     { SHOPIFY_ACCESS_TOKEN: sandbox.token },
     false,
   );

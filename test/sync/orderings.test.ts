@@ -6,7 +6,7 @@ import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
 import { silentLogger } from '../support/log.ts';
 import { runJob } from '../../src/sync/run.ts';
 import { startSandbox } from 'shopify-sandbox';
-import { withTestWindow } from '../support/cli.ts';
+import { withTestDefaults } from '../support/cli.ts';
 import { readTable, type OutputRow } from '../support/output.ts';
 
 /** Rows without the columns that differ between runs by design. */
@@ -26,7 +26,7 @@ describe('JSONL line order does not change the rows', function () {
       const sandbox = await startSandbox({ operationDelayMs: 20, ordering, size: { orders: 60 } });
       try {
         const out = join(dir, ordering);
-        const config = (await parseConfig(withTestWindow(['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders,products', '--dest', out, '--state', join(dir, `${ordering}.db`)]), { SHOPIFY_ACCESS_TOKEN: sandbox.token }, false)) as RunConfig;
+        const config = (await parseConfig(withTestDefaults(['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'orders,products', '--dest', out, '--state', join(dir, `${ordering}.db`)]), { SHOPIFY_ACCESS_TOKEN: sandbox.token }, false)) as RunConfig;
         const result = await runJob(config, { logger: silentLogger, live: null, signal: new AbortController().signal });
         expect(result.exitCode).to.equal(0);
         const orders = await readTable(out, 'orders');

@@ -36,12 +36,13 @@ describe('sandbox store: deletes', () => {
     expect((await runBulk(store, DELETION_EVENTS)).lines).to.deep.equal([{ occurredAt: events[0]!.createdAt, subjectId: victim, subjectType: 'PRODUCT' }]);
   });
 
-  it('deletes without events leave no event; variants, customers, orders, draft orders and collections can be deleted', async () => {
+  it('deletes without events leave no event; variants, customers, orders, draft orders and collections can be deleted, and restored', async () => {
     const store = makeStore({ products: 6, orders: 8, customers: 5, draftOrders: 4 });
     const before = store.truth();
     const products = (await runBulk(store, queryFile('products'))).lines;
     const variant = products.find((l) => l.__typename === 'ProductVariant')!.id!;
     const collection = (await runBulk(store, queryFile('collections'))).lines.find((l) => l.__typename === 'Collection')!.id!;
+    const [gone] = store.ids('customers');
     store.remove({ entity: 'customers', gids: store.ids('customers').slice(0, 2), events: false });
     store.remove({ entity: 'orders', gids: store.ids('orders').slice(0, 1), events: false });
     store.remove({ entity: 'draftOrders', gids: store.ids('draftOrders').slice(0, 1), events: false });
@@ -54,6 +55,11 @@ describe('sandbox store: deletes', () => {
     expect((await runBulk(store, queryFile('products'))).lines.some((l) => l.id === variant)).to.equal(false);
     expect((await runBulk(store, EVENTS)).lines).to.deep.equal([]);
     expect(() => store.remove({ entity: 'orders', gids: ['gid://shopify/Order/1'] })).to.throw(RangeError, 'not a Order of this store');
+
+    store.restore({ entity: 'customers', gids: [gone!] });
+    expect(store.truth().customers).to.equal(before.customers! - 1);
+    expect(store.ids('customers')).to.include(gone);
+    expect(() => store.restore({ entity: 'customers', gids: [gone!] })).to.throw(RangeError, 'is not deleted');
   });
 
   it('events are searched by created_at, action and subject_type', async () => {

@@ -51,6 +51,11 @@ export class Overlay {
     return this.deletedAt.get(root)?.has(index) ?? false;
   }
 
+  /** Undoes remove(): the record is back as it was. */
+  restore(root: string, index: number): void {
+    this.deletedAt.get(root)?.delete(index);
+  }
+
   remove(root: string, index: number): void {
     let deleted = this.deletedAt.get(root);
     if (!deleted) this.deletedAt.set(root, (deleted = new Set()));

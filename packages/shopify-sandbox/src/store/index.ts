@@ -173,6 +173,19 @@ export class Store {
     }
   }
 
+  /**
+   * Brings deleted records back as they were (no event): what Shopify never does for most records,
+   * but a client must not assume it cannot (products can be unarchived; a restore from a backup app).
+   */
+  restore(removal: Pick<Removal, 'entity' | 'gids'>): void {
+    const other = OTHER_DELETABLE[removal.entity];
+    for (const gid of removal.gids) {
+      const index = other ? ordinalOf(this.graph, other.type, other.base, gid) : rootIndexOf(this.graph, removal.entity, gid);
+      if (!this.ctx.overlay.isDeleted(removal.entity, index)) throw new RangeError(`${gid} is not deleted`);
+      this.ctx.overlay.restore(removal.entity, index);
+    }
+  }
+
   /** Rows per ETL table from the store's own model, optionally for roots updated in [since, until). */
   truth(filter?: { since?: Date; until?: Date }): Record<string, number> {
     return truthCounts(this.graph, filter);

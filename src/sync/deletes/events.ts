@@ -1,0 +1,93 @@
+// Destroy events: Shopify's events log (`events`, action:destroy) read by created_at windows like any
+// incremental entity, each event of a record the warehouse has a table for becoming a deletions row
+// (source 'event', deleted_at its time). `deletionEvents` is not read: Shopify deprecated it, and
+// `events` reports the same product and collection destroys and more subject types. Every row also
+// marks its id deleted in the id sets at the window's commit, so neither the next id snapshot nor a
+// later window's lookback reports the record again.
+import { deletionsTable } from '../../entities/deletions.ts';
+import { entities } from '../../entities/index.ts';
+import type { Entity, QueryPart } from '../../entities/types.ts';
+import { EtlError, ErrorCodes } from '../../errors/index.ts';
+import type { IdSets } from '../../state/id-sets.ts';
+import type { BulkWindowDeps } from '../bulk-window.ts';
+import type { WindowOutput } from '../staging.ts';
+import type { WindowMachine } from '../window.ts';
+import { completedOperation, operationLines } from './operation.ts';
+import { DeletionRows, parseGid } from './rows.ts';
+
+export const EVENTS_QUERY = `query DeletionEvents {
+  events {
+    edges {
+      node {
+        __typename
+        id
+        action
+        createdAt
+        ... on BasicEvent { subjectId subjectType }
+      }
+    }
+  }
+}`;
+
+/** The destroy events of the shop, as a window-by-window entity of the deletions stage (never in the registry). */
+const eventsPart: QueryPart = {
+  name: 'deletion_events',
+  kind: 'bulk',
+  queryFile: '',
+  // No eventsCount check (it takes no limit and stops at 10,000); no id split (a window is split by time only).
+  incremental: { rootField: 'events', searchField: 'created_at', cursorField: 'createdAt', counted: false, sortsById: false },
+  tables: [deletionsTable.def],
+  typenames: ['BasicEvent', 'CommentEvent'],
+  process() {
+    throw new EtlError(ErrorCodes.INTERNAL, 'deletion_events lines are read by the deletions stage, not by a processor');
+  },
+};
+export const deletionEventsEntity: Entity = { ...eventsPart, scopes: [], parts: [eventsPart] };
+
+/**
+ * The output table a deleted record's rows are in, by its GID's type: the tables of the registry that
+ * hold such records (a root table, or a child table an id snapshot reads, Entity.deletes). A type
+ * without one (articles, pages, discounts) has nothing to delete.
+ */
+const TABLE_OF_TYPE: ReadonlyMap<string, string> = new Map(entities.flatMap((e) => Object.entries(e.deletes?.byTypename ?? {})));
+
+/** `action:destroy AND created_at:>='…' AND created_at:<'…'` (quoted: unquoted, Shopify ignores the time part). */
+export function eventsFilter(since: string | null, until: string): string {
+  const at = (iso: string): string => new Date(iso).toISOString().replace('.000Z', 'Z');
+  return ['action:destroy', ...(since === null ? [] : [`created_at:>='${at(since)}'`]), `created_at:<'${at(until)}'`].join(' AND ');
+}
+
+export interface EventsWindowDeps extends Pick<BulkWindowDeps, 'operations' | 'slots' | 'staging' | 'meta' | 'gzipLevel' | 'retryBudgetMs'> {
+  ids: Pick<IdSets, 'mark' | 'reported'>;
+}
+
+export async function extractEventsWindow(deps: EventsWindowDeps, window: WindowMachine): Promise<WindowOutput> {
+  const row = window.row;
+  const query = EVENTS_QUERY.replace('events {', `events(query: ${JSON.stringify(eventsFilter(row.since, row.until!))}) {`);
+  const op = await completedOperation(deps, window, query);
+  const detectedAt = op.completedAt ?? new Date().toISOString();
+  const stage = deps.staging.open(window);
+  const out = new DeletionRows(deletionEventsEntity, stage, { ...deps.meta, extractedAt: detectedAt }, deps.gzipLevel);
+  let lines = 0;
+  let maxCursor: string | null = null;
+  try {
+    for await (const event of operationLines(deps, window.entity, op)) {
+      lines++;
+      const createdAt = typeof event.createdAt === 'string' ? event.createdAt : null;
+      if (createdAt !== null && (maxCursor === null || Date.parse(createdAt) > Date.parse(maxCursor))) maxCursor = createdAt;
+      const subject = parseGid(event.subjectId);
+      const table = subject && TABLE_OF_TYPE.get(subject.type);
+      // Read again by a later window's lookback, a delete already reported is not reported twice.
+      if (event.action !== 'destroy' || !subject || !table || deps.ids.reported(deps.meta.shop, table, subject.id)) continue;
+      deps.ids.mark(window.id, table, subject.id, 1);
+      await out.add({ table, id: event.subjectId as string, deletedAt: createdAt, detectedAt, detectedWindow: null, source: 'event', restored: false });
+    }
+    await out.flush();
+  } catch (err) {
+    await stage.abort();
+    throw err;
+  }
+  const rowsByTable = { deletions: out.written };
+  const output = await stage.complete({ lines, rootLines: lines, rowsByTable, maxCursor });
+  return { ...output, operationId: op.id, objectCount: op.objectCount };
+}

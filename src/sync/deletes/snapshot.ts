@@ -1,0 +1,117 @@
+// The id snapshot of an incremental entity: one bulk operation reading only the ids its tables hold
+// in the store (ids-query.ts), compared with the ids the warehouse holds (the id sets, src/state/
+// id-sets.ts). A held id the store no longer has is a deletion (source 'snapshot', deleted_at null);
+// an id reported deleted that the store has again is restored. Nothing is judged from an operation
+// that did not complete whole: any failure, partial data, a file shorter or longer than objectCount, or
+// a missing scope stops the window before the comparison, and the next complete snapshot finds what
+// this one would have (SNAPSHOT_INCOMPLETE, or ACCESS_DENIED as it is).
+import { deletionsTable } from '../../entities/deletions.ts';
+import type { Entity, QueryPart } from '../../entities/types.ts';
+import { EtlError, ErrorCodes, isEtlError } from '../../errors/index.ts';
+import type { BulkOperation } from '../../shopify/operation.ts';
+import type { IdSets } from '../../state/id-sets.ts';
+import type { WindowOutput } from '../staging.ts';
+import type { WindowMachine } from '../window.ts';
+import type { EventsWindowDeps } from './events.ts';
+import { idsQuery } from './ids-query.ts';
+import { completedOperation, operationLines } from './operation.ts';
+import { DeletionRows, parseGid } from './rows.ts';
+
+/** Ids loaded into the comparison table per transaction, and findings read back per page. */
+const ID_BATCH = 10_000;
+const MARKS_PAGE = 5000;
+
+/** The snapshot's entity in the state and the logs: `<entity>_ids`. */
+export function snapshotEntity(of: Entity): Entity {
+  const part: QueryPart = {
+    name: `${of.name}_ids`,
+    kind: 'bulk',
+    queryFile: '',
+    incremental: null,
+    tables: [deletionsTable.def],
+    typenames: Object.keys(of.deletes?.byTypename ?? {}),
+    process() {
+      throw new EtlError(ErrorCodes.INTERNAL, `${of.name}_ids lines are read by the deletions stage, not by a processor`);
+    },
+  };
+  // The entity's own scopes: its ids are read from its root.
+  return { ...part, scopes: of.scopes, parts: [part] };
+}
+
+export interface SnapshotWindowDeps extends Omit<EventsWindowDeps, 'ids'> {
+  ids: Pick<IdSets, 'beginSnapshot' | 'addSnapshotIds' | 'compare' | 'marks'>;
+  /**
+   * Runs the comparison and the writing of its rows one window at a time: every snapshot writes the
+   * deletions table, and parts of one table are numbered as windows open them.
+   */
+  oneAtATime: <T>(write: () => Promise<T>) => Promise<T>;
+}
+
+/** Codes that stay as they are: not the operation's outcome (a stop, a busy slot) or one a retry cannot mend (a missing scope). */
+const KEPT: ReadonlySet<string> = new Set([ErrorCodes.INTERRUPTED, ErrorCodes.ACCESS_DENIED, ErrorCodes.OPERATION_IN_PROGRESS, ErrorCodes.THROTTLED]);
+
+export async function extractSnapshotWindow(deps: SnapshotWindowDeps, of: Entity, window: WindowMachine): Promise<WindowOutput> {
+  const read: { op?: BulkOperation } = {};
+  try {
+    return await snapshot(deps, of, window, read);
+  } catch (err) {
+    if (!isEtlError(err) || KEPT.has(err.code)) throw err;
+    // A completed operation whose file could not be read whole is not adopted again: the retry submits anew.
+    if (read.op) deps.operations.state.operations.retire(read.op.id);
+    const logged = new EtlError(ErrorCodes.SNAPSHOT_INCOMPLETE, `${window.entity}: the id snapshot did not complete whole, so no deletion is judged from it (${err.code}: ${err.message})`, { cause: err, details: err.details });
+    deps.operations.logger.warn(logged.message, { code: logged.code, cause: err.code, windowId: window.id });
+    throw logged;
+  }
+}
+
+async function snapshot(deps: SnapshotWindowDeps, of: Entity, window: WindowMachine, read: { op?: BulkOperation }): Promise<WindowOutput> {
+  const byTypename = of.deletes!.byTypename;
+  const op = await completedOperation(deps, window, idsQuery(of));
+  read.op = op;
+  deps.ids.beginSnapshot(window.id);
+  let lines = 0;
+  let batch: Array<{ table: string; id: number }> = [];
+  for await (const line of operationLines(deps, window.entity, op)) {
+    lines++;
+    const table = typeof line.__typename === 'string' ? byTypename[line.__typename] : undefined;
+    const gid = parseGid(line.id);
+    if (!table || !gid) throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${window.entity}: line ${lines} is not an id of ${of.deletes!.tables.join(' or ')}`, { details: { operationId: op.id, line: lines } });
+    batch.push({ table, id: gid.id });
+    if (batch.length >= ID_BATCH) {
+      deps.ids.addSnapshotIds(window.id, batch);
+      batch = [];
+    }
+  }
+  deps.ids.addSnapshotIds(window.id, batch);
+  return deps.oneAtATime(() => compareAndWrite(deps, of, window, op, lines));
+}
+
+async function compareAndWrite(deps: SnapshotWindowDeps, of: Entity, window: WindowMachine, op: BulkOperation, lines: number): Promise<WindowOutput> {
+  const byTypename = of.deletes!.byTypename;
+  const detectedAt = op.completedAt ?? new Date().toISOString();
+  // Compared as of the operation's start: an id read from a window ending after it may be a record
+  // created while the snapshot ran, which it need not hold.
+  const startedAt = Math.floor(Date.parse(op.createdAt) / 1000);
+  const stage = deps.staging.open(window);
+  const found = deps.ids.compare(window.id, deps.meta.shop, of.deletes!.tables, startedAt);
+  const out = new DeletionRows(snapshotEntity(of), stage, { ...deps.meta, extractedAt: detectedAt }, deps.gzipLevel);
+  const detectedWindow = `${op.createdAt}/${detectedAt}`;
+  const types = new Map(Object.entries(byTypename).map(([typename, table]) => [table, typename]));
+  try {
+    for (let page = deps.ids.marks(window.id, null, MARKS_PAGE); page.length > 0; ) {
+      for (const m of page) {
+        const id = `gid://shopify/${types.get(m.table_name)}/${m.id}`;
+        await out.add({ table: m.table_name, id, deletedAt: null, detectedAt, detectedWindow, source: 'snapshot', restored: m.deleted === 0 });
+      }
+      const last = page[page.length - 1]!;
+      page = deps.ids.marks(window.id, { table: last.table_name, id: last.id }, MARKS_PAGE);
+    }
+    await out.flush();
+  } catch (err) {
+    await stage.abort();
+    throw err;
+  }
+  deps.operations.logger.info('id snapshot compared', { entity: window.entity, ids: lines, deleted: found.deleted, restored: found.restored });
+  const output = await stage.complete({ lines, rootLines: op.rootObjectCount, rowsByTable: { deletions: out.written }, maxCursor: null });
+  return { ...output, operationId: op.id, objectCount: op.objectCount };
+}

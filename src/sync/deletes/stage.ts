@@ -1,0 +1,50 @@
+// The deletions stage of a shop's run, after its entities: the destroy events since the last run
+// (events.ts), then, for each selected incremental entity whose schedule is due (--deletes-every), its
+// id snapshot compared with the ids the warehouse holds (snapshot.ts). Each is a window-by-window
+// entity of its own in the state (`deletion_events`, `<entity>_ids`), taken through the same commit
+// protocol as every entity: its deletions rows are staged, uploaded, listed in the manifest and
+// committed with the id sets' changes in one transaction; a killed run's windows are finished by the
+// next. A snapshot not due still finishes what an earlier run left of it.
+import pLimit from 'p-limit';
+import type { Entity } from '../../entities/types.ts';
+import type { IdSets } from '../../state/id-sets.ts';
+import type { BulkWindowDeps } from '../bulk-window.ts';
+import { runEntity, type EntityOutcome, type EntityRunDeps } from '../entity-run.ts';
+import { deletionEventsEntity, extractEventsWindow } from './events.ts';
+import { extractSnapshotWindow, snapshotEntity } from './snapshot.ts';
+
+export interface DeletesDeps {
+  sync: EntityRunDeps;
+  bulk: Pick<BulkWindowDeps, 'operations' | 'slots' | 'staging' | 'meta' | 'gzipLevel' | 'retryBudgetMs'>;
+  ids: IdSets;
+  /** --deletes-every, in milliseconds (0: every run). */
+  everyMs: number;
+  now: Date;
+}
+
+/** The entities whose deletes the stage looks for: the selected incremental ones. */
+export function deletesOf(selected: readonly Entity[]): Entity[] {
+  return selected.filter((e) => e.incremental && e.deletes);
+}
+
+/** `tracked`: the entities whose deletes are looked for (deletesOf the selected ones). */
+export async function runDeletes(deps: DeletesDeps, tracked: readonly Entity[]): Promise<EntityOutcome[]> {
+  if (tracked.length === 0) return [];
+  const { sync, bulk, ids } = deps;
+  // Neither kind is split by id: an events window too much for one operation is split by time, a snapshot is read whole.
+  const noIdSplit = async (): Promise<null> => null;
+  // A first read of the events starts a lookback before the run: what was deleted earlier never reached the warehouse.
+  const first = sync.state.windows.watermark(sync.shop, deletionEventsEntity.name) === null && !sync.plan.since;
+  const plan = first ? { ...sync.plan, since: new Date(sync.plan.now.getTime() - sync.plan.lookbackMs - sync.plan.safetyLagMs) } : sync.plan;
+  const events = await runEntity({ ...sync, plan, extract: (_, w) => extractEventsWindow({ ...bulk, ids }, w), idBounds: noIdSplit }, deletionEventsEntity);
+  // The snapshots' operations run at once (within the shop's bulk slots); their comparisons and rows one at a time.
+  const writing = pLimit(1);
+  const snapshots = await Promise.all(tracked.map((of) => {
+    const entity = snapshotEntity(of);
+    const last = sync.state.windows.lastCommitted(sync.shop, entity.name);
+    const due = last === null || deps.now.getTime() - Date.parse(last) >= deps.everyMs;
+    if (!due) sync.logger.info('id snapshot not due', { entity: entity.name, last, everyMs: deps.everyMs });
+    return runEntity({ ...sync, extract: (_, w) => extractSnapshotWindow({ ...bulk, ids, oneAtATime: writing }, of, w), idBounds: noIdSplit }, entity, due);
+  }));
+  return [events, ...snapshots];
+}

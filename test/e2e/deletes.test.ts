@@ -1,0 +1,154 @@
+// The deletions feed against a real sandbox over HTTP with real SQLite state: destroy events and id
+// snapshots together list exactly the records deleted since the last run, once; a snapshot that did
+// not complete whole (FAILED, partial, truncated, no access) lists none, and the next complete one
+// lists them; a record seen again is reported restored; the snapshot runs on its schedule.
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
+import type { JobResult } from '../../src/sync/run.ts';
+import { runAgainst } from '../support/etl.ts';
+import { manifests, readPublished, type OutputRow } from '../support/output.ts';
+import { captureLogs } from '../support/truth.ts';
+
+const ENTITIES = ['orders', 'products', 'customers'];
+
+describe('deletes: the deletions feed equals what the store deleted', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  let logs: ReturnType<typeof captureLogs>;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'etl-deletes-'));
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 30, customers: 15, products: 10 } });
+    logs = captureLogs();
+  });
+  afterEach(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (entities: string[], every = '0', extra: string[] = []): Promise<JobResult> =>
+    runAgainst(sandbox, dir, ['--entities', entities.join(','), '--safety-lag', '0s', '--max-poll-interval', '200ms', '--deletes-every', every, ...extra], { logger: logs.logger });
+  /** The deletions rows the run published. */
+  const deletionsOf = async (result: JobResult): Promise<OutputRow[]> => {
+    const out = join(dir, 'out');
+    return readPublished(out, manifests(out).filter((m) => m.runId === result.shops[0]!.runId), 'deletions');
+  };
+  const keys = (rows: OutputRow[]): string[] => rows.map((r) => `${String(r.table)} ${String(r.admin_graphql_api_id)} ${String(r.source)}${r.restored ? ' restored' : ''}`).sort();
+  const outcome = (result: JobResult, entity: string) => result.shops[0]!.entities.find((e) => e.entity === entity)!;
+  /** Deletes at the next whole second, and lets it pass (so the events' time lies in the next run's window). */
+  async function remove(entity: string, gids: string[], events: boolean): Promise<void> {
+    const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
+    sandbox.store.remove({ entity, gids, events, at });
+    await sleep(at.getTime() - Date.now() + 5);
+  }
+  const variantsOf = async (products: string[]): Promise<string[]> => {
+    const out = join(dir, 'out');
+    const rows = await readPublished(out, manifests(out), 'product_variants');
+    return [...new Set(rows.filter((r) => products.includes(`gid://shopify/Product/${String(r.product_id)}`)).map((r) => String(r.admin_graphql_api_id)))];
+  };
+
+  it('after deleting 3 products (with events), 3 customers and 2 orders (without), the next run lists exactly those, and the variants of the products', async () => {
+    const first = await run(ENTITIES);
+    expect(first.exitCode).to.equal(0);
+    expect(await deletionsOf(first)).to.deep.equal([]);
+
+    const products = sandbox.store.ids('products').slice(2, 5);
+    const customers = sandbox.store.ids('customers').slice(0, 3);
+    const orders = sandbox.store.ids('orders').slice(4, 6);
+    const variants = await variantsOf(products);
+    expect(variants.length).to.be.at.least(3);
+    await remove('products', products, true);
+    await remove('customers', customers, false);
+    await remove('orders', orders, false);
+
+    const second = await run(ENTITIES);
+    expect(second.exitCode).to.equal(0);
+    const rows = await deletionsOf(second);
+    expect(keys(rows)).to.deep.equal([
+      ...products.map((g) => `products ${g} event`),
+      ...customers.map((g) => `customers ${g} snapshot`),
+      ...orders.map((g) => `orders ${g} snapshot`),
+      // A product's variants go with it; no event names them, the products' id snapshot does.
+      ...variants.map((g) => `product_variants ${g} snapshot`),
+    ].sort());
+    for (const row of rows) {
+      expect(row.id).to.equal(String(row.admin_graphql_api_id).split('/').pop());
+      expect(row.restored).to.equal(false);
+      expect(row._run_id).to.equal(second.shops[0]!.runId);
+      expect(row.detected_at).to.be.a('string');
+      if (row.source === 'event') expect([row.deleted_at, row.detected_window]).to.satisfy(([at, w]: [unknown, unknown]) => typeof at === 'string' && w === null);
+      else expect([row.deleted_at, typeof row.detected_window]).to.deep.equal([null, 'string']);
+    }
+
+    // Nothing is reported twice: the events' lookback and the next snapshot find what was reported.
+    const third = await run(ENTITIES);
+    expect(third.exitCode).to.equal(0);
+    expect(await deletionsOf(third)).to.deep.equal([]);
+  });
+
+  const incomplete: Array<[string, Partial<Faults>, string]> = [
+    ['FAILED', { failed: 3, failedErrorCode: 'INTERNAL_SERVER_ERROR' }, 'SNAPSHOT_INCOMPLETE'],
+    ['partial (FAILED with partial data)', { failed: 3, failedErrorCode: 'TIMEOUT' }, 'SNAPSHOT_INCOMPLETE'],
+    ['truncated (fewer lines than objectCount)', { droppedLines: 3, droppedLineCount: 2 }, 'SNAPSHOT_INCOMPLETE'],
+    ['ACCESS_DENIED', { failed: 1, failedErrorCode: 'ACCESS_DENIED' }, 'ACCESS_DENIED'],
+  ];
+  for (const [what, faults, code] of incomplete) {
+    it(`a ${what} id snapshot gives no deletion (${code}); the next complete one gives them`, async () => {
+      expect((await run(['customers'])).exitCode).to.equal(0);
+      const customers = sandbox.store.ids('customers').slice(1, 3);
+      await remove('customers', customers, false);
+
+      sandbox.faults.set({ ...faults, onlyQuery: 'CustomersIds' });
+      const failed = await run(['customers']);
+      expect(failed.exitCode).to.equal(1);
+      expect(outcome(failed, 'customers').status).to.equal('committed');
+      expect(outcome(failed, 'customers_ids')).to.include({ status: 'failed' });
+      expect(outcome(failed, 'customers_ids').error).to.include({ code });
+      expect(await deletionsOf(failed)).to.deep.equal([]);
+      expect(logs.entries().filter((e) => e.code === code).length).to.be.greaterThan(0);
+
+      sandbox.faults.clear();
+      const next = await run(['customers']);
+      expect(next.exitCode).to.equal(0);
+      expect(keys(await deletionsOf(next))).to.deep.equal(customers.map((g) => `customers ${g} snapshot`).sort());
+    });
+  }
+
+  it('an id reported deleted and seen again is reported restored, once', async () => {
+    expect((await run(['customers'])).exitCode).to.equal(0);
+    const [customer] = sandbox.store.ids('customers');
+    await remove('customers', [customer!], false);
+    expect(keys(await deletionsOf(await run(['customers'])))).to.deep.equal([`customers ${customer} snapshot`]);
+
+    sandbox.store.restore({ entity: 'customers', gids: [customer!] });
+    expect(keys(await deletionsOf(await run(['customers'])))).to.deep.equal([`customers ${customer} snapshot restored`]);
+    expect(await deletionsOf(await run(['customers']))).to.deep.equal([]);
+  });
+
+  it('the id snapshot runs on its schedule: on the first run, not again within --deletes-every, and on every run with 0', async () => {
+    const snapshots = (from: number): number => sandbox.operations().slice(from).filter((op) => op.query.includes('CustomersIds')).length;
+    let before = sandbox.operations().length;
+    expect((await run(['customers'], '1d')).exitCode).to.equal(0);
+    expect(snapshots(before)).to.equal(1);
+
+    const customers = sandbox.store.ids('customers').slice(0, 2);
+    await remove('customers', customers, false);
+    before = sandbox.operations().length;
+    const early = await run(['customers'], '1d');
+    expect(early.exitCode).to.equal(0);
+    expect(snapshots(before)).to.equal(0);
+    expect(await deletionsOf(early)).to.deep.equal([]);
+    expect(logs.entries().some((e) => e.message === 'id snapshot not due' && e.entity === 'customers_ids')).to.equal(true);
+
+    before = sandbox.operations().length;
+    const due = await run(['customers'], '0');
+    expect(due.exitCode).to.equal(0);
+    expect(snapshots(before)).to.equal(1);
+    expect(keys(await deletionsOf(due))).to.deep.equal(customers.map((g) => `customers ${g} snapshot`).sort());
+  });
+});
