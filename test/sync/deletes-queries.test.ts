@@ -1,0 +1,35 @@
+// The deletions stage's queries against Shopify's Admin schema (2026-10) and its bulk query rules: the
+// id-only snapshot of every incremental entity of the registry, and the destroy events' window query.
+import { expect } from 'chai';
+import { parse, validate, type GraphQLSchema } from 'graphql';
+import { bulkQueryErrors } from 'shopify-sandbox';
+import { entities } from '../../src/entities/index.ts';
+import { EVENTS_QUERY, eventsFilter } from '../../src/sync/deletes/events.ts';
+import { idsQuery } from '../../src/sync/deletes/ids-query.ts';
+import { adminSchema } from '../support/admin-schema.ts';
+
+describe('deletions stage queries', () => {
+  let schema: GraphQLSchema;
+  before(() => {
+    schema = adminSchema('2026-10');
+  });
+
+  for (const entity of entities.filter((e) => e.incremental)) {
+    it(`${entity.name}: the id snapshot is a valid bulk query selecting only __typename and id, of the root and of ${entity.deletes!.connections.join(', ') || 'no child connection'}`, () => {
+      const query = idsQuery(entity);
+      expect(validate(schema, parse(query)).map((e) => e.message)).to.deep.equal([]);
+      expect(bulkQueryErrors(schema, query)).to.deep.equal([]);
+      const fields = [...query.matchAll(/^\s*([A-Za-z_]+)\b/gm)].map((m) => m[1]);
+      const allowed = new Set(['query', entity.incremental!.rootField, 'edges', 'node', '__typename', 'id', ...entity.deletes!.connections]);
+      expect(fields.filter((f) => !allowed.has(f!))).to.deep.equal([]);
+    });
+  }
+
+  it('the destroy events query, with a window\'s filter, is a valid bulk query', () => {
+    const filter = eventsFilter('2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z');
+    expect(filter).to.equal("action:destroy AND created_at:>='2026-01-01T00:00:00Z' AND created_at:<'2026-02-01T00:00:00Z'");
+    const query = EVENTS_QUERY.replace('events {', `events(query: ${JSON.stringify(filter)}) {`);
+    expect(validate(schema, parse(query)).map((e) => e.message)).to.deep.equal([]);
+    expect(bulkQueryErrors(schema, query)).to.deep.equal([]);
+  });
+});
