@@ -1,20 +1,12 @@
 import { expect } from 'chai';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { entityByName } from '../../src/entities/index.ts';
 import { StateDb } from '../../src/state/db.ts';
-import { collect, runCli, startCli, waitForLog } from '../support/cli.ts';
+import { killAt, runCli, startCli } from '../support/cli.ts';
 import { manifests, readPublished, readTable, relativeFiles } from '../support/output.ts';
-
-async function killAt(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
-  await waitForLog(child, match);
-  child.kill('SIGKILL');
-  const { signal } = await collect(child);
-  expect(signal).to.equal('SIGKILL');
-}
 
 const cases: Array<{ phase: string; pauseAt?: string; trigger: (e: Record<string, unknown>) => boolean; operationDelayMs: number }> = [
   // Shopify runs the operation, but its id never reached the state.

@@ -66,3 +66,11 @@ export function waitForLog(child: ChildProcess, match: (entry: Record<string, un
     child.once('exit', (code) => reject(new Error(`process exited (${code}) before the expected log line`)));
   });
 }
+
+/** Waits for the first log line that matches, kills the process there with SIGKILL, and checks it died of it. */
+export async function killAt(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
+  await waitForLog(child, match);
+  child.kill('SIGKILL');
+  const { signal } = await collect(child);
+  if (signal !== 'SIGKILL') throw new Error(`expected the process to die of SIGKILL, it ended with ${String(signal)}`);
+}
