@@ -14,9 +14,11 @@ import type { Entity, QueryPart, ShopFeature } from './types.ts';
  * 'incremental': a bulk query whose root connection takes the window's updated_at filter, with
  * updatedAt as the cursor. 'snapshot': a bulk query read whole every run (no usable filter, or child
  * changes that do not bump the parent's updatedAt). 'object': one object read with an ordinary query
- * every run (a bulk query needs a connection); its one table's row is the root field's value.
+ * every run (a bulk query needs a connection); its one table's row is the root field's value. 'paged':
+ * a connection read whole every run with ordinary queries, page by page (one that bulk operations
+ * cannot reach, under an object root: shopifyPaymentsAccount's payouts).
  */
-export type Sync = 'incremental' | 'snapshot' | 'object';
+export type Sync = 'incremental' | 'snapshot' | 'object' | 'paged';
 
 /** The access scopes an entity needs: a shop that has not granted them all skips it (src/sync/plan.ts, checkScopes). */
 interface Scoped {
@@ -38,7 +40,13 @@ export type EntitySpec =
   | ({ name: string; sync: 'object'; tables: readonly [Table] } & Scoped)
   | (Routing & Scoped & {
       name: string;
-      sync: Exclude<Sync, 'object'>;
+      sync: 'paged';
+      /** Field path from the query's root to the connection its pages walk (`$after` is the cursor). */
+      connection: readonly string[];
+    })
+  | (Routing & Scoped & {
+      name: string;
+      sync: Exclude<Sync, 'object' | 'paged'>;
       /**
        * Further bulk queries on the same root and window (queries/<query>.graphql), for data past one
        * query's limits: at most 5 connections, nested at most 2 deep (docs/shopify-bulk-api.md#bulk-query-rules).
@@ -80,6 +88,19 @@ export function defineEntity(spec: EntitySpec): Entity {
       typenames: [],
       process(data, out) {
         table.general.emit(new Fields(data).object(rootField), out);
+      },
+    };
+    return { ...part, scopes, ...requires, parts: [part] };
+  }
+  if (spec.sync === 'paged') {
+    const { transcode: _bytePathOfBulkLines, ...nodes } = bulkPart(name, name, null, spec);
+    const { connection } = spec;
+    const part: QueryPart = {
+      ...nodes,
+      kind: 'plain',
+      paging: connection,
+      process(data, out) {
+        for (const node of pageOf(data, connection)?.nodes ?? []) nodes.process(node, out);
       },
     };
     return { ...part, scopes, ...requires, parts: [part] };
@@ -140,3 +161,12 @@ function bulkPart(entity: string, query: string, incremental: QueryPart['increme
 }
 
 const noBytePath = (): boolean => false;
+
+/** One page of a connection at `path` in an ordinary query's answer: its nodes and where the next page starts; null where the path holds null (no Shopify Payments account). */
+export function pageOf(data: JsonObject, path: readonly string[]): { nodes: JsonObject[]; next: string | null } | null {
+  let at: unknown = data;
+  for (const field of path) at = at && typeof at === 'object' ? (at as JsonObject)[field] : null;
+  if (!at || typeof at !== 'object') return null;
+  const { edges, pageInfo } = at as { edges?: Array<{ node: JsonObject }>; pageInfo?: { hasNextPage: boolean; endCursor: string | null } };
+  return { nodes: (edges ?? []).map((e) => e.node), next: pageInfo?.hasNextPage ? (pageInfo.endCursor ?? null) : null };
+}

@@ -8,6 +8,8 @@ import { fulfillmentOrdersEntity } from './fulfillment_orders.ts';
 import { tenderTransactionsEntity } from './tender_transactions.ts';
 import { giftCardsEntity } from './gift_cards.ts';
 import { disputesEntity } from './disputes.ts';
+import { payoutsEntity } from './payouts.ts';
+import { balanceTransactionsEntity } from './balance_transactions.ts';
 import { inventoryEntity } from './inventory.ts';
 import { locationsEntity } from './locations.ts';
 import { ordersEntity } from './orders.ts';
@@ -30,6 +32,8 @@ export const entities: readonly Entity[] = [
   tenderTransactionsEntity,
   giftCardsEntity,
   disputesEntity,
+  payoutsEntity,
+  balanceTransactionsEntity,
 ];
 
 export function entityByName(name: string): Entity {

@@ -13,6 +13,8 @@ export interface QueryPart {
   name: string;
   /** 'bulk': bulkOperationRunQuery over a connection; 'plain': one ordinary GraphQL request for a single object (shop). */
   kind: 'bulk' | 'plain';
+  /** A plain query read page by page: the field path to its connection (define.ts, pageOf); absent for one request. */
+  paging?: readonly string[];
   /** File name under queries/. */
   queryFile: string;
   /**

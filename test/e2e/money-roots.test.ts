@@ -17,11 +17,11 @@ describe('order-related roots against the sandbox', function () {
   const tables: Record<string, Row[]> = {};
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-money-'));
-    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 80, products: 12, customers: 20 } });
-    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,fulfillment_orders,tender_transactions,gift_cards,disputes', '--safety-lag', '0s']);
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 300, products: 12, customers: 20 } });
+    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,fulfillment_orders,tender_transactions,gift_cards,disputes,payouts,balance_transactions', '--safety-lag', '0s']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
     const truth = sandbox.store.truth();
-    for (const table of ['orders', 'order_line_items', 'order_fulfillments', 'order_transactions', 'fulfillment_orders', 'fulfillment_order_line_items', 'tender_transactions', 'gift_cards', 'disputes']) {
+    for (const table of ['orders', 'order_line_items', 'order_fulfillments', 'order_transactions', 'fulfillment_orders', 'fulfillment_order_line_items', 'tender_transactions', 'gift_cards', 'disputes', 'payouts', 'balance_transactions']) {
       tables[table] = (await readTable(join(dir, 'out'), table)) as Row[];
       expect(tables[table]!.length, table).to.equal(truth[table]);
     }
@@ -111,5 +111,21 @@ describe('order-related roots against the sandbox', function () {
       expect(d.amount).to.equal(charge!.amount);
       expect(String(d.initiated_at) > String(charge!.processed_at)).to.equal(true);
     }
+  });
+
+  it('payouts: each equals, to the cent, the sum of its balance transactions (negated for a withdrawal); pending ones have no payout', () => {
+    const cents = (amount: unknown): number => Math.round(Number(amount) * 100);
+    const sums = new Map<unknown, number>();
+    for (const bt of tables.balance_transactions!) {
+      expect(cents(bt.net), `balance transaction ${String(bt.id)}`).to.equal(cents(bt.amount) - cents(bt.fee));
+      if (bt.payout_id === null) expect(bt.payout_status).to.equal('PENDING');
+      else sums.set(bt.payout_id, (sums.get(bt.payout_id) ?? 0) + cents(bt.net));
+    }
+    expect(tables.payouts!.length).to.be.greaterThan(100, 'more payouts than one page holds');
+    for (const p of tables.payouts!) {
+      const signed = p.transaction_type === 'WITHDRAWAL' ? -cents(p.net) : cents(p.net);
+      expect(sums.get(p.id), `payout ${String(p.id)}`).to.equal(signed);
+    }
+    expect(new Set(sums.keys())).to.deep.equal(new Set(tables.payouts!.map((p) => p.id)));
   });
 });

@@ -9,13 +9,13 @@ import { runCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { captureLogs } from '../support/truth.ts';
 
-const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes'];
+const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes', 'read_shopify_payments_payouts'];
 
 describe('scope preflight', function () {
   this.timeout(60_000);
   let dir: string;
   let sandbox: Sandbox | undefined;
-  const start = async (scopes?: string[], features?: { shopifyPlus: boolean }): Promise<Sandbox> => {
+  const start = async (scopes?: string[], features?: { shopifyPlus?: boolean; shopifyPayments?: boolean }): Promise<Sandbox> => {
     sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 12, products: 4, customers: 6 }, ...(scopes ? { scopes } : {}), ...(features ? { features } : {}) });
     return sandbox;
   };
@@ -106,5 +106,17 @@ describe('scope preflight', function () {
     expect(result.shops[0]!.tables).to.include('gift_cards');
     const line = logs.entries().find((e) => e.message === 'preflight: gift_cards: empty: the shop is not on Shopify Plus, where its data exists');
     expect(line?.severity).to.equal('INFO');
+  });
+
+  it('gives a shop without Shopify Payments its payouts and balance transactions empty, with a note; its disputes table is simply empty', async () => {
+    const s = await start(undefined, { shopifyPayments: false });
+    const result = await runAgainst(s, dir, ['--entities', 'payouts,balance_transactions,disputes', '--safety-lag', '0s']);
+    expect(result.exitCode).to.equal(0);
+    const [payouts, transactions, disputes] = result.shops[0]!.entities;
+    expect(payouts).to.include({ status: 'skipped', note: 'empty: the shop has no Shopify Payments account' });
+    expect(transactions).to.include({ status: 'skipped', note: 'empty: the shop has no Shopify Payments account' });
+    expect(disputes!.status).to.equal('committed');
+    expect(disputes!.rowsByTable.disputes ?? 0).to.equal(0);
+    expect(s.requests().filter((r) => r.operationName === 'Payouts' || r.operationName === 'BalanceTransactions')).to.deep.equal([]);
   });
 });

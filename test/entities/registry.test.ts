@@ -125,9 +125,16 @@ describe('entity registry contract', () => {
         expect(validate(schema, parse(query)).map((e) => e.message)).to.deep.equal([]);
       });
 
-      it('is a plain query exactly when it reads no connection, and a bulk query obeys the bulk rules', () => {
-        expect(entity.kind).to.equal(connectionNodes(query).length === 0 ? 'plain' : 'bulk');
+      it('is a plain query exactly when it reads no connection or pages through one, and a bulk query obeys the bulk rules', () => {
+        expect(entity.kind).to.equal(connectionNodes(query).length === 0 || entity.paging ? 'plain' : 'bulk');
         if (entity.kind === 'bulk') expect(bulkQueryErrors(schema, query)).to.deep.equal([]);
+        if (entity.paging) {
+          // Paged: the one connection, at the declared path, taken `first` at a time after `$after`, with where the next page starts.
+          const [connection] = connectionNodes(query);
+          expect(connectionNodes(query).map((c) => c.field)).to.deep.equal([entity.paging.at(-1)]);
+          expect(query).to.match(new RegExp(`${connection!.field}\\(first: \\d+, after: \\$after\\)`));
+          expect(query).to.include('pageInfo { hasNextPage endCursor }');
+        }
       });
 
       it('selects __typename on every connection node, and handles every type those nodes can be', () => {

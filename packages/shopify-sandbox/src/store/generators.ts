@@ -7,6 +7,7 @@ import { fulfillmentOrdersGenerator } from './fulfillment-orders.ts';
 import { tenderTransactionsGenerator } from './tender-transactions.ts';
 import { giftCardsGenerator } from './gift-cards.ts';
 import { disputesGenerator } from './disputes.ts';
+import { payoutsGenerator } from './payouts.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import type { Args, Rec } from './model.ts';
@@ -36,6 +37,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   tenderTransactionsGenerator,
   giftCardsGenerator,
   disputesGenerator,
+  payoutsGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
