@@ -1,6 +1,6 @@
 // The current-state views against the store: real runs into a folder, the store changed between them
 // (records moved to a later window, created, an order edit removing a line item), a backfill reading
-// old windows again, then the DuckDB SQL
+// old windows again, then deletes (with destroy events and without), and each time the DuckDB SQL
 // the CLI prints, executed over that folder. Every table's current state must be the store's truth:
 // its row count and root ids and versions from the store's own model, and every column of every row
 // as one fresh read of the whole store (a first run into another folder) holds it.
@@ -8,6 +8,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { entities } from '../../src/entities/index.ts';
 import { runAgainst } from '../support/etl.ts';
@@ -38,15 +39,21 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     open.push(v);
     return v;
   };
+  /** Deletes at the next whole second and lets it pass, so a destroy event's time lies in the next run's window. */
+  const remove = async (entity: string, gids: string[], events: boolean): Promise<void> => {
+    const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
+    sandbox.store.remove({ entity, gids, events, at });
+    await sleep(at.getTime() - Date.now() + 5);
+  };
   const run = async (name: string, args: string[] = []): Promise<void> => {
     const result = await runAgainst(sandbox, join(dir, name), [...RUN, ...args]);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.filter((e) => e.status !== 'committed'))).to.equal(0);
   };
 
   /** Every table's current state equals the store: counts, root ids and versions by its model; every column by a fresh full read. */
-  async function expectStoreTruth(current: DuckViews): Promise<void> {
-    await run('fresh');
-    const fresh = await views(join(dir, 'fresh', 'out'));
+  async function expectStoreTruth(current: DuckViews, freshRead: string): Promise<void> {
+    await run(freshRead);
+    const fresh = await views(join(dir, freshRead, 'out'));
     const truth = sandbox.store.truth();
     for (const table of TABLES) {
       const rows = await current.contents(`shopify_${table}_current`);
@@ -63,7 +70,7 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     }
   }
 
-  it('equal the store after records moved between windows, were created, an order edit removed a line item, and a backfill read old windows again', async () => {
+  it('equal the store after records moved between windows, were created, an order edit removed a line item, a backfill read old windows again, and 3 products, 3 customers and 2 orders were deleted', async () => {
     await run('etl');
     const out = join(dir, 'etl', 'out');
     const first = await views(out);
@@ -88,6 +95,27 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     expect((await current.rows(`SELECT DISTINCT CAST(id AS VARCHAR) AS id FROM shopify_order_line_items WHERE id IN (${removed.join(', ')})`)).map((r) => r.id).sort()).to.deep.equal(removed.sort());
     expect(await current.rows(`SELECT id FROM shopify_order_line_items_current WHERE id IN (${removed.join(', ')})`)).to.deep.equal([]);
     expect(await current.rows('SELECT * FROM shopify__deleted')).to.deep.equal([]);
-    await expectStoreTruth(current);
+    await expectStoreTruth(current, 'fresh');
+
+    // Deletes: products with destroy events, customers and orders without (found by id snapshots).
+    const products = sandbox.store.ids('products').slice(2, 5);
+    const customers = sandbox.store.ids('customers').slice(0, 3);
+    const orders = sandbox.store.ids('orders').slice(4, 6);
+    await remove('products', products, true);
+    await remove('customers', customers, false);
+    await remove('orders', orders, false);
+    await run('etl', ['--deletes-every', '0']);
+
+    const after = await views(out);
+    const deleted = await after.rows("SELECT table_name || ' ' || id AS deleted FROM shopify__deleted WHERE table_name IN ('products', 'customers', 'orders')");
+    const numeric = (gid: string): string => gid.split('/').pop()!;
+    expect(deleted.map((r) => r.deleted).sort()).to.deep.equal([
+      ...products.map((g) => `products ${numeric(g)}`), ...customers.map((g) => `customers ${numeric(g)}`), ...orders.map((g) => `orders ${numeric(g)}`),
+    ].sort());
+    // Their copies are still in the files; the current state has none of them, nor their children.
+    const ids = [...products, ...customers, ...orders].map(numeric).join(', ');
+    expect((await after.rows(`SELECT id FROM shopify_products WHERE id IN (${ids}) UNION ALL SELECT id FROM shopify_orders WHERE id IN (${ids})`)).length).to.be.greaterThan(0);
+    expect(await after.rows(`SELECT product_id FROM shopify_product_variants_current WHERE product_id IN (${ids}) UNION ALL SELECT order_id FROM shopify_order_line_items_current WHERE order_id IN (${ids}) UNION ALL SELECT customer_id FROM shopify_customer_addresses_current WHERE customer_id IN (${ids})`)).to.deep.equal([]);
+    await expectStoreTruth(after, 'fresh-after-deletes');
   });
 });
