@@ -118,4 +118,18 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     expect(await after.rows(`SELECT product_id FROM shopify_product_variants_current WHERE product_id IN (${ids}) UNION ALL SELECT order_id FROM shopify_order_line_items_current WHERE order_id IN (${ids}) UNION ALL SELECT customer_id FROM shopify_customer_addresses_current WHERE customer_id IN (${ids})`)).to.deep.equal([]);
     await expectStoreTruth(after, 'fresh-after-deletes');
   });
+
+  it('equal the store after a variant is deleted without an event, its product unchanged: only the id snapshot sees it', async () => {
+    const deletes = ['--deletes-every', '0'];
+    await run('etl', deletes);
+    const out = join(dir, 'etl', 'out');
+    const first = await views(out);
+    const [variant] = (await first.rows('SELECT admin_graphql_api_id AS gid FROM shopify_product_variants_current ORDER BY id LIMIT 1')).map((r) => String(r.gid));
+    await remove('productVariants', [variant!], false);
+    await run('etl', deletes);
+
+    const current = await views(out);
+    expect(await current.rows('SELECT table_name, CAST(id AS VARCHAR) AS id FROM shopify__deleted')).to.deep.equal([{ table_name: 'product_variants', id: variant!.split('/').pop() }]);
+    await expectStoreTruth(current, 'fresh');
+  });
 });
