@@ -116,7 +116,8 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
       }
     }).map((p) => p.then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))));
     // Deletes are looked for once the entities are done: their windows' ids are in the id sets by then.
-    const deletes = results.every((x) => x.ok) ? await runDeletes({ sync, bulk: sync.bulkWindow, ids: state.db.idSets, everyMs: config.deletesEveryMs ?? 0, now: started }, deletable) : [];
+    // Only the entities that ran: one skipped for a missing scope would have its snapshot refused too.
+    const deletes = results.every((x) => x.ok) ? await runDeletes({ sync, bulk: sync.bulkWindow, ids: state.db.idSets, everyMs: config.deletesEveryMs ?? 0, now: started }, deletable.filter((e) => runnable.includes(e))) : [];
     progress.stop();
     const ran = results.flatMap((x) => (x.ok ? [x.r] : []));
     summary.entities = [...selected.flatMap((e) => [...refused, ...ran].filter((o) => o.entity === e.name)), ...deletes];

@@ -130,6 +130,18 @@ describe('deletes: the deletions feed equals what the store deleted', function (
     expect(await deletionsOf(await run(['customers']))).to.deep.equal([]);
   });
 
+  it('an entity skipped for a missing scope gets no id snapshot either; the others do', async () => {
+    await sandbox.close();
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 10, customers: 5, products: 3 }, scopes: ['read_orders', 'read_all_orders', 'read_customers'] });
+    // Every entity (no --entities): those without their scope are skipped, products and draft orders among them.
+    const all = await runAgainst(sandbox, dir, ['--safety-lag', '0s', '--deletes-every', '0', '--max-poll-interval', '200ms'], { logger: logs.logger });
+    expect(all.exitCode, JSON.stringify(all.shops[0]!.entities.filter((e) => e.status === 'failed'))).to.equal(0);
+    const names = all.shops[0]!.entities.map((e) => `${e.entity} ${e.status}`);
+    expect(names).to.include.members(['draft_orders skipped', 'orders_ids committed', 'customers_ids committed']);
+    expect(names.filter((n) => n.startsWith('draft_orders_ids') || n.startsWith('products_ids'))).to.deep.equal([]);
+    expect(sandbox.operations().filter((op) => op.query.includes('DraftOrdersIds'))).to.deep.equal([]);
+  });
+
   it('the id snapshot runs on its schedule: on the first run, not again within --deletes-every, and on every run with 0', async () => {
     const snapshots = (from: number): number => sandbox.operations().slice(from).filter((op) => op.query.includes('CustomersIds')).length;
     let before = sandbox.operations().length;
