@@ -63,16 +63,15 @@ interface PartRead {
  * tables into the window's one stage; the window is downloaded only once all of them are. A part that
  * fails fails the window: the others are let finish (their operations stay recorded, so the next
  * attempt adopts what completed instead of submitting it again), then nothing of the window is kept.
+ * The files are read once every operation has completed, and every row of the window is stamped with
+ * the latest completion: one `_extracted_at` per window, whichever query read the row, so a table of
+ * one query can be matched to its parent's copy from another (the current-state views do).
  */
 export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, window: WindowMachine): Promise<WindowOutput> {
   const stage = deps.staging.open(window);
-  const settled = await Promise.allSettled(entity.parts.map((part, index) => extractPart(deps, entity, { part, index }, window, stage)));
-  const failure = settled.find((s) => s.status === 'rejected');
-  if (failure) {
-    await stage.abort();
-    throw failure.reason;
-  }
-  const reads = settled.map((s) => (s as PromiseFulfilledResult<PartRead>).value);
+  const ran = await allOrAbort(stage, entity.parts.map((part, index) => operationOf(deps, entity, part, index, window)));
+  const extractedAt = readAt(ran.map((r) => r.op));
+  const reads = await allOrAbort(stage, ran.map((r, index) => download(deps, entity, entity.parts[index]!, window, stage, r.op, r.counts, extractedAt)));
   const [first] = reads;
   const result: ProcessResult = {
     lines: sum(reads.map((r) => r.result.lines)),
@@ -92,7 +91,21 @@ export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, wi
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 
-async function extractPart(deps: BulkWindowDeps, entity: Entity, { part, index }: { part: QueryPart; index: number }, window: WindowMachine, stage: WindowStage): Promise<PartRead> {
+/** Every task's result once all have ended; if any failed, the stage is aborted and the first failure thrown. */
+async function allOrAbort<T>(stage: WindowStage, tasks: Array<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(tasks);
+  const failure = settled.find((s) => s.status === 'rejected');
+  if (failure) {
+    await stage.abort();
+    throw failure.reason;
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+type Counts = { atStart: StoreCount; atEnd: Promise<StoreCount> } | null;
+
+/** The part's operation, run to COMPLETED, with the store's count beside it. */
+async function operationOf(deps: BulkWindowDeps, entity: Entity, part: QueryPart, index: number, window: WindowMachine): Promise<{ op: BulkOperation; counts: Counts }> {
   const query = windowQuery(entity, window.row, part);
   // An incremental window's count is read beside its operation (counts.ts), while it starts and once it
   // ends, where Shopify offers one for the root.
@@ -106,14 +119,13 @@ async function extractPart(deps: BulkWindowDeps, entity: Entity, { part, index }
     return started.status === 'COMPLETED' ? started : pollOperation(deps.operations, entity.name, started);
   });
   assertCompleted(op, scopesToGrant(entity.scopes));
-  const counts = count && atStart ? { atStart: await atStart, atEnd: count() } : null;
-  return download(deps, entity, part, window, stage, op, counts);
+  return { op, counts: count && atStart ? { atStart: await atStart, atEnd: count() } : null };
 }
 
-async function download(deps: BulkWindowDeps, entity: Entity, part: QueryPart, window: WindowMachine, stage: WindowStage, op: BulkOperation, counts: { atStart: StoreCount; atEnd: Promise<StoreCount> } | null): Promise<PartRead> {
+async function download(deps: BulkWindowDeps, entity: Entity, part: QueryPart, window: WindowMachine, stage: WindowStage, op: BulkOperation, counts: Counts, extractedAt: string): Promise<PartRead> {
   const { progress } = deps.operations;
   progress.update(entity.name, { phase: 'streaming', bytes: 0, fileSize: op.fileSize, rows: 0 });
-  const result = op.url === null ? { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null } : await processJsonl(part, resultChunks(deps, entity.name, op.url), stage, { ...deps.meta, extractedAt: readAt(op) }, {
+  const result = op.url === null ? { lines: 0, rootLines: 0, rowsByTable: {}, maxCursor: null } : await processJsonl(part, resultChunks(deps, entity.name, op.url), stage, { ...deps.meta, extractedAt }, {
     pool: deps.pool,
     gzipLevel: deps.gzipLevel,
     onBatch: batchDone(entity, window, stage, progress),
@@ -164,10 +176,11 @@ function batchDone(entity: Entity, window: WindowMachine, stage: WindowStage, pr
 }
 
 /**
- * When the operation's data was read, stamped on its rows as `_extracted_at`: Shopify's completedAt
- * (the operation reads while it runs, so every row was read by then), else the time we see it now.
- * Copies of one record from two operations, even of one run, are thus ordered.
+ * When the window's data was read, stamped on its rows as `_extracted_at`: the latest of its
+ * operations' completedAt (an operation reads while it runs, so every row was read by then), else the
+ * time we see them now. Copies of one record from two windows, even of one run, are thus ordered.
  */
-function readAt(op: BulkOperation): string {
-  return (op.completedAt ? new Date(op.completedAt) : new Date()).toISOString();
+function readAt(ops: readonly BulkOperation[]): string {
+  const times = ops.map((op) => (op.completedAt ? Date.parse(op.completedAt) : Date.now()));
+  return new Date(Math.max(...times)).toISOString();
 }
