@@ -16,7 +16,8 @@ import type { Entity, QueryPart, ShopFeature } from './types.ts';
  * changes that do not bump the parent's updatedAt). 'object': one object read with an ordinary query
  * every run (a bulk query needs a connection); its one table's row is the root field's value. 'paged':
  * a connection read whole every run with ordinary queries, page by page (one that bulk operations
- * cannot reach, under an object root: shopifyPaymentsAccount's payouts).
+ * cannot reach, under an object root: shopifyPaymentsAccount's payouts). An incremental entity read
+ * by ordinary requests over its windows instead (data nested deeper than bulk reaches) says `paged: true`.
  */
 export type Sync = 'incremental' | 'snapshot' | 'object' | 'paged';
 
@@ -67,6 +68,12 @@ export type EntitySpec =
        * table (the first) is always read.
        */
       deletedQuietly?: Readonly<Record<string, Table>>;
+      /** The root connection, when it is not the name in camelCase (order_sales reads orders). */
+      root?: string;
+      /** Read with ordinary requests paging through the window's root connection, nested connections and all, not a bulk query: for data nested deeper than a bulk query reaches (src/sync/paged-part.ts). */
+      paged?: true;
+      /** Run only when --entities names it (Entity.optIn). */
+      optIn?: true;
     });
 
 /** `product_metafields` → `productMetafields`. */
@@ -106,16 +113,18 @@ export function defineEntity(spec: EntitySpec): Entity {
     return { ...part, scopes, ...requires, parts: [part] };
   }
   const incremental: QueryPart['incremental'] = spec.sync !== 'incremental' ? null : {
-    rootField, counted: spec.counted ?? true, sortsById: spec.sortsById ?? true,
+    rootField: spec.root ?? rootField, counted: spec.counted ?? true, sortsById: spec.sortsById ?? true,
     ...(spec.cursor === 'processedAt' ? { searchField: 'processed_at', cursorField: 'processedAt' } : { searchField: 'updated_at', cursorField: 'updatedAt' }),
   };
-  const first = bulkPart(name, name, incremental, spec, spec.deletedQuietly ?? {});
+  // A paged entity's lines are another entity's children (order_sales): it has no part in the deletions stage.
+  const first = spec.paged ? { ...bulkPart(name, name, incremental, spec), kind: 'paged' as const } : bulkPart(name, name, incremental, spec, spec.deletedQuietly ?? {});
   const more = (spec.parts ?? []).map((p) => bulkPart(name, p.query, incremental, p));
-  if (more.length === 0) return { ...first, scopes, ...requires, parts: [first] };
+  const optIn = spec.optIn ? { optIn: true as const } : {};
+  if (more.length === 0) return { ...first, scopes, ...requires, ...optIn, parts: [first] };
   const tables = [first, ...more].flatMap((p) => p.tables);
   const shared = tables.find((t, i) => tables.findIndex((u) => u.name === t.name) !== i);
   if (shared) throw new EtlError(ErrorCodes.INTERNAL, `${name}: table ${shared.name} is written by two of its queries`);
-  return { ...first, tables, scopes, ...requires, parts: [first, ...more] };
+  return { ...first, tables, scopes, ...requires, ...optIn, parts: [first, ...more] };
 }
 
 /**

@@ -13,6 +13,7 @@ import { balanceTransactionsEntity } from './balance_transactions.ts';
 import { inventoryEntity } from './inventory.ts';
 import { locationsEntity } from './locations.ts';
 import { ordersEntity } from './orders.ts';
+import { orderSalesEntity } from './order_sales.ts';
 import { productMetafieldsEntity } from './product_metafields.ts';
 import { productsEntity } from './products.ts';
 import { shopEntity } from './shop.ts';
@@ -34,6 +35,7 @@ export const entities: readonly Entity[] = [
   disputesEntity,
   payoutsEntity,
   balanceTransactionsEntity,
+  orderSalesEntity,
 ];
 
 export function entityByName(name: string): Entity {

@@ -1,6 +1,7 @@
 // Orders. Line items, shipping lines and discount applications are connections (their own JSONL lines,
 // linked by __parentId); transactions, refunds and fulfillments are inline lists on the order line.
-// Agreements, returns and attribution come from a second query on the same window (orders-details.ts).
+// Agreements, returns and attribution come from a second query on the same window (orders-details.ts);
+// the agreements' sales are the order_sales entity's (order_sales.ts).
 import { address, bool, decimal, float, id, int, money, parentId, records, ref, str, strings, table, ts } from '../rows/spec.ts';
 import { defineEntity } from './define.ts';
 import { ordersDetails } from './orders-details.ts';

@@ -11,8 +11,13 @@ import type { ByteSink, JsonObject, LineInfo, RowSink, TableDef } from '../rows/
 export interface QueryPart {
   /** The query's name: its file's (queries/<name>.graphql); the entity's own for its first part. Unique across the registry (the worker threads look parts up by it). */
   name: string;
-  /** 'bulk': bulkOperationRunQuery over a connection; 'plain': one ordinary GraphQL request for a single object (shop). */
-  kind: 'bulk' | 'plain';
+  /**
+   * 'bulk': bulkOperationRunQuery over a connection; 'plain': one ordinary GraphQL request for a single
+   * object (shop); 'paged': ordinary requests paging through the window's root connection, for data
+   * that lies deeper than a bulk query reaches (src/sync/paged-part.ts).
+   * An entity's first query is of its kind. (A 'plain' query may also page through one connection: `paging`.)
+   */
+  kind: 'bulk' | 'plain' | 'paged';
   /** A plain query read page by page: the field path to its connection (define.ts, pageOf); absent for one request. */
   paging?: readonly string[];
   /** File name under queries/. */
@@ -75,6 +80,8 @@ export interface Entity extends QueryPart {
    * Parts write disjoint tables.
    */
   parts: readonly QueryPart[];
+  /** Runs only when --entities names it: it costs more than the others (order_sales: ordinary requests, some 40 query points an order). */
+  optIn?: true;
 }
 
 /** What a shop has or not, beyond scopes: Shopify Plus (gift cards), a Shopify Payments account (payouts). */

@@ -70,7 +70,7 @@ function lineError(entity: Entity, failure: BatchFailure, linesBefore: number): 
 }
 
 export async function processJsonl(entity: Entity, chunks: AsyncIterable<Uint8Array>, sink: SegmentSink, meta: RunMeta, options: ProcessOptions): Promise<ProcessResult> {
-  if (entity.kind !== 'bulk') throw new EtlError(ErrorCodes.INTERNAL, `${entity.name} is not a bulk entity`);
+  if (entity.kind === 'plain') throw new EtlError(ErrorCodes.INTERNAL, `${entity.name} is not a bulk entity`);
   const stamp = stampOf(meta);
   const inFlight = options.inFlight ?? options.pool.size * 2;
   const rowsByTable = emptyCounts(entity);

@@ -13,6 +13,8 @@ import { downloadResult } from '../shopify/download.ts';
 import type { CountCheck, StoreCount } from '../load/manifest.ts';
 import type { WindowRow } from '../state/windows.ts';
 import { checkCounts, readCount, shortfall, type CountDeps } from './counts.ts';
+import { pagedLines } from './paged-part.ts';
+import type { ShopifyClient } from '../shopify/client.ts';
 import { pollOperation, startOperation, type OperationDeps } from './operation.ts';
 import type { Staging, WindowOutput, WindowStage } from './staging.ts';
 import type { Progress } from '../report/progress.ts';
@@ -32,6 +34,8 @@ export interface BulkWindowDeps {
   retryBudgetMs: number;
   /** Where an incremental window's counts are read. */
   counts: CountDeps;
+  /** Ordinary requests: the pages of a paged query (paged-part.ts). */
+  client: Pick<ShopifyClient, 'request'>;
 }
 
 /** The part of a window row its search filter reads: its time range, and its id range when split by id. */
@@ -53,7 +57,8 @@ export function windowQuery(entity: Entity, window: WindowRange, part: QueryPart
 
 /** What one part of a window read, verified. */
 interface PartRead {
-  op: BulkOperation;
+  /** Null for a paged query (no operation). */
+  op: BulkOperation | null;
   result: ProcessResult;
   check: CountCheck | undefined;
 }
@@ -69,9 +74,12 @@ interface PartRead {
  */
 export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, window: WindowMachine): Promise<WindowOutput> {
   const stage = deps.staging.open(window);
-  const ran = await allOrAbort(stage, entity.parts.map((part, index) => operationOf(deps, entity, part, index, window)));
-  const extractedAt = readAt(ran.map((r) => r.op));
-  const reads = await allOrAbort(stage, ran.map((r, index) => download(deps, entity, entity.parts[index]!, window, stage, r.op, r.counts, extractedAt)));
+  const ran = await allOrAbort(stage, entity.parts.map((part, index) => (part.kind === 'paged' ? Promise.resolve(null) : operationOf(deps, entity, part, index, window))));
+  const extractedAt = readAt(ran.flatMap((r) => (r ? [r.op] : [])));
+  const reads = await allOrAbort(stage, ran.map((r, index) => {
+    const part = entity.parts[index]!;
+    return r ? download(deps, entity, part, window, stage, r.op, r.counts, extractedAt) : readPages(deps, entity, part, window, stage, extractedAt);
+  }));
   const [first] = reads;
   const result: ProcessResult = {
     lines: sum(reads.map((r) => r.result.lines)),
@@ -82,9 +90,10 @@ export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, wi
   const output = await stage.complete(result);
   return {
     ...output,
-    operationId: first!.op.id,
-    objectCount: sum(reads.map((r) => r.op.objectCount)),
-    ...(reads.length > 1 ? { operationIds: reads.map((r) => r.op.id) } : {}),
+    operationId: first!.op?.id ?? null,
+    // A paged query's lines count as its objects: nothing but the pages tells how many there are.
+    objectCount: sum(reads.map((r) => r.op?.objectCount ?? r.result.lines)),
+    ...(reads.length > 1 ? { operationIds: reads.flatMap((r) => (r.op ? [r.op.id] : [])) } : {}),
     ...(first!.check ? { counts: first!.check } : {}),
   };
 }
@@ -120,6 +129,19 @@ async function operationOf(deps: BulkWindowDeps, entity: Entity, part: QueryPart
   });
   assertCompleted(op, scopesToGrant(entity.scopes));
   return { op, counts: count && atStart ? { atStart: await atStart, atEnd: count() } : null };
+}
+
+/** A paged query's rows: its pages, read now, through the pipeline as a result file would be. */
+async function readPages(deps: BulkWindowDeps, entity: Entity, part: QueryPart, window: WindowMachine, stage: WindowStage, extractedAt: string): Promise<PartRead> {
+  const rootField = entity.incremental?.rootField;
+  if (!rootField) throw new EtlError(ErrorCodes.INTERNAL, `${part.name}: a paged query needs an incremental entity's root field`);
+  const chunks = pagedLines(deps.client, windowQuery(entity, window.row, part), rootField);
+  const result = await processJsonl(part, chunks, stage, { ...deps.meta, extractedAt }, {
+    pool: deps.pool,
+    gzipLevel: deps.gzipLevel,
+    onBatch: batchDone(entity, window, stage, deps.operations.progress),
+  });
+  return { op: null, result, check: undefined };
 }
 
 async function download(deps: BulkWindowDeps, entity: Entity, part: QueryPart, window: WindowMachine, stage: WindowStage, op: BulkOperation, counts: Counts, extractedAt: string): Promise<PartRead> {
@@ -182,5 +204,6 @@ function batchDone(entity: Entity, window: WindowMachine, stage: WindowStage, pr
  */
 function readAt(ops: readonly BulkOperation[]): string {
   const times = ops.map((op) => (op.completedAt ? Date.parse(op.completedAt) : Date.now()));
-  return new Date(Math.max(...times)).toISOString();
+  // A window of paged queries only: its pages are read from now on.
+  return new Date(times.length === 0 ? Date.now() : Math.max(...times)).toISOString();
 }

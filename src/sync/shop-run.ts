@@ -184,13 +184,14 @@ function entityRunDeps(config: RunConfig, p: ShopParts): EntityRunDeps & { bulkW
     slots: pLimit(Math.min(config.concurrency, bulkConcurrencyLimit(config.apiVersion))),
     pool: p.pool, staging, meta, gzipLevel: config.gzipLevel, retryBudgetMs: config.retryBudgetMs,
     counts: { client: p.client, logger },
+    client: p.client,
   };
   const plainWindow = { client: p.client, staging, progress, meta, gzipLevel: config.gzipLevel };
   const windows: WindowDeps = { state, manifest: p.manifest, persist: p.persist, logger, signal, hooks: p.hooks };
   return {
     shop, runId, state, outbox, stagingRoot: config.staging, plan: p.plan, manifest: p.manifest, logger, progress, signal, bulkWindow,
     machine: (windowId) => new WindowMachine(windows, windowId),
-    extract: (entity, window) => (entity.kind === 'bulk' ? extractBulkWindow(bulkWindow, entity, window) : extractPlainWindow(plainWindow, entity, window)),
+    extract: (entity, window) => (entity.kind === 'plain' ? extractPlainWindow(plainWindow, entity, window) : extractBulkWindow(bulkWindow, entity, window)),
     idBounds: (entity, window) => lookUpIdBounds(p.client, entity, window),
   };
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import {
   GraphQLError,
   Kind,
+  defaultFieldResolver,
   execute,
   getNamedType,
   getVariableValues,
@@ -20,6 +21,7 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLFieldResolver,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -29,6 +31,13 @@ import { CostBucket, MAX_QUERY_COST, requestedCost, type CostExtension } from '.
 import type { FaultController } from './faults.ts';
 import type { Operations } from './operations.ts';
 import { gidType, type RequestContext } from './resolvers.ts';
+import { Connection, connectionPage, type Args } from './store/model.ts';
+
+/** Fields as graphql-js reads them, but a store connection (a child's: orders → agreements) served one page at a time. */
+const storeFieldResolver: GraphQLFieldResolver<unknown, RequestContext> = (source, args, context, info) => {
+  const value: unknown = defaultFieldResolver(source, args, context, info);
+  return value instanceof Connection ? connectionPage(value.nodes, args as Args) : value;
+};
 
 export interface GraphQLRequestBody {
   query?: unknown;
@@ -192,9 +201,19 @@ export async function answerGraphQL(body: GraphQLRequestBody, deps: GraphQLDeps)
   }
 
   const context: RequestContext = { apiVersion: deps.apiVersion, schema, operations: deps.operations, search: [] };
-  const result = await execute({ schema, document, rootValue: deps.rootValue, contextValue: context, variableValues: variables, operationName: operation.name?.value });
-  const extension: CostExtension = { requestedQueryCost: cost, actualQueryCost: cost, throttleStatus: bucket.status() };
+  const result = await execute({ schema, document, rootValue: deps.rootValue, contextValue: context, variableValues: variables, operationName: operation.name?.value, fieldResolver: storeFieldResolver });
+  // As Shopify does, the bucket keeps only the actual cost: the objects the answer holds, at most the requested.
+  const actual = Math.min(cost, objectsIn(result.data));
+  bucket.refund(cost - actual);
+  const extension: CostExtension = { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: bucket.status() };
   const extensions = { cost: extension, ...(context.search.length > 0 ? { search: context.search } : {}) };
   const errors = result.errors?.map(executionError);
   return { status: 200, body: errors ? { errors, data: result.data ?? null, extensions } : { data: result.data, extensions }, ...named };
+}
+
+/** The objects an answer holds (every non-null object, at any depth): what a query actually cost, one point each. */
+function objectsIn(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + objectsIn(v), 0);
+  if (value === null || typeof value !== 'object') return 0;
+  return Object.values(value).reduce((n: number, v) => n + objectsIn(v), 1);
 }

@@ -22,6 +22,7 @@ export type { RequestLogEntry } from './server.ts';
 export { STORE_ROOTS } from './store/generators.ts';
 export { Store, type ShopFeatures, type BulkFileResult, type Change, type ChangeSet, type Ordering, type StoreSize } from './store/index.ts';
 export { bulkQueryErrors } from './bulk-rules.ts';
+export { MAX_QUERY_COST, requestedCost } from './cost.ts';
 export { sandboxSchema } from './schema/index.ts';
 
 export interface SandboxOptions {

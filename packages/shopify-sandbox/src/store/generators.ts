@@ -10,7 +10,7 @@ import { disputesGenerator } from './disputes.ts';
 import { payoutsGenerator } from './payouts.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
-import type { Args, Rec } from './model.ts';
+import { connectionPage, type Args, type Rec } from './model.ts';
 import type { EntityGenerator, Window } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { gid, numericId } from './ids.ts';
@@ -107,18 +107,23 @@ export function rootValue(g: StoreGraph): Record<string, unknown> {
     ...GENERATORS.flatMap((gen): Array<[string, unknown]> => {
       if (gen.value) return [[gen.root, gen.value(g)]];
       const nodes = gen.mutable && gen.nodes?.bind(gen);
-      return nodes ? [[gen.root, (args: Args) => ({ nodes: page(nodes(g, parseSearch(args['query'], ROOT_SEARCH_FIELDS), args), args) })]] : [];
+      return nodes ? [[gen.root, (args: Args) => connectionPage(nodes(g, parseSearch(args['query'], ROOT_SEARCH_FIELDS), args), args)]] : [];
     }),
     ...COUNTED.map((gen) => [countField(gen.root), (args: Args) => countOf(g, gen.root, args)]),
+    ['node', (args: Args) => nodeOf(g, String(args['id']))],
   ]);
 }
 
-function page(nodes: Iterable<Rec>, args: Args): Rec[] {
-  const all = [...nodes];
-  if (args['reverse'] === true) all.reverse();
-  const first = typeof args['first'] === 'number' ? args['first'] : undefined;
-  const last = typeof args['last'] === 'number' ? args['last'] : undefined;
-  return first !== undefined ? all.slice(0, first) : last !== undefined ? all.slice(-last) : all;
+/** `node(id:)` on a mutable root's record (an ordinary query reading one record by its id), or null. */
+function nodeOf(g: StoreGraph, id: string): Rec | null {
+  for (const gen of GENERATORS) {
+    const prefix = gen.mutable ? `gid://shopify/${gen.mutable.gidType}/` : null;
+    if (!prefix || !gen.nodes || !id.startsWith(prefix) || !/^[0-9]+$/.test(id.slice(prefix.length))) continue;
+    const n = BigInt(id.slice(prefix.length));
+    const [found] = gen.nodes(g, parseSearch(`id:>${n - 1n} AND id:<=${n}`, ROOT_SEARCH_FIELDS), {});
+    return found ?? null;
+  }
+  return null;
 }
 
 /**

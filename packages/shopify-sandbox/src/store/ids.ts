@@ -32,6 +32,7 @@ export const IdBase = {
   SalesAgreement: 2_305_000_000_000,
   Return: 9_874_000_000_000,
   CustomerVisit: 1_733_000_000_000,
+  Sale: 3_377_000_000_000,
 } as const;
 
 export function numericId(seed: number, base: number, ordinal: number): number {

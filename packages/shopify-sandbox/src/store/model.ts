@@ -18,6 +18,31 @@ export class Connection {
   }
 }
 
+/**
+ * One page of a connection as an ordinary (non-bulk) query reads it: edges with opaque cursors, nodes
+ * and pageInfo, after `after`, `first` or `last` of them, reversed on `reverse`. A bulk query reads every
+ * node instead (bulk-executor.ts).
+ */
+export function connectionPage(nodes: Iterable<Rec>, args: Args): Rec {
+  const all = [...nodes].map((node, i) => ({ node, cursor: Buffer.from(`cursor:${i}`).toString('base64url') }));
+  if (args['reverse'] === true) all.reverse();
+  const after = typeof args['after'] === 'string' ? all.findIndex((e) => e.cursor === args['after']) + 1 : 0;
+  const rest = all.slice(after);
+  const first = typeof args['first'] === 'number' ? args['first'] : undefined;
+  const last = typeof args['last'] === 'number' ? args['last'] : undefined;
+  const page = first !== undefined ? rest.slice(0, first) : last !== undefined ? rest.slice(-last) : rest;
+  return {
+    edges: page.map((e) => ({ cursor: e.cursor, node: e.node })),
+    nodes: page.map((e) => e.node),
+    pageInfo: {
+      hasNextPage: first !== undefined && rest.length > first,
+      hasPreviousPage: after > 0,
+      startCursor: page[0]?.cursor ?? null,
+      endCursor: page.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
 /** A value of the JSON scalar, already serialised. */
 export class RawJson {
   readonly text: string;

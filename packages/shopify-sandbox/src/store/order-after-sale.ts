@@ -4,6 +4,7 @@
 // points at a refund the order lists and a return only follows a fulfilled order.
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, type Rec } from './model.ts';
+import { adjustmentSale, lineSales, type LedgerInput } from './order-ledger.ts';
 import { rngFor, Streams } from './prng.ts';
 import type { StoreGraph } from './graph.ts';
 import { iso } from './time.ts';
@@ -15,13 +16,16 @@ export interface AfterSaleInput {
   at: (f: number) => number;
   sourceName: string;
   refunds: readonly Rec[];
+  /** Each refund's amount in cents, as `refunds` lists them. */
+  refundCents: readonly number[];
   fulfilled: boolean;
+  ledger: LedgerInput;
   quantity: number;
 }
 
 export interface AfterSale {
   fields: Pick<Rec, 'agreements' | 'returns' | 'customerJourneySummary'>;
-  counts: { agreements: number; returns: number };
+  counts: { agreements: number; returns: number; sales: number };
 }
 
 const SOURCES = [
@@ -35,8 +39,9 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
   const { i, at } = input;
   const rng = rngFor(g.ctx.seed, Streams.afterSale, i);
   const agreementId = (k: number): string => gid(`SalesAgreement`, numericId(g.ctx.seed, IdBase.SalesAgreement, i * 8 + k));
-  const agreements: Rec[] = [{ __typename: 'OrderAgreement', id: agreementId(0), happenedAt: iso(input.createdAt), reason: 'ORDER', app: null, user: null }];
-  if (rng.chance(0.05)) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(at(0.2)), reason: 'ORDER_EDIT', app: null, user: null });
+  const none = (): Connection => new Connection([]);
+  const agreements: Rec[] = [{ __typename: 'OrderAgreement', id: agreementId(0), happenedAt: iso(input.createdAt), reason: 'ORDER', app: null, user: null, sales: () => new Connection(lineSales(input.ledger, i * 8, 1)) }];
+  if (rng.chance(0.05)) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(at(0.2)), reason: 'ORDER_EDIT', app: null, user: null, sales: none });
 
   // A refunded, fulfilled order was often returned first; its return closes when the refund is made.
   const returns: Rec[] = [];
@@ -52,10 +57,15 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
   }
   for (const [k, ret] of returns.entries()) {
     if (ret.status !== 'CLOSED') continue;
-    agreements.push({ __typename: 'ReturnAgreement', id: agreementId(2 + k), happenedAt: ret.closedAt as string, reason: 'RETURN', app: null, user: null, return: ret });
+    // The money of a return moves with its refund (the refund's agreement carries the sales).
+    agreements.push({ __typename: 'ReturnAgreement', id: agreementId(2 + k), happenedAt: ret.closedAt as string, reason: 'RETURN', app: null, user: null, return: ret, sales: none });
   }
   for (const [k, refund] of input.refunds.entries()) {
-    agreements.push({ __typename: 'RefundAgreement', id: agreementId(4 + k), happenedAt: refund.processedAt as string, reason: 'REFUND', app: null, user: null, refund });
+    const ordinal = i * 8 + 4 + k;
+    const cents = input.refundCents[k]!;
+    // A refund of the whole order returns every line; any other is an adjustment of its amount.
+    const sales = cents === input.ledger.total ? () => new Connection(lineSales(input.ledger, ordinal, -1)) : () => new Connection([adjustmentSale(input.ledger, ordinal, cents)]);
+    agreements.push({ __typename: 'RefundAgreement', id: agreementId(4 + k), happenedAt: refund.processedAt as string, reason: 'REFUND', app: null, user: null, refund, sales });
   }
 
   return {
@@ -64,7 +74,7 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
       returns: () => new Connection(returns),
       customerJourneySummary: input.sourceName === 'pos' ? null : journey(g, input, rng),
     },
-    counts: { agreements: agreements.length, returns: returns.length },
+    counts: { agreements: agreements.length, returns: returns.length, sales: input.ledger.lines.length + input.refundCents.reduce((n, c) => n + (c === input.ledger.total ? input.ledger.lines.length : 1), 0) },
   };
 }
 

@@ -6,6 +6,7 @@ import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, moneyBag, type Rec } from './model.ts';
 import { NOTES, TAGS, type Place } from './names.ts';
 import { afterSale } from './order-after-sale.ts';
+import type { SoldLine } from './order-ledger.ts';
 import { discountDrafts, fulfillmentRecords, payments, type FinancialStatus, type LineDraft } from './order-parts.ts';
 import { rngFor, Streams } from './prng.ts';
 import { mutableNodes, rootIndexes, inWindow, Tally, type EntityGenerator } from './generator.ts';
@@ -16,7 +17,7 @@ export interface BuiltOrder {
   record: Rec;
   /** What the order adds to its customer's amountSpent (0 for test and cancelled orders). */
   spendCents: number;
-  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; agreements: number; returns: number };
+  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; agreements: number; returns: number; sales: number };
 }
 
 const PRESENTMENT = [
@@ -196,7 +197,18 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     metafields: () => new Connection([]),
   };
   // Its own random stream, drawn after the order's: the order's other fields stay as they were.
-  const later = afterSale(g, { i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, fulfilled: fulfillments.length > 0, quantity: lines.reduce((q, l) => q + l.quantity, 0) });
+  const sold: SoldLine[] = lines.map((l, j) => {
+    const cents = l.unitCents * l.quantity - l.discountCents;
+    return { record: lineItems[j]!, kind: 'PRODUCT', quantity: l.quantity, cents, taxCents: lineItems[j]!.taxable && rate > 0 ? Math.round(cents * rate) : 0, discountCents: l.discountCents };
+  });
+  for (const line of shippingLines) {
+    sold.push({ record: line, kind: 'SHIPPING', quantity: 1, cents: shippingTotal, taxCents: place.countryCode !== 'US' ? Math.round(shippingTotal * rate) : 0, discountCents: shippingDiscount });
+  }
+  const refundCents = refunds.map((r) => Math.round(Number(((r.totalRefundedSet as Rec).shopMoney as Rec).amount) * 100));
+  const later = afterSale(g, {
+    i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, refundCents, fulfilled: fulfillments.length > 0,
+    quantity: lines.reduce((q, l) => q + l.quantity, 0), ledger: { seed: ctx.seed, bag, lines: sold, total },
+  });
   return {
     record: { ...record, ...later.fields },
     spendCents: test || cancelled ? 0 : total - refundedCents,
@@ -221,7 +233,7 @@ export const ordersGenerator: EntityGenerator = {
   mutable: { defaultSize: 120, gidType: 'Order', idBase: IdBase.Order },
   nodes: mutableNodes('orders', IdBase.Order, (g, i) => g.order(i)),
   truth(g, window) {
-    const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications', 'order_attribution', 'order_agreements', 'returns']);
+    const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications', 'order_attribution', 'order_agreements', 'returns', 'order_sales']);
     for (const i of rootIndexes(g, 'orders', (t) => inWindow(window, t.updated))) {
       const { counts: c } = g.buildOrder(i);
       tally.add('orders');
@@ -234,6 +246,7 @@ export const ordersGenerator: EntityGenerator = {
       tally.add('order_attribution');
       tally.add('order_agreements', c.agreements);
       tally.add('returns', c.returns);
+      tally.add('order_sales', c.sales);
     }
     return tally.counts;
   },

@@ -1,0 +1,55 @@
+// An order's sales: the line-level ledger Shopify keeps under each sales agreement. The order's own
+// agreement sells each line item (its discounted total plus its tax) and the shipping; a refund of
+// the whole order returns each of those; a partial refund is one adjustment of its amount. So an
+// order's sales add up, to the cent, to its total less its refunds.
+import { gid, IdBase, numericId } from './ids.ts';
+import type { Rec } from './model.ts';
+
+/** A line of the order as the ledger sells it: amounts in cents, the shop's currency. */
+export interface SoldLine {
+  record: Rec;
+  kind: 'PRODUCT' | 'SHIPPING';
+  quantity: number;
+  /** After discounts, before tax. */
+  cents: number;
+  taxCents: number;
+  discountCents: number;
+}
+
+export interface LedgerInput {
+  seed: number;
+  bag: (cents: number) => Rec;
+  lines: readonly SoldLine[];
+  total: number;
+}
+
+/** The sales of the agreement with ordinal `ordinal`: selling the lines (sign 1) or returning them (-1). */
+export function lineSales(input: LedgerInput, ordinal: number, sign: 1 | -1): Rec[] {
+  return input.lines.map((l, k) => sale(input, ordinal, k, {
+    __typename: l.kind === 'PRODUCT' ? 'ProductSale' : 'ShippingLineSale',
+    actionType: sign === 1 ? 'ORDER' : 'RETURN',
+    lineType: l.kind,
+    quantity: sign * l.quantity,
+    total: sign * (l.cents + l.taxCents),
+    tax: sign * l.taxCents,
+    discount: sign * l.discountCents,
+    ...(l.kind === 'PRODUCT' ? { lineItem: l.record } : { shippingLine: l.record }),
+  }));
+}
+
+/** A refund of part of the order: one adjustment of its amount. */
+export function adjustmentSale(input: LedgerInput, ordinal: number, cents: number): Rec {
+  return sale(input, ordinal, 0, { __typename: 'AdjustmentSale', actionType: 'RETURN', lineType: 'ADJUSTMENT', quantity: null, total: -cents, tax: 0, discount: 0 });
+}
+
+function sale(input: LedgerInput, ordinal: number, k: number, s: { __typename: string; actionType: string; lineType: string; quantity: number | null; total: number; tax: number; discount: number; [field: string]: unknown }): Rec {
+  const { total, tax, discount, ...fields } = s;
+  return {
+    ...(fields as Rec),
+    id: gid('Sale', numericId(input.seed, IdBase.Sale, ordinal * 32 + k)),
+    totalAmount: input.bag(total),
+    totalTaxAmount: input.bag(tax),
+    totalDiscountAmountBeforeTaxes: input.bag(discount),
+    totalDiscountAmountAfterTaxes: input.bag(discount),
+  };
+}
