@@ -202,8 +202,9 @@ export async function answerGraphQL(body: GraphQLRequestBody, deps: GraphQLDeps)
 
   const context: RequestContext = { apiVersion: deps.apiVersion, schema, operations: deps.operations, search: [] };
   const result = await execute({ schema, document, rootValue: deps.rootValue, contextValue: context, variableValues: variables, operationName: operation.name?.value, fieldResolver: storeFieldResolver });
-  // As Shopify does, the bucket keeps only the actual cost: the objects the answer holds, at most the requested.
-  const actual = Math.min(cost, objectsIn(result.data));
+  // As Shopify does, a query's bucket keeps only its actual cost: the objects the answer holds, at most
+  // the requested (a mutation's recorded cost is its requested one).
+  const actual = operation.operation === 'query' ? Math.min(cost, objectsIn(result.data)) : cost;
   bucket.refund(cost - actual);
   const extension: CostExtension = { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: bucket.status() };
   const extensions = { cost: extension, ...(context.search.length > 0 ? { search: context.search } : {}) };
