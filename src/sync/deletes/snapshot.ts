@@ -47,15 +47,22 @@ export interface SnapshotWindowDeps extends Omit<EventsWindowDeps, 'ids'> {
   oneAtATime: <T>(write: () => Promise<T>) => Promise<T>;
 }
 
-/** Codes that stay as they are: not the operation's outcome (a stop, a busy slot) or one a retry cannot mend (a missing scope). */
-const KEPT: ReadonlySet<string> = new Set([ErrorCodes.INTERRUPTED, ErrorCodes.ACCESS_DENIED, ErrorCodes.OPERATION_IN_PROGRESS, ErrorCodes.THROTTLED]);
+/**
+ * The operation's outcome or its file, when not whole: these become SNAPSHOT_INCOMPLETE (resubmitted,
+ * never split: a snapshot is read whole). Anything else (a stop, a busy slot, a missing scope, a query
+ * refused) keeps its own code and policy.
+ */
+const INCOMPLETE: ReadonlySet<string> = new Set([
+  ErrorCodes.BULK_FAILED, ErrorCodes.BULK_TIMEOUT, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK,
+  ErrorCodes.VERIFY_MISMATCH, ErrorCodes.MALFORMED_JSONL, ErrorCodes.DOWNLOAD_FAILED,
+]);
 
 export async function extractSnapshotWindow(deps: SnapshotWindowDeps, of: Entity, window: WindowMachine): Promise<WindowOutput> {
   const read: { op?: BulkOperation } = {};
   try {
     return await snapshot(deps, of, window, read);
   } catch (err) {
-    if (!isEtlError(err) || KEPT.has(err.code)) throw err;
+    if (!isEtlError(err) || !INCOMPLETE.has(err.code)) throw err;
     // A completed operation whose file could not be read whole is not adopted again: the retry submits anew.
     if (read.op) deps.operations.state.operations.retire(read.op.id);
     const logged = new EtlError(ErrorCodes.SNAPSHOT_INCOMPLETE, `${window.entity}: the id snapshot did not complete whole, so no deletion is judged from it (${err.code}: ${err.message})`, { cause: err, details: err.details });
