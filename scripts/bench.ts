@@ -161,16 +161,37 @@ function takeWritten(): Array<{ path: string; bytes: number }> {
   return written.splice(0);
 }
 
-/** Makes the sandbox write its result files in `shape` from now on (its store writes each one whole before the operation completes), and note them. */
+/** Resolves once no result file has been in the making for a moment. */
+let writing = 0;
+let lastWriteEnd = 0;
+async function writesSettled(): Promise<void> {
+  const QUIET_MS = 300;
+  while (writing > 0 || performance.now() - lastWriteEnd < QUIET_MS) await new Promise((r) => setTimeout(r, 50));
+}
+
+/**
+ * Makes the sandbox write its result files in `shape` from now on (its store writes each one whole
+ * before the operation completes), and note them. An operation completes only once every file the run
+ * asked for is written: the entity's queries run as concurrent operations, and the sandbox making one
+ * file on the same two cores while the ETL processes another would be timed as the ETL's (Shopify
+ * makes its files on its own machines).
+ */
 function writeShape(sandbox: Sandbox, shape: Shape): void {
   const store = sandbox.store as Sandbox['store'] & { writeSandboxShape?: Sandbox['store']['writeBulkResult'] };
   store.writeSandboxShape ??= store.writeBulkResult.bind(store);
   const write = store.writeSandboxShape;
   store.writeBulkResult = async (document, path, options) => {
-    const result = await write(document, path, options);
-    if (shape === 'ascii') await asciiInPlace(path);
-    written.push({ path, bytes: (await stat(path)).size });
-    return result;
+    writing++;
+    try {
+      const result = await write(document, path, options);
+      if (shape === 'ascii') await asciiInPlace(path);
+      written.push({ path, bytes: (await stat(path)).size });
+      return result;
+    } finally {
+      writing--;
+      lastWriteEnd = performance.now();
+      await writesSettled();
+    }
   };
 }
 
