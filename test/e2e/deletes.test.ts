@@ -95,6 +95,8 @@ describe('deletes: the deletions feed equals what the store deleted', function (
     ['FAILED', { failed: 3, failedErrorCode: 'INTERNAL_SERVER_ERROR' }, 'SNAPSHOT_INCOMPLETE'],
     ['partial (FAILED with partial data)', { failed: 3, failedErrorCode: 'TIMEOUT' }, 'SNAPSHOT_INCOMPLETE'],
     ['truncated (fewer lines than objectCount)', { droppedLines: 3, droppedLineCount: 2 }, 'SNAPSHOT_INCOMPLETE'],
+    // objectCount agrees with the short file: only the store's customersCount shows the 2 records missing.
+    ['short of the store\'s count (records omitted)', { omittedRecords: 3, omittedRecordCount: 2 }, 'SNAPSHOT_INCOMPLETE'],
     ['ACCESS_DENIED', { failed: 1, failedErrorCode: 'ACCESS_DENIED' }, 'ACCESS_DENIED'],
   ];
   for (const [what, faults, code] of incomplete) {

@@ -5,6 +5,7 @@ import { parse, validate, type GraphQLSchema } from 'graphql';
 import { bulkQueryErrors } from 'shopify-sandbox';
 import { entities } from '../../src/entities/index.ts';
 import { EVENTS_QUERY, eventsFilter } from '../../src/sync/deletes/events.ts';
+import { deletesOf } from '../../src/sync/deletes/stage.ts';
 import { idsQuery } from '../../src/sync/deletes/ids-query.ts';
 import { adminSchema } from '../support/admin-schema.ts';
 
@@ -25,6 +26,13 @@ describe('deletions stage queries', () => {
       expect(fields.filter((f) => !allowed.has(f!))).to.deep.equal([]);
     });
   }
+
+  it('a root Shopify does not count gets no id snapshot: it could not be shown whole', () => {
+    const uncounted = entities.filter((e) => e.incremental && e.deletes && !e.incremental.counted).map((e) => e.name);
+    expect(uncounted).to.include.members(['fulfillment_orders', 'tender_transactions']);
+    expect(deletesOf(entities).map((e) => e.name).filter((n) => uncounted.includes(n))).to.deep.equal([]);
+    expect(deletesOf(entities).map((e) => e.name)).to.include.members(['orders', 'products', 'customers', 'draft_orders']);
+  });
 
   it('the destroy events query, with a window\'s filter, is a valid bulk query', () => {
     const filter = eventsFilter('2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z');

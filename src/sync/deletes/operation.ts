@@ -11,9 +11,13 @@ import type { WindowMachine } from '../window.ts';
 
 const NL = 0x0a;
 
-/** Runs (or adopts) the window's operation to its end; throws unless it COMPLETED without partial data. */
-export async function completedOperation(deps: Pick<BulkWindowDeps, 'operations' | 'slots'>, window: WindowMachine, query: string): Promise<BulkOperation> {
+/**
+ * Runs (or adopts) the window's operation to its end; throws unless it COMPLETED without partial data.
+ * `starting` runs in the operation's slot just before it is submitted (an id snapshot reads the store's count then).
+ */
+export async function completedOperation(deps: Pick<BulkWindowDeps, 'operations' | 'slots'>, window: WindowMachine, query: string, starting?: () => void): Promise<BulkOperation> {
   const op = await deps.slots(async () => {
+    starting?.();
     const started = await startOperation(deps.operations, window, query);
     return started.status === 'COMPLETED' ? started : pollOperation(deps.operations, window.entity, started);
   });

@@ -4,12 +4,18 @@
 // an id reported deleted that the store has again is restored. Nothing is judged from an operation
 // that did not complete whole: any failure, partial data, a file shorter or longer than objectCount, or
 // a missing scope stops the window before the comparison, and the next complete snapshot finds what
-// this one would have (SNAPSHOT_INCOMPLETE, or ACCESS_DENIED as it is).
+// this one would have (SNAPSHOT_INCOMPLETE, or ACCESS_DENIED as it is). A file can agree with its own
+// objectCount and still lack records Shopify's search index did not hand the operation, so the root's
+// ids must also reach the store's count of the whole root, read as the operation starts and once it
+// ended (src/sync/counts.ts, the windows' own check); a count not read exactly proves nothing, and the
+// snapshot is then not judged either. A root without a count has no snapshot (stage.ts deletesOf).
 import { deletionsTable } from '../../entities/deletions.ts';
 import type { Entity, QueryPart } from '../../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError } from '../../errors/index.ts';
+import type { StoreCount } from '../../load/manifest.ts';
 import type { BulkOperation } from '../../shopify/operation.ts';
 import type { IdSets } from '../../state/id-sets.ts';
+import { checkCounts, readCount, shortfall, type CountDeps } from '../counts.ts';
 import type { WindowOutput } from '../staging.ts';
 import type { WindowMachine } from '../window.ts';
 import type { EventsWindowDeps } from './events.ts';
@@ -39,6 +45,7 @@ export function snapshotEntity(of: Entity): Entity {
 }
 
 export interface SnapshotWindowDeps extends Omit<EventsWindowDeps, 'ids'> {
+  counts: CountDeps;
   ids: Pick<IdSets, 'beginSnapshot' | 'addSnapshotIds' | 'compare' | 'marks'>;
   /**
    * Runs the comparison and the writing of its rows one window at a time: every snapshot writes the
@@ -54,7 +61,7 @@ export interface SnapshotWindowDeps extends Omit<EventsWindowDeps, 'ids'> {
  */
 const INCOMPLETE: ReadonlySet<string> = new Set([
   ErrorCodes.BULK_FAILED, ErrorCodes.BULK_TIMEOUT, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK,
-  ErrorCodes.VERIFY_MISMATCH, ErrorCodes.MALFORMED_JSONL, ErrorCodes.DOWNLOAD_FAILED,
+  ErrorCodes.VERIFY_MISMATCH, ErrorCodes.MALFORMED_JSONL, ErrorCodes.DOWNLOAD_FAILED, ErrorCodes.COUNT_SHORTFALL, ErrorCodes.SNAPSHOT_INCOMPLETE,
 ]);
 
 export async function extractSnapshotWindow(deps: SnapshotWindowDeps, of: Entity, window: WindowMachine): Promise<WindowOutput> {
@@ -65,7 +72,7 @@ export async function extractSnapshotWindow(deps: SnapshotWindowDeps, of: Entity
     if (!isEtlError(err) || !INCOMPLETE.has(err.code)) throw err;
     // A completed operation whose file could not be read whole is not adopted again: the retry submits anew.
     if (read.op) deps.operations.state.operations.retire(read.op.id);
-    const logged = new EtlError(ErrorCodes.SNAPSHOT_INCOMPLETE, `${window.entity}: the id snapshot did not complete whole, so no deletion is judged from it (${err.code}: ${err.message})`, { cause: err, details: err.details });
+    const logged = err.code === ErrorCodes.SNAPSHOT_INCOMPLETE ? err : new EtlError(ErrorCodes.SNAPSHOT_INCOMPLETE, `${window.entity}: the id snapshot did not complete whole, so no deletion is judged from it (${err.code}: ${err.message})`, { cause: err, details: err.details });
     deps.operations.logger.warn(logged.message, { code: logged.code, cause: err.code, windowId: window.id });
     throw logged;
   }
@@ -73,16 +80,26 @@ export async function extractSnapshotWindow(deps: SnapshotWindowDeps, of: Entity
 
 async function snapshot(deps: SnapshotWindowDeps, of: Entity, window: WindowMachine, read: { op?: BulkOperation }): Promise<WindowOutput> {
   const byTypename = of.deletes!.byTypename;
-  const op = await completedOperation(deps, window, idsQuery(of));
+  // The whole root's count (no filter), as the operation starts and once it ended.
+  const count = (): Promise<StoreCount> => {
+    const reading = readCount(deps.counts, of, null);
+    reading.catch(() => undefined); // awaited only after the operation: a stopped run must not leave it unhandled before then
+    return reading;
+  };
+  let atStart: Promise<StoreCount> | null = null;
+  const op = await completedOperation(deps, window, idsQuery(of), () => { atStart = count(); });
   read.op = op;
   deps.ids.beginSnapshot(window.id);
+  const rootTable = of.deletes!.tables[0];
   let lines = 0;
+  let roots = 0;
   let batch: Array<{ table: string; id: number }> = [];
   for await (const line of operationLines(deps, window.entity, op)) {
     lines++;
     const table = typeof line.__typename === 'string' ? byTypename[line.__typename] : undefined;
     const gid = parseGid(line.id);
     if (!table || !gid) throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${window.entity}: line ${lines} is not an id of ${of.deletes!.tables.join(' or ')}`, { details: { operationId: op.id, line: lines } });
+    if (table === rootTable) roots++;
     batch.push({ table, id: gid.id });
     if (batch.length >= ID_BATCH) {
       deps.ids.addSnapshotIds(window.id, batch);
@@ -90,6 +107,11 @@ async function snapshot(deps: SnapshotWindowDeps, of: Entity, window: WindowMach
     }
   }
   deps.ids.addSnapshotIds(window.id, batch);
+  const check = checkCounts(await (atStart ?? count()), await count(), roots);
+  if (check.covered === false) throw shortfall(of, op.id, check);
+  if (check.covered === null) {
+    throw new EtlError(ErrorCodes.SNAPSHOT_INCOMPLETE, `${window.entity}: the store's count of ${of.incremental!.rootField} was not read exactly, so the id snapshot cannot be shown whole and no deletion is judged from it`, { details: { operationId: op.id, countAtStart: check.atStart, countAtEnd: check.atEnd } });
+  }
   return deps.oneAtATime(() => compareAndWrite(deps, of, window, op, lines));
 }
 
