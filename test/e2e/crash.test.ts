@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
-import { entityByName } from '../../src/entities/index.ts';
 import { StateDb } from '../../src/state/db.ts';
 import { killAt, runCli, startCli } from '../support/cli.ts';
 import { manifests, readPublished, readTable, relativeFiles } from '../support/output.ts';
+import { expectFullHistoryOncePerQuery } from '../support/truth.ts';
 
 const cases: Array<{ phase: string; pauseAt?: string; trigger: (e: Record<string, unknown>) => boolean; operationDelayMs: number }> = [
   // Shopify runs the operation, but its id never reached the state.
@@ -72,9 +72,7 @@ describe('a run killed at any phase loses nothing', function () {
 
       // A window of orders runs one operation per query (Entity.parts), all at once: wherever the kill
       // fell for each, every one was adopted, none submitted again.
-      const fullHistory = sandbox.operations().filter((op) => op.query.includes('orders') && !op.query.includes('updated_at:>='));
-      expect(fullHistory, 'the killed run\'s operations were adopted, not submitted again').to.have.length(entityByName('orders').parts.length);
-      expect(new Set(fullHistory.map((op) => op.query)).size, 'one per query').to.equal(fullHistory.length);
+      expectFullHistoryOncePerQuery(sandbox, 'orders', 'the killed run\'s operations were adopted, not submitted again');
       // The second query's rows are all there too, each once in what the manifests list: one attribution row per order.
       const attribution = (await readPublished(out, published, 'order_attribution')).map((r) => String(r.id));
       expect(attribution.length, 'no order_attribution row listed twice').to.equal(new Set(attribution).size);

@@ -5,7 +5,9 @@ import { expect } from 'chai';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../src/report/log.ts';
-import type { Sandbox } from 'shopify-sandbox';
+import type { BulkOperationRecord, Sandbox } from 'shopify-sandbox';
+import { entityByName } from '../../src/entities/index.ts';
+import { loadQuery } from '../../src/entities/queries.ts';
 import { StateDb } from '../../src/state/db.ts';
 import { manifests, readPublished } from './output.ts';
 
@@ -99,4 +101,19 @@ export function expectNoSecret(secrets: string[], ...texts: string[]): void {
   for (const secret of secrets) {
     for (const text of texts) expect(text.includes(secret), 'a secret leaked into output').to.equal(false);
   }
+}
+
+/** A GraphQL document's operation name (`query Orders {` → Orders). */
+const operationName = (query: string): string | undefined => /^query\s+(\w+)/m.exec(query)?.[1];
+
+/**
+ * The sandbox's operations that read the entity's whole history (no lower updated_at bound), checked to
+ * be exactly one per bulk query of the entity (Entity.parts): after a run was killed or stopped, each
+ * operation it had submitted was adopted by the next run, none submitted again. Returns them.
+ */
+export function expectFullHistoryOncePerQuery(sandbox: Sandbox, entity: string, message: string): BulkOperationRecord[] {
+  const names = entityByName(entity).parts.filter((p) => p.kind === 'bulk').map((p) => operationName(loadQuery(p)));
+  const full = sandbox.operations().filter((op) => names.includes(operationName(op.query)) && !op.query.includes('updated_at:>='));
+  expect(full.map((op) => operationName(op.query)).sort(), message).to.deep.equal([...names].sort());
+  return full;
 }
