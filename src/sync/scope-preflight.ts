@@ -28,10 +28,10 @@ export interface ScopePreflightDeps {
   windows: (entity: Entity) => Window[];
 }
 
-/** The entities that run, and the outcomes of those that do not, in the selection's order. */
-export async function preflightScopes(deps: ScopePreflightDeps, selected: readonly Entity[]): Promise<{ runnable: Entity[]; refused: EntityOutcome[] }> {
+/** The entities that run, and the outcomes of those that do not, in the selection's order; the scopes granted (null: the shop would not say). */
+export async function preflightScopes(deps: ScopePreflightDeps, selected: readonly Entity[]): Promise<{ runnable: Entity[]; refused: EntityOutcome[]; granted: ReadonlySet<string> | null }> {
   const granted = await grantedScopes(deps);
-  if (granted === null) return { runnable: [...selected], refused: [] };
+  if (granted === null) return { runnable: [...selected], refused: [], granted };
   const wanted = new Set(selected.flatMap((e) => (e.requires && e.scopes.every((s) => hasScope(granted, s)) ? [e.requires] : [])));
   const checks = checkScopes(selected, granted, deps.asked, deps.now, deps.windows, await readShopFeatures(deps.client, wanted));
   reportScopes(checks, deps.view, deps.logger);
@@ -53,7 +53,7 @@ export async function preflightScopes(deps: ScopePreflightDeps, selected: readon
     refused.push(outcome);
   }
   const out = new Set(refused.map((o) => o.entity));
-  return { runnable: selected.filter((e) => !out.has(e.name)), refused };
+  return { runnable: selected.filter((e) => !out.has(e.name)), refused, granted };
 }
 
 /**

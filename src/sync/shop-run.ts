@@ -23,6 +23,7 @@ import { createProgress, type Progress } from '../report/progress.ts';
 import { clientCredentialsToken, staticToken } from '../shopify/auth.ts';
 import { BulkClient } from '../shopify/bulk.ts';
 import { ShopifyClient } from '../shopify/client.ts';
+import { ALL_ORDERS_SCOPE, hasScope } from '../shopify/scopes.ts';
 import { bulkConcurrencyLimit } from '../shopify/versions.ts';
 import type { StateDb } from '../state/db.ts';
 import { openState, type StateHandle } from '../state/open.ts';
@@ -100,7 +101,7 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
       signal.throwIfAborted();
       planEntity(sync, entity);
     }
-    const { runnable, refused } = await preflightScopes({
+    const { runnable, refused, granted } = await preflightScopes({
       client, manifest, logger, now: started, asked: config.entitiesAsked,
       view: { json: config.log.format === 'json', write: (text) => process.stdout.write(text) },
       windows: (entity) => planEntity(sync, entity),
@@ -117,7 +118,7 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
     }).map((p) => p.then((r) => ({ ok: true as const, r }), (e: unknown) => ({ ok: false as const, e }))));
     // Deletes are looked for once the entities are done: their windows' ids are in the id sets by then.
     // Only the entities that ran: one skipped for a missing scope would have its snapshot refused too.
-    const deletes = results.every((x) => x.ok) ? await runDeletes({ sync, bulk: sync.bulkWindow, ids: state.db.idSets, everyMs: config.deletesEveryMs ?? 0, now: started }, deletable.filter((e) => runnable.includes(e))) : [];
+    const deletes = results.every((x) => x.ok) ? await runDeletes({ sync, bulk: sync.bulkWindow, ids: state.db.idSets, everyMs: config.deletesEveryMs ?? 0, now: started, allOrders: granted !== null && hasScope(granted, ALL_ORDERS_SCOPE) }, deletable.filter((e) => runnable.includes(e))) : [];
     progress.stop();
     const ran = results.flatMap((x) => (x.ok ? [x.r] : []));
     summary.entities = [...selected.flatMap((e) => [...refused, ...ran].filter((o) => o.entity === e.name)), ...deletes];

@@ -144,6 +144,31 @@ describe('deletes: the deletions feed equals what the store deleted', function (
     expect(sandbox.operations().filter((op) => op.query.includes('DraftOrdersIds'))).to.deep.equal([]);
   });
 
+  it('without read_all_orders (Shopify shows 60 days of orders) the orders id snapshot is skipped with a note: no older order is reported deleted; with it, an old order deleted is found', async () => {
+    const dataUntil = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    const shop = (scopes?: string[]): Promise<Sandbox> => startSandbox({ operationDelayMs: 20, dataUntil, size: { orders: 30, customers: 15, products: 10 }, ...(scopes ? { scopes } : {}) });
+    await sandbox.close();
+    sandbox = await shop();
+    expect((await run(['orders'])).exitCode).to.equal(0);
+    // The oldest order, created about a year ago: only read_all_orders shows it.
+    const [old] = sandbox.store.ids('orders');
+    await remove('orders', [old!], false);
+    const found = await run(['orders']);
+    expect(found.exitCode).to.equal(0);
+    expect(keys(await deletionsOf(found))).to.deep.equal([`orders ${old} snapshot`]);
+
+    // The same shop, its app now granted read_orders without read_all_orders: most held orders are older than 60 days.
+    await sandbox.close();
+    sandbox = await shop(['read_orders', 'read_customers', 'read_products']);
+    const cut = await run(['orders']);
+    expect(cut.exitCode).to.equal(0);
+    expect(await deletionsOf(cut)).to.deep.equal([]);
+    expect(outcome(cut, 'orders_ids')).to.include({ status: 'skipped' });
+    expect(outcome(cut, 'orders_ids').note).to.include('read_all_orders');
+    expect(logs.entries().some((e) => e.entity === 'orders_ids' && String(e.message).includes('read_all_orders'))).to.equal(true);
+    expect(sandbox.operations().filter((op) => op.query.includes('OrdersIds'))).to.deep.equal([]);
+  });
+
   it('the id snapshot runs on its schedule: on the first run, not again within --deletes-every, and on every run with 0', async () => {
     const snapshots = (from: number): number => sandbox.operations().slice(from).filter((op) => op.query.includes('CustomersIds')).length;
     let before = sandbox.operations().length;

@@ -44,7 +44,10 @@ export interface SandboxOptions {
   urlTtlMs?: number;
   faults?: Partial<Faults>;
   clientCredentials?: ClientCredentials;
-  /** The access scopes the app was granted (currentAppInstallation, the client credentials grant); default every scope the store's data needs. */
+  /**
+   * The access scopes the app was granted (currentAppInstallation, the client credentials grant); default every scope the store's data needs.
+   * Without read_all_orders the orders root serves only the orders created in the last 60 days (bulk, connections and counts).
+   */
   scopes?: readonly string[];
   /** Where result files go; default a fresh temp dir removed on close. */
   dataDir?: string;
@@ -82,7 +85,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shopify-sandbox-')));
   if (!ownsDataDir) await mkdir(dataDir, { recursive: true });
 
-  const store = new Store({ seed: options.seed ?? 1, shopDomain, now: clock, ...(options.size ? { size: options.size } : {}), ...(options.dataUntil ? { dataUntil: options.dataUntil } : {}), ...(options.features ? { features: options.features } : {}) });
+  const scopes = options.scopes ?? SANDBOX_SCOPES;
+  const store = new Store({ seed: options.seed ?? 1, shopDomain, now: clock, allOrders: scopes.includes('read_all_orders'), ...(options.size ? { size: options.size } : {}), ...(options.dataUntil ? { dataUntil: options.dataUntil } : {}), ...(options.features ? { features: options.features } : {}) });
   let baseUrl = '';
   const files = new ResultFiles({ dir: dataDir, baseUrl: () => baseUrl, now });
   let operations: Operations | undefined;
@@ -97,7 +101,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     urlTtlMs: options.urlTtlMs ?? DEFAULT_URL_TTL_MS,
   });
   const running = operations;
-  const scopes = options.scopes ?? SANDBOX_SCOPES;
   const tokens = new AccessTokens(token, now, options.clientCredentials, scopes);
   const bucket = new CostBucket(now);
   const storeRoot = store.rootValue();

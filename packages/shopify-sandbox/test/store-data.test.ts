@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { buildASTSchema, graphql, parse } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { queryFile, queryNames } from './support/queries.ts';
-import { makeStore, runBulk, withFilter, type Line } from './support/store.ts';
+import { Store } from '../src/store/index.ts';
+import { makeStore, NOW, runBulk, withFilter, type Line } from './support/store.ts';
 
 const MEDIA = new Set(['MediaImage', 'Video', 'ExternalVideo']);
 const DISCOUNTS = new Set(['DiscountCodeApplication', 'AutomaticDiscountApplication', 'ManualDiscountApplication', 'ScriptDiscountApplication']);
@@ -146,6 +147,23 @@ describe('sandbox store: data', () => {
     expect(shop['myshopifyDomain']).to.equal('sandbox-test.myshopify.com');
     expect(shop['currencyCode']).to.equal('USD');
     expect(shop['id']).to.match(/^gid:\/\/shopify\/Shop\/\d{13}$/);
+  });
+
+  it('without read_all_orders serves only the orders created in the last 60 days, to bulk queries, connections and counts; other roots whole', async () => {
+    const cut = new Store({ seed: 7, size: { orders: 30 }, shopDomain: 'sandbox-test.myshopify.com', now: () => NOW, allOrders: false });
+    const all = makeStore({ orders: 30 });
+    const historyStart = NOW.getTime() - 60 * 86_400_000;
+    const orders = (await runBulk(all, '{ orders { edges { node { id createdAt } } } }')).lines;
+    const recent = orders.filter((l) => Date.parse(String(l.createdAt)) >= historyStart).map((l) => l.id);
+    expect(recent.length).to.be.greaterThan(0);
+    expect(recent.length).to.be.lessThan(orders.length);
+    expect((await runBulk(cut, '{ orders { edges { node { id createdAt } } } }')).lines.map((l) => l.id)).to.deep.equal(recent);
+    // A window reaching past the 60 days gets only what lies inside them.
+    expect((await runBulk(cut, withFilter('{ orders { edges { node { id } } } }', 'orders', "updated_at:>='2000-01-01T00:00:00Z'"))).lines.map((l) => l.id)).to.deep.equal(recent);
+    const query = '{ orders: ordersCount(limit: null) { count } nodes: orders(first: 250) { nodes { id } } products: productsCount(limit: null) { count } }';
+    const result = await graphql({ schema, source: query, rootValue: cut.rootValue() });
+    expect(result.errors).to.equal(undefined);
+    expect(result.data).to.deep.equal({ orders: { count: recent.length }, nodes: { nodes: recent.map((id) => ({ id })) }, products: { count: all.ids('products').length } });
   });
 
   it('counts each mutable root by the bulk root\'s own search filter, AT_LEAST past the limit', async () => {

@@ -7,6 +7,7 @@
 // next. A snapshot not due still finishes what an earlier run left of it.
 import pLimit from 'p-limit';
 import type { Entity } from '../../entities/types.ts';
+import { ALL_ORDERS_SCOPE, limitedToOrderHistory } from '../../shopify/scopes.ts';
 import type { IdSets } from '../../state/id-sets.ts';
 import type { BulkWindowDeps } from '../bulk-window.ts';
 import { runEntity, type EntityOutcome, type EntityRunDeps } from '../entity-run.ts';
@@ -20,6 +21,8 @@ export interface DeletesDeps {
   /** --deletes-every, in milliseconds (0: every run). */
   everyMs: number;
   now: Date;
+  /** read_all_orders is known to be granted: Shopify shows every order, not only the last 60 days'. */
+  allOrders: boolean;
 }
 
 /**
@@ -47,10 +50,24 @@ export async function runDeletes(deps: DeletesDeps, tracked: readonly Entity[]):
   const writing = pLimit(1);
   const snapshots = await Promise.all(tracked.map((of) => {
     const entity = snapshotEntity(of);
+    if (!deps.allOrders && limitedToOrderHistory(of.scopes)) return historyCut(deps, entity);
     const last = sync.state.windows.lastCommitted(sync.shop, entity.name);
     const due = last === null || deps.now.getTime() - Date.parse(last) >= deps.everyMs;
     if (!due) sync.logger.info('id snapshot not due', { entity: entity.name, last, everyMs: deps.everyMs });
     return runEntity({ ...sync, extract: (_, w) => extractSnapshotWindow({ ...bulk, ids, oneAtATime: writing }, of, w), idBounds: noIdSplit }, entity, due);
   }));
   return [events, ...snapshots];
+}
+
+/**
+ * Without read_all_orders (or when the shop would not say it is granted) Shopify shows only the last
+ * 60 days of orders and answers as if the older ones did not exist, so an id snapshot of an order root
+ * would report every older order the warehouse holds deleted. The id sets hold ids only, not when a
+ * record was created, so the ids the snapshot could see cannot be told from those it could not: no
+ * snapshot is taken, and the note names the scope that brings it back.
+ */
+function historyCut(deps: DeletesDeps, entity: Entity): EntityOutcome {
+  const note = `skipped: Shopify shows only the last 60 days of orders without ${ALL_ORDERS_SCOPE}, so older orders would look deleted; grant ${ALL_ORDERS_SCOPE} to find deleted orders`;
+  deps.sync.logger.warn(`${entity.name}: id snapshot ${note}`, { entity: entity.name, scope: ALL_ORDERS_SCOPE });
+  return { entity: entity.name, status: 'skipped', windows: 0, rowsByTable: {}, operations: 0, retries: 0, watermark: null, note };
 }

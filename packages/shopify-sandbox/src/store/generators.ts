@@ -19,7 +19,7 @@ import { locationsGenerator } from './locations.ts';
 import { ordersGenerator } from './orders.ts';
 import { productsGenerator } from './products.ts';
 import { matchesRoot, ROOT_SEARCH_FIELDS, rootIndexes } from './generator.ts';
-import { parseSearch } from './search-filter.ts';
+import { parseSearch, type SearchFilter } from './search-filter.ts';
 import { shopGenerator } from './shop.ts';
 
 export const GENERATORS: readonly EntityGenerator[] = [
@@ -88,12 +88,29 @@ export function rootGid(g: StoreGraph, root: string, index: number): string {
   return gid(gidType, numericId(g.ctx.seed, idBase, index));
 }
 
+/**
+ * Where the orders the app may see start (epoch seconds), or null: all of them. Without read_all_orders
+ * Shopify serves only the orders created in the last 60 days, to bulk queries, connections and counts
+ * alike, and answers as if the older ones did not exist.
+ */
+export type OrderHistory = () => number | null;
+
+/** The roots the 60 days of order history bound. */
+const ORDER_HISTORY_ROOTS: ReadonlySet<string> = new Set(['orders']);
+
+/** A root's search filter, cut to the order history the app may see. */
+function searchOf(root: string, query: unknown, fields: readonly string[], history: OrderHistory): SearchFilter {
+  const filter = parseSearch(query, fields);
+  const from = ORDER_HISTORY_ROOTS.has(root) ? history() : null;
+  return from === null ? filter : filter.and({ field: 'created_at', op: '>=', from, to: from + 1 });
+}
+
 /** A bulk query's root field → its nodes, or null when no generator serves it as a connection. */
-export function rootResolver(g: StoreGraph): RootResolver {
+export function rootResolver(g: StoreGraph, history: OrderHistory): RootResolver {
   const byRoot = new Map(GENERATORS.flatMap((gen) => (gen.nodes ? [[gen.root, gen] as const] : [])));
   return (field, args) => {
     const gen = byRoot.get(field);
-    return gen?.nodes?.(g, parseSearch(args['query'], gen.searchFields ?? ROOT_SEARCH_FIELDS), args) ?? null;
+    return gen?.nodes?.(g, searchOf(field, args['query'], gen.searchFields ?? ROOT_SEARCH_FIELDS, history), args) ?? null;
   };
 }
 
@@ -102,14 +119,14 @@ export function rootResolver(g: StoreGraph): RootResolver {
  * resolvers, and each mutable root's connection as one page of `nodes` in id order (`first`/`last`,
  * `reverse`; no cursors), enough for the ETL's look-up of the lowest and highest id a search matches.
  */
-export function rootValue(g: StoreGraph): Record<string, unknown> {
+export function rootValue(g: StoreGraph, history: OrderHistory): Record<string, unknown> {
   return Object.fromEntries([
     ...GENERATORS.flatMap((gen): Array<[string, unknown]> => {
       if (gen.value) return [[gen.root, gen.value(g)]];
       const nodes = gen.mutable && gen.nodes?.bind(gen);
-      return nodes ? [[gen.root, (args: Args) => connectionPage(nodes(g, parseSearch(args['query'], ROOT_SEARCH_FIELDS), args), args)]] : [];
+      return nodes ? [[gen.root, (args: Args) => connectionPage(nodes(g, searchOf(gen.root, args['query'], ROOT_SEARCH_FIELDS, history), args), args)]] : [];
     }),
-    ...COUNTED.map((gen) => [countField(gen.root), (args: Args) => countOf(g, gen.root, args)]),
+    ...COUNTED.map((gen) => [countField(gen.root), (args: Args) => countOf(g, gen.root, args, history)]),
     ['node', (args: Args) => nodeOf(g, String(args['id']))],
   ]);
 }
@@ -130,8 +147,8 @@ function nodeOf(g: StoreGraph, id: string): Rec | null {
  * `<root>Count(query:, limit:)`: the records the same search filter as the bulk root matches. Past
  * the limit Shopify answers the limit itself, marked AT_LEAST.
  */
-function countOf(g: StoreGraph, root: string, args: Args): { count: number; precision: 'EXACT' | 'AT_LEAST' } {
-  const keep = matchesRoot(g, mutable(root).idBase, parseSearch(args['query'], ROOT_SEARCH_FIELDS));
+function countOf(g: StoreGraph, root: string, args: Args, history: OrderHistory): { count: number; precision: 'EXACT' | 'AT_LEAST' } {
+  const keep = matchesRoot(g, mutable(root).idBase, searchOf(root, args['query'], ROOT_SEARCH_FIELDS, history));
   const limit = args['limit'] === undefined ? COUNT_LIMIT : (args['limit'] as number | null);
   let count = 0;
   for (const _ of rootIndexes(g, root, keep)) {

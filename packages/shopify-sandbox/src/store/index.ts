@@ -5,7 +5,7 @@ import type { DocumentNode } from 'graphql';
 import { executeBulkQuery, planBulkQuery, type LineGroup } from './bulk-executor.ts';
 import { StoreContext, type ShopFeatures, type StoreSize } from './context.ts';
 import { inWindow, rootIndexes } from './generator.ts';
-import { defaultSizes, MUTABLE_ROOTS, ordinalOf, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts } from './generators.ts';
+import { defaultSizes, MUTABLE_ROOTS, ordinalOf, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts, type OrderHistory } from './generators.ts';
 import { IdBase } from './ids.ts';
 import { StoreGraph } from './graph.ts';
 import { writeLines } from './jsonl-writer.ts';
@@ -27,7 +27,11 @@ export interface StoreOptions {
   dataUntil?: Date;
   /** Default: on Shopify Plus (gift cards), with a Shopify Payments account (disputes). */
   features?: Partial<ShopFeatures>;
+  /** False: the app lacks read_all_orders, so orders created more than 60 days before now() are not served (generators.ts OrderHistory). Default true. */
+  allOrders?: boolean;
 }
+
+const ORDER_HISTORY_SECONDS = 60 * 24 * 60 * 60;
 
 export interface BulkFileResult {
   objectCount: number;
@@ -73,10 +77,12 @@ export class Store {
   private readonly ctx: StoreContext;
   private readonly graph: StoreGraph;
   private readonly now: () => Date;
+  private readonly history: OrderHistory;
   private mutations = 0;
 
   constructor(options: StoreOptions) {
     this.now = options.now ?? (() => new Date());
+    this.history = options.allOrders === false ? () => toSeconds(this.now()) - ORDER_HISTORY_SECONDS : () => null;
     const size = { ...DEFAULT_STORE_SIZE, ...options.size } as StoreSize;
     for (const [key, value] of Object.entries(size)) {
       if (!(key in DEFAULT_STORE_SIZE)) throw new RangeError(`store size ${key} is not one of ${Object.keys(DEFAULT_STORE_SIZE).join(', ')}`);
@@ -89,7 +95,7 @@ export class Store {
 
   /** Root value for ordinary (non-bulk) GraphQL execution: plain objects, so default resolvers work. */
   rootValue(): Record<string, unknown> {
-    return rootValue(this.graph);
+    return rootValue(this.graph, this.history);
   }
 
   /**
@@ -113,7 +119,7 @@ export class Store {
         yield group;
       }
     }
-    const groups = counted(executeBulkQuery(plan, rootResolver(this.graph)));
+    const groups = counted(executeBulkQuery(plan, rootResolver(this.graph, this.history)));
     const { bytes } = await writeLines(orderLines(groups, options.ordering, this.ctx.seed), path);
     return { objectCount, rootObjectCount, fileSize: bytes };
   }

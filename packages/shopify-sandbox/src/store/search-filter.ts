@@ -24,6 +24,11 @@ export class SearchFilter {
     this.groups = groups.filter((g) => g.length > 0);
   }
 
+  /** This filter with `term` required in every group too. */
+  and(term: Term): SearchFilter {
+    return new SearchFilter(this.groups.length === 0 ? [[term]] : this.groups.map((g) => [...g, term]));
+  }
+
   get isEmpty(): boolean {
     return this.groups.length === 0;
   }
