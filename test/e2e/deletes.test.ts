@@ -1,7 +1,9 @@
 // The deletions feed against a real sandbox over HTTP with real SQLite state: destroy events and id
 // snapshots together list exactly the records deleted since the last run, once; a snapshot that did
-// not complete whole (FAILED, partial, truncated, no access) lists none, and the next complete one
-// lists them; a record seen again is reported restored; the snapshot runs on its schedule.
+// not complete whole (FAILED, partial data on a FAILED or COMPLETED operation, a cut download,
+// truncated, short of the store's count, no access) lists none, and the next complete one lists them;
+// without read_all_orders no order is judged; a record seen again is reported restored; the snapshot
+// runs on its schedule.
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -91,28 +93,36 @@ describe('deletes: the deletions feed equals what the store deleted', function (
     expect(await deletionsOf(third)).to.deep.equal([]);
   });
 
-  const incomplete: Array<[string, Partial<Faults>, string]> = [
-    ['FAILED', { failed: 3, failedErrorCode: 'INTERNAL_SERVER_ERROR' }, 'SNAPSHOT_INCOMPLETE'],
+  // [what, the faults on CustomersIds, the code, the run's extra flags]
+  const incomplete: Array<[string, Partial<Faults>, string, string[]?]> = [
+    ['FAILED (no partial data)', { failed: 3, failedErrorCode: 'INTERNAL_SERVER_ERROR', failedPartialData: false }, 'SNAPSHOT_INCOMPLETE'],
     ['partial (FAILED with partial data)', { failed: 3, failedErrorCode: 'TIMEOUT' }, 'SNAPSHOT_INCOMPLETE'],
+    ['partial (COMPLETED with partial data)', { partialCompletions: 3 }, 'SNAPSHOT_INCOMPLETE'],
+    // Every download of the file dies before its first byte until the retry budget runs out.
+    ['cut download', { cutDownloads: 1000, cutAfterBytes: 0 }, 'NETWORK', ['--retry-budget', '2s']],
     ['truncated (fewer lines than objectCount)', { droppedLines: 3, droppedLineCount: 2 }, 'SNAPSHOT_INCOMPLETE'],
     // objectCount agrees with the short file: only the store's customersCount shows the 2 records missing.
     ['short of the store\'s count (records omitted)', { omittedRecords: 3, omittedRecordCount: 2 }, 'SNAPSHOT_INCOMPLETE'],
     ['ACCESS_DENIED', { failed: 1, failedErrorCode: 'ACCESS_DENIED' }, 'ACCESS_DENIED'],
   ];
-  for (const [what, faults, code] of incomplete) {
+  for (const [what, faults, code, flags = []] of incomplete) {
     it(`a ${what} id snapshot gives no deletion (${code}); the next complete one gives them`, async () => {
       expect((await run(['customers'])).exitCode).to.equal(0);
       const customers = sandbox.store.ids('customers').slice(1, 3);
       await remove('customers', customers, false);
 
       sandbox.faults.set({ ...faults, onlyQuery: 'CustomersIds' });
-      const failed = await run(['customers']);
+      const failed = await run(['customers'], '0', flags);
       expect(failed.exitCode).to.equal(1);
       expect(outcome(failed, 'customers').status).to.equal('committed');
       expect(outcome(failed, 'customers_ids')).to.include({ status: 'failed' });
       expect(outcome(failed, 'customers_ids').error).to.include({ code });
       expect(await deletionsOf(failed)).to.deep.equal([]);
       expect(logs.entries().filter((e) => e.code === code).length).to.be.greaterThan(0);
+      // The fault is the one named: an operation ended so (the customers' own download was never cut: onlyQuery).
+      const ends = sandbox.operations().filter((op) => op.query.includes('CustomersIds')).map((op) => `${op.status} ${op.partialDataUrl === null ? 'whole' : 'partial'}`);
+      if (faults.failed) expect(ends).to.include(`FAILED ${faults.failedPartialData === false || code === 'ACCESS_DENIED' ? 'whole' : 'partial'}`);
+      if (faults.partialCompletions) expect(ends).to.include('COMPLETED partial');
 
       sandbox.faults.clear();
       const next = await run(['customers']);

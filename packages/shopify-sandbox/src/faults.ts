@@ -22,9 +22,13 @@ export interface Faults {
   fixedStatus: FixedStatus | null;
   /** Running bulk queries of earlier runs holding slots (listed by OPERATION_IN_PROGRESS); 0 cancels them. */
   foreignOperations: number;
-  /** The next N operations end FAILED with failedErrorCode (partialDataUrl for INTERNAL_SERVER_ERROR and TIMEOUT). */
+  /** The next N operations end FAILED with failedErrorCode (partialDataUrl for INTERNAL_SERVER_ERROR and TIMEOUT, unless failedPartialData is false). */
   failed: number;
   failedErrorCode: FailErrorCode;
+  /** Until changed: whether a FAILED operation keeps the first half of its file as partial data. */
+  failedPartialData: boolean;
+  /** The next N operations end COMPLETED, their whole file at url, with the first half at partialDataUrl too. */
+  partialCompletions: number;
   /**
    * The most objects (JSONL lines) one operation can read, until changed: one that would read more ends
    * FAILED with TIMEOUT (partial data kept), as Shopify's does when a query is too much for it. Null: no limit.
@@ -59,13 +63,13 @@ export interface Faults {
   limitReached: number;
   /**
    * Until changed: the counted faults of operations and their files (stuck, failed, canceled, slow,
-   * expiredUrls, omittedRecords, malformedLines, droppedLines) fire only on bulk queries whose text
+   * expiredUrls, omittedRecords, malformedLines, droppedLines, partialCompletions, cutDownloads) fire only on bulk queries whose text
    * contains this (a root field, say), and wait for one; null: on every operation.
    */
   onlyQuery: string | null;
 }
 
-export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines' | 'omittedRecords' | 'limitReached';
+export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines' | 'omittedRecords' | 'limitReached' | 'partialCompletions';
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   throttled: 0,
@@ -91,6 +95,8 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   droppedLines: 0,
   droppedLineCount: 1,
   omittedRecords: 0,
+  failedPartialData: true,
+  partialCompletions: 0,
   omittedRecordCount: 1,
   limitReached: 0,
   onlyQuery: null,

@@ -185,7 +185,7 @@ export class Operations {
     const started = this.options.now();
     if (!(await this.wait(delayMs / 2)) || op.status !== 'CREATED' || op.fate === 'stuck') return;
     op.status = 'RUNNING';
-    const key = files.newKey();
+    const key = files.newKey(op.query);
     const ordering: Ordering = op.groupObjects ? 'grouped' : this.options.ordering;
     const accessDenied = op.fate === 'fail' && op.failWith === 'ACCESS_DENIED';
     try {
@@ -234,18 +234,26 @@ export class Operations {
         const to = from + faults.current().droppedLineCount;
         fileSize = (await files.rewrite(key, (line, i) => (i >= from && i < to ? null : line))).bytes;
       }
+      if (faults.consume('partialCompletions', op.query) && written.objectCount > 1) op.partialKey = await this.partialCopy(op, key);
       op.resultKey = key;
       op.urlExpiresAt = op.expireAtOnce ? now.getTime() : now.getTime() + urlTtlMs;
     }
     Object.assign(op, { status: 'COMPLETED', completedAt: now, fileSize: written.objectCount === 0 ? null : fileSize, ...this.counters(written) });
   }
 
-  /** FAILED: INTERNAL_SERVER_ERROR and TIMEOUT keep the first half of the file as partial data. */
+  /** The first half of a result file, under a key of its own: partial data. */
+  private async partialCopy(op: Operation, key: string): Promise<string> {
+    const partialKey = this.options.files.newKey(op.query);
+    await this.options.files.copyHead(key, partialKey, Math.floor((op.written?.objectCount ?? 0) / 2));
+    return partialKey;
+  }
+
+  /** FAILED: INTERNAL_SERVER_ERROR and TIMEOUT keep the first half of the file as partial data (unless failedPartialData is false). */
   private async fail(op: Operation, key: string, now: Date, errorCode: FailErrorCode): Promise<void> {
     const { files, urlTtlMs } = this.options;
     let counts = { objectCount: 0, rootObjectCount: 0 };
-    if (errorCode !== 'ACCESS_DENIED' && op.written && op.written.objectCount > 1) {
-      const partialKey = files.newKey();
+    if (errorCode !== 'ACCESS_DENIED' && this.options.faults.current().failedPartialData && op.written && op.written.objectCount > 1) {
+      const partialKey = files.newKey(op.query);
       const partial = await files.copyHead(key, partialKey, Math.floor(op.written.objectCount / 2));
       op.partialKey = partialKey;
       op.urlExpiresAt = now.getTime() + urlTtlMs;

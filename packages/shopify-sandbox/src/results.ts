@@ -66,9 +66,14 @@ export class ResultFiles {
     this.now = options.now;
   }
 
-  /** A fresh object key (Shopify's are 28 hex characters). */
-  newKey(): string {
-    return randomBytes(14).toString('hex');
+  /** The bulk query each file answers, so a download's faults can wait for onlyQuery's. */
+  private readonly queries = new Map<string, string>();
+
+  /** A fresh object key (Shopify's are 28 hex characters) for a file answering `query`. */
+  newKey(query: string): string {
+    const key = randomBytes(14).toString('hex');
+    this.queries.set(key, query);
+    return key;
   }
 
   pathOf(key: string): string {
@@ -94,6 +99,7 @@ export class ResultFiles {
 
   async remove(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+    this.queries.delete(key);
   }
 
   /** Answers GET/HEAD on a result URL; returns the status sent. */
@@ -139,13 +145,15 @@ export class ResultFiles {
       res.end();
       return status;
     }
-    if (faults.consume('cutDownloads')) {
+    if (faults.consume('cutDownloads', this.queries.get(key) ?? '')) {
       const cutEnd = Math.min(end, start + faults.current().cutAfterBytes - 1);
-      // Headers promise the whole range; the connection dies after K bytes, as a reset would.
-      for await (const chunk of createReadStream(path, { start, end: cutEnd })) {
-        if (!res.write(chunk)) await once(res, 'drain');
+      // Headers promise the whole range; the connection dies after K bytes (none at 0), as a reset would.
+      if (cutEnd >= start) {
+        for await (const chunk of createReadStream(path, { start, end: cutEnd })) {
+          if (!res.write(chunk)) await once(res, 'drain');
+        }
+        this.recordServed(key, start, cutEnd);
       }
-      this.recordServed(key, start, cutEnd);
       await new Promise<void>((resolve) => setTimeout(resolve, 10));
       res.socket?.destroy();
       return status;
