@@ -55,8 +55,8 @@ export interface SnapshotWindowDeps extends Omit<EventsWindowDeps, 'ids'> {
 }
 
 /**
- * The operation's outcome or its file, when not whole: these become SNAPSHOT_INCOMPLETE (resubmitted,
- * never split: a snapshot is read whole). Anything else (a stop, a busy slot, a missing scope, a query
+ * The operation's outcome or its file, when not whole, or its root ids short of the store's count:
+ * these become SNAPSHOT_INCOMPLETE (resubmitted, never split: a snapshot is read whole). Anything else (a stop, a busy slot, a missing scope, a query
  * refused) keeps its own code and policy.
  */
 const INCOMPLETE: ReadonlySet<string> = new Set([
