@@ -18,16 +18,16 @@ import { DuckViews } from '../support/duckdb.ts';
 const TABLES = entities.filter((e) => !e.optIn).flatMap((e) => e.tables.map((t) => t.name));
 /** Incremental root tables and the store's root that holds their records. */
 const ROOTS: Record<string, string> = { orders: 'orders', products: 'products', customers: 'customers', draft_orders: 'draftOrders' };
-const RUN = ['--safety-lag', '0s', '--window', '30d'];
+const RUN = ['--safety-lag', '0s', '--window', '90d'];
 
 describe('current-state views (DuckDB) against the sandbox store', function () {
-  this.timeout(180_000);
+  this.timeout(300_000);
   let dir: string;
   let sandbox: Sandbox;
   const open: DuckViews[] = [];
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-views-'));
-    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 80, customers: 30, products: 20 } });
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 50, customers: 20, products: 15 } });
   });
   afterEach(async () => {
     for (const v of open.splice(0)) v.close();
