@@ -43,6 +43,12 @@ export interface Policy {
   readonly alternative?: Action;
   /** The exit code of a job whose every shop stopped with this code (130 instead of 143 for SIGINT). */
   readonly exit: ExitCode;
+  /**
+   * The operation's result could not be read whole (it did not complete, its file was short, cut or
+   * malformed, or its root records fell short of the store's count). A window can be redone for it,
+   * but nothing may be concluded from what was read, e.g. that an id absent from it was deleted.
+   */
+  readonly notWhole?: true;
 }
 
 const { CONFIG, LOCKED, PARTIAL_FAILURE: PARTIAL, SIGTERM } = ExitCodes;
@@ -59,17 +65,17 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   SCOPE_MISSING: { scope: 'entity', action: 'fail', exit: PARTIAL },
   GRAPHQL_ERROR: { scope: 'entity', action: 'fail', exit: PARTIAL },
   BULK_QUERY_INVALID: { scope: 'entity', action: 'fail', exit: PARTIAL },
-  BULK_FAILED: { scope: 'window', action: 'resubmit', exit: PARTIAL },
-  BULK_TIMEOUT: { scope: 'window', action: 'split', exit: PARTIAL },
-  BULK_CANCELED: { scope: 'window', action: 'resubmit', exit: PARTIAL },
-  BULK_EXPIRED: { scope: 'window', action: 'resubmit', exit: PARTIAL },
-  BULK_STUCK: { scope: 'window', action: 'split', alternative: 'resubmit', exit: PARTIAL },
+  BULK_FAILED: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
+  BULK_TIMEOUT: { scope: 'window', action: 'split', exit: PARTIAL, notWhole: true },
+  BULK_CANCELED: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
+  BULK_EXPIRED: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
+  BULK_STUCK: { scope: 'window', action: 'split', alternative: 'resubmit', exit: PARTIAL, notWhole: true },
   OPERATION_IN_PROGRESS: { scope: 'request', action: 'resend', exit: PARTIAL },
-  VERIFY_MISMATCH: { scope: 'entity', action: 'fail', exit: PARTIAL },
-  COUNT_SHORTFALL: { scope: 'window', action: 'resubmit', exit: PARTIAL },
-  MALFORMED_JSONL: { scope: 'entity', action: 'fail', exit: PARTIAL },
-  DOWNLOAD_FAILED: { scope: 'window', action: 'resubmit', exit: PARTIAL },
-  SNAPSHOT_INCOMPLETE: { scope: 'window', action: 'resubmit', exit: PARTIAL },
+  VERIFY_MISMATCH: { scope: 'entity', action: 'fail', exit: PARTIAL, notWhole: true },
+  COUNT_SHORTFALL: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
+  MALFORMED_JSONL: { scope: 'entity', action: 'fail', exit: PARTIAL, notWhole: true },
+  DOWNLOAD_FAILED: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
+  SNAPSHOT_INCOMPLETE: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
   THROTTLED: { scope: 'request', action: 'resend', exit: PARTIAL },
   HTTP_TRANSIENT: { scope: 'request', action: 'resend', alternative: 'fail', exit: PARTIAL },
   NETWORK: { scope: 'request', action: 'resend', alternative: 'fail', exit: PARTIAL },

@@ -11,7 +11,7 @@
 // snapshot is then not judged either. A root without a count has no snapshot (stage.ts deletesOf).
 import { deletionsTable } from '../../entities/deletions.ts';
 import type { Entity, QueryPart } from '../../entities/types.ts';
-import { EtlError, ErrorCodes, isEtlError } from '../../errors/index.ts';
+import { EtlError, ErrorCodes, isEtlError, policyOf } from '../../errors/index.ts';
 import type { StoreCount } from '../../load/manifest.ts';
 import type { BulkOperation } from '../../shopify/operation.ts';
 import type { IdSets } from '../../state/id-sets.ts';
@@ -54,22 +54,15 @@ export interface SnapshotWindowDeps extends Omit<EventsWindowDeps, 'ids'> {
   oneAtATime: <T>(write: () => Promise<T>) => Promise<T>;
 }
 
-/**
- * The operation's outcome or its file, when not whole, or its root ids short of the store's count:
- * these become SNAPSHOT_INCOMPLETE (resubmitted, never split: a snapshot is read whole). Anything else (a stop, a busy slot, a missing scope, a query
- * refused) keeps its own code and policy.
- */
-const INCOMPLETE: ReadonlySet<string> = new Set([
-  ErrorCodes.BULK_FAILED, ErrorCodes.BULK_TIMEOUT, ErrorCodes.BULK_CANCELED, ErrorCodes.BULK_EXPIRED, ErrorCodes.BULK_STUCK,
-  ErrorCodes.VERIFY_MISMATCH, ErrorCodes.MALFORMED_JSONL, ErrorCodes.DOWNLOAD_FAILED, ErrorCodes.COUNT_SHORTFALL, ErrorCodes.SNAPSHOT_INCOMPLETE,
-]);
-
 export async function extractSnapshotWindow(deps: SnapshotWindowDeps, of: Entity, window: WindowMachine): Promise<WindowOutput> {
   const read: { op?: BulkOperation } = {};
   try {
     return await snapshot(deps, of, window, read);
   } catch (err) {
-    if (!isEtlError(err) || !INCOMPLETE.has(err.code)) throw err;
+    // A result not read whole (the policy table's notWhole) becomes SNAPSHOT_INCOMPLETE: resubmitted, never
+    // split, as a snapshot is read whole. Anything else (a stop, a busy slot, a missing scope, a query
+    // refused) keeps its own code and policy.
+    if (!isEtlError(err) || !policyOf(err.code).notWhole) throw err;
     // A completed operation whose file could not be read whole is not adopted again: the retry submits anew.
     if (read.op) deps.operations.state.operations.retire(read.op.id);
     const logged = err.code === ErrorCodes.SNAPSHOT_INCOMPLETE ? err : new EtlError(ErrorCodes.SNAPSHOT_INCOMPLETE, `${window.entity}: the id snapshot did not complete whole, so no deletion is judged from it (${err.code}: ${err.message})`, { cause: err, details: err.details });
