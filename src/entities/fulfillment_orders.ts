@@ -9,6 +9,7 @@ import { defineEntity } from './define.ts';
 const fulfillmentOrders = table({
   name: 'fulfillment_orders',
   description: 'One row per fulfillment order (closed ones included): its order, status, request status, assigned location, destination, delivery method and holds (fulfillment_holds, a REPEATED RECORD).',
+  references: { column: 'order_id', table: 'orders', onDelete: 'cascade' },
   columns: [
     id(), ref('orderId', 'order_id'), str('orderName'), ts('orderProcessedAt'), str('status'), str('requestStatus'), ts('createdAt'), ts('updatedAt'), ts('fulfillAt'), ts('fulfillBy'),
     ref('assignedLocation.location.id', 'assigned_location_id'), str('assignedLocation.name', 'assigned_location_name'), str('assignedLocation.countryCode', 'assigned_location_country_code'),

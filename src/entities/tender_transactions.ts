@@ -8,6 +8,7 @@ import { defineEntity } from './define.ts';
 const tenderTransactions = table({
   name: 'tender_transactions',
   description: 'One row per tender transaction: money that moved between a buyer and the shop (payments positive, refunds negative), its payment method, card details where a card paid, and its order (order_id null once the order is deleted).',
+  references: { column: 'order_id', table: 'orders', onDelete: 'null' },
   columns: [
     id(), ref('order.id', 'order_id'), ts('processedAt'), str('paymentMethod'), str('remoteReference'), bool('test'), moneyV2('amount'),
     str('transactionDetails.creditCardCompany', 'credit_card_company'), str('transactionDetails.creditCardNumber', 'credit_card_number'),

@@ -7,7 +7,7 @@ import { KINDS, type KindName, type OptionsOf } from './kinds/index.ts';
 import type { Kind } from './kinds/kind.ts';
 import type { PivotOptions } from './kinds/lists.ts';
 import { generalTable, type GeneralTable } from './read.ts';
-import type { BigQueryColumn, TableDef } from './types.ts';
+import type { BigQueryColumn, Reference, TableDef } from './types.ts';
 
 export interface ColumnSpec {
   readonly kind: KindName;
@@ -64,6 +64,7 @@ export interface TableSpec {
   description: string;
   columns: readonly ColumnSpec[];
   parent?: { column: string; table: string };
+  references?: Reference;
   /**
    * The record's key when it is not a required `id` (TableDef.key): e.g. (`order_id`, `index`) for
    * discount applications, which have no id. Declared where no id column is required.
@@ -94,6 +95,7 @@ export function table(spec: TableSpec): Table {
       description: spec.description,
       columns,
       ...(spec.parent ? { parent: spec.parent } : {}),
+      ...(spec.references ? { references: spec.references } : {}),
       ...(key ? { key } : {}),
       ...(shopCurrency.length ? { shopCurrencyColumns: shopCurrency.map((c) => c.name) } : {}),
     },

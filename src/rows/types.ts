@@ -13,6 +13,18 @@ export interface BigQueryColumn {
   fields?: BigQueryColumn[]; // for RECORD
 }
 
+/**
+ * A column holding the id of another entity's root record, not a parent line: Shopify deletes this
+ * record with that one ('cascade': a fulfillment order, whose order is required) or keeps it and
+ * answers the reference as null ('null': a tender transaction outlives its order). The current-state
+ * views (src/views/) follow it when the referenced id is deleted.
+ */
+export interface Reference {
+  column: string;
+  table: string;
+  onDelete: 'cascade' | 'null';
+}
+
 export interface TableDef {
   name: string;
   description: string;
@@ -20,6 +32,8 @@ export interface TableDef {
   columns: BigQueryColumn[];
   /** For child tables: the column holding the parent's numeric id and the table it points into. */
   parent?: { column: string; table: string };
+  /** A record of another entity this one belongs to, and what Shopify does to this one when that one is deleted (Reference). */
+  references?: Reference;
   /**
    * The columns that tell one of the table's records from another within a shop (`_shop`): `id` where
    * the record has a required one, else what the entity declares (spec.ts, TableSpec.key). The

@@ -76,12 +76,25 @@ function current(d: Dialect, s: CurrentState): string {
   switch (s.kind) {
     case 'latest': {
       const order = [...(s.byUpdatedAt ? ['t.updated_at DESC'] : []), 't._extracted_at DESC', 't._run_id DESC'].join(', ');
+      const ref = s.foreign && `kept.${d.column(s.foreign.column)}`;
+      const parentKept = s.foreign
+        ? [
+            `(NOT EXISTS (SELECT 1 FROM ${d.committedRows(s.foreign.table)} AS p WHERE p._shop = kept._shop AND p.id = ${ref})` +
+              ` OR EXISTS (SELECT 1 FROM ${d.name(currentView(s.foreign.table.name))} AS p WHERE p._shop = kept._shop AND p.id = ${ref}))`,
+          ]
+        : [];
+      // A reference to a deleted record: the row goes with it ('cascade') or holds null ('null'), as in the store.
+      const refers = s.table.references;
+      const referenceGone = refers && `EXISTS (SELECT 1 FROM ${d.name(DELETED)} AS gone WHERE gone._shop = kept._shop AND gone.table_name = '${refers.table}' AND gone.id = kept.${d.column(refers.column)})`;
+      const kept = refers?.onDelete === 'null'
+        ? bigQuerySchema(s.table).map((f) => (f.name === refers.column ? `CASE WHEN ${referenceGone} THEN NULL ELSE kept.${d.column(f.name)} END AS ${d.column(f.name)}` : `kept.${d.column(f.name)}`)).join(', ')
+        : cols;
       return [
-        `SELECT ${cols} FROM (`,
+        `SELECT ${kept} FROM (`,
         `  SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t._shop, ${keyCols.join(', ')} ORDER BY ${order}) AS _copy`,
         `  FROM ${source} AS t`,
         ') AS kept',
-        `WHERE ${['_copy = 1', ...notDeleted].join(' AND ')}`,
+        `WHERE ${['_copy = 1', ...notDeleted, ...parentKept, ...(refers?.onDelete === 'cascade' ? [`NOT ${referenceGone}`] : [])].join(' AND ')}`,
       ].join('\n');
     }
     case 'child': {

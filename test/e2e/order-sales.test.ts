@@ -9,6 +9,7 @@ import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { pagedLines } from '../../src/sync/paged-part.ts';
 import { ShopifyClient } from '../../src/shopify/client.ts';
 import { staticToken } from '../../src/shopify/auth.ts';
+import { DuckViews } from '../support/duckdb.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, readPublished } from '../support/output.ts';
 
@@ -52,6 +53,29 @@ describe('order sales (a paged entity)', function () {
     }
     // Some orders were refunded, whole or in part: the reconciliation covered returns and adjustments too.
     expect(sales.some((s) => s.action_type === 'RETURN')).to.equal(true);
+  });
+
+  it("leaves a deleted order's sales out of the current state, as its agreements are (a parent in another entity's table)", async () => {
+    const args = ['--entities', 'orders,order_sales', '--deletes-every', '0'];
+    expect((await runAgainst(sandbox, dir, args)).exitCode).to.equal(0);
+    const out = join(dir, 'out');
+    const agreements = await readPublished(out, manifests(out), 'order_agreements');
+    const gone = agreements[0]!.order_id as number;
+    const goneAgreements = agreements.filter((a) => a.order_id === gone).map((a) => a.id);
+    sandbox.store.remove({ entity: 'orders', gids: [`gid://shopify/Order/${gone}`], events: false, at: new Date() });
+    expect((await runAgainst(sandbox, dir, args)).exitCode).to.equal(0);
+
+    const views = await DuckViews.of(out);
+    try {
+      const ids = (rows: Array<Record<string, unknown>>): string[] => rows.map((r) => String(r.id)).sort();
+      const held = ids(await views.rows(`SELECT DISTINCT id FROM shopify_order_sales WHERE agreement_id IN (${goneAgreements.join(', ')})`));
+      expect(held.length, 'the deleted order had sales in the files').to.be.greaterThan(0);
+      expect(await views.rows(`SELECT id FROM shopify_order_sales_current WHERE agreement_id IN (${goneAgreements.join(', ')})`)).to.deep.equal([]);
+      // Every other order's sales stay: the store's sales, every one current.
+      expect((await views.rows('SELECT id FROM shopify_order_sales_current')).length).to.equal(sandbox.store.truth().order_sales);
+    } finally {
+      views.close();
+    }
   });
 
   it('reads the same lines a page of one at a time as a page of many: the root and every nested connection are read on to their end', async () => {

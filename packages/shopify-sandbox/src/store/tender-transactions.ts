@@ -2,7 +2,7 @@
 // sale, capture or refund among an order's transactions (authorizations and voids move nothing). A
 // refund's amount is negative, so an order's tender transactions sum to what it was paid minus what was
 // refunded. They never change once processed, and are searched by processed_at.
-import { inWindow, rootIndexes, Tally, type EntityGenerator } from './generator.ts';
+import { inWindow, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { gid, numericId } from './ids.ts';
 import { moneyV2, type Rec } from './model.ts';
@@ -39,6 +39,8 @@ function moved(order: Rec): number {
  */
 export function tenderTransactionsOf(g: StoreGraph, i: number): BuiltTender[] {
   const edited = g.ctx.overlay.editedOrders.has(i);
+  // Shopify keeps a deleted order's tender transactions and answers their order as null.
+  const gone = g.ctx.overlay.isDeleted('orders', i);
   const placed = edited ? buildOrder(g, i, true).record : g.order(i);
   const current = edited ? g.order(i) : placed;
   const tenders: BuiltTender[] = [];
@@ -54,7 +56,7 @@ export function tenderTransactionsOf(g: StoreGraph, i: number): BuiltTender[] {
         processedAt,
         remoteReference: card ? `${cents < 0 ? 're' : 'ch'}_${(ordinal * 7919).toString(36).padStart(10, '0')}` : null,
         test,
-        order: () => current,
+        order: () => (gone ? null : current),
         transactionDetails: card ? { __typename: 'TenderTransactionCreditCardDetails', creditCardCompany: ['Visa', 'Mastercard', 'American Express'][i % 3]!, creditCardNumber: `•••• ${String(4242 + (i % 5000)).slice(-4)}` } : null,
       },
     });
@@ -72,11 +74,16 @@ export function tenderTransactionsOf(g: StoreGraph, i: number): BuiltTender[] {
   return tenders;
 }
 
+/** Every order's index, deleted ones included: their tender transactions stay. */
+function* everyOrder(g: StoreGraph): Generator<number> {
+  for (let i = 0; i < g.ctx.count('orders'); i++) yield i;
+}
+
 export const tenderTransactionsGenerator: EntityGenerator = {
   root: ROOT,
   searchFields: ['processed_at', 'id'],
   *nodes(g, filter) {
-    for (const i of rootIndexes(g, 'orders', () => true)) {
+    for (const i of everyOrder(g)) {
       for (const t of tenderTransactionsOf(g, i)) {
         if (filter.matches({ processed_at: t.processed, id: Number(String(t.record['id']).split('/').pop()) })) yield t.record;
       }
@@ -84,7 +91,7 @@ export const tenderTransactionsGenerator: EntityGenerator = {
   },
   truth(g, window) {
     const tally = new Tally(['tender_transactions']);
-    for (const i of rootIndexes(g, 'orders', () => true)) for (const t of tenderTransactionsOf(g, i)) if (inWindow(window, t.processed)) tally.add('tender_transactions');
+    for (const i of everyOrder(g)) for (const t of tenderTransactionsOf(g, i)) if (inWindow(window, t.processed)) tally.add('tender_transactions');
     return tally.counts;
   },
 };
