@@ -8,9 +8,7 @@
 // objectCount and still lack records Shopify's search index did not hand the operation, so the root's
 // ids must also reach the store's count of the whole root, read as the operation starts and once it
 // ended (src/sync/counts.ts, the windows' own check); a count not read exactly proves nothing, and the
-// snapshot is then not judged either. A root Shopify does not count (fulfillment orders, tender
-// transactions) is checked against objectCount only: the current-state views need its deletes (a
-// fulfillment order's rows do not go with its order's), and no count exists to do better.
+// snapshot is then not judged either. A root without a count has no snapshot (stage.ts deletesOf).
 import { deletionsTable } from '../../entities/deletions.ts';
 import type { Entity, QueryPart } from '../../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError, policyOf } from '../../errors/index.ts';
@@ -82,7 +80,7 @@ async function snapshot(deps: SnapshotWindowDeps, of: Entity, window: WindowMach
     return reading;
   };
   let atStart: Promise<StoreCount> | null = null;
-  const op = await completedOperation(deps, window, idsQuery(of), of.incremental!.counted ? () => { atStart = count(); } : undefined);
+  const op = await completedOperation(deps, window, idsQuery(of), () => { atStart = count(); });
   read.op = op;
   deps.ids.beginSnapshot(window.id);
   const rootTable = of.deletes!.tables[0];
@@ -102,9 +100,9 @@ async function snapshot(deps: SnapshotWindowDeps, of: Entity, window: WindowMach
     }
   }
   deps.ids.addSnapshotIds(window.id, batch);
-  const check = of.incremental!.counted ? checkCounts(await (atStart ?? count()), await count(), roots) : null;
-  if (check?.covered === false) throw shortfall(of, op.id, check);
-  if (check && check.covered === null) {
+  const check = checkCounts(await (atStart ?? count()), await count(), roots);
+  if (check.covered === false) throw shortfall(of, op.id, check);
+  if (check.covered === null) {
     throw new EtlError(ErrorCodes.SNAPSHOT_INCOMPLETE, `${window.entity}: the store's count of ${of.incremental!.rootField} was not read exactly, so the id snapshot cannot be shown whole and no deletion is judged from it`, { details: { operationId: op.id, countAtStart: check.atStart, countAtEnd: check.atEnd } });
   }
   return deps.oneAtATime(() => compareAndWrite(deps, of, window, op, lines));

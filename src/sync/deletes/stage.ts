@@ -25,9 +25,15 @@ export interface DeletesDeps {
   allOrders: boolean;
 }
 
-/** The entities whose deletes the stage looks for: the selected incremental ones. */
+/**
+ * The entities whose deletes the stage looks for: the selected incremental ones whose root Shopify
+ * counts. A root without a count (tender transactions, fulfillment orders) cannot be shown whole, so
+ * its snapshot could report a record the index missed as deleted: it has none. Neither is lost: a
+ * tender transaction outlives its order (its order_id becomes null), and a fulfillment order goes with
+ * its order, which the orders' snapshot finds.
+ */
 export function deletesOf(selected: readonly Entity[]): Entity[] {
-  return selected.filter((e) => e.incremental && e.deletes);
+  return selected.filter((e) => e.incremental?.counted && e.deletes);
 }
 
 /** `tracked`: the entities whose deletes are looked for (deletesOf the selected ones). */
