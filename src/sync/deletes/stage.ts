@@ -30,7 +30,8 @@ export interface DeletesDeps {
  * counts. A root without a count (tender transactions, fulfillment orders) cannot be shown whole, so
  * its snapshot could report a record the index missed as deleted: it has none. Neither is lost: a
  * tender transaction outlives its order (its order_id becomes null), and a fulfillment order goes with
- * its order, which the orders' snapshot finds.
+ * its order, which the orders' snapshot finds; the current-state views follow both through the
+ * tables' references (src/views/sql.ts).
  */
 export function deletesOf(selected: readonly Entity[]): Entity[] {
   return selected.filter((e) => e.incremental?.counted && e.deletes);
