@@ -3,7 +3,7 @@
 // in time order. Each window is taken through its state machine (window.ts) to committed. A window
 // that cannot complete stops the entity, so the watermark never passes a gap.
 import type { Entity } from '../entities/types.ts';
-import { EtlError, ErrorCodes, isEtlError, policyOf } from '../errors/index.ts';
+import { EtlError, ErrorCodes, isEtlError, policyOf, type ErrorCode } from '../errors/index.ts';
 import type { Manifest } from '../load/manifest.ts';
 import { WindowOutbox, discardWindowParts, type OutboxDeps } from '../load/outbox.ts';
 import type { Logger } from '../report/log.ts';
@@ -182,7 +182,7 @@ async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: W
       }
       const row = window.row;
       // Too much for one operation (Shopify's TIMEOUT, or past our time or size bound): the same window would fail again.
-      const split = e.action === 'split' ? await splitOf(deps, entity, row, splitDepth) : null;
+      const split = e.action === 'split' ? await splitOf(deps, entity, row, splitDepth, e.code) : null;
       if (split) {
         window.abandoned(e);
         const ids = split.by === 'id' ? { idAfter: row.id_after, idThrough: row.id_through } : {};
@@ -208,17 +208,20 @@ async function extractWithRetries(deps: EntityRunDeps, entity: Entity, window: W
 
 /**
  * The two parts a window too much for one operation is split into. By time while it is wider than two
- * of the narrowest windows, at most MAX_SPLIT_DEPTH times (a wide window still too much then fails, as
- * a store slow everywhere does). Narrower, time cannot help (one instant may hold more records than an
- * operation reads): by id, keeping its time range, at most MAX_ID_SPLIT_DEPTH times. Null: it cannot be
- * split further, and fails.
+ * of the narrowest windows, at most MAX_SPLIT_DEPTH times. Narrower, time cannot help (one instant may
+ * hold more records than an operation reads): by id, keeping its time range, at most MAX_ID_SPLIT_DEPTH
+ * times. A part still too wide after every time halving goes on by id too when Shopify said the
+ * operation held too much (its TIMEOUT), so any window completes; one we cancelled for running past
+ * --operation-timeout fails there instead, as a store slow everywhere would only be asked again and
+ * again. Null: it cannot be split further, and fails.
  */
-async function splitOf(deps: EntityRunDeps, entity: Entity, row: WindowRow, depth: SplitDepth): Promise<{ by: 'time' | 'id'; parts: [Part, Part]; depth: SplitDepth } | null> {
+async function splitOf(deps: EntityRunDeps, entity: Entity, row: WindowRow, depth: SplitDepth, code: ErrorCode): Promise<{ by: 'time' | 'id'; parts: [Part, Part]; depth: SplitDepth } | null> {
   const window = { since: row.since ? new Date(row.since) : null, until: new Date(row.until!) };
   const ids = idRangeOf(row);
   const byId = ids.after !== null || ids.through !== null;
   const halves = byId ? null : splitWindow(window, deps.plan.floor ?? SHOPIFY_FOUNDED, MIN_WINDOW_MS);
-  if (halves) return depth.time < MAX_SPLIT_DEPTH ? { by: 'time', parts: halves, depth: { ...depth, time: depth.time + 1 } } : null;
+  if (halves && depth.time < MAX_SPLIT_DEPTH) return { by: 'time', parts: halves, depth: { ...depth, time: depth.time + 1 } };
+  if (halves && code !== ErrorCodes.BULK_TIMEOUT) return null;
   if (!entity.incremental || depth.id >= MAX_ID_SPLIT_DEPTH) return null;
   let bounds: IdBounds | null;
   try {

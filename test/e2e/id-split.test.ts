@@ -107,6 +107,22 @@ describe('a window too much for one operation on one instant completes by id-ran
     expect(new Set(current).size).to.equal(40);
   });
 
+  it('a wide window still too much after every time halving goes on by id range: any window completes', async () => {
+    // A first read of every customer, a few objects per operation: halving the wide window by time as
+    // often as it may leaves parts far wider than two hours that still hold too many records.
+    const truth = sandbox.store.truth();
+    const objects = (truth['customers'] ?? 0) + (truth['customer_addresses'] ?? 0);
+    const limit = Math.ceil(objects / 24);
+    sandbox.faults.set({ objectLimit: limit });
+    await run();
+    const rows = windowRows();
+    const wideById = rows.filter((r) => r.id_after !== null || r.id_through !== null).filter((r) => Date.parse(r.until) - Date.parse(r.since ?? '1970-01-01') >= 2 * 3_600_000);
+    expect(wideById.length, 'parts of windows wider than two hours, split by id').to.be.greaterThan(0);
+    expect(rows.filter((r) => r.status === 'committed').every((r) => (r.lines ?? 0) <= limit), 'every committed part fits').to.equal(true);
+    await expectPublishedEqualsTruth(sandbox, dir, ['customers']);
+    await expectWatermarkCovered(sandbox, dir, ['customers']);
+  });
+
   it('a run killed after the first id-range part committed: the watermark stayed before the window, and the rerun loses nothing', async () => {
     const args = ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--entities', 'customers', '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'),
       '--log-format', 'json', '--poll-interval', '50ms', '--max-poll-interval', '100ms', '--safety-lag', '0s', '--lookback', '0s'];
