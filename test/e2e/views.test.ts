@@ -133,4 +133,23 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     expect(await current.rows('SELECT table_name, CAST(id AS VARCHAR) AS id FROM shopify__deleted')).to.deep.equal([{ table_name: 'product_variants', id: variant!.split('/').pop() }]);
     await expectStoreTruth(current, 'fresh');
   });
+
+  it('equal the store after a customer reported deleted is seen again: the restore puts it back', async () => {
+    const deletes = ['--deletes-every', '0'];
+    await run('etl', deletes);
+    const out = join(dir, 'etl', 'out');
+    const first = await views(out);
+    const [customer] = (await first.rows('SELECT admin_graphql_api_id AS gid FROM shopify_customers_current ORDER BY id LIMIT 1')).map((r) => String(r.gid));
+    await remove('customers', [customer!], false);
+    await run('etl', deletes);
+    const gone = await views(out);
+    expect(await gone.rows(`SELECT id FROM shopify_customers_current WHERE admin_graphql_api_id = '${customer!}'`)).to.deep.equal([]);
+
+    sandbox.store.restore({ entity: 'customers', gids: [customer!] });
+    await run('etl', deletes);
+    const back = await views(out);
+    expect(await back.rows('SELECT * FROM shopify__deleted')).to.deep.equal([]);
+    expect(await back.rows(`SELECT id FROM shopify_customers_current WHERE admin_graphql_api_id = '${customer!}'`)).to.have.length(1);
+    await expectStoreTruth(back, 'fresh-after-restore');
+  });
 });
