@@ -11,15 +11,13 @@ import type { JsonObject, RowSink } from '../rows/types.ts';
 import type { Entity, QueryPart, ShopFeature } from './types.ts';
 
 /**
- * 'incremental': a bulk query whose root connection takes the window's updated_at filter, with
- * updatedAt as the cursor. 'snapshot': a bulk query read whole every run (no usable filter, or child
- * changes that do not bump the parent's updatedAt). 'object': one object read with an ordinary query
- * every run (a bulk query needs a connection); its one table's row is the root field's value. 'paged':
- * a connection read whole every run with ordinary queries, page by page (one that bulk operations
- * cannot reach, under an object root: shopifyPaymentsAccount's payouts). An incremental entity read
- * by ordinary requests over its windows instead (data nested deeper than bulk reaches) says `paged: true`.
+ * 'incremental': a query whose root connection takes the window's updated_at filter, with updatedAt
+ * as the cursor. 'snapshot': a query read whole every run (no usable filter, or child changes that do
+ * not bump the parent's updatedAt). 'object': one object read with an ordinary query every run (a bulk
+ * query needs a connection); its one table's row is the root field's value. An incremental or snapshot
+ * entity is a bulk query, unless it says `paged: true`.
  */
-export type Sync = 'incremental' | 'snapshot' | 'object' | 'paged';
+export type Sync = 'incremental' | 'snapshot' | 'object';
 
 /** The access scopes an entity needs: a shop that has not granted them all skips it (src/sync/plan.ts, checkScopes). */
 interface Scoped {
@@ -41,13 +39,7 @@ export type EntitySpec =
   | ({ name: string; sync: 'object'; tables: readonly [Table] } & Scoped)
   | (Routing & Scoped & {
       name: string;
-      sync: 'paged';
-      /** Field path from the query's root to the connection its pages walk (`$after` is the cursor). */
-      connection: readonly string[];
-    })
-  | (Routing & Scoped & {
-      name: string;
-      sync: Exclude<Sync, 'object' | 'paged'>;
+      sync: Exclude<Sync, 'object'>;
       /**
        * Further bulk queries on the same root and window (queries/<query>.graphql), for data past one
        * query's limits: at most 5 connections, nested at most 2 deep (docs/shopify-bulk-api.md#bulk-query-rules).
@@ -70,8 +62,14 @@ export type EntitySpec =
       deletedQuietly?: Readonly<Record<string, Table>>;
       /** The root connection, when it is not the name in camelCase (order_sales reads orders). */
       root?: string;
-      /** Read with ordinary requests paging through the window's root connection, nested connections and all, not a bulk query: for data nested deeper than a bulk query reaches (src/sync/paged-part.ts). */
+      /**
+       * Read with ordinary requests, page by page, not a bulk query (src/sync/paged-part.ts): for data
+       * nested deeper than a bulk query reaches (order_sales), or a connection bulk operations do not
+       * reach at all (payouts, under the shopifyPaymentsAccount object).
+       */
       paged?: true;
+      /** A paged query's connection: the field path from the query's root to it (payouts: shopifyPaymentsAccount, payouts). Default: the root connection. */
+      connection?: readonly string[];
       /** Run only when --entities names it (Entity.optIn). */
       optIn?: true;
     });
@@ -99,25 +97,13 @@ export function defineEntity(spec: EntitySpec): Entity {
     };
     return { ...part, scopes, ...requires, parts: [part] };
   }
-  if (spec.sync === 'paged') {
-    const { transcode: _bytePathOfBulkLines, ...nodes } = bulkPart(name, name, null, spec);
-    const { connection } = spec;
-    const part: QueryPart = {
-      ...nodes,
-      kind: 'plain',
-      paging: connection,
-      process(data, out) {
-        for (const node of pageOf(data, connection)?.nodes ?? []) nodes.process(node, out);
-      },
-    };
-    return { ...part, scopes, ...requires, parts: [part] };
-  }
   const incremental: QueryPart['incremental'] = spec.sync !== 'incremental' ? null : {
     rootField: spec.root ?? rootField, counted: spec.counted ?? true, sortsById: spec.sortsById ?? true,
     ...(spec.cursor === 'processedAt' ? { searchField: 'processed_at', cursorField: 'processedAt' } : { searchField: 'updated_at', cursorField: 'updatedAt' }),
   };
-  // A paged entity's lines are another entity's children (order_sales): it has no part in the deletions stage.
-  const first = spec.paged ? { ...bulkPart(name, name, incremental, spec), kind: 'paged' as const } : bulkPart(name, name, incremental, spec, spec.deletedQuietly ?? {});
+  // A paged entity has no part in the deletions stage: its lines are another entity's children
+  // (order_sales), or it is read whole every run (payouts).
+  const first = spec.paged ? { ...bulkPart(name, name, incremental, spec), kind: 'paged' as const, paging: spec.connection ?? [spec.root ?? rootField] } : bulkPart(name, name, incremental, spec, spec.deletedQuietly ?? {});
   const more = (spec.parts ?? []).map((p) => bulkPart(name, p.query, incremental, p));
   const optIn = spec.optIn ? { optIn: true as const } : {};
   if (more.length === 0) return { ...first, scopes, ...requires, ...optIn, parts: [first] };
@@ -170,12 +156,3 @@ function bulkPart(entity: string, query: string, incremental: QueryPart['increme
 }
 
 const noBytePath = (): boolean => false;
-
-/** One page of a connection at `path` in an ordinary query's answer: its nodes and where the next page starts; null where the path holds null (no Shopify Payments account). */
-export function pageOf(data: JsonObject, path: readonly string[]): { nodes: JsonObject[]; next: string | null } | null {
-  let at: unknown = data;
-  for (const field of path) at = at && typeof at === 'object' ? (at as JsonObject)[field] : null;
-  if (!at || typeof at !== 'object') return null;
-  const { edges, pageInfo } = at as { edges?: Array<{ node: JsonObject }>; pageInfo?: { hasNextPage: boolean; endCursor: string | null } };
-  return { nodes: (edges ?? []).map((e) => e.node), next: pageInfo?.hasNextPage ? (pageInfo.endCursor ?? null) : null };
-}

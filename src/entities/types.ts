@@ -13,12 +13,12 @@ export interface QueryPart {
   name: string;
   /**
    * 'bulk': bulkOperationRunQuery over a connection; 'plain': one ordinary GraphQL request for a single
-   * object (shop); 'paged': ordinary requests paging through the window's root connection, for data
-   * that lies deeper than a bulk query reaches (src/sync/paged-part.ts).
-   * An entity's first query is of its kind. (A 'plain' query may also page through one connection: `paging`.)
+   * object (shop); 'paged': ordinary requests paging through a connection (`paging`), for data that lies
+   * deeper than a bulk query reaches or where bulk operations do not reach (src/sync/paged-part.ts).
+   * An entity's first query is of its kind.
    */
   kind: 'bulk' | 'plain' | 'paged';
-  /** A plain query read page by page: the field path to its connection (define.ts, pageOf); absent for one request. */
+  /** A paged query's connection: the field path from the query's root to it (the window's root connection, or payouts under shopifyPaymentsAccount). */
   paging?: readonly string[];
   /** File name under queries/. */
   queryFile: string;

@@ -133,9 +133,9 @@ async function operationOf(deps: BulkWindowDeps, entity: Entity, part: QueryPart
 
 /** A paged query's rows: its pages, read now, through the pipeline as a result file would be. */
 async function readPages(deps: BulkWindowDeps, entity: Entity, part: QueryPart, window: WindowMachine, stage: WindowStage, extractedAt: string): Promise<PartRead> {
-  const rootField = entity.incremental?.rootField;
-  if (!rootField) throw new EtlError(ErrorCodes.INTERNAL, `${part.name}: a paged query needs an incremental entity's root field`);
-  const chunks = pagedLines(deps.client, windowQuery(entity, window.row, part), rootField);
+  if (!part.paging) throw new EtlError(ErrorCodes.INTERNAL, `${part.name}: a paged query needs its connection's path`);
+  deps.operations.progress.update(entity.name, { phase: 'streaming' });
+  const chunks = pagedLines(deps.client, windowQuery(entity, window.row, part), part.paging);
   const result = await processJsonl(part, chunks, stage, { ...deps.meta, extractedAt }, {
     pool: deps.pool,
     gzipLevel: deps.gzipLevel,

@@ -1,11 +1,12 @@
-// A paged query (QueryPart kind 'paged', order_sales): data nested deeper than a bulk query reaches
-// (orders → agreements → sales is three connections; a bulk query nests two,
-// docs/shopify-bulk-api.md#bulk-query-rules), read with ordinary requests over the window's root
-// connection, one page at a time. Each page is turned into lines as a bulk result file has them (one
-// line per connection node, a child's carrying __parentId), so the same pipeline writes its rows. A
-// nested connection with more nodes than its page is read on from the root node it lies under
-// (`node(id:)`: root nodes are Nodes, nested ones need not be, agreements are not), reaching its parent
-// by the cursors of the edges before it, one node per level.
+// A paged query (QueryPart kind 'paged'): a connection read with ordinary requests, one page at a time,
+// where bulk operations cannot read it: data nested deeper than a bulk query reaches (order_sales:
+// orders → agreements → sales is three connections; a bulk query nests two,
+// docs/shopify-bulk-api.md#bulk-query-rules), or a connection under an object (payouts, under
+// shopifyPaymentsAccount). Each page is turned into lines as a bulk result file has them (one line per
+// connection node, a child's carrying __parentId), so the same pipeline writes its rows. A nested
+// connection with more nodes than its page is read on from the root node it lies under (`node(id:)`:
+// root nodes are Nodes, nested ones need not be, agreements are not), reaching its parent by the
+// cursors of the edges before it, one node per level.
 import { Kind, parse, print, visit, type ArgumentNode, type DocumentNode, type FieldNode, type SelectionSetNode } from 'graphql';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { JsonObject } from '../rows/types.ts';
@@ -28,16 +29,21 @@ const isPage = (value: unknown): value is Page =>
   typeof value === 'object' && value !== null && Array.isArray((value as Page).edges) && typeof (value as Page).pageInfo === 'object';
 
 /**
- * The lines of every node the query (with the window's filter already set) reaches through the root
- * connection `rootField`, a page of the root at a time as JSONL bytes.
+ * The lines of every node the query (with the window's filter already set) reaches through the
+ * connection at `path` (field names from the query's root), a page of it at a time as JSONL bytes.
+ * An object on the way that is null (a shop without a Shopify Payments account) has no lines.
  */
-export async function* pagedLines(client: Client, query: string, rootField: string): AsyncGenerator<Uint8Array> {
+export async function* pagedLines(client: Client, query: string, path: readonly string[]): AsyncGenerator<Uint8Array> {
   const document = withCursors(parse(query));
+  const at = path.join('.');
   for (let after: string | null = null, first = true; first || after !== null; first = false) {
-    const text = print(withArgs(document, (f, depth) => depth === 0 && f.name.value === rootField, { after }));
-    const data: Record<string, unknown> = await client.request<Record<string, unknown>>(text);
-    const root: unknown = data[rootField];
-    if (!isPage(root)) throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `the paged query's ${rootField} is not a connection page`);
+    const text = print(withArgs(document, (names) => names.join('.') === at, { after }));
+    let root: unknown = await client.request<Record<string, unknown>>(text);
+    for (const [i, field] of path.entries()) {
+      root = (root as Record<string, unknown>)[field];
+      if (root === null && i < path.length - 1) return;
+    }
+    if (!isPage(root)) throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `the paged query's ${at} is not a connection page`);
     const lines: string[] = [];
     for await (const record of flatten(client, document, root, null, null, after)) lines.push(JSON.stringify(record));
     if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`);
@@ -103,7 +109,7 @@ function edgesOf(field: FieldNode): FieldNode {
 /** The query's connection field `field` (its first), with `args` set. */
 function selection(document: DocumentNode, field: string, args: { after: string | null; first?: number }): FieldNode {
   let found: FieldNode | undefined;
-  visit(withArgs(document, (f) => f.name.value === field && f.selectionSet !== undefined, args), {
+  visit(withArgs(document, (_, f) => f.name.value === field && f.selectionSet !== undefined, args), {
     Field(f) {
       if (found === undefined && f.name.value === field && f.selectionSet !== undefined) found = f;
     },
@@ -112,21 +118,21 @@ function selection(document: DocumentNode, field: string, args: { after: string 
   return found;
 }
 
-/** The document with `after:` (removed when null) and `first:` set on the fields `which` picks; depth counts the fields above. */
-function withArgs(document: DocumentNode, which: (field: FieldNode, depth: number) => boolean, args: { after: string | null; first?: number }): DocumentNode {
-  let depth = -1;
+/** The document with `after:` (removed when null) and `first:` set on the fields `which` picks by the names of the fields down to them. */
+function withArgs(document: DocumentNode, which: (names: readonly string[], field: FieldNode) => boolean, args: { after: string | null; first?: number }): DocumentNode {
+  const names: string[] = [];
   const arg = (key: string, value: ArgumentNode['value']): ArgumentNode => ({ kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: key }, value });
   return visit(document, {
     Field: {
       enter(field) {
-        depth++;
-        if (!which(field, depth)) return undefined;
+        names.push(field.name.value);
+        if (!which(names, field)) return undefined;
         const set = [...(args.after === null ? [] : [arg('after', { kind: Kind.STRING, value: args.after })]), ...(args.first === undefined ? [] : [arg('first', { kind: Kind.INT, value: String(args.first) })])];
         const kept = (field.arguments ?? []).filter((a) => a.name.value !== 'after' && !(args.first !== undefined && a.name.value === 'first'));
         return { ...field, arguments: [...kept, ...set] };
       },
       leave() {
-        depth--;
+        names.pop();
       },
     },
   });

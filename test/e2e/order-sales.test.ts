@@ -83,7 +83,7 @@ describe('order sales (a paged entity)', function () {
     const query = readFileSync(new URL('../../queries/order_sales.graphql', import.meta.url), 'utf8');
     const read = async (text: string): Promise<string[]> => {
       let all = '';
-      for await (const chunk of pagedLines(client, text, 'orders')) all += Buffer.from(chunk).toString('utf8');
+      for await (const chunk of pagedLines(client, text, ['orders'])) all += Buffer.from(chunk).toString('utf8');
       return all.split('\n').filter(Boolean).sort();
     };
     const ones = query.replace(/first: \d+/g, 'first: 1');
