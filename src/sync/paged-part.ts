@@ -6,7 +6,9 @@
 // connection node, a child's carrying __parentId), so the same pipeline writes its rows. A nested
 // connection with more nodes than its page is read on from the root node it lies under (`node(id:)`:
 // root nodes are Nodes, nested ones need not be, agreements are not), reaching its parent by the
-// cursors of the edges before it, one node per level.
+// cursors of the edges before it, one node per level. An inline list whose items hold connections (an
+// order's refunds, each with its refund line items: bulk queries refuse those) gives each item a line
+// of its own, its connections read on from the item itself, which must therefore be a Node.
 import { Kind, parse, print, visit, type ArgumentNode, type DocumentNode, type FieldNode, type SelectionSetNode } from 'graphql';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import type { JsonObject } from '../rows/types.ts';
@@ -17,8 +19,12 @@ interface Page {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-/** How to reach a node from the root node it lies under: each connection on the way, after the edge before it. */
-interface Route {
+/**
+ * How to reach a node from the Node it is read on from: the root node it lies under, or the item of
+ * an inline list it lies in (a refund in an order's refunds); then each connection on the way, after
+ * the edge before it.
+ */
+export interface Route {
   root: { id: string; typename: string };
   steps: Array<{ field: string; after: string | null }>;
 }
@@ -28,69 +34,114 @@ type Client = Pick<ShopifyClient, 'request'>;
 const isPage = (value: unknown): value is Page =>
   typeof value === 'object' && value !== null && Array.isArray((value as Page).edges) && typeof (value as Page).pageInfo === 'object';
 
+const isObject = (value: unknown): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** An inline list whose items hold connections (an order's refunds, each with its refund line items): each item is a node of its own. */
+const isNodeList = (value: unknown): value is JsonObject[] =>
+  Array.isArray(value) && value.length > 0 && value.every(isObject) && value.some((item) => Object.values(item).some(isPage));
+
+/** The query as the reader sends it: every `edges` selection also reads its cursors, by which a nested page is reached again. */
+export function pagedDocument(query: string): DocumentNode {
+  return withCursors(parse(query));
+}
+
+/** The request for the page after `after` (null: the first) of the connection at `path`. */
+export function pageQuery(document: DocumentNode, path: readonly string[], after: string | null): string {
+  const at = path.join('.');
+  return print(withArgs(document, (names) => names.join('.') === at, { after }));
+}
+
+/**
+ * The request for the page after `after` of the connection `field` of the node `route` reaches, from
+ * its root by `node(id: $id)`: each step reads the one node after the edge before the one wanted.
+ */
+export function nextPageQuery(document: DocumentNode, route: Route, field: string, after: string | null): string {
+  let inner = selection(document, field, { after });
+  for (const step of route.steps.toReversed()) {
+    const outer = selection(document, step.field, { after: step.after, first: 1 });
+    inner = { ...outer, selectionSet: { kind: Kind.SELECTION_SET, selections: [edgesOf(inner)] } };
+  }
+  return `query NextPage($id: ID!) { node(id: $id) { ... on ${route.root.typename} { ${print(inner)} } } }`;
+}
+
 /**
  * The lines of every node the query (with the window's filter already set) reaches through the
- * connection at `path` (field names from the query's root), a page of it at a time as JSONL bytes.
+ * connection at `path` (field names from the query's root), as JSONL bytes. Streamed: the lines read
+ * so far go out before each further request, so memory holds the page being read at each level and
+ * the lines since the last request, never a whole root page with everything nested under it.
  * An object on the way that is null (a shop without a Shopify Payments account) has no lines.
  */
 export async function* pagedLines(client: Client, query: string, path: readonly string[]): AsyncGenerator<Uint8Array> {
-  const document = withCursors(parse(query));
-  const at = path.join('.');
+  const document = pagedDocument(query);
+  const out: string[] = [];
   for (let after: string | null = null, first = true; first || after !== null; first = false) {
-    const text = print(withArgs(document, (names) => names.join('.') === at, { after }));
-    let root: unknown = await client.request<Record<string, unknown>>(text);
+    let root: unknown = await client.request<JsonObject>(pageQuery(document, path, after));
     for (const [i, field] of path.entries()) {
-      root = (root as Record<string, unknown>)[field];
+      root = (root as JsonObject)[field];
       if (root === null && i < path.length - 1) return;
     }
-    if (!isPage(root)) throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `the paged query's ${at} is not a connection page`);
-    const lines: string[] = [];
-    for await (const record of flatten(client, document, root, null, null, after)) lines.push(JSON.stringify(record));
-    if (lines.length > 0) yield Buffer.from(`${lines.join('\n')}\n`);
+    if (!isPage(root)) throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `the paged query's ${path.join('.')} is not a connection page`);
+    for (const { node } of root.edges) yield* lines(client, document, node, null, itself, out);
+    if (out.length > 0) yield drain(out);
     after = root.pageInfo.hasNextPage ? root.pageInfo.endCursor : null;
   }
 }
 
+/** The lines gathered since the last request, as bytes; `out` is emptied. */
+function drain(out: string[]): Uint8Array {
+  const bytes = Buffer.from(`${out.join('\n')}\n`);
+  out.length = 0;
+  return bytes;
+}
+
+/** The id and __typename a node is read on by (`node(id:)`), which it must select when something under it may need reading on. */
+function rootOf(node: JsonObject): Route['root'] {
+  const { id, __typename: typename } = node;
+  if (typeof id !== 'string' || typeof typename !== 'string') throw new EtlError(ErrorCodes.INTERNAL, 'a node with a nested connection must select its id and __typename');
+  return { id, typename };
+}
+
+/** The route of a node read on from itself: a root node, or an item of an inline list (which has no cursors to reach it by, so it must be a Node). */
+const itself = (node: JsonObject): Route => ({ root: rootOf(node), steps: [] });
+
 /**
- * Each node of a page as its line, then the lines of its nested connections' nodes, every page of
- * them. `route` reaches the page's parent node (null: the page is the root's); `pageAfter` is the
- * cursor the page was read after.
+ * A node's line (into `out`), then the lines of the items of its inline lists that hold connections,
+ * and of its nested connections' nodes, every page of them. `route` reaches the node; asked only of
+ * a node with something nested.
  */
-async function* flatten(client: Client, document: DocumentNode, page: Page, parent: { id: string; route: Route } | null, field: string | null, pageAfter: string | null): AsyncGenerator<JsonObject> {
-  for (const [k, { node }] of page.edges.entries()) {
-    const own: JsonObject = {};
-    const nested: Array<[string, Page]> = [];
-    for (const [key, value] of Object.entries(node)) {
-      if (isPage(value)) nested.push([key, value]);
-      else own[key] = value;
-    }
-    if (parent !== null) own.__parentId = parent.id;
-    yield own;
-    if (nested.length === 0) continue;
-    const { id, __typename: typename } = node;
-    if (typeof id !== 'string' || typeof typename !== 'string') throw new EtlError(ErrorCodes.INTERNAL, 'a node with a nested connection must select its id and __typename');
-    const before = k === 0 ? pageAfter : page.edges[k - 1]!.cursor;
-    const route: Route = parent === null ? { root: { id, typename }, steps: [] } : { root: parent.route.root, steps: [...parent.route.steps, { field: field!, after: before }] };
-    for (const [child, first] of nested) {
-      for (let p: Page | null = first, after: string | null = null; p !== null; ) {
-        yield* flatten(client, document, p, { id, route }, child, after);
-        after = p.pageInfo.endCursor;
-        p = p.pageInfo.hasNextPage ? await nextPage(client, document, route, child, after) : null;
+async function* lines(client: Client, document: DocumentNode, node: JsonObject, parentId: string | null, route: (node: JsonObject) => Route, out: string[]): AsyncGenerator<Uint8Array> {
+  const own: JsonObject = {};
+  const pages: Array<[string, Page]> = [];
+  const items: JsonObject[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (isPage(value)) pages.push([key, value]);
+    else if (isNodeList(value)) items.push(...value);
+    else own[key] = value;
+  }
+  if (parentId !== null) own.__parentId = parentId;
+  out.push(JSON.stringify(own));
+  if (pages.length === 0 && items.length === 0) return;
+  const { id } = rootOf(node);
+  const here = route(node);
+  for (const item of items) yield* lines(client, document, item, id, itself, out);
+  for (const [field, first] of pages) {
+    for (let page = first, after: string | null = null; ; ) {
+      for (const [k, edge] of page.edges.entries()) {
+        const before = k === 0 ? after : page.edges[k - 1]!.cursor;
+        yield* lines(client, document, edge.node, id, () => ({ root: here.root, steps: [...here.steps, { field, after: before }] }), out);
       }
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+      // What is read so far goes on before waiting for more.
+      if (out.length > 0) yield drain(out);
+      page = await nextPage(client, document, here, field, after);
     }
   }
 }
 
 /** The page after `after` of the connection `field` of the node `route` reaches. */
 async function nextPage(client: Client, document: DocumentNode, route: Route, field: string, after: string | null): Promise<Page> {
-  let inner = selection(document, field, { after });
-  // Wrapped from the inside out: each step reads the one node after the edge before the one wanted.
-  for (const step of route.steps.toReversed()) {
-    const outer = selection(document, step.field, { after: step.after, first: 1 });
-    inner = { ...outer, selectionSet: { kind: Kind.SELECTION_SET, selections: [edgesOf(inner)] } };
-  }
-  const text = `query NextPage($id: ID!) { node(id: $id) { ... on ${route.root.typename} { ${print(inner)} } } }`;
-  const data = await client.request<{ node: JsonObject | null }>(text, { id: route.root.id });
+  const data = await client.request<{ node: JsonObject | null }>(nextPageQuery(document, route, field, after), { id: route.root.id });
   let at: unknown = data.node;
   for (const step of route.steps) at = (at as Record<string, Page | undefined>)?.[step.field]?.edges[0]?.node;
   const page = (at as Record<string, unknown> | undefined)?.[field];
