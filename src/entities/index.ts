@@ -2,6 +2,7 @@
 // and a sandbox generator (README, "Contributing: adding an entity"); a test fails when a part is missing.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { collectionsEntity } from './collections.ts';
+import { companiesEntity } from './companies.ts';
 import { customersEntity } from './customers.ts';
 import { draftOrdersEntity } from './draft_orders.ts';
 import { fulfillmentOrdersEntity } from './fulfillment_orders.ts';
@@ -36,6 +37,7 @@ export const entities: readonly Entity[] = [
   payoutsEntity,
   balanceTransactionsEntity,
   orderSalesEntity,
+  companiesEntity,
 ];
 
 export function entityByName(name: string): Entity {

@@ -19,9 +19,17 @@ export async function readGrantedScopes(client: ShopifyClient): Promise<Set<stri
   return new Set(data.currentAppInstallation.accessScopes.map((s) => s.handle));
 }
 
-/** True when `scope` is granted; a granted write_… scope includes its read_… (Shopify lists only the write one). */
+/**
+ * A scope Shopify also accepts in place of another: B2B companies, their locations and contacts are
+ * readable with read_customers as well as with read_companies.
+ */
+const ALSO_GRANTED_BY: Readonly<Record<string, string>> = { read_companies: 'read_customers' };
+
+/** True when `scope` is granted; a granted write_… scope includes its read_… (Shopify lists only the write one), and ALSO_GRANTED_BY's alternative counts. */
 export function hasScope(granted: ReadonlySet<string>, scope: string): boolean {
-  return granted.has(scope) || (scope.startsWith('read_') && granted.has(`write_${scope.slice('read_'.length)}`));
+  const has = (s: string): boolean => granted.has(s) || (s.startsWith('read_') && granted.has(`write_${s.slice('read_'.length)}`));
+  const alternative = ALSO_GRANTED_BY[scope];
+  return has(scope) || (alternative !== undefined && has(alternative));
 }
 
 /** True when what an entity reads with these scopes stops at 60 days unless read_all_orders is granted too. */

@@ -94,18 +94,40 @@ describe('scope preflight', function () {
     expect(result.stdout).to.match(/scope preflight\n {2}entity {5}syncs {2}scopes\n {2}orders {5}yes {4}read_orders\n {2}locations {2}yes {4}read_locations\n/);
   });
 
-  it('gives a shop off Shopify Plus its gift cards table empty, with a note, even when --entities names it (exit 0)', async () => {
+  it('gives a shop off Shopify Plus its gift cards and B2B companies tables empty, with a note, even when --entities names them (exit 0)', async () => {
     const s = await start(undefined, { shopifyPlus: false });
     const logs = captureLogs();
-    const result = await runAgainst(s, dir, ['--entities', 'orders,gift_cards', '--safety-lag', '0s'], { logger: logs.logger });
+    const result = await runAgainst(s, dir, ['--entities', 'orders,gift_cards,companies', '--safety-lag', '0s'], { logger: logs.logger });
     expect(result.exitCode).to.equal(0);
-    const [orders, cards] = result.shops[0]!.entities;
+    const [orders, cards, companies] = result.shops[0]!.entities;
     expect(orders!.status).to.equal('committed');
     expect(cards).to.include({ status: 'skipped', note: 'empty: the shop is not on Shopify Plus, where its data exists' });
-    expect(submittedRoots(s)).to.not.include('giftCards');
-    expect(result.shops[0]!.tables).to.include('gift_cards');
-    const line = logs.entries().find((e) => e.message === 'preflight: gift_cards: empty: the shop is not on Shopify Plus, where its data exists');
-    expect(line?.severity).to.equal('INFO');
+    expect(companies).to.include({ status: 'skipped', note: 'empty: the shop is not on Shopify Plus, where its data exists' });
+    expect(submittedRoots(s)).to.not.include.members(['giftCards', 'companies']);
+    expect(result.shops[0]!.tables).to.include.members(['gift_cards', 'companies', 'company_locations', 'company_contacts']);
+    for (const entity of ['gift_cards', 'companies']) {
+      const line = logs.entries().find((e) => e.message === `preflight: ${entity}: empty: the shop is not on Shopify Plus, where its data exists`);
+      expect(line?.severity, entity).to.equal('INFO');
+    }
+  });
+
+  it('reads B2B companies with read_companies or read_customers, and names read_companies when neither is granted', async () => {
+    for (const [scopes, committed] of [[['read_companies'], true], [['write_customers'], true], [['read_orders'], false]] as const) {
+      const s = await start([...scopes]);
+      const out = join(dir, scopes.join('-'));
+      const quiet = await runAgainst(s, out, ['--entities', 'companies', '--safety-lag', '0s']);
+      const [companies] = quiet.shops[0]!.entities;
+      if (committed) {
+        expect([quiet.exitCode, companies!.status], scopes.join()).to.deep.equal([0, 'committed']);
+        expect(companies!.rowsByTable.companies, scopes.join()).to.equal(s.store.truth().companies);
+      } else {
+        expect([quiet.exitCode, companies!.status, companies!.error?.code], scopes.join()).to.deep.equal([1, 'failed', 'SCOPE_MISSING']);
+        expect(companies!.error!.message).to.contain('grant read_companies');
+        expect(submittedRoots(s)).to.not.include('companies');
+      }
+      await s.close();
+      sandbox = undefined;
+    }
   });
 
   it('gives a shop without Shopify Payments its payouts and balance transactions empty, with a note; its disputes table is simply empty', async () => {

@@ -12,6 +12,8 @@ export interface StoreSize {
   customers: number;
   locations: number;
   collections: number;
+  /** B2B companies (served on Shopify Plus only). */
+  companies: number;
   /** Any other mutable generator's root (generators.ts). */
   [root: string]: number;
 }

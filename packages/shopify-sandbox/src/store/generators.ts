@@ -8,6 +8,7 @@ import { tenderTransactionsGenerator } from './tender-transactions.ts';
 import { giftCardsGenerator } from './gift-cards.ts';
 import { disputesGenerator } from './disputes.ts';
 import { payoutsGenerator } from './payouts.ts';
+import { companiesGenerator } from './companies.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import { connectionPage, type Args, type Rec } from './model.ts';
@@ -38,6 +39,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   giftCardsGenerator,
   disputesGenerator,
   payoutsGenerator,
+  companiesGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
