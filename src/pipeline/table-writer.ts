@@ -21,6 +21,12 @@ export interface TableWritersOptions {
   firstPart?: (table: string) => number;
   /** A part is closed once this many uncompressed bytes went in (default 128 MiB), checked after each segment. */
   maxPartBytes?: number;
+  /**
+   * Tables that get a part even when no row was written to them: an empty gzip member (header, final
+   * block, trailer) listed with 0 rows. A snapshot's tables: the run that read none of a table's records
+   * must still say so, or its current state would stay the previous run's rows.
+   */
+  everyTable?: readonly string[];
 }
 
 const DEFAULT_MAX_PART_BYTES = 128 * 1024 * 1024;
@@ -153,8 +159,16 @@ class TableWriter {
     return path;
   }
 
-  async close(): Promise<void> {
+  /** `empty`: a table that gets a part without rows, when none was written. */
+  async close(empty: boolean): Promise<void> {
     await this.#chain;
+    if (!this.#part && empty && this.files.length === 0) {
+      try {
+        this.#part = await Part.open(this.#localPath(), this.#objectName());
+      } catch (err) {
+        throw fromSystemError(err, `writing ${this.#localPath()}`);
+      }
+    }
     if (this.#part) await this.#closePart(this.#part);
   }
 
@@ -188,11 +202,16 @@ export class TableWriters implements SegmentSink {
     return writer.write(segment);
   }
 
-  /** Flushes and closes every open part; returns every file written, rolled ones included. Tables without rows make no file. */
+  /**
+   * Flushes and closes every open part; returns every file written, rolled ones included. A table
+   * without rows makes no file, unless it is one of `everyTable` (an empty part).
+   */
   async close(): Promise<StagedFile[]> {
     if (this.#state !== 'open') throw new EtlError(ErrorCodes.INTERNAL, `close after the writers were ${this.#state}`);
     this.#state = 'closed';
-    const results = await Promise.allSettled([...this.#tables.values()].map((w) => w.close()));
+    const every = new Set(this.#options.everyTable);
+    for (const table of every) if (!this.#tables.has(table)) this.#tables.set(table, new TableWriter(table, this.#options, this.#untaken));
+    const results = await Promise.allSettled([...this.#tables.entries()].map(([table, w]) => w.close(every.has(table))));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
     return [...this.#tables.values()].flatMap((w) => w.files);

@@ -5,6 +5,7 @@
 // upload has finished. On failure the parts not yet in the outbox are discarded and nothing is committed
 // (entity-run.ts empties the outbox before the next attempt).
 import { rm } from 'node:fs/promises';
+import { entities } from '../entities/index.ts';
 import type { StagedFile } from '../load/destination.ts';
 import type { CountCheck } from '../load/manifest.ts';
 import { partObjectName, tableOfObject } from '../load/layout.ts';
@@ -63,6 +64,7 @@ export class Staging {
       objectName: (table, part) => partObjectName(table, shop, runDate, runId, part),
       firstPart: (table) => this.#parts.get(table) ?? 0,
       maxPartBytes: this.#deps.partSize,
+      everyTable: snapshotTables(window.entity),
     });
     const outbox = new WindowOutbox(this.#deps.outbox, window.id, runId, (index) => window.checkpoint(index === 0 ? 'before-upload' : 'uploading'));
     this.#deps.ids.clearPending(window.id);
@@ -77,6 +79,17 @@ export class Staging {
       this.#parts.set(table, Math.max(this.#parts.get(table) ?? 0, part + 1));
     }
   }
+}
+
+/**
+ * The tables a window of the entity writes a part for, rows or none: every table of a snapshot entity.
+ * A snapshot table's current state is its latest complete run, so a run that read none of its records
+ * (every collection deleted, a shop without gift cards) must leave a part saying so, an empty one.
+ * An incremental window's empty table says nothing (its records did not change), and so writes nothing.
+ */
+function snapshotTables(entity: string): string[] {
+  const found = entities.find((e) => e.name === entity);
+  return found && !found.incremental ? found.tables.map((t) => t.name) : [];
 }
 
 /**

@@ -134,6 +134,22 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     await expectStoreTruth(current, 'fresh');
   });
 
+  it('equal the store after every collection is deleted: the snapshot run that read none is the current state of collections and their members', async () => {
+    await run('etl');
+    const out = join(dir, 'etl', 'out');
+    const first = await views(out);
+    const collections = (await first.rows('SELECT admin_graphql_api_id AS gid FROM shopify_collections_current ORDER BY id')).map((r) => String(r.gid));
+    expect(collections.length).to.be.greaterThan(0);
+    expect(await first.rows('SELECT * FROM shopify_collection_products_current')).to.not.deep.equal([]);
+    await remove('collections', collections, true);
+    await run('etl');
+
+    const current = await views(out);
+    expect(await current.rows('SELECT id FROM shopify_collections_current')).to.deep.equal([]);
+    expect(await current.rows('SELECT collection_id FROM shopify_collection_products_current')).to.deep.equal([]);
+    await expectStoreTruth(current, 'fresh');
+  });
+
   it('equal the store after a customer reported deleted is seen again: the restore puts it back', async () => {
     const deletes = ['--deletes-every', '0'];
     await run('etl', deletes);

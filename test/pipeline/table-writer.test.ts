@@ -96,6 +96,23 @@ describe('TableWriters', () => {
     expect(await listFiles(dir)).to.deep.equal([]);
   });
 
+  it('gives each of everyTable an empty part when it got no row: a gzip of nothing, listed with 0 rows, numbered from firstPart', async () => {
+    const writers = new TableWriters(options({ everyTable: ['collections', 'collection_products'], firstPart: (table) => (table === 'collection_products' ? 3 : 0) }));
+    await writers.write('collections', segmentOf([{ id: '1' }]));
+    const files = await writers.close();
+
+    expect(files.map((f) => [f.objectName, f.rows])).to.deep.equal([
+      ['collections/shop=a.myshopify.com/dt=2026-03-05/run=r1/part-00000.ndjson.gz', 1],
+      ['collection_products/shop=a.myshopify.com/dt=2026-03-05/run=r1/part-00003.ndjson.gz', 0],
+    ]);
+    expect(writers.takeClosed()).to.deep.equal(files);
+    const empty = await readFile(files[1]!.localPath);
+    expect(gunzipSync(empty).length).to.equal(0);
+    expect(files[1]!.bytes).to.equal(empty.length);
+    expect(files[1]!.crc32c).to.equal(crc32c(empty));
+    expect(await listFiles(dir)).to.deep.equal(files.map((f) => f.localPath).sort());
+  });
+
   it('abort removes the open parts and leaves no files', async () => {
     const writers = new TableWriters(options({ maxPartBytes: 1_000_000 }));
     for (let i = 0; i < 3000; i++) await writers.write('orders', segmentOf([{ id: String(i), pad: 'y'.repeat(50) }]));
