@@ -16,19 +16,21 @@ import type { ByteRows, ByteSink, JsonObject, LineInfo } from './types.ts';
 
 /** An inline list whose elements are rows of another table, written after the owner's row. */
 export interface InlineBytes {
+  /** Its dotted path in the owner (`transactions`, `risk.assessments`). */
   key: string;
   /** The element table's byte path. */
   table: TableBytes | null;
   /** The general path, for an element the byte path does not take. */
-  element: (record: JsonObject, owner: JsonObject, out: ByteSink) => void;
+  element: (record: JsonObject, owner: JsonObject, position: number, out: ByteSink) => void;
 }
 
 /**
  * Writes the row(s) of the object at tape node `node` into `out`, or returns false having written
  * nothing. `owner` is the node of the owning record's id for an inline list element (its parent id),
- * or -1 for a line of its own (which may carry __typename and __parentId, and an element may not).
+ * or -1 for a line of its own (which may carry __typename and __parentId, and an element may not);
+ * `position` is an element's place in its list, else -1.
  */
-export type TableBytes = (tape: Tape, node: number, owner: number, out: ByteSink) => boolean;
+export type TableBytes = (tape: Tape, node: number, owner: number, out: ByteSink, position: number) => boolean;
 
 // -- the plan: which member of which object each column reads -----------------------------------------
 
@@ -102,34 +104,36 @@ interface Ref {
   index: number;
 }
 
-function nodeAt(ref: Ref): number {
+function nodeAt(ref: Ref | null): number {
+  if (ref === null) return ABSENT;
   for (const h of ref.holders) if (!h.present) return NULL_HOLDER;
   return ref.plan.slots[ref.index]!;
 }
 
-/** A column to write: its kind's write() and where its value is. */
+/** A column to write: its kind's write() and where its value is (null: it reads none, e.g. a position). */
 interface Writer {
   write: Kind<unknown>['write'];
-  ref: Ref;
+  ref: Ref | null;
   column: WriteColumn<unknown>;
 }
 
-/** An object's plan and its column writers, in schema order. */
+/** An object's plan and its column writers, in schema order; `extra`: where each of the extra keys compile() was given is. */
 interface CompiledObject {
   plan: ObjectPlan;
   columns: Writer[];
+  extra: Ref[];
 }
 
 /** Resolves object `node` against the plan and writes `{` and its columns (each ending with a comma); false on anything a column refuses. */
-function writeObject(compiled: CompiledObject, tape: Tape, node: number, owner: number, out: ByteRows): boolean {
+function writeObject(compiled: CompiledObject, tape: Tape, node: number, owner: number, out: ByteRows, position: number): boolean {
   compiled.plan.clear();
   if (!compiled.plan.resolve(tape, node)) return false;
   putByte(out, 0x7b);
-  for (const c of compiled.columns) if (!c.write(c.column, tape, nodeAt(c.ref), out, owner)) return false;
+  for (const c of compiled.columns) if (!c.write(c.column, tape, nodeAt(c.ref), out, owner, position)) return false;
   return true;
 }
 
-/** Compiles columns over a plan; null when a key is read both whole and as an object. */
+/** Compiles columns over a plan, with keys no column reads but the table takes (`extraKeys`, dotted paths); null when a key is read both whole and as an object. */
 function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): CompiledObject | null {
   const plan = new ObjectPlan();
   const whole = new Set<string>();
@@ -151,21 +155,27 @@ function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): Co
     whole.add(path);
     return { holders, plan: at, index };
   };
-  for (const k of extraKeys) refOf(k);
+  const extra: Ref[] = [];
+  for (const k of extraKeys) {
+    const ref = refOf(k);
+    if (ref === null) return null;
+    extra.push(ref);
+  }
   const columns: Writer[] = [];
   for (const spec of specs) {
-    const ref = refOf(spec.path);
-    if (ref === null) return null;
+    // A column without a path (a position) reads no member of the object.
+    const ref = spec.path === '' ? null : refOf(spec.path);
+    if (ref === null && spec.path !== '') return null;
     let element: WriteColumn<unknown>['element'] = null;
     if (spec.fields !== null) {
       const compiled = compile(spec.fields, []);
       if (compiled === null) return null;
-      element = (tape, node, out) => writeObject(compiled, tape, node, -1, out);
+      element = (tape, node, out) => writeObject(compiled, tape, node, -1, out, -1);
     }
     const keys = spec.columns.map((c) => ascii(`${JSON.stringify(c.name)}:`));
     columns.push({ write: (KINDS[spec.kind] as Kind<unknown>).write, ref, column: { keys, options: spec.options, element } });
   }
-  return { plan, columns };
+  return { plan, columns, extra };
 }
 
 /**
@@ -179,15 +189,15 @@ export function tableBytes(table: string, specs: readonly ColumnSpec[], inline: 
   const { plan } = compiled;
   const typenameSlot = plan.names.indexOf('__typename');
   const parentSlot = plan.names.indexOf('__parentId');
-  const lists = inline.map((i) => ({ ...i, slot: plan.names.indexOf(i.key) }));
+  const lists = inline.map((i, k) => ({ ...i, ref: compiled.extra[k + 1]! }));
   const idSlot = plan.names.indexOf('id');
 
-  return (tape, node, owner, out) => {
+  return (tape, node, owner, out, position) => {
     const rows = out.bytes(table);
     const rowStart = rows.length;
-    const written = writeObject(compiled, tape, node, owner, rows);
+    const written = writeObject(compiled, tape, node, owner, rows, position);
     const asElement = owner >= 0 && (plan.slots[typenameSlot] !== ABSENT || (parentSlot !== -1 && plan.slots[parentSlot] !== ABSENT));
-    if (!written || asElement || !lists.every((l) => isObjectList(tape, plan.slots[l.slot]!))) {
+    if (!written || asElement || !lists.every((l) => isObjectList(tape, nodeAt(l.ref)))) {
       rows.length = rowStart;
       return false;
     }
@@ -195,17 +205,17 @@ export function tableBytes(table: string, specs: readonly ColumnSpec[], inline: 
     if (lists.length === 0) return true;
     // The slots are this table's own: read what the lists need before an element reuses them.
     const id = idSlot === -1 ? ABSENT : plan.slots[idSlot]!;
-    const listNodes = lists.map((l) => plan.slots[l.slot]!);
+    const listNodes = lists.map((l) => nodeAt(l.ref));
     let ownerRecord: JsonObject | null = null;
     for (let i = 0; i < lists.length; i++) {
       const n = listNodes[i]!;
       if (n < 0 || tape.type(n) === NULL) continue;
       const list = lists[i]!;
-      for (let e = tape.first(n), last = tape.next(n); e < last; e = tape.next(e)) {
-        if (id >= 0 && isStringNode(tape.type(id)) && list.table?.(tape, e, id, out)) continue;
+      for (let e = tape.first(n), last = tape.next(n), at = 0; e < last; e = tape.next(e), at++) {
+        if (id >= 0 && isStringNode(tape.type(id)) && list.table?.(tape, e, id, out, at)) continue;
         // An element the byte path does not take: the general path, as process() would.
         ownerRecord ??= { id: id >= 0 ? parsedValue(tape, id) : null };
-        list.element(parsedValue(tape, e) as JsonObject, ownerRecord, out);
+        list.element(parsedValue(tape, e) as JsonObject, ownerRecord, at, out);
       }
     }
     return true;
@@ -239,7 +249,7 @@ export function entityBytes(routes: ReadonlyArray<readonly [string, TableBytes |
     while (route >= 0 && !tape.bytesAre(typename, names[route]!)) route--;
     if (route === -1) return false;
     const table = routes[route]![1];
-    if (table !== null && !table(tape, 0, -1, out)) return false;
+    if (table !== null && !table(tape, 0, -1, out, -1)) return false;
     line.root = tape.member(0, PARENT_ID) === -1;
     const cursor = line.root && cursorField !== undefined ? tape.member(0, keyBytes(cursorField)) : -1;
     line.cursor = cursor !== -1 && isStringNode(tape.type(cursor)) ? stringValue(tape, cursor) : null;

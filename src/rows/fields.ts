@@ -50,10 +50,14 @@ export class Fields {
   // Readers handed out for nested objects and lists: their leftovers nest under the same key.
   #nested: Map<string, Fields | Fields[]> | null = null;
 
-  /** `owner` is the record a nested object or inline list element sits in (see parentGid). */
-  constructor(src: JsonObject, owner: Fields | null = null) {
+  /** The position of an inline list element in its list, from 0; -1 for anything else. */
+  readonly position: number;
+
+  /** `owner` is the record a nested object or inline list element sits in (see parentGid); `position`, an element's place in its list. */
+  constructor(src: JsonObject, owner: Fields | null = null, position = -1) {
     this.#src = src;
     this.#owner = owner;
+    this.position = position;
   }
 
   #take<T extends JsonValue>(key: string, accept: (v: JsonValue) => v is T): T | null {
@@ -136,15 +140,21 @@ export class Fields {
 
   #elements(key: string): Fields[] {
     const v = this.#take(key, asObjects);
-    return v === null ? [] : v.map((e) => new Fields(e, this));
+    return v === null ? [] : v.map((e, i) => new Fields(e, this, i));
   }
 
-  /** The GID of the parent: `__parentId` on a child line, else the id of the record holding this one. */
+  /**
+   * The GID of the parent: `__parentId` on a child line, else the id of the nearest record holding
+   * this one (an inline list may sit in a nested object without an id: Order.risk.assessments).
+   */
   parentGid(): string | null {
     const own = this.string('__parentId');
     if (own !== null) return own;
-    const ownerId = this.#owner?.peek('id');
-    return typeof ownerId === 'string' ? ownerId : null;
+    for (let at = this.#owner; at !== null; at = at.#owner) {
+      const ownerId = at.peek('id');
+      if (typeof ownerId === 'string') return ownerId;
+    }
+    return null;
   }
 
   /** Everything not read: unread keys whole, and the leftovers of nested readers under their key. */

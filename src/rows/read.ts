@@ -53,19 +53,21 @@ export interface GeneralTable {
   emit(src: Fields, out: RowSink): void;
   /** A parsed line routed here by its __typename. */
   line(record: JsonObject, out: RowSink): void;
-  /** An element of an inline list inside `owner` (e.g. a transaction inside its order). */
-  element(record: JsonObject, owner: JsonObject, out: RowSink): void;
+  /** An element of an inline list inside `owner` (e.g. a transaction inside its order), at `position` in its list. */
+  element(record: JsonObject, owner: JsonObject, position: number, out: RowSink): void;
 }
 
+/** `inline`: the lists whose elements are rows of other tables, each at a dotted path (`transactions`, `risk.assessments`). */
 export function generalTable(name: string, specs: readonly ColumnSpec[], inline: ReadonlyArray<{ key: string; table: GeneralTable }>): GeneralTable {
   const read = columnsReader(specs);
+  const lists = inline.map(({ key, table }) => ({ ...locate(key), table }));
   // Every row starts as a copy of this: all its columns already present, in schema order, so filling
   // them updates existing properties of one object shape instead of growing a new one per row.
   const template: Row = Object.fromEntries([...specs.flatMap((s) => s.columns.map((c) => c.name)), '_extra'].map((column) => [column, null]));
   const self: GeneralTable = {
     emit(src, out) {
       // Inline children are taken before `_extra` is computed, so they do not also land in it.
-      const kids = inline.length === 0 ? null : inline.map(({ key, table }) => ({ table, elements: src.children(key) }));
+      const kids = lists.length === 0 ? null : lists.map(({ holder, key, table }) => ({ table, elements: holder(src).children(key) }));
       const row: Row = { ...template };
       read(src, row);
       row._extra = src.extra();
@@ -77,8 +79,8 @@ export function generalTable(name: string, specs: readonly ColumnSpec[], inline:
       src.string('__typename');
       self.emit(src, out);
     },
-    element(record, owner, out) {
-      self.emit(new Fields(record, new Fields(owner)), out);
+    element(record, owner, position, out) {
+      self.emit(new Fields(record, new Fields(owner), position), out);
     },
   };
   return self;

@@ -41,6 +41,8 @@ export const decimal = (path: string, name = snake(path)): ColumnSpec => column(
 export const strings = (path: string, name = snake(path)): ColumnSpec => column('strings', path, name, undefined);
 export const id = (options = { required: true }): ColumnSpec => column('id', 'id', 'id', options);
 export const parentId = (name: string): ColumnSpec => column('parent', '__parentId', name, undefined);
+/** An inline list element's position in its list (from 0), for elements without an id: key them by (parent id, position). */
+export const position = (name = 'position'): ColumnSpec => column('position', '', name, undefined);
 export const ref = (path: string, name: string): ColumnSpec => column('ref', path, name, undefined);
 /** A MoneyV2 (`{ amount, currencyCode }`) as `<name>` (NUMERIC) and `<name>_currency`. */
 export const moneyV2 = (path: string, name = snake(path)): ColumnSpec => column('money', path, name, undefined);
@@ -70,7 +72,7 @@ export interface TableSpec {
    * discount applications, which have no id. Declared where no id column is required.
    */
   key?: readonly string[];
-  /** Inline lists (e.g. Order.transactions) whose elements are rows of another table. */
+  /** Inline lists whose elements are rows of another table, at a dotted path (Order.transactions: `transactions`; Order.risk.assessments: `risk.assessments`). */
   inline?: ReadonlyArray<{ key: string; table: Table }>;
   /** Amount columns in the shop's currency that Shopify gives without one: each gets `<column>_currency` (TableDef.shopCurrencyColumns). */
   inShopCurrency?: readonly string[];

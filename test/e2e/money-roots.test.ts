@@ -21,7 +21,7 @@ describe('order-related roots against the sandbox', function () {
     const result = await runAgainst(sandbox, dir, ['--entities', 'orders,fulfillment_orders,tender_transactions,gift_cards,disputes,payouts,balance_transactions', '--safety-lag', '0s']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
     const truth = sandbox.store.truth();
-    for (const table of ['orders', 'order_line_items', 'order_fulfillments', 'order_transactions', 'fulfillment_orders', 'fulfillment_order_line_items', 'tender_transactions', 'gift_cards', 'disputes', 'payouts', 'balance_transactions']) {
+    for (const table of ['orders', 'order_attribution', 'order_risks', 'order_line_items', 'order_fulfillments', 'order_transactions', 'fulfillment_orders', 'fulfillment_order_line_items', 'tender_transactions', 'gift_cards', 'disputes', 'payouts', 'balance_transactions']) {
       tables[table] = (await readTable(join(dir, 'out'), table)) as Row[];
       expect(tables[table]!.length, table).to.equal(truth[table]);
     }
@@ -66,6 +66,35 @@ describe('order-related roots against the sandbox', function () {
     const orderUpdated = new Map(tables.orders!.map((o) => [o.id, String(o.updated_at)]));
     const newer = tables.fulfillment_orders!.filter((f) => String(f.updated_at) > orderUpdated.get(f.order_id)!);
     expect(newer.length).to.be.greaterThan(0);
+  });
+
+  it('order risks: Shopify assessed every online order first, none at the point of sale, an order cancelled for fraud HIGH; the recommendation follows the highest level', () => {
+    const rank: Record<string, number> = { HIGH: 4, MEDIUM: 3, LOW: 2, PENDING: 1, NONE: 0 };
+    const recommends = ['NONE', 'NONE', 'ACCEPT', 'INVESTIGATE', 'CANCEL'];
+    const byOrder = new Map<unknown, Row[]>();
+    for (const r of tables.order_risks!) byOrder.set(r.order_id, [...(byOrder.get(r.order_id) ?? []), r]);
+    const recommendation = new Map(tables.order_attribution!.map((a) => [a.id, a.risk_recommendation]));
+    for (const o of tables.orders!) {
+      const assessments = (byOrder.get(o.id) ?? []).sort((a, b) => (a.position as number) - (b.position as number));
+      byOrder.delete(o.id);
+      if (o.source_name === 'pos') {
+        expect(assessments, `order ${String(o.id)}`).to.deep.equal([]);
+        expect(recommendation.get(o.id)).to.equal('NONE');
+        continue;
+      }
+      expect(assessments.map((a) => a.position), `order ${String(o.id)}`).to.deep.equal(assessments.map((_, k) => k));
+      expect(assessments[0]!.provider_app_id, `order ${String(o.id)}: Shopify's own first`).to.equal(null);
+      for (const a of assessments.slice(1)) expect(a.provider_title, `order ${String(o.id)}: a fraud app's after`).to.be.a('string');
+      if (o.cancel_reason === 'FRAUD') expect(assessments[0]!.risk_level, `order ${String(o.id)}`).to.equal('HIGH');
+      const highest = Math.max(...assessments.map((a) => rank[a.risk_level as string]!));
+      expect(recommendation.get(o.id), `order ${String(o.id)}`).to.equal(recommends[highest]);
+      const facts = assessments.flatMap((a) => a.facts as Row[]);
+      for (const a of assessments.filter((x) => x.risk_level === 'HIGH')) expect((a.facts as Row[]).some((f) => f.sentiment === 'NEGATIVE')).to.equal(true);
+      expect(facts.every((f) => typeof f.description === 'string' && ['NEGATIVE', 'NEUTRAL', 'POSITIVE'].includes(f.sentiment as string))).to.equal(true);
+    }
+    expect([...byOrder.keys()], 'every assessment belongs to an order of the run').to.deep.equal([]);
+    expect(new Set(tables.order_risks!.map((r) => r.risk_level))).to.include.members(['LOW', 'MEDIUM']);
+    expect(tables.order_risks!.some((r) => r.provider_app_id !== null), 'a fraud app assessed some orders').to.equal(true);
   });
 
   it('tender transactions: per order they sum, to the cent, to what it was paid minus what was refunded', () => {

@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { isEtlError } from '../../src/errors/index.ts';
 import { Fields, gidNumber, numericId } from '../../src/rows/fields.ts';
-import { address, id, money, moneyV2, parentId, records, ref, snake, str, table } from '../../src/rows/spec.ts';
+import { address, id, money, moneyV2, parentId, position, records, ref, snake, str, table } from '../../src/rows/spec.ts';
 import type { JsonObject, Row, RowSink } from '../../src/rows/types.ts';
 
 /** A sink that takes every row as an object (the general path). */
@@ -129,6 +129,26 @@ describe('column spec', () => {
         ['child', '2', '1', null],
         ['child', '3', '1', null],
       ]);
+    });
+
+    it('reads an inline list inside a nested object: each element gets the id of the record holding it and its position in the list', () => {
+      const child = table({ name: 'child', description: 'd', parent: { column: 'order_id', table: 'parent' }, key: ['order_id', 'position'], columns: [parentId('order_id'), position(), str('level')] });
+      const parent = table({ name: 'parent', description: 'd', columns: [id(), str('risk.recommendation', 'risk_recommendation')], inline: [{ key: 'risk.assessments', table: child }] });
+      const { rows, emit } = collect();
+      parent.general.emit(new Fields({ id: 'gid://shopify/Order/1', risk: { recommendation: 'ACCEPT', assessments: [{ level: 'LOW' }, { level: 'HIGH', odd: 1 }] } }), emit);
+      expect(rows).to.deep.equal([
+        ['parent', { id: '1', admin_graphql_api_id: 'gid://shopify/Order/1', risk_recommendation: 'ACCEPT', _extra: null }],
+        ['child', { order_id: '1', position: 0, level: 'LOW', _extra: null }],
+        ['child', { order_id: '1', position: 1, level: 'HIGH', _extra: { odd: 1 } }],
+      ]);
+      const none = collect();
+      parent.general.emit(new Fields({ id: 'gid://shopify/Order/2', risk: null }), none.emit);
+      expect(none.rows.map(([t]) => t)).to.deep.equal(['parent']);
+    });
+
+    it('fails a position column read outside an inline list', () => {
+      const alone = table({ name: 'alone', description: 'd', key: ['position'], columns: [position()] });
+      expect(() => alone.general.line({ __typename: 'X' }, collect().emit)).to.throw().that.satisfies((e: unknown) => isEtlError(e, 'MALFORMED_JSONL'));
     });
   });
 });

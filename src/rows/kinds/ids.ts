@@ -1,8 +1,9 @@
-// The kinds that read a record's own id and its parent's, from Shopify global ids (GIDs).
+// The kinds that identify a record: its own id and its parent's, from Shopify global ids (GIDs), and
+// for an inline list element without an id, its position in the list.
 import { EtlError, ErrorCodes } from '../../errors/index.ts';
 import { numericId } from '../fields.ts';
 import { NULL } from '../tape.ts';
-import { COMMA, putByte, putConst, putGidNumber, putString } from '../tape-values.ts';
+import { COMMA, putByte, putConst, putGidNumber, putString, putText } from '../tape-values.ts';
 import { kind, putNulls } from './kind.ts';
 
 /** The record's own GID as `admin_graphql_api_id` and its numeric part as `id`; a required one that is missing fails the line. */
@@ -49,6 +50,25 @@ export const parent = kind<undefined>({
     const gid = owner >= 0 ? owner : n;
     putConst(out, c.keys[0]!);
     if (gid < 0 || !putGidNumber(out, tape, gid)) return false;
+    putByte(out, COMMA);
+    return true;
+  },
+});
+
+/**
+ * An inline list element's position in its list, from 0: with the parent id, the key of elements
+ * Shopify gives no id (an order's risk assessments). Anything but such an element fails the line.
+ */
+export const position = kind<undefined>({
+  columns: (name) => [{ name, type: 'INTEGER', mode: 'REQUIRED', description: 'Position in the parent\'s list, from 0' }],
+  read(src, _key, c, row) {
+    if (src.position < 0) throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${c.names[0]} is read from an inline list element only`);
+    row[c.names[0]!] = src.position;
+  },
+  write(c, _tape, _n, out, _owner, at) {
+    if (at < 0) return false;
+    putConst(out, c.keys[0]!);
+    putText(out, String(at));
     putByte(out, COMMA);
     return true;
   },

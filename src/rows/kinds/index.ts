@@ -5,13 +5,13 @@
 // another shape unread, so it lands in `_extra` instead of a column BigQuery would reject; the byte
 // path then refuses the line, which takes the general path. test/rows/byte-path.test.ts checks both
 // give the same bytes. A new kind is one entry here (and a constructor naming it in spec.ts).
-import { id, parent } from './ids.ts';
+import { id, parent, position } from './ids.ts';
 import type { Kind } from './kind.ts';
 import { pivot, records, strings } from './lists.ts';
 import { money, moneyBag } from './money.ts';
 import { boolean, decimal, float, integer, ref, string, timestamp } from './scalars.ts';
 
-export const KINDS = { string, integer, float, boolean, timestamp, decimal, ref, strings, id, parent, money, moneyBag, records, pivot } satisfies Record<string, Kind<never>>;
+export const KINDS = { string, integer, float, boolean, timestamp, decimal, ref, strings, id, parent, position, money, moneyBag, records, pivot } satisfies Record<string, Kind<never>>;
 
 export type KindName = keyof typeof KINDS;
 export type OptionsOf<K extends KindName> = (typeof KINDS)[K] extends Kind<infer O> ? O : never;

@@ -30,9 +30,10 @@ export interface Kind<O> {
   /**
    * Byte path: writes `"name":value,` for each column from tape node `n` (negative: the key is absent
    * or an object on the way is null or absent), or returns false and the line takes the general path.
-   * `owner` is the node of the owning record's id for an inline list element, else -1.
+   * `owner` is the node of the owning record's id for an inline list element, else -1; `position`
+   * the element's place in its list (from 0), else -1.
    */
-  write(c: WriteColumn<O>, tape: Tape, n: number, out: ByteRows, owner: number): boolean;
+  write(c: WriteColumn<O>, tape: Tape, n: number, out: ByteRows, owner: number, position: number): boolean;
 }
 
 /** Types a kind's entry by its options. */

@@ -6,6 +6,7 @@ import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, moneyBag, type Rec } from './model.ts';
 import { NOTES, TAGS, type Place } from './names.ts';
 import { afterSale } from './order-after-sale.ts';
+import { orderRisk } from './order-risk.ts';
 import type { SoldLine } from './order-ledger.ts';
 import { discountDrafts, fulfillmentRecords, payments, type FinancialStatus, type LineDraft } from './order-parts.ts';
 import { rngFor, Streams } from './prng.ts';
@@ -17,7 +18,7 @@ export interface BuiltOrder {
   record: Rec;
   /** What the order adds to its customer's amountSpent (0 for test and cancelled orders). */
   spendCents: number;
-  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; agreements: number; returns: number; sales: number };
+  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; agreements: number; returns: number; sales: number; risks: number };
 }
 
 const PRESENTMENT = [
@@ -209,8 +210,9 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, refundCents, fulfilled: fulfillments.length > 0,
     quantity: lines.reduce((q, l) => q + l.quantity, 0), ledger: { seed: ctx.seed, bag, lines: sold, total },
   });
+  const risk = orderRisk(ctx.seed, { i, sourceName: record.sourceName as string, cancelReason: record.cancelReason as string | null });
   return {
-    record: { ...record, ...later.fields },
+    record: { ...record, ...later.fields, risk },
     spendCents: test || cancelled ? 0 : total - refundedCents,
     counts: {
       lineItems: lineItems.length,
@@ -219,6 +221,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
       transactions: transactions.length,
       refunds: refunds.length,
       fulfillments: fulfillments.length,
+      risks: (risk.assessments as readonly Rec[]).length,
       ...later.counts,
     },
   };
@@ -233,7 +236,7 @@ export const ordersGenerator: EntityGenerator = {
   mutable: { defaultSize: 120, gidType: 'Order', idBase: IdBase.Order },
   nodes: mutableNodes('orders', IdBase.Order, (g, i) => g.order(i)),
   truth(g, window) {
-    const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications', 'order_attribution', 'order_agreements', 'returns', 'order_sales']);
+    const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications', 'order_attribution', 'order_agreements', 'returns', 'order_sales', 'order_risks']);
     for (const i of rootIndexes(g, 'orders', (t) => inWindow(window, t.updated))) {
       const { counts: c } = g.buildOrder(i);
       tally.add('orders');
@@ -247,6 +250,7 @@ export const ordersGenerator: EntityGenerator = {
       tally.add('order_agreements', c.agreements);
       tally.add('returns', c.returns);
       tally.add('order_sales', c.sales);
+      tally.add('order_risks', c.risks);
     }
     return tally.counts;
   },
