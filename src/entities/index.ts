@@ -9,6 +9,7 @@ import { fulfillmentOrdersEntity } from './fulfillment_orders.ts';
 import { tenderTransactionsEntity } from './tender_transactions.ts';
 import { giftCardsEntity } from './gift_cards.ts';
 import { disputesEntity } from './disputes.ts';
+import { abandonedCheckoutsEntity } from './abandoned_checkouts.ts';
 import { payoutsEntity } from './payouts.ts';
 import { balanceTransactionsEntity } from './balance_transactions.ts';
 import { inventoryEntity } from './inventory.ts';
@@ -38,6 +39,7 @@ export const entities: readonly Entity[] = [
   balanceTransactionsEntity,
   orderSalesEntity,
   companiesEntity,
+  abandonedCheckoutsEntity,
 ];
 
 export function entityByName(name: string): Entity {

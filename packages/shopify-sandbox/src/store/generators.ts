@@ -9,6 +9,7 @@ import { giftCardsGenerator } from './gift-cards.ts';
 import { disputesGenerator } from './disputes.ts';
 import { payoutsGenerator } from './payouts.ts';
 import { companiesGenerator } from './companies.ts';
+import { abandonedCheckoutsGenerator } from './abandoned-checkouts.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import { connectionPage, type Args, type Rec } from './model.ts';
@@ -40,6 +41,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   disputesGenerator,
   payoutsGenerator,
   companiesGenerator,
+  abandonedCheckoutsGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
