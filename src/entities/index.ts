@@ -14,6 +14,7 @@ import { payoutsEntity } from './payouts.ts';
 import { balanceTransactionsEntity } from './balance_transactions.ts';
 import { inventoryEntity } from './inventory.ts';
 import { locationsEntity } from './locations.ts';
+import { marketsEntity } from './markets.ts';
 import { ordersEntity } from './orders.ts';
 import { orderSalesEntity } from './order_sales.ts';
 import { productMetafieldsEntity } from './product_metafields.ts';
@@ -40,6 +41,7 @@ export const entities: readonly Entity[] = [
   orderSalesEntity,
   companiesEntity,
   abandonedCheckoutsEntity,
+  marketsEntity,
 ];
 
 export function entityByName(name: string): Entity {

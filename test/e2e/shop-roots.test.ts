@@ -1,4 +1,4 @@
-// The shop's other roots (B2B companies, …), extracted from the sandbox over HTTP: each table holds the
+// The shop's other roots (B2B companies, markets, …), extracted from the sandbox over HTTP: each table holds the
 // sandbox's ground truth, every child points at its parent, and the references into other entities'
 // tables (a company contact's customer) point at rows the same run wrote.
 import { expect } from 'chai';
@@ -19,10 +19,10 @@ describe('the shop\'s other roots against the sandbox', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-shop-roots-'));
     sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 20, products: 6, customers: 40, companies: 10 } });
-    const result = await runAgainst(sandbox, dir, ['--entities', 'customers,companies', '--safety-lag', '0s']);
+    const result = await runAgainst(sandbox, dir, ['--entities', 'customers,companies,markets', '--safety-lag', '0s']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
     const truth = sandbox.store.truth();
-    for (const table of ['customers', 'companies', 'company_locations', 'company_contacts']) {
+    for (const table of ['customers', 'companies', 'company_locations', 'company_contacts', 'markets', 'market_regions']) {
       tables[table] = (await readTable(join(dir, 'out'), table)) as Row[];
       expect(tables[table]!.length, table).to.equal(truth[table]);
       expect(tables[table]!.length, `${table} has rows`).to.be.greaterThan(0);
@@ -54,5 +54,25 @@ describe('the shop\'s other roots against the sandbox', function () {
       const newer = tables[table]!.filter((r) => String(r.updated_at) > updated.get(r.company_id)!);
       expect(newer.length, table).to.be.greaterThan(0);
     }
+  });
+
+  it('markets: every region points at a market, region markets have regions and the others none; a region is a country or a country\'s subdivision', () => {
+    const markets = new Map(tables.markets!.map((m) => [m.id, m]));
+    const regionsOf = new Map<unknown, Row[]>();
+    for (const region of tables.market_regions!) {
+      expect(markets.has(region.market_id), `region ${String(region.admin_graphql_api_id)}`).to.equal(true);
+      regionsOf.set(region.market_id, [...(regionsOf.get(region.market_id) ?? []), region]);
+      if (String(region.admin_graphql_api_id).includes('/MarketRegionCountry/')) {
+        expect([typeof region.country_code, typeof region.currency, region.subdivision_code]).to.deep.equal(['string', 'string', null]);
+      } else {
+        expect(String(region.admin_graphql_api_id)).to.include('/MarketRegionSubdivision/');
+        expect([region.country_code, typeof region.subdivision_code, typeof region.subdivision_country_code]).to.deep.equal([null, 'string', 'string']);
+      }
+    }
+    for (const market of markets.values()) {
+      expect(market.condition_types, String(market.name)).to.deep.equal([market.type]);
+      expect((regionsOf.get(market.id) ?? []).length > 0, String(market.name)).to.equal(market.type === 'REGION');
+    }
+    expect(new Set(tables.market_regions!.map((r) => String(r.admin_graphql_api_id).split('/')[3]))).to.deep.equal(new Set(['MarketRegionCountry', 'MarketRegionSubdivision']));
   });
 });

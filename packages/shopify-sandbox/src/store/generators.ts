@@ -10,6 +10,7 @@ import { disputesGenerator } from './disputes.ts';
 import { payoutsGenerator } from './payouts.ts';
 import { companiesGenerator } from './companies.ts';
 import { abandonedCheckoutsGenerator } from './abandoned-checkouts.ts';
+import { marketsGenerator } from './markets.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import { connectionPage, type Args, type Rec } from './model.ts';
@@ -42,6 +43,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   payoutsGenerator,
   companiesGenerator,
   abandonedCheckoutsGenerator,
+  marketsGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
