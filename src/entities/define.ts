@@ -43,6 +43,8 @@ export type EntitySpec =
       /**
        * Further bulk queries on the same root and window (queries/<query>.graphql), for data past one
        * query's limits: at most 5 connections, nested at most 2 deep (docs/shopify-bulk-api.md#bulk-query-rules).
+       * A snapshot's further queries may read other roots, and may write a table another of its queries
+       * writes (metafields: one query per kind of owner).
        */
       parts?: ReadonlyArray<Routing & { query: string }>;
       /**
@@ -107,9 +109,13 @@ export function defineEntity(spec: EntitySpec): Entity {
   const more = (spec.parts ?? []).map((p) => bulkPart(name, p.query, incremental, p));
   const optIn = spec.optIn ? { optIn: true as const } : {};
   if (more.length === 0) return { ...first, scopes, ...requires, ...optIn, parts: [first] };
-  const tables = [first, ...more].flatMap((p) => p.tables);
-  const shared = tables.find((t, i) => tables.findIndex((u) => u.name === t.name) !== i);
-  if (shared) throw new EtlError(ErrorCodes.INTERNAL, `${name}: table ${shared.name} is written by two of its queries`);
+  const written = [first, ...more].flatMap((p) => p.tables);
+  const tables = written.filter((t, i) => written.indexOf(t) === i);
+  // The queries of an incremental entity read one root each window, and the views tell its tables
+  // apart as root or child of it: one table per query. A snapshot's queries may share a table (one per
+  // kind of metafield owner), which is read whole every run whichever query wrote a row.
+  const shared = written.find((t, i) => written.findIndex((u) => u.name === t.name) !== i);
+  if (shared && spec.sync !== 'snapshot') throw new EtlError(ErrorCodes.INTERNAL, `${name}: table ${shared.name} is written by two of its queries`);
   return { ...first, tables, scopes, ...requires, ...optIn, parts: [first, ...more] };
 }
 

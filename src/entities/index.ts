@@ -17,7 +17,7 @@ import { locationsEntity } from './locations.ts';
 import { marketsEntity } from './markets.ts';
 import { ordersEntity } from './orders.ts';
 import { orderSalesEntity } from './order_sales.ts';
-import { productMetafieldsEntity } from './product_metafields.ts';
+import { metafieldsEntity } from './metafields.ts';
 import { productsEntity } from './products.ts';
 import { shopEntity } from './shop.ts';
 import type { Entity, QueryPart } from './types.ts';
@@ -29,7 +29,7 @@ export const entities: readonly Entity[] = [
   inventoryEntity,
   locationsEntity,
   collectionsEntity,
-  productMetafieldsEntity,
+  metafieldsEntity,
   shopEntity,
   draftOrdersEntity,
   fulfillmentOrdersEntity,
@@ -44,10 +44,16 @@ export const entities: readonly Entity[] = [
   marketsEntity,
 ];
 
+/** Entities that were renamed or merged into another: asking for one says where its rows went. */
+const MOVED: Readonly<Record<string, string>> = {
+  product_metafields: 'its rows are metafields rows with owner_type PRODUCT now: ask for metafields',
+};
+
 export function entityByName(name: string): Entity {
   const found = entities.find((e) => e.name === name);
   if (!found) {
-    throw new EtlError(ErrorCodes.CONFIG_INVALID, `unknown entity ${JSON.stringify(name)}; valid entities: ${entities.map((e) => e.name).join(', ')}`);
+    const moved = Object.hasOwn(MOVED, name) ? `: ${MOVED[name]}` : '';
+    throw new EtlError(ErrorCodes.CONFIG_INVALID, `unknown entity ${JSON.stringify(name)}${moved}; valid entities: ${entities.map((e) => e.name).join(', ')}`);
   }
   return found;
 }

@@ -77,7 +77,8 @@ export interface Entity extends QueryPart {
   /**
    * Its queries, first its own: one for most. Several run concurrently on the same window, each as its
    * own bulk operation, and the window commits once every one's files are uploaded (src/sync/bulk-window.ts).
-   * Parts write disjoint tables.
+   * Parts write disjoint tables, but for a snapshot's, which may share one (metafields: a query per
+   * kind of owner); those parts' results are read one after another, in part order (bulk-window.ts).
    */
   parts: readonly QueryPart[];
   /** Runs only when --entities names it: it costs more than the others (order_sales: ordinary requests, some 40 query points an order). */

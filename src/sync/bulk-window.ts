@@ -76,15 +76,22 @@ export async function extractBulkWindow(deps: BulkWindowDeps, entity: Entity, wi
   const stage = deps.staging.open(window);
   const ran = await allOrAbort(stage, entity.parts.map((part, index) => (part.kind === 'paged' ? Promise.resolve(null) : operationOf(deps, entity, part, index, window))));
   const extractedAt = readAt(ran.flatMap((r) => (r ? [r.op] : [])));
-  const reads = await allOrAbort(stage, ran.map((r, index) => {
+  const read = (index: number): Promise<PartRead> => {
     const part = entity.parts[index]!;
+    const r = ran[index];
     return r ? download(deps, entity, part, window, stage, r.op, r.counts, extractedAt) : readPages(deps, entity, part, window, stage, extractedAt);
-  }));
+  };
+  // Parts that share a table (a snapshot's, EntitySpec.parts) are read one after another, in part
+  // order, so the table's rows come in the same order every run; others are read at once.
+  const reads = sharesTable(entity) ? await inTurn(stage, ran.map((_, index) => () => read(index))) : await allOrAbort(stage, ran.map((_, index) => read(index)));
   const [first] = reads;
   const result: ProcessResult = {
     lines: sum(reads.map((r) => r.result.lines)),
     rootLines: first!.result.rootLines,
-    rowsByTable: Object.assign({}, ...reads.map((r) => r.result.rowsByTable)) as Record<string, number>,
+    rowsByTable: reads.reduce<Record<string, number>>((rows, r) => {
+      for (const [table, n] of Object.entries(r.result.rowsByTable)) rows[table] = (rows[table] ?? 0) + n;
+      return rows;
+    }, {}),
     maxCursor: reads.map((r) => r.result.maxCursor).reduce((a, b) => (b !== null && (a === null || Date.parse(b) > Date.parse(a)) ? b : a), null),
   };
   const output = await stage.complete(result);
@@ -109,6 +116,20 @@ async function allOrAbort<T>(stage: WindowStage, tasks: Array<Promise<T>>): Prom
     throw failure.reason;
   }
   return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+}
+
+const sharesTable = (entity: Entity): boolean => entity.parts.reduce((n, p) => n + p.tables.length, 0) > entity.tables.length;
+
+/** Each task started once the one before has ended; on a failure the stage is aborted and it is thrown. */
+async function inTurn<T>(stage: WindowStage, tasks: Array<() => Promise<T>>): Promise<T[]> {
+  const results: T[] = [];
+  try {
+    for (const task of tasks) results.push(await task());
+  } catch (err) {
+    await stage.abort();
+    throw err;
+  }
+  return results;
 }
 
 type Counts = { atStart: StoreCount; atEnd: Promise<StoreCount> } | null;

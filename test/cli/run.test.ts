@@ -17,7 +17,7 @@ describe('the CLI end to end', function () {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'etl-cli-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs the demo: every table equals the sandbox\'s ground truth, validates against its schema, and points at existing parents', async () => {
+  it('runs the demo: every table equals the sandbox\'s ground truth, validates against its schema, and points at existing parents (and owners)', async () => {
     const out = join(dir, 'out');
     const result = await runCli(['run', '--sandbox', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--sandbox-operation-delay', '50ms']);
     expect(result.code, result.stderr).to.equal(0);
@@ -38,6 +38,15 @@ describe('the CLI end to end', function () {
       const parents = new Set(rowsOf.get(table.parent.table)!.map((r) => r.id));
       const orphans = rowsOf.get(table.name)!.filter((r) => !parents.has(r[table.parent!.column]));
       expect(orphans, `${table.name}.${table.parent.column} → ${table.parent.table}`).to.deep.equal([]);
+    }
+    // One metafields table for every kind of owner: each row points at a record of its owner's table.
+    const ownerTables: Record<string, string> = { PRODUCT: 'products', PRODUCTVARIANT: 'product_variants', CUSTOMER: 'customers', ORDER: 'orders', DRAFTORDER: 'draft_orders', COLLECTION: 'collections', LOCATION: 'locations' };
+    const metafields = rowsOf.get('metafields')!;
+    expect([...new Set(metafields.map((m) => m.owner_type))].sort()).to.deep.equal(Object.keys(ownerTables).sort());
+    for (const [ownerType, ownerTable] of Object.entries(ownerTables)) {
+      const owners = new Set(rowsOf.get(ownerTable)!.map((r) => r.id));
+      const orphans = metafields.filter((m) => m.owner_type === ownerType && !owners.has(m.owner_id));
+      expect(orphans, `metafields.owner_id → ${ownerTable}`).to.deep.equal([]);
     }
     const [shop] = rowsOf.get('shop')!;
     const variants = rowsOf.get('product_variants')!;

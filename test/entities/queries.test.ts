@@ -73,7 +73,10 @@ describe('queries', () => {
 
   it('names the valid entities when asked for an unknown one', () => {
     expect(entityByName('orders').name).to.equal('orders');
-    expect(() => entityByName('order')).to.throw(/valid entities: orders, products, customers, inventory, locations, collections, product_metafields, shop/)
+    expect(() => entityByName('order')).to.throw(/valid entities: orders, products, customers, inventory, locations, collections, metafields, shop/)
+      .that.satisfies((e: unknown) => isEtlError(e, 'CONFIG_INVALID'));
+    // product_metafields was merged into metafields: asking for it says so.
+    expect(() => entityByName('product_metafields')).to.throw(/unknown entity "product_metafields": its rows are metafields rows with owner_type PRODUCT now: ask for metafields; valid entities/)
       .that.satisfies((e: unknown) => isEtlError(e, 'CONFIG_INVALID'));
   });
 });

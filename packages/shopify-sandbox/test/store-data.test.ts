@@ -113,9 +113,17 @@ describe('sandbox store: data', () => {
     const media = files['products']!.filter((l) => MEDIA.has(l.__typename ?? ''));
     expect(new Set(media.map((m) => m.__typename)).size).to.be.greaterThan(1);
     expect(media.some((m) => m.__typename === 'MediaImage' && m['image'] === null)).to.equal(true);
-    const metafields = files['product_metafields']!.filter((l) => l.__parentId !== undefined);
+    const metafields = files['metafields']!.filter((l) => l.__parentId !== undefined);
     expect(new Set(metafields.map((m) => m['type']))).to.deep.equal(new Set(['single_line_text_field', 'number_integer', 'boolean', 'json', 'date']));
     for (const m of metafields) expect(m['value']).to.be.a('string');
+    // Every owner's metafields: each names its owner's type (MetafieldOwnerType: the GID type, upper case, no separator).
+    const owners = Object.entries(files).filter(([name]) => name.startsWith('metafields'));
+    expect(owners.map(([name]) => name).sort()).to.deep.equal(['metafields', 'metafields_collections', 'metafields_customers', 'metafields_draft_orders', 'metafields_locations', 'metafields_orders', 'metafields_variants']);
+    for (const [name, lines] of owners) {
+      const children = lines.filter((l) => l.__parentId !== undefined);
+      expect(children.length, name).to.be.greaterThan(0);
+      for (const m of children) expect(m['ownerType'], name).to.equal(m.__parentId!.split('/')[3]!.toUpperCase());
+    }
     const names = files['customers']!.map((c) => `${String(c['firstName'])} ${String(c['lastName'])}`).join(' ');
     expect(names).to.match(/[^\x00-\x7f]/);
     expect(files['customers']!.some((c) => c.__parentId === undefined && c['defaultPhoneNumber'] === null)).to.equal(true);

@@ -8,6 +8,7 @@ import { slug } from './products.ts';
 import { matchesTimes, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { DAY, iso } from './time.ts';
+import { metafieldConnection } from './metafields.ts';
 
 export function collectionHasProduct(g: StoreGraph, k: number, p: number): boolean {
   const count = g.ctx.size.collections;
@@ -46,6 +47,7 @@ export function collectionRecord(g: StoreGraph, k: number): Rec {
       return { __typename: 'Count', count, precision: 'EXACT' };
     },
     products: () => new Connection(mapIter(productsInCollection(g, k), (p) => g.product(p))),
+    metafields: metafieldConnection(g.ctx, 'COLLECTION', k, times.created),
   };
 }
 

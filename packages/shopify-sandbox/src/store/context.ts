@@ -64,6 +64,11 @@ export class Overlay {
     deleted.add(index);
   }
 
+  /** Metafields edited (Store.editMetafields), by GID: their new value and updatedAt (epoch seconds); their owner is not touched. */
+  readonly metafieldEdits = new Map<string, { value: string; at: number }>();
+  /** Metafields deleted (Store.removeMetafields), by GID; their owner is not touched. */
+  readonly deletedMetafields = new Set<string>();
+
   /** Orders edited to drop their last line item (editOrders). */
   readonly editedOrders = new Set<number>();
 

@@ -9,6 +9,7 @@ import type { StoreContext } from './context.ts';
 import { inWindow, mutableNodes, rootIndexes, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { iso } from './time.ts';
+import { metafieldConnection } from './metafields.ts';
 
 const MAX_ADDRESSES = 4;
 
@@ -115,6 +116,7 @@ export function customerRecord(g: StoreGraph, c: number): Rec {
     amountSpent: () => moneyV2(g.ordersOfCustomer(c).reduce((sum, i) => sum + g.orderSpend(i), 0), g.ctx.shopCurrency),
     addresses,
     addressesV2: () => new Connection(addresses),
+    metafields: metafieldConnection(g.ctx, 'CUSTOMER', c, times.created),
     orders: (args) => {
       const filter = parseSearch(args['query'], ['updated_at', 'created_at']);
       return new Connection(

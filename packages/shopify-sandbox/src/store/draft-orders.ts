@@ -10,6 +10,7 @@ import { Connection, moneyBag, type Rec } from './model.ts';
 import { NOTES, PLACES, TAGS } from './names.ts';
 import { rngFor, type Rng } from './prng.ts';
 import { iso } from './time.ts';
+import { metafieldConnection } from './metafields.ts';
 
 const ROOT = 'draftOrders';
 // This module's id spaces and random stream, kept here so the entity needs no edit elsewhere; the
@@ -149,6 +150,7 @@ function buildDraft(g: StoreGraph, i: number): BuiltDraft {
     shippingAddress: address && shipping > 0 ? mailingAddress(address, addressId(1)) : null,
     taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: place.taxTitle, rate: place.taxRate, priceSet: bag(tax) }],
     lineItems: () => new Connection(lineItems),
+    metafields: metafieldConnection(ctx, 'DRAFTORDER', i, times.created),
   };
   return { record, lineItems: lineItems.length };
 }

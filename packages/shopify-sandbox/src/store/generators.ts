@@ -19,6 +19,7 @@ import type { StoreGraph } from './graph.ts';
 import { gid, numericId } from './ids.ts';
 import { inventoryItemsGenerator } from './inventory.ts';
 import { locationsGenerator } from './locations.ts';
+import { productVariantsGenerator } from './metafields.ts';
 import { ordersGenerator } from './orders.ts';
 import { productsGenerator } from './products.ts';
 import { matchesRoot, ROOT_SEARCH_FIELDS, rootIndexes } from './generator.ts';
@@ -44,6 +45,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   companiesGenerator,
   abandonedCheckoutsGenerator,
   marketsGenerator,
+  productVariantsGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */

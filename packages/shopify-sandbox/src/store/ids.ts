@@ -23,6 +23,7 @@ export const IdBase = {
   ImageSource: 3_611_000_000_000,
   Metafield: 2_874_000_000_000,
   VariantMetafield: 2_996_000_000_000,
+  OwnerMetafield: 2_951_000_000_000,
   InventoryItem: 4_801_000_000_000,
   InventoryLevel: 1_106_000_000_000,
   Location: 7_091_000_000_000,

@@ -7,6 +7,7 @@ import { StoreContext, type ShopFeatures, type StoreSize } from './context.ts';
 import { inWindow, rootIndexes } from './generator.ts';
 import { defaultSizes, MUTABLE_ROOTS, ordinalOf, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts, type OrderHistory } from './generators.ts';
 import { IdBase } from './ids.ts';
+import { allMetafields } from './metafields.ts';
 import { StoreGraph } from './graph.ts';
 import { writeLines } from './jsonl-writer.ts';
 import { orderLines, type Ordering } from './orderings.ts';
@@ -190,6 +191,36 @@ export class Store {
       if (!this.ctx.overlay.isDeleted(removal.entity, index)) throw new RangeError(`${gid} is not deleted`);
       this.ctx.overlay.restore(removal.entity, index);
     }
+  }
+
+  /**
+   * Edits metafields (by GID) to the given values, updatedAt `at`, and nothing else: as in Shopify,
+   * their owners' updatedAt stays, so no updated_at window of the owner sees the change.
+   */
+  editMetafields(edits: ReadonlyArray<{ gid: string; value: string }>, at: Date = this.now()): void {
+    const known = this.metafieldIds();
+    for (const { gid, value } of edits) {
+      if (!known.has(gid)) throw new RangeError(`${gid} is not a metafield of this store`);
+      this.ctx.overlay.metafieldEdits.set(gid, { value, at: toSeconds(at) });
+    }
+  }
+
+  /** Deletes metafields (by GID), leaving their owners' updatedAt as it was, as Shopify does. */
+  removeMetafields(gids: readonly string[]): void {
+    const known = this.metafieldIds();
+    for (const gid of gids) {
+      if (!known.has(gid)) throw new RangeError(`${gid} is not a metafield of this store`);
+      this.ctx.overlay.deletedMetafields.add(gid);
+    }
+  }
+
+  /** Every metafield of the store, as the ETL's metafields table holds them: GID, owner type and value. */
+  metafields(): Array<{ gid: string; ownerType: string; value: string; updatedAt: string }> {
+    return [...allMetafields(this.graph)].map((m) => ({ gid: String(m['id']), ownerType: String(m['ownerType']), value: String(m['value']), updatedAt: String(m['updatedAt']) }));
+  }
+
+  private metafieldIds(): Set<string> {
+    return new Set(this.metafields().map((m) => m.gid));
   }
 
   /** Rows per ETL table from the store's own model, optionally for roots updated in [since, until). */

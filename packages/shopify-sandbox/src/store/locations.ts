@@ -6,6 +6,7 @@ import { rngFor, Streams } from './prng.ts';
 import type { EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { DAY, iso } from './time.ts';
+import { metafieldConnection } from './metafields.ts';
 
 export function isActiveLocation(l: number): boolean {
   return !(l > 0 && l % 3 === 2);
@@ -49,6 +50,7 @@ export function locationRecord(g: StoreGraph, l: number): Rec {
       phone: rng.chance(0.6) ? `+1 555 01${rng.range(10, 99)}` : null,
     },
     inventoryLevels: () => new Connection(g.levelsAtLocation(l)),
+    metafields: metafieldConnection(g.ctx, 'LOCATION', l, times.created),
   };
 }
 

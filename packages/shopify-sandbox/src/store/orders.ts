@@ -13,6 +13,7 @@ import { rngFor, Streams } from './prng.ts';
 import { mutableNodes, rootIndexes, inWindow, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
 import { iso } from './time.ts';
+import { metafieldConnection } from './metafields.ts';
 
 export interface BuiltOrder {
   record: Rec;
@@ -195,7 +196,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     lineItems: () => new Connection(lineItems),
     shippingLines: () => new Connection(shippingLines),
     discountApplications: () => new Connection(discounts.map((d, index) => d.record(index))),
-    metafields: () => new Connection([]),
+    metafields: metafieldConnection(ctx, 'ORDER', i, times.created),
   };
   // Its own random stream, drawn after the order's: the order's other fields stay as they were.
   const sold: SoldLine[] = lines.map((l, j) => {

@@ -100,6 +100,7 @@ export const Streams = {
   ordering: 15,
   ids: 16,
   afterSale: 17,
+  ownerMetafield: 18,
 } as const;
 
 export function rngFor(seed: number, stream: number, index: number, sub = 0): Rng {

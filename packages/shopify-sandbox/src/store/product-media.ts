@@ -18,6 +18,7 @@ export function variantMetafields(ctx: StoreContext, core: ProductCore, variant:
   return [{
     __typename: 'Metafield',
     id: gid('Metafield', numericId(ctx.seed, IdBase.VariantMetafield, ordinal)),
+    ownerType: 'PRODUCTVARIANT',
     namespace: 'custom',
     key: 'swatch',
     type: 'single_line_text_field',
@@ -113,6 +114,7 @@ export function metafieldsOf(ctx: StoreContext, core: ProductCore): Rec[] {
     fields.push({
       __typename: 'Metafield',
       id: gid('Metafield', numericId(ctx.seed, IdBase.Metafield, core.index * MAX_METAFIELDS + k)),
+      ownerType: 'PRODUCT',
       namespace: def.namespace,
       key: def.key,
       type: def.type,

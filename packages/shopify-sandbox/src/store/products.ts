@@ -5,6 +5,7 @@ import { Connection, money, moneyV2, type Rec } from './model.ts';
 import { ADJECTIVES, NOUNS, OPTION_VALUES, PRODUCT_TYPES, TAGS, VENDORS } from './names.ts';
 import { rngFor, Streams, type Rng } from './prng.ts';
 import { filterMetafields, mediaOf, metafieldsOf, variantMetafields } from './product-media.ts';
+import { withChanges } from './metafields.ts';
 import type { StoreContext } from './context.ts';
 import { inWindow, mutableNodes, rootIndexes, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
@@ -159,7 +160,7 @@ export function productRecord(g: StoreGraph, p: number): Rec {
     },
     variants: () => new Connection(liveVariants(g.ctx, core).map((v) => g.variant(p, v.index))),
     media: () => new Connection(mediaOf(g.ctx, core)),
-    metafields: (args) => new Connection(filterMetafields(metafieldsOf(g.ctx, core), args)),
+    metafields: (args) => new Connection(filterMetafields(withChanges(g.ctx, metafieldsOf(g.ctx, core)), args)),
     collections: () => new Connection(g.collectionsOfProduct(p)),
   };
 }
@@ -185,7 +186,7 @@ export function variantRecord(g: StoreGraph, p: number, v: number): Rec {
     selectedOptions: variant.selectedOptions.map((o) => ({ __typename: 'SelectedOption', ...o })),
     inventoryItem: () => g.inventoryItem(p, v),
     product: () => g.product(p),
-    metafields: () => new Connection(variantMetafields(g.ctx, core, variant)),
+    metafields: () => new Connection(withChanges(g.ctx, variantMetafields(g.ctx, core, variant))),
   };
 }
 
@@ -194,13 +195,12 @@ export const productsGenerator: EntityGenerator = {
   mutable: { defaultSize: 40, gidType: 'Product', idBase: IdBase.Product },
   nodes: mutableNodes('products', IdBase.Product, (g, p) => g.product(p)),
   truth(g, window) {
-    const tally = new Tally(['products', 'product_variants', 'product_media', 'product_metafields']);
+    const tally = new Tally(['products', 'product_variants', 'product_media']);
     for (const p of rootIndexes(g, 'products', (t) => inWindow(window, t.updated))) {
       const core = g.productCore(p);
       tally.add('products');
       tally.add('product_variants', liveVariants(g.ctx, core).length);
       tally.add('product_media', mediaOf(g.ctx, core).length);
-      tally.add('product_metafields', metafieldsOf(g.ctx, core).length);
     }
     return tally.counts;
   },
