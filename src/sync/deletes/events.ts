@@ -13,7 +13,7 @@ import type { BulkWindowDeps } from '../bulk-window.ts';
 import type { WindowOutput } from '../staging.ts';
 import type { WindowMachine } from '../window.ts';
 import { completedOperation, operationLines } from './operation.ts';
-import { DeletionRows, parseGid } from './rows.ts';
+import { parseGid, writeDeletions } from './rows.ts';
 
 export const EVENTS_QUERY = `query DeletionEvents {
   events {
@@ -66,11 +66,9 @@ export async function extractEventsWindow(deps: EventsWindowDeps, window: Window
   const query = EVENTS_QUERY.replace('events {', `events(query: ${JSON.stringify(eventsFilter(row.since, row.until!))}) {`);
   const op = await completedOperation(deps, window, query);
   const detectedAt = op.completedAt ?? new Date().toISOString();
-  const stage = deps.staging.open(window);
-  const out = new DeletionRows(deletionEventsEntity, stage, { ...deps.meta, extractedAt: detectedAt }, deps.gzipLevel);
-  let lines = 0;
-  let maxCursor: string | null = null;
-  try {
+  return writeDeletions(deps, deletionEventsEntity, window, op, detectedAt, async (out) => {
+    let lines = 0;
+    let maxCursor: string | null = null;
     for await (const event of operationLines(deps, window.entity, op)) {
       lines++;
       const createdAt = typeof event.createdAt === 'string' ? event.createdAt : null;
@@ -82,12 +80,6 @@ export async function extractEventsWindow(deps: EventsWindowDeps, window: Window
       deps.ids.mark(window.id, table, subject.id, 1);
       await out.add({ table, id: event.subjectId as string, deletedAt: createdAt, detectedAt, detectedWindow: null, source: 'event', restored: false });
     }
-    await out.flush();
-  } catch (err) {
-    await stage.abort();
-    throw err;
-  }
-  const rowsByTable = { deletions: out.written };
-  const output = await stage.complete({ lines, rootLines: lines, rowsByTable, maxCursor });
-  return { ...output, operationId: op.id, objectCount: op.objectCount };
+    return { lines, rootLines: lines, maxCursor };
+  });
 }

@@ -4,8 +4,10 @@
 import { deletionsTable } from '../../entities/deletions.ts';
 import type { Entity } from '../../entities/types.ts';
 import { TableRows, type RunStamp } from '../../pipeline/batch.ts';
-import type { RunMeta } from '../../pipeline/process.ts';
-import type { WindowStage } from '../staging.ts';
+import type { ProcessResult, RunMeta } from '../../pipeline/process.ts';
+import type { BulkOperation } from '../../shopify/operation.ts';
+import type { Staging, WindowOutput, WindowStage } from '../staging.ts';
+import type { WindowMachine } from '../window.ts';
 
 /** One deletions row before it is read: `id` is the record's GID. */
 export interface DeletionRecord {
@@ -52,6 +54,41 @@ export class DeletionRows {
     this.#rows = new TableRows(this.#entity, this.#stamp);
     this.#pending = 0;
   }
+}
+
+export interface DeletionsOutputDeps {
+  staging: Staging;
+  meta: Omit<RunMeta, 'extractedAt'>;
+  gzipLevel: number;
+}
+
+/**
+ * One attempt at a deletions window's output, read from its operation `op`: a fresh stage, the rows
+ * `write` adds (stamped as extracted when they were detected), then the stage completed, or aborted
+ * if anything failed, so nothing of a failed attempt is kept. The stage opens first: opening drops an
+ * earlier attempt's marks, so `write` records the window's marks (IdSets.mark, compare) after it.
+ * `write` returns what the window read.
+ */
+export async function writeDeletions(
+  deps: DeletionsOutputDeps,
+  entity: Entity,
+  window: WindowMachine,
+  op: BulkOperation,
+  detectedAt: string,
+  write: (out: DeletionRows) => Promise<Omit<ProcessResult, 'rowsByTable'>>,
+): Promise<WindowOutput> {
+  const stage = deps.staging.open(window);
+  const out = new DeletionRows(entity, stage, { ...deps.meta, extractedAt: detectedAt }, deps.gzipLevel);
+  let read: Omit<ProcessResult, 'rowsByTable'>;
+  try {
+    read = await write(out);
+    await out.flush();
+  } catch (err) {
+    await stage.abort();
+    throw err;
+  }
+  const output = await stage.complete({ ...read, rowsByTable: { deletions: out.written } });
+  return { ...output, operationId: op.id, objectCount: op.objectCount };
 }
 
 /** `gid://shopify/ProductVariant/123` → `ProductVariant` and 123 (null when it is not a Shopify GID with a numeric id). */

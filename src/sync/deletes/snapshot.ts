@@ -21,7 +21,7 @@ import type { WindowMachine } from '../window.ts';
 import type { EventsWindowDeps } from './events.ts';
 import { idsQuery } from './ids-query.ts';
 import { completedOperation, operationLines } from './operation.ts';
-import { DeletionRows, parseGid } from './rows.ts';
+import { parseGid, writeDeletions } from './rows.ts';
 
 /** Ids loaded into the comparison table per transaction, and findings read back per page. */
 const ID_BATCH = 10_000;
@@ -114,12 +114,10 @@ async function compareAndWrite(deps: SnapshotWindowDeps, of: Entity, window: Win
   // Compared as of the operation's start: an id read from a window ending after it may be a record
   // created while the snapshot ran, which it need not hold.
   const startedAt = Math.floor(Date.parse(op.createdAt) / 1000);
-  const stage = deps.staging.open(window);
-  const found = deps.ids.compare(window.id, deps.meta.shop, of.deletes!.tables, startedAt);
-  const out = new DeletionRows(snapshotEntity(of), stage, { ...deps.meta, extractedAt: detectedAt }, deps.gzipLevel);
   const detectedWindow = `${op.createdAt}/${detectedAt}`;
   const types = new Map(Object.entries(byTypename).map(([typename, table]) => [table, typename]));
-  try {
+  return writeDeletions(deps, snapshotEntity(of), window, op, detectedAt, async (out) => {
+    const found = deps.ids.compare(window.id, deps.meta.shop, of.deletes!.tables, startedAt);
     for (let page = deps.ids.marks(window.id, null, MARKS_PAGE); page.length > 0; ) {
       for (const m of page) {
         const id = `gid://shopify/${types.get(m.table_name)}/${m.id}`;
@@ -128,12 +126,7 @@ async function compareAndWrite(deps: SnapshotWindowDeps, of: Entity, window: Win
       const last = page[page.length - 1]!;
       page = deps.ids.marks(window.id, { table: last.table_name, id: last.id }, MARKS_PAGE);
     }
-    await out.flush();
-  } catch (err) {
-    await stage.abort();
-    throw err;
-  }
-  deps.operations.logger.info('id snapshot compared', { entity: window.entity, ids: lines, deleted: found.deleted, restored: found.restored });
-  const output = await stage.complete({ lines, rootLines: op.rootObjectCount, rowsByTable: { deletions: out.written }, maxCursor: null });
-  return { ...output, operationId: op.id, objectCount: op.objectCount };
+    deps.operations.logger.info('id snapshot compared', { entity: window.entity, ids: lines, deleted: found.deleted, restored: found.restored });
+    return { lines, rootLines: op.rootObjectCount, maxCursor: null };
+  });
 }
