@@ -6,12 +6,12 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import type { ManifestDocument, ManifestWindow } from '../../src/load/manifest.ts';
 import type { JobResult } from '../../src/sync/run.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, readPublished } from '../support/output.ts';
+import { atNextSecond } from '../support/store.ts';
 import { captureLogs, expectPublishedEqualsTruth, expectWatermarkCovered, watermarkOf, type RootEntity } from '../support/truth.ts';
 
 const ENTITIES: RootEntity[] = ['orders', 'products', 'customers'];
@@ -39,9 +39,7 @@ describe('counted completeness: the store\'s count checks every incremental wind
   const truthOf = (entity: string, w: ManifestWindow): number => sandbox.store.ids(entity, { ...(w.since ? { since: new Date(w.since) } : {}), until: new Date(w.until!) }).length;
   /** Changes the store at the next whole second (never before the watermark), and lets that second pass. */
   async function mutate(entities: RootEntity[]): Promise<void> {
-    const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
-    sandbox.store.mutate({ entities, touch: 4, add: 2, at });
-    await sleep(at.getTime() - Date.now() + 5);
+    await atNextSecond((at) => sandbox.store.mutate({ entities, touch: 4, add: 2, at }));
   }
 
   it('records both counts and the root rows in every incremental window of the manifest; a normal run is otherwise unchanged', async () => {

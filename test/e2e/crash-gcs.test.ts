@@ -2,36 +2,15 @@
 // server, through the real client), the run killed with SIGKILL at each phase, and the rerun started
 // in a fresh folder (Cloud Run's empty disk), so it knows only what reached the bucket.
 import { expect } from 'chai';
-import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import type { ManifestDocument } from '../../src/load/manifest.ts';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
-import { collect, runCli, startCli } from '../support/cli.ts';
+import { killAt, runCli, startCli } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs } from '../support/fake-gcs.ts';
 import { expectFullHistoryOncePerQuery } from '../support/truth.ts';
-
-/** SIGKILLs the run once it logs the matching line and `ready()` holds. */
-function killAt(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean, ready: () => boolean = () => true): Promise<void> {
-  const done = collect(child);
-  return new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      try {
-        if (match(JSON.parse(line) as Record<string, unknown>)) resolve();
-      } catch {
-        // not a JSON log line
-      }
-    });
-    void done.then((r) => reject(new Error(`process exited (${r.code}) before the expected log line: ${r.stderr.slice(-800)}`)));
-  }).then(async () => {
-    while (!ready()) await new Promise((r) => setTimeout(r, 20));
-    child.kill('SIGKILL');
-    expect((await done).signal).to.equal('SIGKILL');
-  });
-}
 
 const cases: Array<{ phase: string; pauseAt?: string; trigger: (e: Record<string, unknown>) => boolean; operationDelayMs: number; partsUploaded?: boolean }> = [
   // Shopify runs the operation, but its id never reached the state.

@@ -4,10 +4,10 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { killAt, runCli, startCli } from '../support/cli.ts';
 import { manifests, readPublished, relativeFiles } from '../support/output.ts';
+import { removeRecords } from '../support/store.ts';
 
 describe('deletes: a run killed during an id snapshot', function () {
   this.timeout(90_000);
@@ -28,9 +28,7 @@ describe('deletes: a run killed during an id snapshot', function () {
       const env = { SHOPIFY_ACCESS_TOKEN: sandbox.token };
       expect((await runCli(args, env)).code).to.equal(0);
       const gone = sandbox.store.ids('customers').slice(3, 5);
-      const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
-      sandbox.store.remove({ entity: 'customers', gids: gone, events: false, at });
-      await sleep(at.getTime() - Date.now() + 5);
+      await removeRecords(sandbox, 'customers', gone, false);
 
       await killAt(startCli([...args, '--pause-at', `customers_ids:${checkpoint}`], env), (e) => e.message === 'paused at checkpoint');
       const rerun = await runCli(args, env);

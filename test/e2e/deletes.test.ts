@@ -8,11 +8,11 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
 import type { JobResult } from '../../src/sync/run.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, readPublished, type OutputRow } from '../support/output.ts';
+import { removeRecords } from '../support/store.ts';
 import { captureLogs } from '../support/truth.ts';
 
 const ENTITIES = ['orders', 'products', 'customers'];
@@ -42,12 +42,6 @@ describe('deletes: the deletions feed equals what the store deleted', function (
   };
   const keys = (rows: OutputRow[]): string[] => rows.map((r) => `${String(r.table)} ${String(r.admin_graphql_api_id)} ${String(r.source)}${r.restored ? ' restored' : ''}`).sort();
   const outcome = (result: JobResult, entity: string) => result.shops[0]!.entities.find((e) => e.entity === entity)!;
-  /** Deletes at the next whole second, and lets it pass (so the events' time lies in the next run's window). */
-  async function remove(entity: string, gids: string[], events: boolean): Promise<void> {
-    const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
-    sandbox.store.remove({ entity, gids, events, at });
-    await sleep(at.getTime() - Date.now() + 5);
-  }
   const variantsOf = async (products: string[]): Promise<string[]> => {
     const out = join(dir, 'out');
     const rows = await readPublished(out, manifests(out), 'product_variants');
@@ -64,9 +58,9 @@ describe('deletes: the deletions feed equals what the store deleted', function (
     const orders = sandbox.store.ids('orders').slice(4, 6);
     const variants = await variantsOf(products);
     expect(variants.length).to.be.at.least(3);
-    await remove('products', products, true);
-    await remove('customers', customers, false);
-    await remove('orders', orders, false);
+    await removeRecords(sandbox, 'products', products, true);
+    await removeRecords(sandbox, 'customers', customers, false);
+    await removeRecords(sandbox, 'orders', orders, false);
 
     const second = await run(ENTITIES);
     expect(second.exitCode).to.equal(0);
@@ -109,7 +103,7 @@ describe('deletes: the deletions feed equals what the store deleted', function (
     it(`a ${what} id snapshot gives no deletion (${code}); the next complete one gives them`, async () => {
       expect((await run(['customers'])).exitCode).to.equal(0);
       const customers = sandbox.store.ids('customers').slice(1, 3);
-      await remove('customers', customers, false);
+      await removeRecords(sandbox, 'customers', customers, false);
 
       sandbox.faults.set({ ...faults, onlyQuery: 'CustomersIds' });
       const failed = await run(['customers'], '0', flags);
@@ -134,7 +128,7 @@ describe('deletes: the deletions feed equals what the store deleted', function (
   it('an id reported deleted and seen again is reported restored, once', async () => {
     expect((await run(['customers'])).exitCode).to.equal(0);
     const [customer] = sandbox.store.ids('customers');
-    await remove('customers', [customer!], false);
+    await removeRecords(sandbox, 'customers', [customer!], false);
     expect(keys(await deletionsOf(await run(['customers'])))).to.deep.equal([`customers ${customer} snapshot`]);
 
     sandbox.store.restore({ entity: 'customers', gids: [customer!] });
@@ -162,7 +156,7 @@ describe('deletes: the deletions feed equals what the store deleted', function (
     expect((await run(['orders'])).exitCode).to.equal(0);
     // The oldest order, created about a year ago: only read_all_orders shows it.
     const [old] = sandbox.store.ids('orders');
-    await remove('orders', [old!], false);
+    await removeRecords(sandbox, 'orders', [old!], false);
     const found = await run(['orders']);
     expect(found.exitCode).to.equal(0);
     expect(keys(await deletionsOf(found))).to.deep.equal([`orders ${old} snapshot`]);
@@ -186,7 +180,7 @@ describe('deletes: the deletions feed equals what the store deleted', function (
     expect(snapshots(before)).to.equal(1);
 
     const customers = sandbox.store.ids('customers').slice(0, 2);
-    await remove('customers', customers, false);
+    await removeRecords(sandbox, 'customers', customers, false);
     before = sandbox.operations().length;
     const early = await run(['customers'], '1d');
     expect(early.exitCode).to.equal(0);

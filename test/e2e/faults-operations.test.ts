@@ -6,12 +6,12 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import type { JobResult } from '../../src/sync/run.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, partFiles } from '../support/output.ts';
+import { atNextSecond } from '../support/store.ts';
 import { captureLogs, expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, watermarkOf, type RootEntity } from '../support/truth.ts';
 
 const ENTITIES: RootEntity[] = ['orders', 'customers'];
@@ -61,9 +61,7 @@ describe('bulk operation and result faults lose nothing', function () {
   };
   /** Changes the store at the next whole second (never before the watermark), and lets that second pass. */
   async function mutate(): Promise<void> {
-    const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
-    sandbox.store.mutate({ entities: ENTITIES, touch: 4, add: 2, at });
-    await sleep(at.getTime() - Date.now() + 5);
+    await atNextSecond((at) => sandbox.store.mutate({ entities: ENTITIES, touch: 4, add: 2, at }));
   }
 
   it('waits out LIMIT_REACHED on submit and submits again, like a busy slot', async () => {

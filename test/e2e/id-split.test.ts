@@ -5,13 +5,13 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
 import type { JobResult } from '../../src/sync/run.ts';
 import { collect, runCli, startCli, waitForLog } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, readPublished } from '../support/output.ts';
+import { atNextSecond } from '../support/store.ts';
 import { captureLogs, expectPublishedEqualsTruth, expectWatermarkCovered, watermarkOf } from '../support/truth.ts';
 
 interface WindowRow {
@@ -56,10 +56,10 @@ describe('a window too much for one operation on one instant completes by id-ran
 
   /** Stamps `count` customers with one instant (the next whole second), and lets that second pass. */
   async function stampOneInstant(count: number): Promise<Date> {
-    const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
-    sandbox.store.mutate({ entities: ['customers'], touch: count, add: 0, at });
-    await sleep(at.getTime() - Date.now() + 5);
-    return at;
+    return atNextSecond((at) => {
+      sandbox.store.mutate({ entities: ['customers'], touch: count, add: 0, at });
+      return at;
+    });
   }
 
   it('2 × the per-operation object limit on one instant: split by id until each part fits, nothing lost or duplicated', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { runAgainst } from '../support/etl.ts';
-import { readTable } from '../support/output.ts';
+import { cents, readTable } from '../support/output.ts';
 
 type Row = Record<string, unknown>;
 
@@ -98,7 +98,6 @@ describe('order-related roots against the sandbox', function () {
   });
 
   it('tender transactions: per order they sum, to the cent, to what it was paid minus what was refunded', () => {
-    const cents = (amount: unknown): number => Math.round(Number(amount) * 100);
     const tendered = new Map<unknown, number>();
     for (const t of tables.tender_transactions!) tendered.set(t.order_id, (tendered.get(t.order_id) ?? 0) + cents(t.amount));
     const moved = new Map<unknown, number>();
@@ -143,7 +142,6 @@ describe('order-related roots against the sandbox', function () {
   });
 
   it('payouts: each equals, to the cent, the sum of its balance transactions (negated for a withdrawal); pending ones have no payout', () => {
-    const cents = (amount: unknown): number => Math.round(Number(amount) * 100);
     const sums = new Map<unknown, number>();
     for (const bt of tables.balance_transactions!) {
       expect(cents(bt.net), `balance transaction ${String(bt.id)}`).to.equal(cents(bt.amount) - cents(bt.fee));

@@ -11,9 +11,7 @@ import { ShopifyClient } from '../../src/shopify/client.ts';
 import { staticToken } from '../../src/shopify/auth.ts';
 import { DuckViews } from '../support/duckdb.ts';
 import { runAgainst } from '../support/etl.ts';
-import { manifests, readPublished } from '../support/output.ts';
-
-const cents = (amount: unknown): number => Math.round(Number(amount) * 100);
+import { cents, manifests, readPublished } from '../support/output.ts';
 
 describe('order sales (a paged entity)', function () {
   this.timeout(120_000);

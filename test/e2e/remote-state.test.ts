@@ -7,30 +7,14 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { entityByName } from '../../src/entities/index.ts';
-import { collect, runCli, startCli, type CliResult } from '../support/cli.ts';
+import { collect, runCli, startCli, waitForLog, type CliResult } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs } from '../support/fake-gcs.ts';
 import { expectFullHistoryOncePerQuery } from '../support/truth.ts';
 
 type LogEntry = Record<string, unknown>;
 const LABELS = 'logging.googleapis.com/labels';
-
-/** Resolves with the first JSON log line on stderr that matches, or rejects if the process ends first. */
-function waitForLog(child: ChildProcess, match: (entry: LogEntry) => boolean): Promise<LogEntry> {
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as LogEntry;
-        if (match(entry)) resolve(entry);
-      } catch {
-        // not a JSON log line
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`process exited (${code}) before the expected log line`)));
-  });
-}
 
 function logLines(result: CliResult): LogEntry[] {
   return result.stderr.split('\n').flatMap((line) => {

@@ -8,11 +8,11 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { entities } from '../../src/entities/index.ts';
 import { runAgainst } from '../support/etl.ts';
 import { DuckViews } from '../support/duckdb.ts';
+import { removeRecords } from '../support/store.ts';
 
 // The default entities (order_sales runs only when named: its paged reads would take this test minutes).
 const TABLES = entities.filter((e) => !e.optIn).flatMap((e) => e.tables.map((t) => t.name));
@@ -39,12 +39,6 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     const v = await DuckViews.of(dest);
     open.push(v);
     return v;
-  };
-  /** Deletes at the next whole second and lets it pass, so a destroy event's time lies in the next run's window. */
-  const remove = async (entity: string, gids: string[], events: boolean): Promise<void> => {
-    const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
-    sandbox.store.remove({ entity, gids, events, at });
-    await sleep(at.getTime() - Date.now() + 5);
   };
   const run = async (name: string, args: string[] = []): Promise<void> => {
     const result = await runAgainst(sandbox, join(dir, name), [...RUN, ...args]);
@@ -102,9 +96,9 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     const products = sandbox.store.ids('products').slice(2, 5);
     const customers = sandbox.store.ids('customers').slice(0, 3);
     const orders = sandbox.store.ids('orders').slice(4, 6);
-    await remove('products', products, true);
-    await remove('customers', customers, false);
-    await remove('orders', orders, false);
+    await removeRecords(sandbox, 'products', products, true);
+    await removeRecords(sandbox, 'customers', customers, false);
+    await removeRecords(sandbox, 'orders', orders, false);
     await run('etl', ['--deletes-every', '0']);
 
     const after = await views(out);
@@ -126,7 +120,7 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     const out = join(dir, 'etl', 'out');
     const first = await views(out);
     const [variant] = (await first.rows('SELECT admin_graphql_api_id AS gid FROM shopify_product_variants_current ORDER BY id LIMIT 1')).map((r) => String(r.gid));
-    await remove('productVariants', [variant!], false);
+    await removeRecords(sandbox, 'productVariants', [variant!], false);
     await run('etl', deletes);
 
     const current = await views(out);
@@ -141,7 +135,7 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     const collections = (await first.rows('SELECT admin_graphql_api_id AS gid FROM shopify_collections_current ORDER BY id')).map((r) => String(r.gid));
     expect(collections.length).to.be.greaterThan(0);
     expect(await first.rows('SELECT * FROM shopify_collection_products_current')).to.not.deep.equal([]);
-    await remove('collections', collections, true);
+    await removeRecords(sandbox, 'collections', collections, true);
     await run('etl');
 
     const current = await views(out);
@@ -156,7 +150,7 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     const out = join(dir, 'etl', 'out');
     const first = await views(out);
     const [customer] = (await first.rows('SELECT admin_graphql_api_id AS gid FROM shopify_customers_current ORDER BY id LIMIT 1')).map((r) => String(r.gid));
-    await remove('customers', [customer!], false);
+    await removeRecords(sandbox, 'customers', [customer!], false);
     await run('etl', deletes);
     const gone = await views(out);
     expect(await gone.rows(`SELECT id FROM shopify_customers_current WHERE admin_graphql_api_id = '${customer!}'`)).to.deep.equal([]);

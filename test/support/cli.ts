@@ -52,25 +52,39 @@ export function collect(child: ChildProcess): Promise<CliResult> {
   });
 }
 
-/** Resolves with the first JSON log line on stderr that matches, or rejects if the process ends first. */
-export function waitForLog(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
+/**
+ * Resolves with the first JSON log line on stderr that matches, or rejects if the process ends first
+ * (on 'close': every line it wrote has been read by then).
+ */
+export function waitForLog(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
   return new Promise((resolvePromise, reject) => {
     const lines = createInterface({ input: child.stderr! });
     lines.on('line', (line) => {
+      let entry: Record<string, unknown>;
       try {
-        if (match(JSON.parse(line) as Record<string, unknown>)) resolvePromise();
+        entry = JSON.parse(line) as Record<string, unknown>;
       } catch {
-        // not a JSON log line
+        return; // not a JSON log line
       }
+      if (match(entry)) resolvePromise(entry);
     });
-    child.once('exit', (code) => reject(new Error(`process exited (${code}) before the expected log line`)));
+    child.once('close', (code) => reject(new Error(`process exited (${code}) before the expected log line`)));
   });
 }
 
-/** Waits for the first log line that matches, kills the process there with SIGKILL, and checks it died of it. */
-export async function killAt(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean): Promise<void> {
-  await waitForLog(child, match);
+/**
+ * Waits for the first log line that matches, then for `ready()` (a condition outside the process, such
+ * as a part having reached the bucket), kills the process there with SIGKILL, and checks it died of it.
+ */
+export async function killAt(child: ChildProcess, match: (entry: Record<string, unknown>) => boolean, ready: () => boolean = () => true): Promise<void> {
+  const done = collect(child);
+  try {
+    await waitForLog(child, match);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}: ${(await done).stderr.slice(-800)}`);
+  }
+  while (!ready()) await new Promise((r) => setTimeout(r, 20));
   child.kill('SIGKILL');
-  const { signal } = await collect(child);
+  const { signal } = await done;
   if (signal !== 'SIGKILL') throw new Error(`expected the process to die of SIGKILL, it ended with ${String(signal)}`);
 }

@@ -9,6 +9,9 @@ import type { ManifestDocument } from '../../src/load/manifest.ts';
 
 export type OutputRow = Record<string, unknown>;
 
+/** A money column (a decimal string in the files) as whole cents, so sums compare exactly. */
+export const cents = (amount: unknown): number => Math.round(Number(amount) * 100);
+
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
