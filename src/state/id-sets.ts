@@ -115,12 +115,6 @@ export class IdSets {
     return this.#db.prepare('SELECT 1 FROM known_ids k JOIN id_sets s ON s.set_id = k.set_id WHERE s.shop = ? AND s.table_name = ? AND k.id = ? AND k.deleted = 1').get(shop, table, id) !== undefined;
   }
 
-  /** Ids held for the shop's table (deleted = 1 ones included), for status and tests. */
-  count(shop: string, table: string): { held: number; deleted: number } {
-    const row = this.#db.prepare(`SELECT COUNT(*) AS held, COALESCE(SUM(k.deleted), 0) AS deleted FROM known_ids k JOIN id_sets s ON s.set_id = k.set_id WHERE s.shop = ? AND s.table_name = ?`).get(shop, table) as { held: number; deleted: number };
-    return row;
-  }
-
   #setId(shop: string, table: string): number {
     this.#db.prepare('INSERT OR IGNORE INTO id_sets (shop, table_name) VALUES (?, ?)').run(shop, table);
     return (this.#db.prepare('SELECT set_id FROM id_sets WHERE shop = ? AND table_name = ?').get(shop, table) as { set_id: number }).set_id;
