@@ -20,6 +20,7 @@ import { orderSalesEntity } from './order_sales.ts';
 import { metafieldsEntity } from './metafields.ts';
 import { productsEntity } from './products.ts';
 import { shopEntity } from './shop.ts';
+import { staffMembersEntity } from './staff_members.ts';
 import type { Entity, QueryPart } from './types.ts';
 
 export const entities: readonly Entity[] = [
@@ -42,6 +43,7 @@ export const entities: readonly Entity[] = [
   companiesEntity,
   abandonedCheckoutsEntity,
   marketsEntity,
+  staffMembersEntity,
 ];
 
 /** Entities that were renamed or merged into another: asking for one says where its rows went. */

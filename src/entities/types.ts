@@ -85,5 +85,5 @@ export interface Entity extends QueryPart {
   optIn?: true;
 }
 
-/** What a shop has or not, beyond scopes: Shopify Plus (gift cards), a Shopify Payments account (payouts). */
-export type ShopFeature = 'shopifyPlus' | 'shopifyPayments';
+/** What a shop has or not, beyond scopes: Shopify Plus (gift cards), a Shopify Payments account (payouts), a plan that lets apps read its staff (Plus or Advanced). */
+export type ShopFeature = 'shopifyPlus' | 'shopifyPayments' | 'staffAccess';

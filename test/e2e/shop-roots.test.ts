@@ -1,4 +1,4 @@
-// The shop's other roots (B2B companies, markets, …), extracted from the sandbox over HTTP: each table holds the
+// The shop's other roots (B2B companies, markets, staff members), extracted from the sandbox over HTTP: each table holds the
 // sandbox's ground truth, every child points at its parent, and the references into other entities'
 // tables (a company contact's customer) point at rows the same run wrote.
 import { expect } from 'chai';
@@ -19,10 +19,10 @@ describe('the shop\'s other roots against the sandbox', function () {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-shop-roots-'));
     sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 20, products: 6, customers: 40, companies: 10 } });
-    const result = await runAgainst(sandbox, dir, ['--entities', 'customers,companies,markets', '--safety-lag', '0s']);
+    const result = await runAgainst(sandbox, dir, ['--entities', 'customers,companies,markets,staff_members', '--safety-lag', '0s']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
     const truth = sandbox.store.truth();
-    for (const table of ['customers', 'companies', 'company_locations', 'company_contacts', 'markets', 'market_regions']) {
+    for (const table of ['customers', 'companies', 'company_locations', 'company_contacts', 'markets', 'market_regions', 'staff_members']) {
       tables[table] = (await readTable(join(dir, 'out'), table)) as Row[];
       expect(tables[table]!.length, table).to.equal(truth[table]);
       expect(tables[table]!.length, `${table} has rows`).to.be.greaterThan(0);
@@ -74,5 +74,13 @@ describe('the shop\'s other roots against the sandbox', function () {
       expect((regionsOf.get(market.id) ?? []).length > 0, String(market.name)).to.equal(market.type === 'REGION');
     }
     expect(new Set(tables.market_regions!.map((r) => String(r.admin_graphql_api_id).split('/')[3]))).to.deep.equal(new Set(['MarketRegionCountry', 'MarketRegionSubdivision']));
+  });
+
+  it('staff members: one shop owner, unique emails, and accounts of several types and states', () => {
+    const staff = tables.staff_members!;
+    expect(staff.filter((m) => m.is_shop_owner === true)).to.have.length(1);
+    expect(new Set(staff.map((m) => m.email)).size).to.equal(staff.length);
+    expect(new Set(staff.map((m) => m.account_type)).size).to.be.greaterThan(1);
+    expect(new Set(staff.map((m) => m.active))).to.deep.equal(new Set([true, false]));
   });
 });

@@ -27,7 +27,8 @@ Options:
   --fault SPEC             inject faults, e.g. throttle=3,server-error=2@503 (repeatable; see README)
   --scopes LIST            the access scopes the app was granted, comma-separated (default: every
                            scope the store's data needs); currentAppInstallation lists them
-  --not-plus               the shop is not on Shopify Plus: no gift cards, no B2B companies
+  --not-plus               the shop is not on Shopify Plus: no gift cards, no B2B companies, staff
+                           members denied
   --no-shopify-payments    the shop has no Shopify Payments account: no disputes, no payouts
   --stop-on-stdin-end      stop when stdin ends (a parent process holding a pipe to it exited)
   --help                   print this and exit

@@ -16,8 +16,8 @@ export interface EntityGenerator {
   nodes?(g: StoreGraph, filter: SearchFilter, args: Args): Iterable<Rec>;
   /** The fields its `query:` knows, when not ROOT_SEARCH_FIELDS (tender transactions: processed_at and id). */
   readonly searchFields?: readonly string[];
-  /** Ordinary queries: the root field's value (the shop; the Shopify Payments account, null for a shop without one). */
-  value?(g: StoreGraph): Record<string, unknown> | null;
+  /** Ordinary queries: the root field's value (the shop; the Shopify Payments account, null for a shop without one), or a function of its arguments (a page of staff members, or the error a shop's plan answers). */
+  value?(g: StoreGraph): Record<string, unknown> | ((args: Args) => Rec) | null;
   /** Rows per ETL table its records make (every table named, 0 included), for roots updated in the window; snapshots count in full. */
   truth(g: StoreGraph, window: Window): Record<string, number>;
   /**

@@ -11,6 +11,7 @@ import { payoutsGenerator } from './payouts.ts';
 import { companiesGenerator } from './companies.ts';
 import { abandonedCheckoutsGenerator } from './abandoned-checkouts.ts';
 import { marketsGenerator } from './markets.ts';
+import { staffMembersGenerator } from './staff-members.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import { connectionPage, type Args, type Rec } from './model.ts';
@@ -46,6 +47,7 @@ export const GENERATORS: readonly EntityGenerator[] = [
   abandonedCheckoutsGenerator,
   marketsGenerator,
   productVariantsGenerator,
+  staffMembersGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
