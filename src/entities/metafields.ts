@@ -1,34 +1,38 @@
 // Metafields of every kind of owner in one table: products, product variants, customers, orders, draft
-// orders, collections and locations. A full snapshot each run: editing, adding or deleting a metafield
+// orders, collections, locations and B2B companies. A full snapshot each run: editing, adding or deleting a metafield
 // does not move its owner's updatedAt, so no updated_at window would see it, and Shopify offers no root
 // to search metafields by their own updated_at. A bulk query reaches them only under their owner (a
 // connection under each owner's root), so there is one query per kind of owner, all writing this table;
-// the owners' lines carry only their ids and make no rows.
+// the owners' lines carry only their ids and make no rows. Companies exist on Shopify Plus only: off it,
+// their query is left out and the others run (QueryPart.onlyWith), with a note.
 import { id, parentId, str, table, ts } from '../rows/spec.ts';
 import { defineEntity } from './define.ts';
 
 const metafields = table({
   name: 'metafields',
-  description: 'One row per metafield of a product, variant, customer, order, draft order, collection or location. owner_type says which (PRODUCT, PRODUCTVARIANT, CUSTOMER, ORDER, DRAFTORDER, COLLECTION, LOCATION) and owner_id is its numeric id; value is the raw string Shopify stores, type says how to read it (e.g. json, number_integer).',
+  description: 'One row per metafield of a product, variant, customer, order, draft order, collection, location or B2B company. owner_type says which (PRODUCT, PRODUCTVARIANT, CUSTOMER, ORDER, DRAFTORDER, COLLECTION, LOCATION, COMPANY) and owner_id is its numeric id; value is the raw string Shopify stores, type says how to read it (e.g. json, number_integer).',
   columns: [id(), str('ownerType', 'owner_type'), parentId('owner_id'), str('namespace'), str('key'), str('type'), str('value'), ts('createdAt'), ts('updatedAt')],
 });
 
-/** One query per kind of owner: queries/metafields_<owner>.graphql, its owner's lines making no rows. */
-const owner = (query: string, typename: string) => ({ query, tables: [metafields], routes: { [typename]: null, Metafield: metafields } });
+/** One query per kind of owner: queries/metafields_<owner>.graphql, its owner's lines making no rows; without the owner's scope it is left out, noted. */
+const owner = (query: string, typename: string, scope: string) => ({ query, tables: [metafields], routes: { [typename]: null, Metafield: metafields }, ownScopes: [scope] });
 
 export const metafieldsEntity = defineEntity({
   name: 'metafields',
-  // Each query reads its owners' root: without one of these scopes the whole entity is skipped, with a note naming it.
-  scopes: ['read_products', 'read_customers', 'read_orders', 'read_draft_orders', 'read_locations'],
+  // Products' and variants'. Each further query needs its owners' scope too: an app without one gets
+  // the other owners' metafields, and a note naming the scope.
+  scopes: ['read_products'],
   sync: 'snapshot',
   tables: [metafields],
   routes: { Product: null, Metafield: metafields },
   parts: [
-    owner('metafields_variants', 'ProductVariant'),
-    owner('metafields_customers', 'Customer'),
-    owner('metafields_orders', 'Order'),
-    owner('metafields_draft_orders', 'DraftOrder'),
-    owner('metafields_collections', 'Collection'),
-    owner('metafields_locations', 'Location'),
+    owner('metafields_variants', 'ProductVariant', 'read_products'),
+    owner('metafields_customers', 'Customer', 'read_customers'),
+    owner('metafields_orders', 'Order', 'read_orders'),
+    owner('metafields_draft_orders', 'DraftOrder', 'read_draft_orders'),
+    owner('metafields_collections', 'Collection', 'read_products'),
+    owner('metafields_locations', 'Location', 'read_locations'),
+    // Companies exist on Shopify Plus only; read_customers grants read_companies too.
+    { ...owner('metafields_companies', 'Company', 'read_companies'), onlyWith: 'shopifyPlus' },
   ],
 });

@@ -47,6 +47,15 @@ export interface QueryPart {
    */
   deletes?: { byTypename: Readonly<Record<string, string>>; tables: readonly string[]; connections: readonly string[] };
   /**
+   * A further query of a snapshot that reads what only some apps or shops can (one kind of metafield
+   * owner): the scopes it needs beyond the entity's, and the feature the shop must have for its data
+   * to exist (B2B companies: Shopify Plus). Without them the entity runs its other queries, and the run
+   * notes the query left out (src/sync/scope-preflight.ts). (The entity's own `scopes` and `requires`
+   * are of all its queries.)
+   */
+  ownScopes?: readonly string[];
+  onlyWith?: ShopFeature;
+  /**
    * The `__typename` values process() accepts (any other fails with MALFORMED_JSONL naming it); none
    * for a plain entity. The contract test checks this covers every node type the query's connections
    * can produce.

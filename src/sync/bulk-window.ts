@@ -148,7 +148,7 @@ async function operationOf(deps: BulkWindowDeps, entity: Entity, part: QueryPart
     deps.pool.start();
     return started.status === 'COMPLETED' ? started : pollOperation(deps.operations, entity.name, started);
   });
-  assertCompleted(op, scopesToGrant(entity.scopes));
+  assertCompleted(op, scopesToGrant([...entity.scopes, ...(part.ownScopes ?? [])]));
   return { op, counts: count && atStart ? { atStart: await atStart, atEnd: count() } : null };
 }
 

@@ -3,14 +3,16 @@
 // entity missing one does not run: skipped with a note when the run took it by default (the run can
 // still exit 0), failed with SCOPE_MISSING naming the scope when --entities asked for it. An entity
 // whose data the shop cannot have (gift cards off Shopify Plus) runs neither: its tables stay empty,
-// with a note, and the run does not fail for it.
-import type { Entity } from '../entities/types.ts';
+// with a note, and the run does not fail for it. A further query of a snapshot that needs a scope not
+// granted, or data the shop cannot have (QueryPart.ownScopes, onlyWith: one kind of metafield owner),
+// is left out: the entity runs its other queries, with a note naming what is missing.
+import type { Entity, QueryPart, ShopFeature } from '../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
 import type { Manifest } from '../load/manifest.ts';
 import type { Logger } from '../report/log.ts';
 import { reportScopes, scopeNote } from '../report/preflight.ts';
 import type { ShopifyClient } from '../shopify/client.ts';
-import { readShopFeatures } from '../shopify/features.ts';
+import { MISSING_FEATURE, readShopFeatures } from '../shopify/features.ts';
 import { hasScope, readGrantedScopes } from '../shopify/scopes.ts';
 import type { EntityOutcome } from './entity-run.ts';
 import { checkScopes, type Window } from './plan.ts';
@@ -29,11 +31,14 @@ export interface ScopePreflightDeps {
 }
 
 /** The entities that run, and the outcomes of those that do not, in the selection's order; the scopes granted (null: the shop would not say). */
-export async function preflightScopes(deps: ScopePreflightDeps, selected: readonly Entity[]): Promise<{ runnable: Entity[]; refused: EntityOutcome[]; granted: ReadonlySet<string> | null }> {
+export async function preflightScopes(deps: ScopePreflightDeps, selected: readonly Entity[]): Promise<{ runnable: Entity[]; refused: EntityOutcome[]; granted: ReadonlySet<string> | null; notes: ReadonlyMap<string, string> }> {
   const granted = await grantedScopes(deps);
-  if (granted === null) return { runnable: [...selected], refused: [], granted };
-  const wanted = new Set(selected.flatMap((e) => (e.requires && e.scopes.every((s) => hasScope(granted, s)) ? [e.requires] : [])));
-  const checks = checkScopes(selected, granted, deps.asked, deps.now, deps.windows, await readShopFeatures(deps.client, wanted));
+  if (granted === null) return { runnable: [...selected], refused: [], granted, notes: new Map() };
+  const needed = (e: Entity): ShopFeature[] => [e.requires, ...e.parts.map((p) => p.onlyWith)].filter((f): f is ShopFeature => f !== undefined);
+  const wanted = new Set(selected.flatMap((e) => (e.scopes.every((s) => hasScope(granted, s)) ? needed(e) : [])));
+  const ungranted = (part: QueryPart): string[] => (part.ownScopes ?? []).filter((s) => !hasScope(granted, s));
+  const features = await readShopFeatures(deps.client, wanted);
+  const checks = checkScopes(selected, granted, deps.asked, deps.now, deps.windows, features);
   reportScopes(checks, deps.view, deps.logger);
   const refused: EntityOutcome[] = [];
   // Data the shop cannot have: the tables stay empty, with a note, whether --entities named it or not.
@@ -53,7 +58,24 @@ export async function preflightScopes(deps: ScopePreflightDeps, selected: readon
     refused.push(outcome);
   }
   const out = new Set(refused.map((o) => o.entity));
-  return { runnable: selected.filter((e) => !out.has(e.name)), refused, granted };
+  const notes = new Map<string, string>();
+  const runnable = selected.filter((e) => !out.has(e.name)).map((entity) => {
+    const why = (p: QueryPart): string | null => {
+      const missing = ungranted(p);
+      if (missing.length > 0) return `grant ${missing.join(', ')} to the app and reinstall it`;
+      return p.onlyWith !== undefined && !features.has(p.onlyWith) ? MISSING_FEATURE[p.onlyWith] : null;
+    };
+    const left = entity.parts.filter((p) => why(p) !== null);
+    if (left.length === 0) return entity;
+    const note = left.map((p) => `${p.name} not read: ${why(p)!}`).join('; ');
+    notes.set(entity.name, note);
+    deps.logger.info(`${entity.name}: ${note}`, { entity: entity.name, queries: left.map((p) => p.name) });
+    // The queries kept keep their order. A window's state knows its operations by query position
+    // (operation.ts), and adopts one only for the same query text, so a query left out in one run
+    // and not the next never takes another query's operation.
+    return { ...entity, parts: entity.parts.filter((p) => !left.includes(p)) };
+  });
+  return { runnable, refused, granted, notes };
 }
 
 /**

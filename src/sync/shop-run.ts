@@ -101,7 +101,7 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
       signal.throwIfAborted();
       planEntity(sync, entity);
     }
-    const { runnable, refused, granted } = await preflightScopes({
+    const { runnable, refused, granted, notes } = await preflightScopes({
       client, manifest, logger, now: started, asked: config.entitiesAsked,
       view: { json: config.log.format === 'json', write: (text) => process.stdout.write(text) },
       windows: (entity) => planEntity(sync, entity),
@@ -120,7 +120,8 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
     // Only the entities that ran: one skipped for a missing scope would have its snapshot refused too.
     const deletes = results.every((x) => x.ok) ? await runDeletes({ sync, bulk: sync.bulkWindow, ids: state.db.idSets, everyMs: config.deletesEveryMs ?? 0, now: started, allOrders: granted !== null && hasScope(granted, ALL_ORDERS_SCOPE) }, deletable.filter((e) => runnable.includes(e))) : [];
     progress.stop();
-    const ran = results.flatMap((x) => (x.ok ? [x.r] : []));
+    // An entity run without a query whose data the shop cannot have says so (scope-preflight.ts).
+    const ran = results.flatMap((x) => (x.ok ? [notes.has(x.r.entity) && !x.r.note ? { ...x.r, note: notes.get(x.r.entity)! } : x.r] : []));
     summary.entities = [...selected.flatMap((e) => [...refused, ...ran].filter((o) => o.entity === e.name)), ...deletes];
     const fatal = results.find((x) => !x.ok);
     if (fatal && !fatal.ok) throw fatal.e;

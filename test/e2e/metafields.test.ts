@@ -53,7 +53,7 @@ describe('metafields against the sandbox', function () {
     expect(first.exitCode, JSON.stringify(first.shops[0]?.entities.map((e) => e.error))).to.equal(0);
     const before = await latestRun();
     expectEqualsStore(before);
-    expect(new Set([...before.values()].map((r) => r.owner_type))).to.deep.equal(new Set(['PRODUCT', 'PRODUCTVARIANT', 'CUSTOMER', 'ORDER', 'DRAFTORDER', 'COLLECTION', 'LOCATION']));
+    expect(new Set([...before.values()].map((r) => r.owner_type))).to.deep.equal(new Set(['PRODUCT', 'PRODUCTVARIANT', 'CUSTOMER', 'ORDER', 'DRAFTORDER', 'COLLECTION', 'LOCATION', 'COMPANY']));
 
     // A customer's metafield edited, an order's JSON metafield rewritten larger, a location's deleted.
     const pick = (ownerType: string, type?: string): string => {
@@ -90,6 +90,29 @@ describe('metafields against the sandbox', function () {
       expect(current.some((r) => r.id === numeric(locationField))).to.equal(false);
     } finally {
       views.close();
+    }
+  });
+
+  it('on a shop off Shopify Plus reads every owner but B2B companies, noting the query it left out (exit 0)', async () => {
+    const offPlus = await startSandbox({ operationDelayMs: 20, size: { orders: 20, products: 4, customers: 6 }, features: { shopifyPlus: false } });
+    const offDir = mkdtempSync(join(tmpdir(), 'etl-metafields-'));
+    try {
+      const result = await runAgainst(offPlus, offDir, ['--entities', 'metafields', '--safety-lag', '0s']);
+      expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+      const [entity] = result.shops[0]!.entities;
+      expect(entity).to.include({ entity: 'metafields', status: 'committed', note: 'metafields_companies not read: the shop is not on Shopify Plus, where its data exists' });
+      // Its other seven queries ran; the companies' was never submitted.
+      const roots = offPlus.operations().map((op) => /\{\s*(\w+)/.exec(op.query)?.[1]);
+      expect(roots.sort()).to.deep.equal(['collections', 'customers', 'draftOrders', 'locations', 'orders', 'productVariants', 'products']);
+      const out = join(offDir, 'out');
+      const rows = await readPublished(out, manifests(out), 'metafields');
+      const expected = offPlus.store.metafields();
+      expect(rows.map((r) => String(r.id)).sort()).to.deep.equal(expected.map((m) => numeric(m.gid)).sort());
+      expect(rows.some((r) => r.owner_type === 'COMPANY')).to.equal(false);
+      expect(rows.length).to.be.greaterThan(0);
+    } finally {
+      await offPlus.close();
+      rmSync(offDir, { recursive: true, force: true });
     }
   });
 });

@@ -29,6 +29,21 @@ describe('defineEntity', () => {
     expect(() => defineEntity({ name: 'x', scopes: [], sync: 'snapshot', tables: [listed], routes: { A: listed, B: unlisted } })).to.throw(/B goes to b, which is not among its tables/);
   });
 
+  it('lets a snapshot\'s queries share a table (listed once) and need scopes or a feature of their own, and an incremental entity\'s neither', () => {
+    const shared = table({ name: 'notes', description: 'd', columns: [id()] });
+    const part = (query: string, typename: string) => ({ query, tables: [shared], routes: { [typename]: null, Note: shared } });
+    const snapshot = defineEntity({
+      name: 'notes', scopes: ['read_a'], sync: 'snapshot', tables: [shared], routes: { A: null, Note: shared },
+      parts: [{ ...part('notes_b', 'B'), ownScopes: ['read_b'] }, { ...part('notes_c', 'C'), onlyWith: 'shopifyPlus' }],
+    });
+    expect(snapshot.tables.map((x) => x.name)).to.deep.equal(['notes']);
+    expect(snapshot.parts.map((p) => [p.name, p.ownScopes, p.onlyWith])).to.deep.equal([['notes', undefined, undefined], ['notes_b', ['read_b'], undefined], ['notes_c', undefined, 'shopifyPlus']]);
+    const incremental = { name: 'notes', scopes: [], sync: 'incremental' as const, tables: [shared], routes: { A: null, Note: shared } };
+    expect(() => defineEntity({ ...incremental, parts: [part('notes_b', 'B')] })).to.throw(/table notes is written by two of its queries/);
+    const other = table({ name: 'others', description: 'd', columns: [id()] });
+    expect(() => defineEntity({ ...incremental, parts: [{ query: 'notes_b', tables: [other], routes: { B: other }, ownScopes: ['read_b'] }] })).to.throw(/only a snapshot's queries can need scopes or a shop feature of their own/);
+  });
+
   const t = table({ name: 'things', description: 'd', columns: [id()] });
   const route = defineEntity({ name: 'things', scopes: [], sync: 'snapshot', tables: [t], routes: { Thing: t, Ignored: null } });
 

@@ -118,7 +118,7 @@ describe('sandbox store: data', () => {
     for (const m of metafields) expect(m['value']).to.be.a('string');
     // Every owner's metafields: each names its owner's type (MetafieldOwnerType: the GID type, upper case, no separator).
     const owners = Object.entries(files).filter(([name]) => name.startsWith('metafields'));
-    expect(owners.map(([name]) => name).sort()).to.deep.equal(['metafields', 'metafields_collections', 'metafields_customers', 'metafields_draft_orders', 'metafields_locations', 'metafields_orders', 'metafields_variants']);
+    expect(owners.map(([name]) => name).sort()).to.deep.equal(['metafields', 'metafields_collections', 'metafields_companies', 'metafields_customers', 'metafields_draft_orders', 'metafields_locations', 'metafields_orders', 'metafields_variants']);
     for (const [name, lines] of owners) {
       const children = lines.filter((l) => l.__parentId !== undefined);
       expect(children.length, name).to.be.greaterThan(0);

@@ -9,6 +9,7 @@ import { Connection, type Rec } from './model.ts';
 import { LAST_NAMES, PLACES, STREETS } from './names.ts';
 import { rngFor } from './prng.ts';
 import { DAY, iso } from './time.ts';
+import { metafieldConnection } from './metafields.ts';
 
 const ROOT = 'companies';
 // This module's id spaces and random stream (apart from ids.ts's and the other modules').
@@ -122,6 +123,7 @@ export function companyRecord(g: StoreGraph, c: number): Rec | null {
     mainContact: contacts[0] ? { __typename: 'CompanyContact', id: contacts[0]['id'] as string } : null,
     contacts: () => new Connection(contacts),
     locations: () => new Connection(locations),
+    metafields: metafieldConnection(g.ctx, 'COMPANY', c, created),
   };
 }
 
