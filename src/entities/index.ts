@@ -18,6 +18,7 @@ import { marketsEntity } from './markets.ts';
 import { ordersEntity } from './orders.ts';
 import { orderSalesEntity } from './order_sales.ts';
 import { metafieldsEntity } from './metafields.ts';
+import { refundDetailEntity } from './refund_detail.ts';
 import { productsEntity } from './products.ts';
 import { shopEntity } from './shop.ts';
 import { staffMembersEntity } from './staff_members.ts';
@@ -40,6 +41,7 @@ export const entities: readonly Entity[] = [
   payoutsEntity,
   balanceTransactionsEntity,
   orderSalesEntity,
+  refundDetailEntity,
   companiesEntity,
   abandonedCheckoutsEntity,
   marketsEntity,

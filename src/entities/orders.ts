@@ -20,7 +20,7 @@ const transactions = table({
 
 const refunds = table({
   name: 'order_refunds',
-  description: 'One row per refund (from the inline Order.refunds list). Refund line items are not bulk-queryable (a connection inside a list).',
+  description: 'One row per refund (from the inline Order.refunds list). Its line items, refunded shipping and order adjustments are a connection inside the list, which bulk queries refuse: the refund_detail entity reads them (order_refund_line_items, order_refund_shipping_lines, order_adjustments).',
   parent: { column: 'order_id', table: 'orders' },
   columns: [id(), parentId('order_id'), ts('createdAt'), ts('processedAt'), str('note'), money('totalRefundedSet')],
 });

@@ -14,7 +14,7 @@ export const INVALID_TOKEN_BODY = { errors: '[API] Invalid API key or access tok
 /** The scopes the sandbox grants unless told otherwise (--scopes): every one its data needs to be read. */
 export const SANDBOX_SCOPES: readonly string[] = [
   'read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_inventory', 'read_locations', 'read_draft_orders',
-  'read_merchant_managed_fulfillment_orders', 'read_shopify_payments_payouts', 'read_shopify_payments_disputes', 'read_gift_cards',
+  'read_merchant_managed_fulfillment_orders', 'read_shopify_payments_payouts', 'read_shopify_payments_disputes', 'read_gift_cards', 'read_returns',
   'read_markets', 'read_users',
 ];
 

@@ -17,7 +17,7 @@ import type { RootResolver } from './bulk-executor.ts';
 import { connectionPage, type Args, type Rec } from './model.ts';
 import type { EntityGenerator, Window } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
-import { gid, numericId } from './ids.ts';
+import { gid, IdBase, numericId } from './ids.ts';
 import { inventoryItemsGenerator } from './inventory.ts';
 import { locationsGenerator } from './locations.ts';
 import { productVariantsGenerator } from './metafields.ts';
@@ -141,8 +141,22 @@ export function rootValue(g: StoreGraph, history: OrderHistory): Record<string, 
   ]);
 }
 
-/** `node(id:)` on a mutable root's record (an ordinary query reading one record by its id), or null. */
+/**
+ * `node(id:)` on a mutable root's record (an ordinary query reading one record by its id), or on a
+ * refund (inside its order's refunds list, whose connections a paged read continues from it), or null.
+ */
 function nodeOf(g: StoreGraph, id: string): Rec | null {
+  if (id.startsWith('gid://shopify/Refund/')) {
+    let ordinal: number;
+    try {
+      ordinal = ordinalOf(g, 'Refund', IdBase.Refund, id);
+    } catch {
+      return null;
+    }
+    // Refund ordinals are order * 2 + k (order-parts.ts).
+    const order = nodeOf(g, gid('Order', numericId(g.ctx.seed, IdBase.Order, Math.floor(ordinal / 2))));
+    return (order?.refunds as readonly Rec[] | undefined)?.find((r) => r.id === id) ?? null;
+  }
   for (const gen of GENERATORS) {
     const prefix = gen.mutable ? `gid://shopify/${gen.mutable.gidType}/` : null;
     if (!prefix || !gen.nodes || !id.startsWith(prefix) || !/^[0-9]+$/.test(id.slice(prefix.length))) continue;

@@ -34,6 +34,12 @@ export const IdBase = {
   Return: 9_874_000_000_000,
   CustomerVisit: 1_733_000_000_000,
   Sale: 3_377_000_000_000,
+  FulfillmentLineItem: 2_561_000_000_000,
+  ReturnLineItem: 6_144_000_000_000,
+  RefundLineItem: 5_305_000_000_000,
+  RefundShippingLine: 8_093_000_000_000,
+  OrderAdjustment: 1_905_000_000_000,
+  ReturnReasonDefinition: 3_950_000_000_000,
 } as const;
 
 export function numericId(seed: number, base: number, ordinal: number): number {

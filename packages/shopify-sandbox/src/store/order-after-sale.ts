@@ -1,10 +1,12 @@
 // What happens to an order after it is placed, as Shopify's order records show it: its sales
-// agreements (the order itself, each refund, each return, an occasional edit), its returns, and the
-// customer journey that led to it. Built from the order's own refunds and status, so an agreement
-// points at a refund the order lists and a return only follows a fulfilled order.
+// agreements (the order itself, each refund, each return, an occasional edit), its returns with their
+// line items, its refunds in detail, and the customer journey that led to it. Built from the order's
+// own refunds, status and fulfillments, so an agreement points at a refund the order lists and a
+// return only follows a fulfilled order, taking back what its fulfillments shipped.
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, type Rec } from './model.ts';
 import { adjustmentSale, lineSales, type LedgerInput } from './order-ledger.ts';
+import { refundsInDetail, returnLineItems, type RefundCounts } from './order-refund-detail.ts';
 import { rngFor, Streams } from './prng.ts';
 import type { StoreGraph } from './graph.ts';
 import { iso } from './time.ts';
@@ -18,14 +20,16 @@ export interface AfterSaleInput {
   refunds: readonly Rec[];
   /** Each refund's amount in cents, as `refunds` lists them. */
   refundCents: readonly number[];
-  fulfilled: boolean;
+  /** The order's fulfillments (order-parts.ts, fulfillmentRecords): what a return takes back was shipped by one. */
+  fulfillments: readonly Rec[];
   ledger: LedgerInput;
   quantity: number;
 }
 
 export interface AfterSale {
-  fields: Pick<Rec, 'agreements' | 'returns' | 'customerJourneySummary'>;
-  counts: { agreements: number; returns: number; sales: number };
+  /** `refunds`: the order's, with their detail. */
+  fields: Pick<Rec, 'agreements' | 'returns' | 'refunds' | 'customerJourneySummary'>;
+  counts: { agreements: number; returns: number; sales: number; returnLineItems: number } & RefundCounts;
 }
 
 const SOURCES = [
@@ -43,24 +47,26 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
   const agreements: Rec[] = [{ __typename: 'OrderAgreement', id: agreementId(0), happenedAt: iso(input.createdAt), reason: 'ORDER', app: null, user: null, sales: () => new Connection(lineSales(input.ledger, i * 8, 1)) }];
   if (rng.chance(0.05)) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(at(0.2)), reason: 'ORDER_EDIT', app: null, user: null, sales: none });
 
+  const { refunds, counts: refunded } = refundsInDetail(g, i, input.refunds, input.refundCents, input.ledger, input.fulfillments);
   // A refunded, fulfilled order was often returned first; its return closes when the refund is made.
+  const fulfilled = input.fulfillments.length > 0;
   const returns: Rec[] = [];
-  if (input.fulfilled && input.refunds.length > 0 && rng.chance(0.6)) {
-    const refund = input.refunds[0]!;
-    returns.push(returnRecord(g, i, 0, { status: 'CLOSED', createdAt: at(0.6), closedAt: Date.parse(refund.processedAt as string) / 1000, totalQuantity: Math.max(1, Math.min(2, input.quantity)), decline: null }));
-  } else if (input.fulfilled && rng.chance(0.03)) {
+  if (fulfilled && refunds.length > 0 && rng.chance(0.6)) {
+    const refund = refunds[0]!;
+    returns.push(returnRecord(g, i, 0, { status: 'CLOSED', createdAt: at(0.6), closedAt: Date.parse(refund.processedAt as string) / 1000, wanted: Math.max(1, Math.min(2, input.quantity)), decline: null }, input.fulfillments));
+  } else if (fulfilled && rng.chance(0.03)) {
     const declined = rng.chance(0.5);
     returns.push(returnRecord(g, i, 0, {
-      status: declined ? 'DECLINED' : 'REQUESTED', createdAt: at(0.8), closedAt: null, totalQuantity: 1,
+      status: declined ? 'DECLINED' : 'REQUESTED', createdAt: at(0.8), closedAt: null, wanted: 1,
       decline: declined ? { __typename: 'ReturnDecline', reason: 'FINAL_SALE', note: rng.chance(0.5) ? 'Artikel im Ausverkauf' : null } : null,
-    }));
+    }, input.fulfillments));
   }
   for (const [k, ret] of returns.entries()) {
     if (ret.status !== 'CLOSED') continue;
     // The money of a return moves with its refund (the refund's agreement carries the sales).
     agreements.push({ __typename: 'ReturnAgreement', id: agreementId(2 + k), happenedAt: ret.closedAt as string, reason: 'RETURN', app: null, user: null, return: ret, sales: none });
   }
-  for (const [k, refund] of input.refunds.entries()) {
+  for (const [k, refund] of refunds.entries()) {
     const ordinal = i * 8 + 4 + k;
     const cents = input.refundCents[k]!;
     // A refund of the whole order returns every line; any other is an adjustment of its amount.
@@ -72,14 +78,23 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
     fields: {
       agreements: () => new Connection(agreements),
       returns: () => new Connection(returns),
+      refunds,
       customerJourneySummary: input.sourceName === 'pos' ? null : journey(g, input, rng),
     },
-    counts: { agreements: agreements.length, returns: returns.length, sales: input.ledger.lines.length + input.refundCents.reduce((n, c) => n + (c === input.ledger.total ? input.ledger.lines.length : 1), 0) },
+    counts: {
+      agreements: agreements.length,
+      returns: returns.length,
+      sales: input.ledger.lines.length + input.refundCents.reduce((n, c) => n + (c === input.ledger.total ? input.ledger.lines.length : 1), 0),
+      returnLineItems: returns.reduce((n, r) => n + [...(r.returnLineItems as () => Connection)().nodes].length, 0),
+      ...refunded,
+    },
   };
 }
 
-function returnRecord(g: StoreGraph, i: number, k: number, r: { status: string; createdAt: number; closedAt: number | null; totalQuantity: number; decline: Rec | null }): Rec {
+/** Return `k` of order `i`, of up to `wanted` units of what the fulfillments shipped. */
+function returnRecord(g: StoreGraph, i: number, k: number, r: { status: string; createdAt: number; closedAt: number | null; wanted: number; decline: Rec | null }, fulfillments: readonly Rec[]): Rec {
   const orderNumber = 1001 + i;
+  const items = returnLineItems(g, i, k, r.status, r.wanted, fulfillments);
   return {
     __typename: 'Return',
     id: gid('Return', numericId(g.ctx.seed, IdBase.Return, i * 2 + k)),
@@ -88,8 +103,9 @@ function returnRecord(g: StoreGraph, i: number, k: number, r: { status: string; 
     createdAt: iso(r.createdAt),
     requestApprovedAt: r.status === 'CLOSED' ? iso(r.createdAt + 3600) : null,
     closedAt: r.closedAt === null ? null : iso(r.closedAt),
-    totalQuantity: r.totalQuantity,
+    totalQuantity: items.reduce((n, item) => n + (item.quantity as number), 0),
     decline: r.decline,
+    returnLineItems: () => new Connection(items),
   };
 }
 

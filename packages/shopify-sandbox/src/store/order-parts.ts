@@ -133,15 +133,22 @@ export function payments(
   return { transactions, refunds, refundedCents };
 }
 
-export function fulfillmentRecords(g: StoreGraph, i: number, rng: Rng, status: string, lines: readonly LineDraft[], orderName: string, at: (f: number) => number): Rec[] {
+/** `lineItems`: the order's line item records, as `lines` drafts them; a fulfillment's line items point at them. */
+export function fulfillmentRecords(g: StoreGraph, i: number, rng: Rng, status: string, lines: readonly LineDraft[], orderName: string, at: (f: number) => number, lineItems: readonly Rec[]): Rec[] {
   if (status === 'UNFULFILLED') return [];
-  const shippable = lines.filter((l) => !g.productCore(l.p).isGiftCard);
+  const shippable = lines.flatMap((l, j) => (g.productCore(l.p).isGiftCard ? [] : [{ ...l, j }]));
   const count = status === 'FULFILLED' && shippable.length > 1 && rng.chance(0.1) ? 2 : 1;
   const active = g.activeLocations();
   const records: Rec[] = [];
   for (let f = 0; f < count; f++) {
     const mine = shippable.filter((_, k) => k % count === f);
     const ordinal = i * 4 + f;
+    const fulfillmentLineItems = mine.map((l): Rec => ({
+      __typename: 'FulfillmentLineItem',
+      id: gid('FulfillmentLineItem', numericId(g.ctx.seed, IdBase.FulfillmentLineItem, ordinal * 16 + l.j)),
+      quantity: l.quantity,
+      lineItem: lineItems[l.j]!,
+    }));
     const carrier = rng.pick(CARRIERS);
     const trackingNumber = `1Z${String(ordinal).padStart(10, '0')}${rng.range(10, 99)}`;
     const created = at(0.3 + f * 0.1);
@@ -169,10 +176,16 @@ export function fulfillmentRecords(g: StoreGraph, i: number, rng: Rng, status: s
       createdAt: iso(created),
       updatedAt: iso(updated),
       totalQuantity: mine.reduce((s, l) => s + l.quantity, 0),
+      fulfillmentLineItems: () => new Connection(fulfillmentLineItems),
       location: locationIndex === undefined ? null : () => g.location(locationIndex),
       trackingInfo: rng.chance(0.85) ? [{ __typename: 'FulfillmentTrackingInfo', company: carrier.company, number: trackingNumber, url: carrier.url + trackingNumber }] : [],
       events: () => new Connection(events),
     });
   }
   return records;
+}
+
+/** The line items a fulfillment shipped (fulfillmentRecords), in the order's line order. */
+export function fulfillmentLineItemsOf(fulfillment: Rec): Rec[] {
+  return [...(fulfillment.fulfillmentLineItems as () => Connection)().nodes];
 }

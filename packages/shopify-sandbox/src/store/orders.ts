@@ -5,7 +5,7 @@ import { mailingAddress, addressCore } from './customers.ts';
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, moneyBag, type Rec } from './model.ts';
 import { NOTES, TAGS, type Place } from './names.ts';
-import { afterSale } from './order-after-sale.ts';
+import { afterSale, type AfterSale } from './order-after-sale.ts';
 import { orderRisk } from './order-risk.ts';
 import type { SoldLine } from './order-ledger.ts';
 import { discountDrafts, fulfillmentRecords, payments, type FinancialStatus, type LineDraft } from './order-parts.ts';
@@ -19,7 +19,7 @@ export interface BuiltOrder {
   record: Rec;
   /** What the order adds to its customer's amountSpent (0 for test and cancelled orders). */
   spendCents: number;
-  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; agreements: number; returns: number; sales: number; risks: number };
+  counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; risks: number } & AfterSale['counts'];
 }
 
 const PRESENTMENT = [
@@ -152,7 +152,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
   const { transactions, refunds, refundedCents } = payments(g, i, rng, status, total, test, at, bag);
 
   const fulfillmentStatus = cancelled || !needsShipping || status === 'PENDING' ? 'UNFULFILLED' : (['FULFILLED', 'UNFULFILLED', 'PARTIALLY_FULFILLED'] as const)[rng.weighted([75, 15, 10])] ?? 'FULFILLED';
-  const fulfillments = fulfillmentRecords(g, i, rng, fulfillmentStatus, lines, name, at);
+  const fulfillments = fulfillmentRecords(g, i, rng, fulfillmentStatus, lines, name, at, lineItems);
   const closed = !cancelled && fulfillmentStatus === 'FULFILLED' && status === 'PAID' && rng.chance(0.6);
   const cancelledAt = cancelled ? at(0.5) : null;
   const shippingAddressId = `${gid('MailingAddress', numericId(ctx.seed, IdBase.Address, i * 2 + 1))}?model_name=Address`;
@@ -208,7 +208,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
   }
   const refundCents = refunds.map((r) => Math.round(Number(((r.totalRefundedSet as Rec).shopMoney as Rec).amount) * 100));
   const later = afterSale(g, {
-    i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, refundCents, fulfilled: fulfillments.length > 0,
+    i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, refundCents, fulfillments,
     quantity: lines.reduce((q, l) => q + l.quantity, 0), ledger: { seed: ctx.seed, bag, lines: sold, total },
   });
   const risk = orderRisk(ctx.seed, { i, sourceName: record.sourceName as string, cancelReason: record.cancelReason as string | null });
@@ -237,7 +237,7 @@ export const ordersGenerator: EntityGenerator = {
   mutable: { defaultSize: 120, gidType: 'Order', idBase: IdBase.Order },
   nodes: mutableNodes('orders', IdBase.Order, (g, i) => g.order(i)),
   truth(g, window) {
-    const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications', 'order_attribution', 'order_agreements', 'returns', 'order_sales', 'order_risks']);
+    const tally = new Tally(['orders', 'order_line_items', 'order_transactions', 'order_refunds', 'order_fulfillments', 'order_shipping_lines', 'order_discount_applications', 'order_attribution', 'order_agreements', 'returns', 'order_sales', 'order_risks', 'return_line_items', 'order_refund_line_items', 'order_refund_shipping_lines', 'order_adjustments']);
     for (const i of rootIndexes(g, 'orders', (t) => inWindow(window, t.updated))) {
       const { counts: c } = g.buildOrder(i);
       tally.add('orders');
@@ -252,6 +252,10 @@ export const ordersGenerator: EntityGenerator = {
       tally.add('returns', c.returns);
       tally.add('order_sales', c.sales);
       tally.add('order_risks', c.risks);
+      tally.add('return_line_items', c.returnLineItems);
+      tally.add('order_refund_line_items', c.refundLineItems);
+      tally.add('order_refund_shipping_lines', c.refundShippingLines);
+      tally.add('order_adjustments', c.orderAdjustments);
     }
     return tally.counts;
   },
