@@ -10,7 +10,7 @@ import type { ShopifyClient } from './client.ts';
 export const MISSING_FEATURE: Readonly<Record<ShopFeature, string>> = {
   shopifyPlus: 'the shop is not on Shopify Plus, where its data exists',
   shopifyPayments: 'the shop has no Shopify Payments account',
-  staffAccess: 'the shop\'s plan does not let apps read its staff (Shopify Plus and Advanced do)',
+  staffAccess: 'the shop\'s plan does not let apps read its staff, as Shopify Plus and Advanced do',
 };
 
 /** Which of `wanted` the shop has. */

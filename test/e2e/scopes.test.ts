@@ -153,7 +153,7 @@ describe('scope preflight', function () {
     const logs = captureLogs();
     const result = await runAgainst(refused, join(dir, 'refused'), ['--entities', 'staff_members', '--safety-lag', '0s'], { logger: logs.logger });
     expect(result.exitCode).to.equal(0);
-    expect(result.shops[0]!.entities[0]).to.include({ status: 'skipped', note: 'empty: the shop\'s plan does not let apps read its staff (Shopify Plus and Advanced do)' });
+    expect(result.shops[0]!.entities[0]).to.include({ status: 'skipped', note: 'empty: the shop\'s plan does not let apps read its staff, as Shopify Plus and Advanced do' });
     expect(submittedRoots(refused)).to.not.include('staffMembers');
     expect(refused.requests().filter((r) => r.operationName === 'StaffAccess'), 'the preflight asked Shopify once').to.have.length(1);
     expect(result.shops[0]!.tables).to.include('staff_members');
