@@ -11,6 +11,7 @@ import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { pagedLines } from '../../src/sync/paged-part.ts';
 import { ShopifyClient } from '../../src/shopify/client.ts';
 import { staticToken } from '../../src/shopify/auth.ts';
+import { DuckViews } from '../support/duckdb.ts';
 import { runAgainst } from '../support/etl.ts';
 import { readTable } from '../support/output.ts';
 
@@ -124,5 +125,31 @@ describe('refund and return detail (a paged entity)', function () {
     expect(many.filter((l) => l.includes('"__typename":"RefundLineItem"')).length).to.equal(tables.order_refund_line_items!.length);
     expect(sent.some((t) => t.includes('... on Refund')), 'a refund line item page read on from its refund').to.equal(true);
     expect(sent.some((t) => t.includes('... on Order') && t.includes('returnLineItems')), 'a return line item page read on from its order').to.equal(true);
+  });
+
+  // Last: it deletes an order from the store the tests above read.
+  it("leaves a deleted order's refund and return detail out of the current state, as its refunds and returns are (parents in another entity's tables)", async () => {
+    const refundOrder = new Map(tables.order_refunds!.map((r) => [r.id, r.order_id]));
+    const returned = new Set(tables.returns!.map((r) => r.order_id));
+    const gone = [...refundOrder.values()].find((order) => returned.has(order))!;
+    expect(gone, 'an order both refunded and returned').to.not.equal(undefined);
+    sandbox.store.remove({ entity: 'orders', gids: [`gid://shopify/Order/${String(gone)}`], events: false, at: new Date() });
+    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,refund_detail', '--safety-lag', '0s', '--deletes-every', '0']);
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    const views = await DuckViews.of(join(dir, 'out'));
+    try {
+      const truth = sandbox.store.truth();
+      for (const table of ['return_line_items', 'order_refund_line_items', 'order_refund_shipping_lines', 'order_adjustments']) {
+        const parent = table === 'return_line_items' ? 'return_id IN (SELECT id FROM shopify_returns WHERE order_id = ' + String(gone) + ')' : 'refund_id IN (SELECT id FROM shopify_order_refunds WHERE order_id = ' + String(gone) + ')';
+        const current = await views.rows(`SELECT id FROM shopify_${table}_current`);
+        expect(current.length, `${table}: the store's rows, every one current`).to.equal(truth[table]);
+        if (table === 'return_line_items' || table === 'order_refund_line_items') {
+          expect((await views.rows(`SELECT id FROM shopify_${table} WHERE ${parent}`)).length, `${table}: the deleted order had rows in the files`).to.be.greaterThan(0);
+        }
+        expect(await views.rows(`SELECT id FROM shopify_${table}_current WHERE ${parent}`), table).to.deep.equal([]);
+      }
+    } finally {
+      views.close();
+    }
   });
 });

@@ -99,7 +99,7 @@ describe('the paged reader\'s run-time queries', () => {
   const paged = entities.flatMap((e) => e.parts.filter((p) => p.kind === 'paged').map((p) => ({ entity: e, part: p })));
 
   it('covers every paged query', () => {
-    expect(paged.map((p) => p.part.name)).to.include.members(['order_sales', 'payouts', 'balance_transactions']);
+    expect(paged.map((p) => p.part.name)).to.include.members(['order_sales', 'refund_detail', 'payouts', 'balance_transactions']);
   });
 
   for (const { entity, part } of paged) {
@@ -141,7 +141,14 @@ describe('the paged reader\'s run-time queries', () => {
           }
         }
         // order_sales reads agreements on from its order, and sales from the order through one agreement.
-        if (part.name === 'order_sales') expect(all.map((c) => [c.field, c.steps])).to.deep.equal([['agreements', []], ['sales', ['agreements']]]);
+        if (part.name === 'order_sales') expect(all.map((c) => [c.field, c.roots, c.steps])).to.deep.equal([['agreements', ['Order'], []], ['sales', ['Order'], ['agreements']]]);
+        // refund_detail reads a return's line items on from its order through the return, and a refund's connections from the refund itself (an item of the inline refunds list).
+        if (part.name === 'refund_detail') {
+          expect(all.map((c) => [c.field, c.roots, c.steps])).to.deep.equal([
+            ['returns', ['Order'], []], ['returnLineItems', ['Order'], ['returns']],
+            ['refundLineItems', ['Refund'], []], ['refundShippingLines', ['Refund'], []], ['orderAdjustments', ['Refund'], []],
+          ]);
+        }
         expect(sent).to.equal(all.reduce((n, c) => n + 2 * c.roots.length, 0));
       });
     });
