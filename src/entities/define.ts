@@ -8,7 +8,7 @@ import { entityBytes } from '../rows/bytes.ts';
 import { Fields } from '../rows/fields.ts';
 import type { Table } from '../rows/spec.ts';
 import type { JsonObject, RowSink } from '../rows/types.ts';
-import type { Entity, QueryPart, ShopFeature } from './types.ts';
+import type { CountedChildren, Entity, QueryPart, ShopFeature } from './types.ts';
 
 /**
  * 'incremental': a query whose root connection takes the window's updated_at filter, with updatedAt
@@ -33,6 +33,8 @@ interface Routing {
   tables: readonly Table[];
   /** `__typename` → the table its lines go to (null: the line makes no rows, e.g. a parent that only carries ids). Routing is by __typename, never by line order. */
   routes: Readonly<Record<string, Table | null>>;
+  /** A child connection its parent's line counts, checked against the child lines read (QueryPart.countedChildren). */
+  countedChildren?: CountedChildren;
 }
 
 export type EntitySpec =
@@ -145,8 +147,14 @@ function bulkPart(entity: string, query: string, incremental: QueryPart['increme
     connections: quiet.map(([field]) => field),
   };
   const byName = new Map(routes);
-  // A table without a byte path sends its lines to process(); null routes make no rows either way.
-  const transcode = routes.some(([, t]) => t?.bytes) ? entityBytes(routes.map(([typename, t]) => [typename, t === null ? null : (t.bytes ?? noBytePath)] as const)) : undefined;
+  const counted = spec.countedChildren;
+  const countPath = counted?.count.split('.') ?? [];
+  // The lines a count is kept of go to process(), which tells the sink; a table without a byte path
+  // sends its lines there too; null routes make no rows either way.
+  const general = (typename: string): boolean => typename === counted?.parent || typename === counted?.child;
+  const transcode = routes.some(([, t]) => t?.bytes)
+    ? entityBytes(routes.map(([typename, t]) => [typename, general(typename) ? noBytePath : t === null ? null : (t.bytes ?? noBytePath)] as const))
+    : undefined;
   return {
     name: query,
     queryFile: `${query}.graphql`,
@@ -155,12 +163,19 @@ function bulkPart(entity: string, query: string, incremental: QueryPart['increme
     incremental,
     typenames,
     ...(deletes && { deletes }),
+    ...(counted && { countedChildren: counted }),
     process(record: JsonObject, out: RowSink) {
       const typename = record.__typename;
       const target = typeof typename === 'string' ? byName.get(typename) : undefined;
       if (target === undefined) {
         const what = typeof typename !== 'string' ? 'a record without __typename' : `unknown __typename ${JSON.stringify(typename)}`;
         throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${query}: ${what}; this ${query === entity ? 'entity' : `query of ${entity}`} handles ${typenames.join(', ')}`);
+      }
+      if (counted && typename === counted.parent) {
+        const count = valueAt(record, countPath);
+        if (typeof count === 'number') out.childrenCounted?.(String(record.id), count);
+      } else if (counted && typename === counted.child) {
+        out.childRead?.(String(record.__parentId));
       }
       target?.general.line(record, out);
     },
@@ -169,3 +184,9 @@ function bulkPart(entity: string, query: string, incremental: QueryPart['increme
 }
 
 const noBytePath = (): boolean => false;
+
+function valueAt(record: JsonObject, path: readonly string[]): unknown {
+  let at: unknown = record;
+  for (const field of path) at = at && typeof at === 'object' ? (at as JsonObject)[field] : undefined;
+  return at;
+}

@@ -10,6 +10,8 @@ import { tenderTransactionsEntity } from './tender_transactions.ts';
 import { giftCardsEntity } from './gift_cards.ts';
 import { disputesEntity } from './disputes.ts';
 import { abandonedCheckoutsEntity } from './abandoned_checkouts.ts';
+import { discountsEntity } from './discounts.ts';
+import { discountCodesEntity } from './discount_codes.ts';
 import { payoutsEntity } from './payouts.ts';
 import { balanceTransactionsEntity } from './balance_transactions.ts';
 import { inventoryEntity } from './inventory.ts';
@@ -46,6 +48,8 @@ export const entities: readonly Entity[] = [
   abandonedCheckoutsEntity,
   marketsEntity,
   staffMembersEntity,
+  discountsEntity,
+  discountCodesEntity,
 ];
 
 /** Entities that were renamed or merged into another: asking for one says where its rows went. */

@@ -62,6 +62,12 @@ export interface QueryPart {
    */
   typenames: readonly string[];
   /**
+   * A child connection whose size its parent's line reports (a discount's codes: codesCount). Shopify
+   * can cut a long nested list short in a file that still agrees with its own objectCount, so a parent
+   * with fewer child lines than it counts fails the window (CHILDREN_INCOMPLETE, src/sync/counts.ts).
+   */
+  countedChildren?: CountedChildren;
+  /**
    * Turns one JSONL record (a root node, or a child line carrying __parentId) into rows. Pure and
    * synchronous: no I/O, no state across records, no assumption about line order.
    */
@@ -92,6 +98,16 @@ export interface Entity extends QueryPart {
   parts: readonly QueryPart[];
   /** Runs only when --entities names it: it costs more than the others (order_sales: ordinary requests, some 40 query points an order). */
   optIn?: true;
+}
+
+export interface CountedChildren {
+  /** The __typename of the parent's lines, and the dotted path in them of the number of children Shopify counts (a Count's `count`). */
+  parent: string;
+  count: string;
+  /** The __typename of the child lines (their __parentId is the parent's id). */
+  child: string;
+  /** What the children are, for the error: "codes". */
+  what: string;
 }
 
 /** What a shop has or not, beyond scopes: Shopify Plus (gift cards), a Shopify Payments account (payouts), a plan that lets apps read its staff (Plus or Advanced). */

@@ -24,6 +24,7 @@ export const ErrorCodes = {
   OPERATION_IN_PROGRESS: 'OPERATION_IN_PROGRESS', // no free slot and waiting did not help
   VERIFY_MISMATCH: 'VERIFY_MISMATCH', // lines read != objectCount, or a URL missing
   COUNT_SHORTFALL: 'COUNT_SHORTFALL', // fewer records than the store counts for the window
+  CHILDREN_INCOMPLETE: 'CHILDREN_INCOMPLETE', // fewer child lines than their parent's line counts (a discount's codes vs codesCount)
   MALFORMED_JSONL: 'MALFORMED_JSONL',
   DOWNLOAD_FAILED: 'DOWNLOAD_FAILED',
   SNAPSHOT_INCOMPLETE: 'SNAPSHOT_INCOMPLETE', // an id snapshot that did not complete whole: no deletion is judged from it

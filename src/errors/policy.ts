@@ -73,6 +73,7 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   OPERATION_IN_PROGRESS: { scope: 'request', action: 'resend', exit: PARTIAL },
   VERIFY_MISMATCH: { scope: 'entity', action: 'fail', exit: PARTIAL, notWhole: true },
   COUNT_SHORTFALL: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
+  CHILDREN_INCOMPLETE: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
   MALFORMED_JSONL: { scope: 'entity', action: 'fail', exit: PARTIAL, notWhole: true },
   DOWNLOAD_FAILED: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },
   SNAPSHOT_INCOMPLETE: { scope: 'window', action: 'resubmit', exit: PARTIAL, notWhole: true },

@@ -27,7 +27,11 @@ export interface BatchResult {
   maxCursorMs: number;
   /** Tables in the order the entity declares them; only tables that got rows. */
   segments: Array<{ table: string; segment: Segment }>;
+  /** Counted children (QueryPart.countedChildren) met in the batch: the parent's id, its count if its line was here, the child lines here. */
+  children: ChildTally[];
 }
+
+export type ChildTally = [parent: string, counted: number | null, read: number];
 
 export interface BatchFailure {
   ok: false;
@@ -93,6 +97,7 @@ export class TableRows implements ByteSink {
   readonly #currencyColumns = new Map<string, readonly string[]>();
   /** Tables whose row ids go back with their segments: an incremental entity's id-set tables. */
   readonly #idTables: ReadonlySet<string>;
+  readonly #children = new Map<string, ChildTally>();
 
   constructor(entity: Entity, stamp: RunStamp) {
     this.#entity = entity;
@@ -124,6 +129,25 @@ export class TableRows implements ByteSink {
 
   bytes(table: string): ByteRows {
     return this.#table(table);
+  }
+
+  childrenCounted(parent: string, count: number): void {
+    this.#tally(parent)[1] = count;
+  }
+
+  childRead(parent: string): void {
+    this.#tally(parent)[2]++;
+  }
+
+  #tally(parent: string): ChildTally {
+    let tally = this.#children.get(parent);
+    if (!tally) this.#children.set(parent, (tally = [parent, null, 0]));
+    return tally;
+  }
+
+  /** The counted children met so far. */
+  children(): ChildTally[] {
+    return [...this.#children.values()];
   }
 
   #table(table: string): TableOutput {
@@ -210,7 +234,7 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
     }
     start = next;
   }
-  return { ok: true, physicalLines: physical, lines, rootLines, maxCursor, maxCursorMs, segments: out.encode(gzipLevel) };
+  return { ok: true, physicalLines: physical, lines, rootLines, maxCursor, maxCursorMs, segments: out.encode(gzipLevel), children: out.children() };
 }
 
 /** A line the byte path did not take: JSON.parse and the entity's processor. Fills `line` as the byte path does. */

@@ -7,7 +7,7 @@
 import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
 import type { QueryPart as Entity } from '../entities/types.ts';
 import type { JsonObject } from '../rows/types.ts';
-import { TableRows, type BatchFailure, type BatchResult, type RunStamp } from './batch.ts';
+import { TableRows, type BatchFailure, type BatchResult, type ChildTally, type RunStamp } from './batch.ts';
 import { lineBatches, type BatchSizes } from './batches.ts';
 import type { Segment } from './segment.ts';
 import type { WorkerPool } from './worker-pool.ts';
@@ -30,6 +30,14 @@ export interface ProcessResult {
   rowsByTable: Record<string, number>;
   /** Highest cursor field (updatedAt) among root records, as Shopify wrote it; null if none or not incremental. */
   maxCursor: string | null;
+  /** Parents with fewer child lines than they count (QueryPart.countedChildren); absent or empty when none. */
+  shortChildren?: ShortChildren[];
+}
+
+export interface ShortChildren {
+  parent: string;
+  counted: number;
+  read: number;
 }
 
 /** Where segments go, in order per table; TableWriters is one. A returned promise means "wait before writing more". */
@@ -81,6 +89,8 @@ export async function processJsonl(entity: Entity, chunks: AsyncIterable<Uint8Ar
   let rows = 0;
   let maxCursor: string | null = null;
   let maxCursorMs = -Infinity;
+  // A parent and its children can lie in different batches: their tallies add up here.
+  const children = new Map<string, ChildTally>();
 
   // Two loops: the reader hands batches to the pool while there is room; the writer takes results in
   // order and writes each as soon as it is ready (not only when the reader is blocked), so parts close
@@ -136,6 +146,13 @@ export async function processJsonl(entity: Entity, chunks: AsyncIterable<Uint8Ar
         maxCursorMs = outcome.maxCursorMs;
         maxCursor = outcome.maxCursor;
       }
+      for (const [parent, counted, read] of outcome.children) {
+        const tally = children.get(parent);
+        if (tally) {
+          tally[1] ??= counted;
+          tally[2] += read;
+        } else children.set(parent, [parent, counted, read]);
+      }
       for (const { table, segment } of outcome.segments) {
         rowsByTable[table] = (rowsByTable[table] ?? 0) + segment.rows;
         rows += segment.rows;
@@ -154,7 +171,8 @@ export async function processJsonl(entity: Entity, chunks: AsyncIterable<Uint8Ar
     await Promise.allSettled(queue);
     throw err;
   }
-  return { lines, rootLines, rowsByTable, maxCursor };
+  const shortChildren = [...children.values()].flatMap(([parent, counted, read]) => (counted !== null && read < counted ? [{ parent, counted, read }] : []));
+  return { lines, rootLines, rowsByTable, maxCursor, ...(shortChildren.length > 0 ? { shortChildren } : {}) };
 }
 
 /** For `kind: 'plain'` entities (shop): `data` is the GraphQL response's data object; runs on this thread. */

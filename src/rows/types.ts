@@ -56,6 +56,10 @@ export type Row = Record<string, unknown>;
 export interface RowSink {
   /** A row as an object: the sink stamps the run columns on it and serialises it. */
   row(table: string, row: Row): void;
+  /** A parent line's count of its children (QueryPart.countedChildren), by the parent's id. */
+  childrenCounted?(parent: string, count: number): void;
+  /** One child line of a counted parent, by the parent's id. */
+  childRead?(parent: string): void;
 }
 
 /** One table's NDJSON as bytes, for the byte path (bytes.ts): it appends a row's JSON from `{` through its last entity column, then calls endRow(). */

@@ -12,7 +12,7 @@ import { scopesToGrant } from '../shopify/scopes.ts';
 import { downloadResult } from '../shopify/download.ts';
 import type { CountCheck, StoreCount } from '../load/manifest.ts';
 import type { WindowRow } from '../state/windows.ts';
-import { checkCounts, readCount, shortfall, type CountDeps } from './counts.ts';
+import { checkCounts, childrenShortfall, readCount, shortfall, type CountDeps } from './counts.ts';
 import { pagedLines } from './paged-part.ts';
 import type { ShopifyClient } from '../shopify/client.ts';
 import { pollOperation, startOperation, type OperationDeps } from './operation.ts';
@@ -178,6 +178,11 @@ async function download(deps: BulkWindowDeps, entity: Entity, part: QueryPart, w
     throw new EtlError(ErrorCodes.VERIFY_MISMATCH, `${part.name}: operation ${op.id} reported objectCount ${op.objectCount} but its file had ${result.lines} lines; nothing from this window is committed`, {
       details: { operationId: op.id, objectCount: op.objectCount, lines: result.lines },
     });
+  }
+  if (result.shortChildren) {
+    // Whole by its own count, short by a parent's: the next attempt submits anew instead of adopting this file again.
+    deps.operations.state.operations.retire(op.id);
+    throw childrenShortfall(part, op.id, result.shortChildren);
   }
   const check = counts ? checkCounts(counts.atStart, await counts.atEnd, result.rootLines) : undefined;
   if (check?.covered === false) {

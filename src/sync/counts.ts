@@ -6,9 +6,10 @@
 // updated_at past the window's end, a delete removes it), never enter a window that lies in the past.
 // A count that is not exact (AT_LEAST) or that could not be read is recorded as such and compares
 // nothing: it cannot prove a hole (docs/design.md#counted-completeness).
-import type { Entity } from '../entities/types.ts';
+import type { Entity, QueryPart } from '../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
 import type { CountCheck, StoreCount } from '../load/manifest.ts';
+import type { ShortChildren } from '../pipeline/process.ts';
 import type { Logger } from '../report/log.ts';
 import type { ShopifyClient } from '../shopify/client.ts';
 
@@ -57,5 +58,21 @@ export function shortfall(entity: Entity, operationId: string, check: CountCheck
     ErrorCodes.COUNT_SHORTFALL,
     `${entity.name}: operation ${operationId} gave ${check.rootRows} records but the store counts at least ${least} for the window (${counts[0]} when it started, ${counts[1]} when it ended); nothing from this window is committed`,
     { details: { operationId, rootRows: check.rootRows, countAtStart: counts[0], countAtEnd: counts[1] } },
+  );
+}
+
+/**
+ * A window in which a parent's line counts more children than came (a discount's codesCount against
+ * its code lines): Shopify cut the nested list short, which the file's own objectCount cannot show.
+ * Extracted again (CHILDREN_INCOMPLETE, src/errors/policy.ts).
+ */
+export function childrenShortfall(part: QueryPart, operationId: string, short: readonly ShortChildren[]): EtlError {
+  const what = part.countedChildren?.what ?? 'children';
+  const [first] = short;
+  const more = short.length > 1 ? ` (and ${short.length - 1} more ${short.length > 2 ? 'parents' : 'parent'} short of ${what})` : '';
+  return new EtlError(
+    ErrorCodes.CHILDREN_INCOMPLETE,
+    `${part.name}: operation ${operationId} gave ${first!.read} of the ${first!.counted} ${what} Shopify counts for ${first!.parent}${more}; nothing from this window is committed`,
+    { details: { operationId, short: short.slice(0, 10) } },
   );
 }

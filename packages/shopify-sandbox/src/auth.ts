@@ -16,6 +16,7 @@ export const SANDBOX_SCOPES: readonly string[] = [
   'read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_inventory', 'read_locations', 'read_draft_orders',
   'read_merchant_managed_fulfillment_orders', 'read_shopify_payments_payouts', 'read_shopify_payments_disputes', 'read_gift_cards', 'read_returns',
   'read_markets', 'read_users',
+  'read_discounts',
 ];
 
 /** `currentAppInstallation`: the installation and the scopes it was granted, as ordinary queries read them. */

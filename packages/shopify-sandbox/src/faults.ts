@@ -59,17 +59,24 @@ export interface Faults {
    */
   omittedRecords: number;
   omittedRecordCount: number;
+  /**
+   * The next N operations that complete give each parent at most connectionCap nodes of its nested
+   * connections (with everything under them), objectCount agreeing: Shopify cutting a long nested list short (a
+   * discount's codes), which only the parent's own count of it (codesCount) can show.
+   */
+  cappedConnections: number;
+  connectionCap: number;
   /** The next N bulkOperationRunQuery calls are refused with LIMIT_REACHED ("too many recent bulk operations"). */
   limitReached: number;
   /**
    * Until changed: the counted faults of operations and their files (stuck, failed, canceled, slow,
-   * expiredUrls, omittedRecords, malformedLines, droppedLines, partialCompletions, cutDownloads) fire only on bulk queries whose text
+   * expiredUrls, omittedRecords, cappedConnections, malformedLines, droppedLines, partialCompletions, cutDownloads) fire only on bulk queries whose text
    * contains this (a root field, say), and wait for one; null: on every operation.
    */
   onlyQuery: string | null;
 }
 
-export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines' | 'omittedRecords' | 'limitReached' | 'partialCompletions';
+export type CountedFault = 'throttled' | 'rateLimited' | 'serverErrors' | 'maintenance' | 'failed' | 'canceled' | 'stuck' | 'slow' | 'expiredUrls' | 'cutDownloads' | 'malformedLines' | 'droppedLines' | 'omittedRecords' | 'cappedConnections' | 'limitReached' | 'partialCompletions';
 
 export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   throttled: 0,
@@ -98,6 +105,8 @@ export const NO_FAULTS: Readonly<Faults> = Object.freeze({
   failedPartialData: true,
   partialCompletions: 0,
   omittedRecordCount: 1,
+  cappedConnections: 0,
+  connectionCap: 1,
   limitReached: 0,
   onlyQuery: null,
 });
@@ -156,6 +165,7 @@ const FAIL_CODES: Record<string, FailErrorCode> = { internal: 'INTERNAL_SERVER_E
  *   malformed=N[@K]       next N files have a malformed line at line K (default 1)
  *   drop=N[@M]            next N files lack M lines (default 1)
  *   omit=N[@M]            next N completed operations leave out M root records (default 1), objectCount agreeing
+ *   cap=N[@M]             next N completed operations give each parent at most M nested nodes (default 1), objectCount agreeing
  *   limit=N               next N bulk query submits refused with LIMIT_REACHED
  * Example: `--fault throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096`.
  */
@@ -209,7 +219,8 @@ export function parseFaultSpec(spec: string): Partial<Faults> {
       case 'malformed': out.malformedLines = count; if (arg !== undefined) out.malformedLineAt = Math.max(1, number('line')); break;
       case 'drop': out.droppedLines = count; if (arg !== undefined) out.droppedLineCount = number('line count'); break;
       case 'omit': out.omittedRecords = count; if (arg !== undefined) out.omittedRecordCount = number('record count'); break;
-      default: throw new Error(`unknown fault "${name}" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, objects, cancel, stuck, slow, expire, cut, malformed, drop, omit)`);
+      case 'cap': out.cappedConnections = count; if (arg !== undefined) out.connectionCap = number('node count'); break;
+      default: throw new Error(`unknown fault "${name}" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, objects, cancel, stuck, slow, expire, cut, malformed, drop, omit, cap)`);
     }
   }
   return out;

@@ -55,6 +55,8 @@ export interface Operation {
   expireAtOnce: boolean;
   /** Root records its file leaves out (the omit fault). */
   omitRoots: number;
+  /** The most nested nodes each parent of its file gives (the cap fault); null: all. */
+  connectionCap: number | null;
   /** How long CREATED + RUNNING last for this operation. */
   delayMs: number;
   completedSeen: boolean;

@@ -15,7 +15,7 @@ export type { BulkOperationRecord, BulkOperationStatus, BulkOperationType, UserE
 
 /** What the operations need from the store (the real Store, or a stand-in in tests). */
 export interface BulkResultWriter {
-  writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering; omitRoots?: number }): Promise<BulkFileResult>;
+  writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering; omitRoots?: number; connectionCap?: number | null }): Promise<BulkFileResult>;
 }
 
 export interface OperationsOptions {
@@ -52,7 +52,7 @@ export class Operations {
     this.options = options;
   }
 
-  private newOperation(fields: Pick<Operation, 'query' | 'document' | 'groupObjects' | 'apiVersion' | 'foreign' | 'fate' | 'failWith' | 'expireAtOnce' | 'omitRoots' | 'delayMs'>): Operation {
+  private newOperation(fields: Pick<Operation, 'query' | 'document' | 'groupObjects' | 'apiVersion' | 'foreign' | 'fate' | 'failWith' | 'expireAtOnce' | 'omitRoots' | 'connectionCap' | 'delayMs'>): Operation {
     this.lastNumber = Math.max(this.lastNumber + 1, ID_BASE + this.options.now() - ID_EPOCH);
     const number = String(this.lastNumber);
     const op: Operation = {
@@ -104,6 +104,7 @@ export class Operations {
       failWith: faults.current().failedErrorCode,
       expireAtOnce: fate === 'complete' && faults.consume('expiredUrls', query),
       omitRoots: fate === 'complete' && faults.consume('omittedRecords', query) ? faults.current().omittedRecordCount : 0,
+      connectionCap: fate === 'complete' && faults.consume('cappedConnections', query) ? faults.current().connectionCap : null,
       delayMs: faults.consume('slow', query) ? faults.current().slowDelayMs : this.options.delayMs,
     });
     // A sandbox-side failure (disk, store) ends the operation as Shopify's intermittent failure does.
@@ -152,7 +153,7 @@ export class Operations {
     const running = this.all.filter((op) => op.foreign && op.status === 'RUNNING');
     for (const op of running.slice(count)) op.status = 'CANCELED';
     for (let i = running.length; i < count; i++) {
-      this.newOperation({ query: FOREIGN_QUERY, document: null, groupObjects: false, apiVersion: 'unstable', foreign: true, fate: 'stuck', failWith: 'INTERNAL_SERVER_ERROR', expireAtOnce: false, omitRoots: 0, delayMs: this.options.delayMs });
+      this.newOperation({ query: FOREIGN_QUERY, document: null, groupObjects: false, apiVersion: 'unstable', foreign: true, fate: 'stuck', failWith: 'INTERNAL_SERVER_ERROR', expireAtOnce: false, omitRoots: 0, connectionCap: null, delayMs: this.options.delayMs });
     }
   }
 
@@ -189,7 +190,7 @@ export class Operations {
     const ordering: Ordering = op.groupObjects ? 'grouped' : this.options.ordering;
     const accessDenied = op.fate === 'fail' && op.failWith === 'ACCESS_DENIED';
     try {
-      if (op.document && !accessDenied) op.written = await store.writeBulkResult(op.document, files.pathOf(key), { ordering, omitRoots: op.omitRoots });
+      if (op.document && !accessDenied) op.written = await store.writeBulkResult(op.document, files.pathOf(key), { ordering, omitRoots: op.omitRoots, connectionCap: op.connectionCap });
     } catch (err) {
       await files.remove(key);
       throw err;

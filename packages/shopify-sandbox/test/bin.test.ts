@@ -65,7 +65,7 @@ describe('shopify-sandbox (the bin)', function () {
       [['--orders', 'many'], "shopify-sandbox: --orders must be a whole number ≥ 0 (got 'many')"],
       [['--operation-delay', 'soon'], "shopify-sandbox: --operation-delay 'soon' is not a duration ≥ 0; use a number with a unit: 50ms, 2s, 1m"],
       [['--ordering', 'random'], "shopify-sandbox: --ordering must be one of grouped, interleaved, children-first (got 'random')"],
-      [['--fault', 'explode=1'], 'shopify-sandbox: --fault: unknown fault "explode" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, objects, cancel, stuck, slow, expire, cut, malformed, drop, omit)'],
+      [['--fault', 'explode=1'], 'shopify-sandbox: --fault: unknown fault "explode" (known: throttle, rate-limit, server-error, maintenance, status, foreign, fail, objects, cancel, stuck, slow, expire, cut, malformed, drop, omit, cap)'],
     ] as const) {
       const { code, stderr } = await exited(start([...args]));
       expect(code, args.join(' ')).to.equal(2);

@@ -189,6 +189,31 @@ describe('sandbox faults', () => {
     expect(roots(await finished({}))).to.equal(roots(whole));
   });
 
+  it('cappedConnections: each parent keeps its first M nested nodes, objectCount agreeing; the parent\'s own count still counts them all', async () => {
+    const codes = '{ codeDiscountNodes { edges { node { __typename id codeDiscount { ... on DiscountCodeBasic { codesCount { count } codes { edges { node { __typename id code } } } } } } } } }';
+    const read = async (faults: Parameters<Sandbox['faults']['set']>[0]) => {
+      sandbox.faults.set(faults);
+      const { op } = await runQuery(sandbox, '2026-10', codes);
+      const done = (await pollToEnd(sandbox, '2026-10', op?.id ?? '')).op;
+      const lines = (await (await fetch(done.url ?? '')).text()).trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).to.have.length(Number(done.objectCount));
+      return lines;
+    };
+    const childrenOf = (lines: Array<Record<string, unknown>>) => {
+      const by = new Map<unknown, number>();
+      for (const l of lines) if (l.__parentId) by.set(l.__parentId, (by.get(l.__parentId) ?? 0) + 1);
+      return by;
+    };
+    const whole = await read({});
+    const capped = await read({ cappedConnections: 1, connectionCap: 2 });
+    const counted = new Map(whole.filter((l) => !l.__parentId).map((l) => [l.id, ((l.codeDiscount as { codesCount?: { count: number } }).codesCount?.count) ?? 0]));
+    expect([...childrenOf(whole)].every(([parent, n]) => counted.get(parent) === n)).to.equal(true);
+    expect(Math.max(...childrenOf(whole).values()), 'a discount with more codes than the cap').to.be.greaterThan(2);
+    expect([...childrenOf(capped)].every(([parent, n]) => n === Math.min(2, counted.get(parent)!))).to.equal(true);
+    expect(capped.filter((l) => !l.__parentId)).to.deep.equal(whole.filter((l) => !l.__parentId));
+    expect(await read({})).to.deep.equal(whole);
+  });
+
   it('faults given at start apply from the first request', async () => {
     const own = await startSandbox({ seed: 1, size: SIZE, faults: { fixedStatus: 401 } });
     try {
@@ -201,10 +226,11 @@ describe('sandbox faults', () => {
 
 describe('parseFaultSpec (the --fault flag)', () => {
   it('reads counts and arguments', () => {
-    expect(parseFaultSpec('throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096,status=423,malformed=1@5,drop=2@3,rate-limit=1@7,foreign=5,cancel=1,stuck=1,expire=1,maintenance=2,omit=1@4,objects=500')).to.deep.equal({
+    expect(parseFaultSpec('throttle=2,server-error=3@503,fail=1@timeout,cut=1@4096,status=423,malformed=1@5,drop=2@3,rate-limit=1@7,foreign=5,cancel=1,stuck=1,expire=1,maintenance=2,omit=1@4,objects=500,cap=1@250')).to.deep.equal({
       objectLimit: 500, throttled: 2, serverErrors: 3, serverErrorStatus: 503, failed: 1, failedErrorCode: 'TIMEOUT', cutDownloads: 1, cutAfterBytes: 4096,
       fixedStatus: 423, malformedLines: 1, malformedLineAt: 5, droppedLines: 2, droppedLineCount: 3, rateLimited: 1, retryAfterSeconds: 7,
       foreignOperations: 5, canceled: 1, stuck: 1, expiredUrls: 1, maintenance: 2, omittedRecords: 1, omittedRecordCount: 4,
+      cappedConnections: 1, connectionCap: 250,
     });
   });
 

@@ -12,6 +12,7 @@ import { companiesGenerator } from './companies.ts';
 import { abandonedCheckoutsGenerator } from './abandoned-checkouts.ts';
 import { marketsGenerator } from './markets.ts';
 import { staffMembersGenerator } from './staff-members.ts';
+import { codeDiscountNodesGenerator, discountNodesGenerator } from './discounts.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import { connectionPage, type Args, type Rec } from './model.ts';
@@ -48,6 +49,8 @@ export const GENERATORS: readonly EntityGenerator[] = [
   marketsGenerator,
   productVariantsGenerator,
   staffMembersGenerator,
+  discountNodesGenerator,
+  codeDiscountNodesGenerator,
 ];
 
 /** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */

@@ -102,19 +102,22 @@ export class Store {
   /**
    * Runs a bulk query (already validated against the served schema) and streams its JSONL to `path`.
    * `omitRoots` leaves out the first that many root records and everything under them, the counts
-   * agreeing with the short file (the omit fault).
+   * agreeing with the short file (the omit fault); `connectionCap` gives each parent at most that many
+   * nested nodes, with what lies under them (the cap fault).
    */
-  async writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering; omitRoots?: number }): Promise<BulkFileResult> {
+  async writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering; omitRoots?: number; connectionCap?: number | null }): Promise<BulkFileResult> {
     const plan = planBulkQuery(document);
     let rootObjectCount = 0;
     let objectCount = 0;
     let omit = options.omitRoots ?? 0;
+    const cap = options.connectionCap ?? null;
     function* counted(groups: Iterable<LineGroup>): Generator<LineGroup> {
-      for (const group of groups) {
+      for (const whole of groups) {
         if (omit > 0) {
           omit--;
           continue;
         }
+        const group = cap === null ? whole : capConnections(whole, cap);
         rootObjectCount++;
         objectCount += group.lines.length;
         yield group;
@@ -245,4 +248,28 @@ function pickDistinct(rng: { int(n: number): number }, n: number, count: number)
     swapped.set(j, swapped.get(k) ?? k);
   }
   return picked.sort((x, y) => x - y);
+}
+
+/**
+ * The group with each parent's child lines cut to `cap` (the first ones, in the order written), the
+ * lines under a cut child gone with it. The cut is per parent: a parent with two nested connections
+ * keeps `cap` nodes of both together.
+ */
+function capConnections(group: LineGroup, cap: number): LineGroup {
+  const kept: LineGroup = { lines: [], parents: [] };
+  const newIndex = new Map<number, number>();
+  const children = new Map<number, number>();
+  group.lines.forEach((line, i) => {
+    const parent = group.parents[i]!;
+    if (parent !== -1) {
+      const under = newIndex.get(parent);
+      const seen = children.get(parent) ?? 0;
+      if (under === undefined || seen >= cap) return;
+      children.set(parent, seen + 1);
+    }
+    newIndex.set(i, kept.lines.length);
+    kept.lines.push(line);
+    kept.parents.push(parent === -1 ? -1 : newIndex.get(parent)!);
+  });
+  return kept;
 }
