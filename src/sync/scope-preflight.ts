@@ -15,7 +15,7 @@ import type { ShopifyClient } from '../shopify/client.ts';
 import { MISSING_FEATURE, readShopFeatures } from '../shopify/features.ts';
 import { hasScope, readGrantedScopes } from '../shopify/scopes.ts';
 import type { EntityOutcome } from './entity-run.ts';
-import { checkScopes, type Window } from './plan.ts';
+import { checkScopes, type ScopeCheck, type Window } from './plan.ts';
 
 export interface ScopePreflightDeps {
   client: ShopifyClient;
@@ -30,16 +30,58 @@ export interface ScopePreflightDeps {
   windows: (entity: Entity) => Window[];
 }
 
-/** The entities that run, and the outcomes of those that do not, in the selection's order; the scopes granted (null: the shop would not say). */
-export async function preflightScopes(deps: ScopePreflightDeps, selected: readonly Entity[]): Promise<{ runnable: Entity[]; refused: EntityOutcome[]; granted: ReadonlySet<string> | null; notes: ReadonlyMap<string, string> }> {
+/** What the preflight decides for a shop: what a run does, and what its --dry-run shows. */
+export interface ScopeDecision {
+  checks: ScopeCheck[];
+  granted: ReadonlySet<string>;
+  /** The entities that run, in the selection's order, each with only the queries it can read. */
+  runnable: Entity[];
+  /** Per entity that runs without some of its queries: which, and why. */
+  notes: ReadonlyMap<string, string>;
+}
+
+/** Whether an entity so checked runs: every scope granted, and the shop can have its data. */
+const runs = (check: ScopeCheck): boolean => check.missing.length === 0 && check.unmet === null;
+
+/**
+ * Reads the scopes the app was granted and what the shop has of the features the entities require,
+ * checks the selected entities against both, shows the preflight, and leaves out the queries an entity
+ * that runs cannot read. Null: the shop would not say which scopes it granted (every entity is attempted).
+ */
+export async function checkShopScopes(deps: Omit<ScopePreflightDeps, 'manifest'>, selected: readonly Entity[]): Promise<ScopeDecision | null> {
   const granted = await grantedScopes(deps);
-  if (granted === null) return { runnable: [...selected], refused: [], granted, notes: new Map() };
+  if (granted === null) return null;
   const needed = (e: Entity): ShopFeature[] => [e.requires, ...e.parts.map((p) => p.onlyWith)].filter((f): f is ShopFeature => f !== undefined);
   const wanted = new Set(selected.flatMap((e) => (e.scopes.every((s) => hasScope(granted, s)) ? needed(e) : [])));
   const ungranted = (part: QueryPart): string[] => (part.ownScopes ?? []).filter((s) => !hasScope(granted, s));
   const features = await readShopFeatures(deps.client, wanted);
   const checks = checkScopes(selected, granted, deps.asked, deps.now, deps.windows, features);
   reportScopes(checks, deps.view, deps.logger);
+  const notes = new Map<string, string>();
+  const runnable = selected.filter((_, i) => runs(checks[i]!)).map((entity) => {
+    const why = (p: QueryPart): string | null => {
+      const missing = ungranted(p);
+      if (missing.length > 0) return `grant ${missing.join(', ')} to the app and reinstall it`;
+      return p.onlyWith !== undefined && !features.has(p.onlyWith) ? MISSING_FEATURE[p.onlyWith] : null;
+    };
+    const left = entity.parts.filter((p) => why(p) !== null);
+    if (left.length === 0) return entity;
+    const note = left.map((p) => `${p.name} not read: ${why(p)!}`).join('; ');
+    notes.set(entity.name, note);
+    deps.logger.info(`${entity.name}: ${note}`, { entity: entity.name, queries: left.map((p) => p.name) });
+    // The queries kept keep their order. A window's state knows its operations by query position
+    // (operation.ts), and adopts one only for the same query text, so a query left out in one run
+    // and not the next never takes another query's operation.
+    return { ...entity, parts: entity.parts.filter((p) => !left.includes(p)) };
+  });
+  return { checks, granted, runnable, notes };
+}
+
+/** The entities that run, and the outcomes of those that do not, in the selection's order; the scopes granted (null: the shop would not say). */
+export async function preflightScopes(deps: ScopePreflightDeps, selected: readonly Entity[]): Promise<{ runnable: Entity[]; refused: EntityOutcome[]; granted: ReadonlySet<string> | null; notes: ReadonlyMap<string, string> }> {
+  const decided = await checkShopScopes(deps, selected);
+  if (decided === null) return { runnable: [...selected], refused: [], granted: null, notes: new Map() };
+  const { checks } = decided;
   const refused: EntityOutcome[] = [];
   // Data the shop cannot have: the tables stay empty, with a note, whether --entities named it or not.
   for (const check of checks.filter((c) => c.unmet !== null)) {
@@ -57,32 +99,14 @@ export async function preflightScopes(deps: ScopePreflightDeps, selected: readon
     }
     refused.push(outcome);
   }
-  const out = new Set(refused.map((o) => o.entity));
-  const notes = new Map<string, string>();
-  const runnable = selected.filter((e) => !out.has(e.name)).map((entity) => {
-    const why = (p: QueryPart): string | null => {
-      const missing = ungranted(p);
-      if (missing.length > 0) return `grant ${missing.join(', ')} to the app and reinstall it`;
-      return p.onlyWith !== undefined && !features.has(p.onlyWith) ? MISSING_FEATURE[p.onlyWith] : null;
-    };
-    const left = entity.parts.filter((p) => why(p) !== null);
-    if (left.length === 0) return entity;
-    const note = left.map((p) => `${p.name} not read: ${why(p)!}`).join('; ');
-    notes.set(entity.name, note);
-    deps.logger.info(`${entity.name}: ${note}`, { entity: entity.name, queries: left.map((p) => p.name) });
-    // The queries kept keep their order. A window's state knows its operations by query position
-    // (operation.ts), and adopts one only for the same query text, so a query left out in one run
-    // and not the next never takes another query's operation.
-    return { ...entity, parts: entity.parts.filter((p) => !left.includes(p)) };
-  });
-  return { runnable, refused, granted, notes };
+  return { runnable: decided.runnable, refused, granted: decided.granted, notes: decided.notes };
 }
 
 /**
  * The granted scopes, or null when the shop would not say (an answer without the field, a GraphQL
  * error): then every entity is attempted, and a missing scope shows as ACCESS_DENIED on its operation.
  */
-async function grantedScopes(deps: ScopePreflightDeps): Promise<Set<string> | null> {
+async function grantedScopes(deps: Pick<ScopePreflightDeps, 'client' | 'logger'>): Promise<Set<string> | null> {
   try {
     return await readGrantedScopes(deps.client);
   } catch (err) {

@@ -68,7 +68,8 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
       client = target.auth.kind === 'unavailable' ? null : connect(config, target, logger, signal);
       const shopCreatedAt = client ? new Date((await preflight(client)).createdAt) : null;
       // The shop's own state: --state itself, or its per-shop name in a shops-file job.
-      printPlan({ state: target.state, json: config.log.format === 'json' }, selected, target.shop, planOptions(config, started, shopCreatedAt), deps.logger);
+      const plan = planOptions(config, started, shopCreatedAt);
+      await printPlan({ state: target.state, json: config.log.format === 'json' }, selected, { shop: target.shop, plan, client, asked: config.entitiesAsked, deletesEveryMs: config.deletesEveryMs }, deps.logger);
       summary.status = 'succeeded';
       return summary;
     }

@@ -15,7 +15,7 @@ import type { WindowMachine } from '../window.ts';
 import { completedOperation, operationLines } from './operation.ts';
 import { parseGid, writeDeletions } from './rows.ts';
 
-export const EVENTS_QUERY = `query DeletionEvents {
+const EVENTS_QUERY = `query DeletionEvents {
   events {
     edges {
       node {
@@ -61,10 +61,13 @@ export interface EventsWindowDeps extends Pick<BulkWindowDeps, 'operations' | 's
   ids: Pick<IdSets, 'mark' | 'reported'>;
 }
 
+/** The destroy events query of a window. */
+export function eventsQuery(since: string | null, until: string): string {
+  return EVENTS_QUERY.replace('events {', `events(query: ${JSON.stringify(eventsFilter(since, until))}) {`);
+}
+
 export async function extractEventsWindow(deps: EventsWindowDeps, window: WindowMachine): Promise<WindowOutput> {
-  const row = window.row;
-  const query = EVENTS_QUERY.replace('events {', `events(query: ${JSON.stringify(eventsFilter(row.since, row.until!))}) {`);
-  const op = await completedOperation(deps, window, query);
+  const op = await completedOperation(deps, window, eventsQuery(window.row.since, window.row.until!));
   const detectedAt = op.completedAt ?? new Date().toISOString();
   return writeDeletions(deps, deletionEventsEntity, window, op, detectedAt, async (out) => {
     let lines = 0;

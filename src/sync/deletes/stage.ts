@@ -9,8 +9,10 @@ import pLimit from 'p-limit';
 import type { Entity } from '../../entities/types.ts';
 import { ALL_ORDERS_SCOPE, limitedToOrderHistory } from '../../shopify/scopes.ts';
 import type { IdSets } from '../../state/id-sets.ts';
+import type { Windows } from '../../state/windows.ts';
 import type { BulkWindowDeps } from '../bulk-window.ts';
 import { runEntity, type EntityOutcome, type EntityRunDeps } from '../entity-run.ts';
+import type { PlanOptions } from '../plan.ts';
 import { deletionEventsEntity, extractEventsWindow } from './events.ts';
 import { extractSnapshotWindow, snapshotEntity } from './snapshot.ts';
 
@@ -37,25 +39,49 @@ export function deletesOf(selected: readonly Entity[]): Entity[] {
   return selected.filter((e) => e.incremental?.counted && e.deletes);
 }
 
+/** What the stage does with an entity's id snapshot this run. */
+export interface SnapshotPlan {
+  /** The snapshot's own entity (`<entity>_ids`). */
+  entity: Entity;
+  of: Entity;
+  /** `due`: taken; `not due`: its last complete one is younger than --deletes-every; `history cut`: skipped (historyCut). */
+  decision: 'due' | 'not due' | 'history cut';
+  /** When its last complete snapshot committed (null: never). */
+  last: string | null;
+}
+
+/** The decision for each tracked entity's id snapshot, the same for a run and its --dry-run. */
+export function snapshotPlans(windows: Pick<Windows, 'lastCommitted'>, shop: string, tracked: readonly Entity[], when: Pick<DeletesDeps, 'everyMs' | 'now' | 'allOrders'>): SnapshotPlan[] {
+  return tracked.map((of) => {
+    const entity = snapshotEntity(of);
+    const last = windows.lastCommitted(shop, entity.name);
+    if (!when.allOrders && limitedToOrderHistory(of.scopes)) return { entity, of, decision: 'history cut', last };
+    const due = last === null || when.now.getTime() - Date.parse(last) >= when.everyMs;
+    return { entity, of, decision: due ? 'due' : 'not due', last };
+  });
+}
+
+/** The plan of the destroy events' windows: a first read starts a lookback before the run, since what was deleted earlier never reached the warehouse. */
+export function eventsPlan(windows: Pick<Windows, 'watermark'>, shop: string, plan: PlanOptions): PlanOptions {
+  const first = windows.watermark(shop, deletionEventsEntity.name) === null && !plan.since;
+  return first ? { ...plan, since: new Date(plan.now.getTime() - plan.lookbackMs - plan.safetyLagMs) } : plan;
+}
+
 /** `tracked`: the entities whose deletes are looked for (deletesOf the selected ones). */
 export async function runDeletes(deps: DeletesDeps, tracked: readonly Entity[]): Promise<EntityOutcome[]> {
   if (tracked.length === 0) return [];
   const { sync, bulk, ids } = deps;
   // Neither kind is split by id: an events window too much for one operation is split by time, a snapshot is read whole.
   const noIdSplit = async (): Promise<null> => null;
-  // A first read of the events starts a lookback before the run: what was deleted earlier never reached the warehouse.
-  const first = sync.state.windows.watermark(sync.shop, deletionEventsEntity.name) === null && !sync.plan.since;
-  const plan = first ? { ...sync.plan, since: new Date(sync.plan.now.getTime() - sync.plan.lookbackMs - sync.plan.safetyLagMs) } : sync.plan;
+  const plan = eventsPlan(sync.state.windows, sync.shop, sync.plan);
   const events = await runEntity({ ...sync, plan, extract: (_, w) => extractEventsWindow({ ...bulk, ids }, w), idBounds: noIdSplit }, deletionEventsEntity);
   // The snapshots' operations run at once (within the shop's bulk slots); their comparisons and rows one at a time.
   const writing = pLimit(1);
-  const snapshots = await Promise.all(tracked.map((of) => {
-    const entity = snapshotEntity(of);
-    if (!deps.allOrders && limitedToOrderHistory(of.scopes)) return historyCut(deps, entity);
-    const last = sync.state.windows.lastCommitted(sync.shop, entity.name);
-    const due = last === null || deps.now.getTime() - Date.parse(last) >= deps.everyMs;
-    if (!due) sync.logger.info('id snapshot not due', { entity: entity.name, last, everyMs: deps.everyMs });
-    return runEntity({ ...sync, extract: (_, w) => extractSnapshotWindow({ ...bulk, ids, oneAtATime: writing }, of, w), idBounds: noIdSplit }, entity, due);
+  const snapshots = await Promise.all(snapshotPlans(sync.state.windows, sync.shop, tracked, deps).map(({ entity, of, decision, last }) => {
+    if (decision === 'history cut') return historyCut(deps, entity);
+    if (decision === 'not due') sync.logger.info('id snapshot not due', { entity: entity.name, last, everyMs: deps.everyMs });
+    // Not due, it still finishes what an earlier run left of it.
+    return runEntity({ ...sync, extract: (_, w) => extractSnapshotWindow({ ...bulk, ids, oneAtATime: writing }, of, w), idBounds: noIdSplit }, entity, decision === 'due');
   }));
   return [events, ...snapshots];
 }
@@ -67,8 +93,10 @@ export async function runDeletes(deps: DeletesDeps, tracked: readonly Entity[]):
  * record was created, so the ids the snapshot could see cannot be told from those it could not: no
  * snapshot is taken, and the note names the scope that brings it back.
  */
+export const HISTORY_CUT_NOTE = `skipped: Shopify shows only the last 60 days of orders without ${ALL_ORDERS_SCOPE}, so older orders would look deleted; grant ${ALL_ORDERS_SCOPE} to find deleted orders`;
+
 function historyCut(deps: DeletesDeps, entity: Entity): EntityOutcome {
-  const note = `skipped: Shopify shows only the last 60 days of orders without ${ALL_ORDERS_SCOPE}, so older orders would look deleted; grant ${ALL_ORDERS_SCOPE} to find deleted orders`;
+  const note = HISTORY_CUT_NOTE;
   deps.sync.logger.warn(`${entity.name}: id snapshot ${note}`, { entity: entity.name, scope: ALL_ORDERS_SCOPE });
   return { entity: entity.name, status: 'skipped', windows: 0, rowsByTable: {}, operations: 0, retries: 0, watermark: null, note };
 }
