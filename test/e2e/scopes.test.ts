@@ -9,7 +9,7 @@ import { runCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { captureLogs } from '../support/truth.ts';
 
-const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes', 'read_shopify_payments_payouts', 'read_markets', 'read_users'];
+const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes', 'read_shopify_payments_payouts', 'read_markets', 'read_users', 'read_discounts'];
 
 describe('scope preflight', function () {
   this.timeout(60_000);

@@ -16,6 +16,8 @@ export type { BulkOperationRecord, BulkOperationStatus, BulkOperationType, UserE
 /** What the operations need from the store (the real Store, or a stand-in in tests). */
 export interface BulkResultWriter {
   writeBulkResult(document: DocumentNode, path: string, options: { ordering: Ordering; omitRoots?: number; connectionCap?: number | null }): Promise<BulkFileResult>;
+  /** The shop's plan refuses a root the query reads: the operation fails with ACCESS_DENIED. */
+  refuses(document: DocumentNode): boolean;
 }
 
 export interface OperationsOptions {
@@ -98,10 +100,11 @@ export class Operations {
       // What triggers it and its exact words were never recorded; this is the wording clients report.
       return { operation: null, userErrors: [{ field: null, message: 'Too many recent bulk operations. Please try again later.', code: 'LIMIT_REACHED' }] };
     }
-    const fate: Fate = faults.consume('stuck', query) ? 'stuck' : faults.consume('failed', query) ? 'fail' : faults.consume('canceled', query) ? 'cancel' : 'complete';
+    const refused = this.options.store.refuses(document);
+    const fate: Fate = refused ? 'fail' : faults.consume('stuck', query) ? 'stuck' : faults.consume('failed', query) ? 'fail' : faults.consume('canceled', query) ? 'cancel' : 'complete';
     const op = this.newOperation({
       query, document, groupObjects, apiVersion, foreign: false, fate,
-      failWith: faults.current().failedErrorCode,
+      failWith: refused ? 'ACCESS_DENIED' : faults.current().failedErrorCode,
       expireAtOnce: fate === 'complete' && faults.consume('expiredUrls', query),
       omitRoots: fate === 'complete' && faults.consume('omittedRecords', query) ? faults.current().omittedRecordCount : 0,
       connectionCap: fate === 'complete' && faults.consume('cappedConnections', query) ? faults.current().connectionCap : null,

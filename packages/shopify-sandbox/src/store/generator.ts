@@ -18,6 +18,11 @@ export interface EntityGenerator {
   readonly searchFields?: readonly string[];
   /** Ordinary queries: the root field's value (the shop; the Shopify Payments account, null for a shop without one), or a function of its arguments (a page of staff members, or the error a shop's plan answers). */
   value?(g: StoreGraph): Record<string, unknown> | ((args: Args) => Rec) | null;
+  /**
+   * True when the shop's plan refuses the root to apps whatever scopes they hold (staff members off
+   * Plus and Advanced): an ordinary query answers ACCESS_DENIED (value), a bulk query FAILS with it.
+   */
+  refused?(g: StoreGraph): boolean;
   /** Rows per ETL table its records make (every table named, 0 included), for roots updated in the window; snapshots count in full. */
   truth(g: StoreGraph, window: Window): Record<string, number>;
   /**

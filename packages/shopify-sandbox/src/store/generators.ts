@@ -118,6 +118,11 @@ function searchOf(root: string, query: unknown, fields: readonly string[], histo
   return from === null ? filter : filter.and({ field: 'created_at', op: '>=', from, to: from + 1 });
 }
 
+/** True when the shop's plan refuses one of the query's roots to apps (EntityGenerator.refused). */
+export function refusesRoots(g: StoreGraph, roots: readonly string[]): boolean {
+  return GENERATORS.some((gen) => roots.includes(gen.root) && gen.refused?.(g) === true);
+}
+
 /** A bulk query's root field → its nodes, or null when no generator serves it as a connection. */
 export function rootResolver(g: StoreGraph, history: OrderHistory): RootResolver {
   const byRoot = new Map(GENERATORS.flatMap((gen) => (gen.nodes ? [[gen.root, gen] as const] : [])));

@@ -5,7 +5,7 @@ import type { DocumentNode } from 'graphql';
 import { executeBulkQuery, planBulkQuery, type LineGroup } from './bulk-executor.ts';
 import { StoreContext, type ShopFeatures, type StoreSize } from './context.ts';
 import { inWindow, rootIndexes } from './generator.ts';
-import { defaultSizes, MUTABLE_ROOTS, ordinalOf, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts, type OrderHistory } from './generators.ts';
+import { defaultSizes, MUTABLE_ROOTS, ordinalOf, refusesRoots, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts, type OrderHistory } from './generators.ts';
 import { IdBase } from './ids.ts';
 import { allMetafields } from './metafields.ts';
 import { StoreGraph } from './graph.ts';
@@ -97,6 +97,11 @@ export class Store {
   /** Root value for ordinary (non-bulk) GraphQL execution: plain objects, so default resolvers work. */
   rootValue(): Record<string, unknown> {
     return rootValue(this.graph, this.history);
+  }
+
+  /** True when the shop's plan refuses a root the bulk query reads (staff members off Plus): Shopify fails it with ACCESS_DENIED. */
+  refuses(document: DocumentNode): boolean {
+    return refusesRoots(this.graph, planBulkQuery(document).roots.map((r) => r.field));
   }
 
   /**

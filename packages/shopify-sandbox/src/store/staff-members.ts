@@ -1,7 +1,7 @@
 // Staff members: the shop's owner and a few staff accounts (one a collaborator, one invited and not
 // yet active, one deactivated). Shopify lets apps read them only on Shopify Plus and Advanced shops;
 // this shop's plan is one or the other exactly when it is on Plus (there is no Advanced here), and
-// another answers staffMembers with ACCESS_DENIED, as Shopify does.
+// another refuses them: ACCESS_DENIED to an ordinary query, a bulk query FAILED with it, as Shopify does.
 import { GraphQLError } from 'graphql';
 import type { EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
@@ -55,12 +55,12 @@ function denied(): GraphQLError {
 
 export const staffMembersGenerator: EntityGenerator = {
   root: ROOT,
-  // Read whole every run: staff members have no timestamps, and the root filters on none. Off Plus a
-  // bulk query would fail with ACCESS_DENIED on Shopify; the ETL's preflight asks first and never sends one.
-  nodes: (g) => (g.ctx.features.shopifyPlus ? staffMembers(g) : []),
+  // Read whole every run: staff members have no timestamps, and the root filters on none.
+  nodes: (g) => staffMembers(g),
+  refused: (g) => !g.ctx.features.shopifyPlus,
   value: (g) => (args: Args) => {
-    if (!g.ctx.features.shopifyPlus) throw denied();
+    if (staffMembersGenerator.refused!(g)) throw denied();
     return connectionPage(staffMembers(g), args);
   },
-  truth: (g) => ({ staff_members: g.ctx.features.shopifyPlus ? staffMembers(g).length : 0 }),
+  truth: (g) => ({ staff_members: staffMembersGenerator.refused!(g) ? 0 : staffMembers(g).length }),
 };
