@@ -69,6 +69,25 @@ describe('scope preflight', function () {
     expect(submittedRoots(s)).to.not.include('draftOrders');
   });
 
+  it('needs read_discounts for discounts and their codes: skipped with a note without it, failing when named; abandoned checkouts need read_orders', async () => {
+    const s = await start(ALL_BUT_DRAFTS_AND_INVENTORY.filter((scope) => scope !== 'read_discounts'));
+    const quiet = await runAgainst(s, join(dir, 'default'), ['--entities', 'abandoned_checkouts', '--safety-lag', '0s']);
+    expect([quiet.exitCode, quiet.shops[0]!.entities[0]!.status]).to.deep.equal([0, 'committed']);
+    const asked = await runAgainst(s, join(dir, 'asked'), ['--entities', 'discounts,discount_codes', '--safety-lag', '0s']);
+    expect(asked.exitCode).to.equal(1);
+    for (const outcome of asked.shops[0]!.entities) {
+      expect(outcome.error?.code, outcome.entity).to.equal('SCOPE_MISSING');
+      expect(outcome.error!.message).to.contain('grant read_discounts');
+    }
+    const all = await runAgainst(s, join(dir, 'all'), ['--safety-lag', '0s']);
+    expect(all.exitCode).to.equal(0);
+    for (const entity of ['discounts', 'discount_codes']) {
+      expect(all.shops[0]!.entities.find((e) => e.entity === entity), entity).to.include({ status: 'skipped', note: 'skipped: grant read_discounts to the app and reinstall it' });
+    }
+    expect(submittedRoots(s)).to.not.include.members(['discountNodes', 'codeDiscountNodes']);
+    expect(submittedRoots(s)).to.include('abandonedCheckouts');
+  });
+
   it('counts a granted write_ scope as its read_ scope', async () => {
     const s = await start(['write_orders', 'read_all_orders']);
     const result = await runAgainst(s, dir, ['--entities', 'orders', '--safety-lag', '0s']);
