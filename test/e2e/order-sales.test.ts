@@ -53,6 +53,43 @@ describe('order sales (a paged entity)', function () {
     expect(sales.some((s) => s.action_type === 'RETURN')).to.equal(true);
   });
 
+  it("agrees with the refund detail: each refund's agreement returns exactly the units its refund line items take back, and adjusts by what its adjustments do", async () => {
+    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,order_sales,refund_detail']);
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    const out = join(dir, 'out');
+    const read = (table: string): Promise<Array<Record<string, unknown>>> => readPublished(out, manifests(out), table);
+    const [sales, agreements, refundLines, shipping, adjustments] = await Promise.all(['order_sales', 'order_agreements', 'order_refund_line_items', 'order_refund_shipping_lines', 'order_adjustments'].map(read));
+    const refundOf = new Map(agreements!.filter((a) => a.refund_id !== null).map((a) => [a.id, a.refund_id]));
+    expect(refundOf.size, 'some refunds').to.be.greaterThan(0);
+    /** Per refund, what it takes back and adjusts by: `line:<id>` → [quantity, cents], `shipping:<id>` → cents, `adjustment` → cents. */
+    const byRefund = (rows: Array<[unknown, string, number, number]>): Map<unknown, Record<string, [number, number]>> => {
+      const m = new Map<unknown, Record<string, [number, number]>>();
+      for (const [refund, key, quantity, amount] of rows) {
+        const at = m.get(refund) ?? {};
+        const [q, a] = at[key] ?? [0, 0];
+        at[key] = [q + quantity, a + amount];
+        m.set(refund, at);
+      }
+      return m;
+    };
+    const ledger = byRefund(sales!.filter((s) => refundOf.has(s.agreement_id)).map((s) => {
+      const key = s.line_type === 'PRODUCT' ? `line:${String(s.line_item_id)}` : s.line_type === 'SHIPPING' ? `shipping:${String(s.shipping_line_id)}` : 'adjustment';
+      return [refundOf.get(s.agreement_id), key, -((s.quantity as number | null) ?? 0), -cents(s.total_amount)];
+    }));
+    const detail = byRefund([
+      ...refundLines!.map((l): [unknown, string, number, number] => [l.refund_id, `line:${String(l.line_item_id)}`, l.quantity as number, cents(l.subtotal) + cents(l.total_tax)]),
+      ...shipping!.map((l): [unknown, string, number, number] => [l.refund_id, `shipping:${String(l.shipping_line_id)}`, 1, cents(l.subtotal_amount) + cents(l.tax_amount)]),
+      ...adjustments!.map((a): [unknown, string, number, number] => [a.refund_id, 'adjustment', 0, -(cents(a.amount) + cents(a.tax_amount))]),
+    ]);
+    // A shipping sale returns quantity 1; free shipping is returned in the ledger but not listed as refunded.
+    const free = (m: Map<unknown, Record<string, [number, number]>>) => new Map([...m].map(([r, v]) => [r, Object.fromEntries(Object.entries(v).filter(([k, [, a]]) => !(k.startsWith('shipping:') && a === 0)))]));
+    expect(Object.fromEntries(free(detail))).to.deep.equal(Object.fromEntries(free(ledger)));
+    // Whole refunds, and partial ones taking a unit back and adjusting by the rest (an amount-only refund is
+    // one adjustment either way; refund-detail.test.ts has them).
+    const kinds = [...detail.values()].map((v) => Object.keys(v).filter((k) => !k.startsWith('shipping:')).map((k) => k.replace(/:.*/, ''))).map((k) => [...new Set(k)].sort().join('+'));
+    expect(new Set(kinds)).to.include.members(['adjustment+line', 'line']);
+  });
+
   it("leaves a deleted order's sales out of the current state, as its agreements are (a parent in another entity's table)", async () => {
     const args = ['--entities', 'orders,order_sales', '--deletes-every', '0'];
     expect((await runAgainst(sandbox, dir, args)).exitCode).to.equal(0);

@@ -5,7 +5,7 @@
 // return only follows a fulfilled order, taking back what its fulfillments shipped.
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, type Rec } from './model.ts';
-import { adjustmentSale, lineSales, type LedgerInput } from './order-ledger.ts';
+import { adjustmentSale, lineSales, unitRefundSales, type LedgerInput } from './order-ledger.ts';
 import { refundsInDetail, returnLineItems, type RefundCounts } from './order-refund-detail.ts';
 import { rngFor, Streams } from './prng.ts';
 import type { StoreGraph } from './graph.ts';
@@ -47,7 +47,7 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
   const agreements: Rec[] = [{ __typename: 'OrderAgreement', id: agreementId(0), happenedAt: iso(input.createdAt), reason: 'ORDER', app: null, user: null, sales: () => new Connection(lineSales(input.ledger, i * 8, 1)) }];
   if (rng.chance(0.05)) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(at(0.2)), reason: 'ORDER_EDIT', app: null, user: null, sales: none });
 
-  const { refunds, counts: refunded } = refundsInDetail(g, i, input.refunds, input.refundCents, input.ledger, input.fulfillments);
+  const { refunds, taken, counts: refunded } = refundsInDetail(g, i, input.refunds, input.refundCents, input.ledger, input.fulfillments);
   // A refunded, fulfilled order was often returned first; its return closes when the refund is made.
   const fulfilled = input.fulfillments.length > 0;
   const returns: Rec[] = [];
@@ -66,12 +66,16 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
     // The money of a return moves with its refund (the refund's agreement carries the sales).
     agreements.push({ __typename: 'ReturnAgreement', id: agreementId(2 + k), happenedAt: ret.closedAt as string, reason: 'RETURN', app: null, user: null, return: ret, sales: none });
   }
+  let refundSales = 0;
   for (const [k, refund] of refunds.entries()) {
     const ordinal = i * 8 + 4 + k;
     const cents = input.refundCents[k]!;
-    // A refund of the whole order returns every line; any other is an adjustment of its amount.
-    const sales = cents === input.ledger.total ? () => new Connection(lineSales(input.ledger, ordinal, -1)) : () => new Connection([adjustmentSale(input.ledger, ordinal, cents)]);
-    agreements.push({ __typename: 'RefundAgreement', id: agreementId(4 + k), happenedAt: refund.processedAt as string, reason: 'REFUND', app: null, user: null, refund, sales });
+    // What the refund takes back (order-refund-detail.ts) is what its agreement returns: every line, a
+    // unit and an adjustment of the rest, or an adjustment of its amount.
+    const t = taken[k]!;
+    const sales = t.kind === 'whole' ? lineSales(input.ledger, ordinal, -1) : t.kind === 'unit' ? unitRefundSales(input.ledger, ordinal, t.line, cents) : [adjustmentSale(input.ledger, ordinal, cents)];
+    refundSales += sales.length;
+    agreements.push({ __typename: 'RefundAgreement', id: agreementId(4 + k), happenedAt: refund.processedAt as string, reason: 'REFUND', app: null, user: null, refund, sales: () => new Connection(sales) });
   }
 
   return {
@@ -84,7 +88,7 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
     counts: {
       agreements: agreements.length,
       returns: returns.length,
-      sales: input.ledger.lines.length + input.refundCents.reduce((n, c) => n + (c === input.ledger.total ? input.ledger.lines.length : 1), 0),
+      sales: input.ledger.lines.length + refundSales,
       returnLineItems: returns.reduce((n, r) => n + [...(r.returnLineItems as () => Connection)().nodes].length, 0),
       ...refunded,
     },

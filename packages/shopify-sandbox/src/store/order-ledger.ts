@@ -1,7 +1,8 @@
 // An order's sales: the line-level ledger Shopify keeps under each sales agreement. The order's own
 // agreement sells each line item (its discounted total plus its tax) and the shipping; a refund of
-// the whole order returns each of those; a partial refund is one adjustment of its amount. So an
-// order's sales add up, to the cent, to its total less its refunds.
+// the whole order returns each of those; a partial refund returns the unit it takes back, if any, and
+// adjusts by the rest of its amount. So an order's sales add up, to the cent, to its total less its
+// refunds.
 import { gid, IdBase, numericId } from './ids.ts';
 import type { Rec } from './model.ts';
 
@@ -37,7 +38,21 @@ export function lineSales(input: LedgerInput, ordinal: number, sign: 1 | -1): Re
   }));
 }
 
-/** A refund of part of the order: one adjustment of its amount. */
+/** One unit of a line, as a partial refund takes it back: its share of the line's amount, tax and discount. */
+export function unitOf(line: SoldLine): { cents: number; taxCents: number; discountCents: number } {
+  return { cents: Math.round(line.cents / line.quantity), taxCents: Math.round(line.taxCents / line.quantity), discountCents: Math.round(line.discountCents / line.quantity) };
+}
+
+/** A refund of `cents` that takes back one unit of the product line `line`: the unit's return, and an adjustment of the difference. */
+export function unitRefundSales(input: LedgerInput, ordinal: number, line: SoldLine, cents: number): Rec[] {
+  const unit = unitOf(line);
+  const returned = sale(input, ordinal, 0, { __typename: 'ProductSale', actionType: 'RETURN', lineType: 'PRODUCT', quantity: -1, total: -(unit.cents + unit.taxCents), tax: -unit.taxCents, discount: -unit.discountCents, lineItem: line.record });
+  // Positive where less was refunded than the unit comes to.
+  const rest = unit.cents + unit.taxCents - cents;
+  return rest === 0 ? [returned] : [returned, sale(input, ordinal, 1, { __typename: 'AdjustmentSale', actionType: 'RETURN', lineType: 'ADJUSTMENT', quantity: null, total: rest, tax: 0, discount: 0 })];
+}
+
+/** A refund of part of the order that takes nothing back: one adjustment of its amount. */
 export function adjustmentSale(input: LedgerInput, ordinal: number, cents: number): Rec {
   return sale(input, ordinal, 0, { __typename: 'AdjustmentSale', actionType: 'RETURN', lineType: 'ADJUSTMENT', quantity: null, total: -cents, tax: 0, discount: 0 });
 }

@@ -6,7 +6,7 @@
 // the difference between what a refund's lines come to and what was refunded).
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, type Rec } from './model.ts';
-import type { LedgerInput } from './order-ledger.ts';
+import { unitOf, type LedgerInput, type SoldLine } from './order-ledger.ts';
 import { fulfillmentLineItemsOf } from './order-parts.ts';
 import type { StoreGraph } from './graph.ts';
 
@@ -15,6 +15,9 @@ export interface RefundCounts {
   refundShippingLines: number;
   orderAdjustments: number;
 }
+
+/** What a refund takes back: the whole order, one unit of a product line, or nothing (an amount only). */
+export type Taken = { kind: 'whole' } | { kind: 'unit'; line: SoldLine } | { kind: 'amount' };
 
 const DISCREPANCY_REASONS = ['REFUND_DISCREPANCY', 'CUSTOMER', 'DAMAGE'] as const;
 
@@ -25,19 +28,20 @@ const DISCREPANCY_REASONS = ['REFUND_DISCREPANCY', 'CUSTOMER', 'DAMAGE'] as cons
  * first line (the one the order's line items show gone), unrestocked, and an adjustment makes up the
  * difference to the amount refunded; a second is an amount only, an adjustment of all of it.
  */
-export function refundsInDetail(g: StoreGraph, i: number, refunds: readonly Rec[], refundCents: readonly number[], ledger: LedgerInput, fulfillments: readonly Rec[]): { refunds: Rec[]; counts: RefundCounts } {
+export function refundsInDetail(g: StoreGraph, i: number, refunds: readonly Rec[], refundCents: readonly number[], ledger: LedgerInput, fulfillments: readonly Rec[]): { refunds: Rec[]; taken: Taken[]; counts: RefundCounts } {
   const counts: RefundCounts = { refundLineItems: 0, refundShippingLines: 0, orderAdjustments: 0 };
   const shippedFrom = new Map<Rec, Rec['location']>();
   for (const f of fulfillments) for (const item of fulfillmentLineItemsOf(f)) shippedFrom.set(item.lineItem as Rec, f.location ?? null);
   const [home] = g.activeLocations();
   const products = ledger.lines.filter((l) => l.kind === 'PRODUCT');
+  const taken: Taken[] = [];
   const detailed = refunds.map((refund, r): Rec => {
     const ordinal = i * 2 + r;
     const cents = refundCents[r]!;
     const lines: Rec[] = [];
     const shipping: Rec[] = [];
     const adjustments: Rec[] = [];
-    const lineItem = (line: (typeof products)[number], k: number, quantity: number, subtotal: number, tax: number, restockType: string, location: Rec['location']): Rec => ({
+    const lineItem = (line: SoldLine, k: number, quantity: number, subtotal: number, tax: number, restockType: string, location: Rec['location']): Rec => ({
       __typename: 'RefundLineItem',
       id: gid('RefundLineItem', numericId(g.ctx.seed, IdBase.RefundLineItem, ordinal * 16 + k)),
       lineItem: line.record,
@@ -57,6 +61,7 @@ export function refundsInDetail(g: StoreGraph, i: number, refunds: readonly Rec[
       taxAmountSet: ledger.bag(0),
     });
     if (cents === ledger.total) {
+      taken.push({ kind: 'whole' });
       for (const [k, line] of products.entries()) {
         const giftCard = line.record.isGiftCard === true;
         const shipped = shippedFrom.get(line.record);
@@ -74,12 +79,14 @@ export function refundsInDetail(g: StoreGraph, i: number, refunds: readonly Rec[
       }
     } else if (r === 0 && products.length > 0) {
       const line = products[0]!;
-      const unit = Math.round(line.cents / line.quantity);
-      const tax = Math.round(line.taxCents / line.quantity);
-      lines.push(lineItem(line, 0, 1, unit, tax, 'NO_RESTOCK', null));
+      taken.push({ kind: 'unit', line });
+      const unit = unitOf(line);
+      lines.push(lineItem(line, 0, 1, unit.cents, unit.taxCents, 'NO_RESTOCK', null));
       // Positive: less was refunded than the unit comes to; negative: more.
-      if (unit + tax !== cents) adjustments.push(adjustment(unit + tax - cents, DISCREPANCY_REASONS[i % DISCREPANCY_REASONS.length]!));
+      const rest = unit.cents + unit.taxCents - cents;
+      if (rest !== 0) adjustments.push(adjustment(rest, DISCREPANCY_REASONS[i % DISCREPANCY_REASONS.length]!));
     } else {
+      taken.push({ kind: 'amount' });
       adjustments.push(adjustment(-cents, 'REFUND_DISCREPANCY'));
     }
     counts.refundLineItems += lines.length;
@@ -92,7 +99,7 @@ export function refundsInDetail(g: StoreGraph, i: number, refunds: readonly Rec[
       orderAdjustments: () => new Connection(adjustments),
     };
   });
-  return { refunds: detailed, counts };
+  return { refunds: detailed, taken, counts };
 }
 
 const REASONS = [
