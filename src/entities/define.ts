@@ -53,6 +53,8 @@ export type EntitySpec =
         /** The scopes this query needs beyond the entity's, and what the shop must have for its data to exist (a snapshot's only): without them the entity runs its other queries, with a note (QueryPart.ownScopes, onlyWith). */
         ownScopes?: readonly string[];
         onlyWith?: ShopFeature;
+        /** Read with ordinary requests a page at a time, through the connection at this path (a snapshot's only): one under an object, which bulk queries do not start from (the shop's metafields). */
+        paging?: readonly string[];
       }>;
       /**
        * False for an incremental root Shopify offers no `<root>Count` for (fulfillmentOrders): its
@@ -113,9 +115,15 @@ export function defineEntity(spec: EntitySpec): Entity {
   // A paged entity has no part in the deletions stage: its lines are another entity's children
   // (order_sales), or it is read whole every run (payouts).
   const first = spec.paged ? { ...bulkPart(name, name, incremental, spec), kind: 'paged' as const, paging: spec.connection ?? [spec.root ?? rootField] } : bulkPart(name, name, incremental, spec, spec.deletedQuietly ?? {});
-  const more = (spec.parts ?? []).map((p) => ({ ...bulkPart(name, p.query, incremental, p), ...(p.ownScopes ? { ownScopes: p.ownScopes } : {}), ...(p.onlyWith ? { onlyWith: p.onlyWith } : {}) }));
-  // A query left out (a scope or feature missing) leaves the others' windows whole only in a snapshot.
-  if (spec.sync !== 'snapshot' && more.some((p) => p.ownScopes || p.onlyWith)) throw new EtlError(ErrorCodes.INTERNAL, `${name}: only a snapshot's queries can need scopes or a shop feature of their own`);
+  const more = (spec.parts ?? []).map((p) => ({
+    ...bulkPart(name, p.query, incremental, p),
+    ...(p.ownScopes ? { ownScopes: p.ownScopes } : {}),
+    ...(p.onlyWith ? { onlyWith: p.onlyWith } : {}),
+    ...(p.paging ? { kind: 'paged' as const, paging: p.paging } : {}),
+  }));
+  // A query left out (a scope or feature missing) leaves the others' windows whole only in a snapshot,
+  // and only a snapshot's queries may read other roots than its first (a paged one: under an object).
+  if (spec.sync !== 'snapshot' && more.some((p) => p.ownScopes || p.onlyWith || p.paging)) throw new EtlError(ErrorCodes.INTERNAL, `${name}: only a snapshot's queries can need scopes or a shop feature of their own, or be paged`);
   const optIn = spec.optIn ? { optIn: true as const } : {};
   if (more.length === 0) return { ...first, scopes, ...requires, ...optIn, parts: [first] };
   const written = [first, ...more].flatMap((p) => p.tables);

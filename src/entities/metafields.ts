@@ -1,16 +1,18 @@
 // Metafields of every kind of owner in one table: products, product variants, customers, orders, draft
-// orders, collections, locations and B2B companies. A full snapshot each run: editing, adding or deleting a metafield
-// does not move its owner's updatedAt, so no updated_at window would see it, and Shopify offers no root
-// to search metafields by their own updated_at. A bulk query reaches them only under their owner (a
-// connection under each owner's root), so there is one query per kind of owner, all writing this table;
-// the owners' lines carry only their ids and make no rows. Companies exist on Shopify Plus only: off it,
-// their query is left out and the others run (QueryPart.onlyWith), with a note.
+// orders, collections, locations, B2B companies and the shop. A full snapshot each run: editing, adding
+// or deleting a metafield does not move its owner's updatedAt, so no updated_at window would see it,
+// and Shopify offers no root to search metafields by their own updated_at. A bulk query reaches them
+// only under their owner (a connection under each owner's root), so there is one query per kind of
+// owner, all writing this table; the owners' lines carry only their ids and make no rows. The shop's
+// own are read with ordinary requests, a page at a time (the shop is an object, and bulk queries start
+// from a connection). A query whose owner's scope is not granted, or whose owners the shop cannot have
+// (companies: Shopify Plus only), is left out and the others run, with a note (QueryPart.ownScopes, onlyWith).
 import { id, parentId, str, table, ts } from '../rows/spec.ts';
 import { defineEntity } from './define.ts';
 
 const metafields = table({
   name: 'metafields',
-  description: 'One row per metafield of a product, variant, customer, order, draft order, collection, location or B2B company. owner_type says which (PRODUCT, PRODUCTVARIANT, CUSTOMER, ORDER, DRAFTORDER, COLLECTION, LOCATION, COMPANY) and owner_id is its numeric id; value is the raw string Shopify stores, type says how to read it (e.g. json, number_integer).',
+  description: 'One row per metafield of a product, variant, customer, order, draft order, collection, location, B2B company or the shop. owner_type says which (PRODUCT, PRODUCTVARIANT, CUSTOMER, ORDER, DRAFTORDER, COLLECTION, LOCATION, COMPANY, SHOP) and owner_id is its numeric id; value is the raw string Shopify stores, type says how to read it (e.g. json, number_integer).',
   columns: [id(), str('ownerType', 'owner_type'), parentId('owner_id'), str('namespace'), str('key'), str('type'), str('value'), ts('createdAt'), ts('updatedAt')],
 });
 
@@ -34,5 +36,7 @@ export const metafieldsEntity = defineEntity({
     owner('metafields_locations', 'Location', 'read_locations'),
     // Companies exist on Shopify Plus only; read_customers grants read_companies too.
     { ...owner('metafields_companies', 'Company', 'read_companies'), onlyWith: 'shopifyPlus' },
+    // The shop's own: an object, read with ordinary requests a page at a time; every app may read them.
+    { query: 'metafields_shop', tables: [metafields], routes: { Metafield: metafields }, paging: ['shop', 'metafields'] },
   ],
 });

@@ -69,19 +69,24 @@ export function nextPageQuery(document: DocumentNode, route: Route, field: strin
  * connection at `path` (field names from the query's root), as JSONL bytes. Streamed: the lines read
  * so far go out before each further request, so memory holds the page being read at each level and
  * the lines since the last request, never a whole root page with everything nested under it.
- * An object on the way that is null (a shop without a Shopify Payments account) has no lines.
+ * An object on the way that is null (a shop without a Shopify Payments account) has no lines. An
+ * object holding the connection that selects its id (the shop, over its metafields) is its nodes'
+ * parent: their lines carry its id as __parentId, as a bulk file's nested connection's do.
  */
 export async function* pagedLines(client: Client, query: string, path: readonly string[]): AsyncGenerator<Uint8Array> {
   const document = pagedDocument(query);
   const out: string[] = [];
   for (let after: string | null = null, first = true; first || after !== null; first = false) {
     let root: unknown = await client.request<JsonObject>(pageQuery(document, path, after));
+    let holder: unknown = null;
     for (const [i, field] of path.entries()) {
+      holder = root;
       root = (root as JsonObject)[field];
       if (root === null && i < path.length - 1) return;
     }
     if (!isPage(root)) throw new EtlError(ErrorCodes.GRAPHQL_ERROR, `the paged query's ${path.join('.')} is not a connection page`);
-    for (const { node } of root.edges) yield* lines(client, document, node, null, itself, out);
+    const parentId = path.length > 1 && isObject(holder) && typeof holder.id === 'string' ? holder.id : null;
+    for (const { node } of root.edges) yield* lines(client, document, node, parentId, itself, out);
     if (out.length > 0) yield drain(out);
     after = root.pageInfo.hasNextPage ? root.pageInfo.endCursor : null;
   }

@@ -40,7 +40,7 @@ describe('the CLI end to end', function () {
       expect(orphans, `${table.name}.${table.parent.column} → ${table.parent.table}`).to.deep.equal([]);
     }
     // One metafields table for every kind of owner: each row points at a record of its owner's table.
-    const ownerTables: Record<string, string> = { PRODUCT: 'products', PRODUCTVARIANT: 'product_variants', CUSTOMER: 'customers', ORDER: 'orders', DRAFTORDER: 'draft_orders', COLLECTION: 'collections', LOCATION: 'locations', COMPANY: 'companies' };
+    const ownerTables: Record<string, string> = { PRODUCT: 'products', PRODUCTVARIANT: 'product_variants', CUSTOMER: 'customers', ORDER: 'orders', DRAFTORDER: 'draft_orders', COLLECTION: 'collections', LOCATION: 'locations', COMPANY: 'companies', SHOP: 'shop' };
     const metafields = rowsOf.get('metafields')!;
     expect([...new Set(metafields.map((m) => m.owner_type))].sort()).to.deep.equal(Object.keys(ownerTables).sort());
     for (const [ownerType, ownerTable] of Object.entries(ownerTables)) {

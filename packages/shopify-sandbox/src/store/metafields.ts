@@ -1,5 +1,5 @@
 // Metafields of every owner but products and variants (product-media.ts has theirs): customers, orders,
-// draft orders, collections, locations and companies (Plus only), derived from (kind of owner, index) like the rest of the
+// draft orders, collections, locations, companies (Plus only) and the shop, derived from (kind of owner, index) like the rest of the
 // store. Edits and deletes of single metafields (Store.editMetafields, removeMetafields) live in the
 // overlay and touch no owner: in Shopify, a metafield change does not move its owner's updatedAt.
 // Also the productVariants root (every live variant of every live product), which reaches variants'
@@ -11,6 +11,7 @@ import { gid, IdBase, numericId } from './ids.ts';
 import { locationTimes } from './locations.ts';
 import { collectionTimes } from './collections.ts';
 import { companies } from './companies.ts';
+import { shopCreated } from './shop.ts';
 import { Connection, RawJson, type Rec } from './model.ts';
 import { rngFor, Streams, type Rng } from './prng.ts';
 import { liveVariants } from './products.ts';
@@ -19,7 +20,7 @@ import { rootIndexes } from './generator.ts';
 import { iso, isoDate } from './time.ts';
 
 /** The owners this module makes metafields for, as Shopify's MetafieldOwnerType names them. */
-export type OwnerType = 'CUSTOMER' | 'ORDER' | 'DRAFTORDER' | 'COLLECTION' | 'LOCATION' | 'COMPANY';
+export type OwnerType = 'CUSTOMER' | 'ORDER' | 'DRAFTORDER' | 'COLLECTION' | 'LOCATION' | 'COMPANY' | 'SHOP';
 
 interface OwnerDef {
   namespace: string;
@@ -54,13 +55,19 @@ const DEFS: Readonly<Record<OwnerType, readonly OwnerDef[]>> = {
     { namespace: 'b2b', key: 'credit_limit', type: 'number_integer', share: 0.6, value: (rng) => String(rng.range(1, 50) * 1000) },
     { namespace: 'b2b', key: 'contract', type: 'json', share: 0.4, value: (rng) => JSON.stringify({ renews: isoDate((20_000 + rng.range(0, 900)) * 86_400), tiers: [1, rng.range(2, 4)] }) },
   ],
+  // The shop's: settings apps keep on it. Each is there (share 1): a shop has one owner only.
+  SHOP: [
+    { namespace: 'app--reviews', key: 'settings', type: 'json', share: 1, value: (rng) => JSON.stringify({ stars: rng.range(3, 5), moderation: rng.chance(0.5) }) },
+    { namespace: 'custom', key: 'tagline', type: 'single_line_text_field', share: 1, value: (rng) => rng.pick(['Maple, straight from the grove', 'Sirop d’érable – depuis 1952']) },
+    { namespace: 'custom', key: 'founded', type: 'date', share: 1, value: () => '1952-03-21' },
+  ],
   LOCATION: [
     { namespace: 'ops', key: 'pickup_hours', type: 'json', share: 0.7, value: (rng) => JSON.stringify({ mon: `${rng.range(7, 10)}-17`, sat: rng.chance(0.5) ? '10-14' : null }) },
     { namespace: 'ops', key: 'dock', type: 'single_line_text_field', share: 0.5, value: (rng) => `B${rng.range(1, 9)}` },
   ],
 };
 
-const KINDS: readonly OwnerType[] = ['CUSTOMER', 'ORDER', 'DRAFTORDER', 'COLLECTION', 'LOCATION', 'COMPANY'];
+const KINDS: readonly OwnerType[] = ['CUSTOMER', 'ORDER', 'DRAFTORDER', 'COLLECTION', 'LOCATION', 'COMPANY', 'SHOP'];
 const MAX_PER_OWNER = 4;
 
 /** The metafields of owner `index` of a kind, created with it (epoch seconds `created`), with the overlay's edits and deletes. */
@@ -127,6 +134,7 @@ export function* allMetafields(g: StoreGraph): Generator<Rec> {
   for (let k = 0; k < ctx.size.collections; k++) if (!ctx.overlay.isDeleted('collections', k)) yield* ownerMetafields(ctx, 'COLLECTION', k, collectionTimes(g, k).created);
   for (let l = 0; l < ctx.size.locations; l++) yield* ownerMetafields(ctx, 'LOCATION', l, locationTimes(g, l).created);
   for (const company of companies(g)) yield* (company['metafields'] as () => Connection)().nodes;
+  yield* ownerMetafields(ctx, 'SHOP', 0, shopCreated(ctx));
 }
 
 /**

@@ -2,7 +2,12 @@
 import { gid, IdBase, numericId } from './ids.ts';
 import type { StoreContext } from './context.ts';
 import type { EntityGenerator } from './generator.ts';
+import { ownerMetafields } from './metafields.ts';
+import { connectionPage, type Args } from './model.ts';
 import { DAY, iso } from './time.ts';
+
+/** When the shop was created: a month before its data's first record. */
+export const shopCreated = (ctx: StoreContext): number => ctx.timeline.start - 30 * DAY;
 
 export function shopRecord(ctx: StoreContext): Record<string, unknown> {
   const handle = ctx.shopDomain.replace(/\.myshopify\.com$/, '');
@@ -21,12 +26,14 @@ export function shopRecord(ctx: StoreContext): Record<string, unknown> {
     weightUnit: 'KILOGRAMS',
     unitSystem: 'METRIC_SYSTEM',
     taxesIncluded: false,
-    createdAt: iso(ctx.timeline.start - 30 * DAY),
+    createdAt: iso(shopCreated(ctx)),
     updatedAt: iso(ctx.timeline.end - DAY),
     primaryDomain: { __typename: 'Domain', id: gid('Domain', numericId(ctx.seed, IdBase.Shop, 1)), host: ctx.shopDomain, url: `https://${ctx.shopDomain}`, sslEnabled: true },
     plan: ctx.features.shopifyPlus
       ? { __typename: 'ShopPlan', displayName: 'Plus Partner Sandbox', partnerDevelopment: true, shopifyPlus: true }
       : { __typename: 'ShopPlan', displayName: 'Development', partnerDevelopment: true, shopifyPlus: false },
+    // Ordinary queries page through it (the shop is no bulk root).
+    metafields: (args: Args) => connectionPage(ownerMetafields(ctx, 'SHOP', 0, shopCreated(ctx)), args),
   };
 }
 
