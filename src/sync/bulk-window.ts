@@ -1,6 +1,7 @@
 // One attempt at a window of a bulk entity: get a COMPLETED operation (operation.ts) for each of its
 // queries, stream their JSONL through the query's processor into part files that upload as they close,
-// and verify that every object Shopify counted was read.
+// and verify that every object Shopify counted was read. A paged query (paged-part.ts) has no operation:
+// its pages, read now, go through the same pipeline as a result file would.
 import type { LimitFunction } from 'p-limit';
 import type { Entity, QueryPart } from '../entities/types.ts';
 import { loadQuery, withSearchFilter, windowFilter } from '../entities/queries.ts';
