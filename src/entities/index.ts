@@ -1,6 +1,8 @@
 // The registry: one line per entity. Adding an entity = a query file, a module, a line here, a fixture
 // and a sandbox generator (README, "Contributing: adding an entity"); a test fails when a part is missing.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
+import { articlesEntity } from './articles.ts';
+import { blogsEntity } from './blogs.ts';
 import { collectionsEntity } from './collections.ts';
 import { companiesEntity } from './companies.ts';
 import { customersEntity } from './customers.ts';
@@ -21,6 +23,8 @@ import { ordersEntity } from './orders.ts';
 import { orderSalesEntity } from './order_sales.ts';
 import { metafieldsEntity } from './metafields.ts';
 import { refundDetailEntity } from './refund_detail.ts';
+import { marketingEventsEntity } from './marketing_events.ts';
+import { pagesEntity } from './pages.ts';
 import { productsEntity } from './products.ts';
 import { shopEntity } from './shop.ts';
 import { staffMembersEntity } from './staff_members.ts';
@@ -50,6 +54,10 @@ export const entities: readonly Entity[] = [
   staffMembersEntity,
   discountsEntity,
   discountCodesEntity,
+  pagesEntity,
+  blogsEntity,
+  articlesEntity,
+  marketingEventsEntity,
 ];
 
 /** Entities that were renamed or merged into another: asking for one says where its rows went. */

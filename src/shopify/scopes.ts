@@ -21,9 +21,10 @@ export async function readGrantedScopes(client: ShopifyClient): Promise<Set<stri
 
 /**
  * A scope Shopify also accepts in place of another: B2B companies, their locations and contacts are
- * readable with read_customers as well as with read_companies.
+ * readable with read_customers as well as with read_companies; pages, blogs and articles with
+ * read_online_store_pages as well as with read_content.
  */
-const ALSO_GRANTED_BY: Readonly<Record<string, string>> = { read_companies: 'read_customers' };
+const ALSO_GRANTED_BY: Readonly<Record<string, string>> = { read_companies: 'read_customers', read_content: 'read_online_store_pages' };
 
 /** True when `scope` is granted; a granted write_… scope includes its read_… (Shopify lists only the write one), and ALSO_GRANTED_BY's alternative counts. */
 export function hasScope(granted: ReadonlySet<string>, scope: string): boolean {

@@ -9,7 +9,7 @@ import { runCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { captureLogs } from '../support/truth.ts';
 
-const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes', 'read_shopify_payments_payouts', 'read_markets', 'read_users', 'read_discounts'];
+const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes', 'read_shopify_payments_payouts', 'read_markets', 'read_users', 'read_discounts', 'read_content', 'read_marketing_events'];
 
 describe('scope preflight', function () {
   this.timeout(60_000);
@@ -176,6 +176,26 @@ describe('scope preflight', function () {
     expect(submittedRoots(refused)).to.not.include('staffMembers');
     expect(refused.requests().filter((r) => r.operationName === 'StaffAccess'), 'the preflight asked Shopify once').to.have.length(1);
     expect(result.shops[0]!.tables).to.include('staff_members');
+  });
+
+  it('reads pages, blogs and articles with read_content or read_online_store_pages, marketing events with read_marketing_events, naming the scope missing', async () => {
+    for (const [scopes, content, marketing] of [[['read_content', 'read_marketing_events'], true, true], [['read_online_store_pages'], true, false], [['write_online_store_pages'], true, false], [['read_orders'], false, false]] as const) {
+      const s = await start([...scopes]);
+      const quiet = await runAgainst(s, join(dir, scopes.join('-')), ['--entities', 'pages,blogs,articles,marketing_events', '--safety-lag', '0s']);
+      const byName = new Map(quiet.shops[0]!.entities.map((e) => [e.entity, e]));
+      expect(quiet.exitCode, scopes.join()).to.equal(content && marketing ? 0 : 1);
+      for (const entity of ['pages', 'blogs', 'articles']) {
+        const outcome = byName.get(entity)!;
+        if (content) expect([outcome.status, outcome.rowsByTable[entity]], `${scopes.join()} ${entity}`).to.deep.equal(['committed', s.store.truth()[entity]]);
+        else expect([outcome.status, outcome.error?.code, outcome.error?.message.includes('grant read_content')], `${scopes.join()} ${entity}`).to.deep.equal(['failed', 'SCOPE_MISSING', true]);
+      }
+      const events = byName.get('marketing_events')!;
+      if (marketing) expect(events.status).to.equal('committed');
+      else expect([events.status, events.error?.code, events.error?.message.includes('grant read_marketing_events')], scopes.join()).to.deep.equal(['failed', 'SCOPE_MISSING', true]);
+      expect(submittedRoots(s).filter((r) => ['pages', 'blogs', 'articles'].includes(r)).length, scopes.join()).to.equal(content ? 3 : 0);
+      await s.close();
+      sandbox = undefined;
+    }
   });
 
   it('gives a shop without Shopify Payments its payouts and balance transactions empty, with a note; its disputes table is simply empty', async () => {

@@ -17,6 +17,7 @@ export const SANDBOX_SCOPES: readonly string[] = [
   'read_merchant_managed_fulfillment_orders', 'read_shopify_payments_payouts', 'read_shopify_payments_disputes', 'read_gift_cards', 'read_returns',
   'read_markets', 'read_users',
   'read_discounts',
+  'read_content', 'read_marketing_events',
 ];
 
 /** `currentAppInstallation`: the installation and the scopes it was granted, as ordinary queries read them. */

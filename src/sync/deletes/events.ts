@@ -47,7 +47,7 @@ export const deletionEventsEntity: Entity = { ...eventsPart, scopes: [], parts: 
 /**
  * The output table a deleted record's rows are in, by its GID's type: the tables of the registry that
  * hold such records (a root table, or a child table an id snapshot reads, Entity.deletes). A type
- * without one (articles, pages, discounts) has nothing to delete.
+ * without one (comments, discounts) has nothing to delete.
  */
 const TABLE_OF_TYPE: ReadonlyMap<string, string> = new Map(entities.flatMap((e) => Object.entries(e.deletes?.byTypename ?? {})));
 

@@ -14,6 +14,10 @@ export interface StoreSize {
   collections: number;
   /** B2B companies (served on Shopify Plus only). */
   companies: number;
+  /** Online store blogs (articles, a mutable root, are spread over them). */
+  blogs: number;
+  /** Marketing events reported by the shop's marketing apps. */
+  marketingEvents: number;
   /** Any other mutable generator's root (generators.ts). */
   [root: string]: number;
 }

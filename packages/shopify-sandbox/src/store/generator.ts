@@ -27,9 +27,10 @@ export interface EntityGenerator {
   truth(g: StoreGraph, window: Window): Record<string, number>;
   /**
    * Roots with their own created/updated times, which mutate() touches and adds: how many a store
-   * seeds by default, and the type and id space of their global ids.
+   * seeds by default, and the type and id space of their global ids. `counted: false`: Shopify offers
+   * no `<root>Count` taking their search filter, so none is served.
    */
-  readonly mutable?: { readonly defaultSize: number; readonly gidType: string; readonly idBase: number };
+  readonly mutable?: { readonly defaultSize: number; readonly gidType: string; readonly idBase: number; readonly counted?: false };
 }
 
 export interface Window {

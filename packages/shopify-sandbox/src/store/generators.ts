@@ -8,11 +8,13 @@ import { tenderTransactionsGenerator } from './tender-transactions.ts';
 import { giftCardsGenerator } from './gift-cards.ts';
 import { disputesGenerator } from './disputes.ts';
 import { payoutsGenerator } from './payouts.ts';
+import { articlesGenerator, blogsGenerator, pagesGenerator } from './content.ts';
 import { companiesGenerator } from './companies.ts';
 import { abandonedCheckoutsGenerator } from './abandoned-checkouts.ts';
 import { marketsGenerator } from './markets.ts';
 import { staffMembersGenerator } from './staff-members.ts';
 import { codeDiscountNodesGenerator, discountNodesGenerator } from './discounts.ts';
+import { marketingEventsGenerator } from './marketing-events.ts';
 import { deletionEventsGenerator, eventsGenerator } from './events.ts';
 import type { RootResolver } from './bulk-executor.ts';
 import { connectionPage, type Args, type Rec } from './model.ts';
@@ -51,10 +53,14 @@ export const GENERATORS: readonly EntityGenerator[] = [
   staffMembersGenerator,
   discountNodesGenerator,
   codeDiscountNodesGenerator,
+  pagesGenerator,
+  articlesGenerator,
+  blogsGenerator,
+  marketingEventsGenerator,
 ];
 
-/** The roots with their own created/updated times, searchable and so countable as Shopify counts them. */
-const COUNTED = GENERATORS.filter((gen) => gen.mutable && gen.nodes);
+/** The roots with their own created/updated times, searchable and so countable as Shopify counts them (those it counts). */
+const COUNTED = GENERATORS.filter((gen) => gen.mutable && gen.mutable.counted !== false && gen.nodes);
 
 /** A root's count field, as Shopify names it: orders → ordersCount. */
 export function countField(root: string): string {

@@ -17,7 +17,7 @@ import { timelineFor, toSeconds } from './time.ts';
 export type { Ordering } from './orderings.ts';
 export type { ShopFeatures, StoreSize } from './context.ts';
 
-export const DEFAULT_STORE_SIZE: Readonly<StoreSize> = { ...defaultSizes(), locations: 3, collections: 6, companies: 8 } as StoreSize;
+export const DEFAULT_STORE_SIZE: Readonly<StoreSize> = { ...defaultSizes(), locations: 3, collections: 6, companies: 8, blogs: 3, marketingEvents: 10 } as StoreSize;
 
 export interface StoreOptions {
   seed: number;
