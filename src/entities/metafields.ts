@@ -13,6 +13,8 @@ import { defineEntity } from './define.ts';
 const metafields = table({
   name: 'metafields',
   description: 'One row per metafield of a product, variant, customer, order, draft order, collection, location, B2B company or the shop. owner_type says which (PRODUCT, PRODUCTVARIANT, CUSTOMER, ORDER, DRAFTORDER, COLLECTION, LOCATION, COMPANY, SHOP) and owner_id is its numeric id; value is the raw string Shopify stores, type says how to read it (e.g. json, number_integer).',
+  // Until the next release, shopify_product_metafields_current stays, as the products' rows of this table.
+  formerly: { table: 'product_metafields', where: { owner_type: 'PRODUCT' }, renamed: { owner_id: 'product_id' } },
   columns: [id(), str('ownerType', 'owner_type'), parentId('owner_id'), str('namespace'), str('key'), str('type'), str('value'), ts('createdAt'), ts('updatedAt')],
 });
 

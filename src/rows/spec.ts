@@ -7,7 +7,7 @@ import { KINDS, type KindName, type OptionsOf } from './kinds/index.ts';
 import type { Kind } from './kinds/kind.ts';
 import type { PivotOptions } from './kinds/lists.ts';
 import { generalTable, type GeneralTable } from './read.ts';
-import type { BigQueryColumn, Reference, TableDef } from './types.ts';
+import type { BigQueryColumn, FormerTable, Reference, TableDef } from './types.ts';
 
 export interface ColumnSpec {
   readonly kind: KindName;
@@ -74,6 +74,8 @@ export interface TableSpec {
   key?: readonly string[];
   /** Inline lists whose elements are rows of another table, at a dotted path (Order.transactions: `transactions`; Order.risk.assessments: `risk.assessments`). */
   inline?: ReadonlyArray<{ key: string; table: Table }>;
+  /** A table this one replaced, kept for one release as a view of this one's current state (TableDef.formerly). */
+  formerly?: FormerTable;
   /** Amount columns in the shop's currency that Shopify gives without one: each gets `<column>_currency` (TableDef.shopCurrencyColumns). */
   inShopCurrency?: readonly string[];
 }
@@ -100,6 +102,7 @@ export function table(spec: TableSpec): Table {
       ...(spec.references ? { references: spec.references } : {}),
       ...(key ? { key } : {}),
       ...(shopCurrency.length ? { shopCurrencyColumns: shopCurrency.map((c) => c.name) } : {}),
+      ...(spec.formerly ? { formerly: spec.formerly } : {}),
     },
     general,
     bytes: tableBytes(spec.name, spec.columns, inline.map(({ key, table: t }) => ({ key, table: t.bytes, element: t.general.element }))),

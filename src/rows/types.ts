@@ -25,6 +25,17 @@ export interface Reference {
   onDelete: 'cascade' | 'null';
 }
 
+/**
+ * A table this one replaced, kept for one release as a current-state view of this one's (src/views/):
+ * its rows are those whose `where` columns hold the given values, less those columns, with `renamed`
+ * columns under their old names (product_metafields: metafields of owner_type PRODUCT, owner_id as product_id).
+ */
+export interface FormerTable {
+  table: string;
+  where: Readonly<Record<string, string>>;
+  renamed: Readonly<Record<string, string>>;
+}
+
 export interface TableDef {
   name: string;
   description: string;
@@ -46,6 +57,8 @@ export interface TableDef {
    * (variant prices). Every other money value carries its own currency in the record.
    */
   shopCurrencyColumns?: readonly string[];
+  /** A table it replaced, still offered as a view of its current state (FormerTable). */
+  formerly?: FormerTable;
 }
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -2,11 +2,12 @@
 // files): every view reads only committed rows, the files a run manifest lists.
 //   shopify__committed_files     shop, table_name, run_id, object_name of every listed part file
 //   shopify__deleted             (shop, table, id) whose latest deletions row is not a restore
-//   shopify_<table>_current      the table's current state (model.ts), one row per key
+//   shopify_<table>_current      the table's current state (model.ts), one row per key; and that of
+//                                a table it replaced, for one release (TableDef.formerly)
 import { deletionsTable } from '../entities/deletions.ts';
 import type { Entity } from '../entities/types.ts';
 import { bigQuerySchema } from '../rows/schema.ts';
-import type { TableDef } from '../rows/types.ts';
+import type { FormerTable, TableDef } from '../rows/types.ts';
 import { dialects, type Dialect, type DialectName, type ViewsTarget } from './dialects.ts';
 import { currentStates, deletable, type CurrentState } from './model.ts';
 
@@ -24,7 +25,7 @@ export function viewStatements(dialect: DialectName, target: ViewsTarget, entiti
     view(d, COMMITTED_FILES, committedFiles(d)),
     ...d.tableViews(tables),
     view(d, DELETED, deleted(d)),
-    ...states.map((s) => view(d, currentView(s.table.name), current(d, s))),
+    ...states.flatMap((s) => [view(d, currentView(s.table.name), current(d, s)), ...(s.table.formerly ? [view(d, currentView(s.table.formerly.table), former(d, s.table, s.table.formerly))] : [])]),
   ];
 }
 
@@ -59,6 +60,16 @@ function deleted(d: Dialect): string {
     ') AS ranked',
     'WHERE _latest = 1 AND NOT COALESCE(restored, FALSE)',
   ].join('\n');
+}
+
+/** A table `table` replaced, as the matching rows of its current state under the old column names. */
+function former(d: Dialect, table: TableDef, formerly: FormerTable): string {
+  const cols = bigQuerySchema(table).filter((f) => !Object.hasOwn(formerly.where, f.name)).map((f) => {
+    const old = formerly.renamed[f.name];
+    return old === undefined ? d.column(f.name) : `${d.column(f.name)} AS ${d.column(old)}`;
+  });
+  const where = Object.entries(formerly.where).map(([column, value]) => `${d.column(column)} = '${value.replaceAll("'", "''")}'`);
+  return [`SELECT ${cols.join(', ')}`, `FROM ${d.name(currentView(table.name))}`, `WHERE ${where.join(' AND ')}`].join('\n');
 }
 
 function columnList(d: Dialect, table: TableDef, alias?: string): string {

@@ -88,6 +88,12 @@ describe('metafields against the sandbox', function () {
       expect(current.length).to.equal(truth().size);
       expect(current.find((r) => r.id === numeric(customerField))?.value).to.equal('platinum');
       expect(current.some((r) => r.id === numeric(locationField))).to.equal(false);
+      // product_metafields, replaced by this table, stays one release as a view: the products' rows, owner_id as product_id.
+      const products = await views.rows(`SELECT id, owner_id AS product_id, namespace, key, type, value, created_at, updated_at FROM shopify_metafields_current WHERE owner_type = 'PRODUCT' ORDER BY id`);
+      expect(products.length).to.be.greaterThan(0);
+      expect(await views.rows('SELECT id, product_id, namespace, key, type, value, created_at, updated_at FROM shopify_product_metafields_current ORDER BY id')).to.deep.equal(products);
+      const [column] = await views.rows(`SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_name = 'shopify_product_metafields_current' AND column_name IN ('owner_type', 'owner_id')`);
+      expect(Number(column!.n)).to.equal(0);
     } finally {
       views.close();
     }
