@@ -71,6 +71,22 @@ describe('processJsonl (worker threads)', () => {
     expect(result.rootLines).to.equal(3);
   });
 
+  it('adds up a counted parent\'s child lines across batches and reports the parents short of their count (discount codes)', async () => {
+    const codes = entityByName('discount_codes');
+    const node = (n: number, count: number | null): string => JSON.stringify({ __typename: 'DiscountCodeNode', id: `gid://shopify/DiscountCodeNode/${n}`, codeDiscount: { __typename: 'DiscountCodeBasic', codesCount: count === null ? null : { count, precision: 'EXACT' } } });
+    const code = (id: number, n: number): string => JSON.stringify({ __typename: 'DiscountRedeemCode', id: `gid://shopify/DiscountRedeemCode/${id}`, code: `C${id}`, asyncUsageCount: 0, createdBy: null, __parentId: `gid://shopify/DiscountCodeNode/${n}` });
+    // Node 1 counts 3 and has 3 (one before it, two after, each line its own batch); node 2 counts 2 and has 1; node 3 has no count.
+    const text = [code(10, 1), node(1, 3), code(11, 1), node(2, 2), code(12, 1), code(20, 2), node(3, null), code(30, 3)].join('\n');
+    const whole = await processJsonl(codes, bytes(text), memorySegments(), META, opts);
+    const batched = await processJsonl(codes, bytes(text), memorySegments(), META, { ...opts, batchBytes: { first: 10, max: 10 } });
+    for (const result of [whole, batched]) {
+      expect(result.rowsByTable).to.deep.equal({ discount_codes: 5 });
+      expect(result.shortChildren).to.deep.equal([{ parent: 'gid://shopify/DiscountCodeNode/2', counted: 2, read: 1 }]);
+    }
+    const complete = await processJsonl(codes, bytes([node(1, 1), code(10, 1)].join('\n')), memorySegments(), META, opts);
+    expect(complete).to.not.have.property('shortChildren');
+  });
+
   it('fails with MALFORMED_JSONL naming the physical line number (counted across batches) and an excerpt', async () => {
     const good = collection(1, '2026-01-01T00:00:00Z');
     const text = `${good}\n\r\n${good}\r\n\n${good}\n{"__typename":"Collection","id":${'9'.repeat(300)}\n${good}\n`;
