@@ -17,7 +17,7 @@ describe('the CLI end to end', function () {
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'etl-cli-')); });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs the demo: every table equals the sandbox\'s ground truth, validates against its schema, and points at existing parents (and owners)', async () => {
+  it('runs the demo: every table equals the sandbox\'s ground truth, validates against its schema, and points at existing parents, owners and referenced records', async () => {
     const out = join(dir, 'out');
     const result = await runCli(['run', '--sandbox', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--sandbox-operation-delay', '50ms']);
     expect(result.code, result.stderr).to.equal(0);
@@ -34,6 +34,13 @@ describe('the CLI end to end', function () {
     for (const table of tables) rowsOf.set(table.name, await readTable(out, table.name));
     for (const table of tables) {
       for (const row of rowsOf.get(table.name)!) expect(validateRow(table, row), `${table.name} row ${String(row.id)}`).to.deep.equal([]);
+      // A reference into another entity's table (an article's blog, a fulfillment order's order) points at a row the run wrote.
+      if (table.references) {
+        const { column, table: target } = table.references;
+        const ids = new Set(rowsOf.get(target)!.map((r) => r.id));
+        const dangling = rowsOf.get(table.name)!.filter((r) => r[column] !== null && !ids.has(r[column]));
+        expect(dangling, `${table.name}.${column} → ${target}`).to.deep.equal([]);
+      }
       if (!table.parent) continue;
       const parents = new Set(rowsOf.get(table.parent.table)!.map((r) => r.id));
       const orphans = rowsOf.get(table.name)!.filter((r) => !parents.has(r[table.parent!.column]));
