@@ -93,7 +93,7 @@ describe('sandbox store: schema', () => {
     for (const name of names) expect(validate(schema, parse(queryFile(name))).map((e) => e.message), name).to.deep.equal([]);
   });
 
-  const roots: Array<[string, string]> = [['orders', ''], ['products', ''], ['customers', ''], ['inventoryItems', ''], ['locations', '(includeInactive: true)'], ['collections', '']];
+  const roots: Array<[string, string]> = [['orders', ''], ['products', ''], ['customers', ''], ['inventoryItems', ''], ['locations', '(includeInactive: true)'], ['collections', ''], ['draftOrders', ''], ['abandonedCheckouts', ''], ['discountNodes', ''], ['codeDiscountNodes', '']];
   for (const [root, args] of roots) {
     it(`answers every field reachable from ${root} with a value of its declared type`, async () => {
       const field = schema.getQueryType()!.getFields()[root]!;

@@ -8,6 +8,7 @@ import type { StoreGraph } from './graph.ts';
 import { gid, numericId } from './ids.ts';
 import { Connection, moneyBag, type Rec } from './model.ts';
 import { PLACES } from './names.ts';
+import { percent } from './orders.ts';
 import { rngFor } from './prng.ts';
 import { iso } from './time.ts';
 
@@ -94,7 +95,7 @@ function buildCheckout(g: StoreGraph, i: number): BuiltCheckout {
     totalPriceSet: bag(subtotal + tax),
     billingAddress: address ? mailingAddress(address, addressId(0)) : null,
     shippingAddress: address ? mailingAddress(address, addressId(1)) : null,
-    taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: place.taxTitle, rate: place.taxRate, priceSet: bag(tax) }],
+    taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: place.taxTitle, rate: place.taxRate, ratePercentage: percent(place.taxRate), priceSet: bag(tax) }],
     lineItems: () => new Connection(lineItems),
   };
   return { record, lineItems: lineItems.length };

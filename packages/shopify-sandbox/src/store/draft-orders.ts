@@ -8,6 +8,7 @@ import type { StoreGraph } from './graph.ts';
 import { gid, numericId } from './ids.ts';
 import { Connection, moneyBag, type Rec } from './model.ts';
 import { NOTES, PLACES, TAGS } from './names.ts';
+import { percent } from './orders.ts';
 import { rngFor, type Rng } from './prng.ts';
 import { iso } from './time.ts';
 import { metafieldConnection } from './metafields.ts';
@@ -64,7 +65,7 @@ function buildDraft(g: StoreGraph, i: number): BuiltDraft {
   let tax = 0;
   let quantity = 0;
   const taxLines = (cents: number): Rec[] =>
-    place.taxRate === 0 || cents === 0 ? [] : [{ __typename: 'TaxLine', title: place.taxTitle, rate: place.taxRate, priceSet: bag(Math.round(cents * place.taxRate)) }];
+    place.taxRate === 0 || cents === 0 ? [] : [{ __typename: 'TaxLine', title: place.taxTitle, rate: place.taxRate, ratePercentage: percent(place.taxRate), priceSet: bag(Math.round(cents * place.taxRate)) }];
   const lineCount = 1 + rng.int(MAX_LINES);
   const lineItems = Array.from({ length: lineCount }, (_, j): Rec => {
     const custom = ctx.size.products === 0 || rng.chance(0.15);
@@ -148,7 +149,7 @@ function buildDraft(g: StoreGraph, i: number): BuiltDraft {
     totalPriceSet: bag(subtotal + shipping + tax),
     billingAddress: address ? mailingAddress(address, addressId(0)) : null,
     shippingAddress: address && shipping > 0 ? mailingAddress(address, addressId(1)) : null,
-    taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: place.taxTitle, rate: place.taxRate, priceSet: bag(tax) }],
+    taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: place.taxTitle, rate: place.taxRate, ratePercentage: percent(place.taxRate), priceSet: bag(tax) }],
     lineItems: () => new Connection(lineItems),
     metafields: metafieldConnection(ctx, 'DRAFTORDER', i, times.created),
   };

@@ -228,7 +228,8 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
   };
 }
 
-function percent(rate: number): number {
+/** A tax rate (a fraction) as TaxLine.ratePercentage gives it: 0.0725 → 7.25. */
+export function percent(rate: number): number {
   return Math.round(rate * 100_000) / 1000;
 }
 
