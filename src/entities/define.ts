@@ -159,9 +159,9 @@ function bulkPart(entity: string, query: string, incremental: QueryPart['increme
   const countPath = counted?.count.split('.') ?? [];
   // The lines a count is kept of go to process(), which tells the sink; a table without a byte path
   // sends its lines there too; null routes make no rows either way.
-  const general = (typename: string): boolean => typename === counted?.parent || typename === counted?.child;
+  const tallied = (typename: string): boolean => typename === counted?.parent || typename === counted?.child;
   const transcode = routes.some(([, t]) => t?.bytes)
-    ? entityBytes(routes.map(([typename, t]) => [typename, general(typename) ? noBytePath : t === null ? null : (t.bytes ?? noBytePath)] as const))
+    ? entityBytes(routes.map(([typename, t]) => [typename, tallied(typename) ? noBytePath : t === null ? null : (t.bytes ?? noBytePath)] as const))
     : undefined;
   return {
     name: query,
