@@ -56,11 +56,13 @@ class TableOutput implements ByteRows {
   rows = 0;
   length = 0;
   buf: Buffer;
+  view: DataView;
   readonly #close: Buffer;
 
   /** `close` ends a row whose entity columns are written (see TableRows). */
   constructor(buf: Buffer, close: Buffer) {
     this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
     this.#close = close;
   }
 
@@ -69,6 +71,7 @@ class TableOutput implements ByteRows {
     const grown = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.length + bytes));
     this.buf.copy(grown, 0, 0, this.length);
     this.buf = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
   }
 
   write(text: string): void {

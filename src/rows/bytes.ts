@@ -11,7 +11,7 @@ import { KINDS } from './kinds/index.ts';
 import type { Kind, WriteColumn } from './kinds/kind.ts';
 import type { ColumnSpec } from './spec.ts';
 import { ARRAY, NULL, OBJECT, STRING, Tape } from './tape.ts';
-import { ascii, isStringNode, parsedValue, putByte, stringValue } from './tape-values.ts';
+import { ascii, constant, isStringNode, parsedValue, putByte, stringValue } from './tape-values.ts';
 import type { ByteRows, ByteSink, JsonObject, LineInfo } from './types.ts';
 
 /** An inline list whose elements are rows of another table, written after the owner's row. */
@@ -172,7 +172,7 @@ function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): Co
       if (compiled === null) return null;
       element = (tape, node, out) => writeObject(compiled, tape, node, -1, out, -1);
     }
-    const keys = spec.columns.map((c) => ascii(`${JSON.stringify(c.name)}:`));
+    const keys = spec.columns.map((c) => constant(`${JSON.stringify(c.name)}:`));
     columns.push({ write: (KINDS[spec.kind] as Kind<unknown>).write, ref, column: { keys, options: spec.options, element } });
   }
   return { plan, columns, extra };

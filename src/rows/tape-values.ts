@@ -1,12 +1,26 @@
 // Values on a tape (tape.ts): reading them as JSON.parse would, and writing them into a row's
 // bytes as JSON.stringify would, for the byte path (bytes.ts). Rows are written in place: each put
-// makes room first (ByteRows.reserve), then copies with a plain loop, which for values of a few bytes
-// beats a call into native code.
+// makes room first (ByteRows.reserve), then copies four bytes at a time through DataViews. A call into
+// native code (Buffer.copy) costs ~50 ns whatever the length, and a JS loop ~1.4 ns a byte; words
+// halve that for the values and keys of 8 to 40 bytes most columns have.
 import { gidNumber } from './fields.ts';
 import { ESCAPED_STRING, STRING, type Tape } from './tape.ts';
 import type { ByteRows, JsonValue } from './types.ts';
 
 export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/** Bytes a row writes as they are (a column's `"name":`, `null`), as little-endian words padded with zeros. */
+export interface Constant {
+  readonly length: number;
+  readonly words: Int32Array;
+}
+
+export function constant(text: string): Constant {
+  const bytes = new Uint8Array(Math.ceil(text.length / 4) * 4);
+  bytes.set(ascii(text));
+  const view = new DataView(bytes.buffer);
+  return { length: text.length, words: Int32Array.from({ length: bytes.length / 4 }, (_, i) => view.getInt32(i * 4, true)) };
+}
 
 const QUOTE = 0x22;
 export const COMMA = 0x2c;
@@ -15,12 +29,33 @@ const COLON = 0x3a;
 const BACKSLASH = 0x5c;
 const SLASH = 0x2f;
 
-export function putConst(out: ByteRows, bytes: Uint8Array): void {
-  out.reserve(bytes.length);
-  const buf = out.buf;
+/** Writes a constant: whole words, so up to three bytes of padding land past the end, in room reserved for them and overwritten by what comes next. */
+export function putConst(out: ByteRows, text: Constant): void {
+  const words = text.words;
+  out.reserve(words.length * 4);
+  const view = out.view;
   let at = out.length;
-  for (let i = 0; i < bytes.length; i++) buf[at++] = bytes[i]!;
-  out.length = at;
+  for (let i = 0; i < words.length; i++, at += 4) view.setInt32(at, words[i]!, true);
+  out.length += text.length;
+}
+
+/** Copies bytes[start, end) of the tape's bytes to the row: word by word, the last word overlapping the one before it. */
+function copy(out: ByteRows, tape: Tape, start: number, end: number): void {
+  const n = end - start;
+  out.reserve(n);
+  const at = out.length;
+  if (n >= 4) {
+    const src = tape.view;
+    const dst = out.view;
+    const last = end - 4;
+    for (let i = start, to = at; i < last; i += 4, to += 4) dst.setInt32(to, src.getInt32(i, true), true);
+    dst.setInt32(at + n - 4, src.getInt32(last, true), true);
+  } else {
+    const src = tape.bytes;
+    const buf = out.buf;
+    for (let i = 0; i < n; i++) buf[at + i] = src[start + i]!;
+  }
+  out.length = at + n;
 }
 
 export function putByte(out: ByteRows, byte: number): void {
@@ -30,24 +65,24 @@ export function putByte(out: ByteRows, byte: number): void {
 
 /** A string node's JSON as JSON.stringify writes its value: the bytes as they are, with `\/` as `/`. */
 export function putString(out: ByteRows, tape: Tape, node: number): void {
-  const src = tape.bytes;
   const start = tape.start(node);
   const end = tape.end(node);
+  if (tape.type(node) === STRING) {
+    copy(out, tape, start, end);
+    return;
+  }
+  const src = tape.bytes;
   out.reserve(end - start);
   const buf = out.buf;
   let at = out.length;
-  if (tape.type(node) === STRING) {
-    for (let i = start; i < end; i++) buf[at++] = src[i]!;
-  } else {
-    for (let i = start; i < end; i++) {
-      const c = src[i]!;
-      if (c === BACKSLASH) {
-        const escaped = src[++i]!;
-        if (escaped !== SLASH) buf[at++] = BACKSLASH;
-        buf[at++] = escaped;
-      } else {
-        buf[at++] = c;
-      }
+  for (let i = start; i < end; i++) {
+    const c = src[i]!;
+    if (c === BACKSLASH) {
+      const escaped = src[++i]!;
+      if (escaped !== SLASH) buf[at++] = BACKSLASH;
+      buf[at++] = escaped;
+    } else {
+      buf[at++] = c;
     }
   }
   out.length = at;
@@ -55,16 +90,7 @@ export function putString(out: ByteRows, tape: Tape, node: number): void {
 
 /** A node's bytes as they are (a number, or a string a pattern checked). */
 export function putRaw(out: ByteRows, tape: Tape, node: number): void {
-  putRange(out, tape, tape.start(node), tape.end(node));
-}
-
-function putRange(out: ByteRows, tape: Tape, start: number, end: number): void {
-  const src = tape.bytes;
-  out.reserve(end - start);
-  const buf = out.buf;
-  let at = out.length;
-  for (let i = start; i < end; i++) buf[at++] = src[i]!;
-  out.length = at;
+  copy(out, tape, tape.start(node), tape.end(node));
 }
 
 /** A JS string's UTF-8 (encoders' output: ASCII nearly always). */
@@ -140,7 +166,7 @@ export function putGidNumber(out: ByteRows, tape: Tape, n: number): boolean {
   const digits = plainGidDigits(tape, n);
   if (digits !== null) {
     putByte(out, QUOTE);
-    putRange(out, tape, digits[0], digits[1]);
+    copy(out, tape, digits[0], digits[1]);
     putByte(out, QUOTE);
     return true;
   }

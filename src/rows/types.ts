@@ -77,8 +77,10 @@ export interface RowSink {
 
 /** One table's NDJSON as bytes, for the byte path (bytes.ts): it appends a row's JSON from `{` through its last entity column, then calls endRow(). */
 export interface ByteRows {
-  /** The table's bytes so far are buf[0, length); reserve() may replace buf. */
+  /** The table's bytes so far are buf[0, length); reserve() may replace buf, and view with it. */
   buf: Buffer;
+  /** buf as a DataView: values and constants are copied four bytes at a time (tape-values.ts). */
+  view: DataView;
   length: number;
   /** Makes room for `bytes` more bytes after `length`. */
   reserve(bytes: number): void;

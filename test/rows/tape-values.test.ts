@@ -9,14 +9,17 @@ import { isDecimalNode, putGidNumber } from '../../src/rows/tape-values.ts';
 
 /** A ByteRows over a plain growing buffer. */
 function rows(): ByteRows & { text(): string } {
+  const buf = Buffer.alloc(16);
   return {
-    buf: Buffer.alloc(16),
+    buf,
+    view: new DataView(buf.buffer, buf.byteOffset, buf.length),
     length: 0,
     reserve(bytes) {
       if (this.length + bytes <= this.buf.length) return;
       const grown = Buffer.alloc((this.length + bytes) * 2);
       this.buf.copy(grown, 0, 0, this.length);
       this.buf = grown;
+      this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
     },
     endRow() {},
     text() {

@@ -3,7 +3,7 @@
 // listed in index.ts.
 import type { Fields } from '../fields.ts';
 import { NULL, type Tape } from '../tape.ts';
-import { ascii, COMMA, putByte, putConst } from '../tape-values.ts';
+import { COMMA, constant, putByte, putConst, type Constant } from '../tape-values.ts';
 import type { BigQueryColumn, ByteRows, Row } from '../types.ts';
 
 /** A column as the general path runs it: the names of its BigQuery columns, in order. */
@@ -16,7 +16,7 @@ export interface ReadColumn<O> {
 
 /** A column as the byte path runs it: `"name":` for each of its BigQuery columns, in order. */
 export interface WriteColumn<O> {
-  readonly keys: readonly Uint8Array[];
+  readonly keys: readonly Constant[];
   readonly options: O;
   /** For a kind with sub-columns (records): writes `{` and one element's columns, each ending with a comma; false to refuse. */
   readonly element: ((tape: Tape, node: number, out: ByteRows) => boolean) | null;
@@ -39,7 +39,7 @@ export interface Kind<O> {
 /** Types a kind's entry by its options. */
 export const kind = <O>(k: Kind<O>): Kind<O> => k;
 
-export const NULL_TEXT = ascii('null');
+export const NULL_TEXT = constant('null');
 
 /** Whether node `n` makes a null column: the key is absent, an object on the way is null or absent, or the value is null. */
 export const missing = (tape: Tape, n: number): boolean => n < 0 || tape.type(n) === NULL;

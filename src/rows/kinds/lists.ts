@@ -3,12 +3,12 @@
 // absent reads as empty; a list of another shape is left unread (in `_extra`) by the general path and
 // refused by the byte path.
 import { ARRAY, OBJECT, STRING, type Tape } from '../tape.ts';
-import { ascii, COMMA, putByte, putConst } from '../tape-values.ts';
+import { ascii, COMMA, constant, putByte, putConst } from '../tape-values.ts';
 import type { ByteRows } from '../types.ts';
 import { kind, missing, NULL_TEXT, type WriteColumn } from './kind.ts';
 import { integerBytes, stringBytes } from './scalars.ts';
 
-const EMPTY_LIST = ascii('[]');
+const EMPTY_LIST = constant('[]');
 
 /** `"name":[…],` with each element written by `element` (false: refuse the line); `[]` for a missing list. */
 function putList<O>(c: WriteColumn<O>, tape: Tape, n: number, out: ByteRows, element: (c: WriteColumn<O>, tape: Tape, e: number, out: ByteRows) => boolean): boolean {

@@ -3,12 +3,12 @@
 // path writes exactly the values that getter takes, and refuses the line on any other.
 import { isIntegerString, numericId, type Fields } from '../fields.ts';
 import { FALSE, INTEGER, NUMBER, STRING, TRUE, type Tape } from '../tape.ts';
-import { ascii, COMMA, isDecimalNode, isStringNode, isTimestampNode, latin1, putByte, putConst, putGidNumber, putRaw, putString, putText } from '../tape-values.ts';
+import { COMMA, constant, isDecimalNode, isStringNode, isTimestampNode, latin1, putByte, putConst, putGidNumber, putRaw, putString, putText } from '../tape-values.ts';
 import type { ByteRows, ColumnType, JsonValue } from '../types.ts';
 import { missing, NULL_TEXT, type Kind } from './kind.ts';
 
-const TRUE_TEXT = ascii('true');
-const FALSE_TEXT = ascii('false');
+const TRUE_TEXT = constant('true');
+const FALSE_TEXT = constant('false');
 
 /** A kind of one scalar column: null when the value is null or missing, else `get`'s value, whose bytes `bytes` writes (false: a value `get` does not take). */
 function scalar(type: ColumnType, get: (src: Fields, key: string) => JsonValue, bytes: (tape: Tape, n: number, out: ByteRows) => boolean, description?: (name: string) => string): Kind<undefined> {
