@@ -7,10 +7,11 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { DuckViews } from '../support/duckdb.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, readPublished, readTable } from '../support/output.ts';
+import { removeRecords } from '../support/store.ts';
 
 type Row = Record<string, unknown>;
 // Orders for the journeys' campaigns, and for the deletions stage, which reads destroy events when a
@@ -85,9 +86,7 @@ describe('online store content and marketing events against the sandbox', functi
     const out = join(dir, 'out');
     const changes = sandbox.store.mutate({ entities: ['pages', 'articles'], touch: 3, add: 2, at: new Date() });
     const gone = sandbox.store.ids('pages').filter((g) => !changes.touched.pages!.includes(g))[0]!;
-    const at = new Date(Math.ceil((Date.now() + 1) / 1000) * 1000);
-    sandbox.store.remove({ entity: 'pages', gids: [gone], at });
-    await sleep(at.getTime() - Date.now() + 5);
+    await removeRecords(sandbox, 'pages', [gone], true);
     const second = await runAgainst(sandbox, dir, ['--entities', ENTITIES, '--safety-lag', '0s', '--deletes-every', '1d']);
     expect(second.exitCode).to.equal(0);
     const run = manifests(out).find((m) => m.runId === second.shops[0]!.runId)!;
@@ -103,5 +102,29 @@ describe('online store content and marketing events against the sandbox', functi
     // The snapshots are read whole again.
     expect((await readPublished(out, [run], 'blogs')).length).to.equal(sandbox.store.truth().blogs);
     expect((await readPublished(out, [run], 'marketing_events')).length).to.equal(sandbox.store.truth().marketing_events);
+  });
+
+  it('a blog deleted with its event takes its articles out of the current state: Shopify deletes them with it, and names only the blog', async () => {
+    const out = join(dir, 'out');
+    const perBlog = new Map<unknown, number>();
+    for (const a of tables.articles!) perBlog.set(a.blog_id, (perBlog.get(a.blog_id) ?? 0) + 1);
+    const blog = tables.blogs!.filter((b) => perBlog.has(b.id)).sort((a, b) => perBlog.get(a.id)! - perBlog.get(b.id)!)[0]!;
+    await removeRecords(sandbox, 'blogs', [String(blog.admin_graphql_api_id)], true);
+    const third = await runAgainst(sandbox, dir, ['--entities', ENTITIES, '--safety-lag', '0s', '--deletes-every', '1d']);
+    expect(third.exitCode).to.equal(0);
+    const run = manifests(out).find((m) => m.runId === third.shops[0]!.runId)!;
+    const deletions = await readPublished(out, [run], 'deletions');
+    expect(deletions.map((d) => `${String(d.table)} ${String(d.admin_graphql_api_id)} ${String(d.source)}`)).to.deep.equal([`blogs ${String(blog.admin_graphql_api_id)} event`]);
+    const views = await DuckViews.of(out);
+    try {
+      expect((await views.rows('SELECT id FROM shopify_blogs_current')).map((r) => String(r.id))).to.not.include(String(blog.id));
+      const articles = await views.rows('SELECT admin_graphql_api_id AS gid, blog_id FROM shopify_articles_current ORDER BY id');
+      expect(articles.filter((a) => String(a.blog_id) === String(blog.id)), 'none of its articles').to.deep.equal([]);
+      expect(articles.map((a) => String(a.gid)).sort()).to.deep.equal(sandbox.store.ids('articles').sort());
+      // Their rows are still in the files: the view takes them out through the articles' reference.
+      expect(new Set((await readTable(out, 'articles')).filter((a) => a.blog_id === blog.id).map((a) => a.id)).size).to.be.at.least(perBlog.get(blog.id)!);
+    } finally {
+      views.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 // The online store's content: pages, blogs and their articles. Pages and articles are mutable roots
 // (their own updatedAt, mutate() touches and adds them, remove() deletes them); blogs are a fixed few
-// (size.blogs), each article in one of them. A blog's tags are its most recent articles' (Blog.tags).
+// (size.blogs), each article in one of them; remove() deletes a blog with its articles. A blog's tags are its most recent articles' (Blog.tags).
 // A page's, blog's or article's search engine listing is its global.title_tag and
 // global.description_tag metafields, where Shopify keeps it; many have none (the theme then uses the
 // title and the body's start). Bodies are HTML of a few paragraphs, unicode and links included.
@@ -16,6 +16,8 @@ import { DAY, iso } from './time.ts';
 // This module's id spaces and random stream (apart from ids.ts's and the other modules').
 const IDS = { Page: 1_181_000_000_000, Blog: 1_295_000_000_000, Article: 5_488_000_000_000, Metafield: 2_913_000_000_000 } as const;
 const STREAM = 0x434e; // 'CN'
+/** The id space of blogs (remove() deletes them by GID). */
+export const BLOG_ID_BASE = IDS.Blog;
 /** Blog.tags: the tags of the blog's most recent articles, this many. */
 const RECENT_ARTICLES = 200;
 
@@ -173,9 +175,14 @@ export function articleRecord(g: StoreGraph, i: number): Rec {
   };
 }
 
+/** The live articles of blog b, in id order (creation order). */
+export function articlesOfBlog(g: StoreGraph, b: number): number[] {
+  return [...liveArticles(g)].filter((i) => articleBlog(g, i) === b);
+}
+
 /** Blog.tags: the tags of the blog's most recent articles (by creation), each once, sorted. */
 function blogTags(g: StoreGraph, b: number): string[] {
-  const recent = [...liveArticles(g)].filter((i) => articleBlog(g, i) === b).reverse().slice(0, RECENT_ARTICLES);
+  const recent = articlesOfBlog(g, b).reverse().slice(0, RECENT_ARTICLES);
   return [...new Set(recent.flatMap((i) => articleRecord(g, i).tags as string[]))].sort();
 }
 
@@ -226,11 +233,16 @@ export const articlesGenerator: EntityGenerator = {
   },
 };
 
+/** Blogs not deleted, in id order. */
+function* liveBlogs(g: StoreGraph): Generator<number> {
+  for (let b = 0; b < (g.ctx.size.blogs ?? 0); b++) if (!g.ctx.overlay.isDeleted('blogs', b)) yield b;
+}
+
 /** Blogs: a snapshot root (few, and each one's tags follow its articles without its updatedAt moving). */
 export const blogsGenerator: EntityGenerator = {
   root: 'blogs',
   *nodes(g) {
-    for (let b = 0; b < (g.ctx.size.blogs ?? 0); b++) yield blogRecord(g, b);
+    for (const b of liveBlogs(g)) yield blogRecord(g, b);
   },
-  truth: (g) => ({ blogs: g.ctx.size.blogs ?? 0 }),
+  truth: (g) => ({ blogs: [...liveBlogs(g)].length }),
 };

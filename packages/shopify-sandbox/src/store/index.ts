@@ -3,6 +3,7 @@
 // half of the sandbox) calls writeBulkResult() once a bulk query has been validated and run.
 import type { DocumentNode } from 'graphql';
 import { executeBulkQuery, planBulkQuery, type LineGroup } from './bulk-executor.ts';
+import { articlesOfBlog, BLOG_ID_BASE } from './content.ts';
 import { StoreContext, type ShopFeatures, type StoreSize } from './context.ts';
 import { inWindow, rootIndexes } from './generator.ts';
 import { defaultSizes, MUTABLE_ROOTS, ordinalOf, refusesRoots, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts, type OrderHistory } from './generators.ts';
@@ -58,7 +59,7 @@ export interface Change {
 }
 
 export interface Removal {
-  /** A root mutate() changes (orders, products, customers, draftOrders), or collections or productVariants. */
+  /** A root mutate() changes (orders, products, customers, draftOrders, pages, articles, …), or collections, productVariants or blogs. */
   entity: string;
   /** GIDs of the records to delete. */
   gids: readonly string[];
@@ -68,10 +69,15 @@ export interface Removal {
   at?: Date;
 }
 
-/** The records remove() deletes besides the mutable roots: their id space and how a GID maps to the overlay's key. */
-const OTHER_DELETABLE: Record<string, { type: string; base: number }> = {
+/**
+ * The records remove() deletes besides the mutable roots: their id space and how a GID maps to the
+ * overlay's key, and the mutable roots' records that go with one (a blog's articles, as Shopify deletes
+ * them with it: without events of their own).
+ */
+const OTHER_DELETABLE: Record<string, { type: string; base: number; takes?: (g: StoreGraph, index: number) => Array<[root: string, index: number]> }> = {
   collections: { type: 'Collection', base: IdBase.Collection },
   productVariants: { type: 'ProductVariant', base: IdBase.ProductVariant },
+  blogs: { type: 'Blog', base: BLOG_ID_BASE, takes: (g, b) => articlesOfBlog(g, b).map((i) => ['articles', i]) },
 };
 
 export class Store {
@@ -164,6 +170,7 @@ export class Store {
       const index = other ? ordinalOf(this.graph, other.type, other.base, gid) : rootIndexOf(this.graph, removal.entity, gid);
       if (this.ctx.overlay.isDeleted(removal.entity, index)) throw new RangeError(`${gid} is already deleted`);
       this.ctx.overlay.remove(removal.entity, index);
+      for (const [root, i] of other?.takes?.(this.graph, index) ?? []) this.ctx.overlay.remove(root, i);
       if (removal.events ?? true) {
         const type = gid.split('/')[3]!.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
         this.ctx.overlay.events.push({ ordinal: this.ctx.overlay.events.length, subjectType: type, subjectId: gid, at });
