@@ -11,7 +11,7 @@ import { KINDS } from './kinds/index.ts';
 import type { Kind, WriteColumn } from './kinds/kind.ts';
 import type { ColumnSpec } from './spec.ts';
 import { ARRAY, NULL, OBJECT, STRING, Tape } from './tape.ts';
-import { ascii, constant, isStringNode, parsedValue, putByte, stringValue } from './tape-values.ts';
+import { ascii, constant, isStringNode, parsedValue, putByte, stringValue, type Constant } from './tape-values.ts';
 import type { ByteRows, ByteSink, JsonObject, LineInfo } from './types.ts';
 
 /** An inline list whose elements are rows of another table, written after the owner's row. */
@@ -41,7 +41,7 @@ const NULL_HOLDER = -2;
 /** The keys of one object the table reads (a line, or a nested object like billingAddress). */
 class ObjectPlan {
   readonly names: string[] = [];
-  readonly keys: Uint8Array[] = [];
+  readonly keys: Constant[] = [];
   readonly nested: Array<ObjectPlan | null> = [];
   slots = new Int32Array(0);
   present = false;
@@ -51,7 +51,7 @@ class ObjectPlan {
     const at = this.names.indexOf(name);
     if (at !== -1) return at;
     this.names.push(name);
-    this.keys.push(ascii(name));
+    this.keys.push(constant(name));
     this.nested.push(null);
     this.slots = new Int32Array(this.names.length);
     return this.names.length - 1;
@@ -233,10 +233,10 @@ function isObjectList(tape: Tape, n: number): boolean {
 // -- one entity: lines routed by __typename --------------------------------------------------------
 
 const tape = new Tape();
-const TYPENAME = ascii('__typename');
-const PARENT_ID = ascii('__parentId');
-const keys = new Map<string, Uint8Array>();
-const keyBytes = (name: string): Uint8Array => keys.get(name) ?? keys.set(name, ascii(name)).get(name)!;
+const TYPENAME = constant('__typename');
+const PARENT_ID = constant('__parentId');
+const keys = new Map<string, Constant>();
+const keyBytes = (name: string): Constant => keys.get(name) ?? keys.set(name, constant(name)).get(name)!;
 
 /** An entity's byte path over its tables' (null routes make no rows); see Entity.transcode. */
 export function entityBytes(routes: ReadonlyArray<readonly [string, TableBytes | null]>) {

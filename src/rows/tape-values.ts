@@ -9,7 +9,7 @@ import type { ByteRows, JsonValue } from './types.ts';
 
 export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-/** Bytes a row writes as they are (a column's `"name":`, `null`), as little-endian words padded with zeros. */
+/** ASCII bytes a row writes as they are (a column's `"name":`, `null`) or a key is compared with, as little-endian words padded with zeros. */
 export interface Constant {
   readonly length: number;
   readonly words: Int32Array;
@@ -237,9 +237,9 @@ export function isTimestampNode(tape: Tape, n: number): boolean {
   return q + 6 === end && offsetHour >= 0 && offsetHour <= 23 && b[q + 3] === COLON && offsetMinute >= 0 && offsetMinute <= 59;
 }
 
-const AMOUNT = ascii('amount');
-const CURRENCY_CODE = ascii('currencyCode');
-export const SHOP_MONEY = ascii('shopMoney');
+const AMOUNT = constant('amount');
+const CURRENCY_CODE = constant('currencyCode');
+export const SHOP_MONEY = constant('shopMoney');
 
 /** The members of object `n` when it has exactly two, keyed amount (a decimal) and currencyCode (a string); else null. */
 export function moneyMembers(tape: Tape, n: number): [number, number] | null {

@@ -6,6 +6,8 @@
 // with its own message; so this scanner never has to be right about a line it refuses, only about the
 // ones it accepts. The caller checks that the bytes are valid UTF-8.
 
+import type { Constant } from './tape-values.ts';
+
 export const OBJECT = 1;
 export const ARRAY = 2;
 /** A string without escapes. */
@@ -90,13 +92,23 @@ export class Tape {
     return node + 1;
   }
 
-  /** Whether an object member's key is exactly `key` (ASCII bytes). */
-  keyIs(node: number, key: Uint8Array): boolean {
+  /**
+   * Whether an object member's key is exactly `key`, compared four bytes at a time: every key of every
+   * line is compared so (bytes.ts resolves a line's members by key). The last word is masked to the
+   * key's length; the bytes it reads past the key are still the line's, which has at least `":` and a
+   * value after any key it accepted.
+   */
+  keyIs(node: number, key: Constant): boolean {
     const at = this.#nodes[node * WIDTH + KEY_START]!;
-    if (this.#nodes[node * WIDTH + KEY_END]! - at !== key.length) return false;
-    const b = this.bytes;
-    for (let i = 0; i < key.length; i++) if (b[at + i] !== key[i]) return false;
-    return true;
+    const length = key.length;
+    if (this.#nodes[node * WIDTH + KEY_END]! - at !== length) return false;
+    if (length === 0) return true;
+    const words = key.words;
+    const view = this.view;
+    const last = words.length - 1;
+    for (let i = 0; i < last; i++) if (view.getInt32(at + 4 * i, true) !== words[i]) return false;
+    const tail = length - 4 * last;
+    return (view.getInt32(at + 4 * last, true) & (tail === 4 ? -1 : (1 << (8 * tail)) - 1)) === words[last];
   }
 
   /** Whether a node's JSON text is exactly `text` (ASCII bytes, quotes included for a string). */
@@ -109,7 +121,7 @@ export class Tape {
   }
 
   /** The member of object `node` whose key is `key`, or -1. */
-  member(node: number, key: Uint8Array): number {
+  member(node: number, key: Constant): number {
     for (let m = node + 1, last = this.next(node); m < last; m = this.next(m)) if (this.keyIs(m, key)) return m;
     return -1;
   }

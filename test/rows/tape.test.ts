@@ -3,6 +3,7 @@
 // checks against JSON.parse are in byte-path.test.ts; these pin the scanner's own contract.
 import { expect } from 'chai';
 import { ARRAY, ESCAPED_STRING, FALSE, INTEGER, NULL, NUMBER, OBJECT, STRING, TRUE, Tape } from '../../src/rows/tape.ts';
+import { constant } from '../../src/rows/tape-values.ts';
 
 /** Scans `line` as it sits in a batch: between other lines, so reading past its end would show. */
 function scan(line: string): Tape | null {
@@ -14,7 +15,6 @@ function scan(line: string): Tape | null {
 }
 
 const text = (tape: Tape, node: number): string => tape.bytes.toString('utf8', tape.start(node), tape.end(node));
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
 describe('tape', () => {
   it('describes a line as Shopify writes it: each member with its type, its bytes and its key', () => {
@@ -24,7 +24,7 @@ describe('tape', () => {
     expect(tape.type(0)).to.equal(OBJECT);
     const members: Array<[string, number, string]> = [];
     for (let m = tape.first(0); m < tape.next(0); m = tape.next(m)) {
-      const key = ['id', 'n', 'rate', 'e', 't', 'f', 'z', 'tags', 'm', '__parentId'].find((k) => tape.keyIs(m, ascii(k)))!;
+      const key = ['id', 'n', 'rate', 'e', 't', 'f', 'z', 'tags', 'm', '__parentId'].find((k) => tape.keyIs(m, constant(k)))!;
       members.push([key, tape.type(m), text(tape, m)]);
     }
     expect(members).to.deep.equal([
@@ -39,10 +39,10 @@ describe('tape', () => {
       ['m', OBJECT, '{"amount":"1.0"}'],
       ['__parentId', STRING, '"p"'],
     ]);
-    const tags = tape.member(0, ascii('tags'));
+    const tags = tape.member(0, constant('tags'));
     const first = tape.first(tags);
     expect([tape.type(first), text(tape, first), text(tape, tape.next(first))]).to.deep.equal([STRING, '"a"', '"é"']);
-    expect(tape.member(0, ascii('missing'))).to.equal(-1);
+    expect(tape.member(0, constant('missing'))).to.equal(-1);
     expect(scan('{}')!.next(0)).to.equal(1);
   });
 

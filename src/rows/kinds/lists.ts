@@ -3,7 +3,7 @@
 // absent reads as empty; a list of another shape is left unread (in `_extra`) by the general path and
 // refused by the byte path.
 import { ARRAY, OBJECT, STRING, type Tape } from '../tape.ts';
-import { ascii, COMMA, constant, putByte, putConst } from '../tape-values.ts';
+import { ascii, COMMA, constant, putByte, putConst, type Constant } from '../tape-values.ts';
 import type { ByteRows } from '../types.ts';
 import { kind, missing, NULL_TEXT, type WriteColumn } from './kind.ts';
 import { integerBytes, stringBytes } from './scalars.ts';
@@ -64,13 +64,13 @@ export interface PivotOptions {
 }
 
 /** Per pivot column, the bytes it compares keys and names with, and where each name's value was found (reused line after line). */
-const pivotBytes = new WeakMap<PivotOptions, { nameKey: Uint8Array; valueKey: Uint8Array; names: Uint8Array[]; found: Int32Array }>();
+const pivotBytes = new WeakMap<PivotOptions, { nameKey: Constant; valueKey: Constant; names: Uint8Array[]; found: Int32Array }>();
 
 /** Each name's value node (-1: none), or null when the list is not the byte path's to write. */
 function pivotNodes(o: PivotOptions, tape: Tape, n: number): Int32Array | null {
   let p = pivotBytes.get(o);
   if (p === undefined) {
-    p = { nameKey: ascii(o.nameKey), valueKey: ascii(o.valueKey), names: o.names.map((name) => ascii(JSON.stringify(name))), found: new Int32Array(o.names.length) };
+    p = { nameKey: constant(o.nameKey), valueKey: constant(o.valueKey), names: o.names.map((name) => ascii(JSON.stringify(name))), found: new Int32Array(o.names.length) };
     pivotBytes.set(o, p);
   }
   const found = p.found.fill(-1);
