@@ -133,6 +133,14 @@ export function parsedValue(tape: Tape, node: number): JsonValue {
 export const isStringNode = (type: number): boolean => type === STRING || type === ESCAPED_STRING;
 
 const GID_PREFIX = 'gid://shopify/';
+// The prefix as Shopify writes it, every slash escaped (17 bytes), checked as four words and a slash.
+const ESCAPED_GID_PREFIX = constant('gid:\\/\\/shopify\\/');
+
+function prefixWords(tape: Tape, at: number): boolean {
+  const view = tape.view;
+  const words = ESCAPED_GID_PREFIX.words;
+  return view.getInt32(at, true) === words[0] && view.getInt32(at + 4, true) === words[1] && view.getInt32(at + 8, true) === words[2] && view.getInt32(at + 12, true) === words[3] && tape.bytes[at + 16] === SLASH;
+}
 
 /**
  * The digits of the GID at string node `n` as [start, end) in the bytes, when it is plain:
@@ -142,10 +150,14 @@ function plainGidDigits(tape: Tape, n: number): [number, number] | null {
   const b = tape.bytes;
   const end = tape.end(n) - 1;
   let p = tape.start(n) + 1;
-  for (let i = 0; i < GID_PREFIX.length; i++, p++) {
-    const c = GID_PREFIX.charCodeAt(i);
-    if (c === SLASH && b[p] === BACKSLASH) p++;
-    if (b[p] !== c) return null;
+  if (end - p >= ESCAPED_GID_PREFIX.length && prefixWords(tape, p)) {
+    p += ESCAPED_GID_PREFIX.length;
+  } else {
+    for (let i = 0; i < GID_PREFIX.length; i++, p++) {
+      const c = GID_PREFIX.charCodeAt(i);
+      if (c === SLASH && b[p] === BACKSLASH) p++;
+      if (b[p] !== c) return null;
+    }
   }
   const first = b[p]! | 0x20;
   if (first < 0x61 || first > 0x7a) return null;
