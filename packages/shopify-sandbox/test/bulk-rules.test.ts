@@ -37,11 +37,12 @@ describe('bulkQueryErrors (Shopify bulk query rules)', () => {
     expect(bulkQueryErrors(schema, query.slice(0, 1) + query.slice(2))).to.deep.equal([]);
   });
 
-  it('accepts every bulk query in queries/, rejects the plain shop query, and the paged order_sales for its depth (why it is paged)', () => {
+  it('accepts every bulk query in queries/, rejects the plain shop query, and the paged order_sales and refund_detail for their depth (why they are paged)', () => {
     for (const name of queryNames()) {
       const errors = bulkQueryErrors(schema, queryFile(name));
       if (name === 'shop') expect(errors.map((e) => e.message), name).to.deep.equal([BULK_MESSAGES.noConnection]);
       else if (name === 'order_sales') expect(errors.map((e) => e.message), name).to.deep.equal([BULK_MESSAGES.tooDeep]);
+      else if (name === 'refund_detail') expect(errors.map((e) => e.message), name).to.include(BULK_MESSAGES.tooDeep);
       else expect(errors, name).to.deep.equal([]);
     }
   });
