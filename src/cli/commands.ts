@@ -1,16 +1,18 @@
 // The commands, each given its validated Config: `run` (the sync stage under SIGTERM/SIGINT handling,
-// then the summary), `status` (the state's report on stdout) and `views` (SQL on stdout), each logging where its Config says,
+// then the summary), `status` (the state's report on stdout), `views` (SQL on stdout) and `report` (an
+// HTML file, its path on stdout), each logging where its Config says,
 // first a warning about ETL_* variables that no flag reads; and how an error that ends the process is
 // reported.
 import { ErrorCodes, ExitCodes, interruptedBy, interruptExitCode } from '../errors/index.ts';
 import { createLogger, logProcessWarnings, maskSecrets, type LogFormat, type Logger } from '../report/log.ts';
 import { LiveBlock } from '../report/progress.ts';
+import { writeReport } from '../report/html/index.ts';
 import { formatStatus, readStatus } from '../report/status.ts';
 import { logSummary, summaryTable } from '../report/summary.ts';
 import type { SyncHooks } from '../sync/hooks.ts';
 import { runJob } from '../sync/run.ts';
 import { destinationViews } from '../views/index.ts';
-import type { Config, RunConfig, StatusConfig, ViewsConfig } from './config.ts';
+import type { Config, ReportConfig, RunConfig, StatusConfig, ViewsConfig } from './config.ts';
 
 function commandLogger(config: Config, live: LiveBlock | null): Logger {
   const logger = createLogger({ ...config.log, ...(live ? { stream: live.writable() } : {}) });
@@ -52,6 +54,14 @@ export async function statusCommand(config: StatusConfig): Promise<number> {
 export async function viewsCommand(config: ViewsConfig): Promise<number> {
   const logger = commandLogger(config, null);
   process.stdout.write(await destinationViews(config, logger));
+  return ExitCodes.OK;
+}
+
+export async function reportCommand(config: ReportConfig): Promise<number> {
+  const logger = commandLogger(config, null);
+  const written = await writeReport(config, logger);
+  // The path alone on stdout, for a script (or the demo) to open or copy.
+  process.stdout.write(`${written}\n`);
   return ExitCodes.OK;
 }
 

@@ -3,11 +3,12 @@
 // the handler shapes what the command takes. The environment read is only the one parseConfig is given
 // (src/cli/env.ts). Bad input becomes a CONFIG_INVALID error whose one-line message says what to fix
 // (exit code 2).
+import { join } from 'node:path';
 import yargs from 'yargs';
 import { EtlError } from '../errors/index.ts';
 import type { LogFormat, LogLevel } from '../report/log.ts';
 import { ignoredEnv, logLabels, type Env } from './env.ts';
-import { ALL_FLAGS, forCommand, Given, LOG_OPTIONS, resolvePath, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, type Values } from './options.ts';
+import { ALL_FLAGS, forCommand, Given, LOG_OPTIONS, REPORT_OPTIONS, resolvePath, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, type Values } from './options.ts';
 import { checkGcsEndpoint, checkRun, runConfig } from './run-config.ts';
 import { normaliseShop, parseShopsFile, perShopStatePath, type Shard, type ShopAuth } from './shops.ts';
 import { bad } from './values.ts';
@@ -104,7 +105,22 @@ export interface ViewsConfig {
   ignoredEnv: string[];
 }
 
-export type Config = RunConfig | StatusConfig | ViewsConfig;
+export interface ReportConfig {
+  command: 'report';
+  /** The states to read, as `status` reads them. */
+  targets: StatusConfig['targets'];
+  dest: string;
+  /** The HTML file written. */
+  out: string;
+  /** The latest runs of each shop shown. */
+  runs: number;
+  gcsEndpoint: string | undefined;
+  log: LogConfig;
+  /** ETL_* variables that name no flag of any command: warned about, never read. */
+  ignoredEnv: string[];
+}
+
+export type Config = RunConfig | StatusConfig | ViewsConfig | ReportConfig;
 
 /** What every command's Config holds: where it logs, and the variables it warns about. */
 export type CommonConfig = Pick<RunConfig, 'log' | 'ignoredEnv'>;
@@ -116,14 +132,16 @@ function commonConfig(argv: Values<typeof LOG_OPTIONS>, env: Env, isTty: boolean
   };
 }
 
-function statusConfig(argv: Values<typeof STATUS_OPTIONS>, common: CommonConfig): StatusConfig {
-  const { state } = argv;
-  const file = argv['shops-file'];
-  // Every shop of the file, whichever task runs it, and no credentials: status reads state only.
+/** The states of --state, or of each shop of --shops-file: every shop of the file, whichever task runs it, and no credentials (only state is read). */
+function stateTargets(state: string, file: string | undefined): StatusConfig['targets'] {
   const shops = file ? [...new Set(parseShopsFile(resolvePath(file)).map((e) => normaliseShop(e.shop)))].sort() : null;
+  return shops ? shops.map((shop) => ({ shop, state: perShopStatePath(state, shop) })) : [{ shop: null, state }];
+}
+
+function statusConfig(argv: Values<typeof STATUS_OPTIONS>, common: CommonConfig): StatusConfig {
   return {
     command: 'status',
-    targets: shops ? shops.map((shop) => ({ shop, state: perShopStatePath(state, shop) })) : [{ shop: null, state }],
+    targets: stateTargets(argv.state, argv['shops-file']),
     gcsEndpoint: argv['gcs-endpoint'],
     json: argv.json,
     ...common,
@@ -137,6 +155,21 @@ function viewsConfig(argv: Values<typeof VIEWS_OPTIONS>, common: CommonConfig): 
   if (dialect === 'duckdb' && remote) bad(`--dialect duckdb reads a local folder, not ${argv.dest}; copy the files down, or use --dialect bigquery`);
   if (dialect === 'bigquery' && !remote) bad(`--dialect bigquery reads gs://bucket/prefix, not ${argv.dest}; use --dialect duckdb for a folder`);
   return { command: 'views', dialect, dest: argv.dest, dataset: argv.dataset, gcsEndpoint: argv['gcs-endpoint'], ...common };
+}
+
+function reportConfig(argv: Values<typeof REPORT_OPTIONS>, common: CommonConfig): ReportConfig {
+  const { dest } = argv;
+  // The report is one local file: a bucket holds no default place a browser opens without credentials.
+  if (!argv.out && dest.startsWith('gs://')) bad(`with a gs:// --dest (${dest}), pass --out FILE: the report is written to a local file`);
+  return {
+    command: 'report',
+    targets: stateTargets(argv.state, argv['shops-file']),
+    dest,
+    out: argv.out ?? join(dest, '_report', 'index.html'),
+    runs: argv.runs,
+    gcsEndpoint: argv['gcs-endpoint'],
+    ...common,
+  };
 }
 
 /** Parses argv (after node and the script) and the environment; null when --help or --version printed. */
@@ -157,6 +190,9 @@ export async function parseConfig(args: string[], env: Env = process.env, isTty 
     .command('views', 'print the SQL of the current-state views (the latest copy of each record, deleted ones left out) for DuckDB or BigQuery',
       (y) => y.options(forCommand(VIEWS_OPTIONS, env, given)).check((argv) => checkGcsEndpoint(argv['gcs-endpoint'], env)),
       (argv) => { parsed = viewsConfig(argv, commonConfig(argv, env, isTty)); })
+    .command('report', 'write one self-contained HTML file: the latest runs, data freshness per table, the quality checks and charts of the models',
+      (y) => y.options(forCommand(REPORT_OPTIONS, env, given)).check((argv) => checkGcsEndpoint(argv['gcs-endpoint'], env)),
+      (argv) => { parsed = reportConfig(argv, commonConfig(argv, env, isTty)); })
     .fail((message, err) => {
       // Ours, from a check or a handler.
       if (err instanceof EtlError) throw err;

@@ -127,8 +127,17 @@ export const VIEWS_OPTIONS = {
   'gcs-endpoint': GCS_ENDPOINT,
 } as const satisfies Table;
 
+export const REPORT_OPTIONS = {
+  dest: { type: 'string', default: './data/out', read: path, describe: 'what the runs wrote: a folder or gs://bucket/prefix (manifests and models are read from it)' },
+  state: { ...STATE, describe: `${STATE.describe}, read without taking its lock` },
+  'shops-file': SHOPS_FILE,
+  'gcs-endpoint': GCS_ENDPOINT,
+  out: { type: 'string', read: path, describe: 'the HTML file to write; default <dest>/_report/index.html (needed with a gs:// --dest)' },
+  runs: { type: 'string', default: '10', read: whole(1, 1000), describe: 'how many of the latest runs of each shop the report shows' },
+} as const satisfies Table;
+
 /** Every flag of every command: ETL_* variables that name none of them are warned about. */
-export const ALL_FLAGS = [...new Set([LOG_OPTIONS, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS].flatMap((t) => Object.keys(t)))];
+export const ALL_FLAGS = [...new Set([LOG_OPTIONS, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, REPORT_OPTIONS].flatMap((t) => Object.keys(t)))];
 
 /** A table as yargs options: each `read` became a coerce returning what it reads. */
 type Bound<T extends Table> = { [K in keyof T]: T[K] extends { read: Read<infer R> } ? Omit<T[K], 'read'> & { coerce: (value: unknown) => R } : T[K] };

@@ -6,7 +6,7 @@ import type { JobResult, ShopSummary } from '../sync/run.ts';
 import { formatBytes, plural } from './text.ts';
 
 /** Rows per table, every table of the selected entities included (0 when it got none). */
-function rowsByTable(s: ShopSummary): Record<string, number> {
+export function rowsByTable(s: ShopSummary): Record<string, number> {
   const rows: Record<string, number> = Object.fromEntries(s.tables.map((t) => [t, 0]));
   for (const e of s.entities) for (const [t, n] of Object.entries(e.rowsByTable)) rows[t] = (rows[t] ?? 0) + n;
   return rows;
@@ -22,7 +22,8 @@ function addInto(total: Record<string, number>, more: Record<string, number>): R
   return total;
 }
 
-function operations(s: ShopSummary): number {
+/** Bulk operations the run submitted, over its entities. */
+export function operations(s: ShopSummary): number {
   return s.entities.reduce((a, e) => a + e.operations, 0);
 }
 

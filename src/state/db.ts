@@ -149,6 +149,30 @@ export class StateDb {
         (SELECT COUNT(*) FROM files f JOIN windows w ON w.window_id = f.window_id WHERE w.shop = p.shop AND w.entity = p.entity AND f.status = 'staged') AS pending_files
       FROM pairs p ORDER BY p.shop, p.entity`).all() as StatusEntry[];
   }
+
+  /** Per shop and output table, from the outbox (uploaded rows are kept until their window is redone). */
+  freshness(): TableFreshness[] {
+    return this.db.prepare(`
+      SELECT w.shop, w.entity, f.table_name,
+        (SELECT watermark FROM watermarks m WHERE m.shop = w.shop AND m.entity = w.entity) AS watermark,
+        MAX(f.uploaded_at) AS last_upload, f.run_id AS last_run
+      FROM files f JOIN windows w ON w.window_id = f.window_id
+      WHERE f.status = 'uploaded' AND w.status = 'committed'
+      GROUP BY w.shop, w.entity, f.table_name ORDER BY w.shop, f.table_name, w.entity`).all() as TableFreshness[];
+  }
+}
+
+/**
+ * How fresh one output table is: its entity's watermark (every record updated before it is published)
+ * and the newest part file of it uploaded by a committed window, with that window's run.
+ */
+export interface TableFreshness {
+  shop: string;
+  entity: string;
+  table_name: string;
+  watermark: string | null;
+  last_upload: string;
+  last_run: string;
 }
 
 export interface StatusEntry {

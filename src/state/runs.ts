@@ -4,6 +4,16 @@ import { OPEN_STATUSES } from './windows.ts';
 
 export type RunStatus = 'running' | 'succeeded' | 'partial' | 'failed' | 'interrupted';
 
+/** A run as its row holds it; `summary` is the JSON of its ShopSummary (src/sync/run.ts), null until it finished. */
+export interface RunRow {
+  run_id: string;
+  shop: string;
+  started_at: string;
+  finished_at: string | null;
+  status: RunStatus;
+  summary: string | null;
+}
+
 export class Runs {
   readonly #db: Database.Database;
   readonly #stamp: () => string;
@@ -35,6 +45,13 @@ export class Runs {
   /** A dead run, once its leftovers are cleared up. */
   markInterrupted(runId: string): void {
     this.#db.prepare(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status = 'running'`).run(this.#stamp(), runId);
+  }
+
+  /** The newest `limit` runs of each shop, newest first (run ids sort by time). */
+  recent(limit: number): RunRow[] {
+    return this.#db.prepare(`SELECT run_id, shop, started_at, finished_at, status, summary FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY shop ORDER BY run_id DESC) AS n FROM runs)
+      WHERE n <= ? ORDER BY shop, run_id DESC`).all(limit) as RunRow[];
   }
 
   /** Every run of the shop this state has seen start. */

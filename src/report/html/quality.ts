@@ -1,0 +1,27 @@
+// The "Quality checks" section: the financial accuracy checks of each shop's latest finished run, as
+// its manifest records them. A manifest without them (a run before the checks existed, or one that
+// stopped first) says "not recorded" rather than passing for a clean result.
+import { count } from './format.ts';
+import { html, type Markup } from './markup.ts';
+import type { ShopRuns } from './runs-data.ts';
+
+/** How many failing records a check shows: enough to find the pattern, few enough to read. */
+const EXAMPLES_SHOWN = 5;
+
+export function qualitySection(shops: ShopRuns[]): Markup {
+  return html`<section id="quality"><h2>Quality checks</h2>
+    ${shops.map((s) => {
+      const run = s.runs.find((r) => r.finishedAt !== null);
+      if (!run) return html`<h3>${s.shop}</h3><p class="none">No finished run yet.</p>`;
+      return html`<h3>${s.shop} <span class="note">run <code>${run.runId}</code></span></h3>
+      ${run.quality === null ? html`<p class="none" data-quality="not-recorded">Quality checks: not recorded in this run's manifest.</p>` : html`
+      <table class="quality" data-shop="${s.shop}">
+        <thead><tr><th>Check</th><th class="n">Checked</th><th class="n">Failed</th><th>Result</th><th>Examples</th></tr></thead>
+        <tbody>${run.quality.map((c) => html`<tr data-check="${c.name}" data-checked="${c.checked}" data-failed="${c.failed}">
+          <td>${c.name}</td><td class="n">${count(c.checked)}</td><td class="n">${count(c.failed)}</td>
+          <td><span class="status ${c.failed === 0 ? 'succeeded' : 'failed'}">${c.failed === 0 ? 'pass' : 'fail'}</span></td>
+          <td class="wrap">${c.examples.slice(0, EXAMPLES_SHOWN).map((e) => html`<code class="example">${JSON.stringify(e)}</code>`)}</td></tr>`)}</tbody>
+      </table>`}`;
+    })}
+  </section>`;
+}

@@ -1,0 +1,117 @@
+// The HTML report in a real browser: two runs against the sandbox (the second fails an entity), the
+// CLI's `report`, then headless Chromium opens the file from disk and the test reads what it shows:
+// every run with its rows, operations, retries and failures as the runs themselves returned them, each
+// table's freshness as the state's watermarks hold it, the quality checks as the manifest records them,
+// and not one request beyond the file. The screenshot it takes is the README's (docs/report.png).
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Page } from 'playwright-core';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { manifestObjectName } from '../../src/load/layout.ts';
+import type { JobResult, ShopSummary } from '../../src/sync/run.ts';
+import { openBrowser, CHROMIUM, type Browser } from '../support/browser.ts';
+import { runCli } from '../support/cli.ts';
+import { runAgainst } from '../support/etl.ts';
+
+const SCREENSHOT = resolve(import.meta.dirname, '../../docs/report.png');
+
+const rowsOf = (s: ShopSummary): number => s.entities.reduce((a, e) => a + Object.values(e.rowsByTable).reduce((x, n) => x + n, 0), 0);
+
+describe('shopify-bulk-etl report, in a browser', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  let browser: Browser | null;
+  before(async function () {
+    browser = await openBrowser();
+    if (!browser) {
+      console.log(`    skipped: no chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`);
+      this.skip();
+    }
+    dir = mkdtempSync(join(tmpdir(), 'etl-report-'));
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 40, customers: 15, products: 10 } });
+  });
+  after(async () => {
+    await browser?.close();
+    await sandbox?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const attrs = (page: Page, selector: string, name: string): Promise<string[]> =>
+    page.locator(selector).evaluateAll((els, n) => els.map((e) => e.getAttribute(n) ?? ''), name);
+
+  it('shows the runs, freshness and quality checks from the state and the manifests, with no network', async () => {
+    const runs: JobResult[] = [];
+    runs.push(await runAgainst(sandbox, dir, ['--entities', 'orders,customers,products']));
+    expect(runs[0]!.exitCode).to.equal(0);
+    sandbox.faults.set({ failed: 3, failedErrorCode: 'ACCESS_DENIED' });
+    runs.push(await runAgainst(sandbox, dir, ['--entities', 'customers']));
+    sandbox.faults.clear();
+    const [first, second] = runs.map((r) => r.shops[0]!) as [ShopSummary, ShopSummary];
+    expect(second.entities[0]!.error?.code).to.equal('ACCESS_DENIED');
+
+    const out = join(dir, 'out');
+    const cli = await runCli(['report', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json']);
+    expect(cli.code, cli.stderr).to.equal(0);
+    const file = join(out, '_report', 'index.html');
+    expect(cli.stdout).to.equal(`${file}\n`);
+
+    const page = await browser!.context.newPage();
+    const requested: string[] = [];
+    page.on('request', (r) => requested.push(r.url()));
+    await page.goto(pathToFileURL(file).href);
+    expect(requested, 'everything the page needs is in the file').to.deep.equal([pathToFileURL(file).href]);
+    // The README's picture, as a person first sees the page.
+    writeFileSync(SCREENSHOT, await page.screenshot({ type: 'png' }));
+
+    // Latest runs: newest first, each as the run returned it.
+    expect(await attrs(page, 'table.runs > tbody > tr', 'data-run')).to.deep.equal([second.runId, first.runId]);
+    for (const s of [first, second]) {
+      const row = page.locator(`table.runs > tbody > tr[data-run="${s.runId}"]`);
+      expect(await row.getAttribute('data-status')).to.equal(s.status);
+      expect(Number(await row.getAttribute('data-rows'))).to.equal(rowsOf(s));
+      expect(Number(await row.getAttribute('data-operations'))).to.equal(s.entities.reduce((a, e) => a + e.operations, 0));
+      expect(Number(await row.getAttribute('data-retries'))).to.equal(s.retries);
+      expect(Number(await row.getAttribute('data-failures'))).to.equal(s.entities.filter((e) => e.error).length);
+    }
+    const truth = sandbox.store.truth();
+    const firstRow = page.locator(`table.runs > tbody > tr[data-run="${first.runId}"]`);
+    await firstRow.locator('summary').click();
+    for (const table of ['orders', 'customers', 'products']) {
+      expect(Number(await firstRow.locator(`tr[data-table="${table}"]`).getAttribute('data-rows')), table).to.equal(truth[table]);
+    }
+    const secondRow = page.locator(`table.runs > tbody > tr[data-run="${second.runId}"]`);
+    await secondRow.locator('summary').click();
+    expect(await secondRow.locator('p.bad').innerText()).to.contain('customers: ACCESS_DENIED');
+
+    // Freshness: each table with the watermark of the entity's last commit, by the run that published it.
+    const freshness = page.locator('table.freshness > tbody > tr');
+    expect((await attrs(page, 'table.freshness > tbody > tr', 'data-table')).filter((t) => ['orders', 'customers', 'products'].includes(t)).sort()).to.deep.equal(['customers', 'orders', 'products']);
+    for (const e of first.entities) {
+      expect(await freshness.locator(`xpath=self::*[@data-table="${e.entity}"]`).getAttribute('data-watermark'), e.entity).to.equal(e.watermark);
+    }
+
+    // Quality: the newest run's checks as its manifest records them, or said to be missing.
+    const manifest = JSON.parse(readFileSync(join(out, manifestObjectName(second.shop, second.runId)), 'utf8')) as { quality?: { checks: Array<{ name: string; checked: number; failed: number }> } };
+    if (manifest.quality) {
+      const checks = await page.locator('table.quality > tbody > tr').evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-check'), checked: Number(e.getAttribute('data-checked')), failed: Number(e.getAttribute('data-failed')) })));
+      expect(checks).to.deep.equal(manifest.quality.checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed })));
+    } else {
+      expect(await page.locator('#quality [data-quality="not-recorded"]').innerText()).to.contain('not recorded');
+    }
+
+    await page.close();
+  });
+
+  it('refuses a --state that holds no state, and a gs:// --dest without --out', async () => {
+    const missing = await runCli(['report', '--dest', join(dir, 'out'), '--state', join(dir, 'nowhere.db'), '--log-format', 'json']);
+    expect(missing.code).to.equal(2);
+    expect(missing.stderr).to.contain('CONFIG_INVALID').and.to.contain('no state database at');
+    const remote = await runCli(['report', '--dest', 'gs://bucket/prefix', '--state', join(dir, 'state.db'), '--log-format', 'json']);
+    expect(remote.code).to.equal(2);
+    expect(remote.stderr).to.contain('pass --out FILE');
+  });
+});
