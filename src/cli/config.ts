@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { EtlError } from '../errors/index.ts';
 import type { LogFormat, LogLevel } from '../report/log.ts';
+import type { OutputFormat } from '../load/layout.ts';
 import { ignoredEnv, logLabels, type Env } from './env.ts';
 import { ALL_FLAGS, forCommand, Given, LOG_OPTIONS, REPORT_OPTIONS, resolvePath, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, type Values } from './options.ts';
 import { checkGcsEndpoint, checkRun, runConfig } from './run-config.ts';
@@ -53,6 +54,8 @@ export interface RunConfig {
   workers: number;
   /** gzip level of part files (1: fastest; see README, Performance). */
   gzipLevel: number;
+  /** Part files as gzip NDJSON or Parquet (README, Parquet output). */
+  format: OutputFormat;
   since: Date | undefined;
   until: Date | undefined;
   fullRefresh: boolean;

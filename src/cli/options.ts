@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import type { InferredOptionTypes, Options } from 'yargs';
 import { entities } from '../entities/index.ts';
+import { OUTPUT_FORMATS } from '../load/layout.ts';
 import { EtlError } from '../errors/index.ts';
 import { DEFAULT_API_VERSION, isApiVersion } from '../shopify/versions.ts';
 import { MIN_WINDOW_MS } from '../sync/plan.ts';
@@ -86,6 +87,7 @@ export const RUN_OPTIONS = {
   // Below a few KiB a part file is mostly gzip and object overhead, one per batch of rows.
   'part-size': { type: 'string', default: '128MiB', read: bytes('4KiB'), describe: 'close a part file (and upload it) after this many uncompressed bytes (at least 4KiB)' },
   workers: { type: 'string', default: String(availableParallelism()), read: whole(1), describe: 'worker threads that parse, transform and compress (default: one per core)' },
+  format: { type: 'string', choices: OUTPUT_FORMATS, default: 'ndjson', describe: 'part files as gzip NDJSON or Parquet (zstd, typed columns; README, Parquet output)' },
   'gzip-level': { type: 'string', default: '1', read: whole(0, 9), describe: 'gzip level of part files, 0-9 (1: fastest; 6 makes files about a third smaller for about a quarter more processing time)' },
   'gcs-resumable-threshold': { type: 'string', default: '8MiB', read: bytes(), describe: 'part files this large or larger upload as resumable, in 8 MiB chunks' },
   'gcs-endpoint': GCS_ENDPOINT,

@@ -3,6 +3,7 @@
 // a --shops-file) and the rest of the run's settings in the shape the sync stage takes.
 import { resolve } from 'node:path';
 import { entities } from '../entities/index.ts';
+import type { OutputFormat } from '../load/layout.ts';
 import { sandboxArgs } from '../shopify/sandbox-process.ts';
 import type { CommonConfig, RunConfig, ShopTarget } from './config.ts';
 import { CREDENTIALS, execution, shardFromEnv, type Env } from './env.ts';
@@ -61,6 +62,7 @@ export function runConfig(argv: RunArgs, env: Env, common: CommonConfig): RunCon
     partSize: argv['part-size'],
     workers: argv.workers,
     gzipLevel: argv['gzip-level'],
+    format: argv.format as OutputFormat,
     since,
     until,
     fullRefresh: argv['full-refresh'],

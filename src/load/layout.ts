@@ -1,15 +1,23 @@
 // Object names of the output layout (docs/design.md#output-layout), in one place so every writer agrees:
-//   <table>/shop=<shop>/dt=<YYYY-MM-DD>/run=<run_id>/part-<00000>.ndjson.gz
+//   <table>/shop=<shop>/dt=<YYYY-MM-DD>/run=<run_id>/part-<00000>.ndjson.gz (or .parquet: --format)
 //   _manifests/shop=<shop>/run=<run_id>.json
 //   _schemas/<table>.json
 // Hive-style key=value folders let BigQuery external tables with hive partitioning read it as is.
 import { join } from 'node:path';
 
-/** What a part file is to the destination: the gzip its name ends in. */
-export const PART_CONTENT_TYPE = 'application/gzip';
+/** How part files are written (--format): gzip NDJSON, or Parquet (src/parquet/). */
+export type OutputFormat = 'ndjson' | 'parquet';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['ndjson', 'parquet'];
 
-export function partObjectName(table: string, shop: string, runDate: string, runId: string, part: number): string {
-  return `${table}/shop=${shop}/dt=${runDate}/run=${runId}/part-${String(part).padStart(5, '0')}.ndjson.gz`;
+const PART_EXTENSION: Record<OutputFormat, string> = { ndjson: '.ndjson.gz', parquet: '.parquet' };
+
+/** What a part file is to the destination: the gzip or Parquet its name ends in. */
+export function partContentType(objectName: string): string {
+  return objectName.endsWith(PART_EXTENSION.parquet) ? 'application/vnd.apache.parquet' : 'application/gzip';
+}
+
+export function partObjectName(table: string, shop: string, runDate: string, runId: string, part: number, format: OutputFormat = 'ndjson'): string {
+  return `${table}/shop=${shop}/dt=${runDate}/run=${runId}/part-${String(part).padStart(5, '0')}${PART_EXTENSION[format]}`;
 }
 
 /** The folder of one run's parts of one table: everything it uploaded there, listed or not. */

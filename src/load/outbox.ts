@@ -11,7 +11,7 @@ import { fromSystemError } from '../errors/index.ts';
 import type { Logger } from '../report/log.ts';
 import type { StateDb } from '../state/db.ts';
 import type { Destination, StagedFile } from './destination.ts';
-import { PART_CONTENT_TYPE, tableOfObject } from './layout.ts';
+import { partContentType, tableOfObject } from './layout.ts';
 
 export interface OutboxDeps {
   state: Pick<StateDb, 'files'>;
@@ -73,7 +73,7 @@ export class WindowOutbox {
       deps.logger.warn('staged files of an interrupted window are gone; extracting it again', { windowId: window.window_id });
       return null;
     }
-    const files = rows.map((f) => ({ localPath: f.local_path, objectName: f.object_name, crc32c: f.crc32c, bytes: f.bytes, rows: f.rows, contentType: PART_CONTENT_TYPE }));
+    const files = rows.map((f) => ({ localPath: f.local_path, objectName: f.object_name, crc32c: f.crc32c, bytes: f.bytes, rows: f.rows, contentType: partContentType(f.object_name) }));
     const outbox = new WindowOutbox(deps, window.window_id, extractedByRun, beforeUpload);
     for (const [i, f] of files.entries()) if (rows[i]!.status === 'staged') outbox.#upload(f);
     await outbox.finished();

@@ -4,7 +4,8 @@
 import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors/index.ts';
 import { isUtf8 } from 'node:buffer';
 import type { QueryPart as Entity } from '../entities/types.ts';
-import type { ByteRows, ByteSink, JsonObject, LineInfo, Row } from '../rows/types.ts';
+import type { ByteRows, ByteSink, JsonObject, LineInfo, Row, TableDef } from '../rows/types.ts';
+import { parquetSegment } from '../parquet/segment.ts';
 import { encodeSegment, type Segment } from './segment.ts';
 
 /** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and when the window's data was read (`_extracted_at`); and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */
@@ -13,6 +14,8 @@ export interface RunStamp {
   runId: string;
   extractedAt: string;
   currency: string;
+  /** Parquet pages instead of gzip NDJSON segments (--format parquet); absent for NDJSON. */
+  format?: 'parquet';
 }
 
 export interface BatchResult {
@@ -153,19 +156,24 @@ export class TableRows implements ByteSink {
     return [...this.#children.values()];
   }
 
+  #def(table: string): TableDef {
+    return this.#entity.tables.find((t) => t.name === table)!;
+  }
+
   #table(table: string): TableOutput {
     const t = this.#tables.get(table);
     if (!t) throw new EtlError(ErrorCodes.INTERNAL, `${this.#entity.name} emitted a row for undeclared table ${table}`);
     return t;
   }
 
-  /** Compresses each table that got rows, in the order the entity declares them; keeps the buffers for the next batch. */
+  /** Compresses each table that got rows (gzip, or Parquet pages), in the order the entity declares them; keeps the buffers for the next batch. */
   encode(level: number): Array<{ table: string; segment: Segment }> {
     const out: Array<{ table: string; segment: Segment }> = [];
     for (const [table, t] of this.#tables) {
       scratch.set(`${this.#entity.name}/${table}`, t.buf);
       if (t.rows === 0) continue;
-      const segment = encodeSegment(t.buf.subarray(0, t.length), t.rows, level);
+      const text = t.buf.subarray(0, t.length);
+      const segment = this.#stamp.format === 'parquet' ? parquetSegment(this.#def(table), text, t.rows) : encodeSegment(text, t.rows, level);
       if (this.#idTables.has(table)) segment.ids = rowIds(t.buf, t.length, t.rows);
       out.push({ table, segment });
     }

@@ -6,6 +6,7 @@
 // filling memory, so memory stays flat however big the file is.
 import { EtlError, ErrorCodes, isEtlError } from '../errors/index.ts';
 import type { QueryPart as Entity } from '../entities/types.ts';
+import type { OutputFormat } from '../load/layout.ts';
 import type { JsonObject } from '../rows/types.ts';
 import { TableRows, type BatchFailure, type BatchResult, type ChildTally, type RunStamp } from './batch.ts';
 import { lineBatches, type BatchSizes } from './batches.ts';
@@ -20,6 +21,8 @@ export interface RunMeta {
   extractedAt: Date | string;
   /** The shop's currency (ISO 4217), for the tables that name it (TableDef.shopCurrencyColumns). */
   currency: string;
+  /** How segments are encoded (--format); ndjson when absent. */
+  format?: OutputFormat;
 }
 
 export interface ProcessResult {
@@ -56,7 +59,7 @@ export interface ProcessOptions {
 }
 
 function stampOf(meta: RunMeta): RunStamp {
-  return { shop: meta.shop, runId: meta.runId, extractedAt: typeof meta.extractedAt === 'string' ? meta.extractedAt : meta.extractedAt.toISOString(), currency: meta.currency };
+  return { shop: meta.shop, runId: meta.runId, extractedAt: typeof meta.extractedAt === 'string' ? meta.extractedAt : meta.extractedAt.toISOString(), currency: meta.currency, ...(meta.format === 'parquet' ? { format: meta.format } : {}) };
 }
 
 function emptyCounts(entity: Entity): Record<string, number> {

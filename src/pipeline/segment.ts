@@ -6,16 +6,19 @@
 // the main thread only appends bytes and combines checksums.
 import { constants, crc32, deflateRawSync } from 'node:zlib';
 import { CRC32_POLY, CRC32C_POLY, crc32c, crcCombine } from '../io/crc.ts';
+import type { PageSet } from '../parquet/encode.ts';
 
-/** One table's rows from one batch: NDJSON text, deflated. */
+/** One table's rows from one batch: NDJSON text, deflated; or with `pages`, its Parquet pages (src/parquet/segment.ts). */
 export interface Segment {
   bytes: Uint8Array;
   rows: number;
-  /** Uncompressed length and its CRC-32 (for the gzip trailer). */
+  /** Uncompressed length (what a part's size counts) and, for gzip, its CRC-32 (for the gzip trailer). */
   textBytes: number;
   textCrc32: number;
-  /** CRC-32C of `bytes` (for the part's GCS checksum). */
+  /** CRC-32C of `bytes` (for a gzip part's GCS checksum; a Parquet part sums its own bytes as written). */
   crc32c: number;
+  /** Where each leaf column's page lies in `bytes`: the segment is Parquet pages, not deflated NDJSON. */
+  pages?: PageSet;
   /** The rows' ids, for a table whose ids the deletions stage keeps (Entity.deletes). */
   ids?: Float64Array;
 }

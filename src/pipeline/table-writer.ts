@@ -7,7 +7,9 @@ import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, relative, resolve, isAbsolute } from 'node:path';
 import { EtlError, ErrorCodes, fromSystemError } from '../errors/index.ts';
 import type { StagedFile } from '../load/destination.ts';
-import { PART_CONTENT_TYPE } from '../load/layout.ts';
+import { partContentType } from '../load/layout.ts';
+import { ParquetFileWriter } from '../parquet/file.ts';
+import type { ParquetSchema } from '../parquet/schema.ts';
 import type { SegmentSink } from './process.ts';
 import { crc32cBase64 } from '../io/crc.ts';
 import { syncDir } from '../io/durable.ts';
@@ -23,18 +25,31 @@ export interface TableWritersOptions {
   maxPartBytes?: number;
   /**
    * Tables that get a part even when no row was written to them: an empty gzip member (header, final
-   * block, trailer) listed with 0 rows. A snapshot's tables: the run that read none of a table's records
+   * block, trailer), or a Parquet file without row groups, listed with 0 rows. A snapshot's tables: the run that read none of a table's records
    * must still say so, or its current state would stay the previous run's rows.
    */
   everyTable?: readonly string[];
+  /** Parts are Parquet files of the table's schema (segments of Parquet pages); absent: gzip NDJSON. */
+  parquet?: (table: string) => ParquetSchema;
 }
 
 const DEFAULT_MAX_PART_BYTES = 128 * 1024 * 1024;
 
 const aborted = (): EtlError => new EtlError(ErrorCodes.INTERRUPTED, 'table writer aborted');
 
-/** One open part file: header, segments, trailer. */
-class Part {
+/** An open part file, gzip NDJSON or Parquet. */
+interface OpenPart {
+  readonly path: string;
+  readonly rows: number;
+  /** Uncompressed bytes so far: the part rolls past maxPartBytes. */
+  readonly uncompressed: number;
+  write(segment: Segment): Promise<void>;
+  finish(): Promise<StagedFile>;
+  discard(): Promise<void>;
+}
+
+/** One open gzip part file: header, segments, trailer. */
+class Part implements OpenPart {
   readonly path: string;
   readonly objectName: string;
   rows = 0;
@@ -79,7 +94,7 @@ class Part {
       await this.#handle.close();
     }
     await syncDir(dirname(this.path));
-    return { localPath: this.path, objectName: this.objectName, crc32c: crc32cBase64(this.#sums.fileCrc32c), bytes: this.#sums.fileBytes, rows: this.rows, contentType: PART_CONTENT_TYPE };
+    return { localPath: this.path, objectName: this.objectName, crc32c: crc32cBase64(this.#sums.fileCrc32c), bytes: this.#sums.fileBytes, rows: this.rows, contentType: partContentType(this.objectName) };
   }
 
   async discard(): Promise<void> {
@@ -88,6 +103,52 @@ class Part {
   }
 }
 
+/** One open Parquet part file: row groups of the segments' pages, then the footer (parquet/file.ts). */
+class ParquetPart implements OpenPart {
+  readonly path: string;
+  readonly objectName: string;
+  rows = 0;
+  uncompressed = 0;
+  readonly #handle: FileHandle;
+  readonly #file: ParquetFileWriter;
+
+  static async open(path: string, objectName: string, schema: ParquetSchema): Promise<ParquetPart> {
+    await mkdir(dirname(path), { recursive: true });
+    const part = new ParquetPart(path, objectName, await open(path, 'w'), schema);
+    await part.#file.start();
+    return part;
+  }
+
+  private constructor(path: string, objectName: string, handle: FileHandle, schema: ParquetSchema) {
+    this.path = path;
+    this.objectName = objectName;
+    this.#handle = handle;
+    this.#file = new ParquetFileWriter(handle, schema);
+  }
+
+  async write(segment: Segment): Promise<void> {
+    if (!segment.pages) throw new EtlError(ErrorCodes.INTERNAL, `${this.objectName}: a gzip segment for a Parquet part`);
+    await this.#file.add(segment.bytes, segment.pages, segment.rows);
+    this.rows += segment.rows;
+    this.uncompressed += segment.textBytes;
+  }
+
+  async finish(): Promise<StagedFile> {
+    try {
+      await this.#file.finish();
+      await this.#handle.sync();
+    } finally {
+      await this.#handle.close();
+    }
+    await syncDir(dirname(this.path));
+    return { localPath: this.path, objectName: this.objectName, crc32c: crc32cBase64(this.#file.crc32c), bytes: this.#file.bytes, rows: this.rows, contentType: partContentType(this.objectName) };
+  }
+
+  async discard(): Promise<void> {
+    await this.#handle.close().catch(() => {});
+    await rm(this.path, { force: true });
+  }
+}
 
 class TableWriter {
   readonly files: StagedFile[] = [];
@@ -97,7 +158,7 @@ class TableWriter {
   readonly #untaken: StagedFile[];
   readonly #maxPartBytes: number;
   #partNo: number;
-  #part: Part | null = null;
+  #part: OpenPart | null = null;
   // Segments are written one after another even if a caller does not wait for write()'s promise.
   #chain: Promise<void> = Promise.resolve();
   #aborted = false;
@@ -120,7 +181,7 @@ class TableWriter {
     let part = this.#part;
     try {
       if (part === null) {
-        part = await Part.open(this.#localPath(), this.#objectName());
+        part = await this.#open();
         if (this.#aborted) {
           await part.discard();
           throw aborted();
@@ -134,7 +195,12 @@ class TableWriter {
     if (part.uncompressed >= this.#maxPartBytes) await this.#closePart(part);
   }
 
-  async #closePart(part: Part): Promise<void> {
+  #open(): Promise<OpenPart> {
+    const schema = this.#options.parquet?.(this.#table);
+    return schema ? ParquetPart.open(this.#localPath(), this.#objectName(), schema) : Part.open(this.#localPath(), this.#objectName());
+  }
+
+  async #closePart(part: OpenPart): Promise<void> {
     let file: StagedFile;
     try {
       file = await part.finish();
@@ -164,7 +230,7 @@ class TableWriter {
     await this.#chain;
     if (!this.#part && empty && this.files.length === 0) {
       try {
-        this.#part = await Part.open(this.#localPath(), this.#objectName());
+        this.#part = await this.#open();
       } catch (err) {
         throw fromSystemError(err, `writing ${this.#localPath()}`);
       }

@@ -177,8 +177,8 @@ interface ShopParts {
 function entityRunDeps(config: RunConfig, p: ShopParts): EntityRunDeps & { bulkWindow: BulkWindowDeps } {
   const { shop, runId, state, logger, signal, progress } = p;
   const outbox: OutboxDeps = { state, dest: p.dest, uploads: pLimit(4), logger, signal };
-  const staging = new Staging({ outbox, stagingRoot: config.staging, shop, runId, runDate: runDateOf(runId), partSize: config.partSize, progress, ids: state.idSets });
-  const meta = { shop, runId, currency: p.currency };
+  const staging = new Staging({ outbox, stagingRoot: config.staging, shop, runId, runDate: runDateOf(runId), partSize: config.partSize, format: config.format, progress, ids: state.idSets });
+  const meta = { shop, runId, currency: p.currency, format: config.format };
   const bulkWindow: BulkWindowDeps = {
     operations: {
       shop, state, bulk: p.bulk, logger, progress, signal,

@@ -8,7 +8,9 @@ import { rm } from 'node:fs/promises';
 import { entities } from '../entities/index.ts';
 import type { StagedFile } from '../load/destination.ts';
 import type { CountCheck } from '../load/manifest.ts';
-import { partObjectName, tableOfObject } from '../load/layout.ts';
+import { partObjectName, tableOfObject, type OutputFormat } from '../load/layout.ts';
+import { deletionsTable } from '../entities/deletions.ts';
+import { schemaOf } from '../parquet/segment.ts';
 import { WindowOutbox, windowStagingDir, type OutboxDeps } from '../load/outbox.ts';
 import type { ProcessResult, SegmentSink } from '../pipeline/process.ts';
 import type { Segment } from '../pipeline/segment.ts';
@@ -16,6 +18,8 @@ import type { IdSets } from '../state/id-sets.ts';
 import { TableWriters } from '../pipeline/table-writer.ts';
 import type { Progress } from '../report/progress.ts';
 import type { WindowMachine } from './window.ts';
+import type { TableDef } from '../rows/types.ts';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 
 export interface StagingDeps {
   outbox: OutboxDeps;
@@ -27,6 +31,8 @@ export interface StagingDeps {
   runDate: string;
   /** --part-size: a part is closed past this many uncompressed bytes. */
   partSize: number;
+  /** --format: gzip NDJSON parts (default) or Parquet. */
+  format?: OutputFormat;
   progress: Progress;
   /** Where an attempt's row ids wait for the window's commit (every attempt starts with none). */
   ids: Pick<IdSets, 'clearPending' | 'addPending'>;
@@ -61,7 +67,8 @@ export class Staging {
     const stagingDir = windowStagingDir(this.#deps.stagingRoot, runId, window.id);
     const writers = new TableWriters({
       stagingDir,
-      objectName: (table, part) => partObjectName(table, shop, runDate, runId, part),
+      objectName: (table, part) => partObjectName(table, shop, runDate, runId, part, this.#deps.format),
+      ...(this.#deps.format === 'parquet' ? { parquet: (table: string) => schemaOf(tableDef(table)) } : {}),
       firstPart: (table) => this.#parts.get(table) ?? 0,
       maxPartBytes: this.#deps.partSize,
       everyTable: snapshotTables(window.entity),
@@ -79,6 +86,13 @@ export class Staging {
       this.#parts.set(table, Math.max(this.#parts.get(table) ?? 0, part + 1));
     }
   }
+}
+
+/** A table's definition, by name: an entity's or the deletions table. */
+function tableDef(name: string): TableDef {
+  const def = name === deletionsTable.def.name ? deletionsTable.def : entities.flatMap((e) => e.tables).find((t) => t.name === name);
+  if (!def) throw new EtlError(ErrorCodes.INTERNAL, `no table ${name}`);
+  return def;
 }
 
 /**

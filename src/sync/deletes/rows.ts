@@ -36,7 +36,7 @@ export class DeletionRows {
     this.#entity = entity;
     this.#gzipLevel = gzipLevel;
     this.#stage = stage;
-    this.#stamp = { shop: meta.shop, runId: meta.runId, currency: meta.currency, extractedAt: new Date(meta.extractedAt).toISOString() };
+    this.#stamp = { shop: meta.shop, runId: meta.runId, currency: meta.currency, extractedAt: new Date(meta.extractedAt).toISOString(), ...(meta.format === 'parquet' ? { format: meta.format } : {}) };
     this.#rows = new TableRows(entity, this.#stamp);
   }
 
