@@ -41,6 +41,7 @@ export const ErrorCodes = {
   STATE_UNREADABLE: 'STATE_UNREADABLE', // the state file is damaged, not SQLite, or of a newer schema
   STATE_LOCKED: 'STATE_LOCKED', // another run holds the state lock
   STATE_CONFLICT: 'STATE_CONFLICT', // remote state changed under us
+  MODEL_UNREADABLE: 'MODEL_UNREADABLE', // a model file the report reads is not gzip'd NDJSON
   INTERRUPTED: 'INTERRUPTED', // SIGTERM / SIGINT
   INTERNAL: 'INTERNAL',
 } as const;

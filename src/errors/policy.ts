@@ -88,6 +88,7 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   STATE_UNREADABLE: { scope: 'shop', action: 'fail', exit: CONFIG },
   STATE_LOCKED: { scope: 'shop', action: 'fail', exit: LOCKED },
   STATE_CONFLICT: { scope: 'shop', action: 'fail', exit: PARTIAL },
+  MODEL_UNREADABLE: { scope: 'job', action: 'fail', exit: PARTIAL },
   INTERRUPTED: { scope: 'job', action: 'fail', exit: SIGTERM },
   INTERNAL: { scope: 'entity', action: 'fail', exit: PARTIAL },
 };

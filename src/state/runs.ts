@@ -47,11 +47,11 @@ export class Runs {
     this.#db.prepare(`UPDATE runs SET status = 'interrupted', finished_at = ? WHERE run_id = ? AND status = 'running'`).run(this.#stamp(), runId);
   }
 
-  /** The newest `limit` runs of each shop, newest first (run ids sort by time). */
+  /** The newest `limit` runs of each shop, newest first: by start time, which is to the millisecond (a run id's time is to the second). */
   recent(limit: number): RunRow[] {
     return this.#db.prepare(`SELECT run_id, shop, started_at, finished_at, status, summary FROM (
-        SELECT *, ROW_NUMBER() OVER (PARTITION BY shop ORDER BY run_id DESC) AS n FROM runs)
-      WHERE n <= ? ORDER BY shop, run_id DESC`).all(limit) as RunRow[];
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY shop ORDER BY started_at DESC, run_id DESC) AS n FROM runs)
+      WHERE n <= ? ORDER BY shop, started_at DESC, run_id DESC`).all(limit) as RunRow[];
   }
 
   /** Every run of the shop this state has seen start. */

@@ -2,9 +2,9 @@
 // CLI's `report`, then headless Chromium opens the file from disk and the test reads what it shows:
 // every run with its rows, operations, retries and failures as the runs themselves returned them, each
 // table's freshness as the state's watermarks hold it, the quality checks as the manifest records them,
-// and not one request beyond the file. The screenshot it takes is the README's (docs/report.png).
+// each model chart saying its model is not written yet, and not one request beyond the file. The screenshot it takes is the README's (docs/report.png).
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -103,15 +103,24 @@ describe('shopify-bulk-etl report, in a browser', function () {
       expect(await page.locator('#quality [data-quality="not-recorded"]').innerText()).to.contain('not recorded');
     }
 
+    // No models computed for this destination: each chart says so, and the report was still written.
+    expect((await attrs(page, '#models [data-missing]', 'data-missing')).sort()).to.deep.equal(['customer_cohorts', 'customer_lifetime_value', 'daily_financials', 'geography', 'product_performance']);
+    expect(await page.locator('#models [data-missing="geography"]').innerText()).to.contain('not written yet');
     await page.close();
   });
 
-  it('refuses a --state that holds no state, and a gs:// --dest without --out', async () => {
+  it('refuses a --state that holds no state, a gs:// --dest without --out, and a damaged model file', async () => {
     const missing = await runCli(['report', '--dest', join(dir, 'out'), '--state', join(dir, 'nowhere.db'), '--log-format', 'json']);
     expect(missing.code).to.equal(2);
     expect(missing.stderr).to.contain('CONFIG_INVALID').and.to.contain('no state database at');
     const remote = await runCli(['report', '--dest', 'gs://bucket/prefix', '--state', join(dir, 'state.db'), '--log-format', 'json']);
     expect(remote.code).to.equal(2);
     expect(remote.stderr).to.contain('pass --out FILE');
+    const damaged = join(dir, 'damaged', '_models', 'geography');
+    mkdirSync(damaged, { recursive: true });
+    writeFileSync(join(damaged, 'geography.ndjson.gz'), 'not gzip');
+    const unreadable = await runCli(['report', '--dest', join(dir, 'damaged'), '--state', join(dir, 'state.db'), '--log-format', 'json']);
+    expect(unreadable.code).to.equal(1);
+    expect(unreadable.stderr).to.contain('MODEL_UNREADABLE').and.to.contain('geography.ndjson.gz');
   });
 });

@@ -35,3 +35,7 @@ export function age(iso: string | null, now: Date): string {
   if (ms < 172_800_000) return `${Math.round(ms / 3_600_000)} h`;
   return `${Math.round(ms / 86_400_000)} d`;
 }
+
+const short = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+/** Axis labels: `1.2K`, `35K`, `2M`. */
+export const compact = (n: number): string => short.format(n);
