@@ -58,9 +58,11 @@ export type EntitySpec =
       }>;
       /**
        * False for an incremental root Shopify offers no `<root>Count` for (fulfillmentOrders): its
-       * windows are not checked against the store's count (src/sync/counts.ts). Default true.
+       * windows are not checked against the store's count (src/sync/counts.ts). 'whole' for one whose
+       * count takes no filter (pagesCount): its windows are not checked either, its id snapshot is.
+       * Default true.
        */
-      counted?: false;
+      counted?: false | 'whole';
       /** The cursor of an incremental entity whose records never change after they happen (tender transactions): processedAt, searched as processed_at. Default updatedAt. */
       cursor?: 'processedAt';
       /** False for an incremental root without `sortKey: ID` (tenderTransactions): the id look-up takes its default order. Default true. */
@@ -109,7 +111,7 @@ export function defineEntity(spec: EntitySpec): Entity {
     return { ...part, scopes, ...requires, parts: [part] };
   }
   const incremental: QueryPart['incremental'] = spec.sync !== 'incremental' ? null : {
-    rootField: spec.root ?? rootField, counted: spec.counted ?? true, sortsById: spec.sortsById ?? true,
+    rootField: spec.root ?? rootField, counted: spec.counted === undefined, countedWhole: spec.counted !== false, sortsById: spec.sortsById ?? true,
     ...(spec.cursor === 'processedAt' ? { searchField: 'processed_at', cursorField: 'processedAt' } : { searchField: 'updated_at', cursorField: 'updatedAt' }),
   };
   // A paged entity has no part in the deletions stage: its lines are another entity's children

@@ -1,5 +1,6 @@
 // The online store's pages, read by updated_at windows (the root filters on it). Shopify's pagesCount
-// takes no filter, so a window's pages are not count-checked. A change that does not move a page's
+// takes no filter, so a window's pages are not count-checked; the pages' id snapshot, which reads them
+// all, is (deletes: src/sync/deletes/). A change that does not move a page's
 // updatedAt is read with its next change: its search engine listing set through the metafields API
 // rather than the page editor, a translation.
 import { bool, id, str, table, ts } from '../rows/spec.ts';
@@ -19,7 +20,7 @@ export const pagesEntity = defineEntity({
   name: 'pages',
   scopes: CONTENT_SCOPES,
   sync: 'incremental',
-  counted: false,
+  counted: 'whole',
   tables: [pages],
   routes: { Page: pages },
 });

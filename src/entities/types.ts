@@ -32,8 +32,14 @@ export interface QueryPart {
     /** The search field a window filters on, and the node field it reads (updated_at; processed_at for immutable records; created_at for destroy events). */
     searchField: 'updated_at' | 'processed_at' | 'created_at';
     cursorField: 'updatedAt' | 'processedAt' | 'createdAt';
-    /** Shopify offers `<rootField>Count`: each window's root rows are checked against it (src/sync/counts.ts). */
+    /** Shopify offers `<rootField>Count` taking the window's filter: each window's root rows are checked against it (src/sync/counts.ts). */
     counted: boolean;
+    /**
+     * Shopify counts the whole root (`<rootField>Count` without a filter): an id snapshot can be shown
+     * whole against it (src/sync/deletes/snapshot.ts). True wherever `counted` is, and for pages, whose
+     * pagesCount takes no filter.
+     */
+    countedWhole: boolean;
     /** The root takes `sortKey: ID`, which the look-up of a window's id bounds sorts by (src/sync/id-split.ts). */
     sortsById: boolean;
   } | null;

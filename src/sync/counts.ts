@@ -18,8 +18,13 @@ export interface CountDeps {
   logger: Logger;
 }
 
-/** The count request for an incremental root: its root field's `Count` sibling (orders → ordersCount), all of it (`limit: null`). */
-export function countDocument(rootField: string): string {
+/**
+ * The count request for an incremental root: its root field's `Count` sibling (orders → ordersCount),
+ * all of it (`limit: null`), of a window's search filter or, `whole`, of the whole root without one
+ * (which every count takes: pagesCount takes nothing else).
+ */
+export function countDocument(rootField: string, whole = false): string {
+  if (whole) return `query WholeCount { count: ${rootField}Count(limit: null) { count precision } }`;
   return `query WindowCount($query: String) { count: ${rootField}Count(query: $query, limit: null) { count precision } }`;
 }
 
@@ -28,7 +33,10 @@ export async function readCount(deps: CountDeps, entity: Entity, filter: string 
   const rootField = entity.incremental?.rootField;
   if (!rootField) throw new EtlError(ErrorCodes.INTERNAL, `${entity.name} is not incremental: it has no count to read`);
   try {
-    const data = await deps.client.request<{ count: { count: number; precision: string } | null }>(countDocument(rootField), { query: filter });
+    type Answer = { count: { count: number; precision: string } | null };
+    const data = filter === null
+      ? await deps.client.request<Answer>(countDocument(rootField, true))
+      : await deps.client.request<Answer>(countDocument(rootField), { query: filter });
     const { count, precision } = data.count ?? { count: NaN, precision: '' };
     if (!Number.isSafeInteger(count) || count < 0 || (precision !== 'EXACT' && precision !== 'AT_LEAST')) {
       return { error: ErrorCodes.GRAPHQL_ERROR };

@@ -14,8 +14,7 @@ import { manifests, readPublished, readTable } from '../support/output.ts';
 import { removeRecords } from '../support/store.ts';
 
 type Row = Record<string, unknown>;
-// Orders for the journeys' campaigns, and for the deletions stage, which reads destroy events when a
-// counted incremental entity is selected (src/sync/deletes/stage.ts).
+// Orders for the journeys' campaigns.
 const ENTITIES = 'orders,pages,blogs,articles,marketing_events';
 const gids = (rows: Row[]): string[] => rows.map((r) => String(r.admin_graphql_api_id)).sort();
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Faults, type Sandbox } from 'shopify-sandbox';
 import type { JobResult } from '../../src/sync/run.ts';
+import { DuckViews } from '../support/duckdb.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, readPublished, type OutputRow } from '../support/output.ts';
 import { removeRecords } from '../support/store.ts';
@@ -83,6 +84,37 @@ describe('deletes: the deletions feed equals what the store deleted', function (
 
     // Nothing is reported twice: the events' lookback and the next snapshot find what was reported.
     const third = await run(ENTITIES);
+    expect(third.exitCode).to.equal(0);
+    expect(await deletionsOf(third)).to.deep.equal([]);
+  });
+
+  it('pages and articles alone: a page and an article deleted with their events and a page deleted without are listed once, and the current-state views hold none of them', async () => {
+    const content = ['pages', 'articles'];
+    const first = await run(content);
+    expect(first.exitCode).to.equal(0);
+    expect(await deletionsOf(first)).to.deep.equal([]);
+
+    const [page, quietPage] = sandbox.store.ids('pages').slice(1, 3);
+    const [article] = sandbox.store.ids('articles').slice(4, 5);
+    await removeRecords(sandbox, 'pages', [page!], true);
+    await removeRecords(sandbox, 'articles', [article!], true);
+    // No destroy event: only the pages' id snapshot, checked whole against pagesCount, can see it.
+    await removeRecords(sandbox, 'pages', [quietPage!], false);
+
+    const second = await run(content);
+    expect(second.exitCode, JSON.stringify(second.shops[0]!.entities.filter((e) => e.status !== 'committed'))).to.equal(0);
+    expect(keys(await deletionsOf(second))).to.deep.equal([`pages ${page} event`, `articles ${article} event`, `pages ${quietPage} snapshot`].sort());
+    const views = await DuckViews.of(join(dir, 'out'));
+    try {
+      for (const table of content) {
+        const current = await views.rows(`SELECT admin_graphql_api_id AS gid FROM shopify_${table}_current ORDER BY id`);
+        expect(current.map((r) => String(r.gid)).sort(), table).to.deep.equal(sandbox.store.ids(table).sort());
+      }
+    } finally {
+      views.close();
+    }
+
+    const third = await run(content);
     expect(third.exitCode).to.equal(0);
     expect(await deletionsOf(third)).to.deep.equal([]);
   });

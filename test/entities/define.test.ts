@@ -14,7 +14,7 @@ describe('defineEntity', () => {
   it('derives the query file, the root field and the sync from the name and sync kind', () => {
     const t = table({ name: 'draft_orders', description: 'd', columns: [id()] });
     const incremental = defineEntity({ name: 'draft_orders', scopes: [], sync: 'incremental', tables: [t], routes: { DraftOrder: t } });
-    expect([incremental.kind, incremental.queryFile, incremental.incremental]).to.deep.equal(['bulk', 'draft_orders.graphql', { rootField: 'draftOrders', searchField: 'updated_at', cursorField: 'updatedAt', counted: true, sortsById: true }]);
+    expect([incremental.kind, incremental.queryFile, incremental.incremental]).to.deep.equal(['bulk', 'draft_orders.graphql', { rootField: 'draftOrders', searchField: 'updated_at', cursorField: 'updatedAt', counted: true, countedWhole: true, sortsById: true }]);
     expect(defineEntity({ name: 'draft_orders', scopes: [], sync: 'snapshot', tables: [t], routes: { DraftOrder: t } }).incremental).to.equal(null);
     const object = defineEntity({ name: 'draft_orders', scopes: [], sync: 'object', tables: [t] });
     expect([object.kind, object.typenames, object.transcode]).to.deep.equal(['plain', [], undefined]);

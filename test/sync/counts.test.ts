@@ -61,7 +61,7 @@ describe('counted completeness: the window count', () => {
 
     it('a count request that fails is recorded by its code, with a warning, and does not throw', async () => {
       // A root with no Count field in the store's schema: the request fails as Shopify answers an unknown field.
-      const uncountable: Entity = { ...incremental[0]!, name: 'locations', incremental: { rootField: 'locations', searchField: 'updated_at', cursorField: 'updatedAt', counted: true, sortsById: true } };
+      const uncountable: Entity = { ...incremental[0]!, name: 'locations', incremental: { rootField: 'locations', searchField: 'updated_at', cursorField: 'updatedAt', counted: true, countedWhole: true, sortsById: true } };
       const logs = captureLogs();
       expect(await readCount({ client, logger: logs.logger }, uncountable, null)).to.deep.equal({ error: 'GRAPHQL_ERROR' });
       expect(logs.entries().map((e) => [e.severity, e.code])).to.deep.equal([['WARNING', 'GRAPHQL_ERROR']]);

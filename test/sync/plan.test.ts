@@ -3,7 +3,7 @@ import type { Entity } from '../../src/entities/types.ts';
 import { isEtlError } from '../../src/errors/index.ts';
 import { checkScopes, MAX_WINDOWS, MIN_WINDOW_MS, planWindows, splitWindow, type Window } from '../../src/sync/plan.ts';
 
-const incremental = { name: 'orders', kind: 'bulk', scopes: ['read_orders'], queryFile: 'orders.graphql', tables: [], typenames: [], process: () => undefined, incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt', counted: true, sortsById: true }, parts: [] } satisfies Entity;
+const incremental = { name: 'orders', kind: 'bulk', scopes: ['read_orders'], queryFile: 'orders.graphql', tables: [], typenames: [], process: () => undefined, incremental: { rootField: 'orders', searchField: 'updated_at', cursorField: 'updatedAt', counted: true, countedWhole: true, sortsById: true }, parts: [] } satisfies Entity;
 const snapshot = { ...incremental, name: 'locations', scopes: ['read_locations'], incremental: null } satisfies Entity;
 const now = new Date('2026-03-01T12:00:00Z');
 const base = { now, fullRefresh: false, lookbackMs: 2 * 3600_000, windowMs: 30 * 86400_000, safetyLagMs: 120_000, floor: null };

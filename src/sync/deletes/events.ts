@@ -35,7 +35,7 @@ const eventsPart: QueryPart = {
   kind: 'bulk',
   queryFile: '',
   // No eventsCount check (it takes no limit and stops at 10,000); no id split (a window is split by time only).
-  incremental: { rootField: 'events', searchField: 'created_at', cursorField: 'createdAt', counted: false, sortsById: false },
+  incremental: { rootField: 'events', searchField: 'created_at', cursorField: 'createdAt', counted: false, countedWhole: false, sortsById: false },
   tables: [deletionsTable.def],
   typenames: ['BasicEvent', 'CommentEvent'],
   process() {
@@ -50,6 +50,22 @@ export const deletionEventsEntity: Entity = { ...eventsPart, scopes: [], parts: 
  * without one (comments, discounts) has nothing to delete.
  */
 const TABLE_OF_TYPE: ReadonlyMap<string, string> = new Map(entities.flatMap((e) => Object.entries(e.deletes?.byTypename ?? {})));
+
+/**
+ * The subjects Shopify's events log names (EventSubjectType, Admin API 2026-10): only records of these
+ * types leave a destroy event. Fulfillment orders and tender transactions are not among them.
+ */
+export const EVENT_SUBJECT_TYPES: ReadonlySet<string> = new Set([
+  'ARTICLE', 'BLOG', 'COLLECTION', 'COMMENT', 'COMPANY', 'COMPANY_LOCATION', 'CUSTOMER', 'DISCOUNT_AUTOMATIC_BXGY', 'DISCOUNT_AUTOMATIC_NODE',
+  'DISCOUNT_CODE_NODE', 'DISCOUNT_NODE', 'DRAFT_ORDER', 'INVENTORY_TRANSFER', 'ORDER', 'PAGE', 'PRICE_RULE', 'PRODUCT', 'PRODUCT_VARIANT',
+]);
+
+/** Whether Shopify's events log reports the destroy of an entity's root records (DraftOrder → DRAFT_ORDER). */
+export function reportsDestroys(entity: Entity): boolean {
+  const deletes = entity.deletes;
+  const root = deletes && Object.entries(deletes.byTypename).find(([, table]) => table === deletes.tables[0])?.[0];
+  return root !== undefined && EVENT_SUBJECT_TYPES.has(root.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase());
+}
 
 /** `action:destroy AND created_at:>='…' AND created_at:<'…'` (quoted: unquoted, Shopify ignores the time part). */
 export function eventsFilter(since: string | null, until: string): string {

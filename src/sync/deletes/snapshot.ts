@@ -8,7 +8,7 @@
 // objectCount and still lack records Shopify's search index did not hand the operation, so the root's
 // ids must also reach the store's count of the whole root, read as the operation starts and once it
 // ended (src/sync/counts.ts, the windows' own check); a count not read exactly proves nothing, and the
-// snapshot is then not judged either. A root without a count has no snapshot (stage.ts deletesOf).
+// snapshot is then not judged either. A root without a count has no snapshot (stage.ts snapshotted).
 import { deletionsTable } from '../../entities/deletions.ts';
 import type { Entity, QueryPart } from '../../entities/types.ts';
 import { EtlError, ErrorCodes, isEtlError, policyOf } from '../../errors/index.ts';

@@ -1,6 +1,6 @@
 // The deletions stage of a shop's run, after its entities: the destroy events since the last run
-// (events.ts), then, for each selected incremental entity whose schedule is due (--deletes-every), its
-// id snapshot compared with the ids the warehouse holds (snapshot.ts). Each is a window-by-window
+// (events.ts), then, for each selected incremental entity with a snapshot whose schedule is due
+// (--deletes-every), its id snapshot compared with the ids the warehouse holds (snapshot.ts). Each is a window-by-window
 // entity of its own in the state (`deletion_events`, `<entity>_ids`), taken through the same commit
 // protocol as every entity: its deletions rows are staged, uploaded, listed in the manifest and
 // committed with the id sets' changes in one transaction; a killed run's windows are finished by the
@@ -13,7 +13,7 @@ import type { Windows } from '../../state/windows.ts';
 import type { BulkWindowDeps } from '../bulk-window.ts';
 import { runEntity, type EntityOutcome, type EntityRunDeps } from '../entity-run.ts';
 import type { PlanOptions } from '../plan.ts';
-import { deletionEventsEntity, extractEventsWindow } from './events.ts';
+import { deletionEventsEntity, extractEventsWindow, reportsDestroys } from './events.ts';
 import { extractSnapshotWindow, snapshotEntity } from './snapshot.ts';
 
 export interface DeletesDeps {
@@ -28,15 +28,25 @@ export interface DeletesDeps {
 }
 
 /**
- * The entities whose deletes the stage looks for: the selected incremental ones whose root Shopify
- * counts. A root without a count (tender transactions, fulfillment orders) cannot be shown whole, so
- * its snapshot could report a record the index missed as deleted: it has none. Neither is lost: a
- * tender transaction outlives its order (its order_id becomes null), and a fulfillment order goes with
- * its order, which the orders' snapshot finds; the current-state views follow both through the
- * tables' references (src/views/sql.ts).
+ * The entities whose deletes the stage looks for: the selected incremental ones whose records leave a
+ * destroy event (reportsDestroys) or whose root can be snapshotted. Any of them makes the stage read
+ * the destroy events, so pages or articles selected alone have their deletes found too.
  */
 export function deletesOf(selected: readonly Entity[]): Entity[] {
-  return selected.filter((e) => e.incremental?.counted && e.deletes);
+  return selected.filter((e) => e.incremental && e.deletes && (snapshotted(e) || reportsDestroys(e)));
+}
+
+/**
+ * Whether an entity gets an id snapshot: its whole root is counted (pagesCount too, which takes no
+ * filter). A root without a count (tender transactions, fulfillment orders, articles) cannot be shown
+ * whole, so its snapshot could report a record the index missed as deleted: it has none. An article's
+ * delete is found by its destroy event, and one deleted with its blog goes with it in the views; a
+ * tender transaction outlives its order (its order_id becomes null), and a fulfillment order goes with
+ * its order, which the orders' snapshot finds; the current-state views follow these through the
+ * tables' references (src/views/sql.ts).
+ */
+function snapshotted(entity: Entity): boolean {
+  return entity.incremental?.countedWhole === true && entity.deletes !== undefined;
 }
 
 /** What the stage does with an entity's id snapshot this run. */
@@ -52,7 +62,7 @@ export interface SnapshotPlan {
 
 /** The decision for each tracked entity's id snapshot, the same for a run and its --dry-run. */
 export function snapshotPlans(windows: Pick<Windows, 'lastCommitted'>, shop: string, tracked: readonly Entity[], when: Pick<DeletesDeps, 'everyMs' | 'now' | 'allOrders'>): SnapshotPlan[] {
-  return tracked.map((of) => {
+  return tracked.filter(snapshotted).map((of) => {
     const entity = snapshotEntity(of);
     const last = windows.lastCommitted(shop, entity.name);
     if (!when.allOrders && limitedToOrderHistory(of.scopes)) return { entity, of, decision: 'history cut', last };

@@ -209,8 +209,8 @@ export function blogRecord(g: StoreGraph, b: number): Rec {
 
 export const pagesGenerator: EntityGenerator = {
   root: 'pages',
-  // Shopify's pagesCount takes no search filter, so the store serves none (nothing could use it).
-  mutable: { defaultSize: 8, gidType: 'Page', idBase: IDS.Page, counted: false },
+  // Shopify's pagesCount takes no search filter: it counts every page (the pages' id snapshot reads it).
+  mutable: { defaultSize: 8, gidType: 'Page', idBase: IDS.Page, counted: 'whole' },
   nodes: mutableNodes('pages', IDS.Page, pageRecord),
   truth(g, window) {
     const tally = new Tally(['pages']);

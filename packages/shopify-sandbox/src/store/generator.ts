@@ -28,9 +28,10 @@ export interface EntityGenerator {
   /**
    * Roots with their own created/updated times, which mutate() touches and adds: how many a store
    * seeds by default, and the type and id space of their global ids. `counted: false`: Shopify offers
-   * no `<root>Count` taking their search filter, so none is served.
+   * no `<root>Count`, so none is served; `'whole'`: Shopify's takes no search filter (pagesCount), so
+   * the served one counts every record.
    */
-  readonly mutable?: { readonly defaultSize: number; readonly gidType: string; readonly idBase: number; readonly counted?: false };
+  readonly mutable?: { readonly defaultSize: number; readonly gidType: string; readonly idBase: number; readonly counted?: false | 'whole' };
 }
 
 export interface Window {
