@@ -28,25 +28,55 @@ function niceStep(span: number, ticks: number): number {
  * Vertical columns in the points' order (days, oldest first), negative values below the zero line;
  * the first and last labels and a few between are written under the axis.
  */
+const COLUMNS_HEIGHT = 220;
+/** The baseline of the labels under the columns. */
+const AXIS_Y = COLUMNS_HEIGHT - 10;
+
 export function columns(id: string, points: Point[], format: (n: number) => string): Markup {
-  const height = 220;
+  const height = COLUMNS_HEIGHT;
   const bottom = 28;
   const plot = height - TOP - bottom;
   const max = Math.max(0, ...points.map((p) => p.value));
   const min = Math.min(0, ...points.map((p) => p.value));
-  const step = niceStep(max - min, 4);
+  const step = niceStep(max - min, 5);
   const top = Math.ceil(max / step) * step || step;
   const floor = Math.floor(min / step) * step;
   const y = (v: number): number => TOP + ((top - v) / (top - floor)) * plot;
   const slot = (WIDTH - LEFT - RIGHT) / Math.max(points.length, 1);
   const ticks: number[] = [];
   for (let v = floor; v <= top + step / 2; v += step) ticks.push(v);
-  const every = Math.max(1, Math.ceil(points.length / 6));
   return html`<svg class="chart" data-chart="${id}" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img">
     ${ticks.map((v) => html`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${r(y(v))}" y2="${r(y(v))}" stroke="${v === 0 ? '#8a93a3' : '#e6e9ee'}"/><text x="${LEFT - 6}" y="${r(y(v) + 4)}" text-anchor="end">${format(v)}</text>`)}
     ${points.map((p, i) => html`<rect class="mark" data-label="${p.label}" data-value="${p.value}" x="${r(LEFT + i * slot + slot * 0.1)}" width="${r(Math.max(slot * 0.8, 0.5))}" y="${r(Math.min(y(p.value), y(0)))}" height="${r(Math.abs(y(p.value) - y(0)))}" fill="${p.value < 0 ? '#c0504d' : '#2b59c3'}"><title>${p.label}: ${format(p.value)}</title></rect>`)}
-    ${points.map((p, i) => (i % every === 0 || i === points.length - 1 ? html`<text x="${r(LEFT + (i + 0.5) * slot)}" y="${height - 10}" text-anchor="middle">${p.label}</text>` : null))}
+    ${axisLabels(points.map((p) => p.label), slot)}
   </svg>`;
+}
+
+/** Roughly how wide a label of the axis font is, per character. */
+const CHAR_WIDTH = 6.2;
+
+/**
+ * Labels under columns: the first and the last always (anchored at their outer ends, so neither runs
+ * off the chart), and between them every one that leaves room on both sides.
+ */
+function axisLabels(labels: string[], slot: number): Markup[] {
+  const placed: Array<{ text: string; x: number; anchor: string; from: number; to: number }> = [];
+  const at = (i: number): (typeof placed)[number] => {
+    const w = labels[i]!.length * CHAR_WIDTH;
+    if (i === 0) return { text: labels[i]!, x: LEFT, anchor: 'start', from: LEFT, to: LEFT + w };
+    if (i === labels.length - 1) return { text: labels[i]!, x: WIDTH - RIGHT, anchor: 'end', from: WIDTH - RIGHT - w, to: WIDTH - RIGHT };
+    const x = LEFT + (i + 0.5) * slot;
+    return { text: labels[i]!, x, anchor: 'middle', from: x - w / 2, to: x + w / 2 };
+  };
+  if (labels.length === 0) return [];
+  const last = at(labels.length - 1);
+  placed.push(at(0));
+  for (let i = 1; i < labels.length - 1; i++) {
+    const label = at(i);
+    if (label.from > placed.at(-1)!.to + 16 && label.to < last.from - 16) placed.push(label);
+  }
+  if (labels.length > 1 && last.from > placed.at(-1)!.to + 4) placed.push(last);
+  return placed.map((l) => html`<text x="${r(l.x)}" y="${AXIS_Y}" text-anchor="${l.anchor}">${l.text}</text>`);
 }
 
 /** Horizontal bars, one per point in the given order (largest first, as callers sort), the value at the bar's end. */
