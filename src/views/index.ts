@@ -16,12 +16,19 @@ export async function destinationViews(config: Pick<ViewsConfig, 'dialect' | 'de
   if ((await dest.list('_manifests/')).length === 0) {
     throw new EtlError(ErrorCodes.CONFIG_INVALID, `${config.dest} holds no run manifest (_manifests/): run the ETL into it first`);
   }
-  if (config.dialect === 'duckdb') return viewsSql('duckdb', { dest: config.dest });
-  // A BigQuery external table whose URIs match no file fails every query that reads it: such a table
-  // (one whose entity was never run, deletions before the first) is read as empty until the views are made again.
+  // Which tables have parts of which format (--format): a reader whose files match nothing fails every
+  // query (a BigQuery external table, DuckDB's read_parquet), so such a table is read as empty, or for
+  // NDJSON in DuckDB through one glob over every table's parts, until the views are made again.
   const tables = [...entities.flatMap((e) => e.tables.map((t) => t.name)), deletionsTable.def.name];
   const absent = new Set<string>();
-  for (const table of tables) if ((await dest.list(`${table}/`)).length === 0) absent.add(table);
-  if (absent.size > 0) logger.warn(`no files yet for ${[...absent].join(', ')}: their views read as empty until this command runs again`, { tables: [...absent] });
-  return viewsSql('bigquery', { dest: config.dest, dataset: config.dataset, absent });
+  const parquet = new Set<string>();
+  for (const table of tables) {
+    const names = await dest.list(`${table}/`);
+    if (!names.some((n) => n.endsWith('.ndjson.gz'))) absent.add(table);
+    if (names.some((n) => n.endsWith('.parquet'))) parquet.add(table);
+  }
+  if (config.dialect === 'duckdb') return viewsSql('duckdb', { dest: config.dest, parquet, ndjson: absent.size < tables.length || parquet.size === 0 });
+  const none = [...absent].filter((t) => !parquet.has(t));
+  if (none.length > 0) logger.warn(`no files yet for ${none.join(', ')}: their views read as empty until this command runs again`, { tables: none });
+  return viewsSql('bigquery', { dest: config.dest, dataset: config.dataset, absent, parquet });
 }

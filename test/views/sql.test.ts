@@ -69,6 +69,22 @@ describe('current-state SQL', () => {
     }
   });
 
+  it('reads Parquet parts (--format parquet) beside NDJSON ones in BigQuery: a PARQUET external table without the hive columns, _shop and _run_id from the path', () => {
+    const statements = viewStatements('bigquery', { dest: 'gs://bucket/shopify', absent: new Set(['products']), parquet: new Set(['orders', 'products']) });
+    const parser = new NodeSqlParser.Parser();
+    for (const s of statements.filter((s) => s.startsWith('CREATE OR REPLACE VIEW'))) expect(() => parser.astify(s, { database: 'BigQuery' }), s.slice(0, 80)).to.not.throw();
+    const external = named(statements, /^CREATE OR REPLACE EXTERNAL TABLE `analytics\.(\w+)`/);
+    const orders = entities.flatMap((e) => e.tables).find((t) => t.name === 'orders')!;
+    const ddl = external.get('shopify_orders_parquet')!;
+    expect([...ddl.matchAll(/^ {2}`(\w+)` /gm)].map((m) => m[1])).to.deep.equal(bigQuerySchema(orders).map((f) => f.name).filter((n) => n !== '_shop' && n !== '_run_id'));
+    expect(ddl).to.include("format = 'PARQUET', enable_list_inference = true, uris = ['gs://bucket/shopify/orders/*.parquet']");
+    // The NDJSON table beside it matches only NDJSON parts; a table with Parquet parts only has no NDJSON table.
+    expect(external.get('shopify_orders')).to.include("uris = ['gs://bucket/shopify/orders/*.ndjson.gz']");
+    expect(external.has('shopify_products')).to.equal(false);
+    const current = statements.find((s) => s.startsWith('CREATE OR REPLACE VIEW `analytics.shopify_products_current`'))!;
+    expect(current).to.include('shop AS `_shop`').and.include('run AS `_run_id`').and.include('FROM `analytics.shopify_products_parquet`');
+  });
+
   it('reads a table with no files yet (BigQuery fails on an external table that matches none) as typed and empty', () => {
     const statements = viewStatements('bigquery', { dest: 'gs://bucket/shopify', absent: new Set(['deletions']) });
     expect(statements.some((s) => s.includes('EXTERNAL TABLE `analytics.shopify_deletions`'))).to.equal(false);
