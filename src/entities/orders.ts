@@ -86,7 +86,12 @@ const discountApplications = table({
 
 export const ordersEntity = defineEntity({
   name: 'orders',
-  scopes: ['read_orders'],
+  // read_returns too: the second query reads Order.returns and ReturnAgreement.return, and Shopify's
+  // Return object requires it (https://shopify.dev/docs/api/admin-graphql/2024-01/objects/Return).
+  // Without it Shopify would refuse that query and so every orders window; the preflight names it
+  // first. An incremental entity's windows are whole or not committed, so its queries cannot be
+  // left out one by one as a snapshot's are.
+  scopes: ['read_orders', 'read_returns'],
   sync: 'incremental',
   tables: [orders, lineItems, transactions, refunds, fulfillments, shippingLines, discountApplications],
   routes: {

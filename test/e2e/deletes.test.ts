@@ -170,7 +170,7 @@ describe('deletes: the deletions feed equals what the store deleted', function (
 
   it('an entity skipped for a missing scope gets no id snapshot either; the others do', async () => {
     await sandbox.close();
-    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 10, customers: 5, products: 3 }, scopes: ['read_orders', 'read_all_orders', 'read_customers'] });
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 10, customers: 5, products: 3 }, scopes: ['read_orders', 'read_all_orders', 'read_returns', 'read_customers'] });
     // Every entity (no --entities): those without their scope are skipped, products and draft orders among them.
     const all = await runAgainst(sandbox, dir, ['--safety-lag', '0s', '--deletes-every', '0', '--max-poll-interval', '200ms'], { logger: logs.logger });
     expect(all.exitCode, JSON.stringify(all.shops[0]!.entities.filter((e) => e.status === 'failed'))).to.equal(0);
@@ -195,7 +195,7 @@ describe('deletes: the deletions feed equals what the store deleted', function (
 
     // The same shop, its app now granted read_orders without read_all_orders: most held orders are older than 60 days.
     await sandbox.close();
-    sandbox = await shop(['read_orders', 'read_customers', 'read_products']);
+    sandbox = await shop(['read_orders', 'read_returns', 'read_customers', 'read_products']);
     const cut = await run(['orders']);
     expect(cut.exitCode).to.equal(0);
     expect(await deletionsOf(cut)).to.deep.equal([]);

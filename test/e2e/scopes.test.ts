@@ -9,7 +9,7 @@ import { runCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { captureLogs } from '../support/truth.ts';
 
-const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes', 'read_shopify_payments_payouts', 'read_markets', 'read_users', 'read_discounts', 'read_content', 'read_marketing_events'];
+const ALL_BUT_DRAFTS_AND_INVENTORY = ['read_orders', 'read_all_orders', 'read_returns', 'read_products', 'read_customers', 'read_locations', 'read_merchant_managed_fulfillment_orders', 'read_gift_cards', 'read_shopify_payments_disputes', 'read_shopify_payments_payouts', 'read_markets', 'read_users', 'read_discounts', 'read_content', 'read_marketing_events'];
 
 describe('scope preflight', function () {
   this.timeout(60_000);
@@ -88,15 +88,31 @@ describe('scope preflight', function () {
     expect(submittedRoots(s)).to.include('abandonedCheckouts');
   });
 
+  it('needs read_returns for orders (their second query reads Order.returns and ReturnAgreement.return, Return objects Shopify shows only with it): skipped with a note without it, failing when named', async () => {
+    const s = await start(['read_orders', 'read_all_orders', 'read_customers']);
+    const quiet = await runAgainst(s, dir, ['--safety-lag', '0s']);
+    expect(quiet.exitCode).to.equal(0);
+    const byName = new Map(quiet.shops[0]!.entities.map((e) => [e.entity, e]));
+    expect(byName.get('orders')).to.include({ status: 'skipped', note: 'skipped: grant read_returns to the app and reinstall it' });
+    expect(byName.get('customers')!.status).to.equal('committed');
+    expect(submittedRoots(s)).to.not.include('orders');
+
+    const named = await runAgainst(s, join(dir, 'named'), ['--entities', 'orders,customers', '--safety-lag', '0s']);
+    expect(named.exitCode).to.equal(1);
+    const [orders, customers] = named.shops[0]!.entities;
+    expect([orders!.status, orders!.error?.code, orders!.error?.message.includes('read_returns')]).to.deep.equal(['failed', 'SCOPE_MISSING', true]);
+    expect(customers!.status).to.equal('committed');
+  });
+
   it('counts a granted write_ scope as its read_ scope', async () => {
-    const s = await start(['write_orders', 'read_all_orders']);
+    const s = await start(['write_orders', 'read_all_orders', 'write_returns']);
     const result = await runAgainst(s, dir, ['--entities', 'orders', '--safety-lag', '0s']);
     expect(result.exitCode).to.equal(0);
     expect(result.shops[0]!.entities[0]!.status).to.equal('committed');
   });
 
   it('warns when order windows reach back past 60 days without read_all_orders, and not for a recent backfill', async () => {
-    const s = await start(['read_orders']);
+    const s = await start(['read_orders', 'read_returns']);
     const first = captureLogs();
     expect((await runAgainst(s, dir, ['--entities', 'orders', '--safety-lag', '0s'], { logger: first.logger })).exitCode).to.equal(0);
     const warned = first.entries().filter((e) => e.severity === 'WARNING' && e.entity === 'orders' && /read_all_orders/.test(String(e.message)));
@@ -112,7 +128,7 @@ describe('scope preflight', function () {
     const result = await runCli(['--shop', s.shopDomain, '--admin-url', s.url, '--dest', join(dir, 'out'), '--state', join(dir, 'state.db'),
       '--entities', 'orders,locations', '--poll-interval', '50ms', '--safety-lag', '0s', '--log-format', 'pretty'], { SHOPIFY_ACCESS_TOKEN: s.token });
     expect(result.code).to.equal(0);
-    expect(result.stdout).to.match(/scope preflight\n {2}entity {5}syncs {2}scopes\n {2}orders {5}yes {4}read_orders\n {2}locations {2}yes {4}read_locations\n/);
+    expect(result.stdout).to.match(/scope preflight\n {2}entity {5}syncs {2}scopes\n {2}orders {5}yes {4}read_orders, read_returns\n {2}locations {2}yes {4}read_locations\n/);
   });
 
   it('gives a shop off Shopify Plus its gift cards and B2B companies tables empty, with a note, even when --entities names them (exit 0)', async () => {
