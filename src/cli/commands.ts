@@ -1,6 +1,7 @@
 // The commands, each given its validated Config: `run` (the sync stage under SIGTERM/SIGINT handling,
-// then the summary), `status` (the state's report on stdout), `views` (SQL on stdout) and `report` (an
-// HTML file, its path on stdout), each logging where its Config says,
+// then the summary, then the models when asked), `status` (the state's report on stdout), `views` (SQL
+// on stdout), `report` (an HTML file, its path on stdout) and `models` (files under <dest>/_models/,
+// their paths on stdout), each logging where its Config says,
 // first a warning about ETL_* variables that no flag reads; and how an error that ends the process is
 // reported.
 import { ErrorCodes, ExitCodes, interruptedBy, interruptExitCode } from '../errors/index.ts';
@@ -12,7 +13,9 @@ import { logSummary, summaryTable } from '../report/summary.ts';
 import type { SyncHooks } from '../sync/hooks.ts';
 import { runJob } from '../sync/run.ts';
 import { destinationViews } from '../views/index.ts';
-import type { Config, ReportConfig, RunConfig, StatusConfig, ViewsConfig } from './config.ts';
+import { writeModels } from '../models/index.ts';
+import type { ModelParams } from '../models/definitions.ts';
+import type { Config, ModelsConfig, ReportConfig, RunConfig, StatusConfig, ViewsConfig } from './config.ts';
 
 function commandLogger(config: Config, live: LiveBlock | null): Logger {
   const logger = createLogger({ ...config.log, ...(live ? { stream: live.writable() } : {}) });
@@ -42,7 +45,27 @@ export async function runCommand(config: RunConfig, hooks: SyncHooks = {}): Prom
   // The table is for people; off a terminal every line is a log entry, so the summary is log lines.
   if (config.log.format === 'pretty') process.stdout.write(summaryTable(result));
   else logSummary(logger, result);
-  return result.exitCode;
+  // Models over what some shop committed; a run that committed nothing has nothing new to model.
+  if (!config.models || config.dryRun || (result.exitCode !== ExitCodes.OK && result.exitCode !== ExitCodes.PARTIAL_FAILURE)) return result.exitCode;
+  try {
+    await models(config.dest, config.models, logger, config.log.format);
+    return result.exitCode;
+  } catch (err) {
+    // The run's data is committed and stays; the models are what failed, and the exit code says so.
+    logger.error(`models: ${err instanceof Error ? err.message : String(err)}`, { code: err instanceof Error && 'code' in err ? err.code : ErrorCodes.INTERNAL });
+    return ExitCodes.PARTIAL_FAILURE;
+  }
+}
+
+async function models(dest: string, params: ModelParams, logger: Logger, format: LogFormat): Promise<void> {
+  const written = await writeModels({ dest, params }, logger);
+  for (const w of written) logger.info(`model ${w.model}: ${w.rows} rows → ${w.path}`, { model: w.model, rows: w.rows, path: w.path });
+  if (format === 'pretty') process.stdout.write(`models written (${written.length}) under ${dest}/_models/:\n${written.map((w) => `  ${w.model.padEnd(24)} ${String(w.rows).padStart(7)} rows  ${w.path}\n`).join('')}`);
+}
+
+export async function modelsCommand(config: ModelsConfig): Promise<number> {
+  await models(config.dest, config.params, commandLogger(config, null), config.log.format);
+  return ExitCodes.OK;
 }
 
 export async function statusCommand(config: StatusConfig): Promise<number> {

@@ -9,7 +9,8 @@ import { EtlError } from '../errors/index.ts';
 import type { LogFormat, LogLevel } from '../report/log.ts';
 import type { OutputFormat } from '../load/layout.ts';
 import { ignoredEnv, logLabels, type Env } from './env.ts';
-import { ALL_FLAGS, forCommand, Given, LOG_OPTIONS, REPORT_OPTIONS, resolvePath, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, type Values } from './options.ts';
+import type { ModelParams } from '../models/definitions.ts';
+import { ALL_FLAGS, forCommand, Given, LOG_OPTIONS, MODEL_OPTIONS, MODELS_COMMAND_OPTIONS, REPORT_OPTIONS, resolvePath, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, type Values } from './options.ts';
 import { checkGcsEndpoint, checkRun, runConfig } from './run-config.ts';
 import { normaliseShop, parseShopsFile, perShopStatePath, type Shard, type ShopAuth } from './shops.ts';
 import { bad } from './values.ts';
@@ -79,6 +80,8 @@ export interface RunConfig {
   /** How long one Shopify request (or one stalled download) is retried through 5xx, 429 and network failures. */
   retryBudgetMs: number;
   dryRun: boolean;
+  /** With --models: the models' settings, computed into <dest>/_models/ after the run; else null. */
+  models: ModelParams | null;
   /** Which execution this is on Cloud Run or Kubernetes (names the lock owner), if any. */
   execution: string | undefined;
   log: LogConfig;
@@ -123,7 +126,17 @@ export interface ReportConfig {
   ignoredEnv: string[];
 }
 
-export type Config = RunConfig | StatusConfig | ViewsConfig | ReportConfig;
+export interface ModelsConfig {
+  command: 'models';
+  /** A local folder the runs wrote. */
+  dest: string;
+  params: ModelParams;
+  log: LogConfig;
+  /** ETL_* variables that name no flag of any command: warned about, never read. */
+  ignoredEnv: string[];
+}
+
+export type Config = RunConfig | StatusConfig | ViewsConfig | ReportConfig | ModelsConfig;
 
 /** What every command's Config holds: where it logs, and the variables it warns about. */
 export type CommonConfig = Pick<RunConfig, 'log' | 'ignoredEnv'>;
@@ -175,6 +188,25 @@ function reportConfig(argv: Values<typeof REPORT_OPTIONS>, common: CommonConfig)
   };
 }
 
+/** The models' settings from their flags. */
+export function modelParams(argv: Values<typeof MODEL_OPTIONS>): ModelParams {
+  return {
+    vipSpent: argv['segment-vip-spent'], vipOrders: argv['segment-vip-orders'], loyalSpent: argv['segment-loyal-spent'], loyalOrders: argv['segment-loyal-orders'],
+    regularOrders: argv['segment-regular-orders'], topPairs: argv['top-pairs'],
+  };
+}
+
+/** The models read the files with an embedded DuckDB, which reads a folder: a bucket's models are BigQuery views (models/bigquery). */
+export function checkModelsDest(dest: string, flag: string): true {
+  if (dest.startsWith('gs://')) bad(`${flag} computes the models from a local folder, not ${dest}: for a bucket, create the BigQuery views of models/bigquery (scripts/bigquery-models.sh), or copy the folder down (gcloud storage cp -r) and run the models command on it`);
+  return true;
+}
+
+function modelsConfig(argv: Values<typeof MODELS_COMMAND_OPTIONS>, common: CommonConfig): ModelsConfig {
+  checkModelsDest(argv.dest, 'models');
+  return { command: 'models', dest: argv.dest, params: modelParams(argv), ...common };
+}
+
 /** Parses argv (after node and the script) and the environment; null when --help or --version printed. */
 export async function parseConfig(args: string[], env: Env = process.env, isTty = Boolean(process.stderr.isTTY), now = new Date()): Promise<Config | null> {
   let parsed: Config | undefined;
@@ -196,6 +228,9 @@ export async function parseConfig(args: string[], env: Env = process.env, isTty 
     .command('report', 'write one self-contained HTML file: the latest runs, data freshness per table, the quality checks and charts of the models',
       (y) => y.options(forCommand(REPORT_OPTIONS, env, given)).check((argv) => checkGcsEndpoint(argv['gcs-endpoint'], env)),
       (argv) => { parsed = reportConfig(argv, commonConfig(argv, env, isTty)); })
+    .command('models', 'compute the analytics models (customer lifetime value, products, daily financials, geography, cohorts) from a local --dest into <dest>/_models/',
+      (y) => y.options(forCommand(MODELS_COMMAND_OPTIONS, env, given)),
+      (argv) => { parsed = modelsConfig(argv, commonConfig(argv, env, isTty)); })
     .fail((message, err) => {
       // Ours, from a check or a handler.
       if (err instanceof EtlError) throw err;

@@ -74,6 +74,16 @@ export const SANDBOX_STORE_OPTIONS = {
   'sandbox-scopes': { type: 'string', describe: 'access scopes the simulated store grants the app, comma-separated (default: all its data needs)' },
 } as const satisfies Table;
 
+/** The models' settings (src/models/definitions.ts), for `models` and `run --models`. */
+export const MODEL_OPTIONS = {
+  'segment-vip-spent': { type: 'string', default: '1000', read: whole(0), describe: 'customer segment VIP: spent at least this much (shop currency) …' },
+  'segment-vip-orders': { type: 'string', default: '10', read: whole(1), describe: '… in at least this many orders' },
+  'segment-loyal-spent': { type: 'string', default: '500', read: whole(0), describe: 'customer segment Loyal: spent at least this much …' },
+  'segment-loyal-orders': { type: 'string', default: '5', read: whole(1), describe: '… in at least this many orders' },
+  'segment-regular-orders': { type: 'string', default: '3', read: whole(1), describe: 'customer segment Regular: at least this many orders (then One-time: 1 order, else Emerging)' },
+  'top-pairs': { type: 'string', default: '100', read: whole(1), describe: 'product_pairs: the most co-bought pairs of products kept per shop' },
+} as const satisfies Table;
+
 export const RUN_OPTIONS = {
   shop: { type: 'string', describe: 'the store\'s myshopify domain (env SHOPIFY_SHOP); the token comes from env SHOPIFY_ACCESS_TOKEN' },
   'admin-url': { type: 'string', describe: 'base URL of the Admin API (env SHOPIFY_ADMIN_URL); default https://<shop>' },
@@ -113,6 +123,8 @@ export const RUN_OPTIONS = {
   sandbox: { type: 'boolean', default: false, read: yes, describe: 'extract from the built-in simulated store (no credentials needed)' },
   ...SANDBOX_STORE_OPTIONS,
   'dry-run': { type: 'boolean', default: false, read: yes, describe: 'print the plan and the queries; touch nothing' },
+  models: { type: 'boolean', default: false, read: yes, describe: 'after the run, compute the models into <dest>/_models/ (as the models command; a local --dest)' },
+  ...MODEL_OPTIONS,
 } as const satisfies Table;
 
 export const STATUS_OPTIONS = {
@@ -138,8 +150,13 @@ export const REPORT_OPTIONS = {
   runs: { type: 'string', default: '10', read: whole(1, 1000), describe: 'how many of the latest runs of each shop the report shows' },
 } as const satisfies Table;
 
+export const MODELS_COMMAND_OPTIONS = {
+  dest: { type: 'string', default: './data/out', read: path, describe: 'what the runs wrote: a local folder (for gs://, the BigQuery views of models/bigquery)' },
+  ...MODEL_OPTIONS,
+} as const satisfies Table;
+
 /** Every flag of every command: ETL_* variables that name none of them are warned about. */
-export const ALL_FLAGS = [...new Set([LOG_OPTIONS, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, REPORT_OPTIONS].flatMap((t) => Object.keys(t)))];
+export const ALL_FLAGS = [...new Set([LOG_OPTIONS, RUN_OPTIONS, STATUS_OPTIONS, VIEWS_OPTIONS, REPORT_OPTIONS, MODELS_COMMAND_OPTIONS].flatMap((t) => Object.keys(t)))];
 
 /** A table as yargs options: each `read` became a coerce returning what it reads. */
 type Bound<T extends Table> = { [K in keyof T]: T[K] extends { read: Read<infer R> } ? Omit<T[K], 'read'> & { coerce: (value: unknown) => R } : T[K] };

@@ -1,7 +1,7 @@
 // The program behind src/main.ts: argv → Config → the chosen command, and errors → exit codes (0 all
 // committed, 1 some entity or shop failed, 2 bad configuration or usage, 3 every shop's state locked by
 // another run, 130 on SIGINT and 143 on SIGTERM after state was persisted). It runs on import.
-import { reportCommand, reportFailure, runCommand, statusCommand, viewsCommand } from './commands.ts';
+import { modelsCommand, reportCommand, reportFailure, runCommand, statusCommand, viewsCommand } from './commands.ts';
 import { parseConfig, type Config } from './config.ts';
 import { requestedLogFormat } from './env.ts';
 import { EtlError, exitCodeOf, ExitCodes } from '../errors/index.ts';
@@ -28,6 +28,8 @@ async function main(args: string[]): Promise<number> {
       return viewsCommand(config);
     case 'report':
       return reportCommand(config);
+    case 'models':
+      return modelsCommand(config);
   }
 }
 

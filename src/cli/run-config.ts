@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { entities } from '../entities/index.ts';
 import type { OutputFormat } from '../load/layout.ts';
 import { sandboxArgs } from '../shopify/sandbox-process.ts';
-import type { CommonConfig, RunConfig, ShopTarget } from './config.ts';
+import { checkModelsDest, modelParams, type CommonConfig, type RunConfig, type ShopTarget } from './config.ts';
 import { CREDENTIALS, execution, shardFromEnv, type Env } from './env.ts';
 import { resolvePath, SANDBOX_STORE_OPTIONS, type Given, type LOG_OPTIONS, type RUN_OPTIONS, type Values } from './options.ts';
 import { checkAdminUrl, normaliseShop, parseShopsFile, perShopStatePath, resolveAuth, shardShops, type Shard } from './shops.ts';
@@ -33,6 +33,7 @@ export function checkRun(argv: RunArgs, env: Env, now: Date, given: Given): true
   if (since && since >= latest) bad(`--since ${since.toISOString()} is in the future: a run extracts up to now minus --safety-lag (${latest.toISOString()}); nothing to extract`);
   for (const [a, b, why] of CONFLICTS) if (argv[a] && argv[b]) bad(why);
   if (argv['max-poll-interval'] < argv['poll-interval']) bad(`--max-poll-interval (${given.texts.get('max-poll-interval')}) must be at least --poll-interval (${given.texts.get('poll-interval')})`);
+  if (argv.models) checkModelsDest(argv.dest, '--models');
   return checkGcsEndpoint(argv['gcs-endpoint'], env);
 }
 
@@ -81,6 +82,7 @@ export function runConfig(argv: RunArgs, env: Env, common: CommonConfig): RunCon
     maxObjects: argv['max-objects'],
     retryBudgetMs: argv['retry-budget'],
     dryRun: argv['dry-run'],
+    models: argv.models ? modelParams(argv) : null,
     execution: execution(env),
     ...common,
   };

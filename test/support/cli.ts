@@ -22,7 +22,7 @@ export interface CliResult {
  * count; its own tests (test/e2e/deletes*.test.ts) and the golden demo run it.
  */
 export function withTestDefaults(args: string[]): string[] {
-  if (args[0] === 'status' || args[0] === 'views' || args[0] === 'report') return args;
+  if (args[0] === 'status' || args[0] === 'views' || args[0] === 'report' || args[0] === 'models') return args;
   return [...args, ...(args.includes('--window') ? [] : ['--window', '1000d']), ...(args.includes('--deletes-every') ? [] : ['--deletes-every', 'off'])];
 }
 

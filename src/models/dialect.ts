@@ -1,0 +1,51 @@
+// What the models' SQL needs of a dialect beyond what the current-state views need (src/views/dialects.ts):
+// dates in the shop's time zone, differences of instants, money rounded to the cent, a rate. The models
+// read only the current-state views, so a name is all they need of where the data lies.
+import type { DialectName } from '../views/dialects.ts';
+
+export interface ModelDialect {
+  dialect: DialectName;
+  /** A current-state view or a model, quoted (and, in BigQuery, in its dataset). */
+  name(name: string): string;
+  /** The calendar day of a TIMESTAMP in an IANA time zone (an expression). */
+  localDate(instant: string, timeZone: string): string;
+  /** The first day of a DATE's month. */
+  monthStart(date: string): string;
+  /** Whole months from one month's first day to another's. */
+  monthsBetween(from: string, to: string): string;
+  /** Seconds from one TIMESTAMP to another, as a whole number. */
+  secondsBetween(from: string, to: string): string;
+  /** A NUMERIC sum rounded to the cent, typed so it is written as such (12.30, not 12.300000000). */
+  cents(expression: string): string;
+  /** A ratio as a floating-point number, null where the denominator is 0. */
+  ratio(numerator: string, denominator: string): string;
+  /** A whole-number division rounded down. */
+  div(numerator: string, denominator: string): string;
+}
+
+export function modelDialect(dialect: DialectName, dataset = 'analytics'): ModelDialect {
+  if (dialect === 'duckdb') {
+    return {
+      dialect,
+      name: (n) => `"${n}"`,
+      localDate: (instant, tz) => `CAST(timezone(${tz}, ${instant}) AS DATE)`,
+      monthStart: (date) => `CAST(date_trunc('month', ${date}) AS DATE)`,
+      monthsBetween: (from, to) => `date_diff('month', ${from}, ${to})`,
+      secondsBetween: (from, to) => `CAST(epoch(${to}) - epoch(${from}) AS BIGINT)`,
+      cents: (e) => `CAST(ROUND(${e}, 2) AS DECIMAL(38, 2))`,
+      ratio: (n, d) => `CAST(${n} AS DOUBLE) / NULLIF(${d}, 0)`,
+      div: (n, d) => `CAST(floor(${n} / ${d}) AS BIGINT)`,
+    };
+  }
+  return {
+    dialect,
+    name: (n) => `\`${dataset}.${n}\``,
+    localDate: (instant, tz) => `DATE(${instant}, ${tz})`,
+    monthStart: (date) => `DATE_TRUNC(${date}, MONTH)`,
+    monthsBetween: (from, to) => `DATE_DIFF(${to}, ${from}, MONTH)`,
+    secondsBetween: (from, to) => `TIMESTAMP_DIFF(${to}, ${from}, SECOND)`,
+    cents: (e) => `ROUND(${e}, 2)`,
+    ratio: (n, d) => `CAST(${n} AS FLOAT64) / NULLIF(${d}, 0)`,
+    div: (n, d) => `DIV(${n}, ${d})`,
+  };
+}

@@ -1,0 +1,108 @@
+// `shopify-bulk-etl models` (and `run --models`): the models of definitions.ts computed by an embedded
+// DuckDB over a local destination's current-state views and written next to the data, one file per
+// model (<dest>/_models/<model>/<model>.ndjson.gz), replaced whole each time; and the same models as
+// BigQuery views (modelsSql).
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../report/log.ts';
+import type { DialectName } from '../views/dialects.ts';
+import { destinationViews } from '../views/index.ts';
+import { modelDialect, type ModelDialect } from './dialect.ts';
+import { models, type ModelDef, type ModelParams } from './definitions.ts';
+
+export { DEFAULT_MODEL_PARAMS, modelNames, models, type ModelParams } from './definitions.ts';
+
+export const MODELS_FOLDER = '_models';
+
+/** How the model files are written. NDJSON.gz as the part files are; 'parquet' is the hook for an output written as Parquet. */
+export type ModelFormat = 'ndjson' | 'parquet';
+
+const EXTENSION: Record<ModelFormat, string> = { ndjson: 'ndjson.gz', parquet: 'parquet' };
+// Instants as ISO-8601 in UTC, as the part files write them.
+const COPY_OPTIONS: Record<ModelFormat, string> = { ndjson: "FORMAT json, COMPRESSION 'gzip', TIMESTAMP_FORMAT '%Y-%m-%dT%H:%M:%S.%gZ'", parquet: 'FORMAT parquet' };
+
+/** A model as a view statement in a dialect. */
+export function modelStatement(d: ModelDialect, model: ModelDef, params: ModelParams): string {
+  return `CREATE OR REPLACE VIEW ${d.name(model.name)} AS\n${model.sql(d, params)}`;
+}
+
+/** Every model's view in one dialect (BigQuery: in `dataset`, over its current-state views). */
+export function modelsSql(dialect: DialectName, params: ModelParams, dataset?: string): Map<string, string> {
+  const d = modelDialect(dialect, dataset);
+  return new Map(models.map((m) => [m.name, `${modelStatement(d, m, params)};\n`]));
+}
+
+export interface WrittenModel {
+  model: string;
+  path: string;
+  rows: number;
+}
+
+export interface ModelsTarget {
+  /** A local folder a run wrote. */
+  dest: string;
+  params: ModelParams;
+  format?: ModelFormat;
+}
+
+const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
+
+/** Computes every model over `dest` and writes it under <dest>/_models/; says which shops' ledger figures are null and why. */
+export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'warn' | 'info'>): Promise<WrittenModel[]> {
+  const format = target.format ?? 'ndjson';
+  const views = await destinationViews({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined }, logger);
+  // Loaded here, not at startup: a run without --models never pays for DuckDB's native library.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    // Instants are UTC, whatever the machine's zone; days are the shop's own (definitions.ts).
+    await connection.run("SET TimeZone = 'UTC'");
+    await connection.run(views);
+    const d = modelDialect('duckdb');
+    const statements = models.map((m) => modelStatement(d, m, target.params));
+    // The views the models read, each computed once (from the files) into a table that shadows it:
+    // seven models reading the views themselves would read and rank every copy again, each time.
+    await connection.run('CREATE SCHEMA inputs');
+    for (const name of new Set(statements.flatMap((s) => [...s.matchAll(/"(shopify_\w+)"/g)].map((m) => m[1]!)))) {
+      await connection.run(`CREATE TABLE inputs."${name}" AS SELECT * FROM main."${name}"`);
+    }
+    await connection.run("SET search_path = 'inputs,main'");
+    for (const statement of statements) await connection.run(statement);
+    await warnLedger(connection, logger);
+    const written: WrittenModel[] = [];
+    for (const model of models) {
+      const folder = join(target.dest, MODELS_FOLDER, model.name);
+      const path = join(folder, `${model.name}.${EXTENSION[format]}`);
+      mkdirSync(folder, { recursive: true });
+      // Written aside and renamed: a reader never sees half a file, and a failed write leaves the last one.
+      const partial = `${path}.partial`;
+      try {
+        const result = await connection.run(`COPY (SELECT * FROM ${d.name(model.name)} ORDER BY ${model.orderBy}) TO ${quote(partial)} (${COPY_OPTIONS[format]})`);
+        renameSync(partial, path);
+        written.push({ model: model.name, path, rows: Number(result.rowsChanged) });
+      } finally {
+        rmSync(partial, { force: true });
+      }
+    }
+    return written;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** A shop with orders whose ledger is missing or older than its orders: its ledger columns are null, and the log says why. */
+async function warnLedger(connection: DuckDBConnection, logger: Pick<Logger, 'warn'>): Promise<void> {
+  const reader = await connection.runAndReadAll([
+    "SELECT shop, MAX(CASE WHEN table_name = 'orders' THEN run_id END) AS orders_run, MAX(CASE WHEN table_name = 'order_sales' THEN run_id END) AS sales_run",
+    `FROM "shopify__committed_files" WHERE table_name IN ('orders', 'order_sales') GROUP BY shop`,
+    "HAVING MAX(CASE WHEN table_name = 'order_sales' THEN run_id END) IS NULL OR MAX(CASE WHEN table_name = 'order_sales' THEN run_id END) < MAX(CASE WHEN table_name = 'orders' THEN run_id END)",
+  ].join('\n'));
+  const columns = models.filter((m) => m.ledgerColumns.length > 0).map((m) => `${m.name} (${m.ledgerColumns.join(', ')})`).join('; ');
+  for (const row of reader.getRowObjectsJson()) {
+    const why = row.sales_run === null ? 'no run extracted order_sales (the sales ledger)' : `the sales ledger was last extracted by run ${String(row.sales_run)}, before the latest orders (run ${String(row.orders_run)})`;
+    logger.warn(`${String(row.shop)}: ${why}, so the ledger's figures are null rather than short: ${columns}; run with --entities including order_sales`, { shop: row.shop, ledgerRun: row.sales_run, ordersRun: row.orders_run });
+  }
+}

@@ -1,0 +1,221 @@
+// The models as a user gets them: `run --models` against the sandbox over HTTP, an embedded DuckDB over
+// the files, the model files read back; each figure is compared, to the cent, with the same figure
+// computed here from the sandbox store's own records (its orders, their sales ledger, refunds and
+// addresses), not from anything the ETL wrote.
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { runCli } from '../support/cli.ts';
+
+type Rec = Record<string, unknown>;
+
+/** A field of a store record: a function of its arguments is called, a connection read whole. */
+function field<T = unknown>(rec: Rec, name: string, args: Rec = {}): T {
+  const value = typeof rec[name] === 'function' ? (rec[name] as (args: Rec) => unknown)(args) : rec[name];
+  return (value !== null && typeof value === 'object' && 'nodes' in value ? [...(value as { nodes: Iterable<Rec> }).nodes] : value) as T;
+}
+const numericId = (gid: unknown): number | null => (gid === null || gid === undefined ? null : Number(String(gid).replace(/^gid:\/\/shopify\/\w+\//, '').replace(/\?.*$/, '')));
+const bagCents = (bag: unknown): number => Math.round(Number(((bag as Rec).shopMoney as Rec).amount) * 100);
+const cents = (value: unknown): number => Math.round(Number(value) * 100);
+
+interface Sale { day: string; type: string; action: string; line: number | null; quantity: number | null; total: number; tax: number; discount: number }
+interface Order {
+  id: number;
+  test: boolean;
+  counted: boolean;
+  createdAt: string;
+  day: string;
+  customer: number | null;
+  spent: number;
+  total: number;
+  country: string | null;
+  province: string | null;
+  lines: Array<{ id: number; product: number | null; variant: number | null; quantity: number }>;
+  sales: Sale[];
+  refunds: Array<{ day: string; cents: number }>;
+}
+
+/** The store's orders as the models need them, days in the shop's time zone. */
+function storeOrders(sandbox: Sandbox): Order[] {
+  const root = sandbox.store.rootValue() as Rec;
+  const timeZone = String(field<Rec>(root, 'shop').ianaTimezone);
+  const day = (iso: string): string => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+  return field<Rec[]>(root, 'orders', { first: 1_000_000 }).map((o) => {
+    const test = o.test === true;
+    const customer = field<Rec | null>(o, 'customer');
+    const address = o.shippingAddress as Rec | null;
+    const total = bagCents(o.totalPriceSet);
+    return {
+      id: numericId(o.id)!,
+      test,
+      counted: !test && o.cancelledAt === null,
+      createdAt: String(o.createdAt),
+      day: day(String(o.createdAt)),
+      customer: customer ? numericId(customer.id) : null,
+      total,
+      spent: total - bagCents(o.totalRefundedSet),
+      country: (address?.country as string | undefined) ?? null,
+      province: (address?.province as string | undefined) ?? null,
+      lines: field<Rec[]>(o, 'lineItems').map((l) => ({ id: numericId(l.id)!, product: numericId(field<Rec | null>(l, 'product')?.id), variant: numericId(field<Rec | null>(l, 'variant')?.id), quantity: Number(l.quantity) })),
+      sales: field<Rec[]>(o, 'agreements').flatMap((a) => field<Rec[]>(a, 'sales').map((s) => ({
+        day: day(String(a.happenedAt)), type: String(s.__typename), action: String(s.actionType), line: numericId(field<Rec | null>(s, 'lineItem')?.id),
+        quantity: s.quantity as number | null, total: bagCents(s.totalAmount), tax: bagCents(s.totalTaxAmount), discount: bagCents(s.totalDiscountAmountBeforeTaxes),
+      }))),
+      refunds: (o.refunds as Rec[]).map((r) => ({ day: day(String(r.processedAt ?? r.createdAt)), cents: bagCents(r.totalRefundedSet) })),
+    };
+  });
+}
+
+function readModel(dest: string, model: string): Rec[] {
+  return gunzipSync(readFileSync(join(dest, '_models', model, `${model}.ndjson.gz`))).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+}
+
+const add = <K>(m: Map<K, number>, key: K, value: number): void => { m.set(key, (m.get(key) ?? 0) + value); };
+const byKey = <K>(m: Map<K, number>): Array<[K, number]> => [...m].sort(([a], [b]) => String(a).localeCompare(String(b)));
+
+// Thresholds low enough that the small store's customers fall in every segment.
+const SEGMENTS = { vipSpent: 1200, vipOrders: 3, loyalSpent: 800, loyalOrders: 2, regularOrders: 3 };
+const SEGMENT_FLAGS = ['--segment-vip-spent', String(SEGMENTS.vipSpent), '--segment-vip-orders', String(SEGMENTS.vipOrders), '--segment-loyal-spent', String(SEGMENTS.loyalSpent), '--segment-loyal-orders', String(SEGMENTS.loyalOrders), '--segment-regular-orders', String(SEGMENTS.regularOrders)];
+
+describe('models', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'etl-models-'));
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 90, customers: 36, products: 10 } });
+  });
+  after(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (dest: string, entities: string, extra: string[] = []) => runCli(
+    ['run', '--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', dest, '--state', `${dest}.db`, '--poll-interval', '20ms', '--log-format', 'json', '--entities', entities, '--models', ...extra],
+    { SHOPIFY_ACCESS_TOKEN: sandbox.token },
+  );
+
+  it('run --models writes every model; its figures equal the store\'s to the cent: segments per customer, net sales per day, units and net revenue per product, revenue per country', async () => {
+    const dest = join(dir, 'full');
+    const result = await run(dest, 'shop,orders,order_sales,customers,products,payouts,balance_transactions', [...SEGMENT_FLAGS, '--top-pairs', '1000']);
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr).to.not.include('the ledger\'s figures are null');
+    const orders = storeOrders(sandbox);
+    const counted = orders.filter((o) => o.counted);
+
+    // Customer lifetime value and segments.
+    const perCustomer = new Map<number, { orders: number; spent: number; first: string; last: string }>();
+    for (const o of counted) {
+      if (o.customer === null) continue;
+      const c = perCustomer.get(o.customer) ?? { orders: 0, spent: 0, first: o.createdAt, last: o.createdAt };
+      perCustomer.set(o.customer, { orders: c.orders + 1, spent: c.spent + o.spent, first: c.first < o.createdAt ? c.first : o.createdAt, last: c.last > o.createdAt ? c.last : o.createdAt });
+    }
+    const segmentOf = (c: { orders: number; spent: number }): string =>
+      c.spent >= SEGMENTS.vipSpent * 100 && c.orders >= SEGMENTS.vipOrders ? 'VIP'
+        : c.spent >= SEGMENTS.loyalSpent * 100 && c.orders >= SEGMENTS.loyalOrders ? 'Loyal'
+          : c.orders >= SEGMENTS.regularOrders ? 'Regular' : c.orders === 1 ? 'One-time' : 'Emerging';
+    const expectedClv = [...perCustomer].map(([id, c]) => ({ id, orders: c.orders, spent: c.spent, first: new Date(c.first).toISOString(), last: new Date(c.last).toISOString(), segment: segmentOf(c) })).sort((a, b) => a.id - b.id);
+    expect(new Set(expectedClv.map((c) => c.segment)).size, 'the store has customers in every segment').to.equal(5);
+    const clv = readModel(dest, 'customer_lifetime_value');
+    expect(clv.map((r) => ({ id: r.customer_id, orders: r.orders, spent: cents(r.total_spent), first: r.first_order_at, last: r.last_order_at, segment: r.segment }))).to.deep.equal(expectedClv);
+    for (const r of clv) expect(Math.abs(cents(r.average_order_value) - cents(r.total_spent) / Number(r.orders)), `AOV of ${String(r.customer_id)}`).to.be.at.most(0.5);
+
+    // Net sales per day (and the rest of Shopify's figures), from the store's ledger; the difference against the orders' own totals is zero.
+    const ledgered = orders.filter((o) => !o.test);
+    const net = new Map<string, number>();
+    const total = new Map<string, number>();
+    const taxes = new Map<string, number>();
+    const ordersTotal = new Map<string, number>();
+    for (const o of ledgered) {
+      for (const s of o.sales) {
+        add(total, s.day, s.total);
+        add(taxes, s.day, s.tax);
+        add(net, s.day, s.type === 'ProductSale' || s.type === 'AdjustmentSale' ? s.total - s.tax : 0);
+      }
+      add(ordersTotal, o.day, o.total);
+      for (const r of o.refunds) add(ordersTotal, r.day, -r.cents);
+    }
+    const financials = readModel(dest, 'daily_financials');
+    const column = (rows: Rec[], name: string): Array<[string, number]> => byKey(new Map(rows.filter((r) => net.has(String(r.day))).map((r) => [String(r.day), cents(r[name])])));
+    expect(column(financials, 'net_sales')).to.deep.equal(byKey(net));
+    expect(column(financials, 'total_sales')).to.deep.equal(byKey(total));
+    expect(column(financials, 'taxes')).to.deep.equal(byKey(taxes));
+    expect(byKey(new Map(financials.map((r) => [String(r.day), cents(r.orders_total)] as const).filter(([, v]) => v !== 0)))).to.deep.equal(byKey(new Map([...ordersTotal].filter(([, v]) => v !== 0))));
+    for (const r of financials) {
+      expect(cents(r.difference), `difference on ${String(r.day)}`).to.equal(0);
+      expect(cents(r.gross_sales) + cents(r.discounts) + cents(r.returns), `net sales on ${String(r.day)}`).to.equal(cents(r.net_sales));
+      expect(cents(r.net_sales) + cents(r.shipping) + cents(r.other_sales) + cents(r.taxes), `total sales on ${String(r.day)}`).to.equal(cents(r.total_sales));
+    }
+    expect(financials.some((r) => cents(r.returns) < 0), 'some returns').to.equal(true);
+    expect(financials.some((r) => cents(r.fees) > 0) && financials.some((r) => cents(r.payouts) !== 0), 'Shopify Payments data').to.equal(true);
+    const daily = readModel(dest, 'daily_shop');
+    expect(byKey(new Map(daily.map((r) => [String(r.day), cents(r.net_sales)] as const).filter(([d]) => net.has(d))))).to.deep.equal(byKey(net));
+    const ordersPerDay = new Map<string, number>();
+    for (const o of counted) add(ordersPerDay, o.day, 1);
+    expect(byKey(new Map(daily.map((r) => [String(r.day), Number(r.orders)] as const).filter(([, n]) => n > 0)))).to.deep.equal(byKey(ordersPerDay));
+
+    // Units and net revenue per product and variant.
+    const lineOf = new Map(counted.flatMap((o) => o.lines.map((l) => [l.id, l] as const)));
+    const units = new Map<string, number>();
+    const revenue = new Map<string, number>();
+    for (const o of counted) for (const l of o.lines) add(units, `${l.product}/${l.variant}`, l.quantity);
+    for (const o of counted) {
+      for (const s of o.sales) {
+        const line = s.line === null ? undefined : lineOf.get(s.line);
+        if (s.type === 'ProductSale' && line) add(revenue, `${line.product}/${line.variant}`, s.total - s.tax);
+      }
+    }
+    const products = readModel(dest, 'product_performance');
+    expect(byKey(new Map(products.map((r) => [`${String(r.product_id)}/${String(r.variant_id)}`, Number(r.units_sold)])))).to.deep.equal(byKey(units));
+    expect(byKey(new Map(products.map((r) => [`${String(r.product_id)}/${String(r.variant_id)}`, cents(r.net_revenue)])))).to.deep.equal(byKey(new Map([...units.keys()].map((k) => [k, revenue.get(k) ?? 0]))));
+
+    // Pairs of products in one order.
+    const pairs = new Map<string, number>();
+    for (const o of counted) {
+      const ids = [...new Set(o.lines.map((l) => l.product).filter((p): p is number => p !== null))].sort((a, b) => a - b);
+      for (const [i, a] of ids.entries()) for (const b of ids.slice(i + 1)) add(pairs, `${a}+${b}`, 1);
+    }
+    expect(byKey(new Map(readModel(dest, 'product_pairs').map((r) => [`${String(r.product_a_id)}+${String(r.product_b_id)}`, Number(r.orders)])))).to.deep.equal(byKey(pairs));
+
+    // Revenue per country and province.
+    const perPlace = new Map<string, number>();
+    for (const o of counted) add(perPlace, `${o.country}/${o.province}`, o.spent);
+    expect(byKey(new Map(readModel(dest, 'geography').map((r) => [`${String(r.country)}/${String(r.province)}`, cents(r.revenue)])))).to.deep.equal(byKey(perPlace));
+
+    // Cohorts: customers by the month of their first counted order, and who ordered again in each later month.
+    const months = new Map<number, Set<string>>();
+    for (const o of counted) if (o.customer !== null) months.set(o.customer, (months.get(o.customer) ?? new Set()).add(o.day.slice(0, 7)));
+    const cohorts = new Map<string, number>();
+    for (const set of months.values()) {
+      const first = [...set].sort()[0]!;
+      for (const m of set) add(cohorts, `${first}-01/${(Number(m.slice(0, 4)) - Number(first.slice(0, 4))) * 12 + Number(m.slice(5)) - Number(first.slice(5))}`, 1);
+    }
+    expect(byKey(new Map(readModel(dest, 'customer_cohorts').map((r) => [`${String(r.cohort_month)}/${String(r.month_offset)}`, Number(r.retained)])))).to.deep.equal(byKey(cohorts));
+  });
+
+  it('models a destination whose runs never extracted the sales ledger with its figures null, and says so; refuses a bucket with what to do instead', async () => {
+    const dest = join(dir, 'no-ledger');
+    const result = await run(dest, 'shop,orders');
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stderr).to.include('no run extracted order_sales').and.include('daily_financials (gross_sales');
+    const financials = readModel(dest, 'daily_financials');
+    expect(financials.length).to.be.greaterThan(0);
+    for (const r of financials) expect([r.net_sales, r.total_sales, r.difference], String(r.day)).to.deep.equal([null, null, null]);
+    expect(financials.some((r) => cents(r.orders_total) !== 0)).to.equal(true);
+    expect(readModel(dest, 'product_performance').every((r) => r.net_revenue === null && Number(r.units_sold) > 0)).to.equal(true);
+
+    // The command on its own, over the same folder: the same files.
+    const before = readModel(dest, 'customer_lifetime_value');
+    const again = await runCli(['models', '--dest', dest, '--log-format', 'pretty']);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stdout).to.include(join(dest, '_models', 'customer_lifetime_value', 'customer_lifetime_value.ndjson.gz'));
+    expect(readModel(dest, 'customer_lifetime_value')).to.deep.equal(before);
+
+    const bucket = await runCli(['models', '--dest', 'gs://bucket/shopify', '--log-format', 'pretty']);
+    expect(bucket.code).to.equal(2);
+    expect(bucket.stderr).to.include('models/bigquery');
+  });
+});
