@@ -86,7 +86,8 @@ describe('models', function () {
   let sandbox: Sandbox;
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'etl-models-'));
-    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 90, customers: 36, products: 10 } });
+    // A shop far from UTC: its days are not UTC's, so a model that took UTC days would be found out.
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 90, customers: 36, products: 10 }, features: { timeZone: 'Pacific/Auckland' } });
   });
   after(async () => {
     await sandbox.close();
@@ -105,6 +106,7 @@ describe('models', function () {
     expect(result.stderr).to.not.include('the ledger\'s figures are null');
     const orders = storeOrders(sandbox);
     const counted = orders.filter((o) => o.counted);
+    expect(orders.filter((o) => o.day !== o.createdAt.slice(0, 10)).length, 'orders on another day in the shop\'s zone than in UTC').to.be.greaterThan(10);
 
     // Customer lifetime value and segments.
     const perCustomer = new Map<number, { orders: number; spent: number; first: string; last: string }>();

@@ -43,6 +43,8 @@ export interface DestroyEvent {
 export interface ShopFeatures {
   shopifyPlus: boolean;
   shopifyPayments: boolean;
+  /** The shop's IANA time zone (Shop.ianaTimezone): the day a report puts an order in. */
+  timeZone: string;
 }
 
 /** Per mutable root: the updatedAt of touched records, the times records were added at, and the deleted ones. */
@@ -108,7 +110,7 @@ export class StoreContext {
   /** What the shop has beyond its data: Shopify Plus (gift cards exist) and a Shopify Payments account (disputes, payouts). */
   readonly features: Readonly<ShopFeatures>;
 
-  constructor(seed: number, size: StoreSize, timeline: Timeline, shopDomain: string, features: ShopFeatures = { shopifyPlus: true, shopifyPayments: true }) {
+  constructor(seed: number, size: StoreSize, timeline: Timeline, shopDomain: string, features: ShopFeatures = { shopifyPlus: true, shopifyPayments: true, timeZone: 'Etc/UTC' }) {
     this.seed = seed;
     this.size = size;
     this.timeline = timeline;

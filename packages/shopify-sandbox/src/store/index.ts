@@ -96,7 +96,7 @@ export class Store {
       if (!Number.isInteger(value) || value < 0) throw new RangeError(`store size ${key} must be a whole number >= 0, got ${value}`);
     }
     if (size.orders > 0 && size.products === 0) throw new RangeError('a store with orders needs at least one product');
-    this.ctx = new StoreContext(options.seed >>> 0, size, timelineFor(options.dataUntil ?? this.now()), options.shopDomain, { shopifyPlus: true, shopifyPayments: true, ...options.features });
+    this.ctx = new StoreContext(options.seed >>> 0, size, timelineFor(options.dataUntil ?? this.now()), options.shopDomain, { shopifyPlus: true, shopifyPayments: true, timeZone: 'Etc/UTC', ...options.features });
     this.graph = new StoreGraph(this.ctx);
   }
 

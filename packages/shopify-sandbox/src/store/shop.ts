@@ -21,8 +21,8 @@ export function shopRecord(ctx: StoreContext): Record<string, unknown> {
     contactEmail: `hello@${handle}.example.com`,
     currencyCode: ctx.shopCurrency,
     enabledPresentmentCurrencies: ['USD', 'EUR', 'GBP', 'CAD'],
-    ianaTimezone: 'Etc/UTC',
-    timezoneAbbreviation: 'UTC',
+    ianaTimezone: ctx.features.timeZone,
+    timezoneAbbreviation: timeZoneAbbreviation(ctx.features.timeZone, ctx.timeline.end),
     weightUnit: 'KILOGRAMS',
     unitSystem: 'METRIC_SYSTEM',
     taxesIncluded: false,
@@ -35,6 +35,13 @@ export function shopRecord(ctx: StoreContext): Record<string, unknown> {
     // Ordinary queries page through it (the shop is no bulk root).
     metafields: (args: Args) => connectionPage(ownerMetafields(ctx, 'SHOP', 0, shopCreated(ctx)), args),
   };
+}
+
+/** A zone's short name at an instant, as the admin shows it ("UTC", "EST", "GMT+13"). */
+function timeZoneAbbreviation(timeZone: string, atSeconds: number): string {
+  if (timeZone === 'Etc/UTC') return 'UTC';
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' }).formatToParts(new Date(atSeconds * 1000));
+  return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
 }
 
 export const shopGenerator: EntityGenerator = {
