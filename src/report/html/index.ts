@@ -20,10 +20,12 @@ export async function writeReport(config: ReportConfig, logger: Logger, now = ne
   const shops = await readRuns(config, dest, logger);
   const models = await readModels(config.dest);
   const text = page('Shopify bulk ETL report', `${shops.map((s) => s.shop).join(', ') || 'no shop yet'} · ${config.dest} · written ${now.toISOString().slice(0, 16).replace('T', ' ')} UTC`, [
+    // What a person looks for first: did the runs work and are the figures sound, then the figures, then
+    // the long per-table list.
     { id: 'runs', title: 'Latest runs', body: runsSection(shops) },
-    { id: 'freshness', title: 'Data freshness', body: freshnessSection(shops, now) },
     { id: 'quality', title: 'Quality checks', body: qualitySection(shops) },
     { id: 'models', title: 'Models', body: modelsSection(models) },
+    { id: 'freshness', title: 'Data freshness', body: freshnessSection(shops, now) },
   ]);
   await writeWhole(config.out, text);
   logger.info('report written', { path: config.out, shops: shops.length });
