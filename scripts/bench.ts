@@ -3,7 +3,7 @@
 // no extra node flag: the program sets its own), pointed at a sandbox served from this process;
 // timings come from its progress log lines, memory and CPU from outside (scripts/measure-process.ts).
 //
-//   npm run bench -- [--mb 500[,1000…]] [--shape sandbox,ascii] [--profile] [--mode orders|all] [--delay 3s] [--workers N] [--gzip-level 1]
+//   npm run bench -- [--mb 500[,1000…]] [--shape sandbox,ascii] [--profile] [--mode orders|all] [--delay 3s] [--workers N] [--gzip-level 1] [--format parquet]
 //
 // orders: per size and data shape, three ETL runs alternating with three runs of the bare split +
 //         JSON.parse loop in a fresh process (scripts/bare-loop.ts, node's default flags): the ratio is
@@ -15,10 +15,14 @@
 //         first shape runs once more through every launch form (npx, the npm script, the image's
 //         ENTRYPOINT as replayed) for each form's peak RSS. --profile adds one run per shape under
 //         `node --cpu-prof` and prints where the workers spent their busy time (scripts/profile-summary.ts).
+//         --format parquet: the ETL writes Parquet, and each run is followed by DuckDB writing Parquet
+//         from the same files in a fresh process (scripts/duckdb-parquet.ts): throughput, peak RSS and
+//         size side by side. DuckDB writes one file per query (every line, its detected types), the ETL
+//         every table of the entity, flattened and typed by its spec.
 // all:    every entity, each operation taking at least --delay; prints the run's wall time against the
 //         longest single operation plus its processing (what a perfectly overlapped run would take).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rm, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +41,7 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '3000' },
     workers: { type: 'string' },
     'gzip-level': { type: 'string' },
+    format: { type: 'string', default: 'ndjson' },
   },
 });
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,6 +57,8 @@ const shapes = args.shape.split(',').map((name) => {
 });
 const delayMs = mode === 'all' ? Number(args.delay) : 0;
 const RUNS = 3;
+if (args.format !== 'ndjson' && args.format !== 'parquet') throw new Error(`--format: ${args.format} is neither ndjson nor parquet`);
+const parquet = args.format === 'parquet';
 
 interface EtlRun extends Measured {
   form: string;
@@ -88,6 +95,7 @@ async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch
     ...(mode === 'orders' ? ['--deletes-every', 'off'] : []),
     ...(args.workers ? ['--workers', args.workers] : []),
     ...(args['gzip-level'] ? ['--gzip-level', args['gzip-level']] : []),
+    '--format', args.format,
   ];
   const perEntity: EtlRun['entities'] = new Map();
   const measured = await measure(launch.command, [...launch.args, ...cli], {
@@ -122,16 +130,17 @@ async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch
 const isEtl = (p: ProcessPeak): boolean => /^\S*\bnode\s/.test(p.command) && p.command.includes(' run --admin-url ');
 
 /** A script of this folder as a program of its own (`node scripts/<script> …`, default flags): the time it prints (ms) and the process's measures. */
-async function fresh(script: string, scriptArgs: string[]): Promise<{ ms: number; run: Measured }> {
+async function fresh(script: string, scriptArgs: string[]): Promise<{ ms: number; bytes: number; run: Measured }> {
   let ms = NaN;
+  let bytes = 0;
   const run = await measure(process.execPath, [join(root, 'scripts', script), ...scriptArgs], {
     cwd: root,
     env: process.env,
-    onStdoutLine: (line) => { ms = (JSON.parse(line) as { ms: number }).ms; },
+    onStdoutLine: (line) => ({ ms, bytes = 0 } = JSON.parse(line) as { ms: number; bytes?: number }),
     onStderrLine: (line) => process.stderr.write(`${line}\n`),
   });
   if (run.exitCode !== 0 || Number.isNaN(ms)) throw new Error(`scripts/${script} exited with code ${run.exitCode}`);
-  return { ms, run };
+  return { ms, bytes, run };
 }
 
 /**
@@ -195,8 +204,8 @@ function writeShape(sandbox: Sandbox, shape: Shape): void {
   };
 }
 
-async function gzBytes(dir: string): Promise<number> {
-  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ndjson.gz'));
+async function partBytes(dir: string): Promise<number> {
+  const files = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith(parquet ? '.parquet' : '.ndjson.gz'));
   const sizes = await Promise.all(files.map(async (f) => (await stat(join(dir, f))).size));
   return sizes.reduce((a, b) => a + b, 0);
 }
@@ -215,6 +224,7 @@ async function shapeBench(sandbox: Sandbox, mb: number, shape: Shape, dir: strin
   console.log(`\n-- shape ${shape}; load average ${load()}`);
   const etl: EtlRun[] = [];
   const bare: Array<{ ms: number; run: Measured }> = [];
+  const duck: Array<{ ms: number; bytes: number; run: Measured }> = [];
   const floor: number[] = [];
   // Every file the run read (the entity's queries each have one), in the order they were written.
   let file = { paths: [] as string[], bytes: 0 };
@@ -229,19 +239,30 @@ async function shapeBench(sandbox: Sandbox, mb: number, shape: Shape, dir: strin
     bare.push(b);
     const f = await fresh('two-core-floor.ts', [...(args.workers ? ['--threads', args.workers] : []), ...file.paths]);
     floor.push(f.ms);
+    if (parquet) {
+      await mkdir(join(dir, `duckdb-${i}`), { recursive: true });
+      duck.push(await fresh('duckdb-parquet.ts', [join(dir, `duckdb-${i}`), ...file.paths]));
+    }
     const ms = processingMs(run);
     // CPU seconds beside the times: on a loaded machine they move far less than wall time does.
     console.log(`run ${i + 1}  ETL ${s(ms)} (${(file.bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s, peak RSS ${mib(run.etlHwmKb)}, CPU ${s(run.cpuMs)} of ${s(run.wallMs)} wall)`
-      + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)}, CPU ${s(b.run.cpuMs)})   ratio ${(b.ms / ms).toFixed(2)}   floor ${s(f.ms)} (CPU ${s(f.run.cpuMs)})`);
+      + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)}, CPU ${s(b.run.cpuMs)})   ratio ${(b.ms / ms).toFixed(2)}   floor ${s(f.ms)} (CPU ${s(f.run.cpuMs)})`
+      + (parquet ? `   DuckDB → Parquet ${s(duck[i]!.ms)} (${mib(duck[i]!.run.maxRssKb)}, CPU ${s(duck[i]!.run.cpuMs)})` : ''));
   }
   const rows = etl[0]!.entities.get('orders')!.rows!;
   const etlMs = median(etl.map((r) => processingMs(r)));
   const bareMs = median(bare.map((b) => b.ms));
   console.log(`orders files          ${(file.bytes / 1e6).toFixed(0)} MB in ${file.paths.length} (one per query of the entity), ${rows} rows (${shape})`);
-  console.log(`orders processing     ${s(etlMs)}  ${Math.round(rows / (etlMs / 1000))} rows/s  ${(file.bytes / 1e6 / (etlMs / 1000)).toFixed(0)} MB/s  (median of ${RUNS}; download → parse → transform → gzip → part files closed)`);
+  console.log(`orders processing     ${s(etlMs)}  ${Math.round(rows / (etlMs / 1000))} rows/s  ${(file.bytes / 1e6 / (etlMs / 1000)).toFixed(0)} MB/s  (median of ${RUNS}; download → parse → transform → ${parquet ? "Parquet pages" : "gzip"} → part files closed)`);
   console.log(`peak RSS of the ETL   ${etl.map((r) => mib(r.etlHwmKb)).join(', ')}  (target ≤ 256 MiB; its VmHWM, every thread; rusage maxRSS ${etl.map((r) => mib(r.maxRssKb)).join(', ')})`);
-  console.log(`part files            ${((await gzBytes(join(dir, 'etl-0', 'out'))) / 1e6).toFixed(1)} MB gzipped (all tables)`);
+  const ours = await partBytes(join(dir, 'etl-0', 'out'));
+  console.log(`part files            ${(ours / 1e6).toFixed(1)} MB ${parquet ? 'Parquet' : 'gzipped'} (all tables)`);
   console.log(`bare loop, fresh      ${s(bareMs)}  ${(file.bytes / 1e6 / (bareMs / 1000)).toFixed(0)} MB/s  (median of ${bare.map((b) => s(b.ms)).join(', ')}; \`node scripts/bare-loop.ts\`, default flags)`);
+  if (parquet) {
+    const duckMs = median(duck.map((d) => d.ms));
+    console.log(`DuckDB → Parquet      ${s(duckMs)}  ${(file.bytes / 1e6 / (duckMs / 1000)).toFixed(0)} MB/s  peak RSS ${duck.map((d) => mib(d.run.maxRssKb)).join(', ')}  ${(duck[0]!.bytes / 1e6).toFixed(1)} MB  (median of ${duck.map((d) => s(d.ms)).join(', ')}; scripts/duckdb-parquet.ts, fresh process)`);
+    console.log(`PARQUET vs DuckDB     throughput ${(duckMs / etlMs).toFixed(2)}× (target ≥ 1.0)   size ${(ours / duck[0]!.bytes).toFixed(2)}× (target ≤ 1.5)   peak RSS ours ${mib(Math.max(...etl.map((r) => r.etlHwmKb)))}, DuckDB's ${mib(Math.max(...duck.map((d) => d.run.maxRssKb)))}`);
+  }
   console.log(`RATIO (${shape})`.padEnd(22) + `${(bareMs / etlMs).toFixed(2)}  (fresh-process bare loop / ETL processing; target ≥ 0.90)`);
   // Load stretches CPU far less than wall time: what the ratio could be with every core free for the
   // ETL, its run's fixed CPU (startup, the operation's polling: a one-order run's) left out.
