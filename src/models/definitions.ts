@@ -71,6 +71,9 @@ const ledgered = (d: ModelDialect): string =>
     "  HAVING MAX(CASE WHEN table_name = 'order_sales' THEN run_id END) >= MAX(CASE WHEN table_name = 'orders' THEN run_id END)",
   ].join('\n');
 
+/** Shops a run extracted a table for (a snapshot entity writes a part, empty or not, every run): Shopify Payments' figures are null elsewhere. */
+const extracted = (d: ModelDialect, table: string): string => `SELECT DISTINCT shop FROM ${d.name(COMMITTED_FILES)} WHERE table_name = '${table}'`;
+
 /**
  * A sale's part in each of Shopify's sales figures (amounts before tax): gross sales are the products
  * sold at their price before discounts, discounts what came off them (given back on a return), returns
@@ -122,10 +125,10 @@ export const models: readonly ModelDef[] = [
     sql: (d, p) => `${withClause({
       counted: counted(d),
       per: 'SELECT _shop, customer_id, COUNT(*) AS orders, SUM(spent) AS spent, MIN(created_at) AS first_order_at, MAX(created_at) AS last_order_at\n  FROM counted WHERE customer_id IS NOT NULL GROUP BY _shop, customer_id',
-      as_of: `SELECT _shop, MAX(_extracted_at) AS at FROM ${view(d, 'orders')} GROUP BY _shop`,
+      as_of: `SELECT _shop, MAX(_extracted_at) AS extracted_at FROM ${view(d, 'orders')} GROUP BY _shop`,
     })}
 SELECT per._shop AS shop, per.customer_id, per.orders, ${d.cents('per.spent')} AS total_spent, ${d.cents('per.spent / per.orders')} AS average_order_value,
-  per.first_order_at, per.last_order_at, ${d.div(d.secondsBetween('per.last_order_at', 'as_of.at'), '86400')} AS days_since_last_order,
+  per.first_order_at, per.last_order_at, ${d.div(d.secondsBetween('per.last_order_at', 'as_of.extracted_at'), '86400')} AS days_since_last_order,
   ${segment(p)} AS segment
 FROM per JOIN as_of ON as_of._shop = per._shop`,
   },
@@ -199,8 +202,8 @@ SELECT _shop AS shop, product_a_id, product_b_id, orders, pair_rank FROM ranked 
       taxes: 'taxes of every sale',
       total_sales: 'every sale with its tax: net_sales + shipping + other_sales + taxes',
       refunds: 'refunds processed (order_refunds, positive)',
-      payouts: 'Shopify Payments payouts issued (net; a withdrawal negative)',
-      fees: 'Shopify Payments fees (balance transactions)',
+      payouts: 'Shopify Payments payouts issued (net; a withdrawal negative); null where no run extracted payouts',
+      fees: 'Shopify Payments fees (balance transactions); null where no run extracted balance_transactions',
       orders_total: 'totals of the orders placed less refunds processed, from the orders\' own columns',
       difference: 'total_sales - orders_total: zero on consistent data',
     },
@@ -214,6 +217,8 @@ SELECT _shop AS shop, product_a_id, product_b_id, orders, pair_rank FROM ranked 
       return `${withClause({
         ledger: ledger(d),
         ledgered: ledgered(d),
+        paid_out: extracted(d, 'payouts'),
+        charged: extracted(d, 'balance_transactions'),
         facts: [
           `SELECT _shop, day, ${row(Object.fromEntries(Object.entries(SALE_PARTS).map(([k, v]) => [k, v])))} FROM ledger`,
           `  UNION ALL SELECT o._shop, ${d.localDate('o.created_at', tz)}, ${row({ orders_total: 'o.total_price' })}`,
@@ -231,10 +236,11 @@ SELECT f._shop AS shop, f.day,
   ${fromLedger(sum('gross'))} AS gross_sales, ${fromLedger(sum('discounts'))} AS discounts, ${fromLedger(sum('returns'))} AS returns,
   ${fromLedger(sum('net'))} AS net_sales, ${fromLedger(sum('shipping'))} AS shipping, ${fromLedger(sum('other'))} AS other_sales,
   ${fromLedger(sum('taxes'))} AS taxes, ${fromLedger(sum('total'))} AS total_sales,
-  ${sum('refunds')} AS refunds, ${sum('payouts')} AS payouts, ${sum('fees')} AS fees, ${sum('orders_total')} AS orders_total,
+  ${sum('refunds')} AS refunds, CASE WHEN po.shop IS NULL THEN NULL ELSE ${sum('payouts')} END AS payouts,
+  CASE WHEN ch.shop IS NULL THEN NULL ELSE ${sum('fees')} END AS fees, ${sum('orders_total')} AS orders_total,
   ${fromLedger(d.cents('SUM(f.total) - SUM(f.orders_total)'))} AS difference
-FROM facts AS f LEFT JOIN ledgered AS lg ON lg.shop = f._shop
-GROUP BY f._shop, f.day, lg.shop`;
+FROM facts AS f LEFT JOIN ledgered AS lg ON lg.shop = f._shop LEFT JOIN paid_out AS po ON po.shop = f._shop LEFT JOIN charged AS ch ON ch.shop = f._shop
+GROUP BY f._shop, f.day, lg.shop, po.shop, ch.shop`;
     },
   },
   {
@@ -255,12 +261,12 @@ GROUP BY f._shop, f.day, lg.shop`;
     orderBy: 'shop, country NULLS LAST, province NULLS LAST',
     sql: (d) => `${withClause({
       counted: counted(d),
-      fulfilled: `SELECT _shop, order_id, MIN(created_at) AS at FROM ${view(d, 'order_fulfillments')} GROUP BY _shop, order_id`,
+      fulfilled: `SELECT _shop, order_id, MIN(created_at) AS fulfilled_at FROM ${view(d, 'order_fulfillments')} GROUP BY _shop, order_id`,
     })}
 SELECT c._shop AS shop, c.shipping_address_country AS country, c.shipping_address_province AS province,
   COUNT(*) AS orders, COUNT(DISTINCT c.customer_id) AS customers, ${d.cents('SUM(c.spent)')} AS revenue, ${d.cents('SUM(c.spent) / COUNT(*)')} AS average_order_value,
   ${d.ratio("SUM(CASE WHEN c.display_fulfillment_status = 'FULFILLED' THEN 1 ELSE 0 END)", 'COUNT(*)')} AS fulfilment_rate,
-  AVG(CASE WHEN c.display_fulfillment_status = 'FULFILLED' THEN ${d.secondsBetween('c.created_at', 'f.at')} END) / 3600 AS avg_hours_to_fulfil
+  AVG(CASE WHEN c.display_fulfillment_status = 'FULFILLED' THEN ${d.secondsBetween('c.created_at', 'f.fulfilled_at')} END) / 3600 AS avg_hours_to_fulfil
 FROM counted AS c LEFT JOIN fulfilled AS f ON f._shop = c._shop AND f.order_id = c.id
 GROUP BY c._shop, c.shipping_address_country, c.shipping_address_province`,
   },
@@ -311,16 +317,16 @@ GROUP BY f._shop, f.day, lg.shop`,
     orderBy: 'shop, cohort_month, month_offset',
     sql: (d) => `${withClause({
       counted: counted(d),
-      active: `SELECT DISTINCT _shop, customer_id, ${d.monthStart('day')} AS month FROM counted WHERE customer_id IS NOT NULL`,
-      firsts: 'SELECT _shop, customer_id, MIN(month) AS cohort_month FROM active GROUP BY _shop, customer_id',
+      active: `SELECT DISTINCT _shop, customer_id, ${d.monthStart('day')} AS order_month FROM counted WHERE customer_id IS NOT NULL`,
+      firsts: 'SELECT _shop, customer_id, MIN(order_month) AS cohort_month FROM active GROUP BY _shop, customer_id',
       sizes: 'SELECT _shop, cohort_month, COUNT(*) AS customers FROM firsts GROUP BY _shop, cohort_month',
     })}
-SELECT f._shop AS shop, f.cohort_month, ${d.monthsBetween('f.cohort_month', 'a.month')} AS month_offset, s.customers, COUNT(*) AS retained,
+SELECT f._shop AS shop, f.cohort_month, ${d.monthsBetween('f.cohort_month', 'a.order_month')} AS month_offset, s.customers, COUNT(*) AS retained,
   ${d.ratio('COUNT(*)', 's.customers')} AS retention_rate
 FROM firsts AS f
 JOIN active AS a ON a._shop = f._shop AND a.customer_id = f.customer_id
 JOIN sizes AS s ON s._shop = f._shop AND s.cohort_month = f.cohort_month
-GROUP BY f._shop, f.cohort_month, a.month, s.customers`,
+GROUP BY f._shop, f.cohort_month, a.order_month, s.customers`,
   },
 ];
 

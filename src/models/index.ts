@@ -33,6 +33,24 @@ export function modelsSql(dialect: DialectName, params: ModelParams, dataset?: s
   return new Map(models.map((m) => [m.name, `${modelStatement(d, m, params)};\n`]));
 }
 
+/** Where the BigQuery views are kept in the repository, and the dataset their SQL names (scripts/bigquery-models.sh puts yours in its place). */
+export const BIGQUERY_FOLDER = 'models/bigquery';
+export const BIGQUERY_DATASET = 'analytics';
+
+/** The committed files of models/bigquery: one per model, with the defaults of every flag. */
+export function bigQueryModelFiles(params: ModelParams): Map<string, string> {
+  const sql = modelsSql('bigquery', params, BIGQUERY_DATASET);
+  return new Map(models.map((m) => [
+    `${m.name}.sql`,
+    [
+      `-- ${m.name}: ${m.description}`,
+      '-- Generated from src/models/definitions.ts by `node scripts/models-sql.ts` (the flags\' defaults); do not edit.',
+      `-- Reads the current-state views (\`shopify-bulk-etl views --dialect bigquery\`) in the dataset \`${BIGQUERY_DATASET}\`.`,
+      sql.get(m.name)!,
+    ].join('\n'),
+  ]));
+}
+
 export interface WrittenModel {
   model: string;
   path: string;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { models } from '../../src/models/definitions.ts';
 import { runCli } from '../support/cli.ts';
 
 type Rec = Record<string, unknown>;
@@ -104,6 +105,12 @@ describe('models', function () {
     const result = await run(dest, 'shop,orders,order_sales,customers,products,payouts,balance_transactions', [...SEGMENT_FLAGS, '--top-pairs', '1000']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stderr).to.not.include('the ledger\'s figures are null');
+    // Every model written, each row with the columns its definition declares, in order (what the report reads).
+    for (const model of models) {
+      const rows = readModel(dest, model.name);
+      expect(rows.length, model.name).to.be.greaterThan(0);
+      for (const row of rows) expect(Object.keys(row), model.name).to.deep.equal(Object.keys(model.columns));
+    }
     const orders = storeOrders(sandbox);
     const counted = orders.filter((o) => o.counted);
     expect(orders.filter((o) => o.day !== o.createdAt.slice(0, 10)).length, 'orders on another day in the shop\'s zone than in UTC').to.be.greaterThan(10);
@@ -205,7 +212,8 @@ describe('models', function () {
     expect(result.stderr).to.include('no run extracted order_sales').and.include('daily_financials (gross_sales');
     const financials = readModel(dest, 'daily_financials');
     expect(financials.length).to.be.greaterThan(0);
-    for (const r of financials) expect([r.net_sales, r.total_sales, r.difference], String(r.day)).to.deep.equal([null, null, null]);
+    // Neither were Shopify Payments' payouts and balance transactions: null too, not zero.
+    for (const r of financials) expect([r.net_sales, r.total_sales, r.difference, r.payouts, r.fees], String(r.day)).to.deep.equal([null, null, null, null, null]);
     expect(financials.some((r) => cents(r.orders_total) !== 0)).to.equal(true);
     expect(readModel(dest, 'product_performance').every((r) => r.net_revenue === null && Number(r.units_sold) > 0)).to.equal(true);
 
