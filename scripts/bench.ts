@@ -13,8 +13,11 @@
 //         file with every byte over 0x7F replaced by `x` (same lines, same size, the text of a shop
 //         whose customers write ASCII), on which the bare loop is fastest. At the largest size, the
 //         first shape runs once more through every launch form (npx, the npm script, the image's
-//         ENTRYPOINT as replayed) for each form's peak RSS. --profile adds one run per shape under
-//         `node --cpu-prof` and prints where the workers spent their busy time (scripts/profile-summary.ts).
+//         ENTRYPOINT as replayed) for each form's peak RSS. Each ETL run also prints the CPU its kinds
+//         of thread spent in the processing window (workers, main thread, and V8's background threads,
+//         which a --cpu-prof profile does not show: optimising compiles, a one-time cost, and concurrent
+//         GC). --profile adds one run per shape under `node --cpu-prof` and prints where the workers
+//         spent their busy time (scripts/profile-summary.ts).
 //         --format parquet: the ETL writes Parquet, and each run is followed by DuckDB writing Parquet
 //         from the same files in a fresh process (scripts/duckdb-parquet.ts): throughput, peak RSS and
 //         size side by side. DuckDB writes one file per query (every line, its detected types), the ETL
@@ -66,6 +69,8 @@ interface EtlRun extends Measured {
   etlHwmKb: number;
   /** Per entity: when streaming started and when the last part closed (ms since the epoch), and rows. */
   entities: Map<string, { streamingAt?: number; closedAt?: number; rows?: number }>;
+  /** The CPU each kind of thread spent between the first entity's streaming and its parts closing, ms (measure-process.ts, threadCpu). */
+  windowCpu: Record<string, number>;
 }
 
 /**
@@ -98,10 +103,12 @@ async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch
     '--format', args.format,
   ];
   const perEntity: EtlRun['entities'] = new Map();
+  let cpuAtStreaming: { entity: string; cpu: Record<string, number> } | null = null;
+  const windowCpu: Record<string, number> = {};
   const measured = await measure(launch.command, [...launch.args, ...cli], {
     cwd: root,
     env: { ...process.env, SHOPIFY_ACCESS_TOKEN: sandbox.token },
-    onStderrLine: (line) => {
+    onStderrLine: (line, threads) => {
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line) as Record<string, unknown>;
@@ -113,8 +120,15 @@ async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch
       if (entry.message !== 'progress' || typeof entry.entity !== 'string') return;
       const e = perEntity.get(entry.entity) ?? {};
       const at = Date.parse(String(entry.time));
-      if (entry.phase === 'streaming') e.streamingAt ??= at;
+      if (entry.phase === 'streaming' && e.streamingAt === undefined) {
+        e.streamingAt = at;
+        // The first entity's processing window (the orders mode's only one).
+        if (!cpuAtStreaming) cpuAtStreaming = { entity: entry.entity, cpu: threads() };
+      }
       if (entry.phase === 'uploading') {
+        if (e.closedAt === undefined && cpuAtStreaming?.entity === entry.entity) {
+          for (const [name, ms] of Object.entries(threads())) windowCpu[name] = ms - (cpuAtStreaming.cpu[name] ?? 0);
+        }
         e.closedAt ??= at;
         e.rows = Number(entry.rows);
       }
@@ -123,7 +137,7 @@ async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch
   });
   if (measured.exitCode !== 0) throw new Error(`the ETL (${launch.form}) exited with code ${measured.exitCode}`);
   const etl = measured.processes.filter(isEtl);
-  return { ...measured, form: launch.form, etlHwmKb: Math.max(0, ...etl.map((p) => p.hwmKb)), entities: perEntity };
+  return { ...measured, form: launch.form, etlHwmKb: Math.max(0, ...etl.map((p) => p.hwmKb)), entities: perEntity, windowCpu };
 }
 
 /** The CLI's own process: node running it (a launcher is npm, a shell, or node running something else). */
@@ -214,6 +228,12 @@ const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+/** The processing window's CPU by kind of thread (Node's thread names; the rest, e.g. libuv's file system threads, together). */
+function windowThreads(run: EtlRun): string {
+  const { MainThread: main = 0, WorkerThread: workers = 0, V8Worker: v8 = 0, ...rest } = run.windowCpu;
+  const other = Object.values(rest).reduce((a, b) => a + b, 0);
+  return `workers ${s(workers)}, main thread ${s(main)}, V8's background threads (optimising compiles, concurrent GC) ${s(v8)}, other ${s(other)}`;
+}
 const processingMs = (run: EtlRun, entity = 'orders'): number => run.entities.get(entity)!.closedAt! - run.entities.get(entity)!.streamingAt!;
 
 interface ShapeResult { mb: number; shape: Shape; fileMb: number; rows: number; etlMs: number; bareMs: number; floorMs: number; peakKb: number }
@@ -248,6 +268,7 @@ async function shapeBench(sandbox: Sandbox, mb: number, shape: Shape, dir: strin
     console.log(`run ${i + 1}  ETL ${s(ms)} (${(file.bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s, peak RSS ${mib(run.etlHwmKb)}, CPU ${s(run.cpuMs)} of ${s(run.wallMs)} wall)`
       + `   bare loop ${s(b.ms)} (${mib(b.run.maxRssKb)}, CPU ${s(b.run.cpuMs)})   ratio ${(b.ms / ms).toFixed(2)}   floor ${s(f.ms)} (CPU ${s(f.run.cpuMs)})`
       + (parquet ? `   DuckDB → Parquet ${s(duck[i]!.ms)} (${mib(duck[i]!.run.maxRssKb)}, CPU ${s(duck[i]!.run.cpuMs)})` : ''));
+    console.log(`        CPU in the ETL's processing window: ${windowThreads(run)}`);
   }
   const rows = etl[0]!.entities.get('orders')!.rows!;
   const etlMs = median(etl.map((r) => processingMs(r)));
@@ -269,6 +290,8 @@ async function shapeBench(sandbox: Sandbox, mb: number, shape: Shape, dir: strin
   const etlCpu = median(etl.map((r) => r.cpuMs)) - fixedCpuMs;
   const bareCpu = median(bare.map((b) => b.run.cpuMs));
   console.log(`CPU, median          ETL ${s(etlCpu)} (every thread, less a one-order run's ${s(fixedCpuMs)}), bare loop ${s(bareCpu)}; ceiling on ${cores} free cores ${(bareCpu / (etlCpu / cores)).toFixed(2)} (bare CPU / (ETL CPU / cores))`);
+  const medianRun = etl.find((r) => processingMs(r) === etlMs)!;
+  console.log(`window CPU, median run ${windowThreads(medianRun)}`);
   console.log(`two-core floor        ${s(median(floor))}  (median of ${floor.map(s).join(', ')}; scripts/two-core-floor.ts: read + split + deflate -1 of the input on every core, no rows)`);
   if (args.profile) {
     const profiles = join(dir, 'cpu-profiles');

@@ -42,6 +42,31 @@ function status(pid: number): { hwm: number; rss: number } | null {
   }
 }
 
+/**
+ * CPU (user + system, ms) of every thread of the process tree now, summed by thread name: Node names
+ * its own (MainThread, WorkerThread for a worker, V8Worker for V8's background threads: optimising
+ * compiles, concurrent GC; libuv-worker for file system calls). A thread that has ended is not counted.
+ */
+function threadCpu(root: number): Record<string, number> {
+  const tick = 1000 / 100; // USER_HZ, 100 on Linux
+  const byName: Record<string, number> = {};
+  const queue = children(root);
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        byName[name] = (byName[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) * tick;
+      }
+    } catch {
+      // gone between listing and reading
+    }
+    queue.push(...children(pid));
+  }
+  return byName;
+}
+
 function children(pid: number): number[] {
   try {
     return readdirSync(`/proc/${pid}/task`).flatMap((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
@@ -50,14 +75,17 @@ function children(pid: number): number[] {
   }
 }
 
-/** Runs `command args` under /usr/bin/time; the callbacks see its output line by line. */
-export function measure(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; onStdoutLine?: (line: string) => void; onStderrLine: (line: string) => void }): Promise<Measured> {
+/**
+ * Runs `command args` under /usr/bin/time; the callbacks see its output line by line, and may call
+ * `threads()` for the CPU each kind of thread of the tree has spent so far (threadCpu).
+ */
+export function measure(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; onStdoutLine?: (line: string) => void; onStderrLine: (line: string, threads: () => Record<string, number>) => void }): Promise<Measured> {
   if (!existsSync(TIME)) throw new Error(`${TIME} is needed to measure the runs (apt-get install time)`);
   const dir = mkdtempSync(join(tmpdir(), 'measure-'));
   const out = join(dir, 'time');
   const child = spawn(TIME, ['-f', '%e %U %S %M', '-o', out, command, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
   createInterface({ input: child.stdout! }).on('line', options.onStdoutLine ?? (() => undefined));
-  createInterface({ input: child.stderr! }).on('line', options.onStderrLine);
+  createInterface({ input: child.stderr! }).on('line', (line) => options.onStderrLine(line, () => threadCpu(child.pid!)));
   const peaks = new Map<number, ProcessPeak>();
   let treePeakKb = 0;
   const poll = setInterval(() => {
