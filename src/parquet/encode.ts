@@ -125,6 +125,9 @@ function textValue(b: Bytes, text: string): void {
   b.length += 4 + n;
 }
 
+/** A page's uncompressed body, one per thread: it is compressed before the next page is built. */
+const pageBody = new Bytes(64 * 1024);
+
 /** One leaf's levels and values for the page being built. */
 class LeafColumn {
   readonly leaf: Leaf;
@@ -187,7 +190,8 @@ class LeafColumn {
 
   /** The page: header and zstd body (levels, then values); the column is emptied for the next page. */
   page(): { bytes: Buffer; uncompressed: number; values: number } {
-    const body = new Bytes(16 + this.levels * 4 + this.values.length);
+    const body = pageBody;
+    body.length = 0;
     if (this.leaf.maxRep > 0) levelsRle(body, this.reps, this.levels);
     if (this.leaf.maxDef > 0) levelsRle(body, this.defs, this.levels);
     if (this.leaf.type === 'BOOLEAN') {
@@ -202,7 +206,9 @@ class LeafColumn {
       this.values.buf.copy(body.buf, body.length, 0, this.values.length);
       body.length += this.values.length;
     }
-    const compressed = zstdCompressSync(body.buf.subarray(0, body.length), { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } });
+    // The size pledged lets zstd size its window and tables to the page (a batch's page is small): a
+    // context sized for an unknown length costs more to set up than most pages take to compress.
+    const compressed = zstdCompressSync(body.buf.subarray(0, body.length), { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL }, pledgedSrcSize: body.length });
     // PageHeader: DATA_PAGE, sizes, DataPageHeader { num_values, PLAIN, RLE, RLE }.
     const header = ThriftWriter.struct((w) =>
       w.i32(1, 0).i32(2, body.length).i32(3, compressed.length).struct(5, (d) => d.i32(1, this.levels).i32(2, 0).i32(3, 3).i32(4, 3)),

@@ -10,7 +10,7 @@ import type { PageSet } from './encode.ts';
 import { schemaElements, type ParquetSchema } from './schema.ts';
 import { ThriftWriter } from './thrift.ts';
 
-export const ROW_GROUP_BYTES = 8 * 1024 * 1024;
+export const ROW_GROUP_BYTES = 2 * 1024 * 1024;
 const MAGIC = Buffer.from('PAR1');
 const CODEC_ZSTD = 6;
 const ENCODING_PLAIN = 0;

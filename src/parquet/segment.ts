@@ -8,6 +8,8 @@ import { parquetSchema, type ParquetSchema } from './schema.ts';
 
 const NL = 0x0a;
 const schemas = new WeakMap<TableDef, ParquetSchema>();
+// Per thread, kept between batches (pages() empties it): its columns' buffers grow once to a batch's size.
+const builders = new WeakMap<ParquetSchema, TablePages>();
 
 export function schemaOf(table: TableDef): ParquetSchema {
   let schema = schemas.get(table);
@@ -16,12 +18,20 @@ export function schemaOf(table: TableDef): ParquetSchema {
 }
 
 export function parquetSegment(table: TableDef, text: Buffer, rows: number): Segment {
-  const pages = new TablePages(schemaOf(table));
-  for (let start = 0; start < text.length; ) {
-    let end = text.indexOf(NL, start);
-    if (end === -1) end = text.length;
-    if (end > start) pages.add(JSON.parse(text.toString('utf8', start, end)) as Record<string, unknown>);
-    start = end + 1;
+  const schema = schemaOf(table);
+  let pages = builders.get(schema);
+  if (!pages) builders.set(schema, (pages = new TablePages(schema)));
+  try {
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf(NL, start);
+      if (end === -1) end = text.length;
+      if (end > start) pages.add(JSON.parse(text.toString('utf8', start, end)) as Record<string, unknown>);
+      start = end + 1;
+    }
+  } catch (err) {
+    // A row refused halfway left some columns a value ahead: the builder is not used again.
+    builders.delete(schema);
+    throw err;
   }
   const { bytes, index } = pages.pages();
   let uncompressed = 0;

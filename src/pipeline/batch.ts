@@ -245,7 +245,15 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
     }
     start = next;
   }
-  return { ok: true, physicalLines: physical, lines, rootLines, maxCursor, maxCursorMs, segments: out.encode(gzipLevel), children: out.children() };
+  let segments: BatchResult['segments'];
+  try {
+    segments = out.encode(gzipLevel);
+  } catch (err) {
+    // A row's value that its Parquet column cannot hold (src/parquet/encode.ts): found once the batch's rows are encoded, so the batch's last line is named.
+    if (!isEtlError(err)) throw err;
+    return { ok: false, line: physical, code: err.code, message: ` (the batch ending there): ${err.message}`, details: { ...err.details } };
+  }
+  return { ok: true, physicalLines: physical, lines, rootLines, maxCursor, maxCursorMs, segments, children: out.children() };
 }
 
 /** A line the byte path did not take: JSON.parse and the entity's processor. Fills `line` as the byte path does. */

@@ -1,0 +1,115 @@
+// The Parquet encoder on its own: pages of several batches assembled into several row groups, read back
+// by DuckDB; the values at the edges of each type (64-bit ids, decimals past 2^53 once scaled, negative
+// amounts, timestamps before 1970 and with microseconds, empty and null lists, null records' fields);
+// and the values a column's type cannot hold refused with MALFORMED_JSONL rather than written wrong.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TablePages } from '../../src/parquet/encode.ts';
+import { ParquetFileWriter } from '../../src/parquet/file.ts';
+import { parquetSchema } from '../../src/parquet/schema.ts';
+import type { TableDef } from '../../src/rows/types.ts';
+import { isEtlError } from '../../src/errors/index.ts';
+import { queryPartByName } from '../../src/entities/index.ts';
+import { processBatch } from '../../src/pipeline/batch.ts';
+import { readFileSync } from 'node:fs';
+
+const TABLE: TableDef = {
+  name: 't',
+  description: '',
+  columns: [
+    { name: 'id', type: 'INTEGER', mode: 'REQUIRED' },
+    { name: 'name', type: 'STRING' },
+    { name: 'price', type: 'NUMERIC' },
+    { name: 'at', type: 'TIMESTAMP' },
+    { name: 'day', type: 'DATE' },
+    { name: 'ok', type: 'BOOLEAN' },
+    { name: 'f', type: 'FLOAT' },
+    { name: 'tags', type: 'STRING', mode: 'REPEATED' },
+    { name: 'items', type: 'RECORD', mode: 'REPEATED', fields: [{ name: 'sku', type: 'STRING' }, { name: 'qty', type: 'INTEGER', mode: 'REQUIRED' }, { name: 'amount', type: 'NUMERIC' }] },
+  ],
+};
+
+const ROWS = [
+  { id: '9223372036854775807', name: 'Zoë ✓ 東京', price: '123456789012345.123456789', at: '2024-03-01T10:20:30.123456Z', day: '2024-02-29', ok: true, f: 1.5, tags: ['a', 'b'], items: [{ sku: 'x', qty: 2, amount: '-0.01' }, { sku: null, qty: 1, amount: null }], _extra: { added: [1, 'two'] } },
+  { id: 2, name: null, price: '-99999999.5', at: '1969-12-31T23:59:59Z', day: null, ok: false, f: null, tags: [], items: [], _extra: null },
+  { id: '-42', name: '', price: '0', at: null, day: '1970-01-01', ok: null, f: -0.25, tags: null, items: null, _extra: null },
+];
+
+describe('Parquet encoder (src/parquet/)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parquet-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes pages of many batches into several row groups that DuckDB reads back value for value', async () => {
+    const schema = parquetSchema(TABLE);
+    const path = join(dir, 't.parquet');
+    const handle = await open(path, 'w');
+    // A row group closes at 300 bytes of pages: every couple of batches.
+    const file = new ParquetFileWriter(handle, schema, 300);
+    await file.start();
+    const pages = new TablePages(schema);
+    const batches = 20;
+    for (let b = 0; b < batches; b++) {
+      for (const row of ROWS) pages.add({ ...row, _extracted_at: '2026-03-05T00:00:00Z', _shop: 'ignored', _run_id: 'ignored' });
+      const { bytes, index } = pages.pages();
+      await file.add(bytes, index, ROWS.length);
+    }
+    await file.finish();
+    await handle.close();
+    const db = await DuckDBInstance.create(':memory:');
+    const duck = await db.connect();
+    try {
+      const [meta] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS groups, sum(row_group_num_rows)::INTEGER AS rows FROM parquet_metadata('${path}') WHERE column_id = 0`)).getRowObjectsJson();
+      expect(meta!.groups).to.be.greaterThan(2);
+      expect(meta!.rows).to.equal(batches * ROWS.length);
+      const rows = (await duck.runAndReadAll(`SELECT * FROM '${path}'`)).getRowObjectsJson();
+      expect(Object.keys(rows[0]!)).to.deep.equal(['id', 'name', 'price', 'at', 'day', 'ok', 'f', 'tags', 'items', '_extra', '_extracted_at']);
+      const expected = [
+        { id: '9223372036854775807', name: 'Zoë ✓ 東京', price: '123456789012345.123456789', at: '2024-03-01 10:20:30.123456+00', day: '2024-02-29', ok: true, f: 1.5, tags: ['a', 'b'], items: [{ sku: 'x', qty: '2', amount: '-0.010000000' }, { sku: null, qty: '1', amount: null }], _extra: '{"added":[1,"two"]}', _extracted_at: '2026-03-05 00:00:00+00' },
+        { id: '2', name: null, price: '-99999999.500000000', at: '1969-12-31 23:59:59+00', day: null, ok: false, f: null, tags: [], items: [], _extra: null, _extracted_at: '2026-03-05 00:00:00+00' },
+        { id: '-42', name: '', price: '0.000000000', at: null, day: '1970-01-01', ok: null, f: -0.25, tags: null, items: null, _extra: null, _extracted_at: '2026-03-05 00:00:00+00' },
+      ];
+      expect(rows).to.deep.equal(Array.from({ length: batches }, () => expected).flat());
+    } finally {
+      duck.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it('refuses a value its column cannot hold exactly (MALFORMED_JSONL), and a null in a REQUIRED column', () => {
+    const pages = new TablePages(parquetSchema(TABLE));
+    const base = { ...ROWS[1]!, _extracted_at: '2026-03-05T00:00:00Z' };
+    for (const bad of [{ price: '1.0000000001' }, { price: '12abc' }, { id: '9223372036854775808' }, { id: 1.5 }, { at: 'yesterday' }, { ok: 'true' }, { id: null }]) {
+      let caught: unknown;
+      try {
+        pages.add({ ...base, ...bad });
+      } catch (err) {
+        caught = err;
+      }
+      expect(isEtlError(caught) && caught.code, JSON.stringify(bad)).to.equal('MALFORMED_JSONL');
+    }
+  });
+
+  it('fails a batch holding such a value as MALFORMED_JSONL naming its last line, and encodes the next batch whole', () => {
+    const stamp = { shop: 'maple-goods.myshopify.com', runId: 'r', extractedAt: '2026-03-05T00:00:00Z', currency: 'CAD', format: 'parquet' as const };
+    const text = readFileSync(new URL('../fixtures/orders.jsonl', import.meta.url), 'utf8');
+    const bad = text.replace('"amount":"20.00"', '"amount":"20.0000000001"');
+    expect(bad).to.not.equal(text);
+    const failed = processBatch(queryPartByName('orders'), stamp, Buffer.from(bad), 1);
+    expect(failed).to.deep.include({ ok: false, code: 'MALFORMED_JSONL', line: text.trimEnd().split('\n').length });
+    expect(!failed.ok && failed.message).to.include('20.0000000001');
+    // The builder the failed batch left halfway is not reused: the next batch's pages hold its rows alone.
+    const good = processBatch(queryPartByName('orders'), stamp, Buffer.from(text), 1);
+    const ndjson = processBatch(queryPartByName('orders'), { ...stamp, format: undefined }, Buffer.from(text), 1);
+    const rows = (r: typeof good): Array<[string, number]> => (r.ok ? r.segments.map((s) => [s.table, s.segment.rows]) : []);
+    expect(rows(good)).to.deep.equal(rows(ndjson)).and.to.have.length.greaterThan(1);
+    // Each table's first column (its id or parent id, never a list) has one value per row.
+    expect(good.ok && good.segments.map((s) => [s.table, s.segment.pages!.values[0]])).to.deep.equal(rows(ndjson));
+  });
+});
