@@ -33,11 +33,7 @@ export function checkRun(argv: RunArgs, env: Env, now: Date, given: Given): true
   if (since && since >= latest) bad(`--since ${since.toISOString()} is in the future: a run extracts up to now minus --safety-lag (${latest.toISOString()}); nothing to extract`);
   for (const [a, b, why] of CONFLICTS) if (argv[a] && argv[b]) bad(why);
   if (argv['max-poll-interval'] < argv['poll-interval']) bad(`--max-poll-interval (${given.texts.get('max-poll-interval')}) must be at least --poll-interval (${given.texts.get('poll-interval')})`);
-  if (argv.models) {
-    checkModelsDest(argv.dest, '--models');
-    // The models read the current-state views, and those read the NDJSON parts only.
-    if (argv.format === 'parquet') bad('--models reads NDJSON parts (the current-state views do not read Parquet parts yet): run with --format ndjson, or without --models');
-  }
+  if (argv.models) checkModelsDest(argv.dest, '--models');
   return checkGcsEndpoint(argv['gcs-endpoint'], env);
 }
 

@@ -15,7 +15,7 @@ export { DEFAULT_MODEL_PARAMS, modelNames, models, type ModelParams } from './de
 
 export const MODELS_FOLDER = '_models';
 
-/** How the model files are written. NDJSON.gz as the part files are; 'parquet' is the hook for an output written as Parquet. */
+/** How the model files are written: NDJSON.gz always (what the report reads), and Parquet too where the runs wrote Parquet parts (--format parquet). */
 export type ModelFormat = 'ndjson' | 'parquet';
 
 const EXTENSION: Record<ModelFormat, string> = { ndjson: 'ndjson.gz', parquet: 'parquet' };
@@ -61,14 +61,12 @@ export interface ModelsTarget {
   /** A local folder a run wrote. */
   dest: string;
   params: ModelParams;
-  format?: ModelFormat;
 }
 
 const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** Computes every model over `dest` and writes it under <dest>/_models/; says which shops' ledger figures are null and why. */
 export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'warn' | 'info'>): Promise<WrittenModel[]> {
-  const format = target.format ?? 'ndjson';
   const views = await destinationViews({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined }, logger);
   // Loaded here, not at startup: a run without --models never pays for DuckDB's native library.
   const { DuckDBInstance } = await import('@duckdb/node-api');
@@ -89,19 +87,23 @@ export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'wa
     await connection.run("SET search_path = 'inputs,main'");
     for (const statement of statements) await connection.run(statement);
     await warnLedger(connection, logger);
+    const parquet = (await connection.runAndReadAll(`SELECT 1 FROM "shopify__committed_files" WHERE object_name LIKE '%.parquet' LIMIT 1`)).getRows().length > 0;
+    const formats: ModelFormat[] = parquet ? ['ndjson', 'parquet'] : ['ndjson'];
     const written: WrittenModel[] = [];
     for (const model of models) {
       const folder = join(target.dest, MODELS_FOLDER, model.name);
-      const path = join(folder, `${model.name}.${EXTENSION[format]}`);
       mkdirSync(folder, { recursive: true });
-      // Written aside and renamed: a reader never sees half a file, and a failed write leaves the last one.
-      const partial = `${path}.partial`;
-      try {
-        const result = await connection.run(`COPY (SELECT * FROM ${d.name(model.name)} ORDER BY ${model.orderBy}) TO ${quote(partial)} (${COPY_OPTIONS[format]})`);
-        renameSync(partial, path);
-        written.push({ model: model.name, path, rows: Number(result.rowsChanged) });
-      } finally {
-        rmSync(partial, { force: true });
+      for (const format of formats) {
+        const path = join(folder, `${model.name}.${EXTENSION[format]}`);
+        // Written aside and renamed: a reader never sees half a file, and a failed write leaves the last one.
+        const partial = `${path}.partial`;
+        try {
+          const result = await connection.run(`COPY (SELECT * FROM ${d.name(model.name)} ORDER BY ${model.orderBy}) TO ${quote(partial)} (${COPY_OPTIONS[format]})`);
+          renameSync(partial, path);
+          written.push({ model: model.name, path, rows: Number(result.rowsChanged) });
+        } finally {
+          rmSync(partial, { force: true });
+        }
       }
     }
     return written;

@@ -69,12 +69,11 @@ describe('parseConfig', () => {
       });
     }
 
-    it('--models: its settings with their defaults, the segments\' thresholds as given; a bucket or Parquet parts refused, saying what works', async () => {
+    it('--models: its settings with their defaults, the segments\' thresholds as given; a bucket refused, saying what works', async () => {
       expect((await run([])).models).to.equal(null);
       expect((await run(['--models'])).models).to.deep.equal({ vipSpent: 1000, vipOrders: 10, loyalSpent: 500, loyalOrders: 5, regularOrders: 3, topPairs: 100 });
       expect((await run(['--models', '--segment-vip-spent', '2500', '--top-pairs', '10'])).models).to.include({ vipSpent: 2500, topPairs: 10 });
       expect(await refusal(['--sandbox', '--models', '--dest', 'gs://b/p'])).to.include('models/bigquery');
-      expect(await refusal(['--sandbox', '--models', '--format', 'parquet'])).to.include('--format ndjson');
       expect(await refusal(['--sandbox', '--models', '--segment-vip-orders', '0'])).to.include('--segment-vip-orders');
       const models = await parseConfig(['models', '--dest', '/tmp/out', '--segment-regular-orders', '4'], {}, false);
       expect(models).to.deep.include({ command: 'models', dest: '/tmp/out' });

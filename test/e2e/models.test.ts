@@ -3,7 +3,8 @@
 // computed here from the sandbox store's own records (its orders, their sales ledger, refunds and
 // addresses), not from anything the ETL wrote.
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -203,6 +204,32 @@ describe('models', function () {
       for (const m of set) add(cohorts, `${first}-01/${(Number(m.slice(0, 4)) - Number(first.slice(0, 4))) * 12 + Number(m.slice(5)) - Number(first.slice(5))}`, 1);
     }
     expect(byKey(new Map(readModel(dest, 'customer_cohorts').map((r) => [`${String(r.cohort_month)}/${String(r.month_offset)}`, Number(r.retained)])))).to.deep.equal(byKey(cohorts));
+  });
+
+  it('models Parquet parts (--format parquet) as it models NDJSON ones, and writes each model as Parquet too', async () => {
+    const ndjson = join(dir, 'ndjson-twin');
+    const parquet = join(dir, 'parquet');
+    const entities = 'shop,orders,order_sales';
+    for (const [dest, extra] of [[ndjson, []], [parquet, ['--format', 'parquet']]] as const) {
+      const result = await run(dest, entities, [...extra]);
+      expect(result.code, result.stderr).to.equal(0);
+    }
+    // days_since_last_order counts to each destination's own latest extraction, a minute apart.
+    const figures = (dest: string, model: string): Rec[] => readModel(dest, model).map(({ days_since_last_order: _, ...rest }) => rest);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      for (const model of models) {
+        expect(figures(parquet, model.name), model.name).to.deep.equal(figures(ndjson, model.name));
+        const path = join(parquet, '_models', model.name, `${model.name}.parquet`);
+        const [row] = (await connection.runAndReadAll(`SELECT COUNT(*) AS n FROM read_parquet('${path}')`)).getRowObjectsJson();
+        expect(Number(row!.n), `${model.name}.parquet`).to.equal(readModel(parquet, model.name).length);
+      }
+      expect(existsSync(join(ndjson, '_models', 'geography', 'geography.parquet')), 'no Parquet beside NDJSON parts').to.equal(false);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   });
 
   it('models a destination whose runs never extracted the sales ledger with its figures null, and says so; refuses a bucket with what to do instead', async () => {
