@@ -2,15 +2,19 @@
 // CLI's `report`, then headless Chromium opens the file from disk and the test reads what it shows:
 // every run with its rows, operations, retries and failures as the runs themselves returned them, each
 // table's freshness as the state's watermarks hold it, the quality checks as the manifest records them,
-// each model chart saying its model is not written yet, and not one request beyond the file. The screenshot it takes is the README's (docs/report.png).
+// each model chart saying its model is not written yet, and not one request beyond the file. Then a
+// run with the ledger and `models`: every chart's marks are the model files' figures. The screenshot
+// of that page is the README's (docs/report.png).
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { manifestObjectName } from '../../src/load/layout.ts';
+import { NO_COUNTRY } from '../../src/report/html/charts.ts';
 import type { JobResult, ShopSummary } from '../../src/sync/run.ts';
 import { openBrowser, CHROMIUM, type Browser } from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';
@@ -64,8 +68,6 @@ describe('shopify-bulk-etl report, in a browser', function () {
     page.on('request', (r) => requested.push(r.url()));
     await page.goto(pathToFileURL(file).href);
     expect(requested, 'everything the page needs is in the file').to.deep.equal([pathToFileURL(file).href]);
-    // The README's picture, as a person first sees the page.
-    writeFileSync(SCREENSHOT, await page.screenshot({ type: 'png' }));
 
     // Latest runs: newest first, each as the run returned it.
     expect(await attrs(page, 'table.runs > tbody > tr', 'data-run')).to.deep.equal([second.runId, first.runId]);
@@ -106,6 +108,68 @@ describe('shopify-bulk-etl report, in a browser', function () {
     // No models computed for this destination: each chart says so, and the report was still written.
     expect((await attrs(page, '#models [data-missing]', 'data-missing')).sort()).to.deep.equal(['customer_cohorts', 'customer_lifetime_value', 'daily_financials', 'geography', 'product_performance']);
     expect(await page.locator('#models [data-missing="geography"]').innerText()).to.contain('not written yet');
+    await page.close();
+  });
+
+  it('draws each model\'s figures: the charts\' marks are the model files\' rows, summed as the charts say', async () => {
+    const models = join(dir, 'models');
+    const result = await runAgainst(sandbox, models, ['--entities', 'shop,orders,order_sales,customers,products']);
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.filter((e) => e.status !== 'committed'))).to.equal(0);
+    const out = join(models, 'out');
+    const computed = await runCli(['models', '--dest', out, '--log-format', 'json']);
+    expect(computed.code, computed.stderr).to.equal(0);
+    const cli = await runCli(['report', '--dest', out, '--state', join(models, 'state.db'), '--log-format', 'json']);
+    expect(cli.code, cli.stderr).to.equal(0);
+    const page = await browser!.context.newPage();
+    await page.goto(pathToFileURL(cli.stdout.trim()).href);
+    expect(await page.locator('#models [data-missing]').count(), 'every model was written').to.equal(0);
+    const marks = (chart: string): Promise<Array<{ label: string; row: string; column: string; value: number }>> =>
+      page.locator(`svg[data-chart="${chart}"] .mark`).evaluateAll((els) => els.map((e) => ({ label: e.getAttribute('data-label') ?? '', row: e.getAttribute('data-row') ?? '', column: e.getAttribute('data-column') ?? '', value: Number(e.getAttribute('data-value')) })));
+    const rows = (model: string): Array<Record<string, unknown>> =>
+      gunzipSync(readFileSync(join(out, '_models', model, `${model}.ndjson.gz`))).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const cents = (v: unknown): number => Math.round(Number(v) * 100);
+    const sumCents = (values: unknown[]): number => values.reduce<number>((a, v) => a + cents(v), 0);
+
+    // Daily net sales: one column per day of the model, and together the model's total, to the cent.
+    const days = rows('daily_financials').sort((a, b) => String(a.day).localeCompare(String(b.day)));
+    const columns = await marks('daily-net-sales');
+    expect(days.length, 'the store has sales on some days').to.be.greaterThan(0);
+    expect(columns.map((m) => [m.label, cents(m.value)])).to.deep.equal(days.map((d) => [String(d.day), cents(d.net_sales)]));
+    expect(sumCents(columns.map((m) => m.value))).to.equal(sumCents(days.map((d) => d.net_sales)));
+
+    // Segments: customers counted per segment.
+    const segments = new Map<string, number>();
+    for (const c of rows('customer_lifetime_value')) segments.set(String(c.segment), (segments.get(String(c.segment)) ?? 0) + 1);
+    const bars = await marks('customer-segments');
+    expect(bars.filter((m) => m.value > 0).map((m) => [m.label, m.value]).sort()).to.deep.equal([...segments].sort());
+
+    // Top products: variants added up per product, the ten largest.
+    const products = new Map<string, { title: string; cents: number }>();
+    for (const v of rows('product_performance')) {
+      const p = products.get(String(v.product_id)) ?? { title: String(v.title), cents: 0 };
+      p.cents += cents(v.net_revenue);
+      products.set(String(v.product_id), p);
+    }
+    const top = [...products.values()].sort((a, b) => b.cents - a.cents || a.title.localeCompare(b.title)).slice(0, 10);
+    expect((await marks('top-products')).map((m) => [m.label, cents(m.value)])).to.deep.equal(top.map((p) => [p.title, p.cents]));
+
+    // Revenue by country: provinces added up, every cent of the model's revenue in some bar (the store has fewer than 12 countries).
+    const countries = new Map<string, number>();
+    for (const g of rows('geography')) {
+      const country = String(g.country ?? NO_COUNTRY);
+      countries.set(country, (countries.get(country) ?? 0) + cents(g.revenue));
+    }
+    const byCountry = await marks('revenue-by-country');
+    expect(byCountry.map((m) => [m.label, cents(m.value)]).sort()).to.deep.equal([...countries].sort());
+    expect(sumCents(byCountry.map((m) => m.value))).to.equal(sumCents(rows('geography').map((g) => g.revenue)));
+
+    // Cohorts: one cell per (first-order month, months after), shaded by the model's retention rate.
+    const cells = (await marks('cohort-retention')).map((m) => [m.row, Number(m.column), m.value]);
+    expect(cells.sort()).to.deep.equal(rows('customer_cohorts').map((c) => [String(c.cohort_month).slice(0, 7), Number(c.month_offset), Number(c.retention_rate)]).sort());
+
+    // The README's picture: the page as a person opens it, down to the end of the charts.
+    const charts = (await page.locator('#models').boundingBox())!;
+    writeFileSync(SCREENSHOT, await page.screenshot({ type: 'png', fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(charts.y + charts.height + 16) } }));
     await page.close();
   });
 

@@ -11,6 +11,8 @@ import { bars, columns, grid, type Cell, type Point } from './svg.ts';
 const SEGMENTS = ['VIP', 'Loyal', 'Regular', 'One-time', 'Emerging'];
 const TOP_PRODUCTS = 10;
 const TOP_COUNTRIES = 12;
+/** The bar of orders with no shipping address (the model's null country). */
+export const NO_COUNTRY = '(no shipping address)';
 
 type Chart = { id: string; title: string; model: ChartedModel; draw: (rows: ModelRow[]) => Markup | string };
 
@@ -47,7 +49,10 @@ function dailyNetSales(rows: ModelRow[]): Markup | string {
   if (rows.some((r) => num(r.net_sales) === null)) return 'net sales not computed: the shop has no current sales ledger (order_sales)';
   const points = rows.map((r) => ({ label: String(r.day), value: num(r.net_sales)! })).sort((a, b) => a.label.localeCompare(b.label));
   const total = points.reduce((a, p) => a + Math.round(p.value * 100), 0) / 100;
-  return html`<p class="note">${points.length} days, total ${money(total)}</p>${columns('daily-net-sales', points, compact)}`;
+  // Placed on the calendar: a day without sales is a gap, not a neighbour drawn closer.
+  const first = Date.parse(points[0]!.label);
+  const slots = points.map((p) => Math.round((Date.parse(p.label) - first) / 86_400_000));
+  return html`<p class="note">${points.length} days with sales, total ${money(total)}</p>${columns('daily-net-sales', points, compact, slots)}`;
 }
 
 function segments(rows: ModelRow[]): Markup | string {
@@ -78,7 +83,7 @@ function byCountry(rows: ModelRow[]): Markup | string {
   // The model is per country and province.
   const countries = new Map<string, number>();
   for (const r of rows) {
-    const key = String(r.country ?? '(none)');
+    const key = String(r.country ?? NO_COUNTRY);
     countries.set(key, (Math.round((countries.get(key) ?? 0) * 100) + Math.round((num(r.revenue) ?? 0) * 100)) / 100);
   }
   const points = [...countries].map(([label, value]) => ({ label, value })).sort((a, b) => b.value - a.value || a.label.localeCompare(b.label));

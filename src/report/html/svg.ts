@@ -26,13 +26,14 @@ function niceStep(span: number, ticks: number): number {
 
 /**
  * Vertical columns in the points' order (days, oldest first), negative values below the zero line;
- * the first and last labels and a few between are written under the axis.
+ * the first and last labels and a few between are written under the axis. `slots`: where each point
+ * stands (days since the first), so days without a point leave their gap; by default one after another.
  */
 const COLUMNS_HEIGHT = 220;
 /** The baseline of the labels under the columns. */
 const AXIS_Y = COLUMNS_HEIGHT - 10;
 
-export function columns(id: string, points: Point[], format: (n: number) => string): Markup {
+export function columns(id: string, points: Point[], format: (n: number) => string, slots: number[] = points.map((_, i) => i)): Markup {
   const height = COLUMNS_HEIGHT;
   const bottom = 28;
   const plot = height - TOP - bottom;
@@ -42,13 +43,13 @@ export function columns(id: string, points: Point[], format: (n: number) => stri
   const top = Math.ceil(max / step) * step || step;
   const floor = Math.floor(min / step) * step;
   const y = (v: number): number => TOP + ((top - v) / (top - floor)) * plot;
-  const slot = (WIDTH - LEFT - RIGHT) / Math.max(points.length, 1);
+  const slot = (WIDTH - LEFT - RIGHT) / (Math.max(-1, ...slots) + 1 || 1);
   const ticks: number[] = [];
   for (let v = floor; v <= top + step / 2; v += step) ticks.push(v);
   return html`<svg class="chart" data-chart="${id}" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img">
     ${ticks.map((v) => html`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${r(y(v))}" y2="${r(y(v))}" stroke="${v === 0 ? '#8a93a3' : '#e6e9ee'}"/><text x="${LEFT - 6}" y="${r(y(v) + 4)}" text-anchor="end">${format(v)}</text>`)}
-    ${points.map((p, i) => html`<rect class="mark" data-label="${p.label}" data-value="${p.value}" x="${r(LEFT + i * slot + slot * 0.1)}" width="${r(Math.max(slot * 0.8, 0.5))}" y="${r(Math.min(y(p.value), y(0)))}" height="${r(Math.abs(y(p.value) - y(0)))}" fill="${p.value < 0 ? '#c0504d' : '#2b59c3'}"><title>${p.label}: ${format(p.value)}</title></rect>`)}
-    ${axisLabels(points.map((p) => p.label), slot)}
+    ${points.map((p, i) => html`<rect class="mark" data-label="${p.label}" data-value="${p.value}" x="${r(LEFT + slots[i]! * slot + slot * 0.1)}" width="${r(Math.max(slot * 0.8, 1))}" y="${r(Math.min(y(p.value), y(0)))}" height="${r(Math.abs(y(p.value) - y(0)))}" fill="${p.value < 0 ? '#c0504d' : '#2b59c3'}"><title>${p.label}: ${format(p.value)}</title></rect>`)}
+    ${axisLabels(points.map((p) => p.label), slots.map((n) => LEFT + (n + 0.5) * slot))}
   </svg>`;
 }
 
@@ -59,13 +60,13 @@ const CHAR_WIDTH = 6.2;
  * Labels under columns: the first and the last always (anchored at their outer ends, so neither runs
  * off the chart), and between them every one that leaves room on both sides.
  */
-function axisLabels(labels: string[], slot: number): Markup[] {
+function axisLabels(labels: string[], centres: number[]): Markup[] {
   const placed: Array<{ text: string; x: number; anchor: string; from: number; to: number }> = [];
   const at = (i: number): (typeof placed)[number] => {
     const w = labels[i]!.length * CHAR_WIDTH;
     if (i === 0) return { text: labels[i]!, x: LEFT, anchor: 'start', from: LEFT, to: LEFT + w };
     if (i === labels.length - 1) return { text: labels[i]!, x: WIDTH - RIGHT, anchor: 'end', from: WIDTH - RIGHT - w, to: WIDTH - RIGHT };
-    const x = LEFT + (i + 0.5) * slot;
+    const x = centres[i]!;
     return { text: labels[i]!, x, anchor: 'middle', from: x - w / 2, to: x + w / 2 };
   };
   if (labels.length === 0) return [];
