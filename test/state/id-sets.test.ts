@@ -54,6 +54,20 @@ describe('state: id sets', () => {
     expect(snapshot('2026-01-03T00:00:00.000Z', []), 'the committed attempt\'s ids, after a reopen').to.deep.equal([['customers', 7640000000027, 1]]);
   });
 
+  it('leaves the connection at synchronous = FULL after each batch\'s pending ids (written at NORMAL), in a transaction or not, and the commit takes every call\'s ids', () => {
+    const level = (): number => db.db.pragma('synchronous', { simple: true }) as number;
+    const FULL = 2;
+    const w = db.windows.create({ runId: 'r1', shop: SHOP, entity: 'customers', since: null, until: '2026-01-01T00:00:00.000Z' });
+    for (const ids of [[7640000000001], [7640000000014, 7640000000027]]) {
+      db.idSets.addPending(w, 'customers', Float64Array.from(ids));
+      expect(level()).to.equal(FULL);
+    }
+    db.db.transaction(() => db.idSets.addPending(w, 'customers', Float64Array.from([7640000000040])))();
+    expect(level()).to.equal(FULL);
+    db.windows.commit(w);
+    expect(snapshot('2026-01-02T00:00:00.000Z', []).map(([, id]) => id), 'every call\'s ids, at the commit').to.deep.equal([7640000000001, 7640000000014, 7640000000027, 7640000000040]);
+  });
+
   it('judges only ids read from windows that ended before the snapshot started: a record created while it ran is not deleted', () => {
     commitWindow('2026-01-01T00:00:00.000Z', 'customers', [1, 2]);
     // Read from a window ending after the snapshot started: possibly created after it, so not in it.
