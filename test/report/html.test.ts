@@ -19,6 +19,7 @@ import type { JobResult, ShopSummary } from '../../src/sync/run.ts';
 import { openBrowser, CHROMIUM, type Browser } from '../support/browser.ts';
 import { runCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
+import { createFakeGcs } from '../support/fake-gcs.ts';
 
 const SCREENSHOT = resolve(import.meta.dirname, '../../docs/report.png');
 
@@ -171,6 +172,34 @@ describe('shopify-bulk-etl report, in a browser', function () {
     const charts = (await page.locator('#models').boundingBox())!;
     writeFileSync(SCREENSHOT, await page.screenshot({ type: 'png', fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(charts.y + charts.height + 16) } }));
     await page.close();
+  });
+
+  it('reads a gs:// state and destination: runs from the state\'s copy, each manifest from the bucket (a damaged one named in its row), models said to be local only', async () => {
+    const fake = createFakeGcs();
+    const endpoint = await fake.listen(0);
+    try {
+      fake.createBucket('reports');
+      const run = await runCli(['run', '--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--log-format', 'json', '--poll-interval', '50ms', '--gcs-endpoint', endpoint,
+        '--entities', 'customers', '--dest', 'gs://reports/out', '--state', 'gs://reports/etl/state.db', '--staging', join(dir, 'gcs-staging')], { SHOPIFY_ACCESS_TOKEN: sandbox.token });
+      expect(run.code, run.stderr).to.equal(0);
+      const summary = run.stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { message: string; runId?: string }).find((l) => l.message === 'run summary')!;
+      fake.putObject('reports', `out/${manifestObjectName(sandbox.shopDomain, summary.runId!)}`, Buffer.from('{ not json'));
+      const file = join(dir, 'gcs-report.html');
+      const cli = await runCli(['report', '--dest', 'gs://reports/out', '--state', 'gs://reports/etl/state.db', '--gcs-endpoint', endpoint, '--out', file, '--log-format', 'json']);
+      expect(cli.code, cli.stderr).to.equal(0);
+      expect(cli.stdout).to.equal(`${file}\n`);
+      const page = await browser!.context.newPage();
+      await page.goto(pathToFileURL(file).href);
+      const row = page.locator(`table.runs > tbody > tr[data-run="${summary.runId}"]`);
+      expect(await row.getAttribute('data-status')).to.equal('succeeded');
+      await row.locator('summary').click();
+      expect(await row.locator('p.bad').innerText()).to.match(/^manifest: INTERNAL: .*is not valid JSON/);
+      expect(await attrs(page, '#models [data-missing]', 'data-missing')).to.have.length(5);
+      expect(await page.locator('#models [data-missing="geography"]').innerText()).to.contain('local --dest only');
+      await page.close();
+    } finally {
+      await fake.close();
+    }
   });
 
   it('refuses a --state that holds no state, a gs:// --dest without --out, and a damaged model file', async () => {
