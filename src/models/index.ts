@@ -7,7 +7,7 @@ import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../report/log.ts';
 import type { DialectName } from '../views/dialects.ts';
-import { destinationViews } from '../views/index.ts';
+import { destinationViewStatements } from '../views/index.ts';
 import { modelDialect, type ModelDialect } from './dialect.ts';
 import { models, type ModelDef, type ModelParams } from './definitions.ts';
 
@@ -67,7 +67,9 @@ const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** Computes every model over `dest` and writes it under <dest>/_models/; says which shops' ledger figures are null and why. */
 export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'warn' | 'info'>): Promise<WrittenModel[]> {
-  const views = await destinationViews({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined }, logger);
+  const d = modelDialect('duckdb');
+  const statements = models.map((m) => modelStatement(d, m, target.params));
+  const views = neededViews(await destinationViewStatements({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined }, logger), statements);
   // Loaded here, not at startup: a run without --models never pays for DuckDB's native library.
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
@@ -75,13 +77,11 @@ export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'wa
   try {
     // Instants are UTC, whatever the machine's zone; days are the shop's own (definitions.ts).
     await connection.run("SET TimeZone = 'UTC'");
-    await connection.run(views);
-    const d = modelDialect('duckdb');
-    const statements = models.map((m) => modelStatement(d, m, target.params));
+    for (const view of views) await connection.run(view);
     // The views the models read, each computed once (from the files) into a table that shadows it:
     // seven models reading the views themselves would read and rank every copy again, each time.
     await connection.run('CREATE SCHEMA inputs');
-    for (const name of new Set(statements.flatMap((s) => [...s.matchAll(/"(shopify_\w+)"/g)].map((m) => m[1]!)))) {
+    for (const name of new Set(statements.flatMap(readNames))) {
       await connection.run(`CREATE TABLE inputs."${name}" AS SELECT * FROM main."${name}"`);
     }
     await connection.run("SET search_path = 'inputs,main'");
@@ -111,6 +111,26 @@ export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'wa
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+const createdName = (statement: string): string | undefined => /^CREATE OR REPLACE (?:VIEW|TABLE) "(\w+)"/.exec(statement)?.[1];
+/** The current-state views (and their sources) a statement reads: every quoted shopify_ name after its first line. */
+const readNames = (statement: string): string[] => [...statement.slice(statement.indexOf('\n')).matchAll(/"(shopify_\w+)"/g)].map((m) => m[1]!);
+
+/**
+ * Of the destination's view statements, those the models read, and those these read, in their order:
+ * creating all of them (a view per table, each binding its files) would take longer than the models.
+ */
+function neededViews(views: readonly string[], models: readonly string[]): string[] {
+  const needed = new Set(models.flatMap(readNames));
+  const kept: string[] = [];
+  for (const view of [...views].reverse()) {
+    const name = createdName(view);
+    if (name !== undefined && !needed.has(name)) continue;
+    for (const read of readNames(view)) needed.add(read);
+    kept.push(view);
+  }
+  return kept.reverse();
 }
 
 /** A shop with orders whose ledger is missing or older than its orders: its ledger columns are null, and the log says why. */

@@ -6,11 +6,16 @@ import { entities } from '../entities/index.ts';
 import { ErrorCodes, EtlError } from '../errors/index.ts';
 import { openDestination } from '../load/index.ts';
 import type { Logger } from '../report/log.ts';
-import { viewsSql } from './sql.ts';
+import { viewStatements } from './sql.ts';
 
 export { viewsSql, viewStatements } from './sql.ts';
 
 export async function destinationViews(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint'>, logger: Pick<Logger, 'warn'>): Promise<string> {
+  return `${(await destinationViewStatements(config, logger)).join(';\n\n')};\n`;
+}
+
+/** The statements of destinationViews, each creating one view (or table), after those it reads. */
+export async function destinationViewStatements(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint'>, logger: Pick<Logger, 'warn'>): Promise<string[]> {
   const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, logger });
   // Both dialects read the manifests: before any run published one there is nothing to read.
   if ((await dest.list('_manifests/')).length === 0) {
@@ -27,8 +32,8 @@ export async function destinationViews(config: Pick<ViewsConfig, 'dialect' | 'de
     if (!names.some((n) => n.endsWith('.ndjson.gz'))) absent.add(table);
     if (names.some((n) => n.endsWith('.parquet'))) parquet.add(table);
   }
-  if (config.dialect === 'duckdb') return viewsSql('duckdb', { dest: config.dest, parquet, ndjson: absent.size < tables.length || parquet.size === 0 });
+  if (config.dialect === 'duckdb') return viewStatements('duckdb', { dest: config.dest, parquet, ndjson: absent.size < tables.length || parquet.size === 0 });
   const none = [...absent].filter((t) => !parquet.has(t));
   if (none.length > 0) logger.warn(`no files yet for ${none.join(', ')}: their views read as empty until this command runs again`, { tables: none });
-  return viewsSql('bigquery', { dest: config.dest, dataset: config.dataset, absent, parquet });
+  return viewStatements('bigquery', { dest: config.dest, dataset: config.dataset, absent, parquet });
 }
