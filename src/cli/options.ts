@@ -35,8 +35,6 @@ export function resolvePath(text: string): string {
 const path: Read<string> = resolvePath;
 
 const ENTITY_NAMES = entities.map((e) => e.name);
-const DEFAULT_NAMES = entities.filter((e) => !e.optIn).map((e) => e.name);
-const OPT_IN_NAMES = entities.filter((e) => e.optIn).map((e) => e.name);
 
 /** The entities named by --entities, each once; their default depends on --since/--until (src/cli/run-config.ts). */
 const entityList: Read<string[]> = (text, label) => {
@@ -90,7 +88,7 @@ export const RUN_OPTIONS = {
   'shops-file': SHOPS_FILE,
   'shard-count': { type: 'string', read: whole(1), describe: 'tasks the shops are split across (env SHARD_COUNT); Cloud Run sets CLOUD_RUN_TASK_COUNT, Kubernetes Indexed Jobs need this' },
   'api-version': { type: 'string', default: DEFAULT_API_VERSION, read: apiVersion, describe: 'Admin API version (env SHOPIFY_API_VERSION)' },
-  entities: { type: 'string', read: entityList, describe: `comma-separated entities to extract; default: all (${DEFAULT_NAMES.join(',')}), with --since/--until the incremental ones; only when named: ${OPT_IN_NAMES.join(',')}` },
+  entities: { type: 'string', read: entityList, describe: `comma-separated entities to extract; default: all (${ENTITY_NAMES.join(',')}), with --since/--until the incremental ones` },
   dest: { type: 'string', default: './data/out', read: path, describe: 'output: a folder or gs://bucket/prefix' },
   state: STATE,
   staging: { type: 'string', read: path, describe: 'local folder for part files before upload; default: next to the state file' },

@@ -46,14 +46,14 @@ export function checkGcsEndpoint(endpoint: string | undefined, env: Env): true {
 export function runConfig(argv: RunArgs, env: Env, common: CommonConfig): RunConfig {
   const { state, since, until } = argv;
   // Without --entities: all of them, except in a backfill, which asks for a date range and so runs
-  // only the entities that have one (the incremental ones), and except those that run only when named.
+  // only the entities that have one (the incremental ones).
   const backfill = since !== undefined || until !== undefined;
   return {
     command: 'run',
     ...targets(argv, env),
     sandbox: argv.sandbox ? sandboxFlags(argv) : null,
     apiVersion: argv['api-version'],
-    entities: argv.entities ?? entities.filter((e) => !e.optIn && (!backfill || e.incremental)).map((e) => e.name),
+    entities: argv.entities ?? entities.filter((e) => !backfill || e.incremental).map((e) => e.name),
     entitiesAsked: argv.entities !== undefined,
     dest: argv.dest,
     state,

@@ -83,8 +83,6 @@ export type EntitySpec =
       paged?: true;
       /** A paged query's connection: the field path from the query's root to it (payouts: shopifyPaymentsAccount, payouts). Default: the root connection. */
       connection?: readonly string[];
-      /** Run only when --entities names it (Entity.optIn). */
-      optIn?: true;
     });
 
 /** `product_metafields` → `productMetafields`. */
@@ -126,8 +124,7 @@ export function defineEntity(spec: EntitySpec): Entity {
   // A query left out (a scope or feature missing) leaves the others' windows whole only in a snapshot,
   // and only a snapshot's queries may read other roots than its first (a paged one: under an object).
   if (spec.sync !== 'snapshot' && more.some((p) => p.ownScopes || p.onlyWith || p.paging)) throw new EtlError(ErrorCodes.INTERNAL, `${name}: only a snapshot's queries can need scopes or a shop feature of their own, or be paged`);
-  const optIn = spec.optIn ? { optIn: true as const } : {};
-  if (more.length === 0) return { ...first, scopes, ...requires, ...optIn, parts: [first] };
+  if (more.length === 0) return { ...first, scopes, ...requires, parts: [first] };
   const written = [first, ...more].flatMap((p) => p.tables);
   const tables = written.filter((t, i) => written.indexOf(t) === i);
   // The queries of an incremental entity read one root each window, and the views tell its tables
@@ -135,7 +132,7 @@ export function defineEntity(spec: EntitySpec): Entity {
   // kind of metafield owner), which is read whole every run whichever query wrote a row.
   const shared = written.find((t, i) => written.findIndex((u) => u.name === t.name) !== i);
   if (shared && spec.sync !== 'snapshot') throw new EtlError(ErrorCodes.INTERNAL, `${name}: table ${shared.name} is written by two of its queries`);
-  return { ...first, tables, scopes, ...requires, ...optIn, parts: [first, ...more] };
+  return { ...first, tables, scopes, ...requires, parts: [first, ...more] };
 }
 
 /**

@@ -5,7 +5,8 @@
 // refunds list, which bulk queries refuse. The sales ledger (order_sales) does not carry them: its
 // refund agreements hold sales (what was returned, or one adjustment of the amount), without a
 // refund's restock type, location or discrepancy. So they cost ordinary requests over every order of
-// the window, and the entity runs only when --entities names it. Its windows are the orders' (updated_at).
+// the window (some 10 points an order, README: "Refund and return detail"), by default as the ledger
+// does. Its windows are the orders' (updated_at).
 import { bool, id, int, money, parentId, ref, str, table } from '../rows/spec.ts';
 import { defineEntity } from './define.ts';
 
@@ -51,7 +52,6 @@ export const refundDetailEntity = defineEntity({
   root: 'orders',
   sync: 'incremental',
   paged: true,
-  optIn: true,
   scopes: ['read_orders', 'read_returns'],
   tables: [returnLineItems, refundLineItems, refundShippingLines, adjustments],
   // Orders, returns and refunds come through only as the parents of the detail: their rows are the orders entity's.

@@ -102,8 +102,6 @@ export interface Entity extends QueryPart {
    * kind of owner); those parts' results are read one after another, in part order (bulk-window.ts).
    */
   parts: readonly QueryPart[];
-  /** Runs only when --entities names it: it costs more than the others (order_sales: ordinary requests, some 40 query points an order). */
-  optIn?: true;
 }
 
 export interface CountedChildren {

@@ -178,7 +178,7 @@ describe('parseConfig', () => {
       try {
         Object.assign(process.env, { ETL_ENTITIES: 'shop', ETL_WORKERS: 'abc', ETL_BOGUS: '1' });
         const config = await run([], {});
-        expect(config.entities).to.deep.equal(entities.filter((e) => !e.optIn).map((e) => e.name));
+        expect(config.entities).to.deep.equal(entities.map((e) => e.name));
         expect(config.ignoredEnv).to.deep.equal([]);
       } finally {
         for (const key of ['ETL_ENTITIES', 'ETL_WORKERS', 'ETL_BOGUS']) {

@@ -9,6 +9,7 @@ import { entities } from '../../src/entities/index.ts';
 import { validateRow } from '../support/bigquery-rows.ts';
 import { startSandbox, Store, type Sandbox } from 'shopify-sandbox';
 import { collect, runCli } from '../support/cli.ts';
+import { brokenOrderLinks, unreconciledRefunds, unreconciledSales } from '../support/order-links.ts';
 import { manifests, readTable, tablesWritten } from '../support/output.ts';
 
 describe('the CLI end to end', function () {
@@ -21,15 +22,14 @@ describe('the CLI end to end', function () {
     const out = join(dir, 'out');
     const result = await runCli(['run', '--sandbox', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json', '--sandbox-operation-delay', '50ms']);
     expect(result.code, result.stderr).to.equal(0);
-    // The demo runs the default entities: not those that run only when named (order_sales).
-    const optIn = new Set(entities.filter((e) => e.optIn).flatMap((e) => e.tables.map((t) => t.name)));
-    const truth = Object.fromEntries(Object.entries(new Store({ seed: 1, shopDomain: 'sandbox.myshopify.com' }).truth()).filter(([t]) => !optIn.has(t)));
+    // The demo runs every entity: the paged sales ledger and refund detail too.
+    const truth = new Store({ seed: 1, shopDomain: 'sandbox.myshopify.com' }).truth();
     expect(tablesWritten(out)).to.deep.equal(Object.keys(truth).filter((t) => truth[t]! > 0).sort());
     for (const [table, count] of Object.entries(truth)) {
       expect((await readTable(out, table)).length, table).to.equal(count);
       expect(existsSync(join(out, '_schemas', `${table}.json`)), `schema of ${table}`).to.equal(true);
     }
-    const tables = entities.filter((e) => !e.optIn).flatMap((e) => e.tables);
+    const tables = entities.flatMap((e) => e.tables);
     const rowsOf = new Map<string, Array<Record<string, unknown>>>();
     for (const table of tables) rowsOf.set(table.name, await readTable(out, table.name));
     for (const table of tables) {
@@ -46,6 +46,14 @@ describe('the CLI end to end', function () {
       const orphans = rowsOf.get(table.name)!.filter((r) => !parents.has(r[table.parent!.column]));
       expect(orphans, `${table.name}.${table.parent.column} → ${table.parent.table}`).to.deep.equal([]);
     }
+    // The sales ledger and refund and return detail: each row at a parent of an order the run wrote and
+    // on that order's own lines (a sale → agreement → order, and its line item or shipping line; a refund
+    // line item → refund and line item; a return line item → return and line item; an adjustment → refund),
+    // and per order its sales are its total less its refunds, per refund its lines less its adjustments what it refunded.
+    const rows = (table: string): Array<Record<string, unknown>> => rowsOf.get(table)!;
+    expect(brokenOrderLinks(rows), 'ledger and refund detail links').to.deep.equal([]);
+    expect(unreconciledSales(rows), 'per order: sales = total − refunds').to.deep.equal([]);
+    expect(unreconciledRefunds(rows), 'per refund: lines + shipping − adjustments = refunded').to.deep.equal([]);
     // One metafields table for every kind of owner: each row points at a record of its owner's table.
     const ownerTables: Record<string, string> = { PRODUCT: 'products', PRODUCTVARIANT: 'product_variants', CUSTOMER: 'customers', ORDER: 'orders', DRAFTORDER: 'draft_orders', COLLECTION: 'collections', LOCATION: 'locations', COMPANY: 'companies', SHOP: 'shop' };
     const metafields = rowsOf.get('metafields')!;

@@ -21,9 +21,8 @@ const DAY = 86_400_000;
 function shopCreatedAt(sandbox: Sandbox): Date {
   return new Date((sandbox.store.rootValue().shop as { createdAt: string }).createdAt);
 }
-// From the registry, so an entity added later is held to the same rules. A run without --entities
-// leaves out the opt-in ones (Entity.optIn: order_sales), backfill or not.
-const INCREMENTAL = entities.filter((e) => e.incremental !== null && !e.optIn).map((e) => e.name).sort();
+// From the registry, so an entity added later is held to the same rules.
+const INCREMENTAL = entities.filter((e) => e.incremental !== null).map((e) => e.name).sort();
 const SNAPSHOTS = entities.filter((e) => e.incremental === null).map((e) => e.name);
 
 function watermarks(dir: string, shop: string): Record<string, string | null> {

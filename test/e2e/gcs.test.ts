@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { entities, entityByName } from '../../src/entities/index.ts';
+import { entityByName } from '../../src/entities/index.ts';
 import type { ManifestDocument } from '../../src/load/manifest.ts';
 import type { StatusEntry } from '../../src/state/db.ts';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
@@ -112,12 +112,10 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
     expect(gcsNames.some((n) => n.startsWith('_probe/')), 'probe objects left behind').to.equal(false);
     expect(gcsNames).to.deep.equal(localNames);
 
-    // Same rows in every table, apart from the two columns that name the run: every table with rows
-    // in the store, but those of opt-in entities (Entity.optIn), which a run without --entities skips.
+    // Same rows in every table, apart from the two columns that name the run: every table with rows in the store.
     const truth = sandbox.store.truth();
     const tables = tablesWritten(join(dir, 'out'));
-    const optIn = new Set(entities.filter((e) => e.optIn).flatMap((e) => e.tables.map((t) => t.name)));
-    expect(tables).to.deep.equal(Object.keys(truth).filter((t) => truth[t]! > 0 && !optIn.has(t)).sort());
+    expect(tables).to.deep.equal(Object.keys(truth).filter((t) => truth[t]! > 0).sort());
     for (const table of tables) {
       const parts = [...objects].filter(([name]) => name.startsWith(`${table}/`) && isPart(name)).map(([, o]) => o);
       const gcsRows = parts.flatMap(rowsOf);

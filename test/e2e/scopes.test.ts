@@ -42,6 +42,8 @@ describe('scope preflight', function () {
     expect(byName.get('draft_orders')).to.include({ status: 'skipped', note: 'skipped: grant read_draft_orders to the app and reinstall it' });
     expect(byName.get('inventory')).to.include({ status: 'skipped', note: 'skipped: grant read_inventory to the app and reinstall it' });
     expect(byName.get('orders')!.status).to.equal('committed');
+    // The paged sales ledger runs by default too.
+    expect(byName.get('order_sales')!.status).to.equal('committed');
     // One query of an entity needing the scope: the entity runs the others, and notes it.
     expect(byName.get('metafields')).to.include({ status: 'committed', note: 'metafields_draft_orders not read: grant read_draft_orders to the app and reinstall it' });
     expect(submittedRoots(s)).to.not.include.members(['draftOrders', 'inventoryItems']);
@@ -94,6 +96,9 @@ describe('scope preflight', function () {
     expect(quiet.exitCode).to.equal(0);
     const byName = new Map(quiet.shops[0]!.entities.map((e) => [e.entity, e]));
     expect(byName.get('orders')).to.include({ status: 'skipped', note: 'skipped: grant read_returns to the app and reinstall it' });
+    // Taken by default, return and refund detail is skipped the same way; the sales ledger needs read_orders alone.
+    expect(byName.get('refund_detail')).to.include({ status: 'skipped', note: 'skipped: grant read_returns to the app and reinstall it' });
+    expect(byName.get('order_sales')!.status).to.equal('committed');
     expect(byName.get('customers')!.status).to.equal('committed');
     expect(submittedRoots(s)).to.not.include('orders');
 

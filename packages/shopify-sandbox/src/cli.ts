@@ -28,7 +28,7 @@ Options:
   --scopes LIST            the access scopes the app was granted, comma-separated (default: every
                            scope the store's data needs); currentAppInstallation lists them
   --not-plus               the shop is not on Shopify Plus: no gift cards, no B2B companies, staff
-                           members denied
+                           members denied, a standard plan's rate limit (100 points a second)
   --no-shopify-payments    the shop has no Shopify Payments account: no disputes, no payouts
   --stop-on-stdin-end      stop when stdin ends (a parent process holding a pipe to it exited)
   --help                   print this and exit

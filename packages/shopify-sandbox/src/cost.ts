@@ -1,6 +1,7 @@
 // Calculated query cost and the leaky bucket behind `extensions.cost` (docs/shopify-bulk-api.md#rate-limits
-// at the repository root). The bucket matches the recorded dev store: 2000 points, refilled at 100 per
-// second; a request needs its *requested* cost up front. Costs follow the recordings where they exist (mutations 10, polls 1,
+// at the repository root). The bucket follows the shop's plan: off Shopify Plus it matches the recorded
+// dev store, 2000 points refilled at 100 per second; on Plus Shopify documents a restore rate of 1000 a
+// second, and the bucket is taken to hold the same 20 seconds of it. A request needs its *requested* cost up front. Costs follow the recordings where they exist (mutations 10, polls 1,
 // bulkOperations a few points) and a simple per-field estimate elsewhere.
 import {
   Kind,
@@ -18,10 +19,18 @@ import {
 } from 'graphql';
 import { isConnectionType } from './bulk-rules.ts';
 
-export const MAXIMUM_AVAILABLE = 2000;
-export const RESTORE_RATE = 100;
 export const MAX_QUERY_COST = 1000;
 export const MUTATION_COST = 10;
+
+export interface RateLimit {
+  maximumAvailable: number;
+  restoreRate: number;
+}
+
+/** The recorded dev store's bucket: what a shop on a standard plan gets. */
+export const STANDARD_RATE_LIMIT: Readonly<RateLimit> = { maximumAvailable: 2000, restoreRate: 100 };
+/** A Shopify Plus shop's: ten times the restore rate. */
+export const PLUS_RATE_LIMIT: Readonly<RateLimit> = { maximumAvailable: 20_000, restoreRate: 1000 };
 
 export interface ThrottleStatus {
   maximumAvailable: number;
@@ -37,18 +46,21 @@ export interface CostExtension {
 
 /** One app's bucket on one shop. `now` is injected so tests and the sandbox share a clock. */
 export class CostBucket {
-  private available = MAXIMUM_AVAILABLE;
+  private available: number;
   private updatedAt: number;
   private readonly now: () => number;
+  private readonly limit: Readonly<RateLimit>;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, limit: Readonly<RateLimit>) {
     this.now = now;
+    this.limit = limit;
+    this.available = limit.maximumAvailable;
     this.updatedAt = now();
   }
 
   private refill(): void {
     const at = this.now();
-    this.available = Math.min(MAXIMUM_AVAILABLE, this.available + ((at - this.updatedAt) / 1000) * RESTORE_RATE);
+    this.available = Math.min(this.limit.maximumAvailable, this.available + ((at - this.updatedAt) / 1000) * this.limit.restoreRate);
     this.updatedAt = at;
   }
 
@@ -63,7 +75,7 @@ export class CostBucket {
   /** Gives back the difference between requested and actual cost. */
   refund(points: number): void {
     this.refill();
-    this.available = Math.min(MAXIMUM_AVAILABLE, this.available + points);
+    this.available = Math.min(this.limit.maximumAvailable, this.available + points);
   }
 
   /** Empties the bucket, as a burst of expensive queries from elsewhere would. */
@@ -74,7 +86,7 @@ export class CostBucket {
 
   status(): ThrottleStatus {
     this.refill();
-    return { maximumAvailable: MAXIMUM_AVAILABLE, currentlyAvailable: Math.floor(this.available), restoreRate: RESTORE_RATE };
+    return { maximumAvailable: this.limit.maximumAvailable, currentlyAvailable: Math.floor(this.available), restoreRate: this.limit.restoreRate };
   }
 }
 

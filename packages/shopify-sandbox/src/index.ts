@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AccessTokens, appInstallation, randomAdminToken, SANDBOX_SCOPES, type ClientCredentials } from './auth.ts';
-import { CostBucket } from './cost.ts';
+import { CostBucket, PLUS_RATE_LIMIT, STANDARD_RATE_LIMIT } from './cost.ts';
 import { FaultController, type Faults } from './faults.ts';
 import { answerGraphQL } from './graphql.ts';
 import { Operations, type BulkOperationRecord } from './operations.ts';
@@ -102,7 +102,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const running = operations;
   const tokens = new AccessTokens(token, now, options.clientCredentials, scopes);
-  const bucket = new CostBucket(now);
+  const bucket = new CostBucket(now, store.features.shopifyPlus ? PLUS_RATE_LIMIT : STANDARD_RATE_LIMIT);
   const storeRoot = store.rootValue();
   const entityNode = typeof storeRoot.node === 'function' ? (storeRoot.node as (args: { id: string }) => unknown) : undefined;
   const installation = appInstallation(`gid://shopify/AppInstallation/${options.seed ?? 1}`, scopes);

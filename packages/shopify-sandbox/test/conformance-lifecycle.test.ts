@@ -2,7 +2,7 @@
 // polls to COMPLETED, the download, concurrency limits per version, cancel, empty results, reads.
 import { expect } from 'chai';
 import { startSandbox, type Sandbox } from '../src/index.ts';
-import { interaction } from './support/captures.ts';
+import { interaction, RECORDED_FEATURES } from './support/captures.ts';
 import { gql, normalise, OPERATION_FIELDS, pollToEnd, runQuery, type Op } from './support/client.ts';
 
 const SIZE = { orders: 3, products: 4, customers: 2, locations: 1, collections: 1 };
@@ -11,7 +11,7 @@ const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 describe('conformance: bulk operation lifecycle', function () {
   let sandbox: Sandbox;
-  beforeEach(async () => { sandbox = await startSandbox({ seed: 11, size: SIZE, operationDelayMs: 60 }); });
+  beforeEach(async () => { sandbox = await startSandbox({ features: RECORDED_FEATURES, seed: 11, size: SIZE, operationDelayMs: 60 }); });
   afterEach(async () => { await sandbox.close(); });
 
   it('replays the recorded run: CREATED with counters "0" and the query echoed verbatim, then polls to COMPLETED', async () => {
@@ -45,7 +45,7 @@ describe('conformance: bulk operation lifecycle', function () {
   });
 
   it('passes through RUNNING with counters "0" (recorded), as bulkOperation(id:) shows', async () => {
-    const own = await startSandbox({ seed: 11, size: SIZE, operationDelayMs: 400 });
+    const own = await startSandbox({ features: RECORDED_FEATURES, seed: 11, size: SIZE, operationDelayMs: 400 });
     try {
       const { op } = await runQuery(own, '2026-04', '{ products { edges { node { id } } } }');
       const { op: running } = await pollToEnd(own, '2026-04', op?.id ?? '', new Set(['RUNNING', 'COMPLETED']));
@@ -65,7 +65,7 @@ describe('conformance: bulk operation lifecycle', function () {
   });
 
   it('limits 2025-01 to one running query, listing its id as recorded', async () => {
-    const own = await startSandbox({ seed: 3, size: SIZE, operationDelayMs: 60_000 });
+    const own = await startSandbox({ features: RECORDED_FEATURES, seed: 3, size: SIZE, operationDelayMs: 60_000 });
     try {
       const recorded = interaction('2025-01', 'bulk-operation-run-query-operation-in-progress', 'secondRun');
       const first = await gql(own, '2025-01', { query: recorded.query, variables: recorded.variables ?? {} });
@@ -82,7 +82,7 @@ describe('conformance: bulk operation lifecycle', function () {
   });
 
   it('allows five running queries from 2026-01 and lists all five ids on the sixth, as recorded on 2026-04', async () => {
-    const own = await startSandbox({ seed: 3, size: SIZE, operationDelayMs: 60_000 });
+    const own = await startSandbox({ features: RECORDED_FEATURES, seed: 3, size: SIZE, operationDelayMs: 60_000 });
     try {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) {
@@ -101,7 +101,7 @@ describe('conformance: bulk operation lifecycle', function () {
   });
 
   it('cancels: CANCELING at once, again CANCELING without error, then CANCELED with completedAt and url null', async () => {
-    const own = await startSandbox({ seed: 3, size: SIZE, operationDelayMs: 60_000 });
+    const own = await startSandbox({ features: RECORDED_FEATURES, seed: 3, size: SIZE, operationDelayMs: 60_000 });
     try {
       const cancelQuery = interaction('2026-04', 'bulk-operation-status-catalog-cancel', 'lifecycle', 'queryExportImmediateCancel', 'cancelAttempt');
       const { op } = await runQuery(own, '2026-04', '{ products { edges { node { id title } } } }');
@@ -173,7 +173,7 @@ describe('conformance: bulk operation lifecycle', function () {
   });
 
   it('writes grouped output for groupObjects: true and the configured ordering otherwise', async () => {
-    const own = await startSandbox({ seed: 5, size: SIZE, operationDelayMs: 20, ordering: 'children-first' });
+    const own = await startSandbox({ features: RECORDED_FEATURES, seed: 5, size: SIZE, operationDelayMs: 20, ordering: 'children-first' });
     try {
       const query = '{ products { edges { node { id variants { edges { node { id } } } } } } }';
       const lines = async (groupObjects: boolean) => {

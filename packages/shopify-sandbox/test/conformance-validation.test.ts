@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { startSandbox, type Sandbox } from '../src/index.ts';
 import { sandboxSchema } from '../src/schema/index.ts';
 import { bulkQueryErrors } from '../src/bulk-rules.ts';
-import { capture, interaction, type Interaction } from './support/captures.ts';
+import { capture, interaction, RECORDED_FEATURES, type Interaction } from './support/captures.ts';
 import { gql, normalise } from './support/client.ts';
 
 /** Cost figures the sandbox only estimates: compared by type, not value. */
@@ -25,7 +25,7 @@ async function replay(sandbox: Sandbox, version: string, recorded: Interaction) 
 
 describe('conformance: answers that need no running operation', function () {
   let sandbox: Sandbox;
-  before(async () => { sandbox = await startSandbox({ seed: 7, size: { orders: 2, products: 2, customers: 1, locations: 1, collections: 1 } }); });
+  before(async () => { sandbox = await startSandbox({ features: RECORDED_FEATURES, seed: 7, size: { orders: 2, products: 2, customers: 1, locations: 1, collections: 1 } }); });
   after(async () => { await sandbox.close(); });
 
   describe('bulkOperationRunQuery userErrors (exact bodies, mutation cost 10)', () => {
@@ -115,7 +115,7 @@ describe('conformance: answers that need no running operation', function () {
   });
 
   it('answers bulkOperations with an unknown filter key by ignoring it and warning (invalid_field)', async () => {
-    const own = await startSandbox({ seed: 7, size: { orders: 1, products: 1, customers: 1, locations: 1, collections: 1 } });
+    const own = await startSandbox({ features: RECORDED_FEATURES, seed: 7, size: { orders: 1, products: 1, customers: 1, locations: 1, collections: 1 } });
     try {
       await gql(own, '2026-04', { query: 'mutation { bulkOperationRunQuery(query: "{ products { edges { node { id } } } }") { userErrors { message } } }' });
       const recorded = interaction('2026-04', 'bulk-operation-root-count-and-search-filters', 'filters', 'unknown');

@@ -100,6 +100,11 @@ export class Store {
     this.graph = new StoreGraph(this.ctx);
   }
 
+  /** What the shop's plan and account give it (Shopify Plus, Shopify Payments). */
+  get features(): Readonly<ShopFeatures> {
+    return this.ctx.features;
+  }
+
   /** Root value for ordinary (non-bulk) GraphQL execution: plain objects, so default resolvers work. */
   rootValue(): Record<string, unknown> {
     return rootValue(this.graph, this.history);

@@ -6,6 +6,9 @@ import { join } from 'node:path';
 
 export const CAPTURES_DIR = join(import.meta.dirname, '../captures');
 
+/** The recording development store is not on Shopify Plus: a sandbox replaying it has its rate limit (src/cost.ts). */
+export const RECORDED_FEATURES = { shopifyPlus: false } as const;
+
 export interface Interaction {
   operationName?: string;
   query: string;
