@@ -108,6 +108,30 @@ describe('order sales (a paged entity)', function () {
     }
   });
 
+  it("keeps an edited order's sales as placed and adds the edit's: the line removed is taken back by an UPDATE sale, and the order still reconciles", async () => {
+    const args = ['--entities', 'orders,order_sales', '--safety-lag', '0s'];
+    expect((await runAgainst(sandbox, dir, args)).exitCode).to.equal(0);
+    const out = join(dir, 'out');
+    const lines = await readPublished(out, manifests(out), 'order_line_items');
+    const perOrder = Map.groupBy(lines, (l) => l.order_id);
+    const [order, items] = [...perOrder].find(([, l]) => l.length >= 2)!;
+    const removed = items.map((l) => l.id as string).sort((a, b) => Number(BigInt(a) - BigInt(b))).at(-1);
+    sandbox.store.editOrders([`gid://shopify/Order/${String(order)}`]);
+    expect((await runAgainst(sandbox, dir, args)).exitCode).to.equal(0);
+
+    const views = await DuckViews.of(out);
+    try {
+      const sales = await views.rows(`SELECT s.action_type, s.quantity, CAST(s.line_item_id AS VARCHAR) AS line_item_id, s.total_amount FROM shopify_order_sales_current s JOIN shopify_order_agreements_current a ON a.id = s.agreement_id WHERE a.order_id = ${String(order)}`);
+      const onRemoved = sales.filter((s) => s.line_item_id === removed);
+      expect(onRemoved.map((s) => s.action_type).sort(), 'the removed line was sold, then taken back').to.deep.equal(['ORDER', 'UPDATE']);
+      expect(onRemoved.reduce((q, s) => q + Number(s.quantity), 0)).to.equal(0);
+      const [now] = await views.rows(`SELECT total_price, total_refunded FROM shopify_orders_current WHERE id = ${String(order)}`);
+      expect(sales.reduce((sum, s) => sum + cents(s.total_amount), 0)).to.equal(cents(now!.total_price) - cents(now!.total_refunded));
+    } finally {
+      views.close();
+    }
+  });
+
   it('reads the same lines a page of one at a time as a page of many: the root and every nested connection are read on to their end, streamed a page at a time', async () => {
     const client = new ShopifyClient({ adminUrl: sandbox.url, shop: sandbox.shopDomain, apiVersion: '2026-10', token: staticToken(sandbox.token), signal: new AbortController().signal, retry: { budgetMs: 60_000 } });
     const query = readFileSync(new URL('../../queries/order_sales.graphql', import.meta.url), 'utf8');

@@ -5,7 +5,7 @@
 // return only follows a fulfilled order, taking back what its fulfillments shipped.
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, type Rec } from './model.ts';
-import { adjustmentSale, lineSales, unitRefundSales, type LedgerInput } from './order-ledger.ts';
+import { adjustmentSale, editSales, lineSales, unitRefundSales, type LedgerInput } from './order-ledger.ts';
 import { refundsInDetail, returnLineItems, type RefundCounts } from './order-refund-detail.ts';
 import { rngFor, Streams } from './prng.ts';
 import type { StoreGraph } from './graph.ts';
@@ -23,6 +23,8 @@ export interface AfterSaleInput {
   /** The order's fulfillments (order-parts.ts, fulfillmentRecords): what a return takes back was shipped by one. */
   fulfillments: readonly Rec[];
   ledger: LedgerInput;
+  /** The lines as placed, when an edit (store.editOrders) changed them since: its own agreement sold those. */
+  placed: LedgerInput | null;
   quantity: number;
 }
 
@@ -44,8 +46,11 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
   const rng = rngFor(g.ctx.seed, Streams.afterSale, i);
   const agreementId = (k: number): string => gid(`SalesAgreement`, numericId(g.ctx.seed, IdBase.SalesAgreement, i * 8 + k));
   const none = (): Connection => new Connection([]);
-  const agreements: Rec[] = [{ __typename: 'OrderAgreement', id: agreementId(0), happenedAt: iso(input.createdAt), reason: 'ORDER', app: null, user: null, sales: () => new Connection(lineSales(input.ledger, i * 8, 1)) }];
-  if (rng.chance(0.05)) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(at(0.2)), reason: 'ORDER_EDIT', app: null, user: null, sales: none });
+  // As in Shopify, an edit leaves what the order sold as it was and adds the difference as an edit agreement's sales.
+  const sold = input.placed ?? input.ledger;
+  const agreements: Rec[] = [{ __typename: 'OrderAgreement', id: agreementId(0), happenedAt: iso(input.createdAt), reason: 'ORDER', app: null, user: null, sales: () => new Connection(lineSales(sold, i * 8, 1)) }];
+  const edits = input.placed ? editSales(input.placed, input.ledger, i * 8 + 1) : [];
+  if (rng.chance(0.05) || input.placed) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(at(0.2)), reason: 'ORDER_EDIT', app: null, user: null, sales: () => new Connection(edits) });
 
   const { refunds, taken, counts: refunded } = refundsInDetail(g, i, input.refunds, input.refundCents, input.ledger, input.fulfillments);
   // A refunded, fulfilled order was often returned first; its return closes when the refund is made.
@@ -88,7 +93,7 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
     counts: {
       agreements: agreements.length,
       returns: returns.length,
-      sales: input.ledger.lines.length + refundSales,
+      sales: sold.lines.length + edits.length + refundSales,
       returnLineItems: returns.reduce((n, r) => n + [...(r.returnLineItems as () => Connection)().nodes].length, 0),
       ...refunded,
     },

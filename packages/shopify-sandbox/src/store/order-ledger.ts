@@ -38,6 +38,20 @@ export function lineSales(input: LedgerInput, ordinal: number, sign: 1 | -1): Re
   }));
 }
 
+/** An order edit's sales: per line as placed, what the edit changed of it (a line removed is taken back whole), as UPDATE sales. */
+export function editSales(placed: LedgerInput, now: LedgerInput, ordinal: number): Rec[] {
+  const current = new Map(now.lines.map((l) => [l.record.id, l]));
+  return placed.lines.flatMap((l, k) => {
+    const after = current.get(l.record.id);
+    const [quantity, cents, tax, discount] = [(after?.quantity ?? 0) - l.quantity, (after?.cents ?? 0) - l.cents, (after?.taxCents ?? 0) - l.taxCents, (after?.discountCents ?? 0) - l.discountCents];
+    if (quantity === 0 && cents === 0 && tax === 0 && discount === 0) return [];
+    return [sale(placed, ordinal, k, {
+      __typename: l.kind === 'PRODUCT' ? 'ProductSale' : 'ShippingLineSale', actionType: 'UPDATE', lineType: l.kind, quantity, total: cents + tax, tax, discount,
+      ...(l.kind === 'PRODUCT' ? { lineItem: l.record } : { shippingLine: l.record }),
+    })];
+  });
+}
+
 /** One unit of a line, as a partial refund takes it back: its share of the line's amount, tax and discount. */
 export function unitOf(line: SoldLine): { cents: number; taxCents: number; discountCents: number } {
   return { cents: Math.round(line.cents / line.quantity), taxCents: Math.round(line.taxCents / line.quantity), discountCents: Math.round(line.discountCents / line.quantity) };

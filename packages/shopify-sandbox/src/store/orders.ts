@@ -7,7 +7,7 @@ import { Connection, moneyBag, type Rec } from './model.ts';
 import { NOTES, TAGS, type Place } from './names.ts';
 import { afterSale, type AfterSale } from './order-after-sale.ts';
 import { orderRisk } from './order-risk.ts';
-import type { SoldLine } from './order-ledger.ts';
+import type { LedgerInput, SoldLine } from './order-ledger.ts';
 import { discountDrafts, fulfillmentRecords, payments, type FinancialStatus, type LineDraft } from './order-parts.ts';
 import { rngFor, Streams } from './prng.ts';
 import { mutableNodes, rootIndexes, inWindow, Tally, type EntityGenerator } from './generator.ts';
@@ -20,6 +20,8 @@ export interface BuiltOrder {
   /** What the order adds to its customer's amountSpent (0 for test and cancelled orders). */
   spendCents: number;
   counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; risks: number } & AfterSale['counts'];
+  /** Its lines as the ledger sells them (as placed, with `asPlaced`). */
+  ledger: LedgerInput;
 }
 
 const PRESENTMENT = [
@@ -207,9 +209,12 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     sold.push({ record: line, kind: 'SHIPPING', quantity: 1, cents: shippingTotal, taxCents: place.countryCode !== 'US' ? Math.round(shippingTotal * rate) : 0, discountCents: shippingDiscount });
   }
   const refundCents = refunds.map((r) => Math.round(Number(((r.totalRefundedSet as Rec).shopMoney as Rec).amount) * 100));
+  const ledger: LedgerInput = { seed: ctx.seed, bag, lines: sold, total };
   const later = afterSale(g, {
     i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, refundCents, fulfillments,
-    quantity: lines.reduce((q, l) => q + l.quantity, 0), ledger: { seed: ctx.seed, bag, lines: sold, total },
+    quantity: lines.reduce((q, l) => q + l.quantity, 0), ledger,
+    // An edited order's own agreement still sells what was placed; its edit agreement sells the difference.
+    placed: !asPlaced && ctx.overlay.editedOrders.has(i) ? buildOrder(g, i, true).ledger : null,
   });
   const risk = orderRisk(ctx.seed, { i, sourceName: record.sourceName as string, cancelReason: record.cancelReason as string | null });
   return {
@@ -225,6 +230,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
       risks: (risk.assessments as readonly Rec[]).length,
       ...later.counts,
     },
+    ledger,
   };
 }
 
