@@ -45,12 +45,15 @@ export function checkGcsEndpoint(endpoint: string | undefined, env: Env): true {
 
 export function runConfig(argv: RunArgs, env: Env, common: CommonConfig): RunConfig {
   const { state, since, until } = argv;
+  const shops = targets(argv, env);
+  // The models cover every shop of the destination: a task of a split job would model the others' half-written state.
+  if (argv.models && shops.shard.count > 1) bad(`--models in a job split across ${shops.shard.count} tasks would model the other tasks' shops mid-run: run the models command once after the job instead`);
   // Without --entities: all of them, except in a backfill, which asks for a date range and so runs
   // only the entities that have one (the incremental ones).
   const backfill = since !== undefined || until !== undefined;
   return {
     command: 'run',
-    ...targets(argv, env),
+    ...shops,
     sandbox: argv.sandbox ? sandboxFlags(argv) : null,
     apiVersion: argv['api-version'],
     entities: argv.entities ?? entities.filter((e) => !backfill || e.incremental).map((e) => e.name),

@@ -38,6 +38,16 @@ describe('shops file and sharding', () => {
     expect(k8s.shard).to.deep.equal({ index: 1, count: 3, totalShops: 4 });
   });
 
+  it('refuses --models in a job split across tasks (each would model the others\' shops mid-run), not in one task', async () => {
+    const env = { ALPHA_TOKEN: 'shpat_alpha_token_value', SHOPIFY_CLIENT_ID: 'org-app-id', SHOPIFY_CLIENT_SECRET: 'org-app-secret' };
+    const local = ['--dest', join(dir, 'out'), '--state', join(dir, 'state.db'), '--shops-file', file, '--models'];
+    await parseConfig(local, { ...env, CLOUD_RUN_TASK_INDEX: '0', CLOUD_RUN_TASK_COUNT: '3' }, false).then(
+      () => expect.fail('accepted --models in 3 tasks'),
+      (err: Error) => expect(err.message).to.include('split across 3 tasks').and.include('models command once after the job'),
+    );
+    expect(((await parseConfig(local, env, false)) as RunConfig).models).to.not.equal(null);
+  });
+
   it('gives each shop its own state, credentials and admin URL; a missing secret marks that shop only', async () => {
     const config = await run(['--shops-file', file], { ALPHA_TOKEN: 'shpat_alpha_token_value', SHOPIFY_CLIENT_ID: 'org-app-id', SHOPIFY_CLIENT_SECRET: 'org-app-secret' });
     const byShop = Object.fromEntries(config.shops.map((s) => [s.shop, s]));
