@@ -232,6 +232,43 @@ describe('models', function () {
     }
   });
 
+  it('keeps the shops of one destination apart: each shop\'s figures, in its own time zone, are its store\'s', async () => {
+    const other = await startSandbox({ seed: 7, shopDomain: 'second.myshopify.com', operationDelayMs: 20, size: { orders: 40, customers: 15, products: 6 }, features: { timeZone: 'America/Los_Angeles' } });
+    try {
+      const dest = join(dir, 'two-shops');
+      for (const s of [sandbox, other]) {
+        const result = await runCli(
+          ['run', '--shop', s.shopDomain, '--admin-url', s.url, '--dest', dest, '--state', join(dir, `${s.shopDomain}.db`), '--poll-interval', '20ms', '--log-format', 'json', '--entities', 'shop,orders,order_sales'],
+          { SHOPIFY_ACCESS_TOKEN: s.token },
+        );
+        expect(result.code, result.stderr).to.equal(0);
+      }
+      const modelled = await runCli(['models', '--dest', dest, '--log-format', 'json']);
+      expect(modelled.code, modelled.stderr).to.equal(0);
+      const clv = readModel(dest, 'customer_lifetime_value');
+      const daily = readModel(dest, 'daily_financials');
+      const places = readModel(dest, 'geography');
+      for (const s of [sandbox, other]) {
+        const orders = storeOrders(s);
+        const spent = new Map<number, number>();
+        const net = new Map<string, number>();
+        const revenue = new Map<string, number>();
+        for (const o of orders.filter((o) => o.counted)) {
+          if (o.customer !== null) add(spent, o.customer, o.spent);
+          add(revenue, `${o.country}/${o.province}`, o.spent);
+        }
+        for (const o of orders.filter((o) => !o.test)) for (const sale of o.sales) add(net, sale.day, sale.type === 'ProductSale' || sale.type === 'AdjustmentSale' ? sale.total - sale.tax : 0);
+        const of = (rows: Rec[]): Rec[] => rows.filter((r) => r.shop === s.shopDomain);
+        expect(byKey(new Map(of(clv).map((r) => [Number(r.customer_id), cents(r.total_spent)])))).to.deep.equal(byKey(spent));
+        expect(byKey(new Map(of(daily).filter((r) => net.has(String(r.day))).map((r) => [String(r.day), cents(r.net_sales)])))).to.deep.equal(byKey(net));
+        expect(of(daily).every((r) => cents(r.difference) === 0), `${s.shopDomain}: difference`).to.equal(true);
+        expect(byKey(new Map(of(places).map((r) => [`${String(r.country)}/${String(r.province)}`, cents(r.revenue)])))).to.deep.equal(byKey(revenue));
+      }
+    } finally {
+      await other.close();
+    }
+  });
+
   it('models a destination whose runs never extracted the sales ledger with its figures null, and says so; refuses a bucket with what to do instead', async () => {
     const dest = join(dir, 'no-ledger');
     const result = await run(dest, 'shop,orders');
