@@ -1,11 +1,12 @@
 // One table's rows of one batch → one Parquet data page per leaf column, zstd-compressed, in a
-// worker. Rows are shredded (Dremel's repetition and definition levels) into per-column builders as
-// they are added, so no batch of row objects is kept; the main thread (file.ts) only appends pages
-// into row groups and writes the footer. Encodings: PLAIN values, RLE levels (a page compresses
+// worker. Rows come as the JSON text the row builders wrote; each is scanned once, guided by the
+// table's schema, and shredded (Dremel's repetition and definition levels) straight into per-column
+// builders: no row object is made, and a string without escapes is copied as the UTF-8 bytes it
+// already is. The main thread (file.ts) only appends pages into row groups and writes the footer. Encodings: PLAIN values, RLE levels (a page compresses
 // with zstd, which takes the repetition PLAIN leaves); see the README for why no dictionary.
 import { constants, zstdCompressSync } from 'node:zlib';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
-import { DECIMAL_SCALE, Repetition, type Leaf, type Node, type ParquetSchema } from './schema.ts';
+import { DECIMAL_SCALE, HIVE_COLUMNS, Repetition, type Leaf, type Node, type ParquetSchema } from './schema.ts';
 import { ThriftWriter } from './thrift.ts';
 
 /** A batch's pages of one table: every leaf's page back to back, in leaf order. */
@@ -78,25 +79,98 @@ function decimalValue(leaf: Leaf, v: unknown, b: Bytes): void {
   if (!m || (m[3] !== undefined && m[3].length > DECIMAL_SCALE)) throw badValue(leaf, v);
   const whole = m[2]!;
   const frac = (m[3] ?? '').padEnd(DECIMAL_SCALE, '0');
+  if (whole.length <= 6) {
+    // Below 10^15 once scaled: exact as a Number.
+    const n = Number(whole) * SCALE + Number(frac);
+    return putDecimal(b, m[1] === '-' ? -n : n);
+  }
   b.reserve(16);
   const at = b.length;
   b.length += 16;
-  if (whole.length <= 6) {
-    // Below 10^15 once scaled: exact as a Number.
-    let n = Number(whole) * SCALE + Number(frac);
-    if (m[1] === '-') n = -n;
-    const fill = n < 0 ? 0xffffffff : 0;
-    b.view.setUint32(at, fill);
-    b.view.setUint32(at + 4, fill);
-    b.view.setInt32(at + 8, Math.floor(n / TWO_32));
-    b.view.setUint32(at + 12, n >>> 0);
-    return;
-  }
   let big = BigInt(whole + frac);
   if (big >= 10n ** 38n) throw badValue(leaf, v);
   if (m[1] === '-') big = -big;
   b.view.setBigInt64(at, big >> 64n);
   b.view.setBigUint64(at + 8, BigInt.asUintN(64, big));
+}
+
+/** A DECIMAL(38, 9) from its unscaled value, an integer Number (exact below 2^53). */
+function putDecimal(b: Bytes, n: number): void {
+  b.reserve(16);
+  const at = b.length;
+  b.length += 16;
+  const fill = n < 0 ? 0xffffffff : 0;
+  b.view.setUint32(at, fill);
+  b.view.setUint32(at + 4, fill);
+  b.view.setInt32(at + 8, Math.floor(n / TWO_32));
+  b.view.setUint32(at + 12, n >>> 0);
+}
+
+const DIGIT_0 = 0x30;
+
+/** The value of the ASCII digits in buf[start, end), or -1 if one is not a digit (callers keep to 15 digits). */
+function digits(buf: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c < DIGIT_0 || c > DIGIT_0 + 9) return -1;
+    n = n * 10 + (c - DIGIT_0);
+  }
+  return n;
+}
+
+/**
+ * Fast paths for the scalars a row's text holds as a string of ASCII: written straight from the bytes
+ * in buf[start, end) (the string's content) when they have the common form, else false and the caller
+ * takes the checked path through a JS string (encode.ts's value()).
+ */
+function integerBytes(b: Bytes, buf: Buffer, start: number, end: number): boolean {
+  const neg = buf[start] === 0x2d;
+  const from = neg ? start + 1 : start;
+  if (end - from < 1 || end - from > 15) return false;
+  const n = digits(buf, from, end);
+  if (n < 0) return false;
+  putInt64(b, neg ? -n : n);
+  return true;
+}
+
+function decimalBytes(b: Bytes, buf: Buffer, start: number, end: number): boolean {
+  const neg = buf[start] === 0x2d;
+  const from = neg ? start + 1 : start;
+  let dot = from;
+  while (dot < end && buf[dot] !== 0x2e) dot++;
+  // At most 6 whole digits and 9 decimals: exact as a Number once scaled; at least one digit each side of a dot.
+  if (dot === from || dot - from > 6 || (dot < end && (end - dot - 1 < 1 || end - dot - 1 > DECIMAL_SCALE))) return false;
+  const whole = digits(buf, from, dot);
+  const frac = dot < end ? digits(buf, dot + 1, end) : 0;
+  if (whole < 0 || frac < 0) return false;
+  const n = whole * SCALE + frac * 10 ** (DECIMAL_SCALE - (dot < end ? end - dot - 1 : 0));
+  putDecimal(b, neg ? -n : n);
+  return true;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS[.f…]Z`, the form Shopify and the row builders write; any other (an offset) takes Date.parse. */
+function timestampBytes(b: Bytes, buf: Buffer, start: number, end: number): boolean {
+  if (end - start < 20 || buf[end - 1] !== 0x5a || buf[start + 4] !== 0x2d || buf[start + 7] !== 0x2d || buf[start + 10] !== 0x54 || buf[start + 13] !== 0x3a || buf[start + 16] !== 0x3a) return false;
+  const year = digits(buf, start, start + 4);
+  const month = digits(buf, start + 5, start + 7);
+  const day = digits(buf, start + 8, start + 10);
+  const hour = digits(buf, start + 11, start + 13);
+  const minute = digits(buf, start + 14, start + 16);
+  const second = digits(buf, start + 17, start + 19);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  let micros = 0;
+  const frac = start + 19;
+  if (frac < end - 1) {
+    // `.` and 1 to 9 digits; those past the sixth are dropped, as Date.parse drops those past the third.
+    if (buf[frac] !== 0x2e || end - 1 - (frac + 1) < 1 || end - 1 - (frac + 1) > 9) return false;
+    const count = Math.min(6, end - 1 - (frac + 1));
+    const f = digits(buf, frac + 1, frac + 1 + count);
+    if (f < 0 || (count < end - 1 - (frac + 1) && digits(buf, frac + 1 + count, end - 1) < 0)) return false;
+    micros = f * 10 ** (6 - count);
+  }
+  putInt64(b, Date.UTC(year, month - 1, day, hour, minute, second) * 1000 + micros);
+  return true;
 }
 
 const FRACTION = /\.(\d+)/;
@@ -116,6 +190,15 @@ function dateValue(leaf: Leaf, v: unknown, b: Bytes): void {
   b.reserve(4);
   b.view.setInt32(b.length, ms / 86_400_000, true);
   b.length += 4;
+}
+
+/** A BYTE_ARRAY value copied from bytes that are already its UTF-8 (a string without escapes, a JSON value's text). */
+function rawValue(b: Bytes, src: Buffer, start: number, end: number): void {
+  const n = end - start;
+  b.reserve(4 + n);
+  b.view.setUint32(b.length, n, true);
+  src.copy(b.buf, b.length + 4, start, end);
+  b.length += 4 + n;
 }
 
 function textValue(b: Bytes, text: string): void {
@@ -242,42 +325,271 @@ function levelsRle(out: Bytes, levels: Uint8Array, count: number): void {
   out.view.setUint32(start, out.length - start - 4, true);
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+
+/** A record's fields as the scanner finds them: by `"name":` bytes in schema order first, else by name. */
+interface Fields {
+  readonly nodes: readonly Node[];
+  readonly keys: readonly Buffer[];
+  readonly byName: ReadonlyMap<string, number>;
+}
+
+function fieldsOf(nodes: readonly Node[]): Fields {
+  return { nodes, keys: nodes.map((n) => Buffer.from(`${JSON.stringify(n.name)}:`)), byName: new Map(nodes.map((n, i) => [n.name, i])) };
+}
+
+const malformed = (message: string): EtlError => new EtlError(ErrorCodes.MALFORMED_JSONL, message);
+
+/** Whether buf holds `key` at `at`: a loop, cheaper than Buffer.compare's native call for a key's few bytes. */
+function startsWith(buf: Buffer, at: number, key: Buffer): boolean {
+  if (at + key.length > buf.length) return false;
+  for (let i = 0; i < key.length; i++) if (buf[at + i] !== key[i]) return false;
+  return true;
+}
+
 /** Rows of one table → a PageSet, for one batch. */
 export class TablePages {
-  readonly #schema: ParquetSchema;
   readonly #columns: LeafColumn[];
+  readonly #root: Fields;
+  readonly #fields = new Map<Node, Fields>();
+  /** Per record being scanned (a stack: records nest), which of its fields were met. */
+  #met: Uint8Array[] = [];
+  #buf: Buffer = Buffer.alloc(0);
+  #pos = 0;
   rows = 0;
 
   constructor(schema: ParquetSchema) {
-    this.#schema = schema;
     this.#columns = schema.leaves.map((l) => new LeafColumn(l));
+    this.#root = fieldsOf(schema.root);
+    const visit = (n: Node): void => {
+      if (n.fields) {
+        this.#fields.set(n, fieldsOf(n.fields));
+        n.fields.forEach(visit);
+      } else if (n.element) visit(n.element);
+    };
+    schema.root.forEach(visit);
   }
 
-  /** Adds one row (its columns by name; the hive columns, if present, are not read). */
-  add(row: Record<string, unknown>): void {
-    for (const node of this.#schema.root) this.#visit(node, row[node.name], 0, 0);
+  /** Adds one row: its JSON object text in buf[start, end), columns by name; the hive columns, if present, are skipped. */
+  add(buf: Buffer, start: number, end: number): void {
+    this.#buf = buf;
+    this.#pos = start;
+    this.#record(this.#root, 0, 0, 0);
+    if (this.#pos !== end) throw malformed(`a row has text after its end: ${buf.toString('utf8', this.#pos, end).slice(0, 80)}`);
     this.rows++;
   }
 
-  #visit(node: Node, value: unknown, rep: number, def: number): void {
-    if (value === null || value === undefined) {
-      if (node.repetition === Repetition.REQUIRED) throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${node.name} is required but null`);
-      this.#nulls(node, rep, def);
+  #record(fields: Fields, depth: number, rep: number, def: number): void {
+    const buf = this.#buf;
+    if (buf[this.#pos] !== LBRACE) throw malformed(`expected a record at ${this.#where()}`);
+    this.#pos++;
+    let met = this.#met[depth];
+    if (!met || met.length < fields.nodes.length) met = this.#met[depth] = new Uint8Array(Math.max(fields.nodes.length, 16));
+    met.fill(0, 0, fields.nodes.length);
+    let next = 0;
+    if (buf[this.#pos] === RBRACE) this.#pos++;
+    else {
+      for (;;) {
+        let i = -1;
+        const key = fields.keys[next];
+        // Rows are written in schema order: the next field's key is nearly always the one expected.
+        if (key !== undefined && startsWith(buf, this.#pos, key)) {
+          i = next;
+          this.#pos += key.length;
+        } else {
+          const name = this.#string();
+          if (buf[this.#pos++] !== COLON) throw malformed(`expected ':' at ${this.#where()}`);
+          i = fields.byName.get(name) ?? -1;
+          if (i === -1) {
+            if (depth > 0 || !HIVE_COLUMNS.has(name)) throw malformed(`${name} is not a column`);
+            this.#skip();
+          }
+        }
+        if (i >= 0) {
+          met[i] = 1;
+          next = i + 1;
+          this.#value(fields.nodes[i]!, depth, rep, def);
+        }
+        const c = buf[this.#pos++];
+        if (c === RBRACE) break;
+        if (c !== COMMA) throw malformed(`expected ',' or '}' at ${this.#where()}`);
+      }
+    }
+    for (let i = 0; i < fields.nodes.length; i++) if (met[i] === 0) this.#null(fields.nodes[i]!, rep, def);
+  }
+
+  /** The value of `node` at the scan position; `def` is its parent's definition level. */
+  #value(node: Node, depth: number, rep: number, def: number): void {
+    const buf = this.#buf;
+    if (buf[this.#pos] === 0x6e) {
+      this.#literal('null');
+      this.#null(node, rep, def);
       return;
     }
     const d = node.repetition === Repetition.REQUIRED ? def : def + 1;
-    if (node.leaf) {
-      const c = this.#columns[node.leaf.index]!;
-      c.level(rep, d);
-      c.value(value);
-    } else if (node.fields) {
-      if (typeof value !== 'object' || Array.isArray(value)) throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${node.name} is not a record`);
-      for (const f of node.fields) this.#visit(f, (value as Record<string, unknown>)[f.name], rep, d);
-    } else {
-      if (!Array.isArray(value)) throw new EtlError(ErrorCodes.MALFORMED_JSONL, `${node.name} is not a list`);
-      if (value.length === 0) this.#nulls(node.element!, rep, d);
-      for (let i = 0; i < value.length; i++) this.#visit(node.element!, value[i], i === 0 ? rep : node.repLevel, d + 1);
+    if (node.leaf) this.#scalar(this.#columns[node.leaf.index]!, rep, d);
+    else if (node.fields) this.#record(this.#fields.get(node)!, depth + 1, rep, d);
+    else {
+      if (buf[this.#pos] !== LBRACKET) throw malformed(`${node.name} is not a list`);
+      this.#pos++;
+      if (buf[this.#pos] === RBRACKET) {
+        this.#pos++;
+        this.#nulls(node.element!, rep, d);
+        return;
+      }
+      for (let first = true; ; first = false) {
+        this.#value(node.element!, depth, first ? rep : node.repLevel, d + 1);
+        const c = buf[this.#pos++];
+        if (c === RBRACKET) break;
+        if (c !== COMMA) throw malformed(`expected ',' or ']' at ${this.#where()}`);
+      }
     }
+  }
+
+  #null(node: Node, rep: number, def: number): void {
+    if (node.repetition === Repetition.REQUIRED) throw malformed(`${node.name} is required but null`);
+    this.#nulls(node, rep, def);
+  }
+
+  #scalar(c: LeafColumn, rep: number, def: number): void {
+    const buf = this.#buf;
+    c.level(rep, def);
+    const first = buf[this.#pos];
+    switch (c.leaf.type) {
+      case 'STRING':
+        if (first !== QUOTE) throw badValue(c.leaf, this.#skipText());
+        if (!this.#stringEnd()) {
+          rawValue(c.values, buf, this.#pos + 1, this.#end - 1);
+          this.#pos = this.#end;
+        } else c.value(JSON.parse(this.#skipText()));
+        return;
+      case 'JSON': {
+        const start = this.#pos;
+        this.#skip();
+        rawValue(c.values, buf, start, this.#pos);
+        return;
+      }
+      case 'BOOLEAN':
+        if (first === 0x74) this.#literal('true');
+        else if (first === 0x66) this.#literal('false');
+        c.value(first === 0x74 ? true : first === 0x66 ? false : this.#skipText());
+        return;
+      case 'INTEGER':
+      case 'NUMERIC':
+      case 'TIMESTAMP':
+        if (first === QUOTE && !this.#stringEnd()) {
+          const write = c.leaf.type === 'INTEGER' ? integerBytes : c.leaf.type === 'NUMERIC' ? decimalBytes : timestampBytes;
+          if (write(c.values, buf, this.#pos + 1, this.#end - 1)) {
+            this.#pos = this.#end;
+            return;
+          }
+        }
+        if (first === QUOTE) return c.value(this.#ascii());
+        if (c.leaf.type !== 'INTEGER') return c.value(this.#skipText());
+        return this.#number(c);
+      case 'FLOAT':
+        if (first === QUOTE) return c.value(this.#ascii());
+        return this.#number(c);
+      default:
+        c.value(first === QUOTE ? this.#ascii() : this.#skipText());
+    }
+  }
+
+  /** A JSON number (an Int, a Float); one beyond 2^53 goes to an INTEGER column as its digits, refused there rather than rounded. */
+  #number(c: LeafColumn): void {
+    const text = this.#skipText();
+    const n = Number(text);
+    c.value(c.leaf.type === 'INTEGER' && !Number.isSafeInteger(n) ? text : n);
+  }
+
+  /** Where the closing quote of the string at the scan position ends; true when the string has escapes. */
+  #end = 0;
+  #stringEnd(): boolean {
+    const buf = this.#buf;
+    let escaped = false;
+    let i = this.#pos + 1;
+    for (;;) {
+      const b = buf[i];
+      if (b === QUOTE) break;
+      if (b === undefined) throw malformed(`unterminated string at ${this.#where()}`);
+      if (b === BACKSLASH) {
+        escaped = true;
+        i++;
+      }
+      i++;
+    }
+    this.#end = i + 1;
+    return escaped;
+  }
+
+  /** The string at the scan position, decoded. */
+  #string(): string {
+    const escaped = this.#stringEnd();
+    const text = escaped ? (JSON.parse(this.#buf.toString('utf8', this.#pos, this.#end)) as string) : this.#buf.toString('utf8', this.#pos + 1, this.#end - 1);
+    this.#pos = this.#end;
+    return text;
+  }
+
+  /** A string that is a number, decimal or time: read as Latin-1 (cheaper than UTF-8); any other byte, or an escape, fails its column's check. */
+  #ascii(): string {
+    const escaped = this.#stringEnd();
+    const text = this.#buf.toString('latin1', escaped ? this.#pos : this.#pos + 1, escaped ? this.#end : this.#end - 1);
+    this.#pos = this.#end;
+    return text;
+  }
+
+  /** Skips the value at the scan position and returns its text (for a message, or a number to read). */
+  #skipText(): string {
+    const start = this.#pos;
+    this.#skip();
+    return this.#buf.toString('utf8', start, this.#pos);
+  }
+
+  /** Skips one JSON value: a string, a record or list (strings inside them too), a number or literal. */
+  #skip(): void {
+    const buf = this.#buf;
+    const first = buf[this.#pos];
+    if (first === QUOTE) {
+      this.#stringEnd();
+      this.#pos = this.#end;
+      return;
+    }
+    if (first === LBRACE || first === LBRACKET) {
+      let depth = 0;
+      for (;;) {
+        const b = buf[this.#pos];
+        if (b === undefined) throw malformed(`unterminated value at ${this.#where()}`);
+        if (b === QUOTE) {
+          this.#stringEnd();
+          this.#pos = this.#end;
+          continue;
+        }
+        this.#pos++;
+        if (b === LBRACE || b === LBRACKET) depth++;
+        else if ((b === RBRACE || b === RBRACKET) && --depth === 0) return;
+      }
+    }
+    while (this.#pos < buf.length) {
+      const b = buf[this.#pos]!;
+      if (b === COMMA || b === RBRACE || b === RBRACKET) break;
+      this.#pos++;
+    }
+  }
+
+  #literal(word: string): void {
+    if (this.#buf.toString('latin1', this.#pos, this.#pos + word.length) !== word) throw malformed(`expected ${word} at ${this.#where()}`);
+    this.#pos += word.length;
+  }
+
+  #where(): string {
+    return JSON.stringify(this.#buf.toString('utf8', this.#pos, this.#pos + 40));
   }
 
   /** Every leaf under `node` gets the levels of a value that stops at definition level `def`. */

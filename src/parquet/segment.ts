@@ -1,6 +1,6 @@
 // A table's NDJSON rows of one batch → a Segment of Parquet pages, in the worker. The rows are read
-// back from the NDJSON text the row builders wrote (JSON.parse per line): the byte path and the general
-// path stay the one source of every value, at the cost of a parse per row (README, Parquet output).
+// from the NDJSON text the row builders wrote (scanned into columns, encode.ts): the byte path and the
+// general path stay the one source of every value, at the cost of a scan per row (README, Parquet output).
 import type { Segment } from '../pipeline/segment.ts';
 import type { TableDef } from '../rows/types.ts';
 import { TablePages } from './encode.ts';
@@ -25,7 +25,7 @@ export function parquetSegment(table: TableDef, text: Buffer, rows: number): Seg
     for (let start = 0; start < text.length; ) {
       let end = text.indexOf(NL, start);
       if (end === -1) end = text.length;
-      if (end > start) pages.add(JSON.parse(text.toString('utf8', start, end)) as Record<string, unknown>);
+      if (end > start) pages.add(text, start, end);
       start = end + 1;
     }
   } catch (err) {

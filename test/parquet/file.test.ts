@@ -1,6 +1,6 @@
 // The Parquet encoder on its own: pages of several batches assembled into several row groups, read back
 // by DuckDB; the values at the edges of each type (64-bit ids, decimals past 2^53 once scaled, negative
-// amounts, timestamps before 1970 and with microseconds, empty and null lists, null records' fields);
+// amounts, timestamps before 1970, with an offset, with micro- and nanoseconds, empty and null lists, null records' fields);
 // and the values a column's type cannot hold refused with MALFORMED_JSONL rather than written wrong.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
@@ -35,9 +35,15 @@ const TABLE: TableDef = {
 
 const ROWS = [
   { id: '9223372036854775807', name: 'Zoë ✓ 東京', price: '123456789012345.123456789', at: '2024-03-01T10:20:30.123456Z', day: '2024-02-29', ok: true, f: 1.5, tags: ['a', 'b'], items: [{ sku: 'x', qty: 2, amount: '-0.01' }, { sku: null, qty: 1, amount: null }], _extra: { added: [1, 'two'] } },
-  { id: 2, name: null, price: '-99999999.5', at: '1969-12-31T23:59:59Z', day: null, ok: false, f: null, tags: [], items: [], _extra: null },
-  { id: '-42', name: '', price: '0', at: null, day: '1970-01-01', ok: null, f: -0.25, tags: null, items: null, _extra: null },
+  { id: 2, name: null, price: '-99999999.5', at: '2024-02-28T23:59:59.987654321Z', day: null, ok: false, f: null, tags: [], items: [], _extra: null },
+  { id: '-42', name: '', price: '0', at: '1970-01-01T00:59:59+01:00', day: '1970-01-01', ok: null, f: -0.25, tags: null, items: null, _extra: null },
 ];
+
+/** A row as the row builders give it: its JSON text. */
+function add(pages: TablePages, row: Record<string, unknown>): void {
+  const text = Buffer.from(JSON.stringify(row));
+  pages.add(text, 0, text.length);
+}
 
 describe('Parquet encoder (src/parquet/)', () => {
   let dir: string;
@@ -56,7 +62,7 @@ describe('Parquet encoder (src/parquet/)', () => {
     const pages = new TablePages(schema);
     const batches = 20;
     for (let b = 0; b < batches; b++) {
-      for (const row of ROWS) pages.add({ ...row, _extracted_at: '2026-03-05T00:00:00Z', _shop: 'ignored', _run_id: 'ignored' });
+      for (const row of ROWS) add(pages, { ...row, _extracted_at: '2026-03-05T00:00:00Z', _shop: 'ignored', _run_id: 'ignored' });
       const { bytes, index } = pages.pages();
       await file.add(bytes, index, ROWS.length);
     }
@@ -72,8 +78,8 @@ describe('Parquet encoder (src/parquet/)', () => {
       expect(Object.keys(rows[0]!)).to.deep.equal(['id', 'name', 'price', 'at', 'day', 'ok', 'f', 'tags', 'items', '_extra', '_extracted_at']);
       const expected = [
         { id: '9223372036854775807', name: 'Zoë ✓ 東京', price: '123456789012345.123456789', at: '2024-03-01 10:20:30.123456+00', day: '2024-02-29', ok: true, f: 1.5, tags: ['a', 'b'], items: [{ sku: 'x', qty: '2', amount: '-0.010000000' }, { sku: null, qty: '1', amount: null }], _extra: '{"added":[1,"two"]}', _extracted_at: '2026-03-05 00:00:00+00' },
-        { id: '2', name: null, price: '-99999999.500000000', at: '1969-12-31 23:59:59+00', day: null, ok: false, f: null, tags: [], items: [], _extra: null, _extracted_at: '2026-03-05 00:00:00+00' },
-        { id: '-42', name: '', price: '0.000000000', at: null, day: '1970-01-01', ok: null, f: -0.25, tags: null, items: null, _extra: null, _extracted_at: '2026-03-05 00:00:00+00' },
+        { id: '2', name: null, price: '-99999999.500000000', at: '2024-02-28 23:59:59.987654+00', day: null, ok: false, f: null, tags: [], items: [], _extra: null, _extracted_at: '2026-03-05 00:00:00+00' },
+        { id: '-42', name: '', price: '0.000000000', at: '1969-12-31 23:59:59+00', day: '1970-01-01', ok: null, f: -0.25, tags: null, items: null, _extra: null, _extracted_at: '2026-03-05 00:00:00+00' },
       ];
       expect(rows).to.deep.equal(Array.from({ length: batches }, () => expected).flat());
     } finally {
@@ -85,10 +91,10 @@ describe('Parquet encoder (src/parquet/)', () => {
   it('refuses a value its column cannot hold exactly (MALFORMED_JSONL), and a null in a REQUIRED column', () => {
     const pages = new TablePages(parquetSchema(TABLE));
     const base = { ...ROWS[1]!, _extracted_at: '2026-03-05T00:00:00Z' };
-    for (const bad of [{ price: '1.0000000001' }, { price: '12abc' }, { id: '9223372036854775808' }, { id: 1.5 }, { at: 'yesterday' }, { ok: 'true' }, { id: null }]) {
+    for (const bad of [{ price: '1.0000000001' }, { price: '12abc' }, { id: '9223372036854775808' }, { id: 1.5 }, { at: 'yesterday' }, { ok: 'true' }, { id: null }, { f: '1.5' }, { name: 7 }, { tags: 'a' }, { id: 12345678901234567890 }]) {
       let caught: unknown;
       try {
-        pages.add({ ...base, ...bad });
+        add(pages, { ...base, ...bad });
       } catch (err) {
         caught = err;
       }
