@@ -9,7 +9,7 @@
 // (the order's own on the day it was placed, a refund's on the day it was processed): a cancelled
 // order's sale and its return both show there. A shop whose latest order_sales files are older than its
 // latest orders files (the ledger was not extracted by the run that read the newest orders, or never)
-// gets those columns null rather than sums that miss orders: models.ts warns which shops.
+// gets those columns null rather than sums that miss orders: index.ts warns which shops.
 import { COMMITTED_FILES, currentView } from '../views/sql.ts';
 import type { ModelDialect } from './dialect.ts';
 
@@ -330,4 +330,3 @@ GROUP BY f._shop, f.cohort_month, a.order_month, s.customers`,
   },
 ];
 
-export const modelNames = models.map((m) => m.name);

@@ -11,12 +11,10 @@ import { destinationViewStatements } from '../views/index.ts';
 import { modelDialect, type ModelDialect } from './dialect.ts';
 import { models, type ModelDef, type ModelParams } from './definitions.ts';
 
-export { DEFAULT_MODEL_PARAMS, modelNames, models, type ModelParams } from './definitions.ts';
-
-export const MODELS_FOLDER = '_models';
+const MODELS_FOLDER = '_models';
 
 /** How the model files are written: NDJSON.gz always (what the report reads), and Parquet too where the runs wrote Parquet parts (--format parquet). */
-export type ModelFormat = 'ndjson' | 'parquet';
+type ModelFormat = 'ndjson' | 'parquet';
 
 const EXTENSION: Record<ModelFormat, string> = { ndjson: 'ndjson.gz', parquet: 'parquet' };
 // Instants as ISO-8601 in UTC, as the part files write them.
