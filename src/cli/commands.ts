@@ -59,8 +59,9 @@ export async function runCommand(config: RunConfig, hooks: SyncHooks = {}): Prom
 
 async function models(dest: string, params: ModelParams, logger: Logger, format: LogFormat): Promise<void> {
   const written = await writeModels({ dest, params }, logger);
-  for (const w of written) logger.info(`model ${w.model}: ${w.rows} rows → ${w.path}`, { model: w.model, rows: w.rows, path: w.path });
+  // As the run's summary: a table for people, else a log entry per file.
   if (format === 'pretty') process.stdout.write(`models written (${written.length}) under ${dest}/_models/:\n${written.map((w) => `  ${w.model.padEnd(24)} ${String(w.rows).padStart(7)} rows  ${w.path}\n`).join('')}`);
+  else for (const w of written) logger.info(`model ${w.model}: ${w.rows} rows → ${w.path}`, { model: w.model, rows: w.rows, path: w.path });
 }
 
 export async function modelsCommand(config: ModelsConfig): Promise<number> {
