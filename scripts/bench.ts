@@ -71,6 +71,8 @@ interface EtlRun extends Measured {
   entities: Map<string, { streamingAt?: number; closedAt?: number; rows?: number }>;
   /** The CPU each kind of thread spent between the first entity's streaming and its parts closing, ms (measure-process.ts, threadCpu). */
   windowCpu: Record<string, number>;
+  /** The CPU this process spent in that window, ms: the sandbox serving the files (on the same cores as the ETL) and the measuring. */
+  serverWindowCpu: number;
 }
 
 /**
@@ -103,8 +105,9 @@ async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch
     '--format', args.format,
   ];
   const perEntity: EtlRun['entities'] = new Map();
-  let cpuAtStreaming: { entity: string; cpu: Record<string, number> } | null = null;
+  let cpuAtStreaming: { entity: string; cpu: Record<string, number>; server: NodeJS.CpuUsage } | null = null;
   const windowCpu: Record<string, number> = {};
+  let serverWindowCpu = NaN;
   const measured = await measure(launch.command, [...launch.args, ...cli], {
     cwd: root,
     env: { ...process.env, SHOPIFY_ACCESS_TOKEN: sandbox.token },
@@ -123,11 +126,13 @@ async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch
       if (entry.phase === 'streaming' && e.streamingAt === undefined) {
         e.streamingAt = at;
         // The first entity's processing window (the orders mode's only one).
-        if (!cpuAtStreaming) cpuAtStreaming = { entity: entry.entity, cpu: threads() };
+        if (!cpuAtStreaming) cpuAtStreaming = { entity: entry.entity, cpu: threads(), server: process.cpuUsage() };
       }
       if (entry.phase === 'uploading') {
         if (e.closedAt === undefined && cpuAtStreaming?.entity === entry.entity) {
           for (const [name, ms] of Object.entries(threads())) windowCpu[name] = ms - (cpuAtStreaming.cpu[name] ?? 0);
+          const server = process.cpuUsage(cpuAtStreaming.server);
+          serverWindowCpu = (server.user + server.system) / 1000;
         }
         e.closedAt ??= at;
         e.rows = Number(entry.rows);
@@ -137,7 +142,7 @@ async function runEtl(sandbox: Sandbox, dir: string, entityNames: string, launch
   });
   if (measured.exitCode !== 0) throw new Error(`the ETL (${launch.form}) exited with code ${measured.exitCode}`);
   const etl = measured.processes.filter(isEtl);
-  return { ...measured, form: launch.form, etlHwmKb: Math.max(0, ...etl.map((p) => p.hwmKb)), entities: perEntity, windowCpu };
+  return { ...measured, form: launch.form, etlHwmKb: Math.max(0, ...etl.map((p) => p.hwmKb)), entities: perEntity, windowCpu, serverWindowCpu };
 }
 
 /** The CLI's own process: node running it (a launcher is npm, a shell, or node running something else). */
@@ -232,7 +237,7 @@ const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 function windowThreads(run: EtlRun): string {
   const { MainThread: main = 0, WorkerThread: workers = 0, V8Worker: v8 = 0, ...rest } = run.windowCpu;
   const other = Object.values(rest).reduce((a, b) => a + b, 0);
-  return `workers ${s(workers)}, main thread ${s(main)}, V8's background threads (optimising compiles, concurrent GC) ${s(v8)}, other ${s(other)}`;
+  return `workers ${s(workers)}, main thread ${s(main)}, V8's background threads (optimising compiles, concurrent GC) ${s(v8)}, other ${s(other)}; this process (the sandbox serving the files, and the polling of /proc) ${s(run.serverWindowCpu)}`;
 }
 const processingMs = (run: EtlRun, entity = 'orders'): number => run.entities.get(entity)!.closedAt! - run.entities.get(entity)!.streamingAt!;
 
