@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 DEST=${1:?usage: scripts/bigquery-models.sh gs://bucket/prefix [project.]dataset}
 DATASET=${2:?usage: scripts/bigquery-models.sh gs://bucket/prefix [project.]dataset}
 
-npm start --silent -- views --dialect bigquery --dest "$DEST" --dataset "$DATASET" > "${TMPDIR:-/tmp}/shopify-views.sql"
-bq query --use_legacy_sql=false < "${TMPDIR:-/tmp}/shopify-views.sql"
+# The query as an argument, as README "Current state: views" runs it (a multi-statement script).
+bq query --use_legacy_sql=false "$(npm start --silent -- views --dialect bigquery --dest "$DEST" --dataset "$DATASET")"
 for model in models/bigquery/*.sql; do
-  sed "s/\`analytics\./\`${DATASET}./g" "$model" | bq query --use_legacy_sql=false
+  bq query --use_legacy_sql=false "$(sed "s/\`analytics\./\`${DATASET}./g" "$model")"
 done
