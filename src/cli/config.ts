@@ -60,6 +60,8 @@ export interface RunConfig {
   since: Date | undefined;
   until: Date | undefined;
   fullRefresh: boolean;
+  /** A failed quality check fails the shop's run (src/sync/quality.ts). */
+  strictQuality: boolean;
   lookbackMs: number;
   windowMs: number;
   safetyLagMs: number;

@@ -121,6 +121,7 @@ export const RUN_OPTIONS = {
   sandbox: { type: 'boolean', default: false, read: yes, describe: 'extract from the built-in simulated store (no credentials needed)' },
   ...SANDBOX_STORE_OPTIONS,
   'dry-run': { type: 'boolean', default: false, read: yes, describe: 'print the plan and the queries; touch nothing' },
+  'strict-quality': { type: 'boolean', default: false, read: yes, describe: 'a failed financial accuracy check (README, Quality checks) fails the run (exit 1, QUALITY_CHECK_FAILED) instead of warning' },
   models: { type: 'boolean', default: false, read: yes, describe: 'after the run, compute the models into <dest>/_models/ (as the models command; a local --dest)' },
   ...MODEL_OPTIONS,
 } as const satisfies Table;

@@ -70,6 +70,7 @@ export function runConfig(argv: RunArgs, env: Env, common: CommonConfig): RunCon
     since,
     until,
     fullRefresh: argv['full-refresh'],
+    strictQuality: argv['strict-quality'],
     lookbackMs: argv.lookback,
     windowMs: argv.window,
     safetyLagMs: argv['safety-lag'],

@@ -42,6 +42,7 @@ export const ErrorCodes = {
   STATE_LOCKED: 'STATE_LOCKED', // another run holds the state lock
   STATE_CONFLICT: 'STATE_CONFLICT', // remote state changed under us
   MODEL_UNREADABLE: 'MODEL_UNREADABLE', // a model file the report reads is not gzip'd NDJSON
+  QUALITY_CHECK_FAILED: 'QUALITY_CHECK_FAILED', // --strict-quality, and a financial accuracy check failed (or could not be computed)
   INTERRUPTED: 'INTERRUPTED', // SIGTERM / SIGINT
   INTERNAL: 'INTERNAL',
 } as const;

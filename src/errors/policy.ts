@@ -89,6 +89,7 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   STATE_LOCKED: { scope: 'shop', action: 'fail', exit: LOCKED },
   STATE_CONFLICT: { scope: 'shop', action: 'fail', exit: PARTIAL },
   MODEL_UNREADABLE: { scope: 'job', action: 'fail', exit: PARTIAL },
+  QUALITY_CHECK_FAILED: { scope: 'shop', action: 'fail', exit: PARTIAL },
   INTERRUPTED: { scope: 'job', action: 'fail', exit: SIGTERM },
   INTERNAL: { scope: 'entity', action: 'fail', exit: PARTIAL },
 };

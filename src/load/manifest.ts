@@ -3,6 +3,7 @@
 // before that window commits, and written a last time when the run ends; a file counts as published
 // only once a manifest lists it. Readers that must never see a half-written run read through it.
 import type { Destination } from './destination.ts';
+import type { QualityReport } from '../sync/quality.ts';
 import { manifestObjectName, tableOfObject } from './layout.ts';
 
 export interface ManifestFile {
@@ -61,6 +62,8 @@ export interface ManifestDocument {
   windows: ManifestWindow[];
   tables: Record<string, { files: number; rows: number; bytes: number }>;
   failures: Array<{ entity: string; code: string; message: string }>;
+  /** The financial accuracy checks over the run's files (src/sync/quality.ts), once the run computed them. */
+  quality?: QualityReport;
 }
 
 export class Manifest {
@@ -109,6 +112,10 @@ export class Manifest {
 
   addFailure(entity: string, code: string, message: string): void {
     this.doc.failures.push({ entity, code, message });
+  }
+
+  setQuality(quality: QualityReport): void {
+    this.doc.quality = quality;
   }
 
   async finish(status: ManifestDocument['status'], finishedAt: string): Promise<void> {

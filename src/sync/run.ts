@@ -9,6 +9,7 @@ import { plural } from '../report/text.ts';
 import { WorkerPool } from '../pipeline/worker-pool.ts';
 import type { EntityOutcome } from './entity-run.ts';
 import type { SyncHooks } from './hooks.ts';
+import type { QualityReport } from './quality.ts';
 import { startSandboxProcess } from '../shopify/sandbox-process.ts';
 import { runShop } from './shop-run.ts';
 
@@ -26,6 +27,8 @@ export interface ShopSummary {
   /** Bytes of the part files published per table, from the run manifest. */
   bytesByTable: Record<string, number>;
   error?: { code: string; message: string };
+  /** The run's financial accuracy checks, as its manifest records them; absent when they were not computed. */
+  quality?: QualityReport;
   requests: number;
   retries: number;
 }

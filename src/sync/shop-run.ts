@@ -37,6 +37,7 @@ import type { SyncHooks } from './hooks.ts';
 import { extractPlainWindow } from './plain-window.ts';
 import { planOptions, type PlanOptions } from './plan.ts';
 import { recoverInterrupted } from './resume.ts';
+import { runQualityChecks } from './quality.ts';
 import { preflightScopes } from './scope-preflight.ts';
 import type { RunDeps, ShopSummary } from './run.ts';
 import { Staging } from './staging.ts';
@@ -128,6 +129,7 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
     if (fatal && !fatal.ok) throw fatal.e;
     const failed = summary.entities.filter((e) => e.status !== 'committed' && e.status !== 'skipped');
     summary.status = deps.signal.aborted ? 'interrupted' : failed.length === 0 ? 'succeeded' : failed.length === summary.entities.filter((e) => e.status !== 'skipped').length ? 'failed' : 'partial';
+    if (!deps.signal.aborted) await runQualityChecks(config.strictQuality, { dest, manifest, summary, logger, scratch: join(config.staging, runId) });
     await manifest.finish(summary.status, now().toISOString());
     summary.manifest = objectLocation(config.dest, manifestObjectName(target.shop, runId));
     return summary;

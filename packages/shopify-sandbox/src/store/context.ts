@@ -77,6 +77,8 @@ export class Overlay {
 
   /** Orders edited to drop their last line item (editOrders). */
   readonly editedOrders = new Set<number>();
+  /** Orders whose total is reported off by some cents (skewOrderTotals), by index. */
+  readonly skewedTotals = new Map<number, number>();
 
   added(root: string): readonly number[] {
     return this.addedAt.get(root) ?? [];

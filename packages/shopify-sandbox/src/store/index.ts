@@ -201,6 +201,14 @@ export class Store {
   }
 
   /**
+   * Reports the orders' total (totalPriceSet) off by `cents`, and nothing else: not their lines, taxes,
+   * ledger or updatedAt. An inconsistent order, for the data checks that must catch one.
+   */
+  skewOrderTotals(gids: readonly string[], cents: number): void {
+    for (const gid of gids) this.ctx.overlay.skewedTotals.set(rootIndexOf(this.graph, 'orders', gid), cents);
+  }
+
+  /**
    * Brings deleted records back as they were (no event): what Shopify never does for most records,
    * but a client must not assume it cannot (products can be unarchived; a restore from a backup app).
    */

@@ -184,7 +184,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     note: rng.chance(0.2) ? rng.pick(NOTES) : null,
     customer: customerIndex === null ? null : () => g.customer(customerIndex),
     subtotalPriceSet: bag(subtotal),
-    totalPriceSet: bag(total),
+    totalPriceSet: bag(total + (ctx.overlay.skewedTotals.get(i) ?? 0)),
     totalTaxSet: bag(tax),
     totalDiscountsSet: bag(lineDiscounts + shippingDiscount),
     totalShippingPriceSet: bag(shippingTotal),

@@ -1,0 +1,179 @@
+// Financial accuracy checks after a run (README: Quality checks): per order, its line items plus its
+// shipping and taxes less its discounts are its total; per order, its refunds are its successful refund
+// transactions; per payout, its balance transactions' net is its net; all to the cent.
+//
+// Computed in one pass over the part files the run published (its manifest lists them), after its
+// entities are done: each file is streamed line by line into a temporary SQLite database beside the
+// run's staging folder, as sums per (window, order) and per (window, payout), and the checks are SQL
+// over those. Memory stays bounded at any shop size (SQLite spills to its file), no row is held, and a
+// gs:// destination is read the same way as a folder. Reading the published files, rather than summing
+// as rows are written, keeps the checks off the pipeline's hot path (worker threads write rows), and
+// checks exactly what a reader of the output sees. An order read in two windows of one run (a lookback)
+// is checked in its newest copy, as the current-state views take it.
+import Database from 'better-sqlite3';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
+import type { Destination } from '../load/destination.ts';
+import { ErrorCodes } from '../errors/index.ts';
+import type { Manifest, ManifestWindow } from '../load/manifest.ts';
+import type { Logger } from '../report/log.ts';
+import type { ShopSummary } from './run.ts';
+
+/** One check's outcome, as the manifest's `quality.checks` holds it. */
+export interface QualityCheck {
+  name: string;
+  /** Records the check looked at. */
+  checked: number;
+  failed: number;
+  /** A few failing records (at most EXAMPLES), with what was expected and what was found, in the shop's currency. */
+  examples: Array<Record<string, string>>;
+}
+
+export interface QualityReport {
+  checks: QualityCheck[];
+}
+
+/** Failing records kept per check: enough to find the pattern in, small enough for the manifest. */
+const EXAMPLES = 5;
+
+/** The tables the checks read. */
+const TABLES = ['orders', 'order_line_items', 'order_shipping_lines', 'order_refunds', 'order_transactions', 'payouts', 'balance_transactions'] as const;
+type Table = (typeof TABLES)[number];
+
+type Row = Record<string, unknown>;
+
+/** A decimal string (or number) as whole cents; amounts are read exactly to the cent at any size a shop has. */
+const cents = (amount: unknown): number => (amount === null || amount === undefined ? 0 : Math.round(Number(amount) * 100));
+const decimal = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
+
+/**
+ * After a run's entities: the checks over the files its manifest lists, recorded in the manifest and
+ * the summary, a warning per failed check. Under --strict-quality a failed check (or one that could
+ * not be computed) fails the shop's run with QUALITY_CHECK_FAILED; otherwise it only warns, since the
+ * data is as Shopify gave it and is published either way.
+ */
+export async function runQualityChecks(strict: boolean, deps: { dest: Destination; manifest: Manifest; summary: ShopSummary; logger: Logger; scratch: string }): Promise<void> {
+  const { manifest, summary, logger } = deps;
+  let problem: string | null = null;
+  try {
+    const quality = await checkQuality(deps.dest, manifest.document.windows, deps.scratch);
+    manifest.setQuality(quality);
+    summary.quality = quality;
+    const failed = quality.checks.filter((c) => c.failed > 0);
+    for (const c of failed) logger.warn(`quality check ${c.name}: ${c.failed} of ${c.checked} failed`, { check: c.name, checked: c.checked, failed: c.failed, examples: c.examples });
+    if (failed.length > 0) problem = `quality checks failed: ${failed.map((c) => `${c.name} (${c.failed} of ${c.checked})`).join(', ')}`;
+  } catch (err) {
+    problem = `the quality checks could not be computed: ${err instanceof Error ? err.message : String(err)}`;
+    logger.warn(problem);
+  }
+  if (!strict || problem === null) return;
+  manifest.addFailure('(quality)', ErrorCodes.QUALITY_CHECK_FAILED, problem);
+  summary.status = 'failed';
+  summary.error = { code: ErrorCodes.QUALITY_CHECK_FAILED, message: `${problem} (--strict-quality)` };
+}
+
+/** Runs the checks over the files of the run's windows; `scratch` is a folder for the temporary database. */
+export async function checkQuality(dest: Destination, windows: readonly ManifestWindow[], scratch: string): Promise<QualityReport> {
+  await mkdir(scratch, { recursive: true });
+  const dir = await mkdtemp(join(scratch, 'quality-'));
+  const db = new Database(join(dir, 'sums.db'));
+  try {
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.exec(`
+      CREATE TABLE orders (w INTEGER, id TEXT, updated_at TEXT, total INTEGER, tax INTEGER, discounts INTEGER, refunded INTEGER, PRIMARY KEY (id, w));
+      CREATE TABLE payouts (w INTEGER, id TEXT, net INTEGER, PRIMARY KEY (id, w));
+      CREATE TABLE sums (w INTEGER, kind TEXT, id TEXT, cents INTEGER, PRIMARY KEY (kind, id, w));
+    `);
+    const order = db.prepare('INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const payout = db.prepare('INSERT OR REPLACE INTO payouts VALUES (?, ?, ?)');
+    const sum = db.prepare('INSERT INTO sums VALUES (?, ?, ?, ?) ON CONFLICT (kind, id, w) DO UPDATE SET cents = cents + excluded.cents');
+    const add = (w: number, kind: string, id: unknown, c: number): void => void (id !== null && id !== undefined && sum.run(w, kind, String(id), c));
+    const take: Record<Table, (w: number, r: Row) => void> = {
+      orders: (w, r) => void order.run(w, String(r.id), String(r.updated_at), cents(r.total_price), cents(r.total_tax), cents(r.total_discounts), cents(r.total_refunded)),
+      order_line_items: (w, r) => add(w, 'lines', r.order_id, cents(r.original_total)),
+      order_shipping_lines: (w, r) => add(w, 'shipping', r.order_id, cents(r.original_price)),
+      order_refunds: (w, r) => add(w, 'refunds', r.order_id, cents(r.total_refunded)),
+      order_transactions: (w, r) => (r.kind === 'REFUND' && r.status === 'SUCCESS' ? add(w, 'refund_transactions', r.order_id, cents(r.amount)) : undefined),
+      // A WITHDRAWAL takes its net from the bank: its balance transactions net that much below zero.
+      payouts: (w, r) => void payout.run(w, String(r.id), (r.transaction_type === 'WITHDRAWAL' ? -1 : 1) * cents(r.net)),
+      balance_transactions: (w, r) => add(w, 'balance', r.payout_id, cents(r.net)),
+    };
+    for (const [w, window] of windows.entries()) {
+      for (const file of window.files) {
+        if (!(TABLES as readonly string[]).includes(file.table) || file.rows === 0) continue;
+        const insert = take[file.table as Table];
+        // One transaction a file: SQLite writes it once, not once a row.
+        db.exec('BEGIN');
+        for await (const line of linesOf(dest.read(file.objectName))) insert(w, JSON.parse(line) as Row);
+        db.exec('COMMIT');
+      }
+    }
+    const read = new Set(windows.flatMap((w) => w.files.map((f) => f.table)));
+    return { checks: [orderTotals(db), refundTransactions(db), payoutBalances(db, read.has('balance_transactions'))] };
+  } finally {
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The lines of a gzip'd NDJSON object; a failure to read or inflate it is thrown, not swallowed. */
+async function* linesOf(source: Readable): AsyncGenerator<string> {
+  const text = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of pipeline(source, createGunzip(), () => undefined)) {
+    const lines = (rest + text.write(chunk as Buffer)).split('\n');
+    rest = lines.pop()!;
+    yield* lines.filter((l) => l !== '');
+  }
+  rest += text.end();
+  if (rest !== '') yield rest;
+}
+
+/** Each order's newest copy (by updated_at, then the later window), with its sums of kind `kinds` from that window. */
+function currentOrders(kinds: readonly string[]): string {
+  const joins = kinds.map((k) => `LEFT JOIN sums ${k} ON ${k}.kind = '${k}' AND ${k}.id = o.id AND ${k}.w = o.w`).join(' ');
+  const columns = kinds.map((k) => `COALESCE(${k}.cents, 0) AS ${k}`).join(', ');
+  return `SELECT o.*, ${columns} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY updated_at DESC, w DESC) AS n FROM orders) o ${joins} WHERE o.n = 1`;
+}
+
+function report(name: string, checked: number, failing: Database.Statement, example: (r: Row) => Record<string, string>): QualityCheck {
+  const failed = failing.all() as Row[];
+  return { name, checked, failed: failed.length, examples: failed.slice(0, EXAMPLES).map(example) };
+}
+
+/**
+ * Line items (before discounts) + shipping lines (before discounts) + taxes − discounts (Shopify's
+ * totalDiscounts holds line and shipping discounts) = total. A shop pricing with taxes included has
+ * them inside its prices already: its orders pass when the sum without taxes is the total.
+ */
+function orderTotals(db: Database.Database): QualityCheck {
+  const orders = `${currentOrders(['lines', 'shipping'])}`;
+  const checked = (db.prepare(`SELECT COUNT(*) AS n FROM (${orders})`).get() as { n: number }).n;
+  const failing = db.prepare(`SELECT id, total, lines + shipping + tax - discounts AS computed FROM (${orders}) WHERE total NOT IN (lines + shipping + tax - discounts, lines + shipping - discounts) ORDER BY id`);
+  return report('order_totals', checked, failing, (r) => ({ order_id: String(r.id), total: decimal(r.total as number), computed: decimal(r.computed as number) }));
+}
+
+/** Per order with a refund or a refund transaction: its refunds' totals = its successful REFUND transactions. */
+function refundTransactions(db: Database.Database): QualityCheck {
+  const orders = `SELECT * FROM (${currentOrders(['refunds', 'refund_transactions'])}) WHERE refunds <> 0 OR refund_transactions <> 0`;
+  const checked = (db.prepare(`SELECT COUNT(*) AS n FROM (${orders})`).get() as { n: number }).n;
+  const failing = db.prepare(`SELECT id, refunds, refund_transactions FROM (${orders}) WHERE refunds <> refund_transactions ORDER BY id`);
+  return report('refund_transactions', checked, failing, (r) => ({ order_id: String(r.id), refunds: decimal(r.refunds as number), refund_transactions: decimal(r.refund_transactions as number) }));
+}
+
+/**
+ * Per payout (its newest copy): its net (negative for a WITHDRAWAL) = the net of the balance transactions
+ * it paid out. Those are
+ * their own entity's snapshot: the newest the run read, and none checked when the run read none.
+ */
+function payoutBalances(db: Database.Database, balanceRead: boolean): QualityCheck {
+  const payouts = `SELECT p.id, p.net, COALESCE(b.cents, 0) AS balance FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY w DESC) AS n FROM payouts) p
+    LEFT JOIN sums b ON b.kind = 'balance' AND b.id = p.id AND b.w = (SELECT MAX(w) FROM sums WHERE kind = 'balance') WHERE p.n = 1 AND ${balanceRead ? 1 : 0}`;
+  const checked = (db.prepare(`SELECT COUNT(*) AS n FROM (${payouts})`).get() as { n: number }).n;
+  const failing = db.prepare(`SELECT id, net, balance FROM (${payouts}) WHERE net <> balance ORDER BY id`);
+  return report('payout_balance_transactions', checked, failing, (r) => ({ payout_id: String(r.id), net: decimal(r.net as number), balance_transactions: decimal(r.balance as number) }));
+}

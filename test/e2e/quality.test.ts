@@ -1,0 +1,71 @@
+// The financial accuracy checks after a run (src/sync/quality.ts) against the sandbox: its data passes
+// every check; an order whose total the store reports off by a few cents is found, named in the
+// manifest's quality section and the run summary as a warning (exit 0), and fails the run with
+// --strict-quality (exit 1, QUALITY_CHECK_FAILED).
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { runCli } from '../support/cli.ts';
+import { runAgainst } from '../support/etl.ts';
+import { manifests } from '../support/output.ts';
+import { captureLogs } from '../support/truth.ts';
+
+const ENTITIES = ['--entities', 'orders,payouts,balance_transactions', '--safety-lag', '0s'];
+
+describe('financial accuracy checks', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'etl-quality-'));
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 40, customers: 10, products: 8 } });
+  });
+  afterEach(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('passes on the sandbox data: every order, every refunded order and every payout checked, none failing, in the manifest and the summary', async () => {
+    const result = await runAgainst(sandbox, dir, ENTITIES);
+    expect(result.exitCode).to.equal(0);
+    const [manifest] = manifests(join(dir, 'out'));
+    const checks = manifest!.quality!.checks;
+    expect(checks.map((c) => c.name)).to.deep.equal(['order_totals', 'refund_transactions', 'payout_balance_transactions']);
+    const truth = sandbox.store.truth();
+    const [orders, refunds, payouts] = checks;
+    expect(orders!.checked).to.equal(truth.orders);
+    expect(refunds!.checked, 'the orders with a refund').to.be.within(1, truth.order_refunds!);
+    expect(payouts!.checked).to.equal(truth.payouts);
+    expect(checks.map((c) => [c.name, c.failed, c.examples])).to.deep.equal(checks.map((c) => [c.name, 0, []]));
+    expect(result.shops[0]!.quality).to.deep.equal(manifest!.quality);
+  });
+
+  it('finds an order whose total is off by 7 cents: a warning naming it (exit 0); with --strict-quality the run fails with QUALITY_CHECK_FAILED (exit 1)', async () => {
+    const [gid] = sandbox.store.ids('orders').slice(3, 4);
+    const id = gid!.split('/').pop()!;
+    sandbox.store.skewOrderTotals([gid!], 7);
+
+    const logs = captureLogs();
+    const result = await runAgainst(sandbox, join(dir, 'warn'), ENTITIES, { logger: logs.logger });
+    expect(result.exitCode).to.equal(0);
+    const [manifest] = manifests(join(dir, 'warn', 'out'));
+    expect(manifest!.status).to.equal('succeeded');
+    const totals = manifest!.quality!.checks.find((c) => c.name === 'order_totals')!;
+    expect([totals.failed, totals.examples.length]).to.deep.equal([1, 1]);
+    const [example] = totals.examples as Array<Record<string, string>>;
+    expect(example!.order_id).to.equal(id);
+    expect(Math.round(Number(example!.total) * 100) - Math.round(Number(example!.computed) * 100)).to.equal(7);
+    const warning = logs.entries().find((e) => e.check === 'order_totals');
+    expect(warning).to.deep.include({ severity: 'WARNING', failed: 1 });
+
+    const strict = await runCli(['run', '--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', join(dir, 'strict', 'out'), '--state', join(dir, 'strict', 'state.db'), '--poll-interval', '20ms', '--log-format', 'json', ...ENTITIES, '--strict-quality'], { SHOPIFY_ACCESS_TOKEN: sandbox.token });
+    expect(strict.code, strict.stderr).to.equal(1);
+    const summary = strict.stderr.trim().split('\n').map((l) => JSON.parse(l) as { message: string; error?: { code: string }; status?: string }).find((l) => l.message === 'run summary');
+    expect([summary?.status, summary?.error?.code]).to.deep.equal(['failed', 'QUALITY_CHECK_FAILED']);
+    const [failed] = manifests(join(dir, 'strict', 'out'));
+    expect(failed!.failures.map((f) => f.code)).to.deep.equal(['QUALITY_CHECK_FAILED']);
+    expect(failed!.quality!.checks.find((c) => c.name === 'order_totals')!.failed).to.equal(1);
+  });
+});
