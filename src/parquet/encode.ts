@@ -208,6 +208,9 @@ function textValue(b: Bytes, text: string): void {
   b.length += 4 + n;
 }
 
+/** A batch's pages of one table as they are made, one per thread: copied out once they are all made. */
+const pagesOut = new Bytes(64 * 1024);
+
 /** A page's uncompressed body, one per thread: it is compressed before the next page is built. */
 const pageBody = new Bytes(64 * 1024);
 
@@ -272,7 +275,8 @@ class LeafColumn {
   }
 
   /** The page: header and zstd body (levels, then values); the column is emptied for the next page. */
-  page(): { bytes: Buffer; uncompressed: number; values: number } {
+  /** Appends the page to `out`: header and zstd body (levels, then values); the column is emptied for the next page. */
+  page(out: Bytes): { uncompressed: number; values: number } {
     const body = pageBody;
     body.length = 0;
     if (this.leaf.maxRep > 0) levelsRle(body, this.reps, this.levels);
@@ -291,7 +295,8 @@ class LeafColumn {
     }
     // The size pledged lets zstd size its window and tables to the page (a batch's page is small): a
     // context sized for an unknown length costs more to set up than most pages take to compress.
-    const compressed = zstdCompressSync(body.buf.subarray(0, body.length), { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL }, pledgedSrcSize: body.length });
+    // Output in one chunk of about the page's size, not zlib's 16 KiB per call (freed at once, many times a batch).
+    const compressed = zstdCompressSync(body.buf.subarray(0, body.length), { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL }, pledgedSrcSize: body.length, chunkSize: Math.max(64, body.length + (body.length >> 7) + 64) });
     // PageHeader: DATA_PAGE, sizes, DataPageHeader { num_values, PLAIN, RLE, RLE }.
     const header = ThriftWriter.struct((w) =>
       w.i32(1, 0).i32(2, body.length).i32(3, compressed.length).struct(5, (d) => d.i32(1, this.levels).i32(2, 0).i32(3, 3).i32(4, 3)),
@@ -300,7 +305,11 @@ class LeafColumn {
     this.levels = 0;
     this.values.length = 0;
     this.bools = 0;
-    return { bytes: Buffer.concat([header, compressed]), uncompressed: header.length + body.length, values };
+    out.reserve(header.length + compressed.length);
+    out.buf.set(header, out.length);
+    out.buf.set(compressed, out.length + header.length);
+    out.length += header.length + compressed.length;
+    return { uncompressed: header.length + body.length, values };
   }
 }
 
@@ -603,16 +612,18 @@ export class TablePages {
   pages(): { bytes: Buffer; index: PageSet } {
     const n = this.#columns.length;
     const index: PageSet = { offsets: new Uint32Array(n + 1), uncompressed: new Uint32Array(n), values: new Uint32Array(n) };
-    const pages = this.#columns.map((c, i) => {
-      const p = c.page();
+    const out = pagesOut;
+    out.length = 0;
+    for (let i = 0; i < n; i++) {
+      const p = this.#columns[i]!.page(out);
       index.uncompressed[i] = p.uncompressed;
       index.values[i] = p.values;
-      index.offsets[i + 1] = index.offsets[i]! + p.bytes.length;
-      return p.bytes;
-    });
+      index.offsets[i + 1] = out.length;
+    }
     this.rows = 0;
-    const bytes = Buffer.allocUnsafeSlow(index.offsets[n]!);
-    for (let i = 0; i < n; i++) bytes.set(pages[i]!, index.offsets[i]!);
+    // Alone on its memory, so posting it to the main thread moves it.
+    const bytes = Buffer.allocUnsafeSlow(out.length);
+    out.buf.copy(bytes, 0, 0, out.length);
     return { bytes, index };
   }
 }
