@@ -164,6 +164,14 @@ describe('parseConfig', () => {
       expect((await run(['--no-dry-run'], env)).dryRun).to.equal(false);
     });
 
+    it('--format: ndjson by default, parquet from the flag or ETL_FORMAT, nothing else', async () => {
+      expect((await run([], {})).format).to.equal('ndjson');
+      expect((await run([], { ETL_FORMAT: 'parquet' })).format).to.equal('parquet');
+      expect((await run(['--format', 'ndjson'], { ETL_FORMAT: 'parquet' })).format).to.equal('ndjson');
+      const err = await run(['--format', 'csv'], {}).then(() => null, (e: unknown) => e);
+      expect(err instanceof EtlError && err.code).to.equal('CONFIG_INVALID');
+    });
+
     it('status reads its own flags from the environment and ignores the run\'s', async () => {
       const env = { ETL_DEST: 'gs://bucket/out', ETL_LOOKBACK: '6h', ETL_ENTITIES: 'orders', ETL_STATE: '/var/etl/state.db', ETL_JSON: 'true', ETL_ENV: 'production' };
       const config = (await parseConfig(['status'], env, false)) as StatusConfig;
