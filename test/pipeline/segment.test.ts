@@ -19,6 +19,14 @@ describe('crc', () => {
     expect(crc32c(Buffer.from('123456789')).toString(16)).to.equal('e3069283');
     const data = randomBytes(1000);
     for (const [a, b] of [[0, 1000], [3, 17], [5, 5], [1, 999]] as const) expect(crc32c(data.subarray(a, b))).to.equal(slowCrc32c(data.subarray(a, b)));
+    // Every length around the 16-byte blocks, at every offset of a word, and continued from a CRC so far.
+    for (let offset = 0; offset < 4; offset++) {
+      for (let length = 0; length <= 70; length++) {
+        const piece = data.subarray(offset, offset + length);
+        expect(crc32c(piece), `${length} bytes at ${offset}`).to.equal(slowCrc32c(piece));
+        expect(crc32c(data.subarray(offset + length, offset + 2 * length + 5), crc32c(piece)), `continued after ${length} bytes`).to.equal(slowCrc32c(data.subarray(offset, offset + 2 * length + 5)));
+      }
+    }
     expect(crc32cBase64(0xe3069283)).to.equal(Buffer.from('e3069283', 'hex').toString('base64'));
   });
 
