@@ -6,7 +6,7 @@
 // beyond the columns, so the entities' fixtures (which do, in `_extra`) are also run through both.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { expect } from 'chai';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
@@ -19,6 +19,11 @@ import type { JsonObject, TableDef } from '../../src/rows/types.ts';
 import { crc32c, crc32cBase64 } from '../../src/io/crc.ts';
 import { bigQuerySchema, type BigQueryField } from '../../src/rows/schema.ts';
 import { DuckViews } from '../support/duckdb.ts';
+import { createFakeGcs } from '../support/fake-gcs.ts';
+import { withTestDefaults } from '../support/cli.ts';
+import { silentLogger } from '../support/log.ts';
+import { parseConfig, type RunConfig } from '../../src/cli/config.ts';
+import { runJob } from '../../src/sync/run.ts';
 import { runAgainst } from '../support/etl.ts';
 import { manifests, readParts, readTable, tablesWritten } from '../support/output.ts';
 
@@ -201,6 +206,36 @@ describe('--format parquet: every table equals the NDJSON output of the same sto
     } finally {
       nd.close();
       pq.close();
+    }
+  });
+
+  it('uploads Parquet parts to GCS as application/vnd.apache.parquet, each object the manifest lists with its crc32c, bytes and rows', async () => {
+    const fake = createFakeGcs();
+    const endpoint = await fake.listen(0);
+    try {
+      fake.createBucket('pq');
+      const config = await parseConfig(
+        ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', 'gs://pq/prefix', '--state', join(dir, 'gcs-state.db'), '--gcs-endpoint', endpoint, '--poll-interval', '50ms', ...withTestDefaults([...RUN, '--format', 'parquet', '--entities', 'orders'])],
+        { SHOPIFY_ACCESS_TOKEN: sandbox.token },
+        false,
+      );
+      const gcs = await runJob(config as RunConfig, { logger: silentLogger, live: null, signal: new AbortController().signal });
+      expect(gcs.exitCode, JSON.stringify(gcs.shops[0]?.entities.filter((e) => e.status !== 'committed'))).to.equal(0);
+      const manifest = fake.objects('pq').find((o) => o.name.startsWith('prefix/_manifests/'))!;
+      const files = (JSON.parse(manifest.bytes.toString('utf8')) as { windows: Array<{ files: Array<{ objectName: string; crc32c: string; bytes: number; rows: number }> }> }).windows.flatMap((w) => w.files);
+      expect(files.length).to.be.greaterThan(3);
+      const local = join(dir, 'gcs-read');
+      mkdirSync(local, { recursive: true });
+      for (const [i, f] of files.entries()) {
+        const stored = fake.object('pq', `prefix/${f.objectName}`)!;
+        expect({ contentType: stored.contentType, crc32c: stored.crc32c, bytes: stored.bytes.length }, f.objectName).to.deep.equal({ contentType: 'application/vnd.apache.parquet', crc32c: f.crc32c, bytes: f.bytes });
+        const path = join(local, `${i}.parquet`);
+        writeFileSync(path, stored.bytes);
+        const [count] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path}')`)).getRowObjectsJson();
+        expect(count!.n, f.objectName).to.equal(f.rows);
+      }
+    } finally {
+      await fake.close();
     }
   });
 
