@@ -43,10 +43,29 @@ const EXAMPLES = 5;
 const TABLES = ['orders', 'order_line_items', 'order_shipping_lines', 'order_refunds', 'order_transactions', 'payouts', 'balance_transactions'] as const;
 type Table = (typeof TABLES)[number];
 
-type Row = Record<string, unknown>;
+/** A row's value by column name. */
+type Row = (column: string) => string | null;
+
+/**
+ * A top-level value of one of our own rows (compact JSON, one line), as a string, without parsing the
+ * row: at a few columns of rows with dozens, parsing whole rows would be most of the pass. Its key is
+ * found as `"key":`, which cannot occur inside a JSON string (a quote there is escaped), and the
+ * columns read here are unique in their table: no REPEATED RECORD has them. Their values are ids,
+ * timestamps, decimal strings and enum names (no escapes), numbers or null; null for a key not there.
+ */
+export function field(line: string, key: string): string | null {
+  const at = line.indexOf(`"${key}":`);
+  if (at < 0) return null;
+  const start = at + key.length + 3;
+  if (line.charCodeAt(start) === 0x22) return line.slice(start + 1, line.indexOf('"', start + 1));
+  let end = start;
+  while (end < line.length && line[end] !== ',' && line[end] !== '}') end++;
+  const value = line.slice(start, end);
+  return value === 'null' ? null : value;
+}
 
 /** A decimal string (or number) as whole cents; amounts are read exactly to the cent at any size a shop has. */
-const cents = (amount: unknown): number => (amount === null || amount === undefined ? 0 : Math.round(Number(amount) * 100));
+const cents = (amount: string | null): number => (amount === null ? 0 : Math.round(Number(amount) * 100));
 const decimal = (c: number): string => `${c < 0 ? '-' : ''}${Math.floor(Math.abs(c) / 100)}.${String(Math.abs(c) % 100).padStart(2, '0')}`;
 
 /**
@@ -91,24 +110,37 @@ export async function checkQuality(dest: Destination, windows: readonly Manifest
     const order = db.prepare('INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?, ?)');
     const payout = db.prepare('INSERT OR REPLACE INTO payouts VALUES (?, ?, ?)');
     const sum = db.prepare('INSERT INTO sums VALUES (?, ?, ?, ?) ON CONFLICT (kind, id, w) DO UPDATE SET cents = cents + excluded.cents');
-    const add = (w: number, kind: string, id: unknown, c: number): void => void (id !== null && id !== undefined && sum.run(w, kind, String(id), c));
+    // A file's sums are added up in memory first (bounded by the part size, not the shop), then written
+    // as one row per order or payout: a row per line would cost the database more than reading it.
+    const pending = new Map<string, number>();
+    const add = (kind: string, id: string | null, c: number): void => {
+      if (id === null) return;
+      const key = `${kind}\t${id}`;
+      pending.set(key, (pending.get(key) ?? 0) + c);
+    };
     const take: Record<Table, (w: number, r: Row) => void> = {
-      orders: (w, r) => void order.run(w, String(r.id), String(r.updated_at), cents(r.total_price), cents(r.total_tax), cents(r.total_discounts), cents(r.total_refunded)),
-      order_line_items: (w, r) => add(w, 'lines', r.order_id, cents(r.original_total)),
-      order_shipping_lines: (w, r) => add(w, 'shipping', r.order_id, cents(r.original_price)),
-      order_refunds: (w, r) => add(w, 'refunds', r.order_id, cents(r.total_refunded)),
-      order_transactions: (w, r) => (r.kind === 'REFUND' && r.status === 'SUCCESS' ? add(w, 'refund_transactions', r.order_id, cents(r.amount)) : undefined),
+      orders: (w, r) => void order.run(w, r('id'), r('updated_at'), cents(r('total_price')), cents(r('total_tax')), cents(r('total_discounts')), cents(r('total_refunded'))),
+      order_line_items: (_, r) => add('lines', r('order_id'), cents(r('original_total'))),
+      order_shipping_lines: (_, r) => add('shipping', r('order_id'), cents(r('original_price'))),
+      order_refunds: (_, r) => add('refunds', r('order_id'), cents(r('total_refunded'))),
+      order_transactions: (_, r) => (r('kind') === 'REFUND' && r('status') === 'SUCCESS' ? add('refund_transactions', r('order_id'), cents(r('amount'))) : undefined),
       // A WITHDRAWAL takes its net from the bank: its balance transactions net that much below zero.
-      payouts: (w, r) => void payout.run(w, String(r.id), (r.transaction_type === 'WITHDRAWAL' ? -1 : 1) * cents(r.net)),
-      balance_transactions: (w, r) => add(w, 'balance', r.payout_id, cents(r.net)),
+      payouts: (w, r) => void payout.run(w, r('id'), (r('transaction_type') === 'WITHDRAWAL' ? -1 : 1) * cents(r('net'))),
+      balance_transactions: (_, r) => add('balance', r('payout_id'), cents(r('net'))),
     };
     for (const [w, window] of windows.entries()) {
       for (const file of window.files) {
         if (!(TABLES as readonly string[]).includes(file.table) || file.rows === 0) continue;
+        if (!file.objectName.endsWith('.ndjson.gz')) throw new Error(`they read gzip NDJSON parts, and this run wrote ${file.objectName}`);
         const insert = take[file.table as Table];
         // One transaction a file: SQLite writes it once, not once a row.
         db.exec('BEGIN');
-        for await (const line of linesOf(dest.read(file.objectName))) insert(w, JSON.parse(line) as Row);
+        for await (const line of linesOf(dest.read(file.objectName))) insert(w, (key) => field(line, key));
+        for (const [key, c] of pending) {
+          const tab = key.indexOf('\t');
+          sum.run(w, key.slice(0, tab), key.slice(tab + 1), c);
+        }
+        pending.clear();
         db.exec('COMMIT');
       }
     }
@@ -140,8 +172,11 @@ function currentOrders(kinds: readonly string[]): string {
   return `SELECT o.*, ${columns} FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY id ORDER BY updated_at DESC, w DESC) AS n FROM orders) o ${joins} WHERE o.n = 1`;
 }
 
-function report(name: string, checked: number, failing: Database.Statement, example: (r: Row) => Record<string, string>): QualityCheck {
-  const failed = failing.all() as Row[];
+/** A result row of the checks' SQL. */
+type Found = Record<string, unknown>;
+
+function report(name: string, checked: number, failing: Database.Statement, example: (r: Found) => Record<string, string>): QualityCheck {
+  const failed = failing.all() as Found[];
   return { name, checked, failed: failed.length, examples: failed.slice(0, EXAMPLES).map(example) };
 }
 
