@@ -2,8 +2,9 @@
 // worker. Rows come as the JSON text the row builders wrote; each is scanned once, guided by the
 // table's schema, and shredded (Dremel's repetition and definition levels) straight into per-column
 // builders: no row object is made, and a string without escapes is copied as the UTF-8 bytes it
-// already is. The main thread (file.ts) only appends pages into row groups and writes the footer. Encodings: PLAIN values, RLE levels (a page compresses
-// with zstd, which takes the repetition PLAIN leaves); see the README for why no dictionary.
+// already is. The main thread (file.ts) only appends pages into row groups and writes the footer.
+// Encodings: PLAIN values, RLE levels (a page compresses with zstd, which takes the repetition PLAIN
+// leaves); see the README for why no dictionary.
 import { constants, zstdCompressSync } from 'node:zlib';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { DECIMAL_SCALE, HIVE_COLUMNS, Repetition, type Leaf, type Node, type ParquetSchema } from './schema.ts';
@@ -243,6 +244,7 @@ class LeafColumn {
     this.defs[this.levels++] = def;
   }
 
+  /** A scalar's value as a JS value, checked against the column's type (a JSON column's text is copied by the scanner instead). */
   value(v: unknown): void {
     const b = this.values;
     switch (this.leaf.type) {
@@ -250,7 +252,7 @@ class LeafColumn {
         if (typeof v !== 'string') throw badValue(this.leaf, v);
         return textValue(b, v);
       case 'JSON':
-        return textValue(b, JSON.stringify(v));
+        throw new EtlError(ErrorCodes.INTERNAL, `${this.leaf.path.join('.')}: a JSON column is written from its text`);
       case 'INTEGER':
         return integerValue(this.leaf, v, b);
       case 'NUMERIC':
