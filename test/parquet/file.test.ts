@@ -16,6 +16,8 @@ import { isEtlError } from '../../src/errors/index.ts';
 import { queryPartByName } from '../../src/entities/index.ts';
 import { processBatch } from '../../src/pipeline/batch.ts';
 import { readFileSync } from 'node:fs';
+import { TableWriters } from '../../src/pipeline/table-writer.ts';
+import { crc32c, crc32cBase64 } from '../../src/io/crc.ts';
 
 const TABLE: TableDef = {
   name: 't',
@@ -82,6 +84,25 @@ describe('Parquet encoder (src/parquet/)', () => {
         { id: '-42', name: '', price: '0.000000000', at: '1969-12-31 23:59:59+00', day: '1970-01-01', ok: null, f: -0.25, tags: null, items: null, _extra: null, _extracted_at: '2026-03-05 00:00:00+00' },
       ];
       expect(rows).to.deep.equal(Array.from({ length: batches }, () => expected).flat());
+    } finally {
+      duck.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it('writes a snapshot table\'s empty part as a Parquet file without row groups that reads as typed and empty', async () => {
+    const writers = new TableWriters({ stagingDir: dir, objectName: (t, n) => `${t}/part-${n}.parquet`, everyTable: ['t'], parquet: () => parquetSchema(TABLE) });
+    const [file] = await writers.close();
+    expect(file).to.deep.include({ objectName: 't/part-0.parquet', rows: 0, contentType: 'application/vnd.apache.parquet' });
+    const bytes = readFileSync(file!.localPath);
+    expect({ crc32c: file!.crc32c, bytes: file!.bytes }).to.deep.equal({ crc32c: crc32cBase64(crc32c(bytes)), bytes: bytes.length });
+    const db = await DuckDBInstance.create(':memory:');
+    const duck = await db.connect();
+    try {
+      const [count] = (await duck.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM '${file!.localPath}'`)).getRowObjectsJson();
+      expect(count!.n).to.equal(0);
+      const columns = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM '${file!.localPath}'`)).getRowObjectsJson().map((c) => `${String(c.column_name)} ${String(c.column_type)}`);
+      expect(columns).to.include.members(['id BIGINT', 'price DECIMAL(38,9)', 'at TIMESTAMP WITH TIME ZONE', 'items STRUCT(sku VARCHAR, qty BIGINT, amount DECIMAL(38,9))[]', '_extra JSON']);
     } finally {
       duck.closeSync();
       db.closeSync();
