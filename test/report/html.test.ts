@@ -14,6 +14,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { manifestObjectName } from '../../src/load/layout.ts';
+import type { ManifestDocument } from '../../src/load/manifest.ts';
 import { NO_COUNTRY } from '../../src/report/html/charts.ts';
 import type { JobResult, ShopSummary } from '../../src/sync/run.ts';
 import { openBrowser, CHROMIUM, type Browser } from '../support/browser.ts';
@@ -47,6 +48,8 @@ describe('shopify-bulk-etl report, in a browser', function () {
 
   const attrs = (page: Page, selector: string, name: string): Promise<string[]> =>
     page.locator(selector).evaluateAll((els, n) => els.map((e) => e.getAttribute(n) ?? ''), name);
+  const qualityRows = (page: Page): Promise<Array<{ name: string; checked: number; failed: number }>> =>
+    page.locator('table.quality > tbody > tr').evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-check') ?? '', checked: Number(e.getAttribute('data-checked')), failed: Number(e.getAttribute('data-failed')) })));
 
   it('shows the runs, freshness and quality checks from the state and the manifests, with no network', async () => {
     const runs: JobResult[] = [];
@@ -97,19 +100,26 @@ describe('shopify-bulk-etl report, in a browser', function () {
       expect(await freshness.locator(`xpath=self::*[@data-table="${e.entity}"]`).getAttribute('data-watermark'), e.entity).to.equal(e.watermark);
     }
 
-    // Quality: the newest run's checks as its manifest records them, or said to be missing.
-    const manifest = JSON.parse(readFileSync(join(out, manifestObjectName(second.shop, second.runId)), 'utf8')) as { quality?: { checks: Array<{ name: string; checked: number; failed: number }> } };
-    if (manifest.quality) {
-      const checks = await page.locator('table.quality > tbody > tr').evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-check'), checked: Number(e.getAttribute('data-checked')), failed: Number(e.getAttribute('data-failed')) })));
-      expect(checks).to.deep.equal(manifest.quality.checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed })));
-    } else {
-      expect(await page.locator('#quality [data-quality="not-recorded"]').innerText()).to.contain('not recorded');
-    }
+    // Quality: the newest finished run's checks, as its manifest records them.
+    const manifestPath = join(out, manifestObjectName(second.shop, second.runId));
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ManifestDocument;
+    expect(manifest.quality, 'the run recorded its checks').to.not.equal(undefined);
+    expect(await qualityRows(page)).to.deep.equal(manifest.quality!.checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed })));
 
     // No models computed for this destination: each chart says so, and the report was still written.
     expect((await attrs(page, '#models [data-missing]', 'data-missing')).sort()).to.deep.equal(['customer_cohorts', 'customer_lifetime_value', 'daily_financials', 'geography', 'product_performance']);
     expect(await page.locator('#models [data-missing="geography"]').innerText()).to.contain('not written yet');
     await page.close();
+
+    // A manifest written before the checks existed: "not recorded", never taken for a clean result.
+    delete manifest.quality;
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    expect((await runCli(['report', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json'])).code).to.equal(0);
+    const again = await browser!.context.newPage();
+    await again.goto(pathToFileURL(file).href);
+    expect(await again.locator('#quality [data-quality="not-recorded"]').innerText()).to.contain('not recorded');
+    expect(await again.locator('table.quality').count()).to.equal(0);
+    await again.close();
   });
 
   it('draws each model\'s figures: the charts\' marks are the model files\' rows, summed as the charts say', async () => {
@@ -124,6 +134,12 @@ describe('shopify-bulk-etl report, in a browser', function () {
     const page = await browser!.context.newPage();
     await page.goto(pathToFileURL(cli.stdout.trim()).href);
     expect(await page.locator('#models [data-missing]').count(), 'every model was written').to.equal(0);
+    // This run read orders: its checks looked at records, and the page shows them as its manifest holds them.
+    const checks = (JSON.parse(readFileSync(join(out, manifestObjectName(result.shops[0]!.shop, result.shops[0]!.runId)), 'utf8')) as ManifestDocument).quality!.checks;
+    expect(checks.find((c) => c.name === 'order_totals')?.checked, 'orders checked').to.equal(sandbox.store.truth().orders);
+    expect(await qualityRows(page)).to.deep.equal(checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed })));
+    const results = await page.locator('table.quality > tbody > tr > td:nth-child(4)').allInnerTexts();
+    expect(results).to.deep.equal(checks.map((c) => (c.failed > 0 ? 'fail' : c.checked === 0 ? 'nothing to check' : 'pass')));
     const marks = (chart: string): Promise<Array<{ label: string; row: string; column: string; value: number }>> =>
       page.locator(`svg[data-chart="${chart}"] .mark`).evaluateAll((els) => els.map((e) => ({ label: e.getAttribute('data-label') ?? '', row: e.getAttribute('data-row') ?? '', column: e.getAttribute('data-column') ?? '', value: Number(e.getAttribute('data-value')) })));
     const rows = (model: string): Array<Record<string, unknown>> =>

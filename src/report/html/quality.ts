@@ -4,9 +4,16 @@
 import { count } from './format.ts';
 import { html, type Markup } from './markup.ts';
 import type { ShopRuns } from './runs-data.ts';
+import type { QualityCheck } from '../../sync/quality.ts';
 
 /** How many failing records a check shows: enough to find the pattern, few enough to read. */
 const EXAMPLES_SHOWN = 5;
+
+/** A check that looked at nothing passed nothing: it says so rather than showing a green pass. */
+function result(c: QualityCheck): Markup {
+  if (c.failed > 0) return html`<span class="status failed">fail</span>`;
+  return c.checked === 0 ? html`<span class="status">nothing to check</span>` : html`<span class="status succeeded">pass</span>`;
+}
 
 export function qualitySection(shops: ShopRuns[]): Markup {
   return html`<section id="quality"><h2>Quality checks</h2>
@@ -19,8 +26,8 @@ export function qualitySection(shops: ShopRuns[]): Markup {
         <thead><tr><th>Check</th><th class="n">Checked</th><th class="n">Failed</th><th>Result</th><th>Examples</th></tr></thead>
         <tbody>${run.quality.map((c) => html`<tr data-check="${c.name}" data-checked="${c.checked}" data-failed="${c.failed}">
           <td>${c.name}</td><td class="n">${count(c.checked)}</td><td class="n">${count(c.failed)}</td>
-          <td><span class="status ${c.failed === 0 ? 'succeeded' : 'failed'}">${c.failed === 0 ? 'pass' : 'fail'}</span></td>
-          <td class="wrap">${c.examples.slice(0, EXAMPLES_SHOWN).map((e) => html`<code class="example">${JSON.stringify(e)}</code>`)}</td></tr>`)}</tbody>
+          <td>${result(c)}</td>
+          <td class="wrap">${c.examples.slice(0, EXAMPLES_SHOWN).map((e) => html`<code class="example">${Object.entries(e).map(([k, v]) => `${k} ${v}`).join(' · ')}</code>`)}</td></tr>`)}</tbody>
       </table>`}`;
     })}
   </section>`;

@@ -9,18 +9,11 @@ import { manifestObjectName } from '../../load/layout.ts';
 import type { ManifestDocument } from '../../load/manifest.ts';
 import type { TableFreshness } from '../../state/db.ts';
 import type { RunRow } from '../../state/runs.ts';
+import type { QualityCheck } from '../../sync/quality.ts';
 import type { ShopSummary } from '../../sync/run.ts';
 import type { Logger } from '../log.ts';
 import { readTargets } from '../status.ts';
 import { operations, rowsByTable } from '../summary.ts';
-
-/** One financial check of a run (the manifest's `quality.checks`): records looked at, how many failed, a few that did. */
-export interface QualityCheck {
-  name: string;
-  checked: number;
-  failed: number;
-  examples: unknown[];
-}
 
 export interface RunView {
   runId: string;
@@ -33,7 +26,7 @@ export interface RunView {
   operations: number | null;
   retries: number | null;
   failures: Array<{ entity: string; code: string; message: string }>;
-  /** The run's quality checks; null when its manifest records none (or there is no manifest). */
+  /** The run's quality checks; null when its manifest (or, without one, its summary) records none. */
   quality: QualityCheck[] | null;
   /** Why the manifest could not be read, when it could not. */
   manifestError: string | null;
@@ -85,7 +78,8 @@ async function runView(row: RunRow, dest: Destination): Promise<RunView> {
     operations: summary ? operations(summary) : null,
     retries: summary?.retries ?? null,
     failures: summary ? summaryFailures(summary) : manifest?.failures ?? [],
-    quality: qualityOf(manifest),
+    // The manifest's, else the run summary's (the same checks, kept in the state) when the manifest is unreadable.
+    quality: (manifest ?? summary)?.quality?.checks ?? null,
     manifestError,
   };
 }
@@ -93,16 +87,4 @@ async function runView(row: RunRow, dest: Destination): Promise<RunView> {
 function summaryFailures(s: ShopSummary): RunView['failures'] {
   const failures = s.entities.flatMap((e) => (e.error ? [{ entity: e.entity, ...e.error }] : []));
   return s.error ? [...failures, { entity: '(shop)', ...s.error }] : failures;
-}
-
-/** The manifest's `quality.checks`, each field checked: a manifest of another version may hold anything. */
-function qualityOf(manifest: ManifestDocument | null): QualityCheck[] | null {
-  const checks = (manifest as { quality?: { checks?: unknown } } | null)?.quality?.checks;
-  if (!Array.isArray(checks)) return null;
-  return checks.map((c: Record<string, unknown>) => ({
-    name: String(c.name),
-    checked: Number(c.checked),
-    failed: Number(c.failed),
-    examples: Array.isArray(c.examples) ? c.examples : [],
-  }));
 }
