@@ -124,6 +124,9 @@ describe('shopify-bulk-etl report, in a browser', function () {
 
   it('draws each model\'s figures: the charts\' marks are the model files\' rows, summed as the charts say', async () => {
     const models = join(dir, 'models');
+    // One order whose total is 7 cents off its lines: the quality section shows the failing check and the order.
+    const [skewed] = sandbox.store.ids('orders').slice(3, 4);
+    sandbox.store.skewOrderTotals([skewed!], 7);
     const result = await runAgainst(sandbox, models, ['--entities', 'shop,orders,order_sales,customers,products']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.filter((e) => e.status !== 'committed'))).to.equal(0);
     const out = join(models, 'out');
@@ -134,12 +137,14 @@ describe('shopify-bulk-etl report, in a browser', function () {
     const page = await browser!.context.newPage();
     await page.goto(pathToFileURL(cli.stdout.trim()).href);
     expect(await page.locator('#models [data-missing]').count(), 'every model was written').to.equal(0);
-    // This run read orders: its checks looked at records, and the page shows them as its manifest holds them.
+    // This run read orders: its checks looked at records (one failed), and the page shows them as its manifest holds them.
     const checks = (JSON.parse(readFileSync(join(out, manifestObjectName(result.shops[0]!.shop, result.shops[0]!.runId)), 'utf8')) as ManifestDocument).quality!.checks;
     expect(checks.find((c) => c.name === 'order_totals')?.checked, 'orders checked').to.equal(sandbox.store.truth().orders);
     expect(await qualityRows(page)).to.deep.equal(checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed })));
     const results = await page.locator('table.quality > tbody > tr > td:nth-child(4)').allInnerTexts();
     expect(results).to.deep.equal(checks.map((c) => (c.failed > 0 ? 'fail' : c.checked === 0 ? 'nothing to check' : 'pass')));
+    expect(checks.find((c) => c.name === 'order_totals')?.failed).to.equal(1);
+    expect(await page.locator('tr[data-check="order_totals"] code.example').innerText()).to.contain(`order_id ${skewed!.split('/').pop()}`);
     const marks = (chart: string): Promise<Array<{ label: string; row: string; column: string; value: number }>> =>
       page.locator(`svg[data-chart="${chart}"] .mark`).evaluateAll((els) => els.map((e) => ({ label: e.getAttribute('data-label') ?? '', row: e.getAttribute('data-row') ?? '', column: e.getAttribute('data-column') ?? '', value: Number(e.getAttribute('data-value')) })));
     const rows = (model: string): Array<Record<string, unknown>> =>
