@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { manifestObjectName } from '../../src/load/layout.ts';
 import type { ManifestDocument } from '../../src/load/manifest.ts';
+import { StateDb } from '../../src/state/db.ts';
 import { NO_COUNTRY } from '../../src/report/html/charts.ts';
 import type { JobResult, ShopSummary } from '../../src/sync/run.ts';
 import { openBrowser, CHROMIUM, type Browser } from '../support/browser.ts';
@@ -221,6 +222,23 @@ describe('shopify-bulk-etl report, in a browser', function () {
     } finally {
       await fake.close();
     }
+  });
+
+  it('shows a run whose state row holds a summary of another shape (an older version\'s) from what there is, without a manifest', async () => {
+    const state = join(dir, 'older.db');
+    const db = StateDb.open(state);
+    db.runs.start('20261101T000000Z-aaaaaa', 'older.myshopify.com');
+    db.runs.finish('20261101T000000Z-aaaaaa', 'succeeded', {});
+    db.close();
+    const file = join(dir, 'older.html');
+    const cli = await runCli(['report', '--dest', join(dir, 'older-out'), '--state', state, '--out', file, '--log-format', 'json']);
+    expect(cli.code, cli.stderr).to.equal(0);
+    const page = await browser!.context.newPage();
+    await page.goto(pathToFileURL(file).href);
+    const row = page.locator('table.runs > tbody > tr[data-run="20261101T000000Z-aaaaaa"]');
+    expect([await row.getAttribute('data-status'), await row.getAttribute('data-rows'), await row.getAttribute('data-operations')]).to.deep.equal(['succeeded', '0', '']);
+    expect(await page.locator('#quality [data-quality="not-recorded"]').count()).to.equal(1);
+    await page.close();
   });
 
   it('refuses a --state that holds no state, a gs:// --dest without --out, and a damaged model file', async () => {

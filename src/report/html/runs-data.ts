@@ -58,7 +58,7 @@ export async function readRuns(config: Pick<ReportConfig, 'targets' | 'gcsEndpoi
 }
 
 async function runView(row: RunRow, dest: Destination): Promise<RunView> {
-  const summary = row.summary ? (JSON.parse(row.summary) as ShopSummary) : null;
+  const summary = summaryOf(row.summary);
   let manifest: ManifestDocument | null = null;
   let manifestError: string | null = null;
   try {
@@ -82,6 +82,12 @@ async function runView(row: RunRow, dest: Destination): Promise<RunView> {
     quality: (manifest ?? summary)?.quality?.checks ?? null,
     manifestError,
   };
+}
+
+/** The run's summary, when its row holds one of the shape this version writes (older ones may hold less). */
+function summaryOf(text: string | null): ShopSummary | null {
+  const parsed = text ? (JSON.parse(text) as Partial<ShopSummary>) : null;
+  return parsed && Array.isArray(parsed.entities) && Array.isArray(parsed.tables) ? (parsed as ShopSummary) : null;
 }
 
 function summaryFailures(s: ShopSummary): RunView['failures'] {
