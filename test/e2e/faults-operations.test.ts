@@ -109,7 +109,7 @@ describe('bulk operation and result faults lose nothing', function () {
     expect(denied).to.have.length(1);
     const [entity] = denied.map((e) => e.entity);
     expect(denied[0]!.error!.code).to.equal('ACCESS_DENIED');
-    expect(denied[0]!.error!.message).to.contain(entity === 'orders' ? 'read_orders, read_all_orders scopes' : 'read_customers scope');
+    expect(denied[0]!.error!.message).to.contain(entity === 'orders' ? 'read_orders, read_returns, read_all_orders scopes' : 'read_customers scope');
     expect(ours().filter((op) => op.errorCode === 'ACCESS_DENIED'), 'not retried').to.have.length(1);
     expect(watermarkOf(sandbox, dir, entity!)).to.equal(null);
     const other = ENTITIES.find((e) => e !== entity)!;
