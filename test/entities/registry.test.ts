@@ -176,7 +176,10 @@ describe('entity registry contract', () => {
 
         it(`is counted exactly when Shopify offers ${rootField}Count, and sorted by id exactly when ${rootField} takes sortKey`, () => {
           const root = schema.getQueryType()!.getFields();
-          expect(entity.incremental!.counted).to.equal(root[`${rootField}Count`] !== undefined);
+          // A count that takes a search filter checks each window; one that takes none (pagesCount) only the whole root.
+          const count = root[`${rootField}Count`];
+          expect(entity.incremental!.counted).to.equal(count !== undefined && count.args.some((a) => a.name === 'query'));
+          expect(entity.incremental!.countedWhole).to.equal(count !== undefined);
           expect(entity.incremental!.sortsById).to.equal(root[rootField]!.args.some((a) => a.name === 'sortKey'));
         });
       }
