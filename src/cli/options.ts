@@ -184,12 +184,15 @@ export function forCommand<T extends Table>(table: T, env: Env, given: Given): B
     // A value flag takes the next word even when it starts with '-' and a digit: "--lookback -2h" is
     // a negative duration to refuse, not the short options -2 and -h.
     const option: Options = spec.type === 'string' && !spec.array ? { ...spec, requiresArg: true } : spec;
-    if (!read) return [flag, fromEnv ? { ...option, default: fromEnv.text } : option];
     const fallback = String(spec.default);
     const coerce = (value: unknown): unknown => {
-      const [text, label] = value instanceof FromEnv ? [value.text, `--${flag} (${value.name})`] : [String(value), `--${flag}`];
-      given.texts.set(flag, text);
       try {
+        // yargs gives a flag typed twice as an array, which would read as its values joined by commas
+        // (--dest A --dest gs://b/p was a folder "A,gs:/b/p"): which one was meant is not ours to guess.
+        if (Array.isArray(value) && !spec.array) bad(`--${flag} is given ${value.length} times (${value.map((v) => `'${String(v)}'`).join(', ')}); give it once`);
+        if (!read) return value instanceof FromEnv ? value.text : value;
+        const [text, label] = value instanceof FromEnv ? [value.text, `--${flag} (${value.name})`] : [String(value), `--${flag}`];
+        given.texts.set(flag, text);
         return read(text, label, fallback);
       } catch (err) {
         given.refusal ??= err instanceof EtlError ? err : undefined;

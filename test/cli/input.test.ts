@@ -21,8 +21,12 @@ describe('the CLI refuses bad input and ignores foreign variables', function () 
       [['--part-size', '0'], {}, /^--part-size '0' is too small; give at least 4KiB/],
       [[], { ETL_GZIP_LEVEL: 'high' }, /^--gzip-level \(ETL_GZIP_LEVEL\) must be a whole number from 0 to 9 \(got 'high'\)/],
       [['--log-format', 'xml'], {}, /^Invalid values: Argument: log-format, Given: "xml", Choices: "json", "pretty"; see --help/],
+      // A flag given twice used to be joined with a comma: --dest A --dest gs://b/p wrote to a folder "A,gs:/b/p".
+      [['--dest', 'A', '--dest', 'gs://b/p'], {}, /^--dest is given 2 times \('A', 'gs:\/\/b\/p'\); give it once$/],
+      [['--shop', 'a.myshopify.com', '--shop', 'b.myshopify.com'], {}, /^--shop is given 2 times \('a\.myshopify\.com', 'b\.myshopify\.com'\); give it once$/],
+      [['--log-format', 'json', '--log-format', 'pretty'], {}, /^--log-format is given 2 times \('json', 'pretty'\); give it once$/],
     ];
-    const results = await Promise.all(cases.map(([args, env]) => runCli(['--sandbox', ...args, '--dest', join(dir, 'out'), '--state', join(dir, 'state.db')], env)));
+    const results = await Promise.all(cases.map(([args, env]) => runCli(['--sandbox', ...args, ...(args.includes('--dest') ? [] : ['--dest', join(dir, 'out')]), '--state', join(dir, 'state.db')], env)));
     results.forEach((result, i) => {
       const [args, env, message] = cases[i]!;
       const what = `${args.join(' ')} ${JSON.stringify(env)}`;
