@@ -37,6 +37,7 @@ export const ErrorCodes = {
   DEST_UNWRITABLE: 'DEST_UNWRITABLE', // a local path (destination, staging, state) cannot be written
   DEST_CONFLICT: 'DEST_CONFLICT', // an object exists with other bytes: never overwritten
   DEST_PERMISSION: 'DEST_PERMISSION',
+  DEST_DAMAGED: 'DEST_DAMAGED', // a JSON object this job wrote (a manifest) no longer reads as JSON
   STATE_UNWRITABLE: 'STATE_UNWRITABLE', // the state file or its folder cannot be created or written
   STATE_UNREADABLE: 'STATE_UNREADABLE', // the state file is damaged, not SQLite, or of a newer schema
   STATE_LOCKED: 'STATE_LOCKED', // another run holds the state lock

@@ -84,6 +84,7 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   DEST_UNWRITABLE: { scope: 'shop', action: 'fail', exit: CONFIG },
   DEST_CONFLICT: { scope: 'entity', action: 'fail', exit: PARTIAL },
   DEST_PERMISSION: { scope: 'shop', action: 'fail', exit: CONFIG },
+  DEST_DAMAGED: { scope: 'shop', action: 'fail', exit: CONFIG },
   STATE_UNWRITABLE: { scope: 'shop', action: 'fail', exit: CONFIG },
   STATE_UNREADABLE: { scope: 'shop', action: 'fail', exit: CONFIG },
   STATE_LOCKED: { scope: 'shop', action: 'fail', exit: LOCKED },

@@ -2,6 +2,16 @@
 // (a gs:// bucket and prefix). Object names are relative to the destination root and deterministic,
 // so re-uploading after a crash either finds the same bytes (skipped) or fails loudly.
 import type { Readable } from 'node:stream';
+import { ErrorCodes, EtlError } from '../errors/index.ts';
+
+/**
+ * A JSON object of ours (a manifest) that no longer parses: changed or cut by someone else, since ours
+ * are written whole. Guessing around it could cost data (a run's clear-up deletes the parts its
+ * manifest does not list), so the shop stops until it is put back.
+ */
+export function damagedJson(where: string, cause: unknown): EtlError {
+  return new EtlError(ErrorCodes.DEST_DAMAGED, `${where} is not valid JSON (${(cause as Error).message}): it was changed after this job wrote it; restore it (e.g. from the bucket's object versions or a backup) before the next run`, { cause });
+}
 
 /** A closed part file in the local staging folder, ready to upload. */
 export interface StagedFile {

@@ -16,7 +16,7 @@ import { ErrorCodes, EtlError } from '../errors/index.ts';
 import { checkCredentials, classifyGcsError, createStorage, forDownload, gcsRetrier, gcsStatus, type GcsRetrier, type StorageClientOptions } from '../gcs/index.ts';
 import { crc32c, crc32cBase64 } from '../io/crc.ts';
 import type { Logger } from '../report/log.ts';
-import type { Destination, StagedFile, UploadResult } from './destination.ts';
+import { damagedJson, type Destination, type StagedFile, type UploadResult } from './destination.ts';
 
 const MiB = 2 ** 20;
 /** Where check() writes its probe, under the prefix. */
@@ -170,7 +170,7 @@ export class GcsDestination implements Destination {
     try {
       return JSON.parse(bytes.toString('utf8')) as unknown;
     } catch (err) {
-      throw new EtlError(ErrorCodes.INTERNAL, `${this.#gsUrl(target)} is not valid JSON`, { cause: err });
+      throw damagedJson(this.#gsUrl(target), err);
     }
   }
 

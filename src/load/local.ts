@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { crc32c, crc32cBase64 } from '../io/crc.ts';
 import { checkWritableFolder, syncDir } from '../io/durable.ts';
 import { ErrorCodes, EtlError, fromSystemError } from '../errors/index.ts';
-import type { Destination, StagedFile, UploadResult } from './destination.ts';
+import { damagedJson, type Destination, type StagedFile, type UploadResult } from './destination.ts';
 
 export class LocalDestination implements Destination {
   readonly url: string;
@@ -116,7 +116,7 @@ export class LocalDestination implements Destination {
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
-      throw new EtlError(ErrorCodes.INTERNAL, `${target} is not valid JSON`, { cause: err });
+      throw damagedJson(target, err);
     }
   }
 

@@ -33,12 +33,12 @@ describe('error policy', () => {
   it('stops the shop on what the shop refuses, the state and the machine, and exits 2 for what someone must fix', () => {
     const withScope = (scope: string) => codes.filter((c) => ERROR_POLICY[c].scope === scope).sort();
     expect(withScope('shop')).to.deep.equal([
-      'AUTH_INVALID', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'DISK_FULL', 'QUALITY_CHECK_FAILED', 'SHOP_FORBIDDEN', 'SHOP_FROZEN', 'SHOP_LOCKED', 'SHOP_NOT_FOUND',
+      'AUTH_INVALID', 'DEST_DAMAGED', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'DISK_FULL', 'QUALITY_CHECK_FAILED', 'SHOP_FORBIDDEN', 'SHOP_FROZEN', 'SHOP_LOCKED', 'SHOP_NOT_FOUND',
       'STATE_CONFLICT', 'STATE_LOCKED', 'STATE_UNREADABLE', 'STATE_UNWRITABLE',
     ]);
     expect(withScope('job')).to.deep.equal(['INTERRUPTED', 'MODEL_UNREADABLE', 'SANDBOX_UNAVAILABLE']);
     expect(codes.filter((c) => exitCodeOf(c) === ExitCodes.CONFIG).sort()).to.deep.equal(
-      ['AUTH_INVALID', 'CONFIG_INVALID', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'SANDBOX_UNAVAILABLE', 'SHOP_NOT_FOUND', 'STATE_UNREADABLE', 'STATE_UNWRITABLE'],
+      ['AUTH_INVALID', 'CONFIG_INVALID', 'DEST_DAMAGED', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'SANDBOX_UNAVAILABLE', 'SHOP_NOT_FOUND', 'STATE_UNREADABLE', 'STATE_UNWRITABLE'],
     );
     expect(exitCodeOf(ErrorCodes.STATE_LOCKED)).to.equal(ExitCodes.LOCKED);
     expect(exitCodeOf(undefined)).to.equal(ExitCodes.PARTIAL_FAILURE);

@@ -215,7 +215,7 @@ describe('shopify-bulk-etl report, in a browser', function () {
       const row = page.locator(`table.runs > tbody > tr[data-run="${summary.runId}"]`);
       expect(await row.getAttribute('data-status')).to.equal('succeeded');
       await row.locator('summary').click();
-      expect(await row.locator('p.bad').innerText()).to.match(/^manifest: INTERNAL: .*is not valid JSON/);
+      expect(await row.locator('p.bad').innerText()).to.match(/^manifest: DEST_DAMAGED: .*is not valid JSON/);
       expect(await attrs(page, '#models [data-missing]', 'data-missing')).to.have.length(5);
       expect(await page.locator('#models [data-missing="geography"]').innerText()).to.contain('local --dest only');
       await page.close();

@@ -11,6 +11,7 @@ import { LocalDestination } from '../../src/load/local.ts';
 import type { ManifestDocument, ManifestWindow } from '../../src/load/manifest.ts';
 import { silentLogger } from '../support/log.ts';
 import { StateDb } from '../../src/state/db.ts';
+import { EtlError } from '../../src/errors/index.ts';
 
 const SHOP = 'acme.myshopify.com';
 const R0 = '20261120T010000Z-000000';
@@ -113,6 +114,22 @@ describe('clearing up after a killed run', () => {
     await recoverInterrupted({ state, dest, shop: SHOP, runId: ME, staging, logger: silentLogger });
     expect(await dest.readJson(manifestObjectName(SHOP, R1))).to.deep.equal(after);
     expect([...(await dest.list('orders/')), ...(await dest.list('customers/'))].sort()).to.deep.equal(parts);
+  });
+
+  it('stops with DEST_DAMAGED on a killed run\'s manifest that is not JSON, and deletes none of that run\'s parts', async () => {
+    state.runs.start(R1, SHOP);
+    const committed = state.windows.create({ runId: R1, shop: SHOP, entity: 'orders', ...RANGE });
+    const p1 = part('orders', R1, 0);
+    state.windows.commit(committed);
+    put(join(out, manifestObjectName(SHOP, R1)));
+    state.runs.start(ME, SHOP);
+
+    const failed = await recoverInterrupted({ state, dest: new LocalDestination(out), shop: SHOP, runId: ME, staging, logger: silentLogger }).then(() => null, (err: unknown) => err);
+    expect(failed).to.be.instanceOf(EtlError);
+    expect((failed as EtlError).code).to.equal('DEST_DAMAGED');
+    expect((failed as EtlError).message).to.contain(manifestObjectName(SHOP, R1)).and.to.contain('is not valid JSON').and.to.contain('restore');
+    expect(existsSync(join(out, p1)), 'the committed part a readable manifest would list').to.equal(true);
+    expect(state.db.prepare('SELECT status FROM runs WHERE run_id = ?').get(R1)).to.deep.equal({ status: 'running' });
   });
 
   it('gives each window a key of its creating run and id, which stays when another run adopts it', () => {
