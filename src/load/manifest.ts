@@ -62,8 +62,12 @@ export interface ManifestDocument {
   windows: ManifestWindow[];
   tables: Record<string, { files: number; rows: number; bytes: number }>;
   failures: Array<{ entity: string; code: string; message: string }>;
-  /** The financial accuracy checks over the run's files (src/sync/quality.ts), once the run computed them. */
-  quality?: QualityReport;
+  /**
+   * The financial accuracy checks over the run's files (src/sync/quality.ts), once the run computed them.
+   * Underscored as `_manifests` and `_shop` are: what the ETL adds about the data, not part of it.
+   * Versions before this name wrote `quality` (the report reads both).
+   */
+  _quality?: QualityReport;
 }
 
 export class Manifest {
@@ -115,7 +119,7 @@ export class Manifest {
   }
 
   setQuality(quality: QualityReport): void {
-    this.doc.quality = quality;
+    this.doc._quality = quality;
   }
 
   async finish(status: ManifestDocument['status'], finishedAt: string): Promise<void> {

@@ -42,7 +42,7 @@ export function summaryTable(result: JobResult): string {
         if (e.note) lines.push(`    ${e.note}`);
       }
     }
-    for (const c of s.quality?.checks ?? []) lines.push(`  quality   ${c.name}: ${c.failed === 0 ? 'pass' : `${c.failed} of ${c.checked} failed, e.g. ${JSON.stringify(c.examples[0])}`} (${plural(c.checked, 'checked', 'checked')})`);
+    for (const c of s._quality?.checks ?? []) lines.push(`  quality   ${c.name}: ${c.failed === 0 ? 'pass' : `${c.failed} of ${c.checked} failed, e.g. ${JSON.stringify(c.examples[0])}`} (${plural(c.checked, 'checked', 'checked')})`);
     const rows = Object.entries(rowsByTable(s)).sort(([a], [b]) => a.localeCompare(b));
     const bytes = bytesByTable(s);
     if (rows.length) {
@@ -73,7 +73,7 @@ export function logSummary(logger: Logger, result: JobResult): void {
       retries: s.retries,
       requests: s.requests,
       entities: s.entities.map((e) => ({ entity: e.entity, status: e.status, windows: e.windows, watermark: e.watermark, error: e.error, ...(e.note ? { note: e.note } : {}) })),
-      ...(s.quality ? { quality: s.quality } : {}),
+      ...(s._quality ? { _quality: s._quality } : {}),
       ...(s.error ? { error: s.error } : {}),
     });
   }

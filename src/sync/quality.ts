@@ -22,7 +22,7 @@ import type { Manifest, ManifestWindow } from '../load/manifest.ts';
 import type { Logger } from '../report/log.ts';
 import type { ShopSummary } from './run.ts';
 
-/** One check's outcome, as the manifest's `quality.checks` holds it. */
+/** One check's outcome, as the manifest's `_quality.checks` holds it. */
 export interface QualityCheck {
   name: string;
   /** Records the check looked at. */
@@ -80,7 +80,7 @@ export async function runQualityChecks(strict: boolean, deps: { dest: Destinatio
   try {
     const quality = await checkQuality(deps.dest, manifest.document.windows, deps.scratch);
     manifest.setQuality(quality);
-    summary.quality = quality;
+    summary._quality = quality;
     const failed = quality.checks.filter((c) => c.failed > 0);
     for (const c of failed) logger.warn(`quality check ${c.name}: ${c.failed} of ${c.checked} failed`, { check: c.name, checked: c.checked, failed: c.failed, examples: c.examples });
     if (failed.length > 0) problem = `quality checks failed: ${failed.map((c) => `${c.name} (${c.failed} of ${c.checked})`).join(', ')}`;

@@ -27,8 +27,8 @@ export interface ShopSummary {
   /** Bytes of the part files published per table, from the run manifest. */
   bytesByTable: Record<string, number>;
   error?: { code: string; message: string };
-  /** The run's financial accuracy checks, as its manifest records them; absent when they were not computed. */
-  quality?: QualityReport;
+  /** The run's financial accuracy checks, as its manifest records them (and named as there); absent when they were not computed. */
+  _quality?: QualityReport;
   requests: number;
   retries: number;
 }

@@ -1,6 +1,6 @@
 // The financial accuracy checks after a run (src/sync/quality.ts) against the sandbox: its data passes
 // every check; an order whose total the store reports off by a few cents is found, named in the
-// manifest's quality section and the run summary as a warning (exit 0), and fails the run with
+// manifest's `_quality` and the run summary as a warning (exit 0), and fails the run with
 // --strict-quality (exit 1, QUALITY_CHECK_FAILED).
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,7 +31,7 @@ describe('financial accuracy checks', function () {
     const result = await runAgainst(sandbox, dir, ENTITIES);
     expect(result.exitCode).to.equal(0);
     const [manifest] = manifests(join(dir, 'out'));
-    const checks = manifest!.quality!.checks;
+    const checks = manifest!._quality!.checks;
     expect(checks.map((c) => c.name)).to.deep.equal(['order_totals', 'refund_transactions', 'payout_balance_transactions']);
     const truth = sandbox.store.truth();
     const [orders, refunds, payouts] = checks;
@@ -39,7 +39,7 @@ describe('financial accuracy checks', function () {
     expect(refunds!.checked, 'the orders with a refund').to.be.within(1, truth.order_refunds!);
     expect(payouts!.checked).to.equal(truth.payouts);
     expect(checks.map((c) => [c.name, c.failed, c.examples])).to.deep.equal(checks.map((c) => [c.name, 0, []]));
-    expect(result.shops[0]!.quality).to.deep.equal(manifest!.quality);
+    expect(result.shops[0]!._quality).to.deep.equal(manifest!._quality);
   });
 
   it('finds an order whose total is off by 7 cents: a warning naming it (exit 0); with --strict-quality the run fails with QUALITY_CHECK_FAILED (exit 1)', async () => {
@@ -52,7 +52,7 @@ describe('financial accuracy checks', function () {
     expect(result.exitCode).to.equal(0);
     const [manifest] = manifests(join(dir, 'warn', 'out'));
     expect(manifest!.status).to.equal('succeeded');
-    const totals = manifest!.quality!.checks.find((c) => c.name === 'order_totals')!;
+    const totals = manifest!._quality!.checks.find((c) => c.name === 'order_totals')!;
     expect([totals.failed, totals.examples.length]).to.deep.equal([1, 1]);
     const [example] = totals.examples as Array<Record<string, string>>;
     expect(example!.order_id).to.equal(id);
@@ -62,10 +62,11 @@ describe('financial accuracy checks', function () {
 
     const strict = await runCli(['run', '--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', join(dir, 'strict', 'out'), '--state', join(dir, 'strict', 'state.db'), '--poll-interval', '20ms', '--log-format', 'json', ...ENTITIES, '--strict-quality'], { SHOPIFY_ACCESS_TOKEN: sandbox.token });
     expect(strict.code, strict.stderr).to.equal(1);
-    const summary = strict.stderr.trim().split('\n').map((l) => JSON.parse(l) as { message: string; error?: { code: string }; status?: string }).find((l) => l.message === 'run summary');
+    const summary = strict.stderr.trim().split('\n').map((l) => JSON.parse(l) as { message: string; error?: { code: string }; status?: string; _quality?: unknown }).find((l) => l.message === 'run summary');
     expect([summary?.status, summary?.error?.code]).to.deep.equal(['failed', 'QUALITY_CHECK_FAILED']);
     const [failed] = manifests(join(dir, 'strict', 'out'));
+    expect(summary?._quality, 'the run summary line holds the manifest\'s checks, under the same name').to.deep.equal(failed!._quality);
     expect(failed!.failures.map((f) => f.code)).to.deep.equal(['QUALITY_CHECK_FAILED']);
-    expect(failed!.quality!.checks.find((c) => c.name === 'order_totals')!.failed).to.equal(1);
+    expect(failed!._quality!.checks.find((c) => c.name === 'order_totals')!.failed).to.equal(1);
   });
 });

@@ -104,17 +104,27 @@ describe('shopify-bulk-etl report, in a browser', function () {
     // Quality: the newest finished run's checks, as its manifest records them.
     const manifestPath = join(out, manifestObjectName(second.shop, second.runId));
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ManifestDocument;
-    expect(manifest.quality, 'the run recorded its checks').to.not.equal(undefined);
-    expect(await qualityRows(page)).to.deep.equal(manifest.quality!.checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed })));
+    expect(manifest._quality, 'the run recorded its checks').to.not.equal(undefined);
+    expect(manifest, 'under the name the README gives, only').to.not.have.property('quality');
+    const checks = manifest._quality!.checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed }));
+    expect(await qualityRows(page)).to.deep.equal(checks);
 
     // No models computed for this destination: each chart says so, and the report was still written.
     expect((await attrs(page, '#models [data-missing]', 'data-missing')).sort()).to.deep.equal(['customer_cohorts', 'customer_lifetime_value', 'daily_financials', 'geography', 'product_performance']);
     expect(await page.locator('#models [data-missing="geography"]').innerText()).to.contain('not written yet');
     await page.close();
 
+    // A manifest of an older version, which named the checks `quality`: shown as they are.
+    const { _quality: recorded, ...rest } = manifest;
+    writeFileSync(manifestPath, JSON.stringify({ ...rest, quality: recorded }));
+    expect((await runCli(['report', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json'])).code).to.equal(0);
+    const older = await browser!.context.newPage();
+    await older.goto(pathToFileURL(file).href);
+    expect(await qualityRows(older)).to.deep.equal(checks);
+    await older.close();
+
     // A manifest written before the checks existed: "not recorded", never taken for a clean result.
-    delete manifest.quality;
-    writeFileSync(manifestPath, JSON.stringify(manifest));
+    writeFileSync(manifestPath, JSON.stringify(rest));
     expect((await runCli(['report', '--dest', out, '--state', join(dir, 'state.db'), '--log-format', 'json'])).code).to.equal(0);
     const again = await browser!.context.newPage();
     await again.goto(pathToFileURL(file).href);
@@ -139,7 +149,7 @@ describe('shopify-bulk-etl report, in a browser', function () {
     await page.goto(pathToFileURL(cli.stdout.trim()).href);
     expect(await page.locator('#models [data-missing]').count(), 'every model was written').to.equal(0);
     // This run read orders: its checks looked at records (one failed), and the page shows them as its manifest holds them.
-    const checks = (JSON.parse(readFileSync(join(out, manifestObjectName(result.shops[0]!.shop, result.shops[0]!.runId)), 'utf8')) as ManifestDocument).quality!.checks;
+    const checks = (JSON.parse(readFileSync(join(out, manifestObjectName(result.shops[0]!.shop, result.shops[0]!.runId)), 'utf8')) as ManifestDocument)._quality!.checks;
     expect(checks.find((c) => c.name === 'order_totals')?.checked, 'orders checked').to.equal(sandbox.store.truth().orders);
     expect(await qualityRows(page)).to.deep.equal(checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed })));
     const results = await page.locator('table.quality > tbody > tr > td:nth-child(4)').allInnerTexts();

@@ -9,7 +9,7 @@ import { manifestObjectName } from '../../load/layout.ts';
 import type { ManifestDocument } from '../../load/manifest.ts';
 import type { TableFreshness } from '../../state/db.ts';
 import type { RunRow } from '../../state/runs.ts';
-import type { QualityCheck } from '../../sync/quality.ts';
+import type { QualityCheck, QualityReport } from '../../sync/quality.ts';
 import type { ShopSummary } from '../../sync/run.ts';
 import type { Logger } from '../log.ts';
 import { readTargets } from '../status.ts';
@@ -79,9 +79,14 @@ async function runView(row: RunRow, dest: Destination): Promise<RunView> {
     retries: summary?.retries ?? null,
     failures: summary ? summaryFailures(summary) : manifest?.failures ?? [],
     // The manifest's, else the run summary's (the same checks, kept in the state) when the manifest is unreadable.
-    quality: (manifest ?? summary)?.quality?.checks ?? null,
+    quality: qualityOf(manifest ?? summary),
     manifestError,
   };
+}
+
+/** The checks a manifest or summary records: `_quality`, or `quality` as versions before that name wrote it. */
+function qualityOf(record: { _quality?: QualityReport; quality?: QualityReport } | null): QualityCheck[] | null {
+  return (record?._quality ?? record?.quality)?.checks ?? null;
 }
 
 /** The run's summary, when its row holds one of the shape this version writes (older ones may hold less). */
