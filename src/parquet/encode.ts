@@ -5,10 +5,10 @@
 // already is. The main thread (file.ts) only appends pages into row groups and writes the footer.
 // Encodings: PLAIN values, RLE levels (a page compresses with zstd, which takes the repetition PLAIN
 // leaves); see the README for why no dictionary.
-import { constants, zstdCompressSync } from 'node:zlib';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { DECIMAL_SCALE, HIVE_COLUMNS, Repetition, type Leaf, type Node, type ParquetSchema } from './schema.ts';
 import { ThriftWriter } from './thrift.ts';
+import { compressBound, PageCompressor } from './zstd.ts';
 
 /** A batch's pages of one table: every leaf's page back to back, in leaf order. */
 export interface PageSet {
@@ -18,8 +18,6 @@ export interface PageSet {
   uncompressed: Uint32Array;
   values: Uint32Array;
 }
-
-export const ZSTD_LEVEL = 3;
 
 class Bytes {
   buf: Buffer;
@@ -212,8 +210,10 @@ function textValue(b: Bytes, text: string): void {
 /** A batch's pages of one table as they are made, one per thread: copied out once they are all made. */
 const pagesOut = new Bytes(64 * 1024);
 
-/** A page's uncompressed body, one per thread: it is compressed before the next page is built. */
+/** A page's uncompressed body and its zstd frame, one each per thread: a page is made and copied out before the next. */
 const pageBody = new Bytes(64 * 1024);
+const pageFrame = new Bytes(64 * 1024);
+let zstd: PageCompressor | null = null;
 
 /** One leaf's levels and values for the page being built. */
 class LeafColumn {
@@ -276,7 +276,6 @@ class LeafColumn {
     }
   }
 
-  /** The page: header and zstd body (levels, then values); the column is emptied for the next page. */
   /** Appends the page to `out`: header and zstd body (levels, then values); the column is emptied for the next page. */
   page(out: Bytes): { uncompressed: number; values: number } {
     const body = pageBody;
@@ -295,22 +294,22 @@ class LeafColumn {
       this.values.buf.copy(body.buf, body.length, 0, this.values.length);
       body.length += this.values.length;
     }
-    // The size pledged lets zstd size its window and tables to the page (a batch's page is small): a
-    // context sized for an unknown length costs more to set up than most pages take to compress.
-    // Output in one chunk of about the page's size, not zlib's 16 KiB per call (freed at once, many times a batch).
-    const compressed = zstdCompressSync(body.buf.subarray(0, body.length), { params: { [constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL }, pledgedSrcSize: body.length, chunkSize: Math.max(64, body.length + (body.length >> 7) + 64) });
+    const frame = pageFrame;
+    frame.length = 0;
+    frame.reserve(compressBound(body.length));
+    const compressed = (zstd ??= new PageCompressor()).compress(body.buf, body.length, frame.buf, 0);
     // PageHeader: DATA_PAGE, sizes, DataPageHeader { num_values, PLAIN, RLE, RLE }.
     const header = ThriftWriter.struct((w) =>
-      w.i32(1, 0).i32(2, body.length).i32(3, compressed.length).struct(5, (d) => d.i32(1, this.levels).i32(2, 0).i32(3, 3).i32(4, 3)),
+      w.i32(1, 0).i32(2, body.length).i32(3, compressed).struct(5, (d) => d.i32(1, this.levels).i32(2, 0).i32(3, 3).i32(4, 3)),
     );
     const values = this.levels;
     this.levels = 0;
     this.values.length = 0;
     this.bools = 0;
-    out.reserve(header.length + compressed.length);
+    out.reserve(header.length + compressed);
     out.buf.set(header, out.length);
-    out.buf.set(compressed, out.length + header.length);
-    out.length += header.length + compressed.length;
+    frame.buf.copy(out.buf, out.length + header.length, 0, compressed);
+    out.length += header.length + compressed;
     return { uncompressed: header.length + body.length, values };
   }
 }

@@ -18,6 +18,9 @@ import { processBatch } from '../../src/pipeline/batch.ts';
 import { readFileSync } from 'node:fs';
 import { TableWriters } from '../../src/pipeline/table-writer.ts';
 import { crc32c, crc32cBase64 } from '../../src/io/crc.ts';
+import { compressBound, PageCompressor } from '../../src/parquet/zstd.ts';
+import { zstdDecompressSync } from 'node:zlib';
+import { randomBytes } from 'node:crypto';
 
 const TABLE: TableDef = {
   name: 't',
@@ -138,5 +141,22 @@ describe('Parquet encoder (src/parquet/)', () => {
     expect(rows(good)).to.deep.equal(rows(ndjson)).and.to.have.length.greaterThan(1);
     // Each table's first column (its id or parent id, never a list) has one value per row.
     expect(good.ok && good.segments.map((s) => [s.table, s.segment.pages!.values[0]])).to.deep.equal(rows(ndjson));
+  });
+
+  it('compresses page after page with one zstd context, each page a whole frame that decompresses on its own', () => {
+    const zstd = new PageCompressor();
+    // Sizes from empty to past zstd's 128 KiB block and its window, repetitive and random (incompressible: the bound is needed).
+    const pages = [0, 1, 100, 5000, 131_073, 3_000_000].flatMap((n) => [Buffer.alloc(n, 'ab'), randomBytes(n)]);
+    const frames = pages.map((page) => {
+      const room = compressBound(page.length);
+      const out = Buffer.alloc(7 + room + 9, 0xee);
+      const n = zstd.compress(page, page.length, out, 7);
+      // Nothing written outside the room given (zstd may use the room past the frame as scratch).
+      expect(out.subarray(0, 7).every((b) => b === 0xee) && out.subarray(7 + room).every((b) => b === 0xee), `page of ${page.length}`).to.equal(true);
+      return out.subarray(7, 7 + n);
+    });
+    // Decompressed out of order, each with a fresh context: no frame depends on the one before.
+    for (let i = pages.length - 1; i >= 0; i--) expect(zstdDecompressSync(frames[i]!).equals(pages[i]!), `page ${i}`).to.equal(true);
+    expect(frames[10]!.length).to.be.lessThan(1000);
   });
 });
