@@ -14,7 +14,6 @@ import Database from 'better-sqlite3';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Destination } from '../load/destination.ts';
 import { ErrorCodes } from '../errors/index.ts';
@@ -46,21 +45,29 @@ type Table = (typeof TABLES)[number];
 /** A row's value by column name. */
 type Row = (column: string) => string | null;
 
+/** `"key":` as bytes, per key read: the needle field() looks for. */
+const needles = new Map<string, Buffer>();
+
 /**
- * A top-level value of one of our own rows (compact JSON, one line), as a string, without parsing the
- * row: at a few columns of rows with dozens, parsing whole rows would be most of the pass. Its key is
- * found as `"key":`, which cannot occur inside a JSON string (a quote there is escaped), and the
- * columns read here are unique in their table: no REPEATED RECORD has them. Their values are ids,
- * timestamps, decimal strings and enum names (no escapes), numbers or null; null for a key not there.
+ * A top-level value of one of our own rows (compact JSON, one line, as its bytes), as a string of its
+ * own, without parsing the row: at a few columns of rows with dozens, parsing whole rows would be most
+ * of the pass. Its key is found as `"key":`, which cannot occur inside a JSON string (a quote there is
+ * escaped), and the columns read here are unique in their table: no REPEATED RECORD has them. Their
+ * values are ids, timestamps, decimal strings and enum names (no escapes), numbers or null; null for a
+ * key not there. The value is decoded from the bytes into a new string, never cut from a string of the
+ * line: V8 makes a substring of 13 characters or more a view that keeps its whole string alive, and an
+ * id kept as a key of the file's sums would keep its line (one line per order of the file).
  */
-export function field(line: string, key: string): string | null {
-  const at = line.indexOf(`"${key}":`);
+export function field(line: Buffer, key: string): string | null {
+  let needle = needles.get(key);
+  if (needle === undefined) needles.set(key, (needle = Buffer.from(`"${key}":`)));
+  const at = line.indexOf(needle);
   if (at < 0) return null;
-  const start = at + key.length + 3;
-  if (line.charCodeAt(start) === 0x22) return line.slice(start + 1, line.indexOf('"', start + 1));
+  const start = at + needle.length;
+  if (line[start] === 0x22) return line.toString('utf8', start + 1, line.indexOf(0x22, start + 1));
   let end = start;
-  while (end < line.length && line[end] !== ',' && line[end] !== '}') end++;
-  const value = line.slice(start, end);
+  while (end < line.length && line[end] !== 0x2c && line[end] !== 0x7d) end++;
+  const value = line.toString('latin1', start, end);
   return value === 'null' ? null : value;
 }
 
@@ -152,17 +159,22 @@ export async function checkQuality(dest: Destination, windows: readonly Manifest
   }
 }
 
-/** The lines of a gzip'd NDJSON object; a failure to read or inflate it is thrown, not swallowed. */
-async function* linesOf(source: Readable): AsyncGenerator<string> {
-  const text = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of pipeline(source, createGunzip(), () => undefined)) {
-    const lines = (rest + text.write(chunk as Buffer)).split('\n');
-    rest = lines.pop()!;
-    yield* lines.filter((l) => l !== '');
+/**
+ * The lines of a gzip'd NDJSON object, each as its bytes (a view of the inflated chunk, or a copy when
+ * it spans two); a failure to read or inflate it is thrown, not swallowed.
+ */
+async function* linesOf(source: Readable): AsyncGenerator<Buffer> {
+  let rest: Buffer | null = null;
+  for await (const chunk of pipeline(source, createGunzip(), () => undefined) as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; from = nl + 1, nl = chunk.indexOf(0x0a, from)) {
+      const line: Buffer = rest === null ? chunk.subarray(from, nl) : Buffer.concat([rest, chunk.subarray(from, nl)]);
+      rest = null;
+      if (line.length > 0) yield line;
+    }
+    if (from < chunk.length) rest = rest === null ? Buffer.from(chunk.subarray(from)) : Buffer.concat([rest, chunk.subarray(from)]);
   }
-  rest += text.end();
-  if (rest !== '') yield rest;
+  if (rest !== null && rest.length > 0) yield rest;
 }
 
 /** Each order's newest copy (by updated_at, then the later window), with its sums of kind `kinds` from that window. */
@@ -175,9 +187,12 @@ function currentOrders(kinds: readonly string[]): string {
 /** A result row of the checks' SQL. */
 type Found = Record<string, unknown>;
 
+/** Counts the failing records as SQLite yields them, keeping the first few: a check every record fails holds no more than one that a few fail. */
 function report(name: string, checked: number, failing: Database.Statement, example: (r: Found) => Record<string, string>): QualityCheck {
-  const failed = failing.all() as Found[];
-  return { name, checked, failed: failed.length, examples: failed.slice(0, EXAMPLES).map(example) };
+  let failed = 0;
+  const examples: Array<Record<string, string>> = [];
+  for (const r of failing.iterate() as IterableIterator<Found>) if (++failed <= EXAMPLES) examples.push(example(r));
+  return { name, checked, failed, examples };
 }
 
 /**
