@@ -43,9 +43,13 @@ export function tableOfObject(objectName: string): string {
   return objectName.slice(0, objectName.indexOf('/'));
 }
 
-/** Run ids sort by time and stay readable: 20261121T020304Z-a1b2c3. */
+/**
+ * Run ids sort by time and stay readable: 20261121T020304.005Z-a1b2c3. The milliseconds are kept: the
+ * snapshot views take the greatest run id as the latest run, and two runs of one shop can start within
+ * one second, where the random part alone would order them.
+ */
 export function newRunId(now: Date, random: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '')}-${random}`;
+  return `${now.toISOString().replace(/[-:]/g, '')}-${random}`;
 }
 
 /** The run's start date (UTC), read from its id: the dt= partition of every part it writes. */
