@@ -34,9 +34,8 @@ export type TableBytes = (tape: Tape, node: number, owner: number, out: ByteSink
 
 // -- the plan: which member of which object each column reads -----------------------------------------
 
-/** Slot values besides a node: the key is absent, or an object on the way is null or absent. */
+/** A slot's value besides a node: the key is absent (or an object on the way is null or absent, which leaves every slot under it so). */
 const ABSENT = -1;
-const NULL_HOLDER = -2;
 
 /** The keys of one object the table reads (a line, or a nested object like billingAddress). */
 class ObjectPlan {
@@ -44,7 +43,6 @@ class ObjectPlan {
   readonly keys: Constant[] = [];
   readonly nested: Array<ObjectPlan | null> = [];
   slots = new Int32Array(0);
-  present = false;
   #hint = 0;
 
   key(name: string): number {
@@ -59,14 +57,12 @@ class ObjectPlan {
 
   /** Resets this and everything under it to "not seen". */
   clear(): void {
-    this.present = false;
     this.slots.fill(ABSENT);
     for (const n of this.nested) n?.clear();
   }
 
   /** Fills the slots from object `node`; false on a key this table does not know, a repeated key, or a nested value that is neither an object nor null. */
   resolve(tape: Tape, node: number): boolean {
-    this.present = true;
     for (let m = tape.first(node), last = tape.next(node); m < last; m = tape.next(m)) {
       const k = this.#find(tape, m);
       if (k === -1 || this.slots[k] !== ABSENT) return false;
@@ -97,17 +93,16 @@ class ObjectPlan {
   }
 }
 
-/** Where a column's value is: the objects on the way (each must be present) and the slot in the last. */
+/** Where a column's value is: its slot in the plan of the object holding it. */
 interface Ref {
-  holders: ObjectPlan[];
   plan: ObjectPlan;
   index: number;
 }
 
+// An object on the way that is null or absent was not resolved, so its slots and its nested plans' are
+// all ABSENT since clear(): the slot alone says whether there is a value.
 function nodeAt(ref: Ref | null): number {
-  if (ref === null) return ABSENT;
-  for (const h of ref.holders) if (!h.present) return NULL_HOLDER;
-  return ref.plan.slots[ref.index]!;
+  return ref === null ? ABSENT : ref.plan.slots[ref.index]!;
 }
 
 /** A column to write: its kind's write() and where its value is (null: it reads none, e.g. a position). */
@@ -140,7 +135,6 @@ function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): Co
   const refOf = (path: string): Ref | null => {
     const parts = path.split('.');
     const last = parts.pop()!;
-    const holders: ObjectPlan[] = [];
     let at = plan;
     let prefix = '';
     for (const p of parts) {
@@ -148,12 +142,11 @@ function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): Co
       if (whole.has(prefix)) return null;
       const k = at.key(p);
       at = at.nested[k] ??= new ObjectPlan();
-      holders.push(at);
     }
     const index = at.key(last);
     if (at.nested[index] !== null) return null;
     whole.add(path);
-    return { holders, plan: at, index };
+    return { plan: at, index };
   };
   const extra: Ref[] = [];
   for (const k of extraKeys) {
@@ -191,21 +184,24 @@ export function tableBytes(table: string, specs: readonly ColumnSpec[], inline: 
   const parentSlot = plan.names.indexOf('__parentId');
   const lists = inline.map((i, k) => ({ ...i, ref: compiled.extra[k + 1]! }));
   const idSlot = plan.names.indexOf('id');
+  // The lists' nodes of the row being written (an element's table is another table, with its own).
+  const listNodes = new Int32Array(lists.length);
 
   return (tape, node, owner, out, position) => {
     const rows = out.bytes(table);
     const rowStart = rows.length;
     const written = writeObject(compiled, tape, node, owner, rows, position);
     const asElement = owner >= 0 && (plan.slots[typenameSlot] !== ABSENT || (parentSlot !== -1 && plan.slots[parentSlot] !== ABSENT));
-    if (!written || asElement || !lists.every((l) => isObjectList(tape, nodeAt(l.ref)))) {
+    let accepted = written && !asElement;
+    // The slots are this table's own: read what the lists need before an element reuses them.
+    for (let i = 0; accepted && i < lists.length; i++) accepted = isObjectList(tape, (listNodes[i] = nodeAt(lists[i]!.ref)));
+    if (!accepted) {
       rows.length = rowStart;
       return false;
     }
     rows.endRow();
     if (lists.length === 0) return true;
-    // The slots are this table's own: read what the lists need before an element reuses them.
     const id = idSlot === -1 ? ABSENT : plan.slots[idSlot]!;
-    const listNodes = lists.map((l) => nodeAt(l.ref));
     let ownerRecord: JsonObject | null = null;
     for (let i = 0; i < lists.length; i++) {
       const n = listNodes[i]!;

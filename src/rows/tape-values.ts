@@ -143,10 +143,12 @@ function prefixWords(tape: Tape, at: number): boolean {
 }
 
 /**
- * The digits of the GID at string node `n` as [start, end) in the bytes, when it is plain:
- * `gid://shopify/<Type>/<digits>`, any slash escaped or not, nothing after the digits. Else null.
+ * Where the digits of the GID at string node `n` start in the bytes (they end at its closing quote),
+ * when it is plain: `gid://shopify/<Type>/<digits>`, any slash escaped or not, nothing after the
+ * digits. Else -1. A number, not a pair: a GID is on nearly every row, and a pair per GID was a third
+ * of the bytes a worker allocated.
  */
-function plainGidDigits(tape: Tape, n: number): [number, number] | null {
+function plainGidDigits(tape: Tape, n: number): number {
   const b = tape.bytes;
   const end = tape.end(n) - 1;
   let p = tape.start(n) + 1;
@@ -156,30 +158,30 @@ function plainGidDigits(tape: Tape, n: number): [number, number] | null {
     for (let i = 0; i < GID_PREFIX.length; i++, p++) {
       const c = GID_PREFIX.charCodeAt(i);
       if (c === SLASH && b[p] === BACKSLASH) p++;
-      if (b[p] !== c) return null;
+      if (b[p] !== c) return -1;
     }
   }
   const first = b[p]! | 0x20;
-  if (first < 0x61 || first > 0x7a) return null;
+  if (first < 0x61 || first > 0x7a) return -1;
   for (p++; p < end; p++) {
     const c = b[p]!;
     if (!((c >= 0x30 && c <= 0x39) || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a))) break;
   }
   if (b[p] === BACKSLASH) p++;
-  if (b[p] !== SLASH) return null;
+  if (b[p] !== SLASH) return -1;
   const digits = ++p;
   while (p < end && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
-  return p === end && p > digits ? [digits, end] : null;
+  return p === end && p > digits ? digits : -1;
 }
 
 /** Writes the number of the GID at node `n` (quoted), or returns false when it is not a Shopify GID. */
 export function putGidNumber(out: ByteRows, tape: Tape, n: number): boolean {
   if (!isStringNode(tape.type(n))) return false;
   const digits = plainGidDigits(tape, n);
-  if (digits !== null) {
+  if (digits !== -1) {
+    // The digits and the closing quote, as they are.
     putByte(out, QUOTE);
-    copy(out, tape, digits[0], digits[1]);
-    putByte(out, QUOTE);
+    copy(out, tape, digits, tape.end(n));
     return true;
   }
   // Anything else (a query string after the number, other escapes): as the general path reads it.
@@ -253,14 +255,34 @@ const AMOUNT = constant('amount');
 const CURRENCY_CODE = constant('currencyCode');
 export const SHOP_MONEY = constant('shopMoney');
 
-/** The members of object `n` when it has exactly two, keyed amount (a decimal) and currencyCode (a string); else null. */
-export function moneyMembers(tape: Tape, n: number): [number, number] | null {
+/**
+ * The amount member of object `n` when it has exactly two members, keyed amount (a decimal) and
+ * currencyCode (a string); else -1. The other member is the currency (moneyCurrency). Node indexes,
+ * not a pair: money is on every order and line item many times over, and a pair per value was a third
+ * of the bytes a worker allocated.
+ */
+export function moneyAmount(tape: Tape, n: number): number {
   const a = tape.first(n);
   const last = tape.next(n);
-  if (a >= last) return null;
+  if (a >= last) return -1;
   const b = tape.next(a);
-  if (b >= last || tape.next(b) !== last) return null;
-  const [amount, currency] = tape.keyIs(a, AMOUNT) && tape.keyIs(b, CURRENCY_CODE) ? [a, b] : tape.keyIs(b, AMOUNT) && tape.keyIs(a, CURRENCY_CODE) ? [b, a] : [-1, -1];
-  if (amount === -1 || !isDecimalNode(tape, amount) || !isStringNode(tape.type(currency))) return null;
-  return [amount, currency];
+  if (b >= last || tape.next(b) !== last) return -1;
+  let amount: number;
+  let currency: number;
+  if (tape.keyIs(a, AMOUNT) && tape.keyIs(b, CURRENCY_CODE)) {
+    amount = a;
+    currency = b;
+  } else if (tape.keyIs(b, AMOUNT) && tape.keyIs(a, CURRENCY_CODE)) {
+    amount = b;
+    currency = a;
+  } else {
+    return -1;
+  }
+  return isDecimalNode(tape, amount) && isStringNode(tape.type(currency)) ? amount : -1;
+}
+
+/** The currency member of a money object whose amount moneyAmount found. */
+export function moneyCurrency(tape: Tape, n: number, amount: number): number {
+  const a = tape.first(n);
+  return amount === a ? tape.next(a) : a;
 }

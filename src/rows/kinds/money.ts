@@ -4,7 +4,7 @@
 // it whole, without a reader per nested object; otherwise it is read field by field.
 import { isDecimalString } from '../fields.ts';
 import { OBJECT } from '../tape.ts';
-import { COMMA, moneyMembers, putByte, putConst, putRaw, putString, SHOP_MONEY } from '../tape-values.ts';
+import { COMMA, moneyAmount, moneyCurrency, putByte, putConst, putRaw, putString, SHOP_MONEY } from '../tape-values.ts';
 import type { JsonValue } from '../types.ts';
 import { kind, missing, putNulls, type Kind } from './kind.ts';
 
@@ -59,13 +59,13 @@ function moneyKind(inBag: boolean): Kind<undefined> {
         if (inner >= tape.next(n) || tape.next(inner) !== tape.next(n) || !tape.keyIs(inner, SHOP_MONEY) || tape.type(inner) !== OBJECT) return false;
         n = inner;
       }
-      const members = moneyMembers(tape, n);
-      if (members === null) return false;
+      const amount = moneyAmount(tape, n);
+      if (amount === -1) return false;
       putConst(out, c.keys[0]!);
-      putRaw(out, tape, members[0]);
+      putRaw(out, tape, amount);
       putByte(out, COMMA);
       putConst(out, c.keys[1]!);
-      putString(out, tape, members[1]);
+      putString(out, tape, moneyCurrency(tape, n, amount));
       putByte(out, COMMA);
       return true;
     },
