@@ -109,7 +109,9 @@ export class TableRows implements ByteSink {
     this.#entity = entity;
     this.#stamp = stamp;
     this.#idTables = new Set(entity.incremental ? entity.deletes?.tables : []);
-    const run = `"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
+    // A Parquet part's path holds the shop and run (its hive columns), so its rows' text leaves them out.
+    const hive = stamp.format === 'parquet' ? '' : `"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},`;
+    const run = `${hive}"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
     for (const t of entity.tables) {
       const currency = t.shopCurrencyColumns ?? [];
       // What closes a row the byte path wrote (its _extra is null): exactly the end JSON.stringify gives a stamped row.
@@ -126,8 +128,10 @@ export class TableRows implements ByteSink {
   row(table: string, row: Row): void {
     const t = this.#table(table);
     for (const c of this.#currencyColumns.get(table)!) row[c] = this.#stamp.currency;
-    row._shop = this.#stamp.shop;
-    row._run_id = this.#stamp.runId;
+    if (this.#stamp.format !== 'parquet') {
+      row._shop = this.#stamp.shop;
+      row._run_id = this.#stamp.runId;
+    }
     row._extracted_at = this.#stamp.extractedAt;
     t.write(`${JSON.stringify(row)}\n`);
     t.rows++;
