@@ -14,7 +14,7 @@ import type { SyncHooks } from '../sync/hooks.ts';
 import { runJob } from '../sync/run.ts';
 import { destinationViews } from '../views/index.ts';
 import { writeModels } from '../models/index.ts';
-import type { ModelParams } from '../models/definitions.ts';
+import { readShopStates } from '../models/state.ts';
 import type { Config, ModelsConfig, ReportConfig, RunConfig, StatusConfig, ViewsConfig } from './config.ts';
 
 function commandLogger(config: Config, live: LiveBlock | null): Logger {
@@ -48,7 +48,7 @@ export async function runCommand(config: RunConfig, hooks: SyncHooks = {}): Prom
   // Models over what some shop committed; a run that committed nothing has nothing new to model.
   if (!config.models || config.dryRun || (result.exitCode !== ExitCodes.OK && result.exitCode !== ExitCodes.PARTIAL_FAILURE)) return result.exitCode;
   try {
-    await models(config.dest, config.models, logger, config.log.format);
+    await models({ dest: config.dest, params: config.models, targets: config.shops.map((s) => ({ shop: s.shop, state: s.state })), gcsEndpoint: config.gcsEndpoint }, logger, config.log.format);
     return result.exitCode;
   } catch (err) {
     // The run's data is committed and stays; the models are what failed, and the exit code says so.
@@ -57,15 +57,24 @@ export async function runCommand(config: RunConfig, hooks: SyncHooks = {}): Prom
   }
 }
 
-async function models(dest: string, params: ModelParams, logger: Logger, format: LogFormat): Promise<void> {
-  const written = await writeModels({ dest, params }, logger);
+async function models(config: Pick<ModelsConfig, 'dest' | 'params' | 'targets' | 'gcsEndpoint'>, logger: Logger, format: LogFormat): Promise<void> {
+  const { dest } = config;
+  const states = await readShopStates(config, logger);
+  const written = await writeModels({ dest, params: config.params, states }, logger);
+  // Which runs the figures are of: each shop's last, as its state records it.
+  const runs = states.map((s) => ({ shop: s.shop, lastRun: s.lastRun?.runId ?? null, lastRunStatus: s.lastRun?.status ?? null, finishedAt: s.lastRun?.finishedAt ?? null, state: s.state }));
+  const ran = (r: (typeof runs)[number]): string => (r.lastRun === null ? `${r.shop}: no run yet in ${r.state}` : `${r.shop}: last run ${r.lastRun} (${r.lastRunStatus}${r.finishedAt ? `, finished ${r.finishedAt}` : ''})`);
   // As the run's summary: a table for people, else a log entry per file.
-  if (format === 'pretty') process.stdout.write(`models written (${written.length}) under ${dest}/_models/:\n${written.map((w) => `  ${w.model.padEnd(24)} ${String(w.rows).padStart(7)} rows  ${w.path}\n`).join('')}`);
-  else for (const w of written) logger.info(`model ${w.model}: ${w.rows} rows → ${w.path}`, { model: w.model, rows: w.rows, path: w.path });
+  if (format === 'pretty') {
+    process.stdout.write(`models written (${written.length}) under ${dest}/_models/:\n${written.map((w) => `  ${w.model.padEnd(24)} ${String(w.rows).padStart(7)} rows  ${w.path}\n`).join('')}${runs.map((r) => `  ${ran(r)}\n`).join('')}`);
+  } else {
+    for (const w of written) logger.info(`model ${w.model}: ${w.rows} rows → ${w.path}`, { model: w.model, rows: w.rows, path: w.path });
+    for (const r of runs) logger.info(`models over ${ran(r)}`, r);
+  }
 }
 
 export async function modelsCommand(config: ModelsConfig): Promise<number> {
-  await models(config.dest, config.params, commandLogger(config, null), config.log.format);
+  await models(config, commandLogger(config, null), config.log.format);
   return ExitCodes.OK;
 }
 

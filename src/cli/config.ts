@@ -132,6 +132,9 @@ export interface ModelsConfig {
   command: 'models';
   /** A local folder the runs wrote. */
   dest: string;
+  /** The runs' states, read as `status` reads them (src/models/state.ts). */
+  targets: StatusConfig['targets'];
+  gcsEndpoint: string | undefined;
   params: ModelParams;
   log: LogConfig;
   /** ETL_* variables that name no flag of any command: warned about, never read. */
@@ -206,7 +209,7 @@ export function checkModelsDest(dest: string, flag: string): true {
 
 function modelsConfig(argv: Values<typeof MODELS_COMMAND_OPTIONS>, common: CommonConfig): ModelsConfig {
   checkModelsDest(argv.dest, 'models');
-  return { command: 'models', dest: argv.dest, params: modelParams(argv), ...common };
+  return { command: 'models', dest: argv.dest, targets: stateTargets(argv.state, argv['shops-file']), gcsEndpoint: argv['gcs-endpoint'], params: modelParams(argv), ...common };
 }
 
 /** Parses argv (after node and the script) and the environment; null when --help or --version printed. */
@@ -231,7 +234,7 @@ export async function parseConfig(args: string[], env: Env = process.env, isTty 
       (y) => y.options(forCommand(REPORT_OPTIONS, env, given)).check((argv) => checkGcsEndpoint(argv['gcs-endpoint'], env)),
       (argv) => { parsed = reportConfig(argv, commonConfig(argv, env, isTty)); })
     .command('models', 'compute the analytics models (customer lifetime value, products, daily financials, geography, cohorts) from a local --dest into <dest>/_models/',
-      (y) => y.options(forCommand(MODELS_COMMAND_OPTIONS, env, given)),
+      (y) => y.options(forCommand(MODELS_COMMAND_OPTIONS, env, given)).check((argv) => checkGcsEndpoint(argv['gcs-endpoint'], env)),
       (argv) => { parsed = modelsConfig(argv, commonConfig(argv, env, isTty)); })
     .fail((message, err) => {
       // Ours, from a check or a handler.

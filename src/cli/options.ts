@@ -151,6 +151,9 @@ export const REPORT_OPTIONS = {
 
 export const MODELS_COMMAND_OPTIONS = {
   dest: { type: 'string', default: './data/out', read: path, describe: 'what the runs wrote: a local folder (for gs://, the BigQuery views of models/bigquery)' },
+  state: { ...STATE, describe: `${STATE.describe}, the runs' (read without taking its lock): only what it committed is modelled` },
+  'shops-file': SHOPS_FILE,
+  'gcs-endpoint': GCS_ENDPOINT,
   ...MODEL_OPTIONS,
 } as const satisfies Table;
 

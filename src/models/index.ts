@@ -1,7 +1,7 @@
 // `shopify-bulk-etl models` (and `run --models`): the models of definitions.ts computed by an embedded
-// DuckDB over a local destination's current-state views and written next to the data, one file per
-// model (<dest>/_models/<model>/<model>.ndjson.gz), replaced whole each time; and the same models as
-// BigQuery views (modelsSql).
+// DuckDB over a local destination's current-state views, less what the runs' states have not committed
+// (state.ts), and written next to the data, one file per model (<dest>/_models/<model>/<model>.ndjson.gz),
+// replaced whole each time; and the same models as BigQuery views (modelsSql).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { DialectName } from '../views/dialects.ts';
 import { destinationViewStatements } from '../views/index.ts';
 import { modelDialect, type ModelDialect } from './dialect.ts';
 import { models, type ModelDef, type ModelParams } from './definitions.ts';
+import { incrementalEntitiesOf, warnStates, type ShopState } from './state.ts';
 
 const MODELS_FOLDER = '_models';
 
@@ -59,15 +60,21 @@ export interface ModelsTarget {
   /** A local folder a run wrote. */
   dest: string;
   params: ModelParams;
+  /** The runs' states (state.ts): their uncommitted files are left out, and what they say is logged. */
+  states: readonly ShopState[];
 }
 
 const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
-/** Computes every model over `dest` and writes it under <dest>/_models/; says which shops' ledger figures are null and why. */
+/**
+ * Computes every model over what the states committed of `dest` and writes it under <dest>/_models/;
+ * says which shops' ledger figures are null and why, and what the states say of the data (state.ts).
+ */
 export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'warn' | 'info'>): Promise<WrittenModel[]> {
   const d = modelDialect('duckdb');
   const statements = models.map((m) => modelStatement(d, m, target.params));
-  const views = neededViews(await destinationViewStatements({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined }, logger), statements);
+  const withheld = new Set(target.states.flatMap((s) => s.withheld));
+  const views = neededViews(await destinationViewStatements({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined, withheld }, logger), statements);
   // Loaded here, not at startup: a run without --models never pays for DuckDB's native library.
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
@@ -84,6 +91,8 @@ export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'wa
     }
     await connection.run("SET search_path = 'inputs,main'");
     for (const statement of statements) await connection.run(statement);
+    const shops = (await connection.runAndReadAll(`SELECT DISTINCT shop FROM "shopify__committed_files" ORDER BY shop`)).getRowObjectsJson().map((r) => String(r.shop));
+    warnStates(target.states, incrementalEntitiesOf(new Set(statements.flatMap(readNames))), shops, logger);
     await warnLedger(connection, logger);
     const parquet = (await connection.runAndReadAll(`SELECT 1 FROM "shopify__committed_files" WHERE object_name LIKE '%.parquet' LIMIT 1`)).getRows().length > 0;
     const formats: ModelFormat[] = parquet ? ['ndjson', 'parquet'] : ['ndjson'];

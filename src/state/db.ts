@@ -150,6 +150,17 @@ export class StateDb {
       FROM pairs p ORDER BY p.shop, p.entity`).all() as StatusEntry[];
   }
 
+  /**
+   * Part files uploaded for a window the state has not committed: a run between its manifest and its
+   * commit (the commit protocol's last two steps), or one that died there, whose rerun commits or
+   * retracts them. A manifest may list them; the state does not count them yet.
+   */
+  uncommittedFiles(): UncommittedFile[] {
+    return this.db.prepare(`
+      SELECT w.shop, f.run_id, f.object_name FROM files f JOIN windows w ON w.window_id = f.window_id
+      WHERE f.status = 'uploaded' AND w.status <> 'committed' ORDER BY w.shop, f.object_name`).all() as UncommittedFile[];
+  }
+
   /** Per shop and output table, from the outbox (uploaded rows are kept until their window is redone). */
   freshness(): TableFreshness[] {
     return this.db.prepare(`
@@ -160,6 +171,13 @@ export class StateDb {
       WHERE f.status = 'uploaded' AND w.status = 'committed'
       GROUP BY w.shop, w.entity, f.table_name ORDER BY w.shop, f.table_name, w.entity`).all() as TableFreshness[];
   }
+}
+
+export interface UncommittedFile {
+  shop: string;
+  /** The run that wrote the file. */
+  run_id: string;
+  object_name: string;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface ViewsTarget {
   parquet?: ReadonlySet<string>;
   /** DuckDB: whether any NDJSON part exists (its one glob over every table's parts must match a file); default true. */
   ndjson?: boolean;
+  /** Part files a manifest lists whose window the state has not committed (src/models): left out. */
+  withheld?: ReadonlySet<string>;
 }
 
 export interface Dialect {

@@ -6,6 +6,7 @@ import { entities } from '../entities/index.ts';
 import { ErrorCodes, EtlError } from '../errors/index.ts';
 import { openDestination } from '../load/index.ts';
 import type { Logger } from '../report/log.ts';
+import type { ViewsTarget } from './dialects.ts';
 import { viewStatements } from './sql.ts';
 
 export { viewsSql, viewStatements } from './sql.ts';
@@ -15,7 +16,7 @@ export async function destinationViews(config: Pick<ViewsConfig, 'dialect' | 'de
 }
 
 /** The statements of destinationViews, each creating one view (or table), after those it reads. */
-export async function destinationViewStatements(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint'>, logger: Pick<Logger, 'warn'>): Promise<string[]> {
+export async function destinationViewStatements(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint'> & Pick<ViewsTarget, 'withheld'>, logger: Pick<Logger, 'warn'>): Promise<string[]> {
   const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, logger });
   // Both dialects read the manifests: before any run published one there is nothing to read.
   if ((await dest.list('_manifests/')).length === 0) {
@@ -32,8 +33,9 @@ export async function destinationViewStatements(config: Pick<ViewsConfig, 'diale
     if (!names.some((n) => n.endsWith('.ndjson.gz'))) absent.add(table);
     if (names.some((n) => n.endsWith('.parquet'))) parquet.add(table);
   }
-  if (config.dialect === 'duckdb') return viewStatements('duckdb', { dest: config.dest, parquet, ndjson: absent.size < tables.length || parquet.size === 0 });
+  const withheld = config.withheld ?? new Set<string>();
+  if (config.dialect === 'duckdb') return viewStatements('duckdb', { dest: config.dest, parquet, ndjson: absent.size < tables.length || parquet.size === 0, withheld });
   const none = [...absent].filter((t) => !parquet.has(t));
   if (none.length > 0) logger.warn(`no files yet for ${none.join(', ')}: their views read as empty until this command runs again`, { tables: none });
-  return viewStatements('bigquery', { dest: config.dest, dataset: config.dataset, absent, parquet });
+  return viewStatements('bigquery', { dest: config.dest, dataset: config.dataset, absent, parquet, withheld });
 }

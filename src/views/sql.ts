@@ -22,7 +22,7 @@ export function viewStatements(dialect: DialectName, target: ViewsTarget, entiti
   const tables = [...states.map((s) => s.table), deletionsTable.def];
   return [
     ...d.sources(tables),
-    view(d, COMMITTED_FILES, committedFiles(d)),
+    view(d, COMMITTED_FILES, committedFiles(d, target.withheld)),
     ...d.tableViews(tables),
     view(d, DELETED, deleted(d)),
     ...states.flatMap((s) => [view(d, currentView(s.table.name), current(d, s)), ...(s.table.formerly ? [view(d, currentView(s.table.formerly.table), former(d, s.table, s.table.formerly))] : [])]),
@@ -37,13 +37,17 @@ function view(d: Dialect, name: string, body: string): string {
   return `CREATE OR REPLACE VIEW ${d.name(name)} AS\n${body}`;
 }
 
-/** Shop, table and run read from the object name (`<table>/shop=<shop>/dt=…/run=<run>/part-…`), as the layout writes it. */
-function committedFiles(d: Dialect): string {
+/**
+ * Shop, table and run read from the object name (`<table>/shop=<shop>/dt=…/run=<run>/part-…`), as the
+ * layout writes it; of the listed files, those not `withheld`.
+ */
+function committedFiles(d: Dialect, withheld: ReadonlySet<string> = new Set()): string {
   const part = (pattern: string): string => d.regexpExtract('object_name', pattern);
+  const names = [...withheld].sort().map((n) => `'${n.replaceAll("'", "''")}'`);
   return [
     `SELECT ${part('/shop=([^/]+)/')} AS shop, ${part('^([^/]+)/')} AS table_name, ${part('/run=([^/]+)/')} AS run_id, object_name`,
     `FROM (${d.listedObjects()}) AS listed`,
-    'WHERE object_name IS NOT NULL',
+    `WHERE object_name IS NOT NULL${names.length > 0 ? ` AND object_name NOT IN (${names.join(', ')})` : ''}`,
   ].join('\n');
 }
 

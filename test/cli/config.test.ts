@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import { parseConfig, type RunConfig, type StatusConfig } from '../../src/cli/config.ts';
 import { entities } from '../../src/entities/index.ts';
 import { EtlError } from '../../src/errors/index.ts';
+import { resolve } from 'node:path';
 
 async function refusal(args: string[], env: Record<string, string> = {}): Promise<string> {
   try {
@@ -76,7 +77,9 @@ describe('parseConfig', () => {
       expect(await refusal(['--sandbox', '--models', '--dest', 'gs://b/p'])).to.include('models/bigquery');
       expect(await refusal(['--sandbox', '--models', '--segment-vip-orders', '0'])).to.include('--segment-vip-orders');
       const models = await parseConfig(['models', '--dest', '/tmp/out', '--segment-regular-orders', '4'], {}, false);
-      expect(models).to.deep.include({ command: 'models', dest: '/tmp/out' });
+      expect(models).to.deep.include({ command: 'models', dest: '/tmp/out', targets: [{ shop: null, state: resolve('./data/state.db') }] });
+      const withState = await parseConfig(['models', '--dest', '/tmp/out', '--state', '/tmp/run.db', '--gcs-endpoint', 'http://127.0.0.1:4443'], {}, false);
+      expect(withState).to.deep.include({ targets: [{ shop: null, state: '/tmp/run.db' }], gcsEndpoint: 'http://127.0.0.1:4443' });
       expect(await refusal(['models', '--dest', 'gs://b/p'])).to.include('copy the folder down');
     });
 

@@ -4,13 +4,15 @@
 // addresses), not from anything the ETL wrote.
 import { expect } from 'chai';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
+import { perShopStatePath } from '../../src/cli/shops.ts';
 import { models } from '../../src/models/definitions.ts';
-import { runCli } from '../support/cli.ts';
+import { killAt, runCli, startCli } from '../support/cli.ts';
+import { manifests } from '../support/output.ts';
 
 type Rec = Record<string, unknown>;
 
@@ -236,15 +238,24 @@ describe('models', function () {
     const other = await startSandbox({ seed: 7, shopDomain: 'second.myshopify.com', operationDelayMs: 20, size: { orders: 40, customers: 15, products: 6 }, features: { timeZone: 'America/Los_Angeles' } });
     try {
       const dest = join(dir, 'two-shops');
+      // Each shop's state as a shops-file job names it (state-<shop>.db), so `models --shops-file` reads both.
+      const state = join(dir, 'state.db');
       for (const s of [sandbox, other]) {
         const result = await runCli(
-          ['run', '--shop', s.shopDomain, '--admin-url', s.url, '--dest', dest, '--state', join(dir, `${s.shopDomain}.db`), '--poll-interval', '20ms', '--log-format', 'json', '--entities', 'shop,orders,order_sales'],
+          ['run', '--shop', s.shopDomain, '--admin-url', s.url, '--dest', dest, '--state', perShopStatePath(state, s.shopDomain), '--poll-interval', '20ms', '--log-format', 'json', '--entities', 'shop,orders,order_sales'],
           { SHOPIFY_ACCESS_TOKEN: s.token },
         );
         expect(result.code, result.stderr).to.equal(0);
       }
-      const modelled = await runCli(['models', '--dest', dest, '--log-format', 'json']);
+      const shopsFile = join(dir, 'shops.json');
+      writeFileSync(shopsFile, JSON.stringify({ shops: [sandbox, other].map((s) => ({ shop: s.shopDomain, tokenEnv: 'UNUSED_TOKEN' })) }));
+      const modelled = await runCli(['models', '--dest', dest, '--state', state, '--shops-file', shopsFile, '--log-format', 'json']);
       expect(modelled.code, modelled.stderr).to.equal(0);
+      expect(modelled.stderr, 'every shop of the destination has its state').to.not.include('no state read holds');
+      // With one shop's state alone, the other's is named as modelled from its manifests as they are.
+      const one = await runCli(['models', '--dest', dest, '--state', perShopStatePath(state, sandbox.shopDomain), '--log-format', 'json']);
+      expect(one.code, one.stderr).to.equal(0);
+      expect(one.stderr).to.include(`no state read holds ${other.shopDomain}:`);
       const clv = readModel(dest, 'customer_lifetime_value');
       const daily = readModel(dest, 'daily_financials');
       const places = readModel(dest, 'geography');
@@ -283,7 +294,7 @@ describe('models', function () {
 
     // The command on its own, over the same folder: the same files.
     const before = readModel(dest, 'customer_lifetime_value');
-    const again = await runCli(['models', '--dest', dest, '--log-format', 'pretty']);
+    const again = await runCli(['models', '--dest', dest, '--state', `${dest}.db`, '--log-format', 'pretty']);
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.include(join(dest, '_models', 'customer_lifetime_value', 'customer_lifetime_value.ndjson.gz'));
     expect(readModel(dest, 'customer_lifetime_value')).to.deep.equal(before);
@@ -291,5 +302,89 @@ describe('models', function () {
     const bucket = await runCli(['models', '--dest', 'gs://bucket/shopify', '--log-format', 'pretty']);
     expect(bucket.code).to.equal(2);
     expect(bucket.stderr).to.include('models/bigquery');
+  });
+});
+
+// The models read the destination through its manifests, and a manifest lists a window's files just
+// before the state commits it (the commit protocol's steps 6 and 7): between the two, or after a run
+// that died there, the files are listed and not committed. With the run's --state, only what the state
+// committed is modelled, a table behind another is named, and so is each shop's last run.
+describe('models over the run\'s --state', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let sandbox: Sandbox;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'etl-models-state-'));
+    sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 40, customers: 12, products: 6 } });
+  });
+  after(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Each customer's spend, from the store's own orders (counted ones: not test, not cancelled). */
+  const spentPerCustomer = (): Array<[number, number]> => {
+    const spent = new Map<number, number>();
+    for (const o of storeOrders(sandbox)) if (o.counted && o.customer !== null) add(spent, o.customer, o.spent);
+    return byKey(spent);
+  };
+  const clvSpent = (dest: string): Array<[number, number]> => byKey(new Map(readModel(dest, 'customer_lifetime_value').map((r) => [Number(r.customer_id), cents(r.total_spent)])));
+  const logLines = (stderr: string): Rec[] => stderr.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Rec);
+
+  it('models only the windows the state committed: a run killed between its manifest and its commit adds nothing until its rerun commits it; the ledger behind the orders and the last run are named', async () => {
+    const dest = join(dir, 'out');
+    const state = join(dir, 'state.db');
+    const args = ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', dest, '--state', state, '--poll-interval', '20ms', '--log-format', 'json', '--safety-lag', '0s'];
+    const env = { SHOPIFY_ACCESS_TOKEN: sandbox.token };
+    const first = await runCli(['run', ...args, '--entities', 'shop,orders,order_sales'], env);
+    expect(first.code, first.stderr).to.equal(0);
+    const before = spentPerCustomer();
+
+    // New orders, then a run of orders alone killed after its manifest listed them, before its commit.
+    sandbox.store.mutate({ entities: ['orders'], touch: 0, add: 6, at: new Date() });
+    const after = spentPerCustomer();
+    expect(after, 'the new orders change some customer\'s spend').to.not.deep.equal(before);
+    await killAt(startCli(['run', ...args, '--entities', 'orders', '--pause-at', 'orders:before-commit'], env), (e) => e.checkpoint === 'before-commit');
+    const [, killed] = manifests(dest);
+    expect(killed!.windows.map((w) => w.entity), 'the killed run\'s manifest lists its orders window').to.deep.equal(['orders']);
+
+    const modelled = await runCli(['models', '--dest', dest, '--state', state, '--log-format', 'json']);
+    expect(modelled.code, modelled.stderr).to.equal(0);
+    expect(clvSpent(dest), 'the figures of what the state committed, the store before its new orders').to.deep.equal(before);
+    const withheld = logLines(modelled.stderr).find((l) => typeof l.message === 'string' && l.message.includes('not committed'));
+    expect(withheld, modelled.stderr).to.deep.include({ severity: 'WARNING', shop: sandbox.shopDomain, runs: [killed!.runId] });
+    const lastRun = logLines(modelled.stderr).find((l) => l.lastRun !== undefined);
+    expect(lastRun, modelled.stderr).to.deep.include({ shop: sandbox.shopDomain, lastRun: killed!.runId, lastRunStatus: 'running' });
+
+    // The rerun commits the window: its orders are modelled now. order_sales was not in it, so the
+    // ledger is a run behind the orders (nulled, as before) and its watermark behind theirs (named).
+    const rerun = await runCli(['run', ...args, '--entities', 'orders', '--models'], env);
+    expect(rerun.code, rerun.stderr).to.equal(0);
+    expect(clvSpent(dest), 'the store\'s figures with its new orders').to.deep.equal(after);
+    const status = JSON.parse((await runCli(['status', '--state', state, '--json'])).stdout) as Array<{ entity: string; watermark: string }>;
+    const watermark = (entity: string): string => status.find((s) => s.entity === entity)!.watermark;
+    expect(watermark('order_sales') < watermark('orders'), 'order_sales complete up to an earlier instant').to.equal(true);
+    const behind = logLines(rerun.stderr).find((l) => l.entity === 'order_sales' && l.behind === 'orders');
+    expect(behind, rerun.stderr).to.deep.include({ severity: 'WARNING', shop: sandbox.shopDomain, watermark: watermark('order_sales'), behindWatermark: watermark('orders') });
+    const [, , last] = manifests(dest);
+    const pretty = await runCli(['models', '--dest', dest, '--state', state, '--log-format', 'pretty']);
+    expect(pretty.code, pretty.stderr).to.equal(0);
+    expect(pretty.stdout).to.include(`${sandbox.shopDomain}: last run ${last!.runId} (succeeded`);
+  });
+
+  it('refuses a --state that is not there or not a state database, with its code (exit 2), as report does', async () => {
+    const dest = join(dir, 'out');
+    const missing = await runCli(['models', '--dest', dest, '--state', join(dir, 'nowhere.db'), '--log-format', 'json']);
+    expect(missing.code).to.equal(2);
+    expect(logLines(missing.stderr).map((l) => l.code)).to.deep.equal(['CONFIG_INVALID']);
+    expect(missing.stderr).to.include('no state database at');
+    const notState = join(dir, 'not-a-state.db');
+    writeFileSync(notState, 'these bytes are no SQLite database, whatever the name says\n'.repeat(40));
+    for (const command of ['models', 'report']) {
+      const refused = await runCli([command, '--dest', dest, '--state', notState, '--log-format', 'json']);
+      expect(refused.code, `${command}: ${refused.stderr}`).to.equal(2);
+      expect(logLines(refused.stderr).map((l) => l.code), command).to.deep.equal(['STATE_UNREADABLE']);
+      expect(refused.stderr, command).to.include(notState);
+    }
   });
 });

@@ -141,7 +141,7 @@ describe('shopify-bulk-etl report, in a browser', function () {
     const result = await runAgainst(sandbox, models, ['--entities', 'shop,orders,order_sales,customers,products']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.filter((e) => e.status !== 'committed'))).to.equal(0);
     const out = join(models, 'out');
-    const computed = await runCli(['models', '--dest', out, '--log-format', 'json']);
+    const computed = await runCli(['models', '--dest', out, '--state', join(models, 'state.db'), '--log-format', 'json']);
     expect(computed.code, computed.stderr).to.equal(0);
     const cli = await runCli(['report', '--dest', out, '--state', join(models, 'state.db'), '--log-format', 'json']);
     expect(cli.code, cli.stderr).to.equal(0);
