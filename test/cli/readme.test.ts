@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { deletionsTable } from '../../src/entities/deletions.ts';
 import { entities } from '../../src/entities/index.ts';
 import { ErrorCodes, ExitCodes, policyOf, type ErrorCode } from '../../src/errors/index.ts';
+import { withDist } from '../support/dist-lock.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const README = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
@@ -51,10 +52,12 @@ describe('README', function () {
   it('writes the CLI the way it runs from a checkout, and that command answers', async () => {
     // No `bin` exists before `npm run build`, so a bare `shopify-bulk-etl …` is not found in a checkout.
     expect(README.match(/`shopify-bulk-etl (?:run|status|sandbox|--)[^`]*`/g) ?? []).to.deep.equal([]);
-    const child = spawn('npm', ['start', '--silent', '--', '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    const code = await new Promise((done) => child.on('close', done));
+    const code = await withDist(() => {
+      const child = spawn('npm', ['start', '--silent', '--', '--help'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+      return new Promise((done) => child.on('close', done));
+    });
     expect(code).to.equal(0);
     for (const command of ['run', 'status']) expect(stdout).to.match(new RegExp(`shopify-bulk-etl ${command}\\b`));
     // The simulated store is the shopify-sandbox package's own command, not one of the ETL's.

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { childEnv, MAIN } from '../support/cli.ts';
+import { withDist } from '../support/dist-lock.ts';
 
 const run = promisify(execFile);
 // What src/cli/node-flags.ts must put in effect (README, Performance, says why each).
@@ -46,7 +47,7 @@ describe('node flags', () => {
   });
 
   it('are in effect under the npm script, which no longer passes them itself and runs the compiled dist', async () => {
-    const { mains } = await launch('npm', ['start', '--silent', '--', '--help']);
+    const { mains } = await withDist(() => launch('npm', ['start', '--silent', '--', '--help']));
     expect(mains.at(-1)?.execArgv).to.include.members(NODE_FLAGS);
     expect(mains.map((m) => m.script), 'the build, not the sources: type stripping costs memory (README, Performance)').to.deep.equal([join(root, 'dist/main.js'), join(root, 'dist/main.js')]);
     expect(mains).to.have.length(2);
