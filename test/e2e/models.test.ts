@@ -37,6 +37,9 @@ interface Order {
   total: number;
   country: string | null;
   province: string | null;
+  /** Shown as FULFILLED, and when its first fulfillment was created (null: none). */
+  fulfilled: boolean;
+  firstFulfilment: string | null;
   lines: Array<{ id: number; product: number | null; variant: number | null; quantity: number }>;
   sales: Sale[];
   refunds: Array<{ day: string; cents: number }>;
@@ -63,6 +66,8 @@ function storeOrders(sandbox: Sandbox): Order[] {
       spent: total - bagCents(o.totalRefundedSet),
       country: (address?.country as string | undefined) ?? null,
       province: (address?.province as string | undefined) ?? null,
+      fulfilled: o.displayFulfillmentStatus === 'FULFILLED',
+      firstFulfilment: (o.fulfillments as Rec[]).map((f) => new Date(String(f.createdAt)).toISOString()).sort()[0] ?? null,
       lines: field<Rec[]>(o, 'lineItems').map((l) => ({ id: numericId(l.id)!, product: numericId(field<Rec | null>(l, 'product')?.id), variant: numericId(field<Rec | null>(l, 'variant')?.id), quantity: Number(l.quantity) })),
       sales: field<Rec[]>(o, 'agreements').flatMap((a) => field<Rec[]>(a, 'sales').map((s) => ({
         day: day(String(a.happenedAt)), type: String(s.__typename), action: String(s.actionType), line: numericId(field<Rec | null>(s, 'lineItem')?.id),
@@ -103,7 +108,7 @@ describe('models', function () {
     { SHOPIFY_ACCESS_TOKEN: sandbox.token },
   );
 
-  it('run --models writes every model; its figures equal the store\'s to the cent: segments per customer, net sales per day, units and net revenue per product, revenue per country', async () => {
+  it('run --models writes every model; its figures equal the store\'s to the cent: segments per customer, sales figures per day, units, net revenue and refund rate per product, revenue and fulfilment per country', async () => {
     const dest = join(dir, 'full');
     const result = await run(dest, 'shop,orders,order_sales,customers,products,payouts,balance_transactions', [...SEGMENT_FLAGS, '--top-pairs', '1000']);
     expect(result.code, result.stderr).to.equal(0);
@@ -150,11 +155,34 @@ describe('models', function () {
       add(ordersTotal, o.day, o.total);
       for (const r of o.refunds) add(ordersTotal, r.day, -r.cents);
     }
+    // Shopify's parts of a sale (before tax): products sold at their price before discounts, the
+    // discounts, returned products and adjustments, shipping.
+    const gross = new Map<string, number>();
+    const discounts = new Map<string, number>();
+    const returns = new Map<string, number>();
+    const shipping = new Map<string, number>();
+    const refunds = new Map<string, number>();
+    for (const o of ledgered) {
+      for (const s of o.sales) {
+        const product = s.type === 'ProductSale';
+        add(gross, s.day, product && s.action !== 'RETURN' ? s.total - s.tax + s.discount : 0);
+        add(discounts, s.day, product ? -s.discount : 0);
+        add(returns, s.day, product && s.action === 'RETURN' ? s.total - s.tax + s.discount : s.type === 'AdjustmentSale' ? s.total - s.tax : 0);
+        add(shipping, s.day, s.type === 'ShippingLineSale' ? s.total - s.tax : 0);
+      }
+      for (const r of o.refunds) add(refunds, r.day, r.cents);
+    }
     const financials = readModel(dest, 'daily_financials');
     const column = (rows: Rec[], name: string): Array<[string, number]> => byKey(new Map(rows.filter((r) => net.has(String(r.day))).map((r) => [String(r.day), cents(r[name])])));
     expect(column(financials, 'net_sales')).to.deep.equal(byKey(net));
     expect(column(financials, 'total_sales')).to.deep.equal(byKey(total));
     expect(column(financials, 'taxes')).to.deep.equal(byKey(taxes));
+    expect(column(financials, 'gross_sales'), 'gross sales').to.deep.equal(byKey(gross));
+    expect(column(financials, 'discounts'), 'discounts').to.deep.equal(byKey(discounts));
+    expect(column(financials, 'returns'), 'returns').to.deep.equal(byKey(returns));
+    expect(column(financials, 'shipping'), 'shipping').to.deep.equal(byKey(shipping));
+    const nonZero = (m: Map<string, number>): Array<[string, number]> => byKey(new Map([...m].filter(([, v]) => v !== 0)));
+    expect(nonZero(new Map(financials.map((r) => [String(r.day), cents(r.refunds)]))), 'refunds').to.deep.equal(nonZero(refunds));
     expect(byKey(new Map(financials.map((r) => [String(r.day), cents(r.orders_total)] as const).filter(([, v]) => v !== 0)))).to.deep.equal(byKey(new Map([...ordersTotal].filter(([, v]) => v !== 0))));
     for (const r of financials) {
       expect(cents(r.difference), `difference on ${String(r.day)}`).to.equal(0);
@@ -166,8 +194,23 @@ describe('models', function () {
     const daily = readModel(dest, 'daily_shop');
     expect(byKey(new Map(daily.map((r) => [String(r.day), cents(r.net_sales)] as const).filter(([d]) => net.has(d))))).to.deep.equal(byKey(net));
     const ordersPerDay = new Map<string, number>();
-    for (const o of counted) add(ordersPerDay, o.day, 1);
-    expect(byKey(new Map(daily.map((r) => [String(r.day), Number(r.orders)] as const).filter(([, n]) => n > 0)))).to.deep.equal(byKey(ordersPerDay));
+    const unitsPerDay = new Map<string, number>();
+    const customersPerDay = new Map<string, Set<number>>();
+    const firstDay = new Map<number, string>();
+    for (const o of counted) {
+      add(ordersPerDay, o.day, 1);
+      for (const l of o.lines) add(unitsPerDay, o.day, l.quantity);
+      if (o.customer === null) continue;
+      customersPerDay.set(o.day, (customersPerDay.get(o.day) ?? new Set()).add(o.customer));
+      if (!firstDay.has(o.customer) || o.day < firstDay.get(o.customer)!) firstDay.set(o.customer, o.day);
+    }
+    const newPerDay = new Map<string, number>();
+    for (const day of firstDay.values()) add(newPerDay, day, 1);
+    const ordered = daily.filter((r) => Number(r.orders) > 0);
+    expect(byKey(new Map(ordered.map((r) => [String(r.day), Number(r.orders)])))).to.deep.equal(byKey(ordersPerDay));
+    expect(byKey(new Map(ordered.map((r) => [String(r.day), Number(r.units)]))), 'units per day').to.deep.equal(byKey(unitsPerDay));
+    expect(byKey(new Map(ordered.map((r) => [String(r.day), Number(r.customers)]))), 'customers per day').to.deep.equal(byKey(new Map([...ordersPerDay.keys()].map((d) => [d, customersPerDay.get(d)?.size ?? 0]))));
+    expect(nonZero(new Map(ordered.map((r) => [String(r.day), Number(r.new_customers)]))), 'new customers per day').to.deep.equal(nonZero(newPerDay));
 
     // Units and net revenue per product and variant.
     const lineOf = new Map(counted.flatMap((o) => o.lines.map((l) => [l.id, l] as const)));
@@ -181,8 +224,31 @@ describe('models', function () {
       }
     }
     const products = readModel(dest, 'product_performance');
-    expect(byKey(new Map(products.map((r) => [`${String(r.product_id)}/${String(r.variant_id)}`, Number(r.units_sold)])))).to.deep.equal(byKey(units));
-    expect(byKey(new Map(products.map((r) => [`${String(r.product_id)}/${String(r.variant_id)}`, cents(r.net_revenue)])))).to.deep.equal(byKey(new Map([...units.keys()].map((k) => [k, revenue.get(k) ?? 0]))));
+    const productKey = (r: Rec): string => `${String(r.product_id)}/${String(r.variant_id)}`;
+    expect(byKey(new Map(products.map((r) => [productKey(r), Number(r.units_sold)])))).to.deep.equal(byKey(units));
+    expect(byKey(new Map(products.map((r) => [productKey(r), cents(r.net_revenue)])))).to.deep.equal(byKey(new Map([...units.keys()].map((k) => [k, revenue.get(k) ?? 0]))));
+    // Orders and customers holding each; the share of its units returned (the ledger's returns of its lines).
+    const holders = new Map<string, { orders: Set<number>; customers: Set<number>; returned: number }>();
+    const holder = (key: string) => holders.get(key) ?? holders.set(key, { orders: new Set(), customers: new Set(), returned: 0 }).get(key)!;
+    for (const o of counted) {
+      for (const l of o.lines) {
+        const h = holder(`${l.product}/${l.variant}`);
+        h.orders.add(o.id);
+        if (o.customer !== null) h.customers.add(o.customer);
+      }
+      for (const s of o.sales) {
+        const line = s.line === null ? undefined : lineOf.get(s.line);
+        if (s.type === 'ProductSale' && s.action === 'RETURN' && line) holder(`${line.product}/${line.variant}`).returned -= s.quantity ?? 0;
+      }
+    }
+    expect([...holders.values()].some((h) => h.returned > 0), 'some units returned').to.equal(true);
+    const sorted = (pairs: Array<[string, string]>): Array<[string, string]> => pairs.sort(([a], [b]) => a.localeCompare(b));
+    expect(sorted(products.map((r) => [productKey(r), `${String(r.orders)} orders, ${String(r.customers)} customers`])))
+      .to.deep.equal(sorted([...holders].map(([k, h]) => [k, `${h.orders.size} orders, ${h.customers.size} customers`])));
+    for (const r of products) {
+      const h = holders.get(productKey(r))!;
+      expect(Number(r.refund_rate), `refund rate of ${productKey(r)}`).to.be.closeTo(h.returned / units.get(productKey(r))!, 1e-9);
+    }
 
     // Pairs of products in one order.
     const pairs = new Map<string, number>();
@@ -195,7 +261,20 @@ describe('models', function () {
     // Revenue per country and province.
     const perPlace = new Map<string, number>();
     for (const o of counted) add(perPlace, `${o.country}/${o.province}`, o.spent);
-    expect(byKey(new Map(readModel(dest, 'geography').map((r) => [`${String(r.country)}/${String(r.province)}`, cents(r.revenue)])))).to.deep.equal(byKey(perPlace));
+    const geography = readModel(dest, 'geography');
+    const placeKey = (r: Rec): string => `${String(r.country)}/${String(r.province)}`;
+    expect(byKey(new Map(geography.map((r) => [placeKey(r), cents(r.revenue)])))).to.deep.equal(byKey(perPlace));
+    // Orders, customers and fulfilment per place: the share fulfilled, and the mean hours to the first fulfillment.
+    for (const r of geography) {
+      const here = counted.filter((o) => `${o.country}/${o.province}` === placeKey(r));
+      const fulfilled = here.filter((o) => o.fulfilled);
+      const timed = fulfilled.filter((o) => o.firstFulfilment !== null).map((o) => (Date.parse(o.firstFulfilment!) - Date.parse(o.createdAt)) / 3_600_000);
+      expect([Number(r.orders), Number(r.customers)], placeKey(r)).to.deep.equal([here.length, new Set(here.flatMap((o) => (o.customer === null ? [] : [o.customer]))).size]);
+      expect(Number(r.fulfilment_rate), `fulfilment rate in ${placeKey(r)}`).to.be.closeTo(fulfilled.length / here.length, 1e-9);
+      if (timed.length === 0) expect(r.avg_hours_to_fulfil, placeKey(r)).to.equal(null);
+      else expect(Number(r.avg_hours_to_fulfil), `hours to fulfil in ${placeKey(r)}`).to.be.closeTo(timed.reduce((a, h) => a + h, 0) / timed.length, 1e-6);
+    }
+    expect(geography.some((r) => Number(r.fulfilment_rate) > 0 && Number(r.fulfilment_rate) < 1), 'places with some orders fulfilled and some not').to.equal(true);
 
     // Cohorts: customers by the month of their first counted order, and who ordered again in each later month.
     const months = new Map<number, Set<string>>();
