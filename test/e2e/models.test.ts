@@ -284,7 +284,14 @@ describe('models', function () {
       const first = [...set].sort()[0]!;
       for (const m of set) add(cohorts, `${first}-01/${(Number(m.slice(0, 4)) - Number(first.slice(0, 4))) * 12 + Number(m.slice(5)) - Number(first.slice(5))}`, 1);
     }
-    expect(byKey(new Map(readModel(dest, 'customer_cohorts').map((r) => [`${String(r.cohort_month)}/${String(r.month_offset)}`, Number(r.retained)])))).to.deep.equal(byKey(cohorts));
+    const cohortRows = readModel(dest, 'customer_cohorts');
+    expect(byKey(new Map(cohortRows.map((r) => [`${String(r.cohort_month)}/${String(r.month_offset)}`, Number(r.retained)])))).to.deep.equal(byKey(cohorts));
+    // A cohort's size is its month-0 row's retained (every customer orders in their first month), on each of its rows.
+    for (const r of cohortRows) {
+      const size = cohorts.get(`${String(r.cohort_month)}/0`)!;
+      expect(Number(r.customers), `cohort ${String(r.cohort_month)}`).to.equal(size);
+      expect(Number(r.retention_rate), `retention of ${String(r.cohort_month)} +${String(r.month_offset)}`).to.be.closeTo(Number(r.retained) / size, 1e-12);
+    }
   });
 
   it('models Parquet parts (--format parquet) as it models NDJSON ones, and writes each model as Parquet too', async () => {
