@@ -45,11 +45,29 @@ interface Order {
   refunds: Array<{ day: string; cents: number }>;
 }
 
+/** The calendar day of an instant in the shop's time zone. */
+function shopDays(sandbox: Sandbox): (iso: string) => string {
+  const timeZone = String(field<Rec>(sandbox.store.rootValue() as Rec, 'shop').ianaTimezone);
+  const format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  return (iso) => format.format(new Date(iso));
+}
+
+/** Every node of a connection the store serves a page at a time (Shopify Payments' payouts and balance transactions). */
+function pagesOf(owner: Rec, name: string): Rec[] {
+  const nodes: Rec[] = [];
+  let after: string | undefined;
+  do {
+    const page = (owner[name] as (args: Rec) => { edges: Array<{ cursor: string; node: Rec }>; pageInfo: { hasNextPage: boolean } })({ first: 250, ...(after ? { after } : {}) });
+    nodes.push(...page.edges.map((e) => e.node));
+    after = page.pageInfo.hasNextPage ? page.edges.at(-1)!.cursor : undefined;
+  } while (after);
+  return nodes;
+}
+
 /** The store's orders as the models need them, days in the shop's time zone. */
 function storeOrders(sandbox: Sandbox): Order[] {
   const root = sandbox.store.rootValue() as Rec;
-  const timeZone = String(field<Rec>(root, 'shop').ianaTimezone);
-  const day = (iso: string): string => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
+  const day = shopDays(sandbox);
   return field<Rec[]>(root, 'orders', { first: 1_000_000 }).map((o) => {
     const test = o.test === true;
     const customer = field<Rec | null>(o, 'customer');
@@ -191,6 +209,15 @@ describe('models', function () {
     }
     expect(financials.some((r) => cents(r.returns) < 0), 'some returns').to.equal(true);
     expect(financials.some((r) => cents(r.fees) > 0) && financials.some((r) => cents(r.payouts) !== 0), 'Shopify Payments data').to.equal(true);
+    // Shopify Payments: payouts issued (a withdrawal negative) and the balance transactions' fees, per day.
+    const account = field<Rec>(sandbox.store.rootValue() as Rec, 'shopifyPaymentsAccount');
+    const shopDay = shopDays(sandbox);
+    const paidOut = new Map<string, number>();
+    const fees = new Map<string, number>();
+    for (const p of pagesOf(account, 'payouts')) add(paidOut, shopDay(String(p.issuedAt)), (p.transactionType === 'WITHDRAWAL' ? -1 : 1) * cents((p.net as Rec).amount));
+    for (const b of pagesOf(account, 'balanceTransactions')) add(fees, shopDay(String(b.transactionDate)), cents((b.fee as Rec).amount));
+    expect(nonZero(new Map(financials.map((r) => [String(r.day), cents(r.payouts)]))), 'payouts').to.deep.equal(nonZero(paidOut));
+    expect(nonZero(new Map(financials.map((r) => [String(r.day), cents(r.fees)]))), 'fees').to.deep.equal(nonZero(fees));
     const daily = readModel(dest, 'daily_shop');
     expect(byKey(new Map(daily.map((r) => [String(r.day), cents(r.net_sales)] as const).filter(([d]) => net.has(d))))).to.deep.equal(byKey(net));
     const ordersPerDay = new Map<string, number>();
