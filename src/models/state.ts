@@ -27,9 +27,9 @@ export type StateTargets = Pick<StatusConfig, 'targets' | 'gcsEndpoint'>;
 
 /** Every shop of the states; a missing --state, or a file that is no state, is refused as `status` refuses it. */
 export async function readShopStates(config: StateTargets, logger: Logger): Promise<ShopState[]> {
-  const found = await readTargets(config, logger, (db) => ({ runs: db.runs.recent(1), files: db.uncommittedFiles(), status: db.statusReport() }));
+  const targets = await readTargets(config, logger, (db) => ({ runs: db.runs.recent(1), files: db.uncommittedFiles(), status: db.statusReport() }));
   const shops: ShopState[] = [];
-  for (const { state, found: read } of found) {
+  for (const { state, found: read } of targets) {
     if (!read) continue;
     const names = [...new Set([...read.runs.map((r) => r.shop), ...read.status.map((s) => s.shop)])].sort();
     for (const shop of names) {
@@ -64,13 +64,13 @@ export function incrementalEntitiesOf(names: ReadonlySet<string>): string[] {
 export function warnStates(states: readonly ShopState[], read: readonly string[], destShops: readonly string[], logger: Pick<Logger, 'warn'>): void {
   for (const s of states) {
     if (s.withheld.length > 0) {
-      logger.warn(`${s.shop}: ${s.withheld.length} part file(s) of run(s) ${s.withheldRuns.join(', ')} are listed in a manifest but not committed in ${s.state} (a run still going, or one that died before its commit, which its rerun finishes): left out of the models`, { shop: s.shop, runs: s.withheldRuns, files: s.withheld.length });
+      logger.warn(`${s.shop}: ${s.withheld.length} part file(s) uploaded by run(s) ${s.withheldRuns.join(', ')} are not committed in ${s.state} (a run still going, or one that died before its commit, which its rerun finishes): left out of the models`, { shop: s.shop, runs: s.withheldRuns, files: s.withheld.length });
     }
     const marks = read.flatMap((e) => (s.watermarks.has(e) ? [[e, s.watermarks.get(e)!] as const] : []));
     const newest = marks.reduce<readonly [string, string] | null>((a, m) => (a === null || m[1] > a[1] ? m : a), null);
     for (const [entity, watermark] of marks) {
       if (newest === null || watermark >= newest[1]) continue;
-      logger.warn(`${s.shop}: ${entity} is complete up to ${watermark}, behind ${newest[0]} (${newest[1]}): what changed between is in ${newest[0]}'s tables and not in ${entity}'s; run both together to catch up`, { shop: s.shop, entity, watermark, behind: newest[0], behindWatermark: newest[1] });
+      logger.warn(`${s.shop}: ${entity} is complete up to ${watermark}, behind ${newest[0]} (complete up to ${newest[1]}): records updated between are modelled from ${newest[0]} and not yet from ${entity}; extract both in one run to catch up`, { shop: s.shop, entity, watermark, behind: newest[0], behindWatermark: newest[1] });
     }
   }
   const held = new Set(states.map((s) => s.shop));
