@@ -1,12 +1,18 @@
 // One table's rows of one batch → one Parquet data page per leaf column, zstd-compressed, in a
-// worker. Rows come as the JSON text the row builders wrote; each is scanned once, guided by the
-// table's schema, and shredded (Dremel's repetition and definition levels) straight into per-column
-// builders: no row object is made, and a string without escapes is copied as the UTF-8 bytes it
-// already is. The main thread (file.ts) only appends pages into row groups and writes the footer.
+// worker. Rows come two ways, both shredded (Dremel's repetition and definition levels) straight into
+// per-column builders, with no row object: from the byte path, as the table's RowOut (rows/types.ts),
+// whose kinds give each column's value in schema order as a node of the line's tape (a string without
+// escapes is copied as the UTF-8 bytes it already is; ids, decimals and `…Z` timestamps are read from
+// their digits); and from the general path, as the JSON text of a row, scanned once guided by the
+// table's schema. The main thread (file.ts) only appends pages into row groups and writes the footer.
 // Encodings: PLAIN values, RLE levels (a page compresses with zstd, which takes the repetition PLAIN
 // leaves); see the README for why no dictionary.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { DECIMAL_SCALE, HIVE_COLUMNS, Repetition, type Leaf, type Node, type ParquetSchema } from './schema.ts';
+import { gidNumber } from '../rows/fields.ts';
+import { INTEGER, STRING, type Tape } from '../rows/tape.ts';
+import { isStringNode, latin1, parsedValue, plainGidDigits, stringValue } from '../rows/tape-values.ts';
+import type { RowOut } from '../rows/types.ts';
 import { ThriftWriter } from './thrift.ts';
 import { compressBound, PageCompressor } from './zstd.ts';
 
@@ -225,10 +231,27 @@ class LeafColumn {
   /** BOOLEAN values, one byte each until the page packs them into bits. */
   bools = 0;
 
+  /** Where the row being written began in this column (save()), to go back to if the row is refused. */
+  #savedLevels = 0;
+  #savedValues = 0;
+  #savedBools = 0;
+
   constructor(leaf: Leaf) {
     this.leaf = leaf;
     this.reps = new Uint8Array(1024);
     this.defs = new Uint8Array(1024);
+  }
+
+  save(): void {
+    this.#savedLevels = this.levels;
+    this.#savedValues = this.values.length;
+    this.#savedBools = this.bools;
+  }
+
+  restore(): void {
+    this.levels = this.#savedLevels;
+    this.values.length = this.#savedValues;
+    this.bools = this.#savedBools;
   }
 
   level(rep: number, def: number): void {
@@ -367,8 +390,23 @@ function startsWith(buf: Buffer, at: number, key: Buffer): boolean {
   return true;
 }
 
+/** A record or list open in the row the byte path is writing: the next of its fields (or, for a list, its element) takes the next value. */
+interface Open {
+  fields: readonly Node[];
+  /** The list, for an open list (its fields are none). */
+  list: Node | null;
+  next: number;
+  /** The record's repetition level; its definition level (for a list: the list's, present). */
+  rep: number;
+  def: number;
+  /** A list's elements so far. */
+  count: number;
+}
+
+const NO_FIELDS: readonly Node[] = [];
+
 /** Rows of one table → a PageSet, for one batch. */
-export class TablePages {
+export class TablePages implements RowOut {
   readonly #columns: LeafColumn[];
   readonly #root: Fields;
   readonly #fields = new Map<Node, Fields>();
@@ -377,9 +415,29 @@ export class TablePages {
   #buf: Buffer = Buffer.alloc(0);
   #pos = 0;
   rows = 0;
+  // The byte path's row: the records and lists open (a stack, its objects reused), and the slot the
+  // last #take() found: its repetition level and its parent's definition level.
+  readonly #open: Open[] = [];
+  #depth = 0;
+  #rep = 0;
+  #def = 0;
+  /** Leaves the current row wrote to, saved at their first write (LeafColumn.save), to roll the row back. */
+  #row = 0;
+  readonly #savedAt: Int32Array;
+  readonly #touched: Int32Array;
+  #touchedCount = 0;
+  /** The batch's stamp: the shop's currency columns and their value, `_extracted_at` in microseconds. */
+  #currencyColumns: ReadonlySet<string> = new Set();
+  #currency = Buffer.alloc(0);
+  #extractedAt = 0;
+  /** The `id` leaf (a table whose ids go back with its segments), or -1. */
+  readonly #idLeaf: number;
 
   constructor(schema: ParquetSchema) {
     this.#columns = schema.leaves.map((l) => new LeafColumn(l));
+    this.#savedAt = new Int32Array(this.#columns.length).fill(-1);
+    this.#touched = new Int32Array(this.#columns.length);
+    this.#idLeaf = schema.leaves.findIndex((l) => l.path.length === 1 && l.path[0] === 'id' && l.type === 'INTEGER');
     this.#root = fieldsOf(schema.root);
     const visit = (n: Node): void => {
       if (n.fields) {
@@ -397,6 +455,194 @@ export class TablePages {
     this.#record(this.#root, 0, 0, 0);
     if (this.#pos !== end) throw malformed(`a row has text after its end: ${buf.toString('utf8', this.#pos, end).slice(0, 80)}`);
     this.rows++;
+  }
+
+  /** The batch's values for the columns the byte path does not write: the shop's currency columns and `_extracted_at`. */
+  stamp(currencyColumns: readonly string[], currency: string, extractedAt: string): void {
+    this.#currencyColumns = new Set(currencyColumns);
+    this.#currency = Buffer.from(currency);
+    const at = new Bytes(8);
+    const leaf = this.#columns.find((c) => c.leaf.path[0] === '_extracted_at')!.leaf;
+    timestampValue(leaf, extractedAt, at);
+    this.#extractedAt = Number(at.view.getBigInt64(0, true));
+  }
+
+  /** The ids of the rows so far, in order, from the `id` column (Shopify's ids are below 2^53). */
+  ids(): Float64Array {
+    if (this.#idLeaf === -1) return new Float64Array(0);
+    const values = this.#columns[this.#idLeaf]!.values;
+    const ids = new Float64Array(values.length / 8);
+    for (let i = 0; i < ids.length; i++) ids[i] = values.view.getUint32(i * 8, true) + values.view.getInt32(i * 8 + 4, true) * TWO_32;
+    return ids;
+  }
+
+  // -- RowOut: the byte path's rows -----------------------------------------------------------------
+
+  begin(): void {
+    this.#row++;
+    this.#touchedCount = 0;
+    this.#depth = 0;
+  }
+
+  rollback(): void {
+    for (let k = 0; k < this.#touchedCount; k++) this.#columns[this.#touched[k]!]!.restore();
+    this.#touchedCount = 0;
+    this.#depth = 0;
+  }
+
+  endRow(): void {
+    // The columns the writer appends: _extra (null: the byte path takes no line with extra keys), the shop's currency, _extracted_at.
+    const row = this.#open[0]!;
+    for (let i = row.next; i < row.fields.length; i++) {
+      const node = row.fields[i]!;
+      if (node.name === '_extracted_at') {
+        const c = this.#column(node.leaf!.index);
+        c.level(0, node.repetition === Repetition.REQUIRED ? 0 : 1);
+        putInt64(c.values, this.#extractedAt);
+      } else if (this.#currencyColumns.has(node.name)) {
+        const c = this.#column(node.leaf!.index);
+        c.level(0, 1);
+        rawValue(c.values, this.#currency, 0, this.#currency.length);
+      } else {
+        this.#null(node, 0, 0);
+      }
+    }
+    this.#depth = 0;
+    this.rows++;
+  }
+
+  open(): void {
+    if (this.#depth === 0) {
+      this.#push(this.#root.nodes, null, 0, 0);
+      return;
+    }
+    const element = this.#take();
+    this.#push(element.fields!, null, this.#rep, this.#present(element));
+  }
+
+  close(): void {
+    const record = this.#open[--this.#depth]!;
+    for (let i = record.next; i < record.fields.length; i++) this.#null(record.fields[i]!, record.rep, record.def);
+  }
+
+  null(_key: unknown): void {
+    const node = this.#take();
+    this.#null(node, this.#rep, this.#def);
+  }
+
+  raw(_key: unknown, tape: Tape, n: number): void {
+    const c = this.#leaf();
+    const b = tape.bytes;
+    const start = tape.start(n);
+    const end = tape.end(n);
+    const quoted = b[start] === QUOTE;
+    switch (c.leaf.type) {
+      case 'INTEGER':
+        if (tape.type(n) === INTEGER ? integerBytes(c.values, b, start, end) : quoted && integerBytes(c.values, b, start + 1, end - 1)) return;
+        break;
+      case 'NUMERIC':
+        if (quoted && decimalBytes(c.values, b, start + 1, end - 1)) return;
+        break;
+      case 'TIMESTAMP':
+        if (quoted && timestampBytes(c.values, b, start + 1, end - 1)) return;
+        break;
+      default:
+        break;
+    }
+    // Any other form, checked against the column's type on the way.
+    c.value(tape.type(n) === STRING ? latin1(tape, start + 1, end - 1) : parsedValue(tape, n));
+  }
+
+  string(_key: unknown, tape: Tape, n: number): void {
+    const c = this.#leaf();
+    if (c.leaf.type === 'STRING' && tape.type(n) === STRING) rawValue(c.values, tape.bytes, tape.start(n) + 1, tape.end(n) - 1);
+    else c.value(stringValue(tape, n));
+  }
+
+  gidNumber(_key: unknown, tape: Tape, n: number): boolean {
+    if (!isStringNode(tape.type(n))) return false;
+    const digits = plainGidDigits(tape, n);
+    if (digits !== -1) {
+      const c = this.#leaf();
+      if (c.leaf.type !== 'INTEGER' || !integerBytes(c.values, tape.bytes, digits, tape.end(n) - 1)) c.value(latin1(tape, digits, tape.end(n) - 1));
+      return true;
+    }
+    // Anything else (a query string after the number, other escapes): as the general path reads it.
+    const number = gidNumber(stringValue(tape, n));
+    if (number === undefined) return false;
+    this.#leaf().value(number);
+    return true;
+  }
+
+  number(_key: unknown, value: number): void {
+    this.#leaf().value(value);
+  }
+
+  boolean(_key: unknown, value: boolean): void {
+    this.#leaf().value(value);
+  }
+
+  listStart(_key: unknown): void {
+    const list = this.#take();
+    this.#push(NO_FIELDS, list, this.#rep, this.#present(list));
+  }
+
+  listNext(): void {}
+
+  listEnd(): void {
+    const list = this.#open[--this.#depth]!;
+    if (list.count === 0) this.#nulls(list.list!.element!, list.rep, list.def);
+  }
+
+  #push(fields: readonly Node[], list: Node | null, rep: number, def: number): void {
+    const open = (this.#open[this.#depth++] ??= { fields, list, next: 0, rep, def, count: 0 });
+    open.fields = fields;
+    open.list = list;
+    open.next = 0;
+    open.rep = rep;
+    open.def = def;
+    open.count = 0;
+  }
+
+  /** The slot the next value goes to: the open record's next field, or the open list's next element; sets #rep and #def (its parent's). */
+  #take(): Node {
+    const open = this.#open[this.#depth - 1]!;
+    if (open.list !== null) {
+      this.#rep = open.count++ === 0 ? open.rep : open.list.repLevel;
+      // The list's repeated group holds the element: one level more.
+      this.#def = open.def + 1;
+      return open.list.element!;
+    }
+    const node = open.fields[open.next++];
+    if (node === undefined) throw new EtlError(ErrorCodes.INTERNAL, 'the byte path wrote more columns than the table has');
+    this.#rep = open.rep;
+    this.#def = open.def;
+    return node;
+  }
+
+  /** A value's definition level at `node` (present). */
+  #present(node: Node): number {
+    return node.repetition === Repetition.REQUIRED ? this.#def : this.#def + 1;
+  }
+
+  /** The next slot's column, with the levels of a present value written. */
+  #leaf(): LeafColumn {
+    const node = this.#take();
+    if (node.leaf === null) throw new EtlError(ErrorCodes.INTERNAL, `${node.name}: a value for a column that holds a record or list`);
+    const c = this.#column(node.leaf.index);
+    c.level(this.#rep, this.#present(node));
+    return c;
+  }
+
+  /** Leaf i's column, saved at the row's first write to it. */
+  #column(i: number): LeafColumn {
+    const c = this.#columns[i]!;
+    if (this.#savedAt[i] !== this.#row) {
+      this.#savedAt[i] = this.#row;
+      c.save();
+      this.#touched[this.#touchedCount++] = i;
+    }
+    return c;
   }
 
   #record(fields: Fields, depth: number, rep: number, def: number): void {
@@ -614,7 +860,7 @@ export class TablePages {
 
   /** Every leaf under `node` gets the levels of a value that stops at definition level `def`. */
   #nulls(node: Node, rep: number, def: number): void {
-    if (node.leaf) this.#columns[node.leaf.index]!.level(rep, def);
+    if (node.leaf) this.#column(node.leaf.index).level(rep, def);
     else if (node.fields) for (const f of node.fields) this.#nulls(f, rep, def);
     else this.#nulls(node.element!, rep, def);
   }

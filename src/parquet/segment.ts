@@ -1,15 +1,16 @@
-// A table's NDJSON rows of one batch → a Segment of Parquet pages, in the worker. The rows are read
-// from the NDJSON text the row builders wrote (scanned into columns, encode.ts): the byte path and the
-// general path stay the one source of every value, at the cost of a scan per row (README, Parquet output).
+// A table's rows of one batch → a Segment of Parquet pages, in the worker. The byte path writes each
+// row's values straight into the table's column builders (TablePages as the table's RowOut); a row of
+// the general path (a line the byte path refused) is its JSON text, scanned into the same builders.
 import type { Segment } from '../pipeline/segment.ts';
 import type { TableDef } from '../rows/types.ts';
 import { TablePages } from './encode.ts';
 import { parquetSchema, type ParquetSchema } from './schema.ts';
 
-const NL = 0x0a;
 const schemas = new WeakMap<TableDef, ParquetSchema>();
-// Per thread, kept between batches (pages() empties it): its columns' buffers grow once to a batch's size.
-const builders = new WeakMap<ParquetSchema, TablePages>();
+// Per thread, kept between batches (pages() empties a builder): its columns' buffers grow once to a
+// batch's size. Taken out while a batch writes into it, so a batch that fails halfway (a row refused
+// with some of its columns written) leaves no builder behind for the next.
+const builders = new Map<string, TablePages>();
 
 export function schemaOf(table: TableDef): ParquetSchema {
   let schema = schemas.get(table);
@@ -17,23 +18,24 @@ export function schemaOf(table: TableDef): ParquetSchema {
   return schema;
 }
 
-export function parquetSegment(table: TableDef, text: Buffer, rows: number): Segment {
-  const schema = schemaOf(table);
-  let pages = builders.get(schema);
-  if (!pages) builders.set(schema, (pages = new TablePages(schema)));
-  try {
-    for (let start = 0; start < text.length; ) {
-      let end = text.indexOf(NL, start);
-      if (end === -1) end = text.length;
-      if (end > start) pages.add(text, start, end);
-      start = end + 1;
-    }
-  } catch (err) {
-    // A row refused halfway left some columns a value ahead: the builder is not used again.
-    builders.delete(schema);
-    throw err;
-  }
-  const { bytes, index } = pages.pages();
+/** The thread's builder for a table (`key`: entity/table), stamped for the batch. */
+export function takePages(key: string, table: TableDef, currency: string, extractedAt: string): TablePages {
+  const pages = builders.get(key) ?? new TablePages(schemaOf(table));
+  builders.delete(key);
+  pages.stamp(table.shopCurrencyColumns ?? [], currency, extractedAt);
+  return pages;
+}
+
+/** Gives a builder back for the next batch. */
+export function keepPages(key: string, pages: TablePages): void {
+  builders.set(key, pages);
+}
+
+/** The pages of the rows the builder holds; the builder is emptied and kept. */
+export function parquetSegment(key: string, builder: TablePages): Segment {
+  const rows = builder.rows;
+  const { bytes, index } = builder.pages();
+  keepPages(key, builder);
   let uncompressed = 0;
   for (const n of index.uncompressed) uncompressed += n;
   return { bytes, rows, textBytes: uncompressed, textCrc32: 0, crc32c: 0, pages: index };

@@ -4,8 +4,11 @@
 import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors/index.ts';
 import { isUtf8 } from 'node:buffer';
 import type { QueryPart as Entity } from '../entities/types.ts';
-import type { ByteRows, ByteSink, JsonObject, LineInfo, Row, TableDef } from '../rows/types.ts';
-import { parquetSegment } from '../parquet/segment.ts';
+import type { ByteRows, ByteSink, JsonObject, LineInfo, Row, RowOut } from '../rows/types.ts';
+import type { Tape } from '../rows/tape.ts';
+import { COMMA, constant, putByte, putConst, putGidNumber, putRaw, putString, putText, type Constant } from '../rows/tape-values.ts';
+import type { TablePages } from '../parquet/encode.ts';
+import { keepPages, parquetSegment, takePages } from '../parquet/segment.ts';
 import { encodeSegment, type Segment } from './segment.ts';
 
 /** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and when the window's data was read (`_extracted_at`); and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */
@@ -54,13 +57,18 @@ export function excerpt(line: string): string {
   return line.length > EXCERPT ? `${line.slice(0, EXCERPT)}…` : line;
 }
 
-/** One table's NDJSON for the batch, as UTF-8 in a buffer kept from batch to batch (no string per batch). */
-class TableOutput implements ByteRows {
+const NULL_TEXT = constant('null');
+const TRUE_TEXT = constant('true');
+const FALSE_TEXT = constant('false');
+
+/** One table's NDJSON for the batch, as UTF-8 in a buffer kept from batch to batch (no string per batch); each column `"name":value,`. */
+class TableOutput implements ByteRows, RowOut {
   rows = 0;
   length = 0;
   buf: Buffer;
   view: DataView;
   readonly #close: Buffer;
+  #rowStart = 0;
 
   /** `close` ends a row whose entity columns are written (see TableRows). */
   constructor(buf: Buffer, close: Buffer) {
@@ -83,10 +91,80 @@ class TableOutput implements ByteRows {
     this.length += this.buf.write(text, this.length);
   }
 
+  begin(): void {
+    this.#rowStart = this.length;
+  }
+
+  rollback(): void {
+    this.length = this.#rowStart;
+  }
+
   endRow(): void {
     this.reserve(this.#close.length);
     this.length += this.#close.copy(this.buf, this.length);
     this.rows++;
+  }
+
+  open(): void {
+    putByte(this, 0x7b);
+  }
+
+  /** `}` over the last column's comma. */
+  close(): void {
+    if (this.buf[this.length - 1] === COMMA) this.buf[this.length - 1] = 0x7d;
+    else putByte(this, 0x7d);
+  }
+
+  null(key: Constant): void {
+    putConst(this, key);
+    putConst(this, NULL_TEXT);
+    putByte(this, COMMA);
+  }
+
+  raw(key: Constant, tape: Tape, node: number): void {
+    putConst(this, key);
+    putRaw(this, tape, node);
+    putByte(this, COMMA);
+  }
+
+  string(key: Constant | null, tape: Tape, node: number): void {
+    if (key === null) return putString(this, tape, node);
+    putConst(this, key);
+    putString(this, tape, node);
+    putByte(this, COMMA);
+  }
+
+  gidNumber(key: Constant, tape: Tape, node: number): boolean {
+    putConst(this, key);
+    if (!putGidNumber(this, tape, node)) return false;
+    putByte(this, COMMA);
+    return true;
+  }
+
+  number(key: Constant, value: number): void {
+    putConst(this, key);
+    putText(this, String(value));
+    putByte(this, COMMA);
+  }
+
+  boolean(key: Constant, value: boolean): void {
+    putConst(this, key);
+    putConst(this, value ? TRUE_TEXT : FALSE_TEXT);
+    putByte(this, COMMA);
+  }
+
+  listStart(key: Constant): void {
+    putConst(this, key);
+    putByte(this, 0x5b);
+  }
+
+  listNext(): void {
+    putByte(this, COMMA);
+  }
+
+  listEnd(): void {
+    putByte(this, 0x5d);
+    putByte(this, COMMA);
   }
 }
 
@@ -95,9 +173,9 @@ class TableOutput implements ByteRows {
 const scratch = new Map<string, Buffer>();
 const FIRST_SCRATCH_BYTES = 64 * 1024;
 
-/** Rows of one batch per table, stamped and written out as they come. */
+/** Rows of one batch per table, stamped and written out as they come: as NDJSON, or (--format parquet) as Parquet column values. */
 export class TableRows implements ByteSink {
-  readonly #tables = new Map<string, TableOutput>();
+  readonly #tables = new Map<string, TableOutput | TablePages>();
   readonly #entity: Entity;
   readonly #stamp: RunStamp;
   readonly #currencyColumns = new Map<string, readonly string[]>();
@@ -109,16 +187,18 @@ export class TableRows implements ByteSink {
     this.#entity = entity;
     this.#stamp = stamp;
     this.#idTables = new Set(entity.incremental ? entity.deletes?.tables : []);
-    // A Parquet part's path holds the shop and run (its hive columns), so its rows' text leaves them out.
-    const hive = stamp.format === 'parquet' ? '' : `"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},`;
-    const run = `${hive}"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
+    const run = `"_shop":${JSON.stringify(stamp.shop)},"_run_id":${JSON.stringify(stamp.runId)},"_extracted_at":${JSON.stringify(stamp.extractedAt)}}\n`;
     for (const t of entity.tables) {
       const currency = t.shopCurrencyColumns ?? [];
-      // What closes a row the byte path wrote (its _extra is null): exactly the end JSON.stringify gives a stamped row.
-      const close = `"_extra":null,${currency.map((c) => `${JSON.stringify(c)}:${JSON.stringify(stamp.currency)},`).join('')}${run}`;
       this.#currencyColumns.set(t.name, currency);
       // Taken out while in use, so two batches alive at once (never in a worker) cannot share a buffer.
       const key = `${entity.name}/${t.name}`;
+      if (stamp.format === 'parquet') {
+        this.#tables.set(t.name, takePages(key, t, stamp.currency, stamp.extractedAt));
+        continue;
+      }
+      // What closes a row the byte path wrote (its _extra is null): exactly the end JSON.stringify gives a stamped row.
+      const close = `"_extra":null,${currency.map((c) => `${JSON.stringify(c)}:${JSON.stringify(stamp.currency)},`).join('')}${run}`;
       const buf = scratch.get(key);
       scratch.delete(key);
       this.#tables.set(t.name, new TableOutput(buf ?? Buffer.allocUnsafeSlow(FIRST_SCRATCH_BYTES), Buffer.from(close)));
@@ -128,16 +208,21 @@ export class TableRows implements ByteSink {
   row(table: string, row: Row): void {
     const t = this.#table(table);
     for (const c of this.#currencyColumns.get(table)!) row[c] = this.#stamp.currency;
-    if (this.#stamp.format !== 'parquet') {
+    if (t instanceof TableOutput) {
       row._shop = this.#stamp.shop;
       row._run_id = this.#stamp.runId;
+      row._extracted_at = this.#stamp.extractedAt;
+      t.write(`${JSON.stringify(row)}\n`);
+      t.rows++;
+      return;
     }
+    // A Parquet part's path holds the shop and run (its hive columns), so its rows leave them out.
     row._extracted_at = this.#stamp.extractedAt;
-    t.write(`${JSON.stringify(row)}\n`);
-    t.rows++;
+    const text = Buffer.from(JSON.stringify(row));
+    t.add(text, 0, text.length);
   }
 
-  bytes(table: string): ByteRows {
+  bytes(table: string): RowOut {
     return this.#table(table);
   }
 
@@ -160,11 +245,7 @@ export class TableRows implements ByteSink {
     return [...this.#children.values()];
   }
 
-  #def(table: string): TableDef {
-    return this.#entity.tables.find((t) => t.name === table)!;
-  }
-
-  #table(table: string): TableOutput {
+  #table(table: string): TableOutput | TablePages {
     const t = this.#tables.get(table);
     if (!t) throw new EtlError(ErrorCodes.INTERNAL, `${this.#entity.name} emitted a row for undeclared table ${table}`);
     return t;
@@ -174,11 +255,22 @@ export class TableRows implements ByteSink {
   encode(level: number): Array<{ table: string; segment: Segment }> {
     const out: Array<{ table: string; segment: Segment }> = [];
     for (const [table, t] of this.#tables) {
-      scratch.set(`${this.#entity.name}/${table}`, t.buf);
-      if (t.rows === 0) continue;
-      const text = t.buf.subarray(0, t.length);
-      const segment = this.#stamp.format === 'parquet' ? parquetSegment(this.#def(table), text, t.rows) : encodeSegment(text, t.rows, level);
-      if (this.#idTables.has(table)) segment.ids = rowIds(t.buf, t.length, t.rows);
+      const key = `${this.#entity.name}/${table}`;
+      if (t instanceof TableOutput) {
+        scratch.set(key, t.buf);
+        if (t.rows === 0) continue;
+        const segment = encodeSegment(t.buf.subarray(0, t.length), t.rows, level);
+        if (this.#idTables.has(table)) segment.ids = rowIds(t.buf, t.length, t.rows);
+        out.push({ table, segment });
+        continue;
+      }
+      if (t.rows === 0) {
+        keepPages(key, t);
+        continue;
+      }
+      const ids = this.#idTables.has(table) ? t.ids() : undefined;
+      const segment = parquetSegment(key, t);
+      if (ids) segment.ids = ids;
       out.push({ table, segment });
     }
     return out;
@@ -249,14 +341,7 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
     }
     start = next;
   }
-  let segments: BatchResult['segments'];
-  try {
-    segments = out.encode(gzipLevel);
-  } catch (err) {
-    // A row's value that its Parquet column cannot hold (src/parquet/encode.ts): found once the batch's rows are encoded, so the batch's last line is named.
-    if (!isEtlError(err)) throw err;
-    return { ok: false, line: physical, code: err.code, message: ` (the batch ending there): ${err.message}`, details: { ...err.details } };
-  }
+  const segments = out.encode(gzipLevel);
   return { ok: true, physicalLines: physical, lines, rootLines, maxCursor, maxCursorMs, segments, children: out.children() };
 }
 

@@ -11,8 +11,8 @@ import { KINDS } from './kinds/index.ts';
 import type { Kind, WriteColumn } from './kinds/kind.ts';
 import type { ColumnSpec } from './spec.ts';
 import { ARRAY, NULL, OBJECT, STRING, Tape } from './tape.ts';
-import { ascii, constant, isStringNode, parsedValue, putByte, stringValue, type Constant } from './tape-values.ts';
-import type { ByteRows, ByteSink, JsonObject, LineInfo } from './types.ts';
+import { ascii, constant, isStringNode, parsedValue, stringValue, type Constant } from './tape-values.ts';
+import type { ByteSink, JsonObject, LineInfo, RowOut } from './types.ts';
 
 /** An inline list whose elements are rows of another table, written after the owner's row. */
 export interface InlineBytes {
@@ -119,11 +119,11 @@ interface CompiledObject {
   extra: Ref[];
 }
 
-/** Resolves object `node` against the plan and writes `{` and its columns (each ending with a comma); false on anything a column refuses. */
-function writeObject(compiled: CompiledObject, tape: Tape, node: number, owner: number, out: ByteRows, position: number): boolean {
+/** Resolves object `node` against the plan, opens it and writes its columns; false on anything a column refuses. */
+function writeObject(compiled: CompiledObject, tape: Tape, node: number, owner: number, out: RowOut, position: number): boolean {
   compiled.plan.clear();
   if (!compiled.plan.resolve(tape, node)) return false;
-  putByte(out, 0x7b);
+  out.open();
   for (const c of compiled.columns) if (!c.write(c.column, tape, nodeAt(c.ref), out, owner, position)) return false;
   return true;
 }
@@ -189,14 +189,14 @@ export function tableBytes(table: string, specs: readonly ColumnSpec[], inline: 
 
   return (tape, node, owner, out, position) => {
     const rows = out.bytes(table);
-    const rowStart = rows.length;
+    rows.begin();
     const written = writeObject(compiled, tape, node, owner, rows, position);
     const asElement = owner >= 0 && (plan.slots[typenameSlot] !== ABSENT || (parentSlot !== -1 && plan.slots[parentSlot] !== ABSENT));
     let accepted = written && !asElement;
     // The slots are this table's own: read what the lists need before an element reuses them.
     for (let i = 0; accepted && i < lists.length; i++) accepted = isObjectList(tape, (listNodes[i] = nodeAt(lists[i]!.ref)));
     if (!accepted) {
-      rows.length = rowStart;
+      rows.rollback();
       return false;
     }
     rows.endRow();

@@ -148,7 +148,7 @@ function prefixWords(tape: Tape, at: number): boolean {
  * digits. Else -1. A number, not a pair: a GID is on nearly every row, and a pair per GID was a third
  * of the bytes a worker allocated.
  */
-function plainGidDigits(tape: Tape, n: number): number {
+export function plainGidDigits(tape: Tape, n: number): number {
   const b = tape.bytes;
   const end = tape.end(n) - 1;
   let p = tape.start(n) + 1;

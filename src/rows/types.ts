@@ -1,4 +1,6 @@
 // The row machinery's types: BigQuery columns and tables, JSON values, and the sinks rows are written to.
+import type { Tape } from './tape.ts';
+import type { Constant } from './tape-values.ts';
 
 /** BigQuery column types as written to <dest>/_schemas/<table>.json (legacy SQL names, as `bq` uses). */
 export type ColumnType = 'STRING' | 'INTEGER' | 'NUMERIC' | 'FLOAT' | 'BOOLEAN' | 'TIMESTAMP' | 'DATE' | 'JSON' | 'RECORD';
@@ -75,7 +77,7 @@ export interface RowSink {
   childRead?(parent: string): void;
 }
 
-/** One table's NDJSON as bytes, for the byte path (bytes.ts): it appends a row's JSON from `{` through its last entity column, then calls endRow(). */
+/** NDJSON bytes being written (batch.ts's table output): what tape-values.ts's put…() functions append to. */
 export interface ByteRows {
   /** The table's bytes so far are buf[0, length); reserve() may replace buf, and view with it. */
   buf: Buffer;
@@ -84,13 +86,42 @@ export interface ByteRows {
   length: number;
   /** Makes room for `bytes` more bytes after `length`. */
   reserve(bytes: number): void;
-  /** Appends `_extra` (null) and the run columns, and counts the row. */
-  endRow(): void;
 }
 
-/** A RowSink that also takes rows as bytes. */
+/**
+ * Where the byte path (bytes.ts) writes one table's rows: a column kind says what each of its columns
+ * holds, in schema order, and the table's output makes NDJSON text of it (batch.ts) or Parquet column
+ * values (src/parquet/encode.ts), each straight from the line's bytes. `key` is the column's `"name":`
+ * (the text the NDJSON writes; the Parquet columns follow the schema's order instead), null for a list's
+ * element.
+ */
+export interface RowOut {
+  /** A row begins; rollback() drops what was written of it since (the byte path refused the line). */
+  begin(): void;
+  rollback(): void;
+  /** Ends the row: `_extra` (null), the shop's currency columns and the run columns, and counts it. */
+  endRow(): void;
+  /** A row's or a records list element's columns begin, and (close) a records element's end. */
+  open(): void;
+  close(): void;
+  null(key: Constant): void;
+  /** A node's JSON text as it is: a number, or a string its kind checked (an integer's digits, a decimal, a timestamp). */
+  raw(key: Constant, tape: Tape, node: number): void;
+  /** A string node's value. */
+  string(key: Constant | null, tape: Tape, node: number): void;
+  /** The number of the Shopify GID at a string node, as an integer column; false (nothing written) when it is not one. */
+  gidNumber(key: Constant, tape: Tape, node: number): boolean;
+  number(key: Constant, value: number): void;
+  boolean(key: Constant, value: boolean): void;
+  /** A list column: listStart, its elements (listNext() before each but the first), listEnd. */
+  listStart(key: Constant): void;
+  listNext(): void;
+  listEnd(): void;
+}
+
+/** A RowSink that also takes rows from the byte path. */
 export interface ByteSink extends RowSink {
-  bytes(table: string): ByteRows;
+  bytes(table: string): RowOut;
 }
 
 /** What the byte path tells about a line it wrote: whether it is a root record (no __parentId), and its cursor field's value if a string. */

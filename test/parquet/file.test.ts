@@ -19,6 +19,8 @@ import { readFileSync } from 'node:fs';
 import { TableWriters } from '../../src/pipeline/table-writer.ts';
 import { crc32c, crc32cBase64 } from '../../src/io/crc.ts';
 import { compressBound, PageCompressor } from '../../src/parquet/zstd.ts';
+import { Tape } from '../../src/rows/tape.ts';
+import { constant } from '../../src/rows/tape-values.ts';
 import { zstdDecompressSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 
@@ -126,13 +128,16 @@ describe('Parquet encoder (src/parquet/)', () => {
     }
   });
 
-  it('fails a batch holding such a value as MALFORMED_JSONL naming its last line, and encodes the next batch whole', () => {
+  it('fails a batch holding such a value as MALFORMED_JSONL naming its line, and encodes the next batch whole', () => {
     const stamp = { shop: 'maple-goods.myshopify.com', runId: 'r', extractedAt: '2026-03-05T00:00:00Z', currency: 'CAD', format: 'parquet' as const };
     const text = readFileSync(new URL('../fixtures/orders.jsonl', import.meta.url), 'utf8');
     const bad = text.replace('"amount":"20.00"', '"amount":"20.0000000001"');
     expect(bad).to.not.equal(text);
     const failed = processBatch(queryPartByName('orders'), stamp, Buffer.from(bad), 1);
-    expect(failed).to.deep.include({ ok: false, code: 'MALFORMED_JSONL', line: text.trimEnd().split('\n').length });
+    // The byte path writes the value into its column as it reads the line, so the line is named, not the batch's last.
+    const line = bad.split('\n').findIndex((l) => l.includes('20.0000000001')) + 1;
+    expect(line).to.be.greaterThan(0);
+    expect(failed).to.deep.include({ ok: false, code: 'MALFORMED_JSONL', line });
     expect(!failed.ok && failed.message).to.include('20.0000000001');
     // The builder the failed batch left halfway is not reused: the next batch's pages hold its rows alone.
     const good = processBatch(queryPartByName('orders'), stamp, Buffer.from(text), 1);
@@ -158,5 +163,82 @@ describe('Parquet encoder (src/parquet/)', () => {
     // Decompressed out of order, each with a fresh context: no frame depends on the one before.
     for (let i = pages.length - 1; i >= 0; i--) expect(zstdDecompressSync(frames[i]!).equals(pages[i]!), `page ${i}`).to.equal(true);
     expect(frames[10]!.length).to.be.lessThan(1000);
+  });
+
+  it('shreds the byte path\'s values as the scanner does the same row\'s text, and rolls back a row given up halfway', () => {
+    const schema = parquetSchema(TABLE);
+    const line = Buffer.from('{"id":"7","name":"Zoë \\"q\\"","price":"2.50","at":"2024-03-01T10:20:30.123456Z","ok":true,"f":1.5,"tags":["a","b"],"items":[{"sku":"x","qty":3},{"qty":"12"}]}');
+    const tape = new Tape();
+    expect(tape.parse(line, 0, line.length)).to.equal(true);
+    const at = (key: string): number => tape.member(0, constant(key));
+    const items = at('items');
+    const [first, second] = [tape.first(items), tape.next(tape.first(items))];
+    const inItem = (item: number, key: string): number => tape.member(item, constant(key));
+    const key = constant('"unused":');
+    // The calls the byte path's kinds make for the row, in schema order; `stop` gives up after that many.
+    const write = (out: TablePages, stop = Infinity): boolean => {
+      const steps: Array<() => void> = [
+        () => out.raw(key, tape, at('id')),
+        () => out.string(key, tape, at('name')),
+        () => out.raw(key, tape, at('price')),
+        () => out.raw(key, tape, at('at')),
+        () => out.null(key),
+        () => out.boolean(key, true),
+        () => out.number(key, 1.5),
+        () => {
+          out.listStart(key);
+          out.string(null, tape, tape.first(at('tags')));
+          out.listNext();
+          out.string(null, tape, tape.next(tape.first(at('tags'))));
+          out.listEnd();
+        },
+        () => out.listStart(key),
+        () => {
+          out.open();
+          out.string(key, tape, inItem(first, 'sku'));
+          out.raw(key, tape, inItem(first, 'qty'));
+          out.null(key);
+          out.close();
+        },
+        () => {
+          out.listNext();
+          out.open();
+          out.null(key);
+          out.raw(key, tape, inItem(second, 'qty'));
+          out.close();
+        },
+        () => out.listEnd(),
+      ];
+      out.begin();
+      out.open();
+      for (const [i, step] of steps.entries()) {
+        if (i === stop) {
+          out.rollback();
+          return false;
+        }
+        step();
+      }
+      out.endRow();
+      return true;
+    };
+    const stamped = (): TablePages => {
+      const pages = new TablePages(schema);
+      pages.stamp([], 'CAD', '2026-03-05T00:00:00Z');
+      return pages;
+    };
+    const scanned = stamped();
+    add(scanned, { id: '7', name: 'Zoë "q"', price: '2.50', at: '2024-03-01T10:20:30.123456Z', day: null, ok: true, f: 1.5, tags: ['a', 'b'], items: [{ sku: 'x', qty: 3, amount: null }, { sku: null, qty: '12', amount: null }], _extra: null, _extracted_at: '2026-03-05T00:00:00Z' });
+    const expected = scanned.pages();
+    // Given up at every step (inside the list of records too) before the row that is kept, and once after it.
+    for (let stop = 0; stop <= 12; stop++) {
+      const pages = stamped();
+      expect(write(pages, stop)).to.equal(stop === 12 ? true : false);
+      if (stop < 12) expect(write(pages)).to.equal(true);
+      expect(write(pages, 9)).to.equal(false);
+      expect(pages.rows).to.equal(1);
+      const got = pages.pages();
+      expect(Buffer.from(got.bytes).equals(Buffer.from(expected.bytes)), `given up at step ${stop}`).to.equal(true);
+      expect([...got.index.values]).to.deep.equal([...expected.index.values]);
+    }
   });
 });

@@ -21,7 +21,6 @@ function rows(): ByteRows & { text(): string } {
       this.buf = grown;
       this.view = new DataView(grown.buffer, grown.byteOffset, grown.length);
     },
-    endRow() {},
     text() {
       return this.buf.toString('utf8', 0, this.length);
     },

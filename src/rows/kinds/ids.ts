@@ -3,7 +3,6 @@
 import { EtlError, ErrorCodes } from '../../errors/index.ts';
 import { numericId } from '../fields.ts';
 import { NULL } from '../tape.ts';
-import { COMMA, putByte, putConst, putGidNumber, putString, putText } from '../tape-values.ts';
 import { kind, putNulls } from './kind.ts';
 
 /** The record's own GID as `admin_graphql_api_id` and its numeric part as `id`; a required one that is missing fails the line. */
@@ -27,13 +26,8 @@ export const id = kind<{ readonly required: boolean }>({
       putNulls(c, out);
       return true;
     }
-    if (n < 0) return false;
-    putConst(out, c.keys[0]!);
-    if (!putGidNumber(out, tape, n)) return false;
-    putByte(out, COMMA);
-    putConst(out, c.keys[1]!);
-    putString(out, tape, n);
-    putByte(out, COMMA);
+    if (n < 0 || !out.gidNumber(c.keys[0]!, tape, n)) return false;
+    out.string(c.keys[1]!, tape, n);
     return true;
   },
 });
@@ -48,10 +42,7 @@ export const parent = kind<undefined>({
   },
   write(c, tape, n, out, owner) {
     const gid = owner >= 0 ? owner : n;
-    putConst(out, c.keys[0]!);
-    if (gid < 0 || !putGidNumber(out, tape, gid)) return false;
-    putByte(out, COMMA);
-    return true;
+    return gid >= 0 && out.gidNumber(c.keys[0]!, tape, gid);
   },
 });
 
@@ -67,9 +58,7 @@ export const position = kind<undefined>({
   },
   write(c, _tape, _n, out, _owner, at) {
     if (at < 0) return false;
-    putConst(out, c.keys[0]!);
-    putText(out, String(at));
-    putByte(out, COMMA);
+    out.number(c.keys[0]!, at);
     return true;
   },
 });

@@ -3,8 +3,8 @@
 // listed in index.ts.
 import type { Fields } from '../fields.ts';
 import { NULL, type Tape } from '../tape.ts';
-import { COMMA, constant, putByte, putConst, type Constant } from '../tape-values.ts';
-import type { BigQueryColumn, ByteRows, Row } from '../types.ts';
+import type { Constant } from '../tape-values.ts';
+import type { BigQueryColumn, Row, RowOut } from '../types.ts';
 
 /** A column as the general path runs it: the names of its BigQuery columns, in order. */
 export interface ReadColumn<O> {
@@ -18,8 +18,8 @@ export interface ReadColumn<O> {
 export interface WriteColumn<O> {
   readonly keys: readonly Constant[];
   readonly options: O;
-  /** For a kind with sub-columns (records): writes `{` and one element's columns, each ending with a comma; false to refuse. */
-  readonly element: ((tape: Tape, node: number, out: ByteRows) => boolean) | null;
+  /** For a kind with sub-columns (records): opens one element and writes its columns (the caller closes it); false to refuse. */
+  readonly element: ((tape: Tape, node: number, out: RowOut) => boolean) | null;
 }
 
 export interface Kind<O> {
@@ -28,27 +28,21 @@ export interface Kind<O> {
   /** General path: sets the row's columns from the value at `key` of `src`. */
   read(src: Fields, key: string, c: ReadColumn<O>, row: Row): void;
   /**
-   * Byte path: writes `"name":value,` for each column from tape node `n` (negative: the key is absent
+   * Byte path: writes each of its columns' values from tape node `n` into `out` (negative: the key is absent
    * or an object on the way is null or absent), or returns false and the line takes the general path.
    * `owner` is the node of the owning record's id for an inline list element, else -1; `position`
    * the element's place in its list (from 0), else -1.
    */
-  write(c: WriteColumn<O>, tape: Tape, n: number, out: ByteRows, owner: number, position: number): boolean;
+  write(c: WriteColumn<O>, tape: Tape, n: number, out: RowOut, owner: number, position: number): boolean;
 }
 
 /** Types a kind's entry by its options. */
 export const kind = <O>(k: Kind<O>): Kind<O> => k;
 
-export const NULL_TEXT = constant('null');
-
 /** Whether node `n` makes a null column: the key is absent, an object on the way is null or absent, or the value is null. */
 export const missing = (tape: Tape, n: number): boolean => n < 0 || tape.type(n) === NULL;
 
-/** `"name":null,` for each of a column's BigQuery columns. */
-export function putNulls(c: WriteColumn<unknown>, out: ByteRows): void {
-  for (const k of c.keys) {
-    putConst(out, k);
-    putConst(out, NULL_TEXT);
-    putByte(out, COMMA);
-  }
+/** Null for each of a column's BigQuery columns. */
+export function putNulls(c: WriteColumn<unknown>, out: RowOut): void {
+  for (const k of c.keys) out.null(k);
 }

@@ -3,28 +3,22 @@
 // absent reads as empty; a list of another shape is left unread (in `_extra`) by the general path and
 // refused by the byte path.
 import { ARRAY, OBJECT, STRING, type Tape } from '../tape.ts';
-import { ascii, COMMA, constant, putByte, putConst, type Constant } from '../tape-values.ts';
-import type { ByteRows } from '../types.ts';
-import { kind, missing, NULL_TEXT, type WriteColumn } from './kind.ts';
-import { integerBytes, stringBytes } from './scalars.ts';
+import { ascii, constant, type Constant } from '../tape-values.ts';
+import type { RowOut } from '../types.ts';
+import { kind, missing, type WriteColumn } from './kind.ts';
+import { integerOf, stringOf } from './scalars.ts';
 
-const EMPTY_LIST = constant('[]');
-
-/** `"name":[…],` with each element written by `element` (false: refuse the line); `[]` for a missing list. */
-function putList<O>(c: WriteColumn<O>, tape: Tape, n: number, out: ByteRows, element: (c: WriteColumn<O>, tape: Tape, e: number, out: ByteRows) => boolean): boolean {
-  putConst(out, c.keys[0]!);
-  if (missing(tape, n)) {
-    putConst(out, EMPTY_LIST);
-  } else {
-    if (tape.type(n) !== ARRAY) return false;
-    putByte(out, 0x5b);
+/** A list column with each element written by `element` (false: refuse the line); empty for a missing list. */
+function putList<O>(c: WriteColumn<O>, tape: Tape, n: number, out: RowOut, element: (c: WriteColumn<O>, tape: Tape, e: number, out: RowOut) => boolean): boolean {
+  if (!missing(tape, n) && tape.type(n) !== ARRAY) return false;
+  out.listStart(c.keys[0]!);
+  if (!missing(tape, n)) {
     for (let e = tape.first(n), last = tape.next(n); e < last; e = tape.next(e)) {
-      if (e !== tape.first(n)) putByte(out, COMMA);
+      if (e !== tape.first(n)) out.listNext();
       if (!element(c, tape, e, out)) return false;
     }
-    putByte(out, 0x5d);
   }
-  putByte(out, COMMA);
+  out.listEnd();
   return true;
 }
 
@@ -34,14 +28,13 @@ export const strings = kind<undefined>({
   read(src, key, c, row) {
     row[c.names[0]!] = src.strings(key);
   },
-  write: (c, tape, n, out) => putList(c, tape, n, out, (_c, tape, e, out) => stringBytes(tape, e, out)),
+  write: (c, tape, n, out) => putList(c, tape, n, out, (_c, tape, e, out) => stringOf(tape, e, null, out)),
 });
 
-/** Writes one element of a records column: `{` and its columns, the last comma turned into `}`. */
-function putRecord(c: WriteColumn<unknown>, tape: Tape, e: number, out: ByteRows): boolean {
+/** Writes one element of a records column: its columns, opened and closed. */
+function putRecord(c: WriteColumn<unknown>, tape: Tape, e: number, out: RowOut): boolean {
   if (tape.type(e) !== OBJECT || !c.element!(tape, e, out)) return false;
-  if (out.buf[out.length - 1] === COMMA) out.buf[out.length - 1] = 0x7d;
-  else putByte(out, 0x7d);
+  out.close();
   return true;
 }
 
@@ -109,10 +102,8 @@ export const pivot = kind<PivotOptions>({
     const found = pivotNodes(c.options, tape, n);
     if (found === null) return false;
     for (let i = 0; i < c.keys.length; i++) {
-      putConst(out, c.keys[i]!);
-      if (missing(tape, found[i]!)) putConst(out, NULL_TEXT);
-      else if (!integerBytes(tape, found[i]!, out)) return false;
-      putByte(out, COMMA);
+      if (missing(tape, found[i]!)) out.null(c.keys[i]!);
+      else if (!integerOf(tape, found[i]!, c.keys[i]!, out)) return false;
     }
     return true;
   },

@@ -4,7 +4,7 @@
 // it whole, without a reader per nested object; otherwise it is read field by field.
 import { isDecimalString } from '../fields.ts';
 import { OBJECT } from '../tape.ts';
-import { COMMA, moneyAmount, moneyCurrency, putByte, putConst, putRaw, putString, SHOP_MONEY } from '../tape-values.ts';
+import { moneyAmount, moneyCurrency, SHOP_MONEY } from '../tape-values.ts';
 import type { JsonValue } from '../types.ts';
 import { kind, missing, putNulls, type Kind } from './kind.ts';
 
@@ -61,12 +61,8 @@ function moneyKind(inBag: boolean): Kind<undefined> {
       }
       const amount = moneyAmount(tape, n);
       if (amount === -1) return false;
-      putConst(out, c.keys[0]!);
-      putRaw(out, tape, amount);
-      putByte(out, COMMA);
-      putConst(out, c.keys[1]!);
-      putString(out, tape, moneyCurrency(tape, n, amount));
-      putByte(out, COMMA);
+      out.raw(c.keys[0]!, tape, amount);
+      out.string(c.keys[1]!, tape, moneyCurrency(tape, n, amount));
       return true;
     },
   });

@@ -3,40 +3,38 @@
 // path writes exactly the values that getter takes, and refuses the line on any other.
 import { isIntegerString, numericId, type Fields } from '../fields.ts';
 import { FALSE, INTEGER, NUMBER, STRING, TRUE, type Tape } from '../tape.ts';
-import { COMMA, constant, isDecimalNode, isStringNode, isTimestampNode, latin1, putByte, putConst, putGidNumber, putRaw, putString, putText } from '../tape-values.ts';
-import type { ByteRows, ColumnType, JsonValue } from '../types.ts';
-import { missing, NULL_TEXT, type Kind } from './kind.ts';
+import { isDecimalNode, isStringNode, isTimestampNode, latin1, type Constant } from '../tape-values.ts';
+import type { ColumnType, JsonValue, RowOut } from '../types.ts';
+import { missing, type Kind } from './kind.ts';
 
-const TRUE_TEXT = constant('true');
-const FALSE_TEXT = constant('false');
+/** Writes the value at node `n` as column `key` (null: a list's element), or returns false, writing nothing, for a value its getter does not take. */
+type PutValue = (tape: Tape, n: number, key: Constant, out: RowOut) => boolean;
 
-/** A kind of one scalar column: null when the value is null or missing, else `get`'s value, whose bytes `bytes` writes (false: a value `get` does not take). */
-function scalar(type: ColumnType, get: (src: Fields, key: string) => JsonValue, bytes: (tape: Tape, n: number, out: ByteRows) => boolean, description?: (name: string) => string): Kind<undefined> {
+/** A kind of one scalar column: null when the value is null or missing, else `get`'s value, which `put` writes. */
+function scalar(type: ColumnType, get: (src: Fields, key: string) => JsonValue, put: PutValue, description?: (name: string) => string): Kind<undefined> {
   return {
     columns: (name) => [{ name, type, ...(description ? { description: description(name) } : {}) }],
     read(src, key, c, row) {
       row[c.names[0]!] = get(src, key);
     },
     write(c, tape, n, out) {
-      putConst(out, c.keys[0]!);
-      if (missing(tape, n)) putConst(out, NULL_TEXT);
-      else if (!bytes(tape, n, out)) return false;
-      putByte(out, COMMA);
+      if (!missing(tape, n)) return put(tape, n, c.keys[0]!, out);
+      out.null(c.keys[0]!);
       return true;
     },
   };
 }
 
-export function stringBytes(tape: Tape, n: number, out: ByteRows): boolean {
+export function stringOf(tape: Tape, n: number, key: Constant | null, out: RowOut): boolean {
   if (!isStringNode(tape.type(n))) return false;
-  putString(out, tape, n);
+  out.string(key, tape, n);
   return true;
 }
 
-export const string = scalar('STRING', (src, key) => src.string(key), stringBytes);
+export const string = scalar('STRING', (src, key) => src.string(key), stringOf);
 
 /** Int (a JSON number) or UnsignedInt64 (a string of digits), as given. */
-export function integerBytes(tape: Tape, n: number, out: ByteRows): boolean {
+export const integerOf: PutValue = (tape, n, key, out) => {
   const type = tape.type(n);
   if (type === INTEGER) {
     // Up to 15 digits is a safe integer, which JSON.stringify writes as it was written; -0 it writes as 0.
@@ -46,40 +44,40 @@ export function integerBytes(tape: Tape, n: number, out: ByteRows): boolean {
   } else if (type !== STRING || !isIntegerString(latin1(tape, tape.start(n) + 1, tape.end(n) - 1))) {
     return false;
   }
-  putRaw(out, tape, n);
+  out.raw(key, tape, n);
   return true;
-}
+};
 
-export const integer = scalar('INTEGER', (src, key) => src.integer(key), integerBytes);
+export const integer = scalar('INTEGER', (src, key) => src.integer(key), integerOf);
 
-export const float = scalar('FLOAT', (src, key) => src.float(key), (tape, n, out) => {
+export const float = scalar('FLOAT', (src, key) => src.float(key), (tape, n, key, out) => {
   const type = tape.type(n);
   if (type !== INTEGER && type !== NUMBER) return false;
   // As JSON.parse reads it and JSON.stringify writes it (1.50 → 1.5, 1e400 is not finite).
   const value = Number(latin1(tape, tape.start(n), tape.end(n)));
   if (!Number.isFinite(value)) return false;
-  putText(out, String(value));
+  out.number(key, value);
   return true;
 });
 
-export const boolean = scalar('BOOLEAN', (src, key) => src.boolean(key), (tape, n, out) => {
+export const boolean = scalar('BOOLEAN', (src, key) => src.boolean(key), (tape, n, key, out) => {
   const type = tape.type(n);
   if (type !== TRUE && type !== FALSE) return false;
-  putConst(out, type === TRUE ? TRUE_TEXT : FALSE_TEXT);
+  out.boolean(key, type === TRUE);
   return true;
 });
 
 // No character a timestamp may hold is ever escaped, so an escaped string is not one either.
-export const timestamp = scalar('TIMESTAMP', (src, key) => src.timestamp(key), (tape, n, out) => {
+export const timestamp = scalar('TIMESTAMP', (src, key) => src.timestamp(key), (tape, n, key, out) => {
   if (!isTimestampNode(tape, n)) return false;
-  putRaw(out, tape, n);
+  out.raw(key, tape, n);
   return true;
 });
 
 /** Decimal / Money scalars: Shopify sends them as strings, which keeps their precision. */
-export const decimal = scalar('NUMERIC', (src, key) => src.decimal(key), (tape, n, out) => {
+export const decimal = scalar('NUMERIC', (src, key) => src.decimal(key), (tape, n, key, out) => {
   if (!isDecimalNode(tape, n)) return false;
-  putRaw(out, tape, n);
+  out.raw(key, tape, n);
   return true;
 });
 
@@ -90,6 +88,6 @@ export const ref = scalar(
     const gid = src.string(key);
     return gid === null ? null : numericId(gid);
   },
-  (tape, n, out) => putGidNumber(out, tape, n),
+  (tape, n, key, out) => out.gidNumber(key, tape, n),
   (name) => `Numeric id of the ${name.replace(/_id$/, '').replaceAll('_', ' ')}`,
 );
