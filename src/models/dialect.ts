@@ -4,7 +4,6 @@
 import type { DialectName } from '../views/dialects.ts';
 
 export interface ModelDialect {
-  dialect: DialectName;
   /** A current-state view or a model, quoted (and, in BigQuery, in its dataset). */
   name(name: string): string;
   /** The calendar day of a TIMESTAMP in an IANA time zone (an expression). */
@@ -26,7 +25,6 @@ export interface ModelDialect {
 export function modelDialect(dialect: DialectName, dataset = 'analytics'): ModelDialect {
   if (dialect === 'duckdb') {
     return {
-      dialect,
       name: (n) => `"${n}"`,
       localDate: (instant, tz) => `CAST(timezone(${tz}, ${instant}) AS DATE)`,
       monthStart: (date) => `CAST(date_trunc('month', ${date}) AS DATE)`,
@@ -38,7 +36,6 @@ export function modelDialect(dialect: DialectName, dataset = 'analytics'): Model
     };
   }
   return {
-    dialect,
     name: (n) => `\`${dataset}.${n}\``,
     localDate: (instant, tz) => `DATE(${instant}, ${tz})`,
     monthStart: (date) => `DATE_TRUNC(${date}, MONTH)`,
