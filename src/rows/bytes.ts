@@ -1,7 +1,8 @@
-// The byte path: a JSONL line straight to its row's NDJSON, without JSON.parse. The line is scanned into
-// a tape (tape.ts), each column finds its value there by path, and its kind's write() (kinds/) writes
-// it by copying the line's own bytes: a string Shopify wrote is, byte for byte, what JSON.stringify
-// writes for it, once `\/` is unescaped. A kind writes only values the general path (read.ts) would put
+// The byte path: a JSONL line straight to its row, without JSON.parse. The line is scanned into a tape
+// (tape.ts), each column finds its value there by path, and its kind's write() (kinds/) hands the
+// value's node to the table's RowOut (types.ts), which copies the line's own bytes into the row's NDJSON
+// (a string Shopify wrote is, byte for byte, what JSON.stringify writes for it, once `\/` is unescaped)
+// or into its Parquet columns (src/parquet/encode.ts). A kind writes only values the general path (read.ts) would put
 // in its column, and a line with anything else (a key no column reads, a value of another shape) is
 // refused: nothing is written, and the line takes JSON.parse and the general path. Parsing and building
 // JS values were two thirds of a worker's time; this path creates a JS value only where a column needs
