@@ -49,7 +49,7 @@ const WORKER_URL = new URL(`./batch-worker${extname(fileURLToPath(import.meta.ur
 // A worker's live data is a batch and the rows it is writing (a few MB), but V8 lets a worker's young
 // generation and heap grow far past that; these caps keep RSS flat at no measurable cost now that a
 // batch leaves little garbage (README, Performance).
-const HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 };
+export const HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 48 };
 // A batch is about 1 MiB unless one line is huge. A line's text exists about four times over while
 // it is written (the line, the parsed value, its JSON, the row), two bytes a character once one is not
 // Latin-1: past this size that can outgrow the capped heap (a 7 MB line sometimes did), and a worker
