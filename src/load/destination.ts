@@ -1,7 +1,6 @@
 // Where processed files go. Two implementations share this contract: local.ts (a folder) and gcs.ts
 // (a gs:// bucket and prefix). Object names are relative to the destination root and deterministic,
 // so re-uploading after a crash either finds the same bytes (skipped) or fails loudly.
-import type { Readable } from 'node:stream';
 import { ErrorCodes, EtlError } from '../errors/index.ts';
 
 /**
@@ -45,8 +44,6 @@ export interface Destination {
   writeJson(objectName: string, value: unknown, options: { replace: boolean }): Promise<void>;
   /** Reads a JSON document, or null when absent. */
   readJson(objectName: string): Promise<unknown | null>;
-  /** A stored object's bytes as a stream, for a pass over a run's files (src/sync/quality.ts). */
-  read(objectName: string): Readable;
   /**
    * Removes a part file that no manifest will list (its window is being extracted again), so readers
    * of the folders (BigQuery external tables) do not see its rows twice. Absent objects are fine.

@@ -9,7 +9,6 @@
 // the request, a write finds its own bytes in place (usually as a 412 on the retry) and a delete finds
 // nothing to delete (a 404). Both count as done, like the answer would have.
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Bucket, File } from '@google-cloud/storage';
 import { ErrorCodes, EtlError } from '../errors/index.ts';
@@ -151,10 +150,6 @@ export class GcsDestination implements Destination {
     } catch (err) {
       throw classifyGcsError(err, what, this.#bucket.name);
     }
-  }
-
-  read(objectName: string): Readable {
-    return forDownload(this.#bucket.file(this.#name(objectName))).createReadStream();
   }
 
   async readJson(objectName: string): Promise<unknown | null> {

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { crc32c, crc32cBase64 } from '../io/crc.ts';
@@ -98,10 +97,6 @@ export class LocalDestination implements Destination {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw fromSystemError(err, `listing ${folder}`);
     }
-  }
-
-  read(objectName: string): Readable {
-    return createReadStream(this.#path(objectName));
   }
 
   async readJson(objectName: string): Promise<unknown | null> {

@@ -17,6 +17,6 @@ port.on('message', (task: BatchTask) => {
     // Not a line's fault (processBatch returns those): report it as the worker's own failure.
     reply = { id: task.id, crash: err instanceof Error ? (err.stack ?? err.message) : String(err), memory: task.memory };
   }
-  const moved = reply.outcome?.ok ? reply.outcome.segments.flatMap((s) => [s.segment.bytes.buffer as ArrayBuffer, ...(s.segment.ids ? [s.segment.ids.buffer as ArrayBuffer] : [])]) : [];
+  const moved = reply.outcome?.ok ? reply.outcome.segments.flatMap((s) => [s.segment.bytes.buffer as ArrayBuffer, ...[s.segment.ids, s.segment.sums].flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []))]) : [];
   port.postMessage(reply, [...moved, task.memory]);
 });

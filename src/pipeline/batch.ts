@@ -10,6 +10,7 @@ import { COMMA, constant, putByte, putConst, putGidNumber, putRaw, putString, pu
 import type { TablePages } from '../parquet/encode.ts';
 import { keepPages, parquetSegment, takePages } from '../parquet/segment.ts';
 import { encodeSegment, type Segment } from './segment.ts';
+import { tableSums } from './sums.ts';
 
 /** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and when the window's data was read (`_extracted_at`); and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */
 export interface RunStamp {
@@ -261,6 +262,8 @@ export class TableRows implements ByteSink {
         if (t.rows === 0) continue;
         const segment = encodeSegment(t.buf.subarray(0, t.length), t.rows, level);
         if (this.#idTables.has(table)) segment.ids = rowIds(t.buf, t.length, t.rows);
+        const sums = tableSums(table, t.buf, t.length);
+        if (sums) segment.sums = sums;
         out.push({ table, segment });
         continue;
       }

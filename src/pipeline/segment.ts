@@ -21,6 +21,8 @@ export interface Segment {
   pages?: PageSet;
   /** The rows' ids, for a table whose ids the deletions stage keeps (Entity.deletes). */
   ids?: Float64Array;
+  /** What the quality checks read from the rows, for a table they read (sums.ts). */
+  sums?: Float64Array;
 }
 
 // ID1 ID2, CM=deflate, no flags, no mtime (so equal input makes equal files), XFL 0, OS unknown.

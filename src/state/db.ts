@@ -1,7 +1,7 @@
 // Sync state in one SQLite file (WAL, synchronous=FULL; docs/design.md#sync-state): runs, windows
 // with their status and the watermarks their commits move, the bulk operations we submitted, and the
-// outbox of part files, and the ids the warehouse holds, each table behind its own object (runs.ts,
-// windows.ts, operations.ts, files.ts, id-sets.ts, local-lock.ts). Every method is one statement or one transaction, so a crash between any
+// outbox of part files, the ids the warehouse holds, and the windows' quality sums, each table behind its own object (runs.ts,
+// windows.ts, operations.ts, files.ts, id-sets.ts, window-sums.ts, local-lock.ts). Every method is one statement or one transaction, so a crash between any
 // two calls leaves a consistent database.
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { Operations } from './operations.ts';
 import { Runs } from './runs.ts';
 import { MIGRATIONS } from './schema.ts';
 import { Windows } from './windows.ts';
+import { WindowSums } from './window-sums.ts';
 
 /**
  * A damaged page surfaces only when a statement reads it, which could be mid-run; quick_check reads
@@ -63,6 +64,7 @@ export class StateDb {
   readonly operations: Operations;
   readonly files: Files;
   readonly idSets: IdSets;
+  readonly windowSums: WindowSums;
 
   private constructor(db: Database.Database, path: string, now: () => Date) {
     this.db = db;
@@ -71,6 +73,7 @@ export class StateDb {
     this.lock = new LocalLock(db, path, now);
     this.runs = new Runs(db, stamp);
     this.idSets = new IdSets(db);
+    this.windowSums = new WindowSums(db);
     this.windows = new Windows(db, stamp, (w) => this.idSets.commitWindow(w));
     this.operations = new Operations(db, stamp);
     this.files = new Files(db, stamp);

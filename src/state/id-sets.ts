@@ -7,6 +7,7 @@
 // started, and whether a deletion was reported for it (`deleted`), so each delete is reported once and
 // a record seen again is reported restored. The same commit applies the marks of a deletions window.
 import type Database from 'better-sqlite3';
+import { unsynced } from './unsynced.ts';
 import type { WindowRow } from './windows.ts';
 
 /** What a snapshot comparison found for one id. */
@@ -17,12 +18,9 @@ export interface IdFinding {
   deleted: number;
 }
 
-/** SQLite's number for synchronous = NORMAL (what PRAGMA synchronous reads back). */
-const SYNCHRONOUS_NORMAL = 1;
-
 export class IdSets {
   readonly #db: Database.Database;
-  #pending: { insert: Database.Statement<[number, string, Buffer]>; level: Database.Statement; setLevel: Map<number, Database.Statement> } | null = null;
+  #insertPending: Database.Statement<[number, string, Buffer]> | null = null;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -36,37 +34,14 @@ export class IdSets {
 
   /**
    * Ids of `table` rows the window's attempt wrote (one batch's), written without waiting for the disk
-   * (synchronous = NORMAL for this one statement): they need no durability of their own, since every
-   * attempt starts by dropping them (clearPending) and the commit that moves them into the set is a
-   * FULL transaction, whose sync of the WAL takes them along. Waiting for the disk here, once per batch
-   * on the thread that feeds the workers, kept it blocked ~7 ms a batch (1.07 s per 100 MB of orders),
-   * longer than two workers take to process one. Its statements are prepared once: preparing the
-   * insert and the three pragmas at every call was ~7% of that thread's time while data streams.
+   * (unsynced.ts): they need no durability of their own, since every attempt starts by dropping them
+   * (clearPending) and the commit that moves them into the set is a FULL transaction. Its statement is
+   * prepared once.
    */
   addPending(windowId: number, table: string, ids: Float64Array): void {
     if (ids.length === 0) return;
-    const s = (this.#pending ??= {
-      insert: this.#db.prepare<[number, string, Buffer]>('INSERT INTO pending_ids (window_id, table_name, ids) VALUES (?, ?, ?)'),
-      level: this.#db.prepare('PRAGMA synchronous').pluck(),
-      setLevel: new Map(),
-    });
-    const insert = (): void => {
-      s.insert.run(windowId, table, Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength));
-    };
-    // Inside a transaction the level cannot change (SQLite refuses), and that transaction's commit decides anyway.
-    if (this.#db.inTransaction) return insert();
-    const setLevel = (level: number): void => {
-      let set = s.setLevel.get(level);
-      if (!set) s.setLevel.set(level, (set = this.#db.prepare(`PRAGMA synchronous = ${level}`)));
-      set.run();
-    };
-    const level = s.level.get() as number;
-    setLevel(SYNCHRONOUS_NORMAL);
-    try {
-      insert();
-    } finally {
-      setLevel(level);
-    }
+    const insert = (this.#insertPending ??= this.#db.prepare<[number, string, Buffer]>('INSERT INTO pending_ids (window_id, table_name, ids) VALUES (?, ?, ?)'));
+    unsynced(this.#db, () => insert.run(windowId, table, Buffer.from(ids.buffer, ids.byteOffset, ids.byteLength)));
   }
 
   /** A deletion (deleted = 1) or restoration (0) the window reports, applied to the set at its commit. */

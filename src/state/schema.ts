@@ -144,4 +144,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (window_id, table_name, id)
   ) WITHOUT ROWID;
   `,
+  // What the quality checks read from a window's rows (src/pipeline/sums.ts), one blob per table per
+  // batch (float64s), recorded as rows are written and kept until the run that lists the window in its
+  // manifest has checked it (window-sums.ts).
+  `
+  CREATE TABLE window_sums (
+    window_id  INTEGER NOT NULL REFERENCES windows(window_id),
+    table_name TEXT NOT NULL,
+    sums       BLOB NOT NULL
+  );
+  CREATE INDEX window_sums_window ON window_sums (window_id);
+  `,
 ];

@@ -129,7 +129,7 @@ export async function runShop(config: RunConfig, target: ShopTarget, deps: RunDe
     if (fatal && !fatal.ok) throw fatal.e;
     const failed = summary.entities.filter((e) => e.status !== 'committed' && e.status !== 'skipped');
     summary.status = deps.signal.aborted ? 'interrupted' : failed.length === 0 ? 'succeeded' : failed.length === summary.entities.filter((e) => e.status !== 'skipped').length ? 'failed' : 'partial';
-    if (!deps.signal.aborted) await runQualityChecks(config.strictQuality, { dest, manifest, summary, logger, scratch: join(config.staging, runId) });
+    if (!deps.signal.aborted) await runQualityChecks(config.strictQuality, { sums: state.db.windowSums, shop: target.shop, manifest, summary, logger, scratch: join(config.staging, runId) });
     await manifest.finish(summary.status, now().toISOString());
     summary.manifest = objectLocation(config.dest, manifestObjectName(target.shop, runId));
     return summary;
@@ -179,7 +179,7 @@ interface ShopParts {
 function entityRunDeps(config: RunConfig, p: ShopParts): EntityRunDeps & { bulkWindow: BulkWindowDeps } {
   const { shop, runId, state, logger, signal, progress } = p;
   const outbox: OutboxDeps = { state, dest: p.dest, uploads: pLimit(4), logger, signal };
-  const staging = new Staging({ outbox, stagingRoot: config.staging, shop, runId, runDate: runDateOf(runId), partSize: config.partSize, format: config.format, progress, ids: state.idSets });
+  const staging = new Staging({ outbox, stagingRoot: config.staging, shop, runId, runDate: runDateOf(runId), partSize: config.partSize, format: config.format, progress, ids: state.idSets, sums: state.windowSums });
   const meta = { shop, runId, currency: p.currency, format: config.format };
   const bulkWindow: BulkWindowDeps = {
     operations: {

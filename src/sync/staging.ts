@@ -15,6 +15,7 @@ import { WindowOutbox, windowStagingDir, type OutboxDeps } from '../load/outbox.
 import type { ProcessResult, SegmentSink } from '../pipeline/process.ts';
 import type { Segment } from '../pipeline/segment.ts';
 import type { IdSets } from '../state/id-sets.ts';
+import type { WindowSums } from '../state/window-sums.ts';
 import { TableWriters } from '../pipeline/table-writer.ts';
 import type { Progress } from '../report/progress.ts';
 import type { WindowMachine } from './window.ts';
@@ -36,6 +37,8 @@ export interface StagingDeps {
   progress: Progress;
   /** Where an attempt's row ids wait for the window's commit (every attempt starts with none). */
   ids: Pick<IdSets, 'clearPending' | 'addPending'>;
+  /** Where an attempt's quality sums wait for the run's checks (every attempt starts with none). */
+  sums: Pick<WindowSums, 'clear' | 'add'>;
 }
 
 export interface WindowOutput {
@@ -75,7 +78,8 @@ export class Staging {
     });
     const outbox = new WindowOutbox(this.#deps.outbox, window.id, runId, (index) => window.checkpoint(index === 0 ? 'before-upload' : 'uploading'));
     this.#deps.ids.clearPending(window.id);
-    return new WindowStage(window, stagingDir, writers, outbox, this.#deps.progress, (files) => this.#numbered(files), this.#deps.ids);
+    this.#deps.sums.clear(window.id);
+    return new WindowStage(window, stagingDir, writers, outbox, this.#deps.progress, (files) => this.#numbered(files), this.#deps.ids, this.#deps.sums);
   }
 
   /** The part numbers `files` took are not given out again in this run. */
@@ -108,19 +112,21 @@ function snapshotTables(entity: string): string[] {
 
 /**
  * One attempt at a window: the pipeline writes segments into it (the table writers; a segment's row
- * ids go to the window's pending ids); each closed part goes on to the outbox.
+ * ids go to the window's pending ids, its quality sums to the window's); each closed part goes on to the outbox.
  */
 export class WindowStage implements SegmentSink {
   readonly writers: TableWriters;
   readonly #ids: Pick<IdSets, 'addPending'>;
+  readonly #sums: Pick<WindowSums, 'add'>;
   readonly #window: WindowMachine;
   readonly #stagingDir: string;
   readonly #outbox: WindowOutbox;
   readonly #progress: Progress;
   readonly #numbered: (files: StagedFile[]) => void;
 
-  constructor(window: WindowMachine, stagingDir: string, writers: TableWriters, outbox: WindowOutbox, progress: Progress, numbered: (files: StagedFile[]) => void, ids: Pick<IdSets, 'addPending'>) {
+  constructor(window: WindowMachine, stagingDir: string, writers: TableWriters, outbox: WindowOutbox, progress: Progress, numbered: (files: StagedFile[]) => void, ids: Pick<IdSets, 'addPending'>, sums: Pick<WindowSums, 'add'>) {
     this.#ids = ids;
+    this.#sums = sums;
     this.#window = window;
     this.#stagingDir = stagingDir;
     this.writers = writers;
@@ -131,6 +137,7 @@ export class WindowStage implements SegmentSink {
 
   write(table: string, segment: Segment): Promise<void> | void {
     if (segment.ids) this.#ids.addPending(this.#window.id, table, segment.ids);
+    if (segment.sums) this.#sums.add(this.#window.id, table, segment.sums);
     return this.writers.write(table, segment);
   }
 

@@ -77,6 +77,13 @@ describe('a run killed at any phase loses nothing', function () {
       const attribution = (await readPublished(out, published, 'order_attribution')).map((r) => String(r.id));
       expect(attribution.length, 'no order_attribution row listed twice').to.equal(new Set(attribution).size);
       expect(attribution.length).to.equal(truth.length);
+      // The rerun's quality checks cover every order, those of the window the killed run wrote included
+      // (from the sums its attempt recorded in the state), none failing; the state keeps none after.
+      const checked = published.flatMap((m) => m._quality?.checks.filter((q) => q.name === 'order_totals') ?? []);
+      expect(checked.map((q) => [q.checked, q.failed])).to.deep.equal([[truth.length, 0]]);
+      const after = StateDb.open(join(dir, 'state.db'));
+      expect(after.db.prepare('SELECT COUNT(*) FROM window_sums').pluck().get()).to.equal(0);
+      after.close();
     });
   }
 

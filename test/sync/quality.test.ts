@@ -1,19 +1,9 @@
-// The quality pass reads a few columns of each row without parsing it (src/sync/quality.ts, field):
+// The quality checks read a few columns of each row without parsing it (src/pipeline/sums.ts, field):
 // checked against JSON.parse on rows shaped as the writer writes them, with the traps a substring search
 // could fall into: a nested record with a key that ends the same way, a string value holding the key's
 // text, nulls, numbers, and the key as the row's last.
 import { expect } from 'chai';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { gzipSync } from 'node:zlib';
-import type { Destination } from '../../src/load/destination.ts';
-import { LocalDestination } from '../../src/load/local.ts';
-import type { ManifestFile, ManifestWindow } from '../../src/load/manifest.ts';
-import { checkQuality, field } from '../../src/sync/quality.ts';
+import { field, tableSums } from '../../src/pipeline/sums.ts';
 
 describe('quality: a column of a row without parsing it', () => {
   const rows = [
@@ -33,74 +23,46 @@ describe('quality: a column of a row without parsing it', () => {
       expect(field(line, 'absent')).to.equal(null);
     });
   }
-  it('reads a row among others by its range of bytes: the next row\'s columns are not its', () => {
-    const text = Buffer.from(`${JSON.stringify({ id: '1', amount: '2.00' })}\n${JSON.stringify({ id: '3', order_id: '4', amount: '5.00' })}\n`);
-    const end = text.indexOf(0x0a);
-    expect([field(text, 'id', 0, end), field(text, 'amount', 0, end), field(text, 'order_id', 0, end)]).to.deep.equal(['1', '2.00', null]);
-    expect([field(text, 'id', end + 1, text.length - 1), field(text, 'order_id', end + 1, text.length - 1)]).to.deep.equal(['3', '4']);
-  });
 });
 
-// The pass must hold no row, whatever a part's size: a value read from a row is kept (an order id is a
-// key of the file's sums until the file is done), and V8 makes a substring of 13 characters or more a
-// view that keeps its whole string alive, so an id cut from a line's text kept the line: one line per
-// order of every file (at 1 GB of orders the ETL's RSS went 240 -> 600 MiB in this pass). The heap is
-// read after a full collection at every chunk the pass reads from the line items' part.
-describe('quality: the pass holds sums, not rows', () => {
-  const gc = (() => {
-    v8.setFlagsFromString('--expose-gc');
-    return runInNewContext('gc') as () => void;
-  })();
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'quality-heap-'));
+// What the checks read from a batch's rows (src/pipeline/sums.ts, tableSums), against the same rows
+// through JSON.parse: an order's figures, a parent's adjacent children summed (one entry per run of
+// the same parent), transactions other than successful refunds left out, a withdrawal's net negative,
+// a row without its parent's id left out.
+describe('quality: the sums a batch\'s rows give the checks', () => {
+  const text = (rows: object[]): Buffer => Buffer.from(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+  const sums = (table: string, rows: object[]): number[] => {
+    const buf = text(rows);
+    // The table's buffer is reused from batch to batch: only its first `length` bytes are this batch's.
+    return [...tableSums(table, Buffer.concat([buf, Buffer.from('{"id":"9","order_id":"9","original_total":"1.00"}\n')]), buf.length)!];
+  };
+  it('an order: id, updated_at, total, tax, discounts, refunded, in cents', () => {
+    const order = { id: '5612000000007', name: '#1001', updated_at: '2026-12-01T10:00:00Z', total_price: '107.5', total_tax: '8.88', total_discounts: '0.0', total_refunded: null, line_items_count: 2 };
+    expect(sums('orders', [order])).to.deep.equal([5612000000007, Date.parse(order.updated_at), 10750, 888, 0, 0]);
   });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
+  it('line items: adjacent rows of one order summed, another order its own entry, a row without order_id left out', () => {
+    const rows = [
+      { id: '1', order_id: '77', title: 'Élan "mug"', original_total: '10.05' },
+      { id: '2', order_id: '77', original_total: '0.95' },
+      { id: '3', order_id: null, original_total: '5.00' },
+      { id: '4', order_id: '78', original_total: '2.5' },
+    ];
+    expect(sums('order_line_items', rows)).to.deep.equal([77, 1100, 78, 250]);
   });
-
-  it('reads a part of 3,000 orders\' 4 KB line items (some of 40 KB, longer than an inflated chunk) holding less than a tenth of its text', async () => {
-    const ORDERS = 3000;
-    // Text that compresses little, so the part arrives in many chunks.
-    let seed = 7;
-    const noise = (n: number): string => {
-      let s = '';
-      for (let i = 0; i < n; i++) s += ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 36).toString(36);
-      return s;
-    };
-    const orderRows: string[] = [];
-    const lineRows: string[] = [];
-    for (let i = 0; i < ORDERS; i++) {
-      const id = String(5612000000000 + i);
-      orderRows.push(JSON.stringify({ id, updated_at: '2026-12-01T00:00:00Z', total_price: '10.00', total_tax: '0.0', total_discounts: '0.0', total_refunded: '0.0' }));
-      lineRows.push(JSON.stringify({ id: String(1418000000000 + i), order_id: id, title: noise(i % 500 === 0 ? 40_000 : 4000), original_total: '10.00' }));
-    }
-    const text = lineRows.join('\n');
-    const part = (table: string, lines: string[]): ManifestFile => {
-      const objectName = `${table}/part-00000.ndjson.gz`;
-      mkdirSync(join(dir, table), { recursive: true });
-      writeFileSync(join(dir, objectName), gzipSync(lines.join('\n') + '\n'));
-      return { objectName, table, rows: lines.length, bytes: 0, crc32c: '' };
-    };
-    const window: ManifestWindow = { windowKey: 'r/w', entity: 'orders', since: null, until: null, operationId: null, checks: { objectCount: null, linesRead: 0, linesMatchObjectCount: true }, files: [part('orders', orderRows), part('order_line_items', lineRows)] };
-    const local = new LocalDestination(dir);
-    let peak = 0;
-    gc();
-    const base = v8.getHeapStatistics().used_heap_size;
-    const sampling: Destination = Object.assign(Object.create(local) as Destination, {
-      read: (name: string) => {
-        const source = local.read(name);
-        if (name.startsWith('order_line_items/')) {
-          source.on('data', () => {
-            gc();
-            peak = Math.max(peak, v8.getHeapStatistics().used_heap_size - base);
-          });
-        }
-        return source;
-      },
-    });
-    const quality = await checkQuality(sampling, [window], join(dir, 'scratch'));
-    expect(quality.checks[0]).to.deep.include({ name: 'order_totals', checked: ORDERS, failed: 0 });
-    expect(peak, `heap grew by ${(peak / 2 ** 20).toFixed(1)} MiB over ${(text.length / 2 ** 20).toFixed(1)} MiB of line items`).to.be.greaterThan(0).and.lessThan(text.length / 10);
+  it('transactions: only successful refunds', () => {
+    const rows = [
+      { id: '1', order_id: '77', kind: 'SALE', status: 'SUCCESS', amount: '10.00' },
+      { id: '2', order_id: '77', kind: 'REFUND', status: 'FAILURE', amount: '3.00' },
+      { id: '3', order_id: '77', kind: 'REFUND', status: 'SUCCESS', amount: '4.00' },
+    ];
+    expect(sums('order_transactions', rows)).to.deep.equal([77, 400]);
+    expect(sums('order_transactions', rows.slice(0, 2)), 'a batch without one gives an empty list, not none').to.deep.equal([]);
+  });
+  it('payouts: a withdrawal\'s net below zero; balance transactions summed per payout', () => {
+    expect(sums('payouts', [{ id: '5', net: '12.00', transaction_type: 'DEPOSIT' }, { id: '6', net: '3.10', transaction_type: 'WITHDRAWAL' }])).to.deep.equal([5, 1200, 6, -310]);
+    expect(sums('balance_transactions', [{ id: '1', payout_id: '5', net: '-3.10' }, { id: '2', payout_id: '5', net: '15.10' }])).to.deep.equal([5, 1200]);
+  });
+  it('a table the checks do not read gives none', () => {
+    expect(tableSums('customers', text([{ id: '1' }]), 0)).to.equal(undefined);
   });
 });

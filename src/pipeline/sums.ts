@@ -1,0 +1,182 @@
+// What the financial accuracy checks (src/sync/quality.ts) need from a batch's rows, read where the
+// rows are written: from each table's NDJSON text for the batch, before it is deflated, so the checks
+// never read the published files again (that pass inflated every order part after the run: ~3.5 s of
+// CPU and +30 MiB at 500 MB of orders). Parquet tables have no such text (the byte path writes their
+// values straight into the column builders), so a --format parquet run gives none and is not checked.
+// Per table, a flat Float64Array: per order its id, updated_at (ms), total, tax, discounts and refunded;
+// per payout its id and signed net; per child table (id, cents) pairs, a parent's adjacent rows summed
+// (the bulk JSONL gives a parent's children one after the other). Ids are below 2^53 (Shopify's are 13
+// digits) and amounts are whole cents, so doubles hold both exactly.
+
+/**
+ * A row of a batch's NDJSON, read by column without parsing it. Its columns are looked for from where
+ * the last one read was found, then from the row's start: the tables' reads follow their column
+ * order, so each search covers only the bytes between two of them.
+ */
+class RowReader {
+  line: Buffer = Buffer.alloc(0);
+  #from = 0;
+
+  /** The next row: `line` is its bytes. */
+  reset(line: Buffer): void {
+    this.line = line;
+    this.#from = 0;
+  }
+
+  #at(key: string): number {
+    let at = valueAt(this.line, key, this.#from);
+    if (at < 0 && this.#from > 0) at = valueAt(this.line, key, 0);
+    if (at >= 0) this.#from = at;
+    return at;
+  }
+
+  /** A string column's value is `text` (as bytes). */
+  is(key: string, text: Buffer): boolean {
+    const at = this.#at(key);
+    const { line } = this;
+    return at >= 0 && line[at] === 0x22 && line[at + 1 + text.length] === 0x22 && line.compare(text, 0, text.length, at + 1, at + 1 + text.length) === 0;
+  }
+
+  /** An id column (a string of digits) as a number; NaN when null or absent. */
+  id(key: string): number {
+    const at = this.#at(key);
+    const { line } = this;
+    if (at < 0 || line[at] !== 0x22) return NaN;
+    let n = 0;
+    let i = at + 1;
+    for (let c = line[i]!; c >= 0x30 && c <= 0x39; c = line[++i]!) n = n * 10 + (c - 0x30);
+    return line[i] === 0x22 && i > at + 1 ? n : NaN;
+  }
+
+  /**
+   * An amount (a decimal string or a number) in whole cents, 0 when null or absent: what
+   * Math.round(Number(amount) * 100) gives, read from the digits when there are at most two after the
+   * point (the usual), through Number otherwise.
+   */
+  cents(key: string): number {
+    const at = this.#at(key);
+    if (at < 0) return 0;
+    const { line } = this;
+    const quoted = line[at] === 0x22;
+    let i = quoted ? at + 1 : at;
+    const negative = line[i] === 0x2d;
+    if (negative) i++;
+    let whole = 0;
+    let digits = 0;
+    for (let c = line[i]!; c >= 0x30 && c <= 0x39; c = line[++i]!, digits++) whole = whole * 10 + (c - 0x30);
+    let fraction = 0;
+    let places = 0;
+    if (line[i] === 0x2e) for (let c = line[++i]!; c >= 0x30 && c <= 0x39; c = line[++i]!) if (++places <= 2) fraction = fraction * 10 + (c - 0x30);
+    const close = line[i];
+    if (digits > 0 && places <= 2 && whole < 2 ** 40 && (quoted ? close === 0x22 : close === 0x2c || close === 0x7d)) {
+      const c = whole * 100 + (places === 1 ? fraction * 10 : fraction);
+      return negative ? -c : c;
+    }
+    const text = valueText(line, at);
+    return text === null ? 0 : Math.round(Number(text) * 100);
+  }
+
+  /** A string column's value as a string (a timestamp), or null. */
+  text(key: string): string | null {
+    return field(this.line, key);
+  }
+}
+
+/** What one table's row gives the checks: it appends its entry's numbers to `out` (nothing for a row without one). */
+interface TableSums {
+  /** Numbers per entry. */
+  width: number;
+  /** Adjacent entries with the same first number are one entry whose others are summed. */
+  summed: boolean;
+  read(row: RowReader, out: number[]): void;
+}
+
+const REFUND = Buffer.from('REFUND');
+const SUCCESS = Buffer.from('SUCCESS');
+const WITHDRAWAL = Buffer.from('WITHDRAWAL');
+
+const child = (parent: string, amount: string): TableSums => ({
+  width: 2,
+  summed: true,
+  read: (r, out) => {
+    const id = r.id(parent);
+    if (!Number.isNaN(id)) out.push(id, r.cents(amount));
+  },
+});
+
+/** The tables the checks read, and what each gives. */
+export const SUMS: Readonly<Record<string, TableSums>> = {
+  orders: { width: 6, summed: false, read: (r, out) => void out.push(r.id('id'), Date.parse(r.text('updated_at') ?? ''), r.cents('total_price'), r.cents('total_tax'), r.cents('total_discounts'), r.cents('total_refunded')) },
+  order_line_items: child('order_id', 'original_total'),
+  order_shipping_lines: child('order_id', 'original_price'),
+  order_refunds: child('order_id', 'total_refunded'),
+  order_transactions: {
+    width: 2,
+    summed: true,
+    read: (r, out) => {
+      const id = r.id('order_id');
+      if (!Number.isNaN(id) && r.is('kind', REFUND) && r.is('status', SUCCESS)) out.push(id, r.cents('amount'));
+    },
+  },
+  // A WITHDRAWAL takes its net from the bank: its balance transactions net that much below zero.
+  payouts: { width: 2, summed: false, read: (r, out) => void out.push(r.id('id'), (r.is('transaction_type', WITHDRAWAL) ? -1 : 1) * r.cents('net')) },
+  balance_transactions: child('payout_id', 'net'),
+};
+
+/** `"key":` as bytes, per key read: the needle field() looks for. */
+const needles = new Map<string, Buffer>();
+
+/**
+ * A top-level value of one of our own rows (compact JSON, one line, as its bytes), as a string,
+ * without parsing the row: at a few columns of rows with dozens, parsing whole rows would cost more
+ * than writing them. Its key is found as `"key":`, which cannot occur inside a
+ * JSON string (a quote there is escaped), and the columns read here are unique in their table: no
+ * REPEATED RECORD has them. Their values are ids, timestamps, decimal strings and enum names (no
+ * escapes), numbers or null; null for a key not there.
+ */
+export function field(line: Buffer, key: string): string | null {
+  const at = valueAt(line, key, 0);
+  return at < 0 ? null : valueText(line, at);
+}
+
+/** Where the value of the row's `key` starts (field), looking from `from`; -1 when it is not there. */
+function valueAt(line: Buffer, key: string, from: number): number {
+  let needle = needles.get(key);
+  if (needle === undefined) needles.set(key, (needle = Buffer.from(`"${key}":`)));
+  const at = line.indexOf(needle, from);
+  return at < 0 ? -1 : at + needle.length;
+}
+
+/** The value starting at `at` as a string, null for null. */
+function valueText(line: Buffer, at: number): string | null {
+  if (line[at] === 0x22) return line.toString('utf8', at + 1, line.indexOf(0x22, at + 1));
+  let to = at;
+  while (to < line.length && line[to] !== 0x2c && line[to] !== 0x7d) to++;
+  const value = line.toString('latin1', at, to);
+  return value === 'null' ? null : value;
+}
+
+/** The checks' numbers from a table's rows (NDJSON, `length` bytes of `buf`), or undefined for a table they do not read. */
+export function tableSums(table: string, buf: Buffer, length: number): Float64Array | undefined {
+  const spec = SUMS[table];
+  if (spec === undefined) return undefined;
+  const out: number[] = [];
+  const row = new RowReader();
+  for (let start = 0; start < length; ) {
+    let end = buf.indexOf(0x0a, start);
+    if (end < 0 || end > length) end = length;
+    if (end > start) {
+      row.reset(buf.subarray(start, end));
+      const at = out.length;
+      spec.read(row, out);
+      const last = at - spec.width;
+      // Merged into the previous entry when it is the same parent's.
+      if (spec.summed && out.length > at && last >= 0 && out[last] === out[at]) {
+        for (let i = 1; i < spec.width; i++) out[last + i]! += out[at + i]!;
+        out.length = at;
+      }
+    }
+    start = end + 1;
+  }
+  return Float64Array.from(out);
+}
