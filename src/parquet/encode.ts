@@ -206,6 +206,24 @@ function rawValue(b: Bytes, src: Buffer, start: number, end: number): void {
   b.length += 4 + n;
 }
 
+// The escapes the tape accepts (tape.ts: no \\u), by the byte after the backslash: the byte it stands for.
+const UNESCAPED = new Uint8Array(128);
+for (const [escape, byte] of [['"', 0x22], ['\\', 0x5c], ['/', 0x2f], ['b', 0x08], ['f', 0x0c], ['n', 0x0a], ['r', 0x0d], ['t', 0x09]] as const) UNESCAPED[escape.charCodeAt(0)] = byte;
+
+/** A BYTE_ARRAY value from a string's content with simple escapes in src[start, end): each escape written as the byte it stands for (Shopify escapes every `/` of a GID). */
+function unescapedValue(b: Bytes, src: Buffer, start: number, end: number): void {
+  b.reserve(4 + end - start);
+  const lengthAt = b.length;
+  const buf = b.buf;
+  let at = lengthAt + 4;
+  for (let i = start; i < end; i++) {
+    const c = src[i]!;
+    buf[at++] = c === BACKSLASH ? UNESCAPED[src[++i]!]! : c;
+  }
+  b.view.setUint32(lengthAt, at - lengthAt - 4, true);
+  b.length = at;
+}
+
 function textValue(b: Bytes, text: string): void {
   b.reserve(4 + text.length * 3);
   const n = b.buf.write(text, b.length + 4);
@@ -555,8 +573,9 @@ export class TablePages implements RowOut {
 
   string(_key: unknown, tape: Tape, n: number): void {
     const c = this.#leaf();
-    if (c.leaf.type === 'STRING' && tape.type(n) === STRING) rawValue(c.values, tape.bytes, tape.start(n) + 1, tape.end(n) - 1);
-    else c.value(stringValue(tape, n));
+    if (c.leaf.type !== 'STRING') c.value(stringValue(tape, n));
+    else if (tape.type(n) === STRING) rawValue(c.values, tape.bytes, tape.start(n) + 1, tape.end(n) - 1);
+    else unescapedValue(c.values, tape.bytes, tape.start(n) + 1, tape.end(n) - 1);
   }
 
   gidNumber(_key: unknown, tape: Tape, n: number): boolean {

@@ -167,7 +167,7 @@ describe('Parquet encoder (src/parquet/)', () => {
 
   it('shreds the byte path\'s values as the scanner does the same row\'s text, and rolls back a row given up halfway', () => {
     const schema = parquetSchema(TABLE);
-    const line = Buffer.from('{"id":"7","name":"Zoë \\"q\\"","price":"2.50","at":"2024-03-01T10:20:30.123456Z","ok":true,"f":1.5,"tags":["a","b"],"items":[{"sku":"x","qty":3},{"qty":"12"}]}');
+    const line = Buffer.from('{"id":"7","name":"Zoë \\"q\\" a\\/b\\n\\\\\\t","price":"2.50","at":"2024-03-01T10:20:30.123456Z","ok":true,"f":1.5,"tags":["a","b"],"items":[{"sku":"x","qty":3},{"qty":"12"}]}');
     const tape = new Tape();
     expect(tape.parse(line, 0, line.length)).to.equal(true);
     const at = (key: string): number => tape.member(0, constant(key));
@@ -227,7 +227,7 @@ describe('Parquet encoder (src/parquet/)', () => {
       return pages;
     };
     const scanned = stamped();
-    add(scanned, { id: '7', name: 'Zoë "q"', price: '2.50', at: '2024-03-01T10:20:30.123456Z', day: null, ok: true, f: 1.5, tags: ['a', 'b'], items: [{ sku: 'x', qty: 3, amount: null }, { sku: null, qty: '12', amount: null }], _extra: null, _extracted_at: '2026-03-05T00:00:00Z' });
+    add(scanned, { id: '7', name: 'Zoë "q" a/b\n\\\t', price: '2.50', at: '2024-03-01T10:20:30.123456Z', day: null, ok: true, f: 1.5, tags: ['a', 'b'], items: [{ sku: 'x', qty: 3, amount: null }, { sku: null, qty: '12', amount: null }], _extra: null, _extracted_at: '2026-03-05T00:00:00Z' });
     const expected = scanned.pages();
     // Given up at every step (inside the list of records too) before the row that is kept, and once after it.
     for (let stop = 0; stop <= 12; stop++) {
