@@ -6,10 +6,11 @@
 // outside (measure-process.ts, as the bench measures: wall, CPU, peak RSS); then every figure of the two
 // is compared.
 //
-//   node scripts/model-engines.ts [--orders N | --dest DIR]
+//   node scripts/model-engines.ts [--orders N | --dest DIR] [--repeat R]
 //
 // --orders: a sandbox store of N orders (default 120, the demo's) is extracted first (`run --sandbox`,
 // the entities the models read) into a temporary folder; --dest: an existing local run's output.
+// --repeat: runs of each engine (default 3), alternated; the table shows their medians.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -61,6 +62,7 @@ function committedFiles(dest: string): Array<{ shop: string; table: string; runI
  * output needs of the views is ported: their deletion rules and parent joins are not.
  */
 function sqliteModels(dest: string, out: string): void {
+  const started = performance.now();
   const db = new Database(':memory:');
   const formats = new Map<string, Intl.DateTimeFormat>();
   db.function('local_date', { deterministic: true }, (instant: unknown, timeZone: unknown) => {
@@ -107,9 +109,11 @@ function sqliteModels(dest: string, out: string): void {
       `) AS t ${keep}`,
     ].join('\n'));
   }
+  const loaded = performance.now();
   const results = Object.fromEntries(models.map((m, i) => [m.name, db.prepare(statements[i]!).all()]));
   writeFileSync(out, JSON.stringify(results));
   db.close();
+  process.stderr.write(`loading the parts and keeping the current state ${((loaded - started) / 1000).toFixed(2)} s, the models ${((performance.now() - loaded) / 1000).toFixed(2)} s\n`);
 }
 
 /** A model file DuckDB wrote (NDJSON.gz), as rows. */
@@ -140,7 +144,7 @@ function compare(duck: Record<string, Row[]>, lite: Record<string, Row[]>): Arra
 }
 
 async function main(): Promise<void> {
-  const { values: args } = parseArgs({ options: { orders: { type: 'string', default: '120' }, dest: { type: 'string' }, engine: { type: 'string' }, out: { type: 'string' } } });
+  const { values: args } = parseArgs({ options: { orders: { type: 'string', default: '120' }, repeat: { type: 'string', default: '3' }, dest: { type: 'string' }, engine: { type: 'string' }, out: { type: 'string' } } });
   if (args.engine !== undefined) {
     // A child: one engine, the parent measures it.
     if (args.engine === 'duckdb') await writeModels({ dest: args.dest!, params: DEFAULT_MODEL_PARAMS, states: [] }, { warn: (m) => process.stderr.write(`${m}\n`), info: () => undefined });
@@ -159,15 +163,20 @@ async function main(): Promise<void> {
     }
     const bytes = committedFiles(dest).reduce((sum, f) => sum + readFileSync(join(dest, f.objectName)).length, 0);
     console.log(`${dest}: ${(bytes / 2 ** 20).toFixed(1)} MiB of gzipped parts; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (a shared machine)`);
-    const measured = new Map<Engine, Awaited<ReturnType<typeof measure>>>();
-    for (const engine of ENGINES) {
-      const stderr: string[] = [];
-      const result = await measure(process.execPath, [SELF, '--engine', engine, '--dest', dest, '--out', join(work, `${engine}.json`)], { cwd: ROOT, env: process.env, onStderrLine: (line) => stderr.push(line) });
-      if (result.exitCode !== 0) throw new Error(`${engine} failed (${result.exitCode}): ${stderr.join('\n')}`);
-      measured.set(engine, result);
+    const runs = new Map<Engine, Array<Awaited<ReturnType<typeof measure>>>>(ENGINES.map((e) => [e, []]));
+    // Alternated, so a burst of the other helpers' load falls on both engines rather than on one.
+    for (let i = 0; i < Number(args.repeat); i++) {
+      for (const engine of ENGINES) {
+        const stderr: string[] = [];
+        const result = await measure(process.execPath, [SELF, '--engine', engine, '--dest', dest, '--out', join(work, `${engine}.json`)], { cwd: ROOT, env: process.env, onStderrLine: (line) => stderr.push(line) });
+        if (result.exitCode !== 0) throw new Error(`${engine} failed (${result.exitCode}): ${stderr.join('\n')}`);
+        console.log(`${engine} run ${i + 1}: ${(result.wallMs / 1000).toFixed(2)} s${stderr.length > 0 ? `; ${stderr.join('; ')}` : ''}`);
+        runs.get(engine)!.push(result);
+      }
     }
-    console.log('\nengine | wall s | CPU s | peak RSS MiB');
-    for (const [engine, m] of measured) console.log(`${engine} | ${(m.wallMs / 1000).toFixed(2)} | ${(m.cpuMs / 1000).toFixed(2)} | ${(m.maxRssKb / 1024).toFixed(0)}`);
+    const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    console.log(`\nengine | wall s | CPU s | peak RSS MiB (medians of ${args.repeat})`);
+    for (const [engine, m] of runs) console.log(`${engine} | ${(median(m.map((r) => r.wallMs)) / 1000).toFixed(2)} | ${(median(m.map((r) => r.cpuMs)) / 1000).toFixed(2)} | ${(median(m.map((r) => r.maxRssKb)) / 1024).toFixed(0)}`);
     const duck = Object.fromEntries(models.map((m) => [m.name, readModelFile(join(dest, '_models', m.name, `${m.name}.ndjson.gz`))]));
     const lite = JSON.parse(readFileSync(join(work, 'sqlite.json'), 'utf8')) as Record<string, Row[]>;
     const agreement = compare(duck, lite);
