@@ -77,7 +77,7 @@ describe('GCS end to end: the CLI against the fake GCS server', function () {
     return new Map(fake.objects(bucket).filter((o) => o.name.startsWith(`${prefix}/`)).map((o) => [o.name.slice(prefix.length + 1), o]));
   }
   function gcsManifests(prefix: string): ManifestDocument[] {
-    // In run order: by start time, not by name (run ids have one-second resolution and a random suffix).
+    // In run order: by start time, as the run ids sort too (src/load/layout.ts).
     return [...objectsUnder(prefix)]
       .filter(([name]) => name.startsWith('_manifests/'))
       .map(([, o]) => JSON.parse(o.bytes.toString('utf8')) as ManifestDocument)

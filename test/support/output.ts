@@ -42,7 +42,7 @@ export function tablesWritten(dest: string): string[] {
 }
 
 export function manifests(dest: string): ManifestDocument[] {
-  // In run order: by start time, not by name (run ids have one-second resolution and a random suffix).
+  // In run order: by start time, as the run ids sort too (src/load/layout.ts).
   return walk(join(dest, '_manifests'))
     .map((f) => JSON.parse(readFileSync(f, 'utf8')) as ManifestDocument)
     .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.runId.localeCompare(b.runId));
