@@ -17,15 +17,13 @@
  */
 class RowReader {
   line: Buffer = Buffer.alloc(0);
-  #view = new DataView(this.line.buffer, this.line.byteOffset, 0);
   #start = 0;
   #end = 0;
   #from = 0;
 
-  /** The next row: bytes [start, end) of `line`, whose DataView is `view`. */
-  reset(line: Buffer, view: DataView, start: number, end: number): void {
+  /** The next row: bytes [start, end) of `line`. */
+  reset(line: Buffer, start: number, end: number): void {
     this.line = line;
-    this.#view = view;
     this.#start = start;
     this.#end = end;
     this.#from = start;
@@ -38,17 +36,24 @@ class RowReader {
     return at;
   }
 
-  /** Where the value after `needle` starts, looking from `from` within the row; -1 when it is not there. */
+  /**
+   * Where the value after `needle` starts, looking from `from` within the row; -1 when it is not there.
+   * Horspool's search: the row's byte under the needle's last (its colon) says how far the needle can
+   * move on, nearly always its whole length, since a colon ends every key and little else.
+   */
   #search(needle: Needle, from: number): number {
-    const { bytes, first } = needle;
+    const { bytes, skip } = needle;
     const line = this.line;
-    const view = this.#view;
-    const last = this.#end - bytes.length;
-    for (let i = from; i <= last; i++) {
-      if (view.getInt32(i, true) !== first) continue;
-      let k = 4;
-      while (k < bytes.length && line[i + k] === bytes[k]) k++;
-      if (k === bytes.length) return i + k;
+    const n = bytes.length;
+    const lastByte = bytes[n - 1]!;
+    for (let i = from, last = this.#end - n; i <= last; ) {
+      const c = line[i + n - 1]!;
+      if (c === lastByte) {
+        let k = 0;
+        while (k < n - 1 && line[i + k] === bytes[k]) k++;
+        if (k === n - 1) return i + n;
+      }
+      i += skip[c]!;
     }
     return -1;
   }
@@ -180,10 +185,10 @@ export const SUMS: Readonly<Record<string, TableSums>> = {
   balance_transactions: child('payout_id', 'net'),
 };
 
-/** `"key":` as bytes, per key read: the needle field() and RowReader look for; `first`, its first four bytes as a little-endian word (a key has at least one character, so a needle at least four bytes). */
+/** `"key":` as bytes, per key read: the needle field() and RowReader look for; `skip`, per byte, how far Horspool's search moves on when that byte is under the needle's last. */
 interface Needle {
   bytes: Buffer;
-  first: number;
+  skip: Int32Array;
 }
 const needles = new Map<string, Needle>();
 
@@ -191,7 +196,9 @@ function needleOf(key: string): Needle {
   let needle = needles.get(key);
   if (needle === undefined) {
     const bytes = Buffer.from(`"${key}":`);
-    needles.set(key, (needle = { bytes, first: bytes.readInt32LE(0) }));
+    const skip = new Int32Array(256).fill(bytes.length);
+    for (let i = 0; i < bytes.length - 1; i++) skip[bytes[i]!] = bytes.length - 1 - i;
+    needles.set(key, (needle = { bytes, skip }));
   }
   return needle;
 }
@@ -231,12 +238,11 @@ export function tableSums(table: string, buf: Buffer, length: number): Float64Ar
   if (spec === undefined) return undefined;
   const out = new Numbers();
   const row = new RowReader();
-  const view = new DataView(buf.buffer, buf.byteOffset, length);
   for (let start = 0; start < length; ) {
     let end = buf.indexOf(0x0a, start);
     if (end < 0 || end > length) end = length;
     if (end > start) {
-      row.reset(buf, view, start, end);
+      row.reset(buf, start, end);
       const at = out.length;
       spec.read(row, out);
       const last = at - spec.width;
