@@ -8,7 +8,7 @@
 // Encodings: PLAIN values, RLE levels (a page compresses with zstd, which takes the repetition PLAIN
 // leaves); see the README for why no dictionary.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
-import { DECIMAL_SCALE, HIVE_COLUMNS, Repetition, type Leaf, type Node, type ParquetSchema } from './schema.ts';
+import { DECIMAL_SCALE, HIVE_COLUMNS, Repetition, type Leaf, type LeafType, type Node, type ParquetSchema } from './schema.ts';
 import { gidNumber } from '../rows/fields.ts';
 import { INTEGER, STRING, type Tape } from '../rows/tape.ts';
 import { isStringNode, latin1, parsedValue, plainGidDigits, stringValue } from '../rows/tape-values.ts';
@@ -483,6 +483,15 @@ export class TablePages implements RowOut {
     const leaf = this.#columns.find((c) => c.leaf.path[0] === '_extracted_at')!.leaf;
     timestampValue(leaf, extractedAt, at);
     this.#extractedAt = Number(at.view.getBigInt64(0, true));
+  }
+
+  /**
+   * A top-level column's values for the rows so far, to read back (src/pipeline/sums.ts): its type,
+   * per row its definition level (a value when it equals maxDef), and the values as PLAIN encodes them.
+   */
+  column(name: string): { type: LeafType; maxDef: number; defs: Uint8Array; values: Buffer } | undefined {
+    const c = this.#columns.find((l) => l.leaf.path.length === 1 && l.leaf.path[0] === name);
+    return c && { type: c.leaf.type, maxDef: c.leaf.maxDef, defs: c.defs, values: c.values.buf.subarray(0, c.values.length) };
   }
 
   /** The ids of the rows so far, in order, from the `id` column (Shopify's ids are below 2^53). */

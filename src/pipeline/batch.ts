@@ -10,7 +10,7 @@ import { COMMA, constant, putByte, putConst, putGidNumber, putRaw, putString, pu
 import type { TablePages } from '../parquet/encode.ts';
 import { keepPages, parquetSegment, takePages } from '../parquet/segment.ts';
 import { encodeSegment, type Segment } from './segment.ts';
-import { tableSums } from './sums.ts';
+import { pageSums, tableSums } from './sums.ts';
 
 /** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and when the window's data was read (`_extracted_at`); and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */
 export interface RunStamp {
@@ -272,8 +272,10 @@ export class TableRows implements ByteSink {
         continue;
       }
       const ids = this.#idTables.has(table) ? t.ids() : undefined;
+      const sums = pageSums(table, t);
       const segment = parquetSegment(key, t);
       if (ids) segment.ids = ids;
+      if (sums) segment.sums = sums;
       out.push({ table, segment });
     }
     return out;

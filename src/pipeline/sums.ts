@@ -1,12 +1,27 @@
 // What the financial accuracy checks (src/sync/quality.ts) need from a batch's rows, read where the
-// rows are written: from each table's NDJSON text for the batch, before it is deflated, so the checks
-// never read the published files again (that pass inflated every order part after the run: ~3.5 s of
-// CPU and +30 MiB at 500 MB of orders). Parquet tables have no such text (the byte path writes their
-// values straight into the column builders), so a --format parquet run gives none and is not checked.
+// rows are written: from each table's NDJSON text for the batch before it is deflated, or from its
+// Parquet column builders before their pages are made, so the checks never read the published files
+// again (that pass inflated every order part after the run: ~3.5 s of CPU and +30 MiB at 500 MB of
+// orders) and check both formats alike.
 // Per table, a flat Float64Array: per order its id, updated_at (ms), total, tax, discounts and refunded;
 // per payout its id and signed net; per child table (id, cents) pairs, a parent's adjacent rows summed
 // (the bulk JSONL gives a parent's children one after the other). Ids are below 2^53 (Shopify's are 13
 // digits) and amounts are whole cents, so doubles hold both exactly.
+
+import type { TablePages } from '../parquet/encode.ts';
+import { DECIMAL_SCALE } from '../parquet/schema.ts';
+
+/** A row's columns as the checks read them. */
+interface Row {
+  /** A string column's value is `text` (as bytes). */
+  is(key: string, text: Buffer): boolean;
+  /** An id column as a number; NaN when null or absent. */
+  id(key: string): number;
+  /** An amount in whole cents (what Math.round(Number(amount) * 100) gives), 0 when null or absent. */
+  cents(key: string): number;
+  /** A timestamp column in epoch milliseconds; NaN when null or absent. */
+  time(key: string): number;
+}
 
 /**
  * A row of a batch's NDJSON, read by column without parsing it: bytes [start, end) of the table's
@@ -15,7 +30,7 @@
  * two of them. The search is a loop here, not Buffer.indexOf: a call of that per column read, and a
  * Buffer per row to bound it, cost the workers about a tenth of their time (README, Performance).
  */
-class RowReader {
+class RowReader implements Row {
   line: Buffer = Buffer.alloc(0);
   #start = 0;
   #end = 0;
@@ -104,10 +119,9 @@ class RowReader {
     return text === null ? 0 : Math.round(Number(text) * 100);
   }
 
-  /** A string column's value as a string (a timestamp), or null. */
-  text(key: string): string | null {
+  time(key: string): number {
     const at = this.#at(key);
-    return at < 0 ? null : valueText(this.line, at);
+    return at < 0 ? NaN : Date.parse(valueText(this.line, at) ?? '');
   }
 }
 
@@ -117,7 +131,7 @@ interface TableSums {
   width: number;
   /** Adjacent entries with the same first number are one entry whose others are summed. */
   summed: boolean;
-  read(row: RowReader, out: Numbers): void;
+  read(row: Row, out: Numbers): void;
 }
 
 /**
@@ -165,7 +179,7 @@ export const SUMS: Readonly<Record<string, TableSums>> = {
     summed: false,
     read: (r, out) => {
       out.push(r.id('id'));
-      out.push(Date.parse(r.text('updated_at') ?? ''));
+      out.push(r.time('updated_at'));
       for (const amount of ORDER_AMOUNTS) out.push(r.cents(amount));
     },
   },
@@ -243,17 +257,101 @@ export function tableSums(table: string, buf: Buffer, length: number): Float64Ar
     if (end < 0 || end > length) end = length;
     if (end > start) {
       row.reset(buf, start, end);
-      const at = out.length;
-      spec.read(row, out);
-      const last = at - spec.width;
-      // Merged into the previous entry when it is the same parent's.
-      const values = out.values;
-      if (spec.summed && out.length > at && last >= 0 && values[last] === values[at]) {
-        for (let i = 1; i < spec.width; i++) values[last + i]! += values[at + i]!;
-        out.length = at;
-      }
+      take(spec, row, out);
     }
     start = end + 1;
   }
   return out.values.slice(0, out.length);
+}
+
+/** The same numbers from a Parquet table's column builders (their rows so far), or undefined for a table the checks do not read. */
+export function pageSums(table: string, pages: TablePages): Float64Array | undefined {
+  const spec = SUMS[table];
+  if (spec === undefined) return undefined;
+  const out = new Numbers();
+  const row = new PageRow(pages);
+  for (let r = 0; r < pages.rows; r++) {
+    row.row = r;
+    take(spec, row, out);
+  }
+  return out.values.slice(0, out.length);
+}
+
+/** Appends the row's entry, or adds it to the previous one when that is the same parent's. */
+function take(spec: TableSums, row: Row, out: Numbers): void {
+  const at = out.length;
+  spec.read(row, out);
+  const last = at - spec.width;
+  const values = out.values;
+  if (spec.summed && out.length > at && last >= 0 && values[last] === values[at]) {
+    for (let i = 1; i < spec.width; i++) values[last + i]! += values[at + i]!;
+    out.length = at;
+  }
+}
+
+type PageColumn = NonNullable<ReturnType<TablePages['column']>>;
+
+/**
+ * A row of a Parquet table's builders: each column read is found once per batch, with where each row's
+ * value lies in its PLAIN values (-1 for a null).
+ */
+class PageRow implements Row {
+  row = 0;
+  readonly #pages: TablePages;
+  readonly #columns = new Map<string, { column: PageColumn; at: Int32Array } | null>();
+
+  constructor(pages: TablePages) {
+    this.#pages = pages;
+  }
+
+  #value(key: string): { column: PageColumn; at: number } | null {
+    let found = this.#columns.get(key);
+    if (found === undefined) {
+      const column = this.#pages.column(key);
+      if (column) {
+        const at = new Int32Array(this.#pages.rows);
+        const size = column.type === 'NUMERIC' ? 16 : 8;
+        for (let r = 0, pos = 0; r < at.length; r++) {
+          if (column.defs[r] !== column.maxDef) {
+            at[r] = -1;
+            continue;
+          }
+          at[r] = pos;
+          pos += column.type === 'STRING' ? 4 + column.values.readUInt32LE(pos) : size;
+        }
+        found = { column, at };
+      } else found = null;
+      this.#columns.set(key, found);
+    }
+    const at = found?.at[this.row] ?? -1;
+    return found && at >= 0 ? { column: found.column, at } : null;
+  }
+
+  is(key: string, text: Buffer): boolean {
+    const v = this.#value(key);
+    if (v === null || v.column.type !== 'STRING') return false;
+    const { values } = v.column;
+    return values.readUInt32LE(v.at) === text.length && values.compare(text, 0, text.length, v.at + 4, v.at + 4 + text.length) === 0;
+  }
+
+  id(key: string): number {
+    const v = this.#value(key);
+    return v === null || v.column.type !== 'INTEGER' ? NaN : v.column.values.readUInt32LE(v.at) + v.column.values.readInt32LE(v.at + 4) * 2 ** 32;
+  }
+
+  cents(key: string): number {
+    const v = this.#value(key);
+    if (v === null) return 0;
+    const { values } = v.column;
+    // DECIMAL(38, 9): the unscaled value, big-endian in 16 bytes.
+    if (v.column.type === 'NUMERIC') return Math.round(Number((values.readBigInt64BE(v.at) << 64n) + values.readBigUInt64BE(v.at + 8)) / 10 ** (DECIMAL_SCALE - 2));
+    if (v.column.type === 'FLOAT') return Math.round(values.readDoubleLE(v.at) * 100);
+    return v.column.type === 'INTEGER' ? (values.readUInt32LE(v.at) + values.readInt32LE(v.at + 4) * 2 ** 32) * 100 : 0;
+  }
+
+  time(key: string): number {
+    const v = this.#value(key);
+    // TIMESTAMP: microseconds, INT64.
+    return v === null || v.column.type !== 'TIMESTAMP' ? NaN : Math.floor((v.column.values.readUInt32LE(v.at) + v.column.values.readInt32LE(v.at + 4) * 2 ** 32) / 1000);
+  }
 }

@@ -1,5 +1,5 @@
 // The financial accuracy checks after a run (src/sync/quality.ts) against the sandbox: its data passes
-// every check (a --format parquet run is not checked, and says so); an order whose total the store reports off by a few cents is found, named in the
+// every check, whether the parts are gzip NDJSON or Parquet; an order whose total the store reports off by a few cents is found, named in the
 // manifest's `_quality` and the run summary as a warning (exit 0), and fails the run with
 // --strict-quality (exit 1, QUALITY_CHECK_FAILED).
 import { expect } from 'chai';
@@ -46,13 +46,12 @@ describe('financial accuracy checks', function () {
     expect(state.prepare('SELECT COUNT(*) FROM window_sums').pluck().get()).to.equal(0);
     state.close();
 
-    // Parquet parts have no NDJSON text to read the figures from: not checked, said so (exit 0).
-    const logs = captureLogs();
-    const parquet = await runAgainst(sandbox, join(dir, 'parquet'), [...ENTITIES, '--format', 'parquet'], { logger: logs.logger });
+    // Parquet parts: the same checks, from the figures read out of the column builders (no part is read back).
+    const parquet = await runAgainst(sandbox, join(dir, 'parquet'), [...ENTITIES, '--format', 'parquet']);
     expect(parquet.exitCode).to.equal(0);
     const [parquetManifest] = manifests(join(dir, 'parquet', 'out'));
-    expect(parquetManifest!._quality).to.equal(undefined);
-    expect(logs.entries().some((e) => String(e.message).startsWith('the quality checks could not be computed: their figures are read from the gzip NDJSON rows'))).to.equal(true);
+    expect(parquetManifest!.windows.flatMap((w) => w.files).every((f) => f.objectName.endsWith('.parquet'))).to.equal(true);
+    expect(parquetManifest!._quality).to.deep.equal(manifest!._quality);
   });
 
   it('finds an order whose total is off by 7 cents: a warning naming it (exit 0); with --strict-quality the run fails with QUALITY_CHECK_FAILED (exit 1)', async () => {

@@ -3,7 +3,10 @@
 // could fall into: a nested record with a key that ends the same way, a string value holding the key's
 // text, nulls, numbers, and the key as the row's last.
 import { expect } from 'chai';
-import { field, tableSums } from '../../src/pipeline/sums.ts';
+import { entities } from '../../src/entities/index.ts';
+import { TablePages } from '../../src/parquet/encode.ts';
+import { parquetSchema } from '../../src/parquet/schema.ts';
+import { field, pageSums, SUMS, tableSums } from '../../src/pipeline/sums.ts';
 
 describe('quality: a column of a row without parsing it', () => {
   const rows = [
@@ -61,6 +64,32 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
   it('payouts: a withdrawal\'s net below zero; balance transactions summed per payout', () => {
     expect(sums('payouts', [{ id: '5', net: '12.00', transaction_type: 'DEPOSIT' }, { id: '6', net: '3.10', transaction_type: 'WITHDRAWAL' }])).to.deep.equal([5, 1200, 6, -310]);
     expect(sums('balance_transactions', [{ id: '1', payout_id: '5', net: '-3.10' }, { id: '2', payout_id: '5', net: '15.10' }])).to.deep.equal([5, 1200]);
+  });
+  // The same rows in a Parquet table's builders (as a --format parquet batch holds them) give the same numbers.
+  it('every table, from its Parquet column builders as from its NDJSON', () => {
+    const rows: Record<string, object[]> = {
+      orders: [{ id: '5612000000007', updated_at: '2026-12-01T10:00:00.123456Z', total_price: '107.5', total_tax: '8.88', total_discounts: '1.0', total_refunded: null }, { id: '5612000000008', updated_at: '2026-12-02T00:00:00Z', total_price: '-3.005', total_tax: null, total_discounts: '0.0', total_refunded: '2.25' }],
+      order_line_items: [{ id: '1', order_id: '77', title: 'Élan', original_total: '10.05' }, { id: '2', order_id: '77', original_total: '0.95' }, { id: '4', order_id: '78', original_total: null }],
+      order_shipping_lines: [{ id: '1', order_id: '77', original_price: '4.99' }],
+      order_refunds: [{ id: '1', order_id: '77', total_refunded: '12.00' }],
+      order_transactions: [{ id: '1', order_id: '77', kind: 'SALE', status: 'SUCCESS', amount: '10.00' }, { id: '2', order_id: '77', kind: 'REFUND', status: 'SUCCESS', amount: '4.00' }, { id: '3', order_id: '78', kind: 'REFUND', status: 'FAILURE', amount: '1.00' }],
+      payouts: [{ id: '5', net: '12.00', transaction_type: 'DEPOSIT' }, { id: '6', net: '3.10', transaction_type: 'WITHDRAWAL' }],
+      balance_transactions: [{ id: '1', payout_id: '5', net: '-3.10' }, { id: '2', payout_id: '5', net: '15.10' }, { id: '3', payout_id: null, net: '1.00' }],
+    };
+    expect(Object.keys(rows).sort()).to.deep.equal(Object.keys(SUMS).sort());
+    for (const [table, list] of Object.entries(rows)) {
+      const def = entities.flatMap((e) => e.tables).find((t) => t.name === table)!;
+      const pages = new TablePages(parquetSchema(def));
+      const buf = text(list.map((r) => ({ admin_graphql_api_id: 'gid://shopify/Node/1', ...r, _extracted_at: '2026-12-03T00:00:00Z' })));
+      for (let start = 0; start < buf.length; ) {
+        const end = buf.indexOf(0x0a, start);
+        pages.add(buf, start, end);
+        start = end + 1;
+      }
+      const fromText = [...tableSums(table, buf, buf.length)!];
+      expect(fromText, table).to.not.be.empty;
+      expect([...pageSums(table, pages)!], table).to.deep.equal(fromText);
+    }
   });
   it('a table the checks do not read gives none', () => {
     expect(tableSums('customers', text([{ id: '1' }]), 0)).to.equal(undefined);
