@@ -80,8 +80,9 @@ function sqliteModels(dest: string, out: string): void {
   for (const state of currentStates().filter((s) => read.has(s.table.name))) {
     const fields = bigQuerySchema(state.table);
     const columns = fields.map((f) => `"${f.name}"`).join(', ');
-    db.exec(`CREATE TABLE "shopify_${state.table.name}" (${fields.map((f) => `"${f.name}" ${f.mode === 'REPEATED' ? 'TEXT' : (SQLITE_TYPES[f.type] ?? 'TEXT')}`).join(', ')})`);
-    const insert = db.prepare(`INSERT INTO "shopify_${state.table.name}" VALUES (${fields.map(() => '?').join(', ')})`);
+    const loadedRows = `"shopify_${state.table.name}"`;
+    db.exec(`CREATE TABLE ${loadedRows} (${fields.map((f) => `"${f.name}" ${f.mode === 'REPEATED' ? 'TEXT' : (SQLITE_TYPES[f.type] ?? 'TEXT')}`).join(', ')})`);
+    const insert = db.prepare(`INSERT INTO ${loadedRows} VALUES (${fields.map(() => '?').join(', ')})`);
     const value = (type: string, repeated: boolean, v: unknown): unknown => {
       if (v === null || v === undefined) return null;
       if (repeated || typeof v === 'object') return JSON.stringify(v);
@@ -99,15 +100,10 @@ function sqliteModels(dest: string, out: string): void {
         }
       }
     })();
-    const keep = state.kind === 'snapshot'
-      ? `WHERE _run_id = (SELECT MAX(run_id) FROM "${COMMITTED_FILES}" WHERE shop = t._shop AND table_name IN (${state.tables.map((n) => `'${n}'`).join(', ')}))`
-      : `WHERE _copy = 1`;
     const order = [...(state.kind === 'latest' && state.byUpdatedAt ? ['updated_at DESC'] : []), '_extracted_at DESC', '_run_id DESC'].join(', ');
-    db.exec([
-      `CREATE TABLE "${currentView(state.table.name)}" AS SELECT ${columns} FROM (`,
-      `  SELECT *, ROW_NUMBER() OVER (PARTITION BY _shop, ${state.key.map((k) => `"${k}"`).join(', ')} ORDER BY ${order}) AS _copy FROM "shopify_${state.table.name}"`,
-      `) AS t ${keep}`,
-    ].join('\n'));
+    db.exec(`CREATE TABLE "${currentView(state.table.name)}" AS SELECT ${columns} FROM ${state.kind === 'snapshot'
+      ? `${loadedRows} AS t WHERE _run_id = (SELECT MAX(run_id) FROM "${COMMITTED_FILES}" WHERE shop = t._shop AND table_name IN (${state.tables.map((n) => `'${n}'`).join(', ')}))`
+      : `(SELECT *, ROW_NUMBER() OVER (PARTITION BY _shop, ${state.key.map((k) => `"${k}"`).join(', ')} ORDER BY ${order}) AS _copy FROM ${loadedRows}) WHERE _copy = 1`}`);
   }
   const loaded = performance.now();
   const results = Object.fromEntries(models.map((m, i) => [m.name, db.prepare(statements[i]!).all()]));
