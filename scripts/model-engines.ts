@@ -41,6 +41,8 @@ const sqliteDialect: ModelDialect = {
   monthsBetween: (from, to) => `((CAST(strftime('%Y', ${to}) AS INTEGER) - CAST(strftime('%Y', ${from}) AS INTEGER)) * 12 + CAST(strftime('%m', ${to}) AS INTEGER) - CAST(strftime('%m', ${from}) AS INTEGER))`,
   secondsBetween: (from, to) => `CAST(ROUND(unixepoch(${to}, 'subsec') - unixepoch(${from}, 'subsec')) AS INTEGER)`,
   cents: (e) => `ROUND(${e}, 2)`,
+  // As DuckDB's: whole cents divided in integers, halves away from zero.
+  centsPer: (m, n) => `(CAST(sign(ROUND(${m}, 2)) * ((CAST(abs(ROUND(${m} * 100)) AS INTEGER) * 2 + (${n})) / (2 * (${n}))) AS REAL) / 100)`,
   ratio: (n, d) => `CAST(${n} AS REAL) / NULLIF(${d}, 0)`,
   div: (n, d) => `CAST(floor(CAST(${n} AS REAL) / ${d}) AS INTEGER)`,
 };

@@ -114,7 +114,7 @@ export const models: readonly ModelDef[] = [
       customer_id: 'the customer',
       orders: 'counted orders',
       total_spent: 'their totals less their refunds (Shopify\'s amount spent)',
-      average_order_value: 'total_spent / orders',
+      average_order_value: 'total_spent / orders, to the cent (halves away from zero)',
       first_order_at: 'when the first counted order was placed',
       last_order_at: 'when the last counted order was placed',
       days_since_last_order: 'whole days from last_order_at to the latest extraction of the shop\'s orders (the data\'s "now")',
@@ -127,7 +127,7 @@ export const models: readonly ModelDef[] = [
       per: 'SELECT _shop, customer_id, COUNT(*) AS orders, SUM(spent) AS spent, MIN(created_at) AS first_order_at, MAX(created_at) AS last_order_at\n  FROM counted WHERE customer_id IS NOT NULL GROUP BY _shop, customer_id',
       as_of: `SELECT _shop, MAX(_extracted_at) AS extracted_at FROM ${view(d, 'orders')} GROUP BY _shop`,
     })}
-SELECT per._shop AS shop, per.customer_id, per.orders, ${d.cents('per.spent')} AS total_spent, ${d.cents('per.spent / per.orders')} AS average_order_value,
+SELECT per._shop AS shop, per.customer_id, per.orders, ${d.cents('per.spent')} AS total_spent, ${d.centsPer('per.spent', 'per.orders')} AS average_order_value,
   per.first_order_at, per.last_order_at, ${d.div(d.secondsBetween('per.last_order_at', 'as_of.extracted_at'), '86400')} AS days_since_last_order,
   ${segment(p)} AS segment
 FROM per JOIN as_of ON as_of._shop = per._shop`,
@@ -253,7 +253,7 @@ GROUP BY f._shop, f.day, lg.shop, po.shop, ch.shop`;
       orders: 'counted orders',
       customers: 'distinct customers of those orders',
       revenue: 'their totals less refunds',
-      average_order_value: 'revenue / orders',
+      average_order_value: 'revenue / orders, to the cent (halves away from zero)',
       fulfilment_rate: 'share of the orders fulfilled (display_fulfillment_status FULFILLED)',
       avg_hours_to_fulfil: 'mean hours from a fulfilled order being placed to its first fulfillment',
     },
@@ -264,7 +264,7 @@ GROUP BY f._shop, f.day, lg.shop, po.shop, ch.shop`;
       fulfilled: `SELECT _shop, order_id, MIN(created_at) AS fulfilled_at FROM ${view(d, 'order_fulfillments')} GROUP BY _shop, order_id`,
     })}
 SELECT c._shop AS shop, c.shipping_address_country AS country, c.shipping_address_province AS province,
-  COUNT(*) AS orders, COUNT(DISTINCT c.customer_id) AS customers, ${d.cents('SUM(c.spent)')} AS revenue, ${d.cents('SUM(c.spent) / COUNT(*)')} AS average_order_value,
+  COUNT(*) AS orders, COUNT(DISTINCT c.customer_id) AS customers, ${d.cents('SUM(c.spent)')} AS revenue, ${d.centsPer('SUM(c.spent)', 'COUNT(*)')} AS average_order_value,
   ${d.ratio("SUM(CASE WHEN c.display_fulfillment_status = 'FULFILLED' THEN 1 ELSE 0 END)", 'COUNT(*)')} AS fulfilment_rate,
   AVG(CASE WHEN c.display_fulfillment_status = 'FULFILLED' THEN ${d.secondsBetween('c.created_at', 'f.fulfilled_at')} END) / 3600 AS avg_hours_to_fulfil
 FROM counted AS c LEFT JOIN fulfilled AS f ON f._shop = c._shop AND f.order_id = c.id

@@ -16,6 +16,12 @@ export interface ModelDialect {
   secondsBetween(from: string, to: string): string;
   /** A NUMERIC sum rounded to the cent, typed so it is written as such (12.30, not 12.300000000). */
   cents(expression: string): string;
+  /**
+   * Money divided by a whole number, exactly, to the cent, halves away from zero (586.795 is 586.80):
+   * an average order value. BigQuery's NUMERIC division and ROUND do that; DuckDB divides a DECIMAL
+   * into a DOUBLE, whose 586.79499… rounds down, so there it is whole cents divided in integers.
+   */
+  centsPer(money: string, count: string): string;
   /** A ratio as a floating-point number, null where the denominator is 0. */
   ratio(numerator: string, denominator: string): string;
   /** A whole-number division rounded down. */
@@ -31,6 +37,10 @@ export function modelDialect(dialect: DialectName, dataset = 'analytics'): Model
       monthsBetween: (from, to) => `date_diff('month', ${from}, ${to})`,
       secondsBetween: (from, to) => `CAST(epoch(${to}) - epoch(${from}) AS BIGINT)`,
       cents: (e) => `CAST(ROUND(${e}, 2) AS DECIMAL(38, 2))`,
+      centsPer: (m, n) => {
+        const c = `CAST(ROUND(${m}, 2) * 100 AS HUGEINT)`;
+        return `CAST(CAST(sign(${c}) * ((abs(${c}) * 2 + (${n})) // (2 * (${n}))) AS DECIMAL(38, 0)) * 0.01 AS DECIMAL(38, 2))`;
+      },
       ratio: (n, d) => `CAST(${n} AS DOUBLE) / NULLIF(${d}, 0)`,
       div: (n, d) => `CAST(floor(${n} / ${d}) AS BIGINT)`,
     };
@@ -42,6 +52,7 @@ export function modelDialect(dialect: DialectName, dataset = 'analytics'): Model
     monthsBetween: (from, to) => `DATE_DIFF(${to}, ${from}, MONTH)`,
     secondsBetween: (from, to) => `TIMESTAMP_DIFF(${to}, ${from}, SECOND)`,
     cents: (e) => `ROUND(${e}, 2)`,
+    centsPer: (m, n) => `ROUND(${m} / ${n}, 2)`,
     ratio: (n, d) => `CAST(${n} AS FLOAT64) / NULLIF(${d}, 0)`,
     div: (n, d) => `DIV(${n}, ${d})`,
   };

@@ -20,7 +20,7 @@ function traced(d: ModelDialect): ModelDialect {
   return {
     ...d,
     localDate: mark('localDate', d.localDate), monthStart: mark('monthStart', d.monthStart), monthsBetween: mark('monthsBetween', d.monthsBetween),
-    secondsBetween: mark('secondsBetween', d.secondsBetween), cents: mark('cents', d.cents), ratio: mark('ratio', d.ratio), div: mark('div', d.div),
+    secondsBetween: mark('secondsBetween', d.secondsBetween), cents: mark('cents', d.cents), centsPer: mark('centsPer', d.centsPer), ratio: mark('ratio', d.ratio), div: mark('div', d.div),
   };
 }
 
