@@ -277,13 +277,19 @@ export class TableWriters implements SegmentSink {
     this.#state = 'closed';
     const every = new Set(this.#options.everyTable);
     for (const table of every) if (!this.#tables.has(table)) this.#tables.set(table, new TableWriter(table, this.#options, this.#untaken));
+    const closedBefore = this.#untaken.length;
     const results = await Promise.allSettled([...this.#tables.entries()].map(([table, w]) => w.close(every.has(table))));
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
-    return [...this.#tables.values()].flatMap((w) => w.files);
+    const files = [...this.#tables.values()].flatMap((w) => w.files);
+    // The last parts close at once, finishing in whatever order their gzip and disk allow: handed out
+    // in table order, so that what lists them (a manifest) is the same from one run to the next.
+    const last = new Set(this.#untaken.splice(closedBefore));
+    this.#untaken.push(...files.filter((f) => last.has(f)));
+    return files;
   }
 
-  /** The parts closed since the last call, in the order they closed: each is durable and final. */
+  /** The parts closed since the last call, in the order they closed (those close() closes, in table order): each is durable and final. */
   takeClosed(): StagedFile[] {
     return this.#untaken.splice(0);
   }
