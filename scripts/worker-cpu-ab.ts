@@ -4,9 +4,11 @@
 // source tree at a git ref is copied out beside this checkout's; then, in one worker thread with the
 // pool's heap limits, passes of processBatch over the files alternate between the two (A B, B A, …),
 // each timed by the thread's own CPU time, and each pass's segments must be the same bytes as the first
-// pass's, or the script fails.
+// pass's, or the script fails. With --format parquet the batches make Parquet pages, and what must be
+// the same is each page's uncompressed body and value count: a change of zstd's settings changes the
+// compressed bytes, not the values.
 //
-//   node scripts/worker-cpu-ab.ts [--base main] [--orders 15000] [--rounds 9] [--query orders,orders_details] [--data DIR]
+//   node scripts/worker-cpu-ab.ts [--base main] [--orders 15000] [--rounds 9] [--query orders,orders_details] [--data DIR] [--format parquet]
 //
 // --base: the git ref of A (B is this checkout's src/, uncommitted changes included); --data: a
 // directory to keep the files in and reuse (else a temporary one, removed at the end).
@@ -18,14 +20,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
+import { zstdDecompressSync } from 'node:zlib';
 import { parse } from 'graphql';
 import { startSandbox } from 'shopify-sandbox';
 import { HEAP_LIMITS } from '../src/pipeline/worker-pool.ts';
+import type { Segment } from '../src/pipeline/segment.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BATCH_BYTES = 1024 * 1024;
 
-interface Job { roots: string[]; files: Array<{ query: string; path: string }>; rounds: number }
+interface Job { roots: string[]; files: Array<{ query: string; path: string }>; rounds: number; parquet: boolean }
 
 if (isMainThread) {
   const { values: args } = parseArgs({
@@ -35,8 +39,10 @@ if (isMainThread) {
       rounds: { type: 'string', default: '9' },
       query: { type: 'string', default: 'orders,orders_details' },
       data: { type: 'string' },
+      format: { type: 'string', default: 'ndjson' },
     },
   });
+  if (args.format !== 'ndjson' && args.format !== 'parquet') throw new Error(`--format ${args.format}: ndjson or parquet`);
   const scratch = mkdtempSync(join(tmpdir(), 'worker-cpu-ab-'));
   try {
     const data = args.data ?? join(scratch, 'data');
@@ -55,7 +61,7 @@ if (isMainThread) {
     mkdirSync(base);
     execFileSync('sh', ['-c', `git archive ${JSON.stringify(args.base)} src queries package.json | tar -x -C ${JSON.stringify(base)}`], { cwd: root });
     symlinkSync(join(root, 'node_modules'), join(base, 'node_modules'));
-    const job: Job = { roots: [base, root], files, rounds: Number(args.rounds) };
+    const job: Job = { roots: [base, root], files, rounds: Number(args.rounds), parquet: args.format === 'parquet' };
     const worker = new Worker(new URL(import.meta.url), { workerData: job, resourceLimits: HEAP_LIMITS });
     const code = await new Promise<number>((resolve) => worker.on('exit', resolve));
     if (code !== 0) process.exitCode = code;
@@ -64,7 +70,7 @@ if (isMainThread) {
   }
 } else {
   const job = workerData as Job;
-  const stamp = { shop: 'sandbox.myshopify.com', runId: '20261203T000000.000Z-ab', extractedAt: '2026-12-03T00:00:00.000Z', currency: 'USD' };
+  const stamp = { shop: 'sandbox.myshopify.com', runId: '20261203T000000.000Z-ab', extractedAt: '2026-12-03T00:00:00.000Z', currency: 'USD', ...(job.parquet ? { format: 'parquet' as const } : {}) };
   // Batches of whole lines, as the main thread cuts them once past its first small ones.
   const inputs = job.files.map(({ query, path }) => {
     const bytes = readFileSync(path);
@@ -85,19 +91,22 @@ if (isMainThread) {
   let reference: string | null = null;
   for (let round = 0; round < job.rounds; round++) {
     for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
-      const segments: Uint8Array[] = [];
+      const segments: Segment[] = [];
       const before = process.threadCpuUsage();
       for (const input of inputs) {
         for (const batch of input.batches) {
           const result = side.processBatch(side.parts.get(input.query)!, stamp, batch, 1);
           if (!result.ok) throw new Error(`${side.dir}: ${input.query} batch failed at line ${result.line}${result.message}`);
-          for (const s of result.segments) segments.push(s.segment.bytes);
+          for (const s of result.segments) segments.push(s.segment);
         }
       }
       const cpu = process.threadCpuUsage(before);
       side.cpuMs.push((cpu.user + cpu.system) / 1000);
       const hash = createHash('sha256');
-      for (const s of segments) hash.update(s);
+      for (const s of segments) {
+        if (!s.pages) hash.update(s.bytes);
+        else for (let leaf = 0; leaf < s.pages.values.length; leaf++) hash.update(pageBody(s.bytes.subarray(s.pages.offsets[leaf]!, s.pages.offsets[leaf + 1]!))).update(`${s.pages.values[leaf]}`);
+      }
       const digest = hash.digest('hex');
       if (reference !== null && digest !== reference) throw new Error(`${side.dir} wrote other bytes than the first pass (round ${round + 1})`);
       reference = digest;
@@ -111,4 +120,29 @@ if (isMainThread) {
   }
   const ratios = sides[1]!.cpuMs.map((b, i) => b / sides[0]!.cpuMs[i]!);
   console.log(`B/A per round: median ${median(ratios).toFixed(3)}  [${ratios.map((r) => r.toFixed(3)).join(' ')}]; output the same bytes in every pass`);
+}
+
+/** A Parquet page's body, decompressed: the page (a PageHeader in Thrift's compact protocol, then the zstd frame) less the header. */
+function pageBody(page: Uint8Array): Buffer {
+  let at = 0;
+  const varint = (): number => {
+    let n = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = page[at++]!;
+      n += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return n;
+    }
+  };
+  // The header holds only i32 fields (type 5) and structs of them (type 12), with short field-id deltas.
+  const struct = (): void => {
+    for (;;) {
+      const type = page[at++]! & 0x0f;
+      if (type === 0) return;
+      if (type === 5) varint();
+      else if (type === 12) struct();
+      else throw new Error(`a page header field of type ${type}`);
+    }
+  };
+  struct();
+  return zstdDecompressSync(page.subarray(at));
 }
