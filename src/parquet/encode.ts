@@ -139,43 +139,95 @@ function integerBytes(b: Bytes, buf: Buffer, start: number, end: number): boolea
   return true;
 }
 
+/** 10^0 … 10^9: a decimal's fraction scaled to 9 digits, a timestamp's to 6. */
+const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+
 function decimalBytes(b: Bytes, buf: Buffer, start: number, end: number): boolean {
   const neg = buf[start] === 0x2d;
   const from = neg ? start + 1 : start;
-  let dot = from;
-  while (dot < end && buf[dot] !== 0x2e) dot++;
+  let i = from;
+  let whole = 0;
+  for (; i < end; i++) {
+    const d = buf[i]! - DIGIT_0;
+    if (d >>> 0 > 9) break;
+    whole = whole * 10 + d;
+  }
   // At most 6 whole digits and 9 decimals: exact as a Number once scaled; at least one digit each side of a dot.
-  if (dot === from || dot - from > 6 || (dot < end && (end - dot - 1 < 1 || end - dot - 1 > DECIMAL_SCALE))) return false;
-  const whole = digits(buf, from, dot);
-  const frac = dot < end ? digits(buf, dot + 1, end) : 0;
-  if (whole < 0 || frac < 0) return false;
-  const n = whole * SCALE + frac * 10 ** (DECIMAL_SCALE - (dot < end ? end - dot - 1 : 0));
+  if (i === from || i - from > 6) return false;
+  let n = whole * SCALE;
+  if (i < end) {
+    if (buf[i] !== 0x2e) return false;
+    const dot = i++;
+    let frac = 0;
+    for (; i < end; i++) {
+      const d = buf[i]! - DIGIT_0;
+      if (d >>> 0 > 9) return false;
+      frac = frac * 10 + d;
+    }
+    const count = end - dot - 1;
+    if (count < 1 || count > DECIMAL_SCALE) return false;
+    n += frac * POW10[DECIMAL_SCALE - count]!;
+  }
   putDecimal(b, neg ? -n : n);
   return true;
 }
 
-/** `YYYY-MM-DDTHH:MM:SS[.f…]Z`, the form Shopify and the row builders write; any other (an offset) takes Date.parse. */
+/** The two ASCII digits at buf[at], or -1. */
+function twoDigits(buf: Buffer, at: number): number {
+  const hi = buf[at]! - DIGIT_0;
+  const lo = buf[at + 1]! - DIGIT_0;
+  return hi >>> 0 > 9 || lo >>> 0 > 9 ? -1 : hi * 10 + lo;
+}
+
+/**
+ * Days from 1970-01-01 to the first of a month, proleptic Gregorian, any year from 0 (Howard Hinnant's
+ * days_from_civil, with the year starting in March so that a leap day ends it). Date.UTC would take a
+ * year below 100 for 19xx; Date.parse reads the day of the month as days after its first, as this does.
+ */
+function daysToMonth(year: number, month: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5);
+  return era * 146_097 + yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear - 719_468;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS[.f…]Z`, the form Shopify and the row builders write, read as Date.parse reads it; any other (an offset) takes Date.parse. */
 function timestampBytes(b: Bytes, buf: Buffer, start: number, end: number): boolean {
   if (end - start < 20 || buf[end - 1] !== 0x5a || buf[start + 4] !== 0x2d || buf[start + 7] !== 0x2d || buf[start + 10] !== 0x54 || buf[start + 13] !== 0x3a || buf[start + 16] !== 0x3a) return false;
-  const year = digits(buf, start, start + 4);
-  const month = digits(buf, start + 5, start + 7);
-  const day = digits(buf, start + 8, start + 10);
-  const hour = digits(buf, start + 11, start + 13);
-  const minute = digits(buf, start + 14, start + 16);
-  const second = digits(buf, start + 17, start + 19);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 28 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
+  const century = twoDigits(buf, start);
+  const yy = twoDigits(buf, start + 2);
+  const month = twoDigits(buf, start + 5);
+  const day = twoDigits(buf, start + 8);
+  const hour = twoDigits(buf, start + 11);
+  const minute = twoDigits(buf, start + 14);
+  const second = twoDigits(buf, start + 17);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   let micros = 0;
   const frac = start + 19;
   if (frac < end - 1) {
     // `.` and 1 to 9 digits; those past the sixth are dropped, as Date.parse drops those past the third.
-    if (buf[frac] !== 0x2e || end - 1 - (frac + 1) < 1 || end - 1 - (frac + 1) > 9) return false;
-    const count = Math.min(6, end - 1 - (frac + 1));
-    const f = digits(buf, frac + 1, frac + 1 + count);
-    if (f < 0 || (count < end - 1 - (frac + 1) && digits(buf, frac + 1 + count, end - 1) < 0)) return false;
-    micros = f * 10 ** (6 - count);
+    const count = end - 1 - (frac + 1);
+    if (buf[frac] !== 0x2e || count < 1 || count > 9) return false;
+    for (let i = frac + 1; i < end - 1; i++) {
+      const d = buf[i]! - DIGIT_0;
+      if (d >>> 0 > 9) return false;
+      if (i < frac + 7) micros = micros * 10 + d;
+    }
+    if (count < 6) micros *= POW10[6 - count]!;
   }
-  putInt64(b, Date.UTC(year, month - 1, day, hour, minute, second) * 1000 + micros);
+  putMicros(b, (daysToMonth(century * 100 + yy, month) + day - 1) * 86_400 + hour * 3_600 + minute * 60 + second, micros);
   return true;
+}
+
+/** A TIMESTAMP's INT64 from whole seconds since the epoch and microseconds (0 to 999999) after them. */
+function putMicros(b: Bytes, seconds: number, micros: number): void {
+  const n = seconds * 1_000_000 + micros;
+  // Past 2^53 (before 1685, after 2255) a Number is not exact.
+  if (Number.isSafeInteger(n)) return putInt64(b, n);
+  b.reserve(8);
+  b.view.setBigInt64(b.length, BigInt(seconds) * 1_000_000n + BigInt(micros), true);
+  b.length += 8;
 }
 
 const FRACTION = /\.(\d+)/;
@@ -186,7 +238,8 @@ function timestampValue(leaf: Leaf, v: unknown, b: Bytes): void {
   if (!Number.isFinite(ms)) throw badValue(leaf, v);
   const frac = FRACTION.exec(v as string)?.[1];
   const micros = frac !== undefined && frac.length > 3 ? Number(frac.slice(3, 6).padEnd(3, '0')) : 0;
-  putInt64(b, ms * 1000 + micros);
+  const seconds = Math.floor(ms / 1000);
+  putMicros(b, seconds, (ms - seconds * 1000) * 1000 + micros);
 }
 
 function dateValue(leaf: Leaf, v: unknown, b: Bytes): void {

@@ -148,6 +148,18 @@ describe('Parquet encoder (src/parquet/)', () => {
     expect(good.ok && good.segments.map((s) => [s.table, s.segment.pages!.values[0]])).to.deep.equal(rows(ndjson));
   });
 
+  it('writes a `…Z` timestamp as Date.parse reads it: a year before 100 as itself, the 29th to 31st of any month, leap days, microseconds past 2^53', () => {
+    // Microseconds since 1970 pass 2^53 before 1685 and after 2255: those must still be exact.
+    const times = ['0050-06-15T12:00:00Z', '0000-01-01T00:00:00.5Z', '0099-12-31T23:59:59Z', '1900-02-28T00:00:00Z', '2000-02-29T01:02:03.123456Z', '2024-02-29T00:00:00Z', '2023-02-29T00:00:00Z', '2024-04-31T23:00:00Z', '2024-12-31T23:59:59.999999Z', '1969-12-31T23:59:59.000001Z', '9999-12-31T00:00:00Z', '9999-12-31T23:59:59.999999Z', '2300-01-01T00:00:00.000001Z', '0000-01-01T00:00:00.000001Z', '1600-03-01T00:00:00.999999Z'];
+    const pages = new TablePages(parquetSchema(TABLE));
+    for (const at of times) add(pages, { ...ROWS[1]!, at, _extracted_at: '2026-03-05T00:00:00Z' });
+    const column = pages.column('at')!;
+    const micros = times.map((_, i) => column.values.readBigInt64LE(i * 8));
+    // Date.parse keeps milliseconds; the fraction's next three digits are microseconds.
+    const expected = times.map((t) => BigInt(Date.parse(t)) * 1000n + BigInt((/\.\d{3}(\d{1,3})/.exec(t)?.[1] ?? '').padEnd(3, '0')));
+    expect(micros).to.deep.equal(expected);
+  });
+
   it('compresses page after page with one zstd context, each page a whole frame that decompresses on its own', () => {
     const zstd = new PageCompressor();
     // Sizes from empty to past zstd's 128 KiB block and its window, repetitive and random (incompressible: the bound is needed).
