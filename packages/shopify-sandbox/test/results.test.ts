@@ -1,6 +1,9 @@
 // Signed result URLs: no token needed, HTTP Range, signature checks and expiry, answered like GCS.
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
-import { startSandbox, type Sandbox } from '../src/index.ts';
+import { startSandbox, type RequestLogEntry, type Sandbox } from '../src/index.ts';
 import { gql, pollToEnd, readOperation, runQuery, type Op } from './support/client.ts';
 
 describe('sandbox result URLs', () => {
@@ -70,5 +73,50 @@ describe('sandbox result URLs', () => {
     expect((await readOperation(sandbox, '2026-10', done.id))?.status).to.equal('EXPIRED');
     const listed = await gql(sandbox, '2026-10', { query: '{ bulkOperations(first: 1, query: "status:expired") { nodes { id } } }' });
     expect(listed.body.data?.bulkOperations).to.deep.equal({ nodes: [{ id: done.id }] });
+  });
+});
+
+// Files are sent through two reused 1 MiB buffers (results.ts, sendBytes): a file of several buffers
+// checks that no buffer is read into again before its bytes have left, and that a client going away
+// mid-file ends the serving.
+describe('sandbox result URLs, a file of several MiB', () => {
+  let sandbox: Sandbox;
+  let dataDir: string;
+  let done: Op;
+  let onDisk: Buffer;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sandbox-results-'));
+    sandbox = await startSandbox({ seed: 22, size: { orders: 12000, products: 20, customers: 50, locations: 1, collections: 1 }, operationDelayMs: 20, dataDir });
+    const { op } = await runQuery(sandbox, '2026-10', '{ orders { edges { node { id name email note createdAt tags billingAddress { name address1 city country zip } shippingAddress { name address1 city country zip } lineItems { edges { node { id title sku vendor quantity } } } } } } }');
+    done = (await pollToEnd(sandbox, '2026-10', op?.id ?? '')).op;
+    const [name] = (await readdir(dataDir)).filter((f) => f.endsWith('.jsonl'));
+    onDisk = await readFile(join(dataDir, name ?? ''));
+  });
+  after(async () => {
+    await sandbox.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('sends every byte of the file, whole and from a range starting inside a buffer', async () => {
+    expect(onDisk.length).to.be.above(3 * 1024 * 1024);
+    expect(Buffer.from(await (await fetch(done.url ?? '')).arrayBuffer()).equals(onDisk)).to.equal(true);
+    const from = 1024 * 1024 - 7;
+    const rest = await fetch(done.url ?? '', { headers: { Range: `bytes=${from}-` } });
+    expect(rest.status).to.equal(206);
+    expect(Buffer.from(await rest.arrayBuffer()).equals(onDisk.subarray(from))).to.equal(true);
+  });
+
+  it('stops serving when the client goes away mid-file, and serves the next request', async () => {
+    const aborter = new AbortController();
+    const res = await fetch(done.url ?? '', { signal: aborter.signal });
+    const reader = res.body!.getReader();
+    await reader.read();
+    aborter.abort();
+    const served = (): RequestLogEntry | undefined => sandbox.requests().findLast((r) => r.path.startsWith('/bulk-results/'));
+    for (let i = 0; i < 200 && served()?.status === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // The response was cut before its end: the serving failed, and it did end.
+    expect(served()?.status).to.equal(500);
+    expect(Buffer.from(await (await fetch(done.url ?? '')).arrayBuffer()).equals(onDisk)).to.equal(true);
   });
 });
