@@ -3,10 +3,11 @@
 // parts 3 to 6). The sandbox's orders (both of the entity's queries) are written once to files; the
 // source tree at a git ref is copied out beside this checkout's; then, in one worker thread with the
 // pool's heap limits, passes of processBatch over the files alternate between the two (A B, B A, …),
-// each timed by the thread's own CPU time, and each pass's segments must be the same bytes as the first
-// pass's, or the script fails. With --format parquet the batches make Parquet pages, and what must be
-// the same is each page's uncompressed body and value count: a change of zstd's settings changes the
-// compressed bytes, not the values.
+// each timed by the thread's own CPU time, and each pass's segments must hold the same as the first
+// pass's, or the script fails: for gzip NDJSON the same text (inflated: two deflaters may end a segment
+// with a different number of empty sync-flush blocks); with --format parquet the batches make Parquet
+// pages, and what must be the same is each page's uncompressed body and value count: a change of
+// zstd's settings changes the compressed bytes, not the values.
 //
 //   node scripts/worker-cpu-ab.ts [--base main] [--orders 15000] [--rounds 9] [--query orders,orders_details] [--data DIR] [--format parquet]
 //
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isMainThread, Worker, workerData } from 'node:worker_threads';
-import { zstdDecompressSync } from 'node:zlib';
+import { constants, inflateRawSync, zstdDecompressSync } from 'node:zlib';
 import { parse } from 'graphql';
 import { startSandbox } from 'shopify-sandbox';
 import { HEAP_LIMITS } from '../src/pipeline/worker-pool.ts';
@@ -103,8 +104,9 @@ if (isMainThread) {
       const cpu = process.threadCpuUsage(before);
       side.cpuMs.push((cpu.user + cpu.system) / 1000);
       const hash = createHash('sha256');
+      // Outside the timed pass: what the segments hold, not how deflate or zstd framed it.
       for (const s of segments) {
-        if (!s.pages) hash.update(s.bytes);
+        if (!s.pages) hash.update(inflateRawSync(s.bytes, { finishFlush: constants.Z_SYNC_FLUSH }));
         else for (let leaf = 0; leaf < s.pages.values.length; leaf++) hash.update(pageBody(s.bytes.subarray(s.pages.offsets[leaf]!, s.pages.offsets[leaf + 1]!))).update(`${s.pages.values[leaf]}`);
       }
       const digest = hash.digest('hex');
@@ -119,7 +121,7 @@ if (isMainThread) {
     console.log(`${i === 0 ? 'A (base)' : 'B (this checkout)'}  median ${median(side.cpuMs).toFixed(0)} ms (${(median(side.cpuMs) / mb).toFixed(2)} ms/MB)  [${side.cpuMs.map((x) => x.toFixed(0)).join(' ')}]`);
   }
   const ratios = sides[1]!.cpuMs.map((b, i) => b / sides[0]!.cpuMs[i]!);
-  console.log(`B/A per round: median ${median(ratios).toFixed(3)}  [${ratios.map((r) => r.toFixed(3)).join(' ')}]; output the same bytes in every pass`);
+  console.log(`B/A per round: median ${median(ratios).toFixed(3)}  [${ratios.map((r) => r.toFixed(3)).join(' ')}]; output the same text in every pass`);
 }
 
 /** A Parquet page's body, decompressed: the page (a PageHeader in Thrift's compact protocol, then the zstd frame) less the header. */

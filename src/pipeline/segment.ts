@@ -4,7 +4,8 @@
 // empty final block, and a trailer whose CRC-32 is combined from the segments' own. Any gzip reader
 // (BigQuery, gunzip, zlib) sees an ordinary single-member file. Workers compress segments in parallel;
 // the main thread only appends bytes and combines checksums.
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+import zlib, { constants, crc32 } from 'node:zlib';
+import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { CRC32_POLY, CRC32C_POLY, crc32c, crcCombine } from '../io/crc.ts';
 import type { PageSet } from '../parquet/encode.ts';
 
@@ -31,11 +32,81 @@ export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff);
 const FINAL_BLOCK = Uint8Array.of(0x03, 0x00);
 
 export function encodeSegment(raw: Uint8Array, rows: number, level: number): Segment {
-  // zlib's default 16 KiB output chunks: larger ones are fresh off-heap memory for every table of every
-  // batch, enough to make V8 run memory-reducing collections that shrink the worker's young generation.
-  const bytes = exclusive(deflateRawSync(raw, { level, finishFlush: constants.Z_SYNC_FLUSH }));
+  const bytes = deflater(level).segment(raw);
   return { bytes, rows, textBytes: raw.length, textCrc32: crc32(raw), crc32c: crc32c(bytes) };
 }
+
+/** The parts of node:zlib's DeflateRaw used here: its native handle, and the amounts of output and input left after a write. */
+interface DeflateInternals {
+  _handle: { writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void; reset(): void };
+  _writeState: Uint32Array;
+}
+
+function hasDeflateInternals(engine: object): engine is DeflateInternals {
+  const e = engine as Partial<DeflateInternals>;
+  return typeof e._handle?.writeSync === 'function' && typeof e._handle.reset === 'function' && e._writeState instanceof Uint32Array;
+}
+
+/**
+ * Raw deflate of one segment at a time on a stream kept for the thread, reset between segments.
+ * deflateRawSync sets up a new zlib stream for each call (its hash tables and window allocated and
+ * cleared, a JS handle made), about 36 µs whatever the input, and a worker deflates every table of
+ * every batch; a reset costs a fraction of that. node:zlib has no synchronous API that keeps a stream,
+ * so this drives its native handle as deflateRawSync does (writeSync, the amounts left in its write state).
+ */
+class SegmentDeflater {
+  readonly #engine: DeflateInternals;
+  /** Output room, kept between segments; deflate's own result is copied out of it, exactly sized. */
+  #out = Buffer.allocUnsafeSlow(64 * 1024);
+
+  constructor(level: number) {
+    const engine = new zlib.DeflateRaw({ level });
+    // node:zlib's internals are not an API: checked once, so a Node that changed them fails at the first segment with a clear message.
+    if (!hasDeflateInternals(engine)) throw new EtlError(ErrorCodes.INTERNAL, `node ${process.version}: zlib's DeflateRaw has no native handle to reuse for segments`);
+    engine.on('error', (err: Error) => (this.#failed = err));
+    this.#engine = engine;
+  }
+
+  /** An error the native handle reported (node:zlib destroys the stream with it, and emits it later). */
+  #failed: Error | null = null;
+
+  /** `raw` deflated and ended with a sync flush (byte-aligned, not final), on an ArrayBuffer of its own. */
+  segment(raw: Uint8Array): Buffer {
+    const handle = this.#engine._handle;
+    const state = this.#engine._writeState;
+    handle.reset();
+    // Deflate's bound (stored blocks at worst) plus the sync flush's empty block: one call nearly always does.
+    let room = raw.length + (raw.length >> 10) + 64;
+    if (this.#out.length < room) this.#out = Buffer.allocUnsafeSlow(room);
+    let used = 0;
+    let inOff = 0;
+    for (;;) {
+      const out = this.#out;
+      state[0] = 0;
+      state[1] = raw.length - inOff;
+      handle.writeSync(constants.Z_SYNC_FLUSH, raw, inOff, raw.length - inOff, out, used, out.length - used);
+      const outLeft = state[0]!;
+      const took = raw.length - state[1]! - inOff;
+      // A call that fails writes no state, so it took nothing and left all the room.
+      if (this.#failed !== null || (took === 0 && outLeft === out.length - used)) throw new EtlError(ErrorCodes.INTERNAL, `deflate: a segment of ${raw.length} bytes did not compress${this.#failed ? ` (${this.#failed.message})` : ''}`);
+      inOff += took;
+      used = out.length - outLeft;
+      // zlib is done once it took all the input and left output room unused; else it needs more room.
+      if (inOff === raw.length && outLeft > 0) break;
+      room = out.length * 2;
+      const grown = Buffer.allocUnsafeSlow(room);
+      out.copy(grown, 0, 0, used);
+      this.#out = grown;
+    }
+    const bytes = Buffer.allocUnsafeSlow(used);
+    this.#out.copy(bytes, 0, 0, used);
+    return bytes;
+  }
+}
+
+// One per thread and level (a run has one level): the workers each keep theirs.
+const deflaters = new Map<number, SegmentDeflater>();
+const deflater = (level: number): SegmentDeflater => deflaters.get(level) ?? deflaters.set(level, new SegmentDeflater(level)).get(level)!;
 
 /** What follows the last segment: the final block and the trailer (CRC-32, length mod 2^32, little-endian). */
 export function gzipEnd(textCrc32: number, textBytes: number): Uint8Array {

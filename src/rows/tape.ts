@@ -147,6 +147,32 @@ export class Tape {
     return end;
   }
 
+  /**
+   * The first position from `p` on, before the line's end, of a quote, a backslash or a control
+   * character (a string's or key's special bytes), or the line's end. Four bytes at a time (SWAR: each
+   * test sets a byte's top bit when the byte is the one sought, exactly for the lowest such byte): most
+   * of a line's bytes are inside strings and keys, and a byte at a time was a fifth of the scan's time.
+   */
+  #plainRun(p: number): number {
+    const view = this.view;
+    const last = this.#end - 4;
+    while (p <= last) {
+      const v = view.getInt32(p, true);
+      const quote = v ^ 0x22222222;
+      const backslash = v ^ 0x5c5c5c5c;
+      const found = (((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash) | ((v - 0x20202020) & ~v)) & 0x80808080;
+      if (found !== 0) return p + ((31 - Math.clz32(found & -found)) >> 3);
+      p += 4;
+    }
+    const b = this.bytes;
+    const end = this.#end;
+    for (; p < end; p++) {
+      const c = b[p]!;
+      if (c === QUOTE || c === BACKSLASH || c < 0x20) return p;
+    }
+    return end;
+  }
+
   /** Scans the value at `pos`; returns the position after it, or -1. */
   #value(pos: number, depth: number): number {
     const b = this.bytes;
@@ -171,14 +197,8 @@ export class Tape {
     for (;;) {
       if (b[pos] !== QUOTE) return -1;
       const keyStart = pos + 1;
-      let p = keyStart;
-      for (;;) {
-        if (p >= end) return -1;
-        const k = b[p]!;
-        if (k === QUOTE) break;
-        if (k === BACKSLASH || k < 0x20) return -1;
-        p++;
-      }
+      const p = this.#plainRun(keyStart);
+      if (p >= end || b[p] !== QUOTE) return -1;
       if (b[p + 1] !== COLON) return -1;
       const child = this.#count;
       pos = this.#value(p + 2, depth + 1);
@@ -214,17 +234,13 @@ export class Tape {
     let type = STRING;
     let p = pos + 1;
     for (;;) {
+      p = this.#plainRun(p);
       if (p >= end) return -1;
       const c = b[p]!;
       if (c === QUOTE) break;
-      if (c === BACKSLASH) {
-        if (p + 1 >= end || !isSimpleEscape(b[p + 1]!)) return -1;
-        type = ESCAPED_STRING;
-        p += 2;
-        continue;
-      }
-      if (c < 0x20) return -1;
-      p++;
+      if (c !== BACKSLASH || p + 1 >= end || !isSimpleEscape(b[p + 1]!)) return -1;
+      type = ESCAPED_STRING;
+      p += 2;
     }
     const node = this.#push(type, pos);
     return this.#close(node, p + 1);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { crc32, gunzipSync } from 'node:zlib';
+import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
 import { CRC32_POLY, CRC32C_POLY, crc32c, crc32cBase64, crcCombine } from '../../src/io/crc.ts';
 import { encodeSegment, GZIP_HEADER, gzipEnd, PartChecksums } from '../../src/pipeline/segment.ts';
 
@@ -61,5 +61,17 @@ describe('segments', () => {
     expect(gunzipSync(file).toString('utf8')).to.equal(texts.join(''));
     expect(sums.fileBytes).to.equal(file.length);
     expect(sums.fileCrc32c).to.equal(slowCrc32c(file));
+  });
+
+  it('each inflate on its own, though one stream per thread deflates them all: no history carried over, incompressible ones included', () => {
+    // Random bytes come out larger than they went in (stored blocks), past the first guess of room.
+    const texts = [randomBytes(300_000), Buffer.from('{"a":"abc"}\n'.repeat(5000)), randomBytes(3), Buffer.from('{"a":"abc"}\n'), randomBytes(70_000)];
+    for (const [i, t] of texts.entries()) {
+      const seg = encodeSegment(t, 1, 1);
+      expect(inflateRawSync(seg.bytes, { finishFlush: 2 }), `segment ${i}`).to.deep.equal(t);
+      expect(seg.crc32c).to.equal(slowCrc32c(seg.bytes));
+      expect(seg.textCrc32).to.equal(crc32(t));
+      expect(seg.bytes.byteOffset === 0 && seg.bytes.buffer.byteLength === seg.bytes.length, 'alone on its ArrayBuffer (moved, not copied, to the main thread)').to.equal(true);
+    }
   });
 });
