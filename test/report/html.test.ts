@@ -4,7 +4,8 @@
 // table's freshness as the state's watermarks hold it, the quality checks as the manifest records them,
 // each model chart saying its model is not written yet, and not one request beyond the file. Then a
 // run with the ledger and `models`: every chart's marks are the model files' figures. The screenshot
-// of that page is the README's (docs/report.png).
+// of that page is the README's (docs/report.png), rewritten only when asked (`npm run docs:screenshot`):
+// a test run leaves the checkout as it found it.
 import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,8 @@ import { runCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { createFakeGcs } from '../support/fake-gcs.ts';
 
-const SCREENSHOT = resolve(import.meta.dirname, '../../docs/report.png');
+const README_SCREENSHOT = resolve(import.meta.dirname, '../../docs/report.png');
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const rowsOf = (s: ShopSummary): number => s.entities.reduce((a, e) => a + Object.values(e.rowsByTable).reduce((x, n) => x + n, 0), 0);
 
@@ -202,7 +204,12 @@ describe('shopify-bulk-etl report, in a browser', function () {
 
     // The README's picture: the page as a person opens it, down to the end of the charts.
     const charts = (await page.locator('#models').boundingBox())!;
-    writeFileSync(SCREENSHOT, await page.screenshot({ type: 'png', fullPage: true, clip: { x: 0, y: 0, width: 1280, height: Math.ceil(charts.y + charts.height + 16) } }));
+    const height = Math.ceil(charts.y + charts.height + 16);
+    const png = await page.screenshot({ type: 'png', fullPage: true, clip: { x: 0, y: 0, width: 1280, height } });
+    // A PNG of the clip's size: its signature, then the IHDR chunk's width and height (big-endian).
+    expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).to.equal(true);
+    expect([png.readUInt32BE(16), png.readUInt32BE(20)]).to.deep.equal([1280, height]);
+    writeFileSync(process.env.UPDATE_README_SCREENSHOT === '1' ? README_SCREENSHOT : join(dir, 'report.png'), png);
     await page.close();
   });
 
