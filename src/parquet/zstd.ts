@@ -9,7 +9,14 @@
 import zlib, { constants } from 'node:zlib';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 
-export const ZSTD_LEVEL = 3;
+/**
+ * zstd's parameters for every page: level 1 with a target length of 1, which on its fast strategy is
+ * how zstd makes its negative levels (node:zlib cannot pass -1: it reads it as no level set), and
+ * matches of 4 bytes or more. That strategy leaves the literals without Huffman coding: building a
+ * Huffman table for each page of a few KiB was the part of zstd's time that levels 1 to 3 all pay.
+ * README, Parquet output, gives the CPU and size against level 3.
+ */
+export const ZSTD_PARAMS = { [constants.ZSTD_c_compressionLevel]: 1, [constants.ZSTD_c_targetLength]: 1, [constants.ZSTD_c_minMatch]: 4 };
 
 /** The parts of node:zlib's ZstdCompress used here: its native handle, and the amounts of output and input left after a write. */
 interface ZstdInternals {
@@ -30,8 +37,8 @@ export class PageCompressor {
   /** An error the native handle reported (node:zlib destroys the stream with it, and emits it later). */
   #failed: Error | null = null;
 
-  constructor(level = ZSTD_LEVEL) {
-    const engine = new zlib.ZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: level } });
+  constructor() {
+    const engine = new zlib.ZstdCompress({ params: ZSTD_PARAMS });
     // node:zlib's internals are not an API: checked once, so a Node that changed them fails at the first page with a clear message.
     if (!hasInternals(engine)) throw new EtlError(ErrorCodes.INTERNAL, `node ${process.version}: zlib's ZstdCompress has no native handle to reuse for Parquet pages`);
     engine.on('error', (err: Error) => (this.#failed = err));
