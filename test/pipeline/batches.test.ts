@@ -1,21 +1,27 @@
 import { expect } from 'chai';
 import { lineBatches, type BatchSizes } from '../../src/pipeline/batches.ts';
 
+/** The bytes in chunks ending at `cuts`, all read into one buffer, as the download reads its socket (src/shopify/http-get.ts). */
 async function* chunked(bytes: Buffer, cuts: number[]): AsyncGenerator<Uint8Array> {
+  const memory = new Uint8Array(bytes.length);
   let at = 0;
   for (const cut of [...cuts, bytes.length]) {
-    yield new Uint8Array(bytes.subarray(at, cut));
+    memory.fill(0x7e);
+    memory.set(bytes.subarray(at, cut));
+    yield memory.subarray(0, cut - at);
     at = cut;
   }
 }
 
 async function batches(bytes: Buffer, cuts: number[], sizes: BatchSizes): Promise<string[]> {
-  const out: string[] = [];
+  const out: Buffer[] = [];
   for await (const b of lineBatches(chunked(bytes, cuts), sizes)) {
-    expect(b.byteOffset === 0 && b.byteLength === b.buffer.byteLength, 'alone on its memory').to.equal(true);
-    out.push(b.toString('utf8'));
+    expect(b.byteOffset, 'at the start of its memory').to.equal(0);
+    expect(out.every((o) => o.buffer !== b.buffer), 'memory of its own').to.equal(true);
+    out.push(b);
   }
-  return out;
+  // Read once all are made: no batch shares memory with the source or with another.
+  return out.map((b) => b.toString('utf8'));
 }
 
 describe('lineBatches', () => {
@@ -36,6 +42,13 @@ describe('lineBatches', () => {
     const lines = Buffer.from(Array.from({ length: 200 }, () => 'x'.repeat(9)).join('\n') + '\n');
     const sizes = (await batches(lines, [], { first: 10, max: 80 })).map((b) => b.length);
     expect(sizes.slice(0, 5)).to.deep.equal([10, 20, 40, 80, 80]);
+  });
+
+  it('grows a batch for a line longer than its room', async () => {
+    const long = `{"note":"${'n'.repeat(200_000)}"}`;
+    const lines = Buffer.from(['{"a":1}', long, '{"b":2}', ''].join('\n'));
+    const cuts = Array.from({ length: 25 }, (_, i) => (i + 1) * 7_001);
+    expect(await batches(lines, cuts, { first: 4, max: 8 })).to.deep.equal(['{"a":1}\n', `${long}\n`, '{"b":2}\n']);
   });
 
   it('makes no batch from an empty stream', async () => {

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import type { ServerResponse } from 'node:http';
 import { expect } from 'chai';
 import { ErrorCodes } from '../../src/errors/index.ts';
@@ -13,7 +17,8 @@ const PATH = '/bulk-operation-outputs/abc?GoogleAccessId=x&Expires=1785204471&Si
 
 async function collect(url: string, options: DownloadOptions = {}): Promise<Buffer> {
   const parts: Buffer[] = [];
-  for await (const chunk of downloadResult(url, options)) parts.push(chunk);
+  // A chunk is valid only until the next is pulled: its memory is read into again.
+  for await (const chunk of downloadResult(url, options)) parts.push(Buffer.from(chunk));
   return Buffer.concat(parts);
 }
 
@@ -94,7 +99,7 @@ describe('downloadResult', () => {
     const parts: Buffer[] = [];
     // Each chunk takes the consumer longer than the idle timeout; the host itself is never silent.
     for await (const chunk of downloadResult(url, { idleTimeoutMs: 40 })) {
-      parts.push(chunk);
+      parts.push(Buffer.from(chunk));
       if (parts.length <= 3) await new Promise((resolve) => setTimeout(resolve, 80));
     }
     expect(Buffer.concat(parts).equals(SOURCE)).to.equal(true);
@@ -124,6 +129,62 @@ describe('downloadResult', () => {
     const body = await collect(url, { sleep: clock.sleep, now: clock.now, retry: { baseDelayMs: 1_000, budgetMs: 1_000 } });
     expect(body.equals(SOURCE)).to.equal(true);
     expect(server.requests).to.have.length(5);
+  });
+
+  it('reads a chunked body (a host that transcodes a file sends no Content-Length), and resumes one cut mid-chunk', async () => {
+    const clock = fakeClock();
+    // Without Content-Length node's server frames the body in chunks, one per write.
+    const chunkedFile = (cutAt: number | null): Handler => (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/jsonl' });
+      for (let at = 0; at < SOURCE.length; at += 100_000) {
+        if (cutAt !== null && at >= cutAt) {
+          res.write(SOURCE.subarray(at, at + 50_000), () => res.socket?.destroy());
+          return;
+        }
+        res.write(SOURCE.subarray(at, at + 100_000));
+      }
+      res.end();
+    };
+    const whole = await host([chunkedFile(null)]);
+    expect((await collect(whole)).equals(SOURCE)).to.equal(true);
+    expect(server.requests[0]?.headers['accept-encoding']).to.equal('identity');
+    await server.close();
+    const cut = await host([chunkedFile(200_000), serveFile]);
+    expect((await collect(cut, { sleep: clock.sleep, now: clock.now })).equals(SOURCE)).to.equal(true);
+    expect(rangeStart(server.requests[1] as Recorded)).to.equal(250_000);
+  });
+
+  it('follows a redirect to the file', async () => {
+    const url = await host([(_req, res) => {
+      res.writeHead(302, { location: '/elsewhere/file.jsonl', 'content-length': '5' });
+      res.end('moved');
+    }, serveFile]);
+    expect((await collect(url)).equals(SOURCE)).to.equal(true);
+    expect(server.requests.map((r) => r.url)).to.deep.equal([PATH, '/elsewhere/file.jsonl']);
+  });
+
+  it('reads from an https host, checking its certificate', async () => {
+    const cert = await readFile(new URL('../support/tls/localhost-cert.pem', import.meta.url), 'latin1');
+    const key = await readFile(new URL('../support/tls/localhost-key.pem', import.meta.url), 'latin1');
+    const secure = https.createServer({ cert, key }, (req, res) => serveFile({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', json: null }, res));
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    const url = `https://localhost:${(secure.address() as AddressInfo).port}${PATH}`;
+    try {
+      // A certificate nobody vouches for is refused.
+      const clock = fakeClock();
+      const refused = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { budgetMs: 1_000 } }));
+      expect(refused.code).to.equal(ErrorCodes.NETWORK);
+      const trusted = tls.getCACertificates('default');
+      tls.setDefaultCACertificates([...trusted, cert]);
+      try {
+        expect((await collect(url)).equals(SOURCE)).to.equal(true);
+      } finally {
+        tls.setDefaultCACertificates(trusted);
+      }
+    } finally {
+      secure.closeAllConnections();
+      await new Promise((resolve) => secure.close(resolve));
+    }
   });
 
   it('skips bytes already delivered when the server ignores Range and sends the whole file', async () => {
