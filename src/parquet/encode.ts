@@ -13,7 +13,6 @@ import { gidNumber } from '../rows/fields.ts';
 import { INTEGER, STRING, type Tape } from '../rows/tape.ts';
 import { isStringNode, latin1, parsedValue, plainGidDigits, stringValue } from '../rows/tape-values.ts';
 import type { RowOut } from '../rows/types.ts';
-import { ThriftWriter } from './thrift.ts';
 import { compressBound, PageCompressor } from './zstd.ts';
 
 /** A batch's pages of one table: every leaf's page back to back, in leaf order. */
@@ -399,20 +398,53 @@ class LeafColumn {
     frame.length = 0;
     frame.reserve(compressBound(body.length));
     const compressed = (zstd ??= new PageCompressor()).compress(body.buf, body.length, frame.buf, 0);
-    // PageHeader: DATA_PAGE, sizes, DataPageHeader { num_values, PLAIN, RLE, RLE }.
-    const header = ThriftWriter.struct((w) =>
-      w.i32(1, 0).i32(2, body.length).i32(3, compressed).struct(5, (d) => d.i32(1, this.levels).i32(2, 0).i32(3, 3).i32(4, 3)),
-    );
+    out.reserve(PAGE_HEADER_MAX + compressed);
+    const header = pageHeader(out, body.length, compressed, this.levels);
+    frame.buf.copy(out.buf, out.length, 0, compressed);
+    out.length += compressed;
     const values = this.levels;
     this.levels = 0;
     this.values.length = 0;
     this.bools = 0;
-    out.reserve(header.length + compressed);
-    out.buf.set(header, out.length);
-    frame.buf.copy(out.buf, out.length + header.length, 0, compressed);
-    out.length += header.length + compressed;
-    return { uncompressed: header.length + body.length, values };
+    return { uncompressed: header + body.length, values };
   }
+}
+
+/** The most bytes pageHeader() writes: three fields of up to 5 varint bytes, the rest fixed. */
+const PAGE_HEADER_MAX = 32;
+
+/**
+ * A data page's PageHeader in Thrift's compact protocol, appended to `out` (room reserved); returns its
+ * length. Written byte by byte rather than through ThriftWriter: a page per column per batch made its
+ * closures and buffer a per-page cost. Each field is a byte of (id delta << 4 | type), i32s zigzag varints.
+ */
+function pageHeader(out: Bytes, uncompressed: number, compressed: number, values: number): number {
+  const buf = out.buf;
+  const start = out.length;
+  let at = thriftI32(buf, start, 0); // 1: type, DATA_PAGE
+  at = thriftI32(buf, at, uncompressed); // 2: uncompressed_page_size
+  at = thriftI32(buf, at, compressed); // 3: compressed_page_size
+  buf[at++] = 0x2c; // 5 (delta 2): data_page_header, a struct
+  at = thriftI32(buf, at, values); // 1: num_values
+  at = thriftI32(buf, at, 0); // 2: encoding, PLAIN
+  at = thriftI32(buf, at, 3); // 3: definition_level_encoding, RLE
+  at = thriftI32(buf, at, 3); // 4: repetition_level_encoding, RLE
+  buf[at++] = 0; // end of DataPageHeader
+  buf[at++] = 0; // end of PageHeader
+  out.length = at;
+  return at - start;
+}
+
+/** The next field (id delta 1) as a non-negative i32 at buf[at]: its header byte, then the zigzag varint; returns where it ends. */
+function thriftI32(buf: Buffer, at: number, n: number): number {
+  buf[at++] = 0x15;
+  let v = n * 2;
+  while (v >= 0x80) {
+    buf[at++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  buf[at++] = v;
+  return at;
 }
 
 /** Levels as the RLE/bit-packed hybrid with a 4-byte length before it: RLE runs only (levels repeat; zstd takes the rest). */
@@ -508,6 +540,7 @@ export class TablePages implements RowOut {
   #currencyColumns: ReadonlySet<string> = new Set();
   #currency = Buffer.alloc(0);
   #extractedAt = 0;
+  #stampKey = '';
   /** The `id` leaf (a table whose ids go back with its segments), or -1. */
   readonly #idLeaf: number;
 
@@ -537,6 +570,10 @@ export class TablePages implements RowOut {
 
   /** The batch's values for the columns the byte path does not write: the shop's currency columns and `_extracted_at`. */
   stamp(currencyColumns: readonly string[], currency: string, extractedAt: string): void {
+    // Every batch of a run stamps the same: the builder is kept from batch to batch, and so is its stamp.
+    const key = `${currencyColumns.join(',')}\n${currency}\n${extractedAt}`;
+    if (key === this.#stampKey) return;
+    this.#stampKey = key;
     this.#currencyColumns = new Set(currencyColumns);
     this.#currency = Buffer.from(currency);
     const at = new Bytes(8);
