@@ -48,6 +48,8 @@ const orders = table({
     str('email'), str('phone'), bool('test'), bool('confirmed'), str('currencyCode', 'currency'), str('presentmentCurrencyCode', 'presentment_currency'),
     str('displayFinancialStatus'), str('displayFulfillmentStatus'), str('sourceName'), strings('tags'), str('note'), ref('customer.id', 'customer_id'),
     money('subtotalPriceSet'), money('totalPriceSet'), money('totalTaxSet'), money('totalDiscountsSet'), money('totalShippingPriceSet'), money('totalRefundedSet'),
+    // What totalPriceSet holds beyond goods, shipping and taxes; duties and fees as placed (their current* fields drop with returns and edits), as total_price is.
+    money('totalTipReceivedSet'), money('originalTotalDutiesSet'), money('originalTotalAdditionalFeesSet'),
     ...address(ORDER_ADDRESS, 'billingAddress'), ...address(ORDER_ADDRESS, 'shippingAddress'), taxLines(),
   ],
 });

@@ -3,7 +3,8 @@
 // Parquet column builders before their pages are made, so the checks never read the published files
 // again (that pass inflated every order part after the run: ~3.5 s of CPU and +30 MiB at 500 MB of
 // orders) and check both formats alike.
-// Per table, a flat Float64Array: per order its id, updated_at (ms), total, tax, discounts and refunded;
+// Per table, a flat Float64Array: per order its id, updated_at (ms), total, tax, discounts, refunded and
+// charges (its tip, duties and additional fees, which its total holds);
 // per payout its id and signed net; per child table (id, cents) pairs, a parent's adjacent rows summed
 // (the bulk JSONL gives a parent's children one after the other). Ids are below 2^53 (Shopify's are 13
 // digits) and amounts are whole cents, so doubles hold both exactly.
@@ -162,6 +163,8 @@ const REFUND = Buffer.from('REFUND');
 const SUCCESS = Buffer.from('SUCCESS');
 const WITHDRAWAL = Buffer.from('WITHDRAWAL');
 const ORDER_AMOUNTS = ['total_price', 'total_tax', 'total_discounts', 'total_refunded'];
+/** An order's amounts that its total holds beyond its lines, shipping and taxes: one sum in its entry. */
+const ORDER_CHARGES = ['total_tip_received', 'original_total_duties', 'original_total_additional_fees'];
 
 const child = (parent: string, amount: string): TableSums => ({
   width: 2,
@@ -175,12 +178,15 @@ const child = (parent: string, amount: string): TableSums => ({
 /** The tables the checks read, and what each gives. */
 export const SUMS: Readonly<Record<string, TableSums>> = {
   orders: {
-    width: 6,
+    width: 7,
     summed: false,
     read: (r, out) => {
       out.push(r.id('id'));
       out.push(r.time('updated_at'));
       for (const amount of ORDER_AMOUNTS) out.push(r.cents(amount));
+      let charges = 0;
+      for (const amount of ORDER_CHARGES) charges += r.cents(amount);
+      out.push(charges);
     },
   },
   order_line_items: child('order_id', 'original_total'),

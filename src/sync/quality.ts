@@ -1,5 +1,5 @@
 // Financial accuracy checks after a run (README: Quality checks): per order, its line items plus its
-// shipping and taxes less its discounts are its total; per order, its refunds are its successful refund
+// shipping, taxes, tip, duties and additional fees less its discounts are its total; per order, its refunds are its successful refund
 // transactions; per payout, its balance transactions' net is its net; all to the cent.
 //
 // Computed from the sums the run's windows recorded as their rows were written (src/pipeline/sums.ts,
@@ -74,15 +74,15 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     db.exec(`
-      CREATE TABLE orders (w INTEGER, id INTEGER, updated_at INTEGER, total INTEGER, tax INTEGER, discounts INTEGER, refunded INTEGER, PRIMARY KEY (id, w));
+      CREATE TABLE orders (w INTEGER, id INTEGER, updated_at INTEGER, total INTEGER, tax INTEGER, discounts INTEGER, refunded INTEGER, charges INTEGER, PRIMARY KEY (id, w));
       CREATE TABLE payouts (w INTEGER, id INTEGER, net INTEGER, PRIMARY KEY (id, w));
       CREATE TABLE sums (w INTEGER, kind TEXT, id INTEGER, cents INTEGER, PRIMARY KEY (kind, id, w));
     `);
-    const order = db.prepare('INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const order = db.prepare('INSERT OR REPLACE INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     const payout = db.prepare('INSERT OR REPLACE INTO payouts VALUES (?, ?, ?)');
     const sum = db.prepare('INSERT INTO sums VALUES (?, ?, ?, ?) ON CONFLICT (kind, id, w) DO UPDATE SET cents = cents + excluded.cents');
     const take: Record<keyof typeof SUMS, (w: number, e: Float64Array, i: number) => void> = {
-      orders: (w, e, i) => void order.run(w, e[i], e[i + 1], e[i + 2], e[i + 3], e[i + 4], e[i + 5]),
+      orders: (w, e, i) => void order.run(w, e[i], e[i + 1], e[i + 2], e[i + 3], e[i + 4], e[i + 5], e[i + 6]),
       order_line_items: (w, e, i) => void sum.run(w, 'lines', e[i], e[i + 1]),
       order_shipping_lines: (w, e, i) => void sum.run(w, 'shipping', e[i], e[i + 1]),
       order_refunds: (w, e, i) => void sum.run(w, 'refunds', e[i], e[i + 1]),
@@ -131,14 +131,15 @@ function report(name: string, checked: number, failing: Database.Statement, exam
 }
 
 /**
- * Line items (before discounts) + shipping lines (before discounts) + taxes − discounts (Shopify's
- * totalDiscounts holds line and shipping discounts) = total. A shop pricing with taxes included has
- * them inside its prices already: its orders pass when the sum without taxes is the total.
+ * Line items (before discounts) + shipping lines (before discounts) + taxes + tip + duties + additional
+ * fees (as placed) − discounts (Shopify's totalDiscounts holds line and shipping discounts) = total, as
+ * Shopify's totalPriceSet holds them all. A shop pricing with taxes included has them inside its prices
+ * already: its orders pass when the sum without taxes is the total.
  */
 function orderTotals(db: Database.Database): QualityCheck {
   const orders = `${currentOrders(['lines', 'shipping'])}`;
   const checked = (db.prepare(`SELECT COUNT(*) AS n FROM (${orders})`).get() as { n: number }).n;
-  const failing = db.prepare(`SELECT id, total, lines + shipping + tax - discounts AS computed FROM (${orders}) WHERE total NOT IN (lines + shipping + tax - discounts, lines + shipping - discounts) ORDER BY id`);
+  const failing = db.prepare(`SELECT id, total, lines + shipping + tax + charges - discounts AS computed FROM (${orders}) WHERE total NOT IN (lines + shipping + tax + charges - discounts, lines + shipping + charges - discounts) ORDER BY id`);
   return report('order_totals', checked, failing, (r) => ({ order_id: String(r.id), total: decimal(r.total as number), computed: decimal(r.computed as number) }));
 }
 

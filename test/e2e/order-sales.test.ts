@@ -11,7 +11,7 @@ import { ShopifyClient } from '../../src/shopify/client.ts';
 import { staticToken } from '../../src/shopify/auth.ts';
 import { DuckViews } from '../support/duckdb.ts';
 import { runAgainst } from '../support/etl.ts';
-import { unreconciledSales } from '../support/order-links.ts';
+import { unreconciledRefunds, unreconciledSales } from '../support/order-links.ts';
 import { cents, manifests, readPublished } from '../support/output.ts';
 
 describe('order sales (a paged entity)', function () {
@@ -46,6 +46,20 @@ describe('order sales (a paged entity)', function () {
     expect(unreconciledSales(rows), 'per order: sales = total − refunds').to.deep.equal([]);
     // Some orders were refunded, whole or in part: the reconciliation covered returns and adjustments too.
     expect(sales.some((s) => s.action_type === 'RETURN')).to.equal(true);
+  });
+
+  it('sells a tip, duties and an additional fee on the orders given them (store.chargeOrders): per order the sales still sum to its total less its refunds, and each refund to its detail', async () => {
+    sandbox.store.chargeOrders(sandbox.store.ids('orders'));
+    const result = await runAgainst(sandbox, dir, ['--entities', 'orders,order_sales,refund_detail']);
+    expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.map((e) => e.error))).to.equal(0);
+    const out = join(dir, 'out');
+    const tables = new Map<string, Array<Record<string, unknown>>>();
+    for (const table of ['order_sales', 'order_agreements', 'orders', 'order_refunds', 'order_refund_line_items', 'order_refund_shipping_lines', 'order_adjustments']) tables.set(table, await readPublished(out, manifests(out), table));
+    const rows = (table: string): Array<Record<string, unknown>> => tables.get(table) ?? [];
+    expect(new Set(rows('order_sales').map((s) => `${String(s.sale_type)} ${String(s.line_type)}`))).to.include.members(['TipSale TIP', 'DutySale DUTY', 'AdditionalFeeSale ADDITIONAL_FEE']);
+    expect(unreconciledSales(rows), 'per order: sales = total − refunds').to.deep.equal([]);
+    expect(unreconciledRefunds(rows), 'per refund: detail = refunded').to.deep.equal([]);
+    expect(rows('order_refunds').length, 'some refunds').to.be.greaterThan(0);
   });
 
   it("agrees with the refund detail: each refund's agreement returns exactly the units its refund line items take back, and adjusts by what its adjustments do", async () => {

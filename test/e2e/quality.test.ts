@@ -1,5 +1,6 @@
 // The financial accuracy checks after a run (src/sync/quality.ts) against the sandbox: its data passes
-// every check, whether the parts are gzip NDJSON or Parquet; an order whose total the store reports off by a few cents is found, named in the
+// every check, whether the parts are gzip NDJSON or Parquet, orders with a tip, duties and an additional
+// fee (inside Shopify's total) included; an order whose total the store reports off by a few cents is found, named in the
 // manifest's `_quality` and the run summary as a warning (exit 0), and fails the run with
 // --strict-quality (exit 1, QUALITY_CHECK_FAILED).
 import { expect } from 'chai';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { runCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
-import { manifests } from '../support/output.ts';
+import { cents, manifests, readTable } from '../support/output.ts';
 import { captureLogs } from '../support/truth.ts';
 
 const ENTITIES = ['--entities', 'orders,payouts,balance_transactions', '--safety-lag', '0s'];
@@ -52,6 +53,28 @@ describe('financial accuracy checks', function () {
     const [parquetManifest] = manifests(join(dir, 'parquet', 'out'));
     expect(parquetManifest!.windows.flatMap((w) => w.files).every((f) => f.objectName.endsWith('.parquet'))).to.equal(true);
     expect(parquetManifest!._quality).to.deep.equal(manifest!._quality);
+  });
+
+  it('passes on orders with a tip, duties and an additional fee, which their total holds (both formats); the orders table has them', async () => {
+    const charged = sandbox.store.ids('orders').slice(0, 40).filter((_, k) => k % 4 === 1);
+    sandbox.store.chargeOrders(charged);
+    for (const [format, sub] of [['ndjson', 'charged'], ['parquet', 'charged-parquet']] as const) {
+      const result = await runAgainst(sandbox, join(dir, sub), [...ENTITIES, '--format', format]);
+      expect(result.exitCode).to.equal(0);
+      const [manifest] = manifests(join(dir, sub, 'out'));
+      const totals = manifest!._quality!.checks.find((c) => c.name === 'order_totals')!;
+      expect([format, totals.checked, totals.failed, totals.examples]).to.deep.equal([format, sandbox.store.truth().orders, 0, []]);
+    }
+    const orders = await readTable(join(dir, 'charged', 'out'), 'orders');
+    const ids = new Set(charged.map((gid) => gid.split('/').pop()));
+    const with_ = orders.filter((o) => ids.has(String(o.id)));
+    expect(with_.length).to.equal(charged.length);
+    for (const o of with_) {
+      expect(cents(o.total_tip_received), `order ${String(o.id)} tip`).to.be.greaterThan(0);
+      expect(cents(o.original_total_duties), `order ${String(o.id)} duties`).to.be.greaterThan(0);
+      expect(cents(o.original_total_additional_fees), `order ${String(o.id)} fee`).to.equal(450);
+    }
+    for (const o of orders.filter((o) => !ids.has(String(o.id)))) expect([o.total_tip_received, o.original_total_duties, o.original_total_additional_fees]).to.deep.equal(['0.0', null, null]);
   });
 
   it('finds an order whose total is off by 7 cents: a warning naming it (exit 0); with --strict-quality the run fails with QUALITY_CHECK_FAILED (exit 1)', async () => {

@@ -79,6 +79,8 @@ export class Overlay {
   readonly editedOrders = new Set<number>();
   /** Orders whose total is reported off by some cents (skewOrderTotals), by index. */
   readonly skewedTotals = new Map<number, number>();
+  /** Orders with a tip, duties and an additional fee (chargeOrders), by index. */
+  readonly chargedOrders = new Set<number>();
 
   added(root: string): readonly number[] {
     return this.addedAt.get(root) ?? [];

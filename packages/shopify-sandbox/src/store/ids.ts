@@ -40,6 +40,8 @@ export const IdBase = {
   RefundShippingLine: 8_093_000_000_000,
   OrderAdjustment: 1_905_000_000_000,
   ReturnReasonDefinition: 3_950_000_000_000,
+  Duty: 2_174_000_000_000,
+  AdditionalFee: 6_478_000_000_000,
 } as const;
 
 export function numericId(seed: number, base: number, ordinal: number): number {

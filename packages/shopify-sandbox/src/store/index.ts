@@ -201,6 +201,16 @@ export class Store {
   }
 
   /**
+   * Gives the orders a tip, duties and an additional fee, as a cross-border order paid with a tip has
+   * them in Shopify: each in its own field (totalTipReceivedSet, originalTotalDutiesSet,
+   * originalTotalAdditionalFeesSet) and in the order's total, its payments and its sales. As if placed
+   * so: their updatedAt stays.
+   */
+  chargeOrders(gids: readonly string[]): void {
+    for (const gid of gids) this.ctx.overlay.chargedOrders.add(rootIndexOf(this.graph, 'orders', gid));
+  }
+
+  /**
    * Reports the orders' total (totalPriceSet) off by `cents`, and nothing else: not their lines, taxes,
    * ledger or updatedAt. An inconsistent order, for the data checks that must catch one.
    */

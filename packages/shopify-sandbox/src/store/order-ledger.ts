@@ -1,5 +1,6 @@
 // An order's sales: the line-level ledger Shopify keeps under each sales agreement. The order's own
-// agreement sells each line item (its discounted total plus its tax) and the shipping; a refund of
+// agreement sells each line item (its discounted total plus its tax), the shipping and any tip, duties
+// and additional fee; a refund of
 // the whole order returns each of those; a partial refund returns the unit it takes back, if any, and
 // adjusts by the rest of its amount. So an order's sales add up, to the cent, to its total less its
 // refunds.
@@ -9,7 +10,7 @@ import type { Rec } from './model.ts';
 /** A line of the order as the ledger sells it: amounts in cents, the shop's currency. */
 export interface SoldLine {
   record: Rec;
-  kind: 'PRODUCT' | 'SHIPPING';
+  kind: 'PRODUCT' | 'SHIPPING' | 'TIP' | 'DUTY' | 'ADDITIONAL_FEE';
   quantity: number;
   /** After discounts, before tax. */
   cents: number;
@@ -24,10 +25,13 @@ export interface LedgerInput {
   total: number;
 }
 
+/** The Sale type selling a line of each kind (its lineType is the kind). */
+const SALE_TYPES: Readonly<Record<SoldLine['kind'], string>> = { PRODUCT: 'ProductSale', SHIPPING: 'ShippingLineSale', TIP: 'TipSale', DUTY: 'DutySale', ADDITIONAL_FEE: 'AdditionalFeeSale' };
+
 /** The sales of the agreement with ordinal `ordinal`: selling the lines (sign 1) or returning them (-1). */
 export function lineSales(input: LedgerInput, ordinal: number, sign: 1 | -1): Rec[] {
   return input.lines.map((l, k) => sale(input, ordinal, k, {
-    __typename: l.kind === 'PRODUCT' ? 'ProductSale' : 'ShippingLineSale',
+    __typename: SALE_TYPES[l.kind],
     actionType: sign === 1 ? 'ORDER' : 'RETURN',
     lineType: l.kind,
     quantity: sign * l.quantity,
@@ -46,7 +50,7 @@ export function editSales(placed: LedgerInput, now: LedgerInput, ordinal: number
     const [quantity, cents, tax, discount] = [(after?.quantity ?? 0) - l.quantity, (after?.cents ?? 0) - l.cents, (after?.taxCents ?? 0) - l.taxCents, (after?.discountCents ?? 0) - l.discountCents];
     if (quantity === 0 && cents === 0 && tax === 0 && discount === 0) return [];
     return [sale(placed, ordinal, k, {
-      __typename: l.kind === 'PRODUCT' ? 'ProductSale' : 'ShippingLineSale', actionType: 'UPDATE', lineType: l.kind, quantity, total: cents + tax, tax, discount,
+      __typename: SALE_TYPES[l.kind], actionType: 'UPDATE', lineType: l.kind, quantity, total: cents + tax, tax, discount,
       ...(l.kind === 'PRODUCT' ? { lineItem: l.record } : { shippingLine: l.record }),
     })];
   });

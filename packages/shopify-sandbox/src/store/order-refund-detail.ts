@@ -77,6 +77,9 @@ export function refundsInDetail(g: StoreGraph, i: number, refunds: readonly Rec[
           taxAmountSet: ledger.bag(line.taxCents),
         });
       }
+      // A tip, duties and an additional fee (Store.chargeOrders) are neither line items nor shipping: an adjustment refunds them.
+      const charges = ledger.lines.filter((l) => l.kind !== 'PRODUCT' && l.kind !== 'SHIPPING').reduce((sum, l) => sum + l.cents + l.taxCents, 0);
+      if (charges !== 0) adjustments.push(adjustment(-charges, 'REFUND_DISCREPANCY'));
     } else if (r === 0 && products.length > 0) {
       const line = products[0]!;
       taken.push({ kind: 'unit', line });

@@ -1,6 +1,7 @@
 // Orders with their line items (pointing at real variants), shipping lines, discount applications,
 // tax lines, transactions, refunds and fulfillments. Amounts are integer cents, so the totals add up:
-// total = subtotal (after discounts) + shipping + tax.
+// total = subtotal (after discounts) + shipping + tax + tip + duties + additional fees (the last three
+// only on orders given them: Store.chargeOrders).
 import { mailingAddress, addressCore } from './customers.ts';
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, moneyBag, type Rec } from './model.ts';
@@ -149,7 +150,9 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     });
   }
   const shippingTotal = shippingOriginal - shippingDiscount;
-  const total = subtotal + shippingTotal + tax;
+  // A tip of 15%, duties of 6.5% of the goods and a flat import fee: Shopify's totalPriceSet holds them.
+  const charges = ctx.overlay.chargedOrders.has(i) ? { tip: Math.round(subtotal * 0.15), duties: Math.round(subtotal * 0.065), fee: 450 } : null;
+  const total = subtotal + shippingTotal + tax + (charges === null ? 0 : charges.tip + charges.duties + charges.fee);
 
   const { transactions, refunds, refundedCents } = payments(g, i, rng, status, total, test, at, bag);
 
@@ -189,6 +192,10 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     totalDiscountsSet: bag(lineDiscounts + shippingDiscount),
     totalShippingPriceSet: bag(shippingTotal),
     totalRefundedSet: bag(refundedCents),
+    totalTipReceivedSet: bag(charges?.tip ?? 0),
+    // Null on an order without any, as in Shopify.
+    originalTotalDutiesSet: charges === null ? null : bag(charges.duties),
+    originalTotalAdditionalFeesSet: charges === null ? null : bag(charges.fee),
     billingAddress: rng.chance(0.05) ? null : mailingAddress(billing, billingAddressId),
     shippingAddress: needsShipping ? mailingAddress(shippingTo, shippingAddressId) : null,
     taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: taxTitle, rate, ratePercentage: percent(rate), priceSet: bag(tax) }],
@@ -207,6 +214,15 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
   });
   for (const line of shippingLines) {
     sold.push({ record: line, kind: 'SHIPPING', quantity: 1, cents: shippingTotal, taxCents: place.countryCode !== 'US' ? Math.round(shippingTotal * rate) : 0, discountCents: shippingDiscount });
+  }
+  if (charges !== null) {
+    // The tip is a line item of its own in Shopify's ledger (not among the order's lineItems): the last of the order's 16 line item ids.
+    const charge = (kind: SoldLine['kind'], type: string, id: number, cents: number): SoldLine => ({ record: { __typename: type, id: gid(type, id) }, kind, quantity: 1, cents, taxCents: 0, discountCents: 0 });
+    sold.push(
+      charge('TIP', 'LineItem', numericId(ctx.seed, IdBase.LineItem, i * 16 + 15), charges.tip),
+      charge('DUTY', 'Duty', numericId(ctx.seed, IdBase.Duty, i), charges.duties),
+      charge('ADDITIONAL_FEE', 'AdditionalFee', numericId(ctx.seed, IdBase.AdditionalFee, i), charges.fee),
+    );
   }
   const refundCents = refunds.map((r) => Math.round(Number(((r.totalRefundedSet as Rec).shopMoney as Rec).amount) * 100));
   const ledger: LedgerInput = { seed: ctx.seed, bag, lines: sold, total };
