@@ -91,11 +91,12 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
       balance_transactions: (w, e, i) => void sum.run(w, 'balance', e[i], e[i + 1]),
     };
     for (const [w, window] of windows.entries()) {
-      const recorded = new Set<string>();
+      // Numbers recorded per table.
+      const recorded = new Map<string, number>();
       // One transaction a window: SQLite writes it once, not once a row.
       db.exec('BEGIN');
       for (const { table, sums: entries } of sums.of(window.windowKey)) {
-        recorded.add(table);
+        recorded.set(table, (recorded.get(table) ?? 0) + entries.length);
         const { width } = SUMS[table]!;
         // An entry without an id (a row missing it) has nothing to be checked against.
         for (let i = 0; i < entries.length; i += width) if (!Number.isNaN(entries[i])) take[table]!(w, entries, i);
@@ -103,6 +104,17 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
       db.exec('COMMIT');
       const missing = window.files.find((f) => SUMS[f.table] !== undefined && f.rows > 0 && !recorded.has(f.table));
       if (missing) throw new Error(`window ${window.windowKey} has ${missing.table} rows but no sums recorded for them (extracted by a version without them)`);
+      // A table whose rows are not summed has an entry per row. A killed run's window keeps its sums for
+      // the run that commits it, maybe a newer version's, whose entries are wider (an order's grew from 6
+      // numbers to 7 with its tip, duties and fees): read at the wrong width they would be checked as nonsense.
+      const rows = new Map<string, number>();
+      for (const f of window.files) rows.set(f.table, (rows.get(f.table) ?? 0) + f.rows);
+      for (const [table, n] of rows) {
+        const spec = SUMS[table];
+        if (spec === undefined || spec.summed || n === 0) continue;
+        const numbers = recorded.get(table) ?? 0;
+        if (numbers !== n * spec.width) throw new Error(`window ${window.windowKey} has ${n} ${table} rows but ${numbers} numbers of sums for them, not ${n * spec.width} (recorded by another version)`);
+      }
     }
     const read = new Set(windows.flatMap((w) => w.files.map((f) => f.table)));
     return { checks: [orderTotals(db), refundTransactions(db), payoutBalances(db, read.has('balance_transactions'))] };

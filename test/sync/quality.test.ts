@@ -3,10 +3,15 @@
 // could fall into: a nested record with a key that ends the same way, a string value holding the key's
 // text, nulls, numbers, and the key as the row's last.
 import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { entities } from '../../src/entities/index.ts';
 import { TablePages } from '../../src/parquet/encode.ts';
 import { parquetSchema } from '../../src/parquet/schema.ts';
 import { field, pageSums, SUMS, tableSums } from '../../src/pipeline/sums.ts';
+import type { ManifestWindow } from '../../src/load/manifest.ts';
+import { checkQuality } from '../../src/sync/quality.ts';
 
 describe('quality: a column of a row without parsing it', () => {
   const rows = [
@@ -96,5 +101,33 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
   });
   it('a table the checks do not read gives none', () => {
     expect(tableSums('customers', text([{ id: '1' }]), 0)).to.equal(undefined);
+  });
+});
+
+// A window a killed run extracted keeps its sums in the state for the run that commits it, which may be
+// a newer version's: an order's entry grew from 6 numbers to 7 (its tip, duties and additional fees), and
+// entries read at the wrong width would be nonsense checked as orders. One entry per row of a table
+// whose rows are not summed: a window whose count is off is reported as not checkable.
+describe('quality: sums recorded by another version', () => {
+  let scratch: string;
+  beforeEach(() => void (scratch = mkdtempSync(join(tmpdir(), 'quality-width-'))));
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+  const window = (rows: number): ManifestWindow => ({
+    windowKey: 'r1/1', entity: 'orders', since: null, until: '2026-12-01T00:00:00Z', operationId: null,
+    checks: { objectCount: rows, linesRead: rows, linesMatchObjectCount: true },
+    files: [{ objectName: 'orders/part-00000.ndjson.gz', table: 'orders', rows, bytes: 100, crc32c: 'AAAAAA==' }],
+  });
+  const recorded = (orders: number[]) => ({ *of() { yield { table: 'orders', sums: new Float64Array(orders) }; } });
+  const at = Date.parse('2026-11-30T10:00:00Z');
+
+  it('checks the orders at their width (7 numbers an order)', async () => {
+    const quality = await checkQuality(recorded([7, at, 1200, 0, 0, 0, 200, 8, at, 1500, 0, 0, 0, 0]), [window(2)], scratch);
+    const totals = quality.checks.find((c) => c.name === 'order_totals')!;
+    expect([totals.checked, totals.failed]).to.deep.equal([2, 2]);
+  });
+  it("refuses an earlier version's orders (6 numbers an order) rather than misread them", async () => {
+    let error: unknown;
+    await checkQuality(recorded([7, at, 1200, 0, 0, 0, 8, at, 1500, 0, 0, 0, 9, at, 900, 0, 0, 0, 10, at, 100, 0, 0, 0, 11, at, 300, 0, 0, 0, 12, at, 400, 0, 0, 0, 13, at, 800, 0, 0, 0]), [window(7)], scratch).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(/window r1\/1 has 7 orders rows but 42 numbers of sums for them, not 49 \(recorded by another version\)/);
   });
 });
