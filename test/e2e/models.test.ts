@@ -117,6 +117,8 @@ describe('models', function () {
     dir = mkdtempSync(join(tmpdir(), 'etl-models-'));
     // A shop far from UTC: its days are not UTC's, so a model that took UTC days would be found out.
     sandbox = await startSandbox({ operationDelayMs: 20, size: { orders: 90, customers: 36, products: 10 }, features: { timeZone: 'Pacific/Auckland' } });
+    // A fifth of the orders with a tip, duties and an additional fee: other sales in the ledger, in their totals.
+    sandbox.store.chargeOrders(sandbox.store.ids('orders').filter((_, k) => k % 5 === 0));
   });
   after(async () => {
     await sandbox.close();
@@ -183,6 +185,7 @@ describe('models', function () {
     const discounts = new Map<string, number>();
     const returns = new Map<string, number>();
     const shipping = new Map<string, number>();
+    const other = new Map<string, number>();
     const refunds = new Map<string, number>();
     for (const o of ledgered) {
       for (const s of o.sales) {
@@ -191,6 +194,7 @@ describe('models', function () {
         add(discounts, s.day, product ? -s.discount : 0);
         add(returns, s.day, product && s.action === 'RETURN' ? s.total - s.tax + s.discount : s.type === 'AdjustmentSale' ? s.total - s.tax : 0);
         add(shipping, s.day, s.type === 'ShippingLineSale' ? s.total - s.tax : 0);
+        add(other, s.day, ['TipSale', 'DutySale', 'AdditionalFeeSale'].includes(s.type) ? s.total - s.tax : 0);
       }
       for (const r of o.refunds) add(refunds, r.day, r.cents);
     }
@@ -203,6 +207,8 @@ describe('models', function () {
     expect(column(financials, 'discounts'), 'discounts').to.deep.equal(byKey(discounts));
     expect(column(financials, 'returns'), 'returns').to.deep.equal(byKey(returns));
     expect(column(financials, 'shipping'), 'shipping').to.deep.equal(byKey(shipping));
+    expect(column(financials, 'other_sales'), 'other sales: tips, duties, fees').to.deep.equal(byKey(other));
+    expect([...other.values()].some((v) => v > 0), 'some tips, duties and fees sold').to.equal(true);
     const nonZero = (m: Map<string, number>): Array<[string, number]> => byKey(new Map([...m].filter(([, v]) => v !== 0)));
     expect(nonZero(new Map(financials.map((r) => [String(r.day), cents(r.refunds)]))), 'refunds').to.deep.equal(nonZero(refunds));
     expect(byKey(new Map(financials.map((r) => [String(r.day), cents(r.orders_total)] as const).filter(([, v]) => v !== 0)))).to.deep.equal(byKey(new Map([...ordersTotal].filter(([, v]) => v !== 0))));
