@@ -49,7 +49,8 @@ const orders = table({
     str('displayFinancialStatus'), str('displayFulfillmentStatus'), str('sourceName'), strings('tags'), str('note'), ref('customer.id', 'customer_id'),
     money('subtotalPriceSet'), money('totalPriceSet'), money('totalTaxSet'), money('totalDiscountsSet'), money('totalShippingPriceSet'), money('totalRefundedSet'),
     // What totalPriceSet holds beyond goods, shipping and taxes; duties and fees as placed (their current* fields drop with returns and edits), as total_price is.
-    money('totalTipReceivedSet'), money('originalTotalDutiesSet'), money('originalTotalAdditionalFeesSet'),
+    // Duties of a market pricing with duties included are inside the line items' prices instead (duties_included).
+    money('totalTipReceivedSet'), money('originalTotalDutiesSet'), money('originalTotalAdditionalFeesSet'), bool('dutiesIncluded'),
     ...address(ORDER_ADDRESS, 'billingAddress'), ...address(ORDER_ADDRESS, 'shippingAddress'), taxLines(),
   ],
 });

@@ -4,7 +4,8 @@
 // again (that pass inflated every order part after the run: ~3.5 s of CPU and +30 MiB at 500 MB of
 // orders) and check both formats alike.
 // Per table, a flat Float64Array: per order its id, updated_at (ms), total, tax, discounts, refunded and
-// charges (its tip, duties and additional fees, which its total holds);
+// charges (its tip, duties and additional fees, which its total holds: duties not when its prices
+// include them);
 // per payout its id and signed net; per child table (id, cents) pairs, a parent's adjacent rows summed
 // (the bulk JSONL gives a parent's children one after the other). Ids are below 2^53 (Shopify's are 13
 // digits) and amounts are whole cents, so doubles hold both exactly.
@@ -22,6 +23,8 @@ interface Row {
   cents(key: string): number;
   /** A timestamp column in epoch milliseconds; NaN when null or absent. */
   time(key: string): number;
+  /** A boolean column is true (not false, null or absent). */
+  flag(key: string): boolean;
 }
 
 /**
@@ -124,6 +127,11 @@ class RowReader implements Row {
     const at = this.#at(key);
     return at < 0 ? NaN : Date.parse(valueText(this.line, at) ?? '');
   }
+
+  flag(key: string): boolean {
+    const at = this.#at(key);
+    return at >= 0 && this.line[at] === 0x74;
+  }
 }
 
 /** What one table's row gives the checks: it appends its entry's numbers to `out` (nothing for a row without one). */
@@ -186,7 +194,8 @@ export const SUMS: Readonly<Record<string, TableSums>> = {
       for (const amount of ORDER_AMOUNTS) out.push(r.cents(amount));
       let charges = 0;
       for (const amount of ORDER_CHARGES) charges += r.cents(amount);
-      out.push(charges);
+      // Duties included in the prices are in the line items' already.
+      out.push(r.flag('duties_included') ? charges - r.cents('original_total_duties') : charges);
     },
   },
   order_line_items: child('order_id', 'original_total'),
@@ -316,7 +325,7 @@ class PageRow implements Row {
       const column = this.#pages.column(key);
       if (column) {
         const at = new Int32Array(this.#pages.rows);
-        const size = column.type === 'NUMERIC' ? 16 : 8;
+        const size = column.type === 'NUMERIC' ? 16 : column.type === 'BOOLEAN' ? 1 : 8;
         for (let r = 0, pos = 0; r < at.length; r++) {
           if (column.defs[r] !== column.maxDef) {
             at[r] = -1;
@@ -353,6 +362,12 @@ class PageRow implements Row {
     if (v.column.type === 'NUMERIC') return Math.round(Number((values.readBigInt64BE(v.at) << 64n) + values.readBigUInt64BE(v.at + 8)) / 10 ** (DECIMAL_SCALE - 2));
     if (v.column.type === 'FLOAT') return Math.round(values.readDoubleLE(v.at) * 100);
     return v.column.type === 'INTEGER' ? (values.readUInt32LE(v.at) + values.readInt32LE(v.at + 4) * 2 ** 32) * 100 : 0;
+  }
+
+  flag(key: string): boolean {
+    const v = this.#value(key);
+    // BOOLEAN: a byte each until the page packs them.
+    return v !== null && v.column.type === 'BOOLEAN' && v.column.values[v.at] === 1;
   }
 
   time(key: string): number {

@@ -55,9 +55,11 @@ describe('financial accuracy checks', function () {
     expect(parquetManifest!._quality).to.deep.equal(manifest!._quality);
   });
 
-  it('passes on orders with a tip, duties and an additional fee, which their total holds (both formats); the orders table has them', async () => {
+  it('passes on orders with a tip, duties and an additional fee, which their total holds, or duties included in their prices (both formats); the orders table has them', async () => {
     const charged = sandbox.store.ids('orders').slice(0, 40).filter((_, k) => k % 4 === 1);
+    const included = sandbox.store.ids('orders').slice(0, 40).filter((_, k) => k % 4 === 3);
     sandbox.store.chargeOrders(charged);
+    sandbox.store.chargeOrders(included, { dutiesIncluded: true });
     for (const [format, sub] of [['ndjson', 'charged'], ['parquet', 'charged-parquet']] as const) {
       const result = await runAgainst(sandbox, join(dir, sub), [...ENTITIES, '--format', format]);
       expect(result.exitCode).to.equal(0);
@@ -66,15 +68,17 @@ describe('financial accuracy checks', function () {
       expect([format, totals.checked, totals.failed, totals.examples]).to.deep.equal([format, sandbox.store.truth().orders, 0, []]);
     }
     const orders = await readTable(join(dir, 'charged', 'out'), 'orders');
-    const ids = new Set(charged.map((gid) => gid.split('/').pop()));
-    const with_ = orders.filter((o) => ids.has(String(o.id)));
-    expect(with_.length).to.equal(charged.length);
+    const numeric = (gids: string[]): Set<string> => new Set(gids.map((gid) => gid.split('/').pop()!));
+    const [ids, inside] = [numeric(charged), numeric(included)];
+    const with_ = orders.filter((o) => ids.has(String(o.id)) || inside.has(String(o.id)));
+    expect(with_.length).to.equal(charged.length + included.length);
     for (const o of with_) {
       expect(cents(o.total_tip_received), `order ${String(o.id)} tip`).to.be.greaterThan(0);
       expect(cents(o.original_total_duties), `order ${String(o.id)} duties`).to.be.greaterThan(0);
       expect(cents(o.original_total_additional_fees), `order ${String(o.id)} fee`).to.equal(450);
+      expect(o.duties_included, `order ${String(o.id)} duties included`).to.equal(inside.has(String(o.id)));
     }
-    for (const o of orders.filter((o) => !ids.has(String(o.id)))) expect([o.total_tip_received, o.original_total_duties, o.original_total_additional_fees]).to.deep.equal(['0.0', null, null]);
+    for (const o of orders.filter((o) => !ids.has(String(o.id)) && !inside.has(String(o.id)))) expect([o.total_tip_received, o.original_total_duties, o.original_total_additional_fees, o.duties_included]).to.deep.equal(['0.0', null, null, false]);
   });
 
   it('finds an order whose total is off by 7 cents: a warning naming it (exit 0); with --strict-quality the run fails with QUALITY_CHECK_FAILED (exit 1)', async () => {

@@ -44,9 +44,10 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
     // The table's buffer is reused from batch to batch: only its first `length` bytes are this batch's.
     return [...tableSums(table, Buffer.concat([buf, Buffer.from('{"id":"9","order_id":"9","original_total":"1.00"}\n')]), buf.length)!];
   };
-  it('an order: id, updated_at, total, tax, discounts, refunded, and its tip, duties and additional fees summed, in cents', () => {
-    const order = { id: '5612000000007', name: '#1001', updated_at: '2026-12-01T10:00:00Z', total_price: '107.5', total_tax: '8.88', total_discounts: '0.0', total_refunded: null, total_tip_received: '5.0', original_total_duties: '6.99', original_total_additional_fees: null, line_items_count: 2 };
+  it('an order: id, updated_at, total, tax, discounts, refunded, and its tip, duties and additional fees summed, in cents (duties not when its prices include them)', () => {
+    const order = { id: '5612000000007', name: '#1001', updated_at: '2026-12-01T10:00:00Z', total_price: '107.5', total_tax: '8.88', total_discounts: '0.0', total_refunded: null, total_tip_received: '5.0', original_total_duties: '6.99', original_total_additional_fees: null, duties_included: false, line_items_count: 2 };
     expect(sums('orders', [order])).to.deep.equal([5612000000007, Date.parse(order.updated_at), 10750, 888, 0, 0, 1199]);
+    expect(sums('orders', [{ ...order, original_total_additional_fees: '4.5', duties_included: true }]).at(-1)).to.equal(950);
   });
   it('line items: adjacent rows of one order summed, another order its own entry, a row without order_id left out', () => {
     const rows = [
@@ -75,7 +76,9 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
     const rows: Record<string, object[]> = {
       orders: [
         { id: '5612000000007', updated_at: '2026-12-01T10:00:00.123456Z', total_price: '107.5', total_tax: '8.88', total_discounts: '1.0', total_refunded: null, total_tip_received: '0.0', original_total_duties: null, original_total_additional_fees: null },
-        { id: '5612000000008', updated_at: '2026-12-02T00:00:00Z', total_price: '-3.005', total_tax: null, total_discounts: '0.0', total_refunded: '2.25', total_tip_received: '2.5', original_total_duties: '1.17', original_total_additional_fees: '4.50' },
+        { id: '5612000000008', updated_at: '2026-12-02T00:00:00Z', total_price: '-3.005', total_tax: null, total_discounts: '0.0', total_refunded: '2.25', total_tip_received: '2.5', original_total_duties: '1.17', original_total_additional_fees: '4.50', duties_included: false },
+        { id: '5612000000009', updated_at: '2026-12-02T00:00:00Z', total_price: '20.0', total_tax: '1.0', total_discounts: '0.0', total_refunded: null, total_tip_received: '2.5', original_total_duties: '1.17', original_total_additional_fees: '4.50', duties_included: true },
+        { id: '5612000000010', updated_at: '2026-12-02T00:00:00Z', total_price: '20.0', total_tax: '1.0', total_discounts: '0.0', total_refunded: null, total_tip_received: '0.0', original_total_duties: null, original_total_additional_fees: null, duties_included: null },
       ],
       order_line_items: [{ id: '1', order_id: '77', title: 'Élan', original_total: '10.05' }, { id: '2', order_id: '77', original_total: '0.95' }, { id: '4', order_id: '78', original_total: null }],
       order_shipping_lines: [{ id: '1', order_id: '77', original_price: '4.99' }],

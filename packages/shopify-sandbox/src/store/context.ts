@@ -79,8 +79,8 @@ export class Overlay {
   readonly editedOrders = new Set<number>();
   /** Orders whose total is reported off by some cents (skewOrderTotals), by index. */
   readonly skewedTotals = new Map<number, number>();
-  /** Orders with a tip, duties and an additional fee (chargeOrders), by index. */
-  readonly chargedOrders = new Set<number>();
+  /** Orders with a tip, duties and an additional fee (chargeOrders), by index: whether their prices include the duties. */
+  readonly chargedOrders = new Map<number, { dutiesIncluded: boolean }>();
 
   added(root: string): readonly number[] {
     return this.addedAt.get(root) ?? [];

@@ -203,11 +203,13 @@ export class Store {
   /**
    * Gives the orders a tip, duties and an additional fee, as a cross-border order paid with a tip has
    * them in Shopify: each in its own field (totalTipReceivedSet, originalTotalDutiesSet,
-   * originalTotalAdditionalFeesSet) and in the order's total, its payments and its sales. As if placed
-   * so: their updatedAt stays.
+   * originalTotalAdditionalFeesSet) and in the order's total, its payments and its sales. With
+   * `dutiesIncluded` the order is priced as a market including duties in its prices does
+   * (dutiesIncluded true): its duties are the part of its line items' prices they report, not added to
+   * its total or sold apart. As if placed so: their updatedAt stays.
    */
-  chargeOrders(gids: readonly string[]): void {
-    for (const gid of gids) this.ctx.overlay.chargedOrders.add(rootIndexOf(this.graph, 'orders', gid));
+  chargeOrders(gids: readonly string[], options: { dutiesIncluded?: boolean } = {}): void {
+    for (const gid of gids) this.ctx.overlay.chargedOrders.set(rootIndexOf(this.graph, 'orders', gid), { dutiesIncluded: options.dutiesIncluded ?? false });
   }
 
   /**

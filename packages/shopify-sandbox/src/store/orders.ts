@@ -150,9 +150,11 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     });
   }
   const shippingTotal = shippingOriginal - shippingDiscount;
-  // A tip of 15%, duties of 6.5% of the goods and a flat import fee: Shopify's totalPriceSet holds them.
-  const charges = ctx.overlay.chargedOrders.has(i) ? { tip: Math.round(subtotal * 0.15), duties: Math.round(subtotal * 0.065), fee: 450 } : null;
-  const total = subtotal + shippingTotal + tax + (charges === null ? 0 : charges.tip + charges.duties + charges.fee);
+  // A tip of 15%, duties of 6.5% of the goods and a flat import fee: Shopify's totalPriceSet holds them
+  // (duties included in the prices are in the line items already).
+  const charged = ctx.overlay.chargedOrders.get(i);
+  const charges = charged === undefined ? null : { tip: Math.round(subtotal * 0.15), duties: Math.round(subtotal * 0.065), fee: 450, dutiesIncluded: charged.dutiesIncluded };
+  const total = subtotal + shippingTotal + tax + (charges === null ? 0 : charges.tip + (charges.dutiesIncluded ? 0 : charges.duties) + charges.fee);
 
   const { transactions, refunds, refundedCents } = payments(g, i, rng, status, total, test, at, bag);
 
@@ -196,6 +198,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     // Null on an order without any, as in Shopify.
     originalTotalDutiesSet: charges === null ? null : bag(charges.duties),
     originalTotalAdditionalFeesSet: charges === null ? null : bag(charges.fee),
+    dutiesIncluded: charges?.dutiesIncluded ?? false,
     billingAddress: rng.chance(0.05) ? null : mailingAddress(billing, billingAddressId),
     shippingAddress: needsShipping ? mailingAddress(shippingTo, shippingAddressId) : null,
     taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: taxTitle, rate, ratePercentage: percent(rate), priceSet: bag(tax) }],
@@ -218,11 +221,8 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
   if (charges !== null) {
     // The tip is a line item of its own in Shopify's ledger (not among the order's lineItems): the last of the order's 16 line item ids.
     const charge = (kind: SoldLine['kind'], type: string, id: number, cents: number): SoldLine => ({ record: { __typename: type, id: gid(type, id) }, kind, quantity: 1, cents, taxCents: 0, discountCents: 0 });
-    sold.push(
-      charge('TIP', 'LineItem', numericId(ctx.seed, IdBase.LineItem, i * 16 + 15), charges.tip),
-      charge('DUTY', 'Duty', numericId(ctx.seed, IdBase.Duty, i), charges.duties),
-      charge('ADDITIONAL_FEE', 'AdditionalFee', numericId(ctx.seed, IdBase.AdditionalFee, i), charges.fee),
-    );
+    sold.push(charge('TIP', 'LineItem', numericId(ctx.seed, IdBase.LineItem, i * 16 + 15), charges.tip), charge('ADDITIONAL_FEE', 'AdditionalFee', numericId(ctx.seed, IdBase.AdditionalFee, i), charges.fee));
+    if (!charges.dutiesIncluded) sold.push(charge('DUTY', 'Duty', numericId(ctx.seed, IdBase.Duty, i), charges.duties));
   }
   const refundCents = refunds.map((r) => Math.round(Number(((r.totalRefundedSet as Rec).shopMoney as Rec).amount) * 100));
   const ledger: LedgerInput = { seed: ctx.seed, bag, lines: sold, total };
