@@ -7,8 +7,9 @@
 // has every flag (and MALLOC_ARENA_MAX, below) does not re-execute, so it happens at most once. Where execve is missing (Windows) the
 // job runs without them.
 //   --max-semi-space-size=1: the main thread makes little garbage, but Node lets its young generation
-//     grow to 64 MB, and the download's spent buffers wait there for a collection: 60-75 MiB of RSS.
-//     The workers get their own sizes (src/pipeline/worker-pool.ts).
+//     grow to 64 MB, and what it is done with waits there for a collection: 60-75 MiB of RSS when the
+//     download read into fresh buffers, still ~40 MiB at 500 MB since it reads into one (README,
+//     Performance). The workers get their own sizes (src/pipeline/worker-pool.ts).
 //   --initial-old-space-size=64: with a small old generation V8 starts a full collection of the main
 //     thread's heap (every loaded module) every 100-150 ms while data streams, ~40 per 250 MB, a sixth
 //     of the run's CPU. README, Performance.
