@@ -64,7 +64,7 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     }
   }
 
-  it('equal the store after records moved between windows, were created, an order edit removed a line item, a backfill read old windows again, and 3 products, 3 customers and 2 orders were deleted', async () => {
+  it('equal the store after records moved between windows, were created, an order edit removed a line item (kept at current quantity 0), a backfill read old windows again, and 3 products, 3 customers and 2 orders were deleted', async () => {
     await run('etl');
     const out = join(dir, 'etl', 'out');
     const first = await views(out);
@@ -72,6 +72,7 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     const edited = twoItems.map((r) => String(r.gid));
     expect(edited).to.have.length(2);
     const lastItems = await first.rows(`SELECT max(l.id) AS id FROM shopify_order_line_items_current l JOIN shopify_orders_current o ON o.id = l.order_id WHERE o.admin_graphql_api_id IN ('${edited.join("', '")}') GROUP BY o.id`);
+    const removedQuantities = await first.rows(`SELECT CAST(id AS VARCHAR) AS id, quantity FROM shopify_order_line_items_current WHERE id IN (${lastItems.map((r) => String(r.id)).join(', ')}) ORDER BY id`);
 
     // Touched records move from their old window to the newest; creations land there too.
     sandbox.store.mutate({ entities: ['orders', 'products', 'customers', 'draftOrders'], touch: 6, add: 0 });
@@ -85,9 +86,10 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
 
     const current = await views(out);
     const removed = lastItems.map((r) => String(r.id));
-    // The removed line items are still in the files (the first run read them), not in the current state.
-    expect((await current.rows(`SELECT DISTINCT CAST(id AS VARCHAR) AS id FROM shopify_order_line_items WHERE id IN (${removed.join(', ')})`)).map((r) => r.id).sort()).to.deep.equal(removed.sort());
-    expect(await current.rows(`SELECT id FROM shopify_order_line_items_current WHERE id IN (${removed.join(', ')})`)).to.deep.equal([]);
+    // The removed line items stay on their orders, as Shopify keeps them: the current state holds the
+    // edit's copy, its quantity as ordered and its current quantity 0.
+    expect(await current.rows(`SELECT CAST(id AS VARCHAR) AS id, quantity FROM shopify_order_line_items_current WHERE id IN (${removed.join(', ')}) ORDER BY id`)).to.deep.equal(removedQuantities);
+    expect((await current.rows(`SELECT DISTINCT current_quantity FROM shopify_order_line_items_current WHERE id IN (${removed.join(', ')})`)).map((r) => Number(r.current_quantity))).to.deep.equal([0]);
     expect(await current.rows('SELECT * FROM shopify__deleted')).to.deep.equal([]);
     await expectStoreTruth(current, 'fresh');
 

@@ -43,7 +43,8 @@ export function fulfillmentOrdersOf(g: StoreGraph, i: number): BuiltFulfillmentO
   const order = built.record;
   const times = ctx.rootTimes('orders', i);
   const rng = rngFor(ctx.seed, STREAM, i);
-  const lines = [...((order['lineItems'] as () => Connection)().nodes)].filter((l) => l['requiresShipping'] === true);
+  // A line an edit removed has nothing to fulfil: the sandbox gives it no fulfillment order line item.
+  const lines = [...((order['lineItems'] as () => Connection)().nodes)].filter((l) => l['requiresShipping'] === true && !built.removed.has(l['id'] as string));
   if (lines.length === 0) return [];
   const fulfillments = order['fulfillments'] as Rec[];
   const cancelled = order['cancelledAt'] !== null;
@@ -69,7 +70,7 @@ export function fulfillmentOrdersOf(g: StoreGraph, i: number): BuiltFulfillmentO
       groups.push({ lines, status: kind === 1 ? 'ON_HOLD' : kind === 2 ? 'SCHEDULED' : 'OPEN', remaining: (line) => line['quantity'] as number, updated: kind === 0 ? times.baseUpdated : later, location, hold: kind === 1 });
     }
   }
-  // An order edit (store.editOrders) removes a line from its fulfillment orders too: they are updated
+  // An order edit (store.editOrders) takes a line out of its fulfillment orders too: they are updated
   // with it. A plain touch of the order (mutate) leaves them as they were.
   const edited = ctx.overlay.editedOrders.has(i);
   return groups.map((group, f) => build(g, i, f, rng, order, edited ? { ...group, updated: Math.max(group.updated, times.updated) } : group));

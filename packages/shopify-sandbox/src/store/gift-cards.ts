@@ -21,13 +21,15 @@ const PER_LINE = 4;
 /** The gift cards order i issued, in id order. */
 export function giftCardsOf(g: StoreGraph, i: number): Rec[] {
   if (!g.ctx.features.shopifyPlus) return [];
-  const order = g.order(i);
+  const built = g.buildOrder(i);
+  const order = built.record;
   const lines = [...((order['lineItems'] as () => Connection)().nodes)];
   const cards: Rec[] = [];
   const { end } = g.ctx.timeline;
   const created = g.ctx.rootTimes('orders', i).created;
   lines.forEach((line, j) => {
-    if (line['isGiftCard'] !== true) return;
+    // A gift card line an edit removed issued none.
+    if (line['isGiftCard'] !== true || built.removed.has(line['id'] as string)) return;
     const unit = Math.round(Number(((line['originalUnitPriceSet'] as Rec)['shopMoney'] as Rec)['amount']) * 100);
     for (let u = 0; u < (line['quantity'] as number); u++) {
       const ordinal = (i * MAX_LINES + j) * PER_LINE + u;

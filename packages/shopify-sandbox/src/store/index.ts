@@ -184,9 +184,11 @@ export class Store {
   }
 
   /**
-   * Order edits: each order removes its last line item (the totals follow) and its updatedAt moves to
-   * `at`, as an edit in the admin does; so does its customer's, whose amountSpent follows the total.
-   * Orders with a single line item cannot be edited so.
+   * Order edits: each order removes its last line item and its updatedAt moves to `at`, as an edit in
+   * the admin does; so does its customer's, whose amountSpent follows the total. As in Shopify (an edit
+   * sets the line's quantity to zero) the line stays on the order, its quantity and own totals as placed,
+   * its currentQuantity 0; the order's totals, fulfillments and fulfillment orders leave it out, and its
+   * edit agreement's sales take it back. Orders with a single line item cannot be edited so.
    */
   editOrders(gids: readonly string[], at: Date = this.now()): void {
     const seconds = toSeconds(at);

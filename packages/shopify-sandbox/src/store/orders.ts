@@ -23,6 +23,8 @@ export interface BuiltOrder {
   counts: { lineItems: number; shippingLines: number; discountApplications: number; transactions: number; refunds: number; fulfillments: number; risks: number } & AfterSale['counts'];
   /** Its lines as the ledger sells them (as placed, with `asPlaced`). */
   ledger: LedgerInput;
+  /** The ids of its line items an edit removed (store.editOrders): still among its lineItems, at currentQuantity 0, as Shopify keeps them; nothing ships or issues them. */
+  removed: ReadonlySet<string>;
 }
 
 const PRESENTMENT = [
@@ -60,7 +62,10 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     lines.push({ p, v, deleted: rng.chance(0.02), quantity: 1 + rng.weighted([70, 20, 10]), unitCents: core.variants[v]?.priceCents ?? 0, discountCents: 0 });
   }
   // An order edit that removed the last line item; drawn first, so the rest of the order stays as it was.
-  if (!asPlaced && ctx.overlay.editedOrders.has(i)) lines.pop();
+  // The order as placed gives the removed line's record (its own figures are as placed: Shopify's
+  // quantity, totals, discounts and taxes of a line include removed units) and what its own agreement sold.
+  const placed = !asPlaced && ctx.overlay.editedOrders.has(i) ? buildOrder(g, i, true) : null;
+  if (placed !== null) lines.pop();
   const needsShipping = lines.some((l) => !g.productCore(l.p).isGiftCard);
   const billing = customer?.addresses[0] ?? addressCore(rng, rng.pick(['Alex', 'Sam', 'Noa']), rng.pick(['Guest', 'Lee']), null);
   const shippingTo = customer?.addresses[rng.int(customer.addresses.length)] ?? billing;
@@ -158,6 +163,9 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
 
   const { transactions, refunds, refundedCents } = payments(g, i, rng, status, total, test, at, bag);
 
+  // Shopify keeps a removed line on the order with currentQuantity 0 (orderEditSetQuantity to zero).
+  const removedLine: Rec | null = placed === null ? null : { ...([...(placed.record.lineItems as () => Connection)().nodes][lines.length] as Rec), currentQuantity: 0 };
+  const allLineItems = removedLine === null ? lineItems : [...lineItems, removedLine];
   const fulfillmentStatus = cancelled || !needsShipping || status === 'PENDING' ? 'UNFULFILLED' : (['FULFILLED', 'UNFULFILLED', 'PARTIALLY_FULFILLED'] as const)[rng.weighted([75, 15, 10])] ?? 'FULFILLED';
   const fulfillments = fulfillmentRecords(g, i, rng, fulfillmentStatus, lines, name, at, lineItems);
   const closed = !cancelled && fulfillmentStatus === 'FULFILLED' && status === 'PAID' && rng.chance(0.6);
@@ -205,7 +213,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     transactions,
     refunds,
     fulfillments,
-    lineItems: () => new Connection(lineItems),
+    lineItems: () => new Connection(allLineItems),
     shippingLines: () => new Connection(shippingLines),
     discountApplications: () => new Connection(discounts.map((d, index) => d.record(index))),
     metafields: metafieldConnection(ctx, 'ORDER', i, times.created),
@@ -230,14 +238,14 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, refundCents, fulfillments,
     quantity: lines.reduce((q, l) => q + l.quantity, 0), ledger,
     // An edited order's own agreement still sells what was placed; its edit agreement sells the difference.
-    placed: !asPlaced && ctx.overlay.editedOrders.has(i) ? buildOrder(g, i, true).ledger : null,
+    placed: placed?.ledger ?? null,
   });
   const risk = orderRisk(ctx.seed, { i, sourceName: record.sourceName as string, cancelReason: record.cancelReason as string | null });
   return {
     record: { ...record, ...later.fields, risk },
     spendCents: test || cancelled ? 0 : total - refundedCents,
     counts: {
-      lineItems: lineItems.length,
+      lineItems: allLineItems.length,
       shippingLines: shippingLines.length,
       discountApplications: discounts.length,
       transactions: transactions.length,
@@ -247,6 +255,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
       ...later.counts,
     },
     ledger,
+    removed: new Set(removedLine === null ? [] : [removedLine.id as string]),
   };
 }
 
