@@ -44,7 +44,11 @@ export function crc32c(buf: Uint8Array, crc = 0): number {
       t[768 + (e & 0xff)]! ^ t[512 + ((e >>> 8) & 0xff)]! ^ t[256 + ((e >>> 16) & 0xff)]! ^ t[e >>> 24]!;
   }
   for (; i < buf.length; i++) c = (c >>> 8) ^ t[(c ^ buf[i]!) & 0xff]!;
-  return ~c >>> 0;
+  // Unsigned by adding 2^32, not by `>>> 0`: V8 optimised that shift for the small results it had seen,
+  // and each CRC of 2^31 or more then threw the whole call back to the interpreter (--trace-deopt:
+  // "lost precision" on every other segment, the same optimised code never replaced).
+  const signed = ~c;
+  return signed < 0 ? signed + 4294967296 : signed;
 }
 
 /** A CRC-32C as GCS writes it: the four big-endian bytes in base64. */
