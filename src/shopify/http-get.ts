@@ -58,8 +58,8 @@ class Connection implements GetResponse {
   status = 0;
   headers: Record<string, string> = {};
   readonly #memory = Buffer.allocUnsafeSlow(READ_BYTES);
-  #head: Buffer[] = [];
-  #headBytes = 0;
+  /** The response's head so far, until its blank line. */
+  #head = Buffer.alloc(0);
   #framing: Framing | null = null;
   /** Body bytes of the last read not yet handed out (views of #memory). */
   #ready: Buffer[] = [];
@@ -128,20 +128,18 @@ class Connection implements GetResponse {
 
   /** Adds `bytes` to the head; once it is whole, parses it and returns the body bytes after it, else null. */
   #takeHead(bytes: Buffer): Buffer | null {
-    // The head is copied: the memory it arrived in is read into again.
-    const tail = this.#head.at(-1)?.subarray(-3) ?? Buffer.alloc(0);
-    const joined = Buffer.concat([tail, bytes]);
-    const at = joined.indexOf(CRLF_CRLF);
+    // Copied: the memory the bytes arrived in is read into again. Searched from the 3 bytes before
+    // them, so a blank line split across reads (of any size, down to a byte) is found.
+    const before = this.#head.length;
+    this.#head = Buffer.concat([this.#head, bytes]);
+    const at = this.#head.indexOf(CRLF_CRLF, Math.max(0, before - 3));
     if (at === -1) {
-      this.#head.push(Buffer.from(bytes));
-      this.#headBytes += bytes.length;
-      if (this.#headBytes > MAX_HEAD_BYTES) this.destroy(protocolError(`headers over ${MAX_HEAD_BYTES} bytes`));
+      if (this.#head.length > MAX_HEAD_BYTES) this.destroy(protocolError(`headers over ${MAX_HEAD_BYTES} bytes`));
       return null;
     }
-    const end = at + 4 - tail.length;
-    const text = Buffer.concat([...this.#head, bytes.subarray(0, end)]).toString('latin1');
-    this.#head = [];
-    this.#headBytes = 0;
+    const end = at + 4 - before;
+    const text = this.#head.toString('latin1', 0, at + 4);
+    this.#head = Buffer.alloc(0);
     const [statusLine = '', ...fields] = text.slice(0, -4).split('\r\n');
     const status = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
     if (!status) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { ServerResponse } from 'node:http';
 import { expect } from 'chai';
@@ -152,6 +152,34 @@ describe('downloadResult', () => {
     const cut = await host([chunkedFile(200_000), serveFile]);
     expect((await collect(cut, { sleep: clock.sleep, now: clock.now })).equals(SOURCE)).to.equal(true);
     expect(rangeStart(server.requests[1] as Recorded)).to.equal(250_000);
+  });
+
+  it('reads a response that arrives in pieces as small as a byte: its blank line, a chunk\'s size line, the CRLF after a chunk split across them', async () => {
+    const body = SOURCE.subarray(0, 1000);
+    const hex = (n: number): string => n.toString(16);
+    const cases: Array<Array<string | Buffer>> = [
+      [`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n`, '\r', '\n', body.subarray(0, 10), body.subarray(10)],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n', hex(10).slice(0, 1), `${hex(10).slice(1)}\r`, '\n', body.subarray(0, 10), '\r', `\n${hex(990)}\r\n`, body.subarray(10), '\r\n0\r', '\n', '\r\n'],
+    ];
+    for (const pieces of cases) {
+      const raw = net.createServer((socket) => {
+        socket.setNoDelay(true);
+        socket.once('data', async () => {
+          // Each piece on its own, so that each is a read of its own at the other end.
+          for (const piece of pieces) {
+            socket.write(piece);
+            await new Promise((resolve) => setTimeout(resolve, 15));
+          }
+          socket.end();
+        });
+      });
+      await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+      try {
+        expect((await collect(`http://127.0.0.1:${(raw.address() as AddressInfo).port}${PATH}`)).equals(body)).to.equal(true);
+      } finally {
+        await new Promise((resolve) => raw.close(resolve));
+      }
+    }
   });
 
   it('follows a redirect to the file', async () => {
