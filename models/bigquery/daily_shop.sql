@@ -23,10 +23,11 @@ WITH counted AS (
 ), facts AS (
   SELECT c._shop, c.day, c.id AS order_id, c.customer_id, CASE WHEN n.day = c.day THEN c.customer_id END AS new_customer_id, 0 AS units, 0 AS gross, 0 AS net
   FROM counted AS c LEFT JOIN firsts AS n ON n._shop = c._shop AND n.customer_id = c.customer_id
-  UNION ALL SELECT c._shop, c.day, NULL, NULL, NULL, li.quantity, 0, 0 FROM counted AS c JOIN `analytics.shopify_order_line_items_current` AS li ON li._shop = c._shop AND li.order_id = c.id
+  UNION ALL SELECT c._shop, c.day, NULL, NULL, NULL, l.quantity, 0, 0 FROM counted AS c JOIN ledger AS l ON l._shop = c._shop AND l.order_id = c.id
+  JOIN `analytics.shopify_order_line_items_current` AS li ON li._shop = l._shop AND li.order_id = c.id AND li.id = l.line_item_id WHERE l.action_type <> 'RETURN'
   UNION ALL SELECT _shop, day, NULL, NULL, NULL, 0, CASE WHEN sale_type = 'ProductSale' AND action_type <> 'RETURN' THEN total_amount - tax + discount ELSE 0 END, CASE WHEN sale_type IN ('ProductSale', 'AdjustmentSale') THEN total_amount - tax ELSE 0 END FROM ledger
 )
 SELECT f._shop AS shop, f.day, COUNT(DISTINCT f.order_id) AS orders, COUNT(DISTINCT f.customer_id) AS customers, COUNT(DISTINCT f.new_customer_id) AS new_customers,
-  SUM(f.units) AS units, CASE WHEN lg.shop IS NULL THEN NULL ELSE ROUND(SUM(f.gross), 2) END AS gross_sales, CASE WHEN lg.shop IS NULL THEN NULL ELSE ROUND(SUM(f.net), 2) END AS net_sales
+  CASE WHEN lg.shop IS NULL THEN NULL ELSE SUM(f.units) END AS units, CASE WHEN lg.shop IS NULL THEN NULL ELSE ROUND(SUM(f.gross), 2) END AS gross_sales, CASE WHEN lg.shop IS NULL THEN NULL ELSE ROUND(SUM(f.net), 2) END AS net_sales
 FROM facts AS f LEFT JOIN ledgered AS lg ON lg.shop = f._shop
 GROUP BY f._shop, f.day, lg.shop;
