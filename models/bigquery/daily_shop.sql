@@ -1,4 +1,4 @@
--- daily_shop: Per day (shop time): counted orders placed, their customers and how many ordered for the first time, units, and gross and net sales from the ledger.
+-- daily_shop: Per day (shop time): counted orders placed, their customers and how many ordered for the first time, and units sold, gross and net sales from the ledger.
 -- Generated from src/models/definitions.ts by `node scripts/models-sql.ts` (the flags' defaults); do not edit.
 -- Reads the current-state views (`shopify-bulk-etl views --dialect bigquery`) in the dataset `analytics`.
 CREATE OR REPLACE VIEW `analytics.daily_shop` AS

@@ -1,4 +1,4 @@
--- product_performance: One row per product and variant sold in a counted order: units, net revenue from the ledger, orders, customers, the share of units returned, first and last sale.
+-- product_performance: One row per product and variant sold in a counted order: units sold and net revenue from the ledger, orders, customers, the share of units returned, first and last sale.
 -- Generated from src/models/definitions.ts by `node scripts/models-sql.ts` (the flags' defaults); do not edit.
 -- Reads the current-state views (`shopify-bulk-etl views --dialect bigquery`) in the dataset `analytics`.
 CREATE OR REPLACE VIEW `analytics.product_performance` AS

@@ -134,7 +134,7 @@ FROM per JOIN as_of ON as_of._shop = per._shop`,
   },
   {
     name: 'product_performance',
-    description: 'One row per product and variant sold in a counted order: units, net revenue from the ledger, orders, customers, the share of units returned, first and last sale.',
+    description: 'One row per product and variant sold in a counted order: units sold and net revenue from the ledger, orders, customers, the share of units returned, first and last sale.',
     columns: {
       shop: 'the shop\'s myshopify domain',
       product_id: 'the product (null for a custom line item or a product deleted since)',
@@ -277,7 +277,7 @@ GROUP BY c._shop, c.shipping_address_country, c.shipping_address_province`,
   },
   {
     name: 'daily_shop',
-    description: 'Per day (shop time): counted orders placed, their customers and how many ordered for the first time, units, and gross and net sales from the ledger.',
+    description: 'Per day (shop time): counted orders placed, their customers and how many ordered for the first time, and units sold, gross and net sales from the ledger.',
     columns: {
       shop: 'the shop\'s myshopify domain',
       day: 'the calendar day in the shop\'s time zone',
