@@ -51,6 +51,8 @@ const orders = table({
     // What totalPriceSet holds beyond goods, shipping and taxes; duties and fees as placed (their current* fields drop with returns and edits), as total_price is.
     // Duties of a market pricing with duties included are inside the line items' prices instead (duties_included).
     money('totalTipReceivedSet'), money('originalTotalDutiesSet'), money('originalTotalAdditionalFeesSet'), bool('dutiesIncluded'),
+    // An edit keeps a removed line on the order with its original_total while total_price is after it: order_totals leaves edited orders out.
+    bool('edited'),
     ...address(ORDER_ADDRESS, 'billingAddress'), ...address(ORDER_ADDRESS, 'shippingAddress'), taxLines(),
   ],
 });

@@ -3,9 +3,9 @@
 // Parquet column builders before their pages are made, so the checks never read the published files
 // again (that pass inflated every order part after the run: ~3.5 s of CPU and +30 MiB at 500 MB of
 // orders) and check both formats alike.
-// Per table, a flat Float64Array: per order its id, updated_at (ms), total, tax, discounts, refunded and
+// Per table, a flat Float64Array: per order its id, updated_at (ms), total, tax, discounts, refunded,
 // charges (its tip, duties and additional fees, which its total holds: duties not when its prices
-// include them);
+// include them) and edited (1 when an edit was applied to it, else 0);
 // per payout its id and signed net; per child table (id, cents) pairs, a parent's adjacent rows summed
 // (the bulk JSONL gives a parent's children one after the other). Ids are below 2^53 (Shopify's are 13
 // digits) and amounts are whole cents, so doubles hold both exactly.
@@ -186,7 +186,7 @@ const child = (parent: string, amount: string): TableSums => ({
 /** The tables the checks read, and what each gives. */
 export const SUMS: Readonly<Record<string, TableSums>> = {
   orders: {
-    width: 7,
+    width: 8,
     summed: false,
     read: (r, out) => {
       out.push(r.id('id'));
@@ -196,6 +196,7 @@ export const SUMS: Readonly<Record<string, TableSums>> = {
       for (const amount of ORDER_CHARGES) charges += r.cents(amount);
       // Duties included in the prices are in the line items' already.
       out.push(r.flag('duties_included') ? charges - r.cents('original_total_duties') : charges);
+      out.push(r.flag('edited') ? 1 : 0);
     },
   },
   order_line_items: child('order_id', 'original_total'),

@@ -42,7 +42,7 @@ export function summaryTable(result: JobResult): string {
         if (e.note) lines.push(`    ${e.note}`);
       }
     }
-    for (const c of s._quality?.checks ?? []) lines.push(`  quality   ${c.name}: ${c.failed === 0 ? 'pass' : `${c.failed} of ${c.checked} failed, e.g. ${JSON.stringify(c.examples[0])}`} (${plural(c.checked, 'checked', 'checked')})`);
+    for (const c of s._quality?.checks ?? []) lines.push(`  quality   ${c.name}: ${c.failed === 0 ? 'pass' : `${c.failed} of ${c.checked} failed, e.g. ${JSON.stringify(c.examples[0])}`} (${plural(c.checked, 'checked', 'checked')}${c.skipped ? `, ${c.skipped} skipped: ${c.note ?? ''}` : ''})`);
     const rows = Object.entries(rowsByTable(s)).sort(([a], [b]) => a.localeCompare(b));
     const bytes = bytesByTable(s);
     if (rows.length) {

@@ -44,10 +44,11 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
     // The table's buffer is reused from batch to batch: only its first `length` bytes are this batch's.
     return [...tableSums(table, Buffer.concat([buf, Buffer.from('{"id":"9","order_id":"9","original_total":"1.00"}\n')]), buf.length)!];
   };
-  it('an order: id, updated_at, total, tax, discounts, refunded, and its tip, duties and additional fees summed, in cents (duties not when its prices include them)', () => {
-    const order = { id: '5612000000007', name: '#1001', updated_at: '2026-12-01T10:00:00Z', total_price: '107.5', total_tax: '8.88', total_discounts: '0.0', total_refunded: null, total_tip_received: '5.0', original_total_duties: '6.99', original_total_additional_fees: null, duties_included: false, line_items_count: 2 };
-    expect(sums('orders', [order])).to.deep.equal([5612000000007, Date.parse(order.updated_at), 10750, 888, 0, 0, 1199]);
-    expect(sums('orders', [{ ...order, original_total_additional_fees: '4.5', duties_included: true }]).at(-1)).to.equal(950);
+  it('an order: id, updated_at, total, tax, discounts, refunded, its tip, duties and additional fees summed, in cents (duties not when its prices include them), and whether it was edited', () => {
+    const order = { id: '5612000000007', name: '#1001', updated_at: '2026-12-01T10:00:00Z', total_price: '107.5', total_tax: '8.88', total_discounts: '0.0', total_refunded: null, total_tip_received: '5.0', original_total_duties: '6.99', original_total_additional_fees: null, duties_included: false, edited: false, line_items_count: 2 };
+    expect(sums('orders', [order])).to.deep.equal([5612000000007, Date.parse(order.updated_at), 10750, 888, 0, 0, 1199, 0]);
+    expect(sums('orders', [{ ...order, original_total_additional_fees: '4.5', duties_included: true }]).slice(-2)).to.deep.equal([950, 0]);
+    expect(sums('orders', [{ ...order, edited: true }]).at(-1)).to.equal(1);
   });
   it('line items: adjacent rows of one order summed, another order its own entry, a row without order_id left out', () => {
     const rows = [
@@ -76,9 +77,9 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
     const rows: Record<string, object[]> = {
       orders: [
         { id: '5612000000007', updated_at: '2026-12-01T10:00:00.123456Z', total_price: '107.5', total_tax: '8.88', total_discounts: '1.0', total_refunded: null, total_tip_received: '0.0', original_total_duties: null, original_total_additional_fees: null },
-        { id: '5612000000008', updated_at: '2026-12-02T00:00:00Z', total_price: '-3.005', total_tax: null, total_discounts: '0.0', total_refunded: '2.25', total_tip_received: '2.5', original_total_duties: '1.17', original_total_additional_fees: '4.50', duties_included: false },
-        { id: '5612000000009', updated_at: '2026-12-02T00:00:00Z', total_price: '20.0', total_tax: '1.0', total_discounts: '0.0', total_refunded: null, total_tip_received: '2.5', original_total_duties: '1.17', original_total_additional_fees: '4.50', duties_included: true },
-        { id: '5612000000010', updated_at: '2026-12-02T00:00:00Z', total_price: '20.0', total_tax: '1.0', total_discounts: '0.0', total_refunded: null, total_tip_received: '0.0', original_total_duties: null, original_total_additional_fees: null, duties_included: null },
+        { id: '5612000000008', updated_at: '2026-12-02T00:00:00Z', total_price: '-3.005', total_tax: null, total_discounts: '0.0', total_refunded: '2.25', total_tip_received: '2.5', original_total_duties: '1.17', original_total_additional_fees: '4.50', duties_included: false, edited: true },
+        { id: '5612000000009', updated_at: '2026-12-02T00:00:00Z', total_price: '20.0', total_tax: '1.0', total_discounts: '0.0', total_refunded: null, total_tip_received: '2.5', original_total_duties: '1.17', original_total_additional_fees: '4.50', duties_included: true, edited: false },
+        { id: '5612000000010', updated_at: '2026-12-02T00:00:00Z', total_price: '20.0', total_tax: '1.0', total_discounts: '0.0', total_refunded: null, total_tip_received: '0.0', original_total_duties: null, original_total_additional_fees: null, duties_included: null, edited: null },
       ],
       order_line_items: [{ id: '1', order_id: '77', title: 'Élan', original_total: '10.05' }, { id: '2', order_id: '77', original_total: '0.95' }, { id: '4', order_id: '78', original_total: null }],
       order_shipping_lines: [{ id: '1', order_id: '77', original_price: '4.99' }],
@@ -108,7 +109,8 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
 });
 
 // A window a killed run extracted keeps its sums in the state for the run that commits it, which may be
-// a newer version's: an order's entry grew from 6 numbers to 7 (its tip, duties and additional fees), and
+// a newer version's: an order's entry grew from 6 numbers to 7 (its tip, duties and additional fees), then
+// to 8 (whether it was edited), and
 // entries read at the wrong width would be nonsense checked as orders. One entry per row of a table
 // whose rows are not summed: a window whose count is off is reported as not checkable.
 describe('quality: sums recorded by another version', () => {
@@ -123,14 +125,14 @@ describe('quality: sums recorded by another version', () => {
   const recorded = (orders: number[]) => ({ *of() { yield { table: 'orders', sums: new Float64Array(orders) }; } });
   const at = Date.parse('2026-11-30T10:00:00Z');
 
-  it('checks the orders at their width (7 numbers an order)', async () => {
-    const quality = await checkQuality(recorded([7, at, 1200, 0, 0, 0, 200, 8, at, 1500, 0, 0, 0, 0]), [window(2)], scratch);
+  it('checks the orders at their width (8 numbers an order), an edited one skipped', async () => {
+    const quality = await checkQuality(recorded([7, at, 1200, 0, 0, 0, 200, 0, 8, at, 1500, 0, 0, 0, 0, 0, 9, at, 900, 0, 0, 0, 0, 1]), [window(3)], scratch);
     const totals = quality.checks.find((c) => c.name === 'order_totals')!;
-    expect([totals.checked, totals.failed]).to.deep.equal([2, 2]);
+    expect([totals.checked, totals.failed, totals.skipped]).to.deep.equal([2, 2, 1]);
   });
-  it("refuses an earlier version's orders (6 numbers an order) rather than misread them", async () => {
+  it("refuses an earlier version's orders (7 numbers an order) rather than misread them", async () => {
     let error: unknown;
-    await checkQuality(recorded([7, at, 1200, 0, 0, 0, 8, at, 1500, 0, 0, 0, 9, at, 900, 0, 0, 0, 10, at, 100, 0, 0, 0, 11, at, 300, 0, 0, 0, 12, at, 400, 0, 0, 0, 13, at, 800, 0, 0, 0]), [window(7)], scratch).catch((e: unknown) => (error = e));
-    expect(String(error)).to.match(/window r1\/1 has 7 orders rows but 42 numbers of sums for them, not 49 \(recorded by another version\)/);
+    await checkQuality(recorded([7, at, 1200, 0, 0, 0, 0, 8, at, 1500, 0, 0, 0, 0, 9, at, 900, 0, 0, 0, 0, 10, at, 100, 0, 0, 0, 0, 11, at, 300, 0, 0, 0, 0, 12, at, 400, 0, 0, 0, 0, 13, at, 800, 0, 0, 0, 0, 14, at, 100, 0, 0, 0, 0]), [window(8)], scratch).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(/window r1\/1 has 8 orders rows but 56 numbers of sums for them, not 64 \(recorded by another version\)/);
   });
 });

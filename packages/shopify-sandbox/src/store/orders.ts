@@ -207,6 +207,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     originalTotalDutiesSet: charges === null ? null : bag(charges.duties),
     originalTotalAdditionalFeesSet: charges === null ? null : bag(charges.fee),
     dutiesIncluded: charges?.dutiesIncluded ?? false,
+    edited: placed !== null,
     billingAddress: rng.chance(0.05) ? null : mailingAddress(billing, billingAddressId),
     shippingAddress: needsShipping ? mailingAddress(shippingTo, shippingAddressId) : null,
     taxLines: tax === 0 ? [] : [{ __typename: 'TaxLine', title: taxTitle, rate, ratePercentage: percent(rate), priceSet: bag(tax) }],
