@@ -32,6 +32,7 @@ export const ErrorCodes = {
   THROTTLED: 'THROTTLED',
   HTTP_TRANSIENT: 'HTTP_TRANSIENT', // 429, 5xx, maintenance page
   NETWORK: 'NETWORK', // reset, refused, timeout
+  TLS_CERT_INVALID: 'TLS_CERT_INVALID', // a server's certificate does not verify (untrusted CA, expired, another host name)
   // the machine and the destination
   DISK_FULL: 'DISK_FULL',
   DEST_UNWRITABLE: 'DEST_UNWRITABLE', // a local path (destination, staging, state) cannot be written

@@ -80,6 +80,7 @@ export const ERROR_POLICY: { readonly [C in ErrorCode]: Policy } = {
   THROTTLED: { scope: 'request', action: 'resend', exit: PARTIAL },
   HTTP_TRANSIENT: { scope: 'request', action: 'resend', alternative: 'fail', exit: PARTIAL },
   NETWORK: { scope: 'request', action: 'resend', alternative: 'fail', exit: PARTIAL },
+  TLS_CERT_INVALID: { scope: 'shop', action: 'fail', exit: CONFIG },
   DISK_FULL: { scope: 'shop', action: 'fail', exit: PARTIAL },
   DEST_UNWRITABLE: { scope: 'shop', action: 'fail', exit: CONFIG },
   DEST_CONFLICT: { scope: 'entity', action: 'fail', exit: PARTIAL },

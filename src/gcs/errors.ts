@@ -2,6 +2,7 @@
 // the state, naming the bucket and, for access problems, the role to grant.
 import type { Bucket } from '@google-cloud/storage';
 import { ErrorCodes, EtlError, isEtlError } from '../errors/index.ts';
+import { classifyCertificateError } from '../errors/tls.ts';
 
 /** The one predefined role that can create, overwrite and delete objects (replacing needs delete too). */
 const OBJECT_ROLE = 'roles/storage.objectUser';
@@ -30,13 +31,19 @@ export async function checkCredentials(bucket: Bucket, what: string): Promise<vo
   try {
     await bucket.storage.authClient.getClient();
   } catch (err) {
-    throw classifyGcsError(err, what, bucket.name);
+    throw classifyGcsError(err, what, bucket);
   }
 }
 
-/** Classifies a client error once, naming the object and, for access problems, the role to grant. */
-export function classifyGcsError(err: unknown, what: string, bucket: string): EtlError {
+/**
+ * Classifies a client error once, naming the object and, for access problems, the role to grant; a
+ * TLS certificate that does not verify names the endpoint's host.
+ */
+export function classifyGcsError(err: unknown, what: string, from: Bucket): EtlError {
   if (isEtlError(err)) return err;
+  const certificate = classifyCertificateError(err, what, URL.parse(from.storage.apiEndpoint)?.host ?? from.storage.apiEndpoint);
+  if (certificate) return certificate;
+  const bucket = from.name;
   if (err instanceof Error && NO_CREDENTIALS.test(err.message)) {
     return new EtlError(
       ErrorCodes.CONFIG_INVALID,

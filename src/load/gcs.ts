@@ -74,7 +74,7 @@ export class GcsDestination implements Destination {
       );
       await this.#delete(what, () => probe.delete({ ifGenerationMatch: generation }));
     } catch (err) {
-      throw classifyGcsError(err, what, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket);
     }
     for (const left of await this.list(PROBES)) await this.delete(left);
   }
@@ -105,7 +105,7 @@ export class GcsDestination implements Destination {
     } catch (err) {
       if (signal?.aborted) throw this.#aborted(target, err);
       if (gcsStatus(err) === 412) throw await this.#conflictAt(target, file.crc32c, what);
-      throw classifyGcsError(err, what, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket);
     }
   }
 
@@ -123,7 +123,7 @@ export class GcsDestination implements Destination {
         });
         return;
       } catch (err) {
-        if (gcsStatus(err) !== 412) throw classifyGcsError(err, what, this.#bucket.name);
+        if (gcsStatus(err) !== 412) throw classifyGcsError(err, what, this.#bucket);
         if (!options.replace) throw await this.#conflictAt(target, crc32cOfBuffer(body), what);
       }
     }
@@ -136,7 +136,7 @@ export class GcsDestination implements Destination {
     try {
       await this.#delete(what, () => target.delete());
     } catch (err) {
-      throw classifyGcsError(err, what, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket);
     }
   }
 
@@ -148,7 +148,7 @@ export class GcsDestination implements Destination {
       const root = this.#prefix ? `${this.#prefix}/` : '';
       return files.map((f) => f.name.slice(root.length)).sort();
     } catch (err) {
-      throw classifyGcsError(err, what, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket);
     }
   }
 
@@ -160,7 +160,7 @@ export class GcsDestination implements Destination {
       [bytes] = await this.#retrying(what, () => forDownload(target).download());
     } catch (err) {
       if (gcsStatus(err) === 404) return null;
-      throw classifyGcsError(err, what, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket);
     }
     try {
       return JSON.parse(bytes.toString('utf8')) as unknown;
@@ -202,7 +202,7 @@ export class GcsDestination implements Destination {
       return { crc32c: String(meta.crc32c), generation: String(meta.generation) };
     } catch (err) {
       if (gcsStatus(err) === 404) return undefined;
-      throw classifyGcsError(err, what, this.#bucket.name);
+      throw classifyGcsError(err, what, this.#bucket);
     }
   }
 

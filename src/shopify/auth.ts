@@ -49,10 +49,10 @@ export function clientCredentialsToken(options: ClientCredentialsOptions): Token
         body: JSON.stringify({ client_id: options.clientId, client_secret: options.clientSecret, grant_type: 'client_credentials' }),
       });
     } catch (err) {
-      throw classifyNetworkError(err, `token exchange with ${host}`);
+      throw classifyNetworkError(err, `token exchange with ${host}`, host);
     }
     const text = await response.text().catch((err: unknown) => {
-      throw classifyNetworkError(err, `token exchange with ${host}`);
+      throw classifyNetworkError(err, `token exchange with ${host}`, host);
     });
     if (!response.ok) throw tokenHttpError(response, host, now());
     let body: { access_token?: unknown; expires_in?: unknown };

@@ -3,6 +3,7 @@
 // socket errnos are interpreted. Messages carry Shopify's own short error texts but never request
 // headers or raw bodies, so no credential can ride along.
 import { EtlError, ErrorCodes } from '../errors/index.ts';
+import { classifyCertificateError } from '../errors/tls.ts';
 import { isTransientErrno } from '../errors/transient.ts';
 
 export interface ClassifyContext {
@@ -211,8 +212,13 @@ export function abortKind(err: unknown): 'timeout' | 'abort' | undefined {
   return undefined;
 }
 
-/** A failure below HTTP: no answer, or an answer cut off. `what` names the peer, e.g. "Shopify for acme". */
-export function classifyNetworkError(err: unknown, what: string): EtlError {
+/**
+ * A failure below HTTP: no answer, or an answer cut off. `what` names the peer, e.g. "Shopify for acme";
+ * `host` the server called, named when its TLS certificate does not verify.
+ */
+export function classifyNetworkError(err: unknown, what: string, host: string): EtlError {
+  const certificate = classifyCertificateError(err, what, host);
+  if (certificate) return certificate;
   const errno = errnoOf(err);
   if (abortKind(err) === 'timeout') {
     return new EtlError(ErrorCodes.NETWORK, `${what}: request timed out`, { cause: err, details: { errno: 'TIMEOUT' } });

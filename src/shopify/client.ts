@@ -232,7 +232,7 @@ export class ShopifyClient {
     }
     const cause = err instanceof TransportFailure ? err.cause : err;
     if (meta.status === undefined || errnoOf(cause) !== undefined || abortKind(cause) !== undefined) {
-      return classifyNetworkError(cause, `Shopify (${this.shop})`);
+      return classifyNetworkError(cause, `Shopify (${this.shop})`, new URL(this.endpoint).host);
     }
     return classifyUnreadable(meta.status, meta.contentType, this.context);
   }

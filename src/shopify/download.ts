@@ -130,7 +130,7 @@ class IdleWatch {
 function toEtlError(raw: unknown, signal: AbortSignal | undefined, host: string): EtlError {
   if (signal?.aborted) return interrupted(signal);
   if (raw instanceof EtlError) return raw;
-  return classifyNetworkError(raw, `downloading the bulk result from ${host}`);
+  return classifyNetworkError(raw, `downloading the bulk result from ${host}`, host);
 }
 
 /** Decides how the response continues the file at byte `received`, or throws what its status means. */

@@ -199,7 +199,7 @@ export class RemoteLock {
   }
 
   #classify(err: unknown, what: string): EtlError {
-    return classifyGcsError(err, what, this.#file.bucket.name);
+    return classifyGcsError(err, what, this.#file.bucket);
   }
 }
 

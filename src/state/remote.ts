@@ -185,7 +185,7 @@ export class RemoteState {
       }));
       this.#dbGeneration = String(this.#db.metadata.generation);
     } catch (err) {
-      if (gcsStatus(err) !== 412) throw classifyGcsError(err, `publishing state to ${this.url}`, this.#bucket.name);
+      if (gcsStatus(err) !== 412) throw classifyGcsError(err, `publishing state to ${this.url}`, this.#bucket);
       // A retried upload whose first attempt landed (its answer lost) also meets a 412: that object is ours.
       const landed = await this.#landed(snapshot).catch(() => undefined);
       if (landed) {
@@ -247,7 +247,7 @@ export class RemoteState {
         this.#logger?.info('no remote state yet; starting empty', { url: this.url });
         return;
       }
-      throw classifyGcsError(err, `reading state ${this.url}`, this.#bucket.name);
+      throw classifyGcsError(err, `reading state ${this.url}`, this.#bucket);
     }
     const partial = `${this.localPath}.download-${randomUUID()}`;
     try {
@@ -259,7 +259,7 @@ export class RemoteState {
     } catch (err) {
       await rm(partial, { force: true });
       if (gcsStatus(err) === undefined && (err as NodeJS.ErrnoException).errno !== undefined) throw fromSystemError(err, `writing ${this.localPath}`);
-      throw classifyGcsError(err, `downloading state ${this.url}`, this.#bucket.name);
+      throw classifyGcsError(err, `downloading state ${this.url}`, this.#bucket);
     }
     this.#dbGeneration = generation;
     this.#logger?.info('state downloaded', { url: this.url, generation });

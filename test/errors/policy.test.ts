@@ -34,11 +34,11 @@ describe('error policy', () => {
     const withScope = (scope: string) => codes.filter((c) => ERROR_POLICY[c].scope === scope).sort();
     expect(withScope('shop')).to.deep.equal([
       'AUTH_INVALID', 'DEST_DAMAGED', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'DISK_FULL', 'QUALITY_CHECK_FAILED', 'SHOP_FORBIDDEN', 'SHOP_FROZEN', 'SHOP_LOCKED', 'SHOP_NOT_FOUND',
-      'STATE_CONFLICT', 'STATE_LOCKED', 'STATE_UNREADABLE', 'STATE_UNWRITABLE',
+      'STATE_CONFLICT', 'STATE_LOCKED', 'STATE_UNREADABLE', 'STATE_UNWRITABLE', 'TLS_CERT_INVALID',
     ]);
     expect(withScope('job')).to.deep.equal(['INTERRUPTED', 'MODEL_UNREADABLE', 'SANDBOX_UNAVAILABLE']);
     expect(codes.filter((c) => exitCodeOf(c) === ExitCodes.CONFIG).sort()).to.deep.equal(
-      ['AUTH_INVALID', 'CONFIG_INVALID', 'DEST_DAMAGED', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'SANDBOX_UNAVAILABLE', 'SHOP_NOT_FOUND', 'STATE_UNREADABLE', 'STATE_UNWRITABLE'],
+      ['AUTH_INVALID', 'CONFIG_INVALID', 'DEST_DAMAGED', 'DEST_PERMISSION', 'DEST_UNWRITABLE', 'SANDBOX_UNAVAILABLE', 'SHOP_NOT_FOUND', 'STATE_UNREADABLE', 'STATE_UNWRITABLE', 'TLS_CERT_INVALID'],
     );
     expect(exitCodeOf(ErrorCodes.STATE_LOCKED)).to.equal(ExitCodes.LOCKED);
     expect(exitCodeOf(undefined)).to.equal(ExitCodes.PARTIAL_FAILURE);

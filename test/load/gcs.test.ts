@@ -1,6 +1,9 @@
 // GcsDestination beyond the shared contract: how it talks to GCS (preconditions, content type,
 // resumable chunks), what check() says when access is missing, and surviving injected faults.
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
+import { ErrorCodes } from '../../src/errors/index.ts';
 import { parseGsUrl } from '../../src/gcs/index.ts';
 import { GcsDestination } from '../../src/load/gcs.ts';
 import { openDestination } from '../../src/load/index.ts';
@@ -8,6 +11,7 @@ import { createFakeGcs, fastRetryOptions } from '../support/fake-gcs.ts';
 import type { FakeGcs, RequestMatch } from '../support/fake-gcs.ts';
 import { crc32cOf, ndjsonGz, Staging } from '../support/staged-file.ts';
 import { etlFailure } from '../support/failure.ts';
+import { LOCALHOST_TLS } from '../support/tls/localhost.ts';
 
 const KiB = 1024;
 
@@ -40,6 +44,22 @@ describe('GcsDestination', () => {
   it('names itself gs://bucket/prefix', () => {
     expect(destination().url).to.equal('gs://etl/out');
     expect(new GcsDestination({ bucket: 'etl', prefix: '', apiEndpoint: endpoint }).url).to.equal('gs://etl');
+  });
+
+  it('ends with TLS_CERT_INVALID naming the endpoint when its certificate does not verify', async () => {
+    const secure = https.createServer(LOCALHOST_TLS, (_req, res) => res.end());
+    await new Promise<void>((resolve) => secure.listen(0, 'localhost', resolve));
+    const host = `localhost:${(secure.address() as AddressInfo).port}`;
+    try {
+      const err = await etlFailure(new GcsDestination({ bucket: 'etl', prefix: 'out', apiEndpoint: `https://${host}`, retryOptions: fastRetryOptions }).check());
+      expect(err.code).to.equal(ErrorCodes.TLS_CERT_INVALID);
+      expect(err.message).to.include(host);
+      expect(err.message).to.include('NODE_EXTRA_CA_CERTS');
+      expect(err.details).to.include({ certificateError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    } finally {
+      secure.closeAllConnections();
+      await new Promise((resolve) => secure.close(resolve));
+    }
   });
 
   it('uploads with ifGenerationMatch=0, application/gzip, no contentEncoding, and the declared crc32c', async () => {

@@ -1,10 +1,11 @@
+import tls from 'node:tls';
 import { expect } from 'chai';
 import { EtlError, ErrorCodes } from '../../src/errors/index.ts';
 import type { ErrorCode } from '../../src/errors/index.ts';
 import { staticToken } from '../../src/shopify/auth.ts';
 import { ShopifyClient } from '../../src/shopify/client.ts';
 import type { ShopifyClientOptions } from '../../src/shopify/client.ts';
-import { costExtension, errorText, failure, fakeClock, hangUp, ok, reply, scripted, startServer, status } from './harness.ts';
+import { costExtension, errorText, failure, fakeClock, hangUp, LOCALHOST_TLS, ok, reply, scripted, startServer, status } from './harness.ts';
 import type { FakeClock, Handler, TestServer } from './harness.ts';
 
 const TOKEN = 'shpat_0123456789abcdef_SECRET';
@@ -181,6 +182,45 @@ describe('ShopifyClient', () => {
       expect(err.details.errno).to.equal('ECONNREFUSED');
       expect(err.details.attempts).to.be.at.least(2);
       expect(clock.sleeps.reduce((a, b) => a + b, 0)).to.equal(5_000);
+    });
+  });
+
+  describe('TLS certificates that do not verify end the shop at once', () => {
+    async function secureClient(host: string): Promise<ShopifyClient> {
+      server = await startServer(scripted([ok({ shop: { id: '1' } })]), { tls: LOCALHOST_TLS, host });
+      clock = fakeClock();
+      return new ShopifyClient({ adminUrl: server.url, shop: SHOP, apiVersion: '2026-10', token: staticToken(TOKEN), sleep: clock.sleep, now: clock.now });
+    }
+
+    it('a self-signed certificate → TLS_CERT_INVALID naming the host and NODE_EXTRA_CA_CERTS, not retried', async () => {
+      const client = await secureClient('localhost');
+      const err = await failure(client.request(QUERY));
+      expect(err.code).to.equal(ErrorCodes.TLS_CERT_INVALID);
+      expect(err.action).to.equal('fail');
+      expect(clock.sleeps).to.deep.equal([]);
+      expect(client.stats.retries).to.equal(0);
+      expect(err.message).to.include(new URL(server.url).host);
+      expect(err.message).to.match(/self-signed/);
+      expect(err.message).to.include('NODE_EXTRA_CA_CERTS');
+      expect(err.message).not.to.include(TOKEN);
+      expect(err.details).to.include({ certificateError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    });
+
+    it('a certificate for another host name → TLS_CERT_INVALID pointing at --admin-url, not retried', async () => {
+      // Trusted, but issued for localhost and 127.0.0.1, not the 127.0.0.2 it is reached at.
+      const trusted = tls.getCACertificates('default');
+      tls.setDefaultCACertificates([...trusted, LOCALHOST_TLS.cert]);
+      try {
+        const client = await secureClient('127.0.0.2');
+        const err = await failure(client.request(QUERY));
+        expect(err.code).to.equal(ErrorCodes.TLS_CERT_INVALID);
+        expect(clock.sleeps).to.deep.equal([]);
+        expect(err.message).to.include('127.0.0.2');
+        expect(err.message).to.include('--admin-url');
+        expect(err.details).to.include({ certificateError: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      } finally {
+        tls.setDefaultCACertificates(trusted);
+      }
     });
   });
 

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { ServerResponse } from 'node:http';
@@ -8,7 +6,7 @@ import { expect } from 'chai';
 import { ErrorCodes } from '../../src/errors/index.ts';
 import { downloadResult } from '../../src/shopify/download.ts';
 import type { DownloadOptions } from '../../src/shopify/download.ts';
-import { failure, fakeClock, scripted, startServer, status } from './harness.ts';
+import { failure, fakeClock, LOCALHOST_TLS, scripted, startServer, status } from './harness.ts';
 import type { Handler, Recorded, TestServer } from './harness.ts';
 
 // Big enough to arrive in several chunks; small enough to keep the suite fast.
@@ -192,27 +190,29 @@ describe('downloadResult', () => {
   });
 
   it('reads from an https host, checking its certificate', async () => {
-    const cert = await readFile(new URL('../support/tls/localhost-cert.pem', import.meta.url), 'latin1');
-    const key = await readFile(new URL('../support/tls/localhost-key.pem', import.meta.url), 'latin1');
-    const secure = https.createServer({ cert, key }, (req, res) => serveFile({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '', json: null }, res));
-    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
-    const url = `https://localhost:${(secure.address() as AddressInfo).port}${PATH}`;
+    server = await startServer(serveFile, { tls: LOCALHOST_TLS, host: 'localhost' });
+    const url = `${server.url}${PATH}`;
+    const trusted = tls.getCACertificates('default');
+    tls.setDefaultCACertificates([...trusted, LOCALHOST_TLS.cert]);
     try {
-      // A certificate nobody vouches for is refused.
-      const clock = fakeClock();
-      const refused = await failure(collect(url, { sleep: clock.sleep, now: clock.now, retry: { budgetMs: 1_000 } }));
-      expect(refused.code).to.equal(ErrorCodes.NETWORK);
-      const trusted = tls.getCACertificates('default');
-      tls.setDefaultCACertificates([...trusted, cert]);
-      try {
-        expect((await collect(url)).equals(SOURCE)).to.equal(true);
-      } finally {
-        tls.setDefaultCACertificates(trusted);
-      }
+      expect((await collect(url)).equals(SOURCE)).to.equal(true);
     } finally {
-      secure.closeAllConnections();
-      await new Promise((resolve) => secure.close(resolve));
+      tls.setDefaultCACertificates(trusted);
     }
+  });
+
+  it('fails at once, naming the host and what to do, when the certificate does not verify', async () => {
+    server = await startServer(serveFile, { tls: LOCALHOST_TLS, host: 'localhost' });
+    const clock = fakeClock();
+    // A certificate nobody vouches for will not verify on the next attempt either: nothing is resent.
+    const refused = await failure(collect(`${server.url}${PATH}`, { sleep: clock.sleep, now: clock.now }));
+    expect(refused.code).to.equal(ErrorCodes.TLS_CERT_INVALID);
+    expect(refused.action).to.equal('fail');
+    expect(clock.sleeps).to.deep.equal([]);
+    expect(refused.message).to.include(`localhost:${new URL(server.url).port}`);
+    expect(refused.message).to.match(/self-signed/);
+    expect(refused.message).to.include('NODE_EXTRA_CA_CERTS');
+    expect(refused.details).to.include({ certificateError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 
   it('skips bytes already delivered when the server ignores Range and sends the whole file', async () => {

@@ -1,6 +1,7 @@
 // Real HTTP servers on 127.0.0.1:0, scripted per test, and a fake clock whose sleep advances time
 // instantly, so retry and polling tests run the real client code over real sockets without waiting.
 import http from 'node:http';
+import https from 'node:https';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,9 +22,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(handler: Handler): Promise<TestServer> {
+/**
+ * Serves `handler` on a port of its own: plain HTTP, or HTTPS presenting `options.tls` (reached by
+ * `options.host`, 127.0.0.1 unless said).
+ */
+export async function startServer(handler: Handler, options: { tls?: { cert: string; key: string }; host?: string } = {}): Promise<TestServer> {
   const requests: Recorded[] = [];
-  const server = http.createServer((req, res) => {
+  const host = options.host ?? '127.0.0.1';
+  const listener = (req: http.IncomingMessage, res: ServerResponse): void => {
     const parts: Buffer[] = [];
     req.on('data', (chunk: Buffer) => parts.push(chunk));
     req.on('end', () => {
@@ -40,11 +46,12 @@ export async function startServer(handler: Handler): Promise<TestServer> {
         res.destroy(err instanceof Error ? err : new Error(String(err)));
       });
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  };
+  const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     requests,
     close: () =>
       new Promise<void>((resolve) => {
@@ -150,3 +157,4 @@ export function errorText(err: unknown): string {
 }
 
 export { etlFailure as failure } from '../support/failure.ts';
+export { LOCALHOST_TLS } from '../support/tls/localhost.ts';
