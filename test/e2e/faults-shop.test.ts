@@ -1,15 +1,21 @@
 // Faults that stop a whole shop or the machine under the run, through the real CLI (exit codes and
 // stderr are the contract): HTTP statuses Shopify uses for a shop it will not serve, a full disk, a
-// destination or state path that cannot be written, missing credentials, and SIGTERM.
+// destination or state path that cannot be written, a TLS certificate that does not verify, missing
+// credentials, and SIGTERM.
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { fromSystemError } from '../../src/errors/index.ts';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { StateDb } from '../../src/state/db.ts';
+import { LOCALHOST_TLS } from '../support/tls/localhost.ts';
 import { collect, runCli, startCli, type CliResult } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { captureLogs, expectFullHistoryOncePerQuery, expectNoSecret, expectPublishedEqualsTruth, expectWatermarkCovered, watermarkOf, type RootEntity } from '../support/truth.ts';
@@ -112,6 +118,39 @@ describe('shop-level and machine faults stop cleanly with the documented exit co
     const e = fromSystemError(errno, 'writing /dev/full');
     expect(e.code).to.equal('DISK_FULL');
     expect(e.message).to.equal('writing /dev/full: no space left on device; free disk space or point --dest/--staging elsewhere');
+  });
+
+  it('a TLS certificate that does not verify (a proxy intercepting TLS): exit 2 at once naming the host and NODE_EXTRA_CA_CERTS; with it, the run completes', async () => {
+    // A TLS-terminating proxy in front of the sandbox, presenting a self-signed certificate.
+    const proxy = https.createServer(LOCALHOST_TLS, (req, res) => {
+      const upstream = http.request(new URL(req.url ?? '/', sandbox.url), { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const args = cliArgs(sandbox, dir).map((a) => (a === sandbox.url ? `https://${host}` : a));
+      const started = Date.now();
+      const refused = await runCli(args, { SHOPIFY_ACCESS_TOKEN: sandbox.token });
+      expect(refused.code, refused.stderr).to.equal(2);
+      expect(Date.now() - started, 'not resent through --retry-budget').to.be.below(20_000);
+      const said = errorMessages(refused).find((m) => m.includes('TLS certificate'));
+      expect(said, refused.stderr).to.include(`the TLS certificate of ${host} is self-signed`);
+      expect(said).to.include('NODE_EXTRA_CA_CERTS');
+      expect(refused.stderr).to.contain('TLS_CERT_INVALID');
+      expect(sandbox.requests(), 'Shopify never reached').to.have.length(0);
+      expectNoSecret([sandbox.token], refused.stderr, refused.stdout);
+
+      const trusted = await runCli(args, { SHOPIFY_ACCESS_TOKEN: sandbox.token, NODE_EXTRA_CA_CERTS: fileURLToPath(new URL('../support/tls/localhost-cert.pem', import.meta.url)) });
+      expect(trusted.code, trusted.stderr).to.equal(0);
+      await expectPublishedEqualsTruth(sandbox, dir, ENTITIES);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('an unwritable destination (a file where its folder should be): exit 2, state untouched', async () => {
