@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { ErrorCodes } from '../../src/errors/index.ts';
 import { clientCredentialsToken, staticToken } from '../../src/shopify/auth.ts';
 import { ShopifyClient } from '../../src/shopify/client.ts';
-import { errorText, failure, fakeClock, ok, reply, sendJson, startServer } from './harness.ts';
+import { errorText, failure, fakeClock, LOCALHOST_TLS, ok, reply, sendJson, startServer } from './harness.ts';
 import type { Handler, Recorded, TestServer } from './harness.ts';
 
 const CLIENT_SECRET = 'shpss_client_secret_0123456789';
@@ -106,6 +106,17 @@ describe('token providers', () => {
     expect(err.code).to.equal(ErrorCodes.AUTH_INVALID);
     expect(err.message).to.match(/client ID and client secret/);
     expect(errorText(err)).not.to.include(CLIENT_SECRET);
+  });
+
+  it('a token endpoint whose TLS certificate does not verify is TLS_CERT_INVALID, not resent, and never shows the client secret', async () => {
+    server = await startServer(reply({}), { tls: LOCALHOST_TLS, host: 'localhost' });
+    const provider = clientCredentialsToken({ adminUrl: server.url, clientId: 'id', clientSecret: CLIENT_SECRET });
+    const err = await failure(provider());
+    expect(err.code).to.equal(ErrorCodes.TLS_CERT_INVALID);
+    expect(err.action).to.equal('fail');
+    expect(err.message).to.include(`token exchange with ${new URL(server.url).host}: the TLS certificate of ${new URL(server.url).host} is self-signed`);
+    expect(errorText(err)).not.to.include(CLIENT_SECRET);
+    expect(server.requests).to.have.length(0);
   });
 
   it('a 503 from the token endpoint is resent', async () => {
