@@ -171,7 +171,14 @@ async function open(url: string, from: number, signal: AbortSignal | undefined, 
   const headers: Record<string, string> = { 'accept-encoding': 'identity', ...(from > 0 ? { range: `bytes=${from}-` } : {}) };
   let target = new URL(url);
   for (let hop = 0; ; hop += 1) {
-    const response = await httpGet(target, headers, { ...(signal ? { signal } : {}), timeoutMs: idleTimeoutMs });
+    let response: GetResponse;
+    try {
+      response = await httpGet(target, headers, { ...(signal ? { signal } : {}), timeoutMs: idleTimeoutMs });
+    } catch (err) {
+      // Classified here, after a redirect: the host whose certificate failed is the one redirected to.
+      if (hop === 0 || signal?.aborted) throw err;
+      throw classifyNetworkError(err, `downloading the bulk result from ${target.host} (redirected from ${new URL(url).host})`, target.host);
+    }
     const location = response.headers.location;
     if (response.status < 300 || response.status >= 400 || !location || hop >= MAX_REDIRECTS) return response;
     response.destroy();

@@ -215,6 +215,24 @@ describe('downloadResult', () => {
     expect(refused.details).to.include({ certificateError: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 
+  it('names the host redirected to when its certificate does not verify', async () => {
+    const secure = await startServer(serveFile, { tls: LOCALHOST_TLS, host: 'localhost' });
+    try {
+      const url = await host([(_req, res) => {
+        res.writeHead(302, { location: `${secure.url}/elsewhere/file.jsonl`, 'content-length': '0' });
+        res.end();
+      }]);
+      const clock = fakeClock();
+      const refused = await failure(collect(url, { sleep: clock.sleep, now: clock.now }));
+      expect(refused.code).to.equal(ErrorCodes.TLS_CERT_INVALID);
+      expect(clock.sleeps).to.deep.equal([]);
+      expect(refused.message).to.include(`the TLS certificate of ${new URL(secure.url).host} is self-signed`);
+      expect(refused.details).to.include({ host: new URL(secure.url).host });
+    } finally {
+      await secure.close();
+    }
+  });
+
   it('skips bytes already delivered when the server ignores Range and sends the whole file', async () => {
     const clock = fakeClock();
     const ignoreRange: Handler = (_req, res) => {
