@@ -186,7 +186,10 @@ function bulkPart(entity: string, query: string, incremental: QueryPart['increme
       }
       target?.general.line(record, out);
     },
-    ...(transcode && { transcode }),
+    ...(transcode && {
+      transcode,
+      sampleLines: () => routes.flatMap(([typename, t]) => (t?.bytes && !tallied(typename) ? [JSON.stringify({ ...t.sample(), __typename: typename }).replaceAll('/', '\\/')] : [])),
+    }),
   };
 }
 

@@ -85,6 +85,13 @@ export interface QueryPart {
    * entity has none.
    */
   transcode?(bytes: Buffer, start: number, end: number, out: ByteSink, cursorField: string | undefined, line: LineInfo): boolean;
+  /**
+   * Made-up JSONL lines in the shape this query's result holds, one per table its lines go to (with
+   * their __typename, slashes escaped as Shopify escapes them), every one taken by the byte path:
+   * what the workers warm up on while Shopify runs the operation (src/pipeline/warm-up.ts). Only a
+   * query with a byte path has them.
+   */
+  sampleLines?(): string[];
 }
 
 export interface Entity extends QueryPart {

@@ -3,12 +3,26 @@
 import { parentPort } from 'node:worker_threads';
 import { queryPartByName } from '../entities/index.ts';
 import { processBatch } from './batch.ts';
-import type { BatchReply, BatchTask } from './worker-pool.ts';
+import { WarmUps } from './warm-up.ts';
+import type { BatchReply, BatchTask, WarmUpTask } from './worker-pool.ts';
 
 const port = parentPort;
 if (!port) throw new Error('batch-worker.ts runs only as a worker thread');
 
-port.on('message', (task: BatchTask) => {
+// The thread moves memory out with every reply, which detaches an ArrayBuffer: the first time that
+// happens V8 throws away every optimised function that reads a typed array (it had assumed none ever
+// would be detached: its "array buffer detaching protector"), the whole row path, to be compiled again.
+// Detached once here, before anything is compiled, the code is compiled once (warm-up.ts).
+new ArrayBuffer(8).transfer();
+
+const warmUps = new WarmUps();
+
+port.on('message', (task: BatchTask | WarmUpTask) => {
+  if ('warmUp' in task) {
+    warmUps.add(queryPartByName(task.warmUp), task.stamp, task.gzipLevel);
+    return;
+  }
+  warmUps.stop();
   let reply: BatchReply;
   try {
     const bytes = new Uint8Array(task.memory, 0, task.length);

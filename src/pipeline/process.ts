@@ -58,7 +58,7 @@ export interface ProcessOptions {
   onBatch?: (totals: { lines: number; rows: number }) => Promise<void> | void;
 }
 
-function stampOf(meta: RunMeta): RunStamp {
+export function stampOf(meta: RunMeta): RunStamp {
   return { shop: meta.shop, runId: meta.runId, extractedAt: typeof meta.extractedAt === 'string' ? meta.extractedAt : meta.extractedAt.toISOString(), currency: meta.currency, ...(meta.format === 'parquet' ? { format: meta.format } : {}) };
 }
 

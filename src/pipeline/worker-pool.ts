@@ -26,6 +26,13 @@ export interface BatchTask {
   length: number;
 }
 
+/** Made-up lines of a query to run through before its data comes (warm-up.ts); no reply. */
+export interface WarmUpTask {
+  warmUp: string;
+  stamp: RunStamp;
+  gzipLevel: number;
+}
+
 export interface BatchReply {
   id: number;
   outcome?: BatchResult | BatchFailure;
@@ -56,6 +63,8 @@ export const HEAP_LIMITS = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb
 // out of memory fails the run, so such a batch, rare as it is, runs on the calling thread instead,
 // whose heap is not capped.
 const WORKER_BATCH_LIMIT = 3 * 1024 * 1024;
+/** Queries the workers warm up on, per pool (warmUp). */
+const WARM_UP_QUERIES = 2;
 
 class PoolWorker {
   readonly pending = new Map<number, Pending>();
@@ -100,6 +109,8 @@ export class WorkerPool {
   #own = new WeakSet<ArrayBuffer>();
   #nextId = 0;
   #closed = false;
+  /** The queries the workers warmed up on. */
+  readonly #warmed = new Set<string>();
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1) throw new EtlError(ErrorCodes.INTERNAL, `worker pool size must be ≥ 1 (got ${size})`);
@@ -132,6 +143,20 @@ export class WorkerPool {
     for (const w of this.#workers) if (w.pending.size < least.pending.size) least = w;
     const own = bytes.byteOffset === 0 && this.#own.has(bytes.buffer as ArrayBuffer) ? bytes : exclusive(bytes);
     return least.run({ id: this.#nextId++, entity, stamp, gzipLevel, memory: own.buffer as ArrayBuffer, length: own.length });
+  }
+
+  /**
+   * Starts the workers if they are not running yet, and has each warm up on query `part`'s made-up
+   * lines while it has nothing else to do (warm-up.ts): called when its operation starts, so that the
+   * workers do it while Shopify runs the operation. The first WARM_UP_QUERIES queries only: the row
+   * path's code is the same for every query, and a run of many small ones should not pay for each.
+   */
+  warmUp(part: string, stamp: RunStamp, gzipLevel: number): void {
+    this.start();
+    if (this.#closed || this.#warmed.has(part) || this.#warmed.size >= WARM_UP_QUERIES) return;
+    this.#warmed.add(part);
+    const task: WarmUpTask = { warmUp: part, stamp, gzipLevel };
+    for (const w of this.#workers) w.worker.postMessage(task);
   }
 
   /** Starts the workers if they are not running yet (run() does too); idempotent. */

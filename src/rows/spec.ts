@@ -7,7 +7,7 @@ import { KINDS, type KindName, type OptionsOf } from './kinds/index.ts';
 import type { Kind } from './kinds/kind.ts';
 import type { PivotOptions } from './kinds/lists.ts';
 import { generalTable, type GeneralTable } from './read.ts';
-import type { BigQueryColumn, FormerTable, Reference, TableDef } from './types.ts';
+import type { BigQueryColumn, FormerTable, JsonObject, JsonValue, Reference, TableDef } from './types.ts';
 
 export interface ColumnSpec {
   readonly kind: KindName;
@@ -85,6 +85,26 @@ export interface Table {
   readonly general: GeneralTable;
   /** The byte path of a line routed here, or null when the table cannot have one (see tableBytes). */
   readonly bytes: TableBytes | null;
+  /** A record of the shape Shopify sends for this table, every column and inline list filled: made-up lines to warm the byte path up (src/pipeline/warm-up.ts). */
+  sample(): JsonObject;
+}
+
+/** A record with each column's sample value at its dotted path. */
+function sampleRecord(columns: readonly ColumnSpec[]): JsonObject {
+  const record: JsonObject = {};
+  for (const c of columns) {
+    const value = (KINDS[c.kind] as Kind<unknown>).sample(c.options, c.fields ? () => sampleRecord(c.fields!) : null);
+    if (value !== undefined) setPath(record, c.path, value);
+  }
+  return record;
+}
+
+function setPath(record: JsonObject, path: string, value: JsonValue): void {
+  const parts = path.split('.');
+  const last = parts.pop()!;
+  let at = record;
+  for (const p of parts) at = (at[p] ??= {}) as JsonObject;
+  at[last] = value;
 }
 
 export function table(spec: TableSpec): Table {
@@ -106,5 +126,10 @@ export function table(spec: TableSpec): Table {
     },
     general,
     bytes: tableBytes(spec.name, spec.columns, inline.map(({ key, table: t }) => ({ key, table: t.bytes, element: t.general.element }))),
+    sample() {
+      const record = sampleRecord(spec.columns);
+      for (const { key, table: t } of inline) setPath(record, key, [t.sample(), t.sample()]);
+      return record;
+    },
   };
 }

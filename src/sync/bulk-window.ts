@@ -6,7 +6,7 @@ import type { LimitFunction } from 'p-limit';
 import type { Entity, QueryPart } from '../entities/types.ts';
 import { loadQuery, withSearchFilter, windowFilter } from '../entities/queries.ts';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
-import { processJsonl, type ProcessResult, type RunMeta } from '../pipeline/process.ts';
+import { processJsonl, stampOf, type ProcessResult, type RunMeta } from '../pipeline/process.ts';
 import type { WorkerPool } from '../pipeline/worker-pool.ts';
 import { assertCompleted, type BulkOperation } from '../shopify/operation.ts';
 import { scopesToGrant } from '../shopify/scopes.ts';
@@ -145,8 +145,9 @@ async function operationOf(deps: BulkWindowDeps, entity: Entity, part: QueryPart
   const op = await deps.slots(async () => {
     atStart = count?.() ?? null;
     const started = await startOperation(deps.operations, window, query, { index, name: part.name });
-    // A result file is coming: the workers start while Shopify runs the operation, not on the first batch.
-    deps.pool.start();
+    // A result file is coming: the workers start, and warm up on the query's made-up lines, while
+    // Shopify runs the operation, not on the first batch (src/pipeline/warm-up.ts).
+    deps.pool.warmUp(part.name, stampOf({ ...deps.meta, extractedAt: new Date() }), deps.gzipLevel);
     return started.status === 'COMPLETED' ? started : pollOperation(deps.operations, entity.name, started);
   });
   assertCompleted(op, scopesToGrant([...entity.scopes, ...(part.ownScopes ?? [])]));

@@ -30,6 +30,7 @@ export const id = kind<{ readonly required: boolean }>({
     out.string(c.keys[1]!, tape, n);
     return true;
   },
+  sample: () => 'gid://shopify/Sample/1234567890123',
 });
 
 /** The parent's numeric id: `__parentId` on a connection child line, or the id of the record an inline list sits in. */
@@ -44,6 +45,7 @@ export const parent = kind<undefined>({
     const gid = owner >= 0 ? owner : n;
     return gid >= 0 && out.gidNumber(c.keys[0]!, tape, gid);
   },
+  sample: () => 'gid://shopify/Parent/1234567890123',
 });
 
 /**
@@ -61,4 +63,5 @@ export const position = kind<undefined>({
     out.number(c.keys[0]!, at);
     return true;
   },
+  sample: () => undefined,
 });

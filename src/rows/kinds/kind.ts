@@ -4,7 +4,7 @@
 import type { Fields } from '../fields.ts';
 import { NULL, type Tape } from '../tape.ts';
 import type { Constant } from '../tape-values.ts';
-import type { BigQueryColumn, Row, RowOut } from '../types.ts';
+import type { BigQueryColumn, JsonObject, JsonValue, Row, RowOut } from '../types.ts';
 
 /** A column as the general path runs it: the names of its BigQuery columns, in order. */
 export interface ReadColumn<O> {
@@ -34,6 +34,12 @@ export interface Kind<O> {
    * the element's place in its list (from 0), else -1.
    */
   write(c: WriteColumn<O>, tape: Tape, n: number, out: RowOut, owner: number, position: number): boolean;
+  /**
+   * A value of the shape Shopify sends that write() takes, for lines made up to warm the byte path up
+   * (src/pipeline/warm-up.ts); undefined for a column that reads no member (a position). `element`
+   * makes one element of a records column.
+   */
+  sample(options: O, element: (() => JsonObject) | null): JsonValue | undefined;
 }
 
 /** Types a kind's entry by its options. */

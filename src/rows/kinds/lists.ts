@@ -29,6 +29,7 @@ export const strings = kind<undefined>({
     row[c.names[0]!] = src.strings(key);
   },
   write: (c, tape, n, out) => putList(c, tape, n, out, (_c, tape, e, out) => stringOf(tape, e, null, out)),
+  sample: () => ['first', 'second'],
 });
 
 /** Writes one element of a records column: its columns, opened and closed. */
@@ -45,6 +46,7 @@ export const records = kind<{ readonly description: string }>({
     row[c.names[0]!] = src.list(key).map(c.element!);
   },
   write: (c, tape, n, out) => putList(c, tape, n, out, putRecord),
+  sample: (_options, element) => (element ? [element(), element()] : []),
 });
 
 /** A list of `{ <nameKey>, <valueKey> }` pivoted into one INTEGER column per known name (inventory quantities). */
@@ -107,4 +109,5 @@ export const pivot = kind<PivotOptions>({
     }
     return true;
   },
+  sample: ({ names, nameKey, valueKey }) => names.map((name, i) => ({ [nameKey]: name, [valueKey]: i })),
 });

@@ -65,6 +65,10 @@ function moneyKind(inBag: boolean): Kind<undefined> {
       out.string(c.keys[1]!, tape, moneyCurrency(tape, n, amount));
       return true;
     },
+    sample: (): JsonValue => {
+      const amount: JsonValue = { amount: '12.34', currencyCode: 'USD' };
+      return inBag ? { shopMoney: amount } : amount;
+    },
   });
 }
 

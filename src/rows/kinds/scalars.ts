@@ -11,8 +11,9 @@ import { missing, type Kind } from './kind.ts';
 type PutValue = (tape: Tape, n: number, key: Constant, out: RowOut) => boolean;
 
 /** A kind of one scalar column: null when the value is null or missing, else `get`'s value, which `put` writes. */
-function scalar(type: ColumnType, get: (src: Fields, key: string) => JsonValue, put: PutValue, description?: (name: string) => string): Kind<undefined> {
+function scalar(type: ColumnType, get: (src: Fields, key: string) => JsonValue, put: PutValue, sample: JsonValue, description?: (name: string) => string): Kind<undefined> {
   return {
+    sample: () => sample,
     columns: (name) => [{ name, type, ...(description ? { description: description(name) } : {}) }],
     read(src, key, c, row) {
       row[c.names[0]!] = get(src, key);
@@ -31,7 +32,7 @@ export function stringOf(tape: Tape, n: number, key: Constant | null, out: RowOu
   return true;
 }
 
-export const string = scalar('STRING', (src, key) => src.string(key), stringOf);
+export const string = scalar('STRING', (src, key) => src.string(key), stringOf, 'Sample text, 12');
 
 /** Int (a JSON number) or UnsignedInt64 (a string of digits), as given. */
 export const integerOf: PutValue = (tape, n, key, out) => {
@@ -48,7 +49,7 @@ export const integerOf: PutValue = (tape, n, key, out) => {
   return true;
 };
 
-export const integer = scalar('INTEGER', (src, key) => src.integer(key), integerOf);
+export const integer = scalar('INTEGER', (src, key) => src.integer(key), integerOf, 3);
 
 export const float = scalar('FLOAT', (src, key) => src.float(key), (tape, n, key, out) => {
   const type = tape.type(n);
@@ -58,28 +59,28 @@ export const float = scalar('FLOAT', (src, key) => src.float(key), (tape, n, key
   if (!Number.isFinite(value)) return false;
   out.number(key, value);
   return true;
-});
+}, 2.5);
 
 export const boolean = scalar('BOOLEAN', (src, key) => src.boolean(key), (tape, n, key, out) => {
   const type = tape.type(n);
   if (type !== TRUE && type !== FALSE) return false;
   out.boolean(key, type === TRUE);
   return true;
-});
+}, true);
 
 // No character a timestamp may hold is ever escaped, so an escaped string is not one either.
 export const timestamp = scalar('TIMESTAMP', (src, key) => src.timestamp(key), (tape, n, key, out) => {
   if (!isTimestampNode(tape, n)) return false;
   out.raw(key, tape, n);
   return true;
-});
+}, '2026-01-02T03:04:05Z');
 
 /** Decimal / Money scalars: Shopify sends them as strings, which keeps their precision. */
 export const decimal = scalar('NUMERIC', (src, key) => src.decimal(key), (tape, n, key, out) => {
   if (!isDecimalNode(tape, n)) return false;
   out.raw(key, tape, n);
   return true;
-});
+}, '12.34');
 
 /** A reference to another object by GID (`customer.id`), as its numeric id. */
 export const ref = scalar(
@@ -89,5 +90,6 @@ export const ref = scalar(
     return gid === null ? null : numericId(gid);
   },
   (tape, n, key, out) => out.gidNumber(key, tape, n),
+  'gid://shopify/Sample/1234567890123',
   (name) => `Numeric id of the ${name.replace(/_id$/, '').replaceAll('_', ' ')}`,
 );
