@@ -11,7 +11,7 @@ import type { QueryPart } from '../entities/types.ts';
 import { processBatch, type RunStamp } from './batch.ts';
 
 /** Made-up lines per query warmed up on: what took V8's compiling in the window from ~0.7 to ~0.3 s of CPU (orders, 150 MB). */
-export const WARM_UP_BYTES = 5 * 1024 * 1024;
+const WARM_UP_BYTES = 5 * 1024 * 1024;
 /** The batch the lines are repeated into (a batch's per-table work, deflate and checksums, is part of the path too). */
 const BATCH_BYTES = 256 * 1024;
 
