@@ -33,9 +33,10 @@ export class LocalDestination implements Destination {
       if (existing !== null) return sameOrConflict(target, existing, file);
       await mkdir(dirname(target), { recursive: true });
       const temp = tempNameFor(target);
+      const out = createWriteStream(temp, { flush: true });
       try {
         const crc = { value: 0 };
-        await pipeline(createReadStream(file.localPath), hashInto(crc), createWriteStream(temp, { flush: true }), ...(signal ? [{ signal }] : []));
+        await pipeline(createReadStream(file.localPath), hashInto(crc), out, ...(signal ? [{ signal }] : []));
         const copied = crc32cBase64(crc.value);
         if (copied !== file.crc32c) {
           throw new EtlError(ErrorCodes.INTERNAL, `staged file ${file.localPath} changed after it was closed: crc32c ${copied}, recorded ${file.crc32c}`);
@@ -45,6 +46,10 @@ export class LocalDestination implements Destination {
         }
         await syncDir(dirname(target));
       } finally {
+        // An aborted copy rejects as soon as its streams error, while the temporary file may still be
+        // opening on another thread: removed before the open lands, it would be left behind, empty
+        // (seen once in CI under load). So the stream is done with it first.
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
         await rm(temp, { force: true });
       }
     } catch (err) {
