@@ -51,8 +51,8 @@ describe('shopify-bulk-etl report, in a browser', function () {
 
   const attrs = (page: Page, selector: string, name: string): Promise<string[]> =>
     page.locator(selector).evaluateAll((els, n) => els.map((e) => e.getAttribute(n) ?? ''), name);
-  const qualityRows = (page: Page): Promise<Array<{ name: string; checked: number; failed: number }>> =>
-    page.locator('table.quality > tbody > tr').evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-check') ?? '', checked: Number(e.getAttribute('data-checked')), failed: Number(e.getAttribute('data-failed')) })));
+  const qualityRows = (page: Page): Promise<Array<{ name: string; checked: number; failed: number; skipped: number }>> =>
+    page.locator('table.quality > tbody > tr').evaluateAll((els) => els.map((e) => ({ name: e.getAttribute('data-check') ?? '', checked: Number(e.getAttribute('data-checked')), failed: Number(e.getAttribute('data-failed')), skipped: Number(e.getAttribute('data-skipped')) })));
 
   it('shows the runs, freshness and quality checks from the state and the manifests, with no network', async () => {
     const runs: JobResult[] = [];
@@ -108,7 +108,7 @@ describe('shopify-bulk-etl report, in a browser', function () {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as ManifestDocument;
     expect(manifest._quality, 'the run recorded its checks').to.not.equal(undefined);
     expect(manifest, 'under the name the README gives, only').to.not.have.property('quality');
-    const checks = manifest._quality!.checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed }));
+    const checks = manifest._quality!.checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed, skipped: c.skipped ?? 0 }));
     expect(await qualityRows(page)).to.deep.equal(checks);
 
     // No models computed for this destination: each chart says so, and the report was still written.
@@ -140,7 +140,19 @@ describe('shopify-bulk-etl report, in a browser', function () {
     // One order whose total is 7 cents off its lines: the quality section shows the failing check and the order.
     const [skewed] = sandbox.store.ids('orders').slice(3, 4);
     sandbox.store.skewOrderTotals([skewed!], 7);
-    const result = await runAgainst(sandbox, models, ['--entities', 'shop,orders,order_sales,customers,products']);
+    // And one order edited: order_totals leaves it out, and the page says so (an order with one line cannot be edited).
+    const edited = sandbox.store.ids('orders').slice(4).find((gid) => {
+      try {
+        sandbox.store.editOrders([gid]);
+        return true;
+      } catch (err) {
+        if (err instanceof RangeError) return false;
+        throw err;
+      }
+    });
+    expect(edited, 'an order the sandbox could edit').to.not.equal(undefined);
+    // No safety lag: the edit is stamped with the store's current time.
+    const result = await runAgainst(sandbox, models, ['--entities', 'shop,orders,order_sales,customers,products', '--safety-lag', '0s']);
     expect(result.exitCode, JSON.stringify(result.shops[0]?.entities.filter((e) => e.status !== 'committed'))).to.equal(0);
     const out = join(models, 'out');
     const computed = await runCli(['models', '--dest', out, '--state', join(models, 'state.db'), '--log-format', 'json']);
@@ -152,9 +164,11 @@ describe('shopify-bulk-etl report, in a browser', function () {
     expect(await page.locator('#models [data-missing]').count(), 'every model was written').to.equal(0);
     // This run read orders: its checks looked at records (one failed), and the page shows them as its manifest holds them.
     const checks = (JSON.parse(readFileSync(join(out, manifestObjectName(result.shops[0]!.shop, result.shops[0]!.runId)), 'utf8')) as ManifestDocument)._quality!.checks;
-    expect(checks.find((c) => c.name === 'order_totals')?.checked, 'orders checked').to.equal(sandbox.store.truth().orders);
-    expect(await qualityRows(page)).to.deep.equal(checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed })));
-    const results = await page.locator('table.quality > tbody > tr > td:nth-child(4)').allInnerTexts();
+    expect(checks.find((c) => c.name === 'order_totals')?.checked, 'orders checked').to.equal(sandbox.store.truth().orders! - 1);
+    expect(checks.find((c) => c.name === 'order_totals')?.skipped, 'edited orders left out').to.equal(1);
+    expect(await qualityRows(page)).to.deep.equal(checks.map((c) => ({ name: c.name, checked: c.checked, failed: c.failed, skipped: c.skipped ?? 0 })));
+    expect(await page.locator('tr[data-check="order_totals"] [data-note]').innerText()).to.equal(checks.find((c) => c.name === 'order_totals')!.note!);
+    const results = await page.locator('table.quality > tbody > tr > td:nth-child(5) > .status').allInnerTexts();
     expect(results).to.deep.equal(checks.map((c) => (c.failed > 0 ? 'fail' : c.checked === 0 ? 'nothing to check' : 'pass')));
     expect(checks.find((c) => c.name === 'order_totals')?.failed).to.equal(1);
     expect(await page.locator('tr[data-check="order_totals"] code.example').innerText()).to.contain(`order_id ${skewed!.split('/').pop()}`);

@@ -23,10 +23,10 @@ export function qualitySection(shops: ShopRuns[]): Markup {
       return html`<h3>${s.shop} <span class="note">run <code>${run.runId}</code></span></h3>
       ${run.quality === null ? html`<p class="none" data-quality="not-recorded">Quality checks: not recorded in this run's manifest.</p>` : html`
       <table class="quality" data-shop="${s.shop}">
-        <thead><tr><th>Check</th><th class="n">Checked</th><th class="n">Failed</th><th>Result</th><th>Examples</th></tr></thead>
-        <tbody>${run.quality.map((c) => html`<tr data-check="${c.name}" data-checked="${c.checked}" data-failed="${c.failed}">
-          <td>${c.name}</td><td class="n">${count(c.checked)}</td><td class="n">${count(c.failed)}</td>
-          <td>${result(c)}</td>
+        <thead><tr><th>Check</th><th class="n">Checked</th><th class="n">Failed</th><th class="n">Left out</th><th>Result</th><th>Examples</th></tr></thead>
+        <tbody>${run.quality.map((c) => html`<tr data-check="${c.name}" data-checked="${c.checked}" data-failed="${c.failed}" data-skipped="${c.skipped ?? 0}">
+          <td>${c.name}</td><td class="n">${count(c.checked)}</td><td class="n">${count(c.failed)}</td><td class="n">${c.skipped ? count(c.skipped) : ''}</td>
+          <td class="wrap">${result(c)}${c.skipped && c.note ? html`<div class="note" data-note>${c.note}</div>` : ''}</td>
           <td class="wrap">${c.examples.slice(0, EXAMPLES_SHOWN).map((e) => html`<code class="example">${Object.entries(e).map(([k, v]) => `${k} ${v}`).join(' · ')}</code>`)}</td></tr>`)}</tbody>
       </table>`}`;
     })}
