@@ -4,7 +4,11 @@
 // empty final block, and a trailer whose CRC-32 is combined from the segments' own. Any gzip reader
 // (BigQuery, gunzip, zlib) sees an ordinary single-member file. Workers compress segments in parallel;
 // the main thread only appends bytes and combines checksums.
+// At level 1, the default, segments are compressed by ISA-L (packages/isal-deflate) when its binding is
+// built: about 4x zlib's level 1 on this output, files a few percent larger, and its CRCs 4x faster.
+// Compression was a third of a worker's time. Any other level, or without ISA-L, goes through node:zlib.
 import zlib, { constants, crc32 } from 'node:zlib';
+import { isal, isalMissing } from 'isal-deflate';
 import { EtlError, ErrorCodes } from '../errors/index.ts';
 import { CRC32_POLY, CRC32C_POLY, crc32c, crcCombine } from '../io/crc.ts';
 import type { PageSet } from '../parquet/encode.ts';
@@ -32,8 +36,37 @@ export const GZIP_HEADER = Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff);
 const FINAL_BLOCK = Uint8Array.of(0x03, 0x00);
 
 export function encodeSegment(raw: Uint8Array, rows: number, level: number): Segment {
+  if (level === ISAL_LEVEL && isal !== null) return isalSegment(raw, rows);
   const bytes = deflater(level).segment(raw);
   return { bytes, rows, textBytes: raw.length, textCrc32: crc32(raw), crc32c: crc32c(bytes) };
+}
+
+const ISAL_LEVEL = 1;
+
+/** What compresses gzip parts at `level`, as the run and the bench name it, and why not ISA-L where it could have been. */
+export function gzipEngine(level: number): { engine: string; fallback: string | null } {
+  if (level !== ISAL_LEVEL) return { engine: `node:zlib level ${level}`, fallback: null };
+  return isal !== null ? { engine: 'ISA-L level 1', fallback: null } : { engine: 'node:zlib level 1', fallback: `ISA-L (packages/isal-deflate) ${isalMissing}` };
+}
+
+/** Output room for ISA-L, kept between segments like SegmentDeflater's; the CRCs it returns. */
+let isalOut = Buffer.allocUnsafeSlow(64 * 1024);
+const isalSums = new Uint32Array(2);
+
+function isalSegment(raw: Uint8Array, rows: number): Segment {
+  // Stored blocks at worst (5 bytes per 64 KiB) plus block headers and the flush: one call nearly always does.
+  let room = raw.length + (raw.length >> 8) + 1024;
+  for (;;) {
+    if (isalOut.length < room) isalOut = Buffer.allocUnsafeSlow(room);
+    const used = isal!.segment(raw, isalOut, isalSums);
+    if (used >= 0) {
+      const bytes = Buffer.allocUnsafeSlow(used);
+      isalOut.copy(bytes, 0, 0, used);
+      return { bytes, rows, textBytes: raw.length, textCrc32: isalSums[0]!, crc32c: isalSums[1]! };
+    }
+    if (room > 2 * raw.length + 65536) throw new EtlError(ErrorCodes.INTERNAL, `deflate (ISA-L): a segment of ${raw.length} bytes did not fit in ${room} bytes`);
+    room *= 2;
+  }
 }
 
 /** The parts of node:zlib's DeflateRaw used here: its native handle, and the amounts of output and input left after a write. */

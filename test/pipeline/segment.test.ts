@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { crc32, gunzipSync, inflateRawSync } from 'node:zlib';
-import { CRC32_POLY, CRC32C_POLY, crc32c, crc32cBase64, crcCombine } from '../../src/io/crc.ts';
-import { encodeSegment, GZIP_HEADER, gzipEnd, PartChecksums } from '../../src/pipeline/segment.ts';
+import { existsSync } from 'node:fs';
+import { isal } from 'isal-deflate';
+import { CRC32_POLY, CRC32C_POLY, crc32c, crc32cBase64, crc32cTables, crcCombine } from '../../src/io/crc.ts';
+import { encodeSegment, GZIP_HEADER, gzipEnd, gzipEngine, PartChecksums } from '../../src/pipeline/segment.ts';
 
 /** CRC-32C bit by bit: an independent check. */
 function slowCrc32c(bytes: Uint8Array): number {
@@ -15,16 +17,17 @@ function slowCrc32c(bytes: Uint8Array): number {
 }
 
 describe('crc', () => {
-  it('computes CRC-32C (the check value of "123456789" is e3069283) at any length and alignment', () => {
-    expect(crc32c(Buffer.from('123456789')).toString(16)).to.equal('e3069283');
+  // crc32c is ISA-L's where its binding is built, else crc32cTables: both are checked wherever they can run.
+  for (const [name, crc] of [['crc32c', crc32c], ['crc32cTables', crc32cTables]] as const) it(`${name} computes CRC-32C (the check value of "123456789" is e3069283) at any length and alignment`, () => {
+    expect(crc(Buffer.from('123456789')).toString(16)).to.equal('e3069283');
     const data = randomBytes(1000);
-    for (const [a, b] of [[0, 1000], [3, 17], [5, 5], [1, 999]] as const) expect(crc32c(data.subarray(a, b))).to.equal(slowCrc32c(data.subarray(a, b)));
+    for (const [a, b] of [[0, 1000], [3, 17], [5, 5], [1, 999]] as const) expect(crc(data.subarray(a, b))).to.equal(slowCrc32c(data.subarray(a, b)));
     // Every length around the 16-byte blocks, at every offset of a word, and continued from a CRC so far.
     for (let offset = 0; offset < 4; offset++) {
       for (let length = 0; length <= 70; length++) {
         const piece = data.subarray(offset, offset + length);
-        expect(crc32c(piece), `${length} bytes at ${offset}`).to.equal(slowCrc32c(piece));
-        expect(crc32c(data.subarray(offset + length, offset + 2 * length + 5), crc32c(piece)), `continued after ${length} bytes`).to.equal(slowCrc32c(data.subarray(offset, offset + 2 * length + 5)));
+        expect(crc(piece), `${length} bytes at ${offset}`).to.equal(slowCrc32c(piece));
+        expect(crc(data.subarray(offset + length, offset + 2 * length + 5), crc(piece)), `continued after ${length} bytes`).to.equal(slowCrc32c(data.subarray(offset, offset + 2 * length + 5)));
       }
     }
     expect(crc32cBase64(0xe3069283)).to.equal(Buffer.from('e3069283', 'hex').toString('base64'));
@@ -45,6 +48,23 @@ describe('crc', () => {
 });
 
 describe('segments', () => {
+  it('are compressed by ISA-L at level 1 wherever its headers were installed (the binding is then built), by node:zlib otherwise and at other levels', () => {
+    // install.js builds the binding exactly when it finds this header; CI installs libisal-dev (.ci/run).
+    const headers = existsSync('/usr/include/isa-l/igzip_lib.h') || existsSync('/usr/local/include/isa-l/igzip_lib.h');
+    if (headers) {
+      expect(isal, 'the binding is built and loads').to.not.equal(null);
+      expect(gzipEngine(1)).to.deep.equal({ engine: 'ISA-L level 1', fallback: null });
+      // Too little room is said, not half-written; what is not a typed array is refused.
+      const sums = new Uint32Array(2);
+      expect(isal!.segment(randomBytes(10_000), new Uint8Array(100), sums)).to.equal(-1);
+      expect(() => isal!.segment('text' as unknown as Uint8Array, new Uint8Array(100), sums)).to.throw(/segment\(raw: Uint8Array/);
+    } else {
+      expect(gzipEngine(1).engine).to.equal('node:zlib level 1');
+      expect(gzipEngine(1).fallback).to.match(/libisal-dev/);
+    }
+    expect(gzipEngine(6)).to.deep.equal({ engine: 'node:zlib level 6', fallback: null });
+  });
+
   it('concatenate into one gzip member that any reader inflates to the rows in order, with matching checksums', () => {
     const texts = ['{"a":1}\n', 'x'.repeat(100_000) + '\n', '', '{"é":"ü"}\n'];
     const sums = new PartChecksums();
