@@ -8,13 +8,15 @@ ARG NODE_VERSION=24
 
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
-# better-sqlite3 ships a linux-x64/arm64 glibc prebuild; the toolchain is only for platforms without one.
+# The toolchain builds packages/isal-deflate's binding against ISA-L's headers (libisal-dev), and
+# better-sqlite3 on platforms without its linux-x64/arm64 glibc prebuild.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
+ && apt-get install -y --no-install-recommends python3 make g++ libisal-dev \
  && rm -rf /var/lib/apt/lists/*
-# The workspace's package.json files come first, so npm ci links node_modules/shopify-sandbox.
+# The workspaces come first, so npm ci links node_modules/shopify-sandbox and builds isal-deflate.
 COPY package.json package-lock.json ./
 COPY packages/shopify-sandbox/package.json ./packages/shopify-sandbox/
+COPY packages/isal-deflate ./packages/isal-deflate
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -23,9 +25,9 @@ RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 # tini as PID 1: Node does not reap zombies or get default signal handling as PID 1, and neither
-# Cloud Run nor Kubernetes offers `docker run --init`.
+# Cloud Run nor Kubernetes offers `docker run --init`. libisal2: ISA-L, which compresses the gzip parts.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends tini \
+ && apt-get install -y --no-install-recommends tini libisal2 \
  && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
@@ -36,6 +38,8 @@ COPY queries ./queries
 # `--sandbox` starts the shopify-sandbox package's bin as a child process (node_modules/shopify-sandbox
 # links here). It is not compiled: Node 24 strips its types, which it does outside node_modules.
 COPY packages/shopify-sandbox ./packages/shopify-sandbox
+# node_modules/isal-deflate links here: the binding as the build stage compiled it.
+COPY --from=build /app/packages/isal-deflate ./packages/isal-deflate
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown 1000:1000 /app/data

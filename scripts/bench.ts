@@ -32,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { entities } from '../src/entities/index.ts';
+import { gzipEngine } from '../src/pipeline/segment.ts';
 import { measure, type Measured, type ProcessPeak } from './measure-process.ts';
 import { summarizeProfiles } from './profile-summary.ts';
 
@@ -297,7 +298,7 @@ async function shapeBench(sandbox: Sandbox, mb: number, shape: Shape, dir: strin
   console.log(`CPU, median          ETL ${s(etlCpu)} (every thread, less a one-order run's ${s(fixedCpuMs)}), bare loop ${s(bareCpu)}; ceiling on ${cores} free cores ${(bareCpu / (etlCpu / cores)).toFixed(2)} (bare CPU / (ETL CPU / cores))`);
   const medianRun = etl.find((r) => processingMs(r) === etlMs)!;
   console.log(`window CPU, median run ${windowThreads(medianRun)}`);
-  console.log(`two-core floor        ${s(median(floor))}  (median of ${floor.map(s).join(', ')}; scripts/two-core-floor.ts: read + split + deflate -1 of the input on every core, no rows)`);
+  console.log(`two-core floor        ${s(median(floor))}  (median of ${floor.map(s).join(', ')}; scripts/two-core-floor.ts: read + split + compress the input as the ETL compresses its output, on every core, no rows)`);
   if (args.profile) {
     const profiles = join(dir, 'cpu-profiles');
     const run = await runEtl(sandbox, join(dir, 'profiled'), 'orders', { form: 'bin under --cpu-prof', command: process.execPath, args: ['--cpu-prof', `--cpu-prof-dir=${profiles}`, 'dist/main.js'] });
@@ -366,6 +367,11 @@ async function allBench(mb: number, dir: string): Promise<void> {
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'bench-'));
+// What compresses the gzip parts here: the CLI runs from the same node_modules, so it is the run's too.
+if (args.format === 'ndjson') {
+  const gzip = gzipEngine(Number(args['gzip-level'] ?? 1));
+  console.log(`gzip parts compressed by ${gzip.engine}${gzip.fallback ? ` (${gzip.fallback})` : ''}`);
+}
 try {
   if (mode === 'all') await allBench(sizesMb[0]!, dir);
   else {

@@ -220,6 +220,10 @@ const manifest = walk(join(out, '_manifests')).map((f) => JSON.parse(readFileSyn
 const orders = manifest?.tables.orders;
 if (!orders || orders.rows === 0 || orderParts.length === 0 || manifest.status !== 'succeeded') fail(`--sandbox wrote no orders (manifest: ${JSON.stringify(manifest)})`);
 if (!existsSync(state)) fail('--sandbox left no state database');
+// The image compresses with ISA-L: the build stage built the binding (apt steps are skipped here, so
+// this machine's libisal-dev stands in for the build stage's) and the run did not fall back to node:zlib.
+if (!existsSync(join(final.dir, 'packages/isal-deflate/build/Release/isal_deflate.node'))) fail('the final stage holds no ISA-L binding (packages/isal-deflate/build/Release/isal_deflate.node)');
+if (`${demo.stdout}${demo.stderr}`.includes('slower than by ISA-L')) fail(`--sandbox compressed without ISA-L:\n${`${demo.stdout}${demo.stderr}`.split('\n').find((l) => l.includes('ISA-L'))}`);
 console.log(`--sandbox: exit 0 in ${demo.seconds}s, ${orders.rows} orders in ${orderParts.length} part file(s), ${Object.keys(manifest.tables).length} tables, manifest ${manifest.status}`);
 for (const s of skipped) console.log(`not replayed: ${s}`);
 if (!keep) rmSync(work, { recursive: true, force: true });

@@ -59,6 +59,14 @@ describe('Dockerfile', () => {
     expect(copied.some((c) => /\/app\/dist \.\/dist$/.test(c))).to.equal(true);
     // `--sandbox` runs the shopify-sandbox package's bin from its own folder, which the build does not compile.
     expect(copied).to.include('packages/shopify-sandbox ./packages/shopify-sandbox');
+    // gzip parts are compressed by ISA-L: its binding is built (against libisal-dev) before npm ci's end, and
+    // the final stage takes it as built, with the shared library it links.
+    const buildName = /AS (\w+)$/.exec(build[0]!.args)![1];
+    const copiedAt = build.findIndex((i) => i.keyword === 'COPY' && i.args === 'packages/isal-deflate ./packages/isal-deflate');
+    expect(copiedAt).to.be.within(0, build.findIndex((i) => i.keyword === 'RUN' && /npm ci\b/.test(i.args)));
+    expect(runs(build)).to.match(/apt-get install[^\n]*\blibisal-dev\b/);
+    expect(copied).to.include(`--from=${buildName} /app/packages/isal-deflate ./packages/isal-deflate`);
+    expect(runs(final)).to.match(/apt-get install[^\n]*\blibisal2\b/);
     const buildConfig = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8')) as { include: string[] };
     expect(buildConfig.include).to.deep.equal(['src']);
     for (const i of build.filter((x) => x.keyword === 'COPY')) {
