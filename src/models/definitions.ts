@@ -64,6 +64,31 @@ const ledger = (d: ModelDialect): string =>
     '  WHERE NOT COALESCE(o.test, FALSE)',
   ].join('\n');
 
+/**
+ * The line items counted orders bought, with their ledger figures (CTEs for a model's WITH, `lines`
+ * last): units sold (by the order's and its edits' sales, before returns), units returned, net sales
+ * before tax. A line an edit removed whole is not bought: Shopify keeps it on the
+ * order (quantity as ordered, current_quantity 0), and its edit's sales sell its units back, so it sold
+ * none. Not current_quantity, which a refund takes to 0 as well: a returned line was bought. A line the
+ * ledger holds no sale of (a shop without one) is kept, as the orders alone cannot tell.
+ */
+const boughtLines = (d: ModelDialect): Record<string, string> => ({
+  counted: counted(d),
+  ledger: ledger(d),
+  // Every sale of a line item: a gift card's too.
+  line_sales: [
+    "SELECT _shop, line_item_id, SUM(CASE WHEN sale_type = 'ProductSale' THEN total_amount - tax ELSE 0 END) AS net,",
+    "    -SUM(CASE WHEN sale_type = 'ProductSale' AND action_type = 'RETURN' THEN quantity ELSE 0 END) AS returned, SUM(CASE WHEN action_type <> 'RETURN' THEN quantity ELSE 0 END) AS sold",
+    '  FROM ledger WHERE line_item_id IS NOT NULL GROUP BY _shop, line_item_id',
+  ].join('\n'),
+  lines: [
+    'SELECT c._shop, c.id AS order_id, c.customer_id, c.created_at, li.id AS line_item_id, li.product_id, li.variant_id, li.title, s.sold, s.net, s.returned',
+    `  FROM counted AS c JOIN ${view(d, 'order_line_items')} AS li ON li._shop = c._shop AND li.order_id = c.id`,
+    '  LEFT JOIN line_sales AS s ON s._shop = li._shop AND s.line_item_id = li.id',
+    '  WHERE s.line_item_id IS NULL OR s.sold > 0',
+  ].join('\n'),
+});
+
 /** Shops whose ledger is as recent as their orders: the latest run that committed order_sales is at least the latest that committed orders. */
 const ledgered = (d: ModelDialect): string =>
   [
@@ -142,33 +167,21 @@ FROM per JOIN as_of ON as_of._shop = per._shop`,
       title: 'the line items\' title',
       units_sold: 'units sold in counted orders: the ledger\'s sales of those line items by the order and its edits (units an edit removed taken off), before returns',
       net_revenue: 'the ledger\'s product sales of those line items before tax: after discounts, returns subtracted',
-      orders: 'counted orders holding it',
+      orders: 'counted orders that bought it (a line an edit removed whole is not bought)',
       customers: 'distinct customers of those orders',
       refund_rate: 'units returned (the ledger\'s returns of those line items) / units_sold',
-      first_sale_at: 'when the first counted order holding it was placed',
+      first_sale_at: 'when the first of those orders was placed',
       last_sale_at: 'when the last one was placed',
     },
     ledgerColumns: ['units_sold', 'net_revenue', 'refund_rate'],
     orderBy: 'shop, product_id NULLS LAST, variant_id NULLS LAST',
-    sql: (d) => `${withClause({
-      counted: counted(d),
-      lines: `SELECT c._shop, c.id AS order_id, c.customer_id, c.created_at, li.id AS line_item_id, li.product_id, li.variant_id, li.title\n  FROM counted AS c JOIN ${view(d, 'order_line_items')} AS li ON li._shop = c._shop AND li.order_id = c.id`,
-      ledger: ledger(d),
-      // A line's units: its order's and edits' sales of it (every sale of a line item: a gift card's too).
-      line_sales: [
-        "SELECT _shop, line_item_id, SUM(CASE WHEN sale_type = 'ProductSale' THEN total_amount - tax ELSE 0 END) AS net,",
-        "    -SUM(CASE WHEN sale_type = 'ProductSale' AND action_type = 'RETURN' THEN quantity ELSE 0 END) AS returned, SUM(CASE WHEN action_type <> 'RETURN' THEN quantity ELSE 0 END) AS sold",
-        '  FROM ledger WHERE line_item_id IS NOT NULL GROUP BY _shop, line_item_id',
-      ].join('\n'),
-      ledgered: ledgered(d),
-    })}
-SELECT l._shop AS shop, l.product_id, l.variant_id, MAX(l.title) AS title, ${fromLedger('COALESCE(SUM(s.sold), 0)')} AS units_sold,
-  ${fromLedger(d.cents('COALESCE(SUM(s.net), 0)'))} AS net_revenue,
+    sql: (d) => `${withClause({ ...boughtLines(d), ledgered: ledgered(d) })}
+SELECT l._shop AS shop, l.product_id, l.variant_id, MAX(l.title) AS title, ${fromLedger('COALESCE(SUM(l.sold), 0)')} AS units_sold,
+  ${fromLedger(d.cents('COALESCE(SUM(l.net), 0)'))} AS net_revenue,
   COUNT(DISTINCT l.order_id) AS orders, COUNT(DISTINCT l.customer_id) AS customers,
-  ${fromLedger(d.ratio('COALESCE(SUM(s.returned), 0)', 'COALESCE(SUM(s.sold), 0)'))} AS refund_rate,
+  ${fromLedger(d.ratio('COALESCE(SUM(l.returned), 0)', 'COALESCE(SUM(l.sold), 0)'))} AS refund_rate,
   MIN(l.created_at) AS first_sale_at, MAX(l.created_at) AS last_sale_at
 FROM lines AS l
-LEFT JOIN line_sales AS s ON s._shop = l._shop AND s.line_item_id = l.line_item_id
 LEFT JOIN ledgered AS lg ON lg.shop = l._shop
 GROUP BY l._shop, l.product_id, l.variant_id, lg.shop`,
   },
@@ -179,14 +192,14 @@ GROUP BY l._shop, l.product_id, l.variant_id, lg.shop`,
       shop: 'the shop\'s myshopify domain',
       product_a_id: 'one product (the lower id)',
       product_b_id: 'the other',
-      orders: 'counted orders holding both',
+      orders: 'counted orders that bought both (as product_performance\'s orders)',
       pair_rank: '1 for the pair in the most orders (ties by ids)',
     },
     ledgerColumns: [],
     orderBy: 'shop, pair_rank',
     sql: (d, p) => `${withClause({
-      counted: counted(d),
-      bought: `SELECT DISTINCT c._shop, c.id AS order_id, li.product_id\n  FROM counted AS c JOIN ${view(d, 'order_line_items')} AS li ON li._shop = c._shop AND li.order_id = c.id WHERE li.product_id IS NOT NULL`,
+      ...boughtLines(d),
+      bought: 'SELECT DISTINCT _shop, order_id, product_id FROM lines WHERE product_id IS NOT NULL',
       pairs: 'SELECT a._shop, a.product_id AS product_a_id, b.product_id AS product_b_id, COUNT(*) AS orders\n  FROM bought AS a JOIN bought AS b ON b._shop = a._shop AND b.order_id = a.order_id AND a.product_id < b.product_id\n  GROUP BY a._shop, a.product_id, b.product_id',
       ranked: 'SELECT pairs.*, ROW_NUMBER() OVER (PARTITION BY _shop ORDER BY orders DESC, product_a_id, product_b_id) AS pair_rank FROM pairs',
     })}

@@ -262,11 +262,17 @@ describe('models', function () {
     expect(byKey(new Map(ordered.map((r) => [String(r.day), Number(r.customers)]))), 'customers per day').to.deep.equal(byKey(new Map([...ordersPerDay.keys()].map((d) => [d, customersPerDay.get(d)?.size ?? 0]))));
     expect(nonZero(new Map(ordered.map((r) => [String(r.day), Number(r.new_customers)]))), 'new customers per day').to.deep.equal(nonZero(newPerDay));
 
+    // The lines an order bought: not one an edit removed whole (kept on the order at currentQuantity 0,
+    // its units sold back), so an order whose every line of a product was removed did not buy it.
+    const bought = (o: Order): Order['lines'] => o.lines.filter((l) => unitsOf(o, l.id, l.quantity) > 0);
+    const productsOf = (lines: Order['lines']): number[] => [...new Set(lines.map((l) => l.product).filter((p): p is number => p !== null))].sort((a, b) => a - b);
+    expect(counted.filter((o) => productsOf(bought(o)).length < productsOf(o.lines).length).length, 'orders holding a product only on a line an edit removed').to.be.greaterThan(0);
+
     // Units and net revenue per product and variant.
     const lineOf = new Map(counted.flatMap((o) => o.lines.map((l) => [l.id, l] as const)));
     const units = new Map<string, number>();
     const revenue = new Map<string, number>();
-    for (const o of counted) for (const l of o.lines) add(units, `${l.product}/${l.variant}`, unitsOf(o, l.id, l.quantity));
+    for (const o of counted) for (const l of bought(o)) add(units, `${l.product}/${l.variant}`, unitsOf(o, l.id, l.quantity));
     for (const o of counted) {
       for (const s of o.sales) {
         const line = s.line === null ? undefined : lineOf.get(s.line);
@@ -281,7 +287,7 @@ describe('models', function () {
     const holders = new Map<string, { orders: Set<number>; customers: Set<number>; returned: number }>();
     const holder = (key: string) => holders.get(key) ?? holders.set(key, { orders: new Set(), customers: new Set(), returned: 0 }).get(key)!;
     for (const o of counted) {
-      for (const l of o.lines) {
+      for (const l of bought(o)) {
         const h = holder(`${l.product}/${l.variant}`);
         h.orders.add(o.id);
         if (o.customer !== null) h.customers.add(o.customer);
@@ -297,15 +303,16 @@ describe('models', function () {
       .to.deep.equal(sorted([...holders].map(([k, h]) => [k, `${h.orders.size} orders, ${h.customers.size} customers`])));
     for (const r of products) {
       const h = holders.get(productKey(r))!;
-      // A product whose every unit an edit removed sold none: no rate.
-      if (units.get(productKey(r)) === 0) expect(r.refund_rate, `refund rate of ${productKey(r)}`).to.equal(null);
-      else expect(Number(r.refund_rate), `refund rate of ${productKey(r)}`).to.be.closeTo(h.returned / units.get(productKey(r))!, 1e-9);
+      expect(Number(r.refund_rate), `refund rate of ${productKey(r)}`).to.be.closeTo(h.returned / units.get(productKey(r))!, 1e-9);
+      // The first and last counted orders that bought it.
+      const placed = counted.filter((o) => h.orders.has(o.id)).map((o) => new Date(o.createdAt).toISOString()).sort();
+      expect([r.first_sale_at, r.last_sale_at], `first and last sale of ${productKey(r)}`).to.deep.equal([placed[0], placed.at(-1)]);
     }
 
-    // Pairs of products in one order.
+    // Pairs of products bought in one order.
     const pairs = new Map<string, number>();
     for (const o of counted) {
-      const ids = [...new Set(o.lines.map((l) => l.product).filter((p): p is number => p !== null))].sort((a, b) => a - b);
+      const ids = productsOf(bought(o));
       for (const [i, a] of ids.entries()) for (const b of ids.slice(i + 1)) add(pairs, `${a}+${b}`, 1);
     }
     expect(byKey(new Map(readModel(dest, 'product_pairs').map((r) => [`${String(r.product_a_id)}+${String(r.product_b_id)}`, Number(r.orders)])))).to.deep.equal(byKey(pairs));
