@@ -10,6 +10,8 @@ WITH ledger AS (
   JOIN `analytics.shopify_orders_current` AS o ON o._shop = a._shop AND o.id = a.order_id
   LEFT JOIN (SELECT _shop, MAX(timezone) AS timezone FROM `analytics.shopify_shop_current` GROUP BY _shop) AS tz ON tz._shop = o._shop
   WHERE NOT COALESCE(o.test, FALSE)
+), edited AS (
+  SELECT _shop, order_id, MAX(happened_at) AS edited_at FROM `analytics.shopify_order_agreements_current` WHERE agreement_type = 'OrderEditAgreement' GROUP BY _shop, order_id
 ), ledgered AS (
   SELECT shop FROM `analytics.shopify__committed_files` WHERE table_name IN ('orders', 'order_sales') GROUP BY shop
   HAVING MAX(CASE WHEN table_name = 'order_sales' THEN run_id END) >= MAX(CASE WHEN table_name = 'orders' THEN run_id END)
@@ -19,8 +21,12 @@ WITH ledger AS (
   SELECT DISTINCT shop FROM `analytics.shopify__committed_files` WHERE table_name = 'balance_transactions'
 ), facts AS (
   SELECT _shop, day, CASE WHEN sale_type = 'ProductSale' AND action_type <> 'RETURN' THEN total_amount - tax + discount ELSE 0 END AS gross, CASE WHEN sale_type = 'ProductSale' THEN -discount ELSE 0 END AS discounts, CASE WHEN sale_type = 'ProductSale' AND action_type = 'RETURN' THEN total_amount - tax + discount WHEN sale_type = 'AdjustmentSale' THEN total_amount - tax ELSE 0 END AS returns, CASE WHEN sale_type IN ('ProductSale', 'AdjustmentSale') THEN total_amount - tax ELSE 0 END AS net, CASE WHEN sale_type = 'ShippingLineSale' THEN total_amount - tax ELSE 0 END AS shipping, CASE WHEN sale_type NOT IN ('ProductSale', 'AdjustmentSale', 'ShippingLineSale') THEN total_amount - tax ELSE 0 END AS other, tax AS taxes, total_amount AS total, 0 AS refunds, 0 AS payouts, 0 AS fees, 0 AS orders_total FROM ledger
-  UNION ALL SELECT o._shop, DATE(o.created_at, COALESCE(tz.timezone, 'UTC')), 0 AS gross, 0 AS discounts, 0 AS returns, 0 AS net, 0 AS shipping, 0 AS other, 0 AS taxes, 0 AS total, 0 AS refunds, 0 AS payouts, 0 AS fees, o.total_price AS orders_total
-  FROM `analytics.shopify_orders_current` AS o LEFT JOIN (SELECT _shop, MAX(timezone) AS timezone FROM `analytics.shopify_shop_current` GROUP BY _shop) AS tz ON tz._shop = o._shop WHERE NOT COALESCE(o.test, FALSE)
+  UNION ALL SELECT o._shop, DATE(o.created_at, COALESCE(tz.timezone, 'UTC')), 0 AS gross, 0 AS discounts, 0 AS returns, 0 AS net, 0 AS shipping, 0 AS other, 0 AS taxes, 0 AS total, 0 AS refunds, 0 AS payouts, 0 AS fees, CASE WHEN e.order_id IS NULL THEN o.total_price ELSE COALESCE(o.original_total_price, o.total_price) END AS orders_total
+  FROM `analytics.shopify_orders_current` AS o LEFT JOIN edited AS e ON e._shop = o._shop AND e.order_id = o.id
+  LEFT JOIN (SELECT _shop, MAX(timezone) AS timezone FROM `analytics.shopify_shop_current` GROUP BY _shop) AS tz ON tz._shop = o._shop WHERE NOT COALESCE(o.test, FALSE)
+  UNION ALL SELECT o._shop, DATE(e.edited_at, COALESCE(tz.timezone, 'UTC')), 0 AS gross, 0 AS discounts, 0 AS returns, 0 AS net, 0 AS shipping, 0 AS other, 0 AS taxes, 0 AS total, 0 AS refunds, 0 AS payouts, 0 AS fees, o.total_price - COALESCE(o.original_total_price, o.total_price) AS orders_total
+  FROM edited AS e JOIN `analytics.shopify_orders_current` AS o ON o._shop = e._shop AND o.id = e.order_id
+  LEFT JOIN (SELECT _shop, MAX(timezone) AS timezone FROM `analytics.shopify_shop_current` GROUP BY _shop) AS tz ON tz._shop = o._shop WHERE NOT COALESCE(o.test, FALSE)
   UNION ALL SELECT o._shop, DATE(COALESCE(r.processed_at, r.created_at), COALESCE(tz.timezone, 'UTC')), 0 AS gross, 0 AS discounts, 0 AS returns, 0 AS net, 0 AS shipping, 0 AS other, 0 AS taxes, 0 AS total, r.total_refunded AS refunds, 0 AS payouts, 0 AS fees, -r.total_refunded AS orders_total
   FROM `analytics.shopify_order_refunds_current` AS r JOIN `analytics.shopify_orders_current` AS o ON o._shop = r._shop AND o.id = r.order_id
   LEFT JOIN (SELECT _shop, MAX(timezone) AS timezone FROM `analytics.shopify_shop_current` GROUP BY _shop) AS tz ON tz._shop = o._shop WHERE NOT COALESCE(o.test, FALSE)

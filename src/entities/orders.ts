@@ -47,7 +47,8 @@ const orders = table({
     id(), str('name'), int('number'), ts('createdAt'), ts('updatedAt'), ts('processedAt'), ts('cancelledAt'), str('cancelReason'), ts('closedAt'),
     str('email'), str('phone'), bool('test'), bool('confirmed'), str('currencyCode', 'currency'), str('presentmentCurrencyCode', 'presentment_currency'),
     str('displayFinancialStatus'), str('displayFulfillmentStatus'), str('sourceName'), strings('tags'), str('note'), ref('customer.id', 'customer_id'),
-    money('subtotalPriceSet'), money('totalPriceSet'), money('totalTaxSet'), money('totalDiscountsSet'), money('totalShippingPriceSet'), money('totalRefundedSet'),
+    // total_price is after edits (before returns); original_total_price as placed: what the edits changed is their difference.
+    money('subtotalPriceSet'), money('totalPriceSet'), money('originalTotalPriceSet'), money('totalTaxSet'), money('totalDiscountsSet'), money('totalShippingPriceSet'), money('totalRefundedSet'),
     // What totalPriceSet holds beyond goods, shipping and taxes; duties and fees as placed (their current* fields drop with returns and edits), as total_price is.
     // Duties of a market pricing with duties included are inside the line items' prices instead (duties_included).
     money('totalTipReceivedSet'), money('originalTotalDutiesSet'), money('originalTotalAdditionalFeesSet'), bool('dutiesIncluded'),

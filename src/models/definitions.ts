@@ -222,8 +222,8 @@ SELECT _shop AS shop, product_a_id, product_b_id, orders, pair_rank FROM ranked 
       refunds: 'refunds processed (order_refunds, positive)',
       payouts: 'Shopify Payments payouts issued (net; a withdrawal negative); null where no run extracted payouts',
       fees: 'Shopify Payments fees (balance transactions); null where no run extracted balance_transactions',
-      orders_total: 'totals of the orders placed less refunds processed, from the orders\' own columns',
-      difference: 'total_sales - orders_total: zero on consistent data, over the whole (an order edited on a later day than placed has its edit\'s sales on that day, its edited total on the day placed)',
+      orders_total: 'from the orders\' own columns, dated as the ledger dates their sales: totals as placed (original_total_price) of the orders placed, what edits changed of their totals (total_price - original_total_price) on the day of each order\'s last edit, less refunds processed',
+      difference: 'total_sales - orders_total: zero on consistent data, each day (an order edited on several days has the whole change on its last edit\'s day, its edits\' sales on theirs)',
     },
     ledgerColumns: ['gross_sales', 'discounts', 'returns', 'net_sales', 'shipping', 'other_sales', 'taxes', 'total_sales', 'difference'],
     orderBy: 'shop, day',
@@ -232,15 +232,25 @@ SELECT _shop AS shop, product_a_id, product_b_id, orders, pair_rank FROM ranked 
       const zero = ['gross', 'discounts', 'returns', 'net', 'shipping', 'other', 'taxes', 'total', 'refunds', 'payouts', 'fees', 'orders_total'];
       const row = (values: Record<string, string>): string => zero.map((c) => `${values[c] ?? '0'} AS ${c}`).join(', ');
       const sum = (c: string): string => d.cents(`SUM(f.${c})`);
+      // Orders written before original_total_price was extracted: their edits' change stays on the day placed.
+      const placedTotal = 'COALESCE(o.original_total_price, o.total_price)';
       return `${withClause({
         ledger: ledger(d),
+        // Each edited order's last edit (order_agreements, which the orders entity writes).
+        edited: `SELECT _shop, order_id, MAX(happened_at) AS edited_at FROM ${view(d, 'order_agreements')} WHERE agreement_type = 'OrderEditAgreement' GROUP BY _shop, order_id`,
         ledgered: ledgered(d),
         paid_out: extracted(d, 'payouts'),
         charged: extracted(d, 'balance_transactions'),
         facts: [
           `SELECT _shop, day, ${row(Object.fromEntries(Object.entries(SALE_PARTS).map(([k, v]) => [k, v])))} FROM ledger`,
-          `  UNION ALL SELECT o._shop, ${d.localDate('o.created_at', tz)}, ${row({ orders_total: 'o.total_price' })}`,
-          `  FROM ${view(d, 'orders')} AS o LEFT JOIN (${timeZones(d)}) AS tz ON tz._shop = o._shop WHERE NOT COALESCE(o.test, FALSE)`,
+          // An order's total as placed on the day placed and what its edits changed on the day of the last:
+          // the days the ledger dates its order's and its edits' sales on.
+          `  UNION ALL SELECT o._shop, ${d.localDate('o.created_at', tz)}, ${row({ orders_total: `CASE WHEN e.order_id IS NULL THEN o.total_price ELSE ${placedTotal} END` })}`,
+          `  FROM ${view(d, 'orders')} AS o LEFT JOIN edited AS e ON e._shop = o._shop AND e.order_id = o.id`,
+          `  LEFT JOIN (${timeZones(d)}) AS tz ON tz._shop = o._shop WHERE NOT COALESCE(o.test, FALSE)`,
+          `  UNION ALL SELECT o._shop, ${d.localDate('e.edited_at', tz)}, ${row({ orders_total: `o.total_price - ${placedTotal}` })}`,
+          `  FROM edited AS e JOIN ${view(d, 'orders')} AS o ON o._shop = e._shop AND o.id = e.order_id`,
+          `  LEFT JOIN (${timeZones(d)}) AS tz ON tz._shop = o._shop WHERE NOT COALESCE(o.test, FALSE)`,
           `  UNION ALL SELECT o._shop, ${d.localDate('COALESCE(r.processed_at, r.created_at)', tz)}, ${row({ refunds: 'r.total_refunded', orders_total: '-r.total_refunded' })}`,
           `  FROM ${view(d, 'order_refunds')} AS r JOIN ${view(d, 'orders')} AS o ON o._shop = r._shop AND o.id = r.order_id`,
           `  LEFT JOIN (${timeZones(d)}) AS tz ON tz._shop = o._shop WHERE NOT COALESCE(o.test, FALSE)`,

@@ -198,6 +198,8 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     customer: customerIndex === null ? null : () => g.customer(customerIndex),
     subtotalPriceSet: bag(subtotal),
     totalPriceSet: bag(total + (ctx.overlay.skewedTotals.get(i) ?? 0)),
+    // As placed: an edit changes totalPriceSet, not this (a skewed total is skewed in totalPriceSet alone).
+    originalTotalPriceSet: bag(placed?.ledger.total ?? total),
     totalTaxSet: bag(tax),
     totalDiscountsSet: bag(lineDiscounts + shippingDiscount),
     totalShippingPriceSet: bag(shippingTotal),
