@@ -14,7 +14,7 @@ import type { SyncHooks } from '../sync/hooks.ts';
 import { runJob } from '../sync/run.ts';
 import { destinationViews } from '../views/index.ts';
 import { writeModels } from '../models/index.ts';
-import { readShopStates } from '../models/state.ts';
+import { readShopStates } from '../views/state.ts';
 import type { Config, ModelsConfig, ReportConfig, RunConfig, StatusConfig, ViewsConfig } from './config.ts';
 
 function commandLogger(config: Config, live: LiveBlock | null): Logger {

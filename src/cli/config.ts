@@ -107,6 +107,8 @@ export interface ViewsConfig {
   dialect: 'duckdb' | 'bigquery';
   dest: string;
   dataset: string;
+  /** The runs' states, read as `status` reads them (src/views/state.ts): what they have not committed is left out. */
+  targets: StatusConfig['targets'];
   gcsEndpoint: string | undefined;
   log: LogConfig;
   /** ETL_* variables that name no flag of any command: warned about, never read. */
@@ -132,7 +134,7 @@ export interface ModelsConfig {
   command: 'models';
   /** A local folder the runs wrote. */
   dest: string;
-  /** The runs' states, read as `status` reads them (src/models/state.ts). */
+  /** The runs' states, read as `status` reads them (src/views/state.ts). */
   targets: StatusConfig['targets'];
   gcsEndpoint: string | undefined;
   params: ModelParams;
@@ -175,7 +177,7 @@ function viewsConfig(argv: Values<typeof VIEWS_OPTIONS>, common: CommonConfig): 
   // DuckDB reads the folder itself; BigQuery's external tables read the bucket.
   if (dialect === 'duckdb' && remote) bad(`--dialect duckdb reads a local folder, not ${argv.dest}; copy the files down, or use --dialect bigquery`);
   if (dialect === 'bigquery' && !remote) bad(`--dialect bigquery reads gs://bucket/prefix, not ${argv.dest}; use --dialect duckdb for a folder`);
-  return { command: 'views', dialect, dest: argv.dest, dataset: argv.dataset, gcsEndpoint: argv['gcs-endpoint'], ...common };
+  return { command: 'views', dialect, dest: argv.dest, dataset: argv.dataset, targets: stateTargets(argv.state, argv['shops-file']), gcsEndpoint: argv['gcs-endpoint'], ...common };
 }
 
 function reportConfig(argv: Values<typeof REPORT_OPTIONS>, common: CommonConfig): ReportConfig {

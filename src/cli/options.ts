@@ -137,6 +137,8 @@ export const VIEWS_OPTIONS = {
   dialect: { type: 'string', choices: ['duckdb', 'bigquery'], demandOption: true, describe: 'duckdb: views over a local --dest; bigquery: external tables and views over a gs:// --dest' },
   dest: { type: 'string', default: './data/out', read: path, describe: 'what the runs wrote: a folder (duckdb) or gs://bucket/prefix (bigquery)' },
   dataset: { type: 'string', default: 'analytics', describe: 'bigquery: the dataset (or project.dataset) that holds the external tables and the views' },
+  state: { ...STATE, describe: `${STATE.describe}, the runs' (read without taking its lock): the files it has not committed are left out` },
+  'shops-file': SHOPS_FILE,
   'gcs-endpoint': GCS_ENDPOINT,
 } as const satisfies Table;
 

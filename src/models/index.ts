@@ -10,7 +10,8 @@ import type { DialectName } from '../views/dialects.ts';
 import { destinationViewStatements } from '../views/index.ts';
 import { modelDialect, type ModelDialect } from './dialect.ts';
 import { models, type ModelDef, type ModelParams } from './definitions.ts';
-import { incrementalEntitiesOf, warnStates, type ShopState } from './state.ts';
+import { withheldFiles, type ShopState } from '../views/state.ts';
+import { incrementalEntitiesOf, warnStates } from './state.ts';
 
 const MODELS_FOLDER = '_models';
 
@@ -60,7 +61,7 @@ export interface ModelsTarget {
   /** A local folder a run wrote. */
   dest: string;
   params: ModelParams;
-  /** The runs' states (state.ts): their uncommitted files are left out, and what they say is logged. */
+  /** The runs' states (src/views/state.ts): their uncommitted files are left out, and what they say is logged (state.ts). */
   states: readonly ShopState[];
 }
 
@@ -73,8 +74,7 @@ const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'warn' | 'info'>): Promise<WrittenModel[]> {
   const d = modelDialect('duckdb');
   const statements = models.map((m) => modelStatement(d, m, target.params));
-  const withheld = new Set(target.states.flatMap((s) => s.withheld));
-  const views = neededViews(await destinationViewStatements({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined, withheld }, logger), statements);
+  const views = neededViews(await destinationViewStatements({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined, withheld: withheldFiles(target.states) }, logger), statements);
   // Loaded here, not at startup: a run without --models never pays for DuckDB's native library.
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');

@@ -23,7 +23,7 @@ export interface ViewsTarget {
   parquet?: ReadonlySet<string>;
   /** DuckDB: whether any NDJSON part exists (its one glob over every table's parts must match a file); default true. */
   ndjson?: boolean;
-  /** Part files a manifest lists whose window the state has not committed (src/models): left out. */
+  /** Part files a manifest lists whose window the state has not committed (state.ts): left out. */
   withheld?: ReadonlySet<string>;
 }
 

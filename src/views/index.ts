@@ -1,5 +1,6 @@
 // `shopify-bulk-etl views`: the current-state SQL for one destination. The SQL names the destination's
-// paths, so it is printed for the --dest given rather than kept as files in the repository.
+// paths, and the part files its runs' --state has not committed (state.ts), so it is printed for the
+// --dest and --state given rather than kept as files in the repository.
 import type { ViewsConfig } from '../cli/config.ts';
 import { deletionsTable } from '../entities/deletions.ts';
 import { entities } from '../entities/index.ts';
@@ -8,11 +9,15 @@ import { openDestination } from '../load/index.ts';
 import type { Logger } from '../report/log.ts';
 import type { ViewsTarget } from './dialects.ts';
 import { viewStatements } from './sql.ts';
+import { readShopStates, warnWithheld, withheldFiles } from './state.ts';
 
 export { viewsSql, viewStatements } from './sql.ts';
 
-export async function destinationViews(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint'>, logger: Pick<Logger, 'warn'>): Promise<string> {
-  return `${(await destinationViewStatements(config, logger)).join(';\n\n')};\n`;
+/** The views of `dest` without the files its states have not committed, which the log names: the SQL lists them, so it is printed again once their rerun commits them. */
+export async function destinationViews(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint' | 'targets'>, logger: Logger): Promise<string> {
+  const states = await readShopStates(config, logger);
+  for (const s of states) warnWithheld(s, 'the views until they are printed again after that rerun', logger);
+  return `${(await destinationViewStatements({ ...config, withheld: withheldFiles(states) }, logger)).join(';\n\n')};\n`;
 }
 
 /** The statements of destinationViews, each creating one view (or table), after those it reads. */

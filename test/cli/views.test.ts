@@ -1,12 +1,36 @@
 // `views` as a user calls it: the BigQuery form for a gs:// destination (over the fake GCS server)
-// names what the bucket holds and reads a table without files as empty; bad pairs of flags and a
-// destination no run has published to exit 2 with one line.
+// names what the bucket holds, reads a table without files as empty and leaves out the files its gs://
+// state has not committed; bad pairs of flags and a destination no run has published to exit 2 with
+// one line. The states are real SQLite files written through StateDb.
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { StateDb } from '../../src/state/db.ts';
 import { runCli } from '../support/cli.ts';
 import { createFakeGcs, type FakeGcs } from '../support/fake-gcs.ts';
+
+const SHOP = 'acme.myshopify.com';
+const part = (runId: string): string => `orders/shop=${SHOP}/dt=2026-12-02/run=${runId}/part-00000.ndjson.gz`;
+
+/** A state in which run `committed` committed an orders window with its part, and run `killed` (if any) uploaded its part but did not commit. */
+function writeState(path: string, committed: string, killed?: string): void {
+  const db = StateDb.open(path);
+  try {
+    for (const runId of [committed, ...(killed ? [killed] : [])]) {
+      db.runs.start(runId, SHOP);
+      const window = db.windows.create({ runId, shop: SHOP, entity: 'orders', since: null, until: '2026-12-02T10:00:00.000Z' });
+      db.files.record(window, runId, 'orders', { objectName: part(runId), localPath: join(path, '..', runId), rows: 1, bytes: 1, crc32c: 'AAAAAA==' });
+      db.files.markUploaded(part(runId));
+      if (runId === committed) {
+        db.windows.commit(window);
+        db.runs.finish(runId, 'succeeded', {});
+      }
+    }
+  } finally {
+    db.close();
+  }
+}
 
 describe('views command', function () {
   this.timeout(60_000);
@@ -18,13 +42,25 @@ describe('views command', function () {
   });
   after(() => fake.close());
 
-  it('prints BigQuery external tables for the tables the bucket holds and the views of all, a table without files read as empty', async () => {
+  it('prints BigQuery external tables for the tables the bucket holds and the views of all, a table without files read as empty, the files its state has not committed left out', async () => {
     fake.createBucket('views-bucket');
-    const run = 'run=20261202T101010Z-abc123';
-    fake.putObject('views-bucket', `shopify/_manifests/shop=acme.myshopify.com/${run}.json`, '{}\n');
-    fake.putObject('views-bucket', `shopify/orders/shop=acme.myshopify.com/dt=2026-12-02/${run}/part-00000.ndjson.gz`, 'x');
-    const result = await runCli(['views', '--dialect', 'bigquery', '--dest', 'gs://views-bucket/shopify', '--dataset', 'proj.shop', '--gcs-endpoint', endpoint, '--log-format', 'json']);
+    const [committed, killed] = ['20261202T101010Z-abc123', '20261202T111111Z-def456'];
+    const dir = mkdtempSync(join(tmpdir(), 'views-cli-'));
+    try {
+      writeState(join(dir, 'state.db'), committed, killed);
+      fake.putObject('views-bucket', 'state/acme.db', readFileSync(join(dir, 'state.db')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const runId of [committed, killed]) {
+      fake.putObject('views-bucket', `shopify/_manifests/shop=${SHOP}/run=${runId}.json`, '{}\n');
+      fake.putObject('views-bucket', `shopify/${part(runId)}`, 'x');
+    }
+    const result = await runCli(['views', '--dialect', 'bigquery', '--dest', 'gs://views-bucket/shopify', '--state', 'gs://views-bucket/state/acme.db', '--dataset', 'proj.shop', '--gcs-endpoint', endpoint, '--log-format', 'json']);
     expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.include(`WHERE object_name IS NOT NULL AND object_name NOT IN ('${part(killed)}')`).and.not.include(`'${part(committed)}'`);
+    const withheld = JSON.parse(result.stderr.trim().split('\n').find((l) => l.includes('not committed'))!) as { runs: string[]; files: number };
+    expect(withheld).to.deep.include({ runs: [killed], files: 1 });
     expect(result.stdout).to.include("CREATE OR REPLACE EXTERNAL TABLE `proj.shop.shopify_orders` (").and.include("uris = ['gs://views-bucket/shopify/orders/*']");
     expect(result.stdout).to.not.include('EXTERNAL TABLE `proj.shop.shopify_product_variants`').and.not.include('EXTERNAL TABLE `proj.shop.shopify_deletions`');
     expect(result.stdout).to.include('CREATE OR REPLACE VIEW `proj.shop.shopify_product_variants_current`').and.include('CAST(NULL AS BOOL) AS `restored`');
@@ -35,6 +71,8 @@ describe('views command', function () {
   it('exits 2 naming the problem: DuckDB on a bucket, BigQuery on a folder, a destination without a manifest', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'views-cli-'));
     try {
+      const state = join(dir, 'state.db');
+      writeState(state, '20261202T101010Z-abc123');
       const cases: Array<[string[], string]> = [
         [['--dialect', 'duckdb', '--dest', 'gs://b/p'], '--dialect duckdb reads a local folder'],
         [['--dialect', 'bigquery', '--dest', dir], '--dialect bigquery reads gs://bucket/prefix'],
@@ -42,7 +80,7 @@ describe('views command', function () {
         [['--dest', dir], 'dialect'],
       ];
       for (const [args, message] of cases) {
-        const result = await runCli(['views', ...args, '--log-format', 'pretty']);
+        const result = await runCli(['views', ...args, '--state', state, '--log-format', 'pretty']);
         expect(result.code, args.join(' ')).to.equal(2);
         expect(result.stderr, args.join(' ')).to.include(message);
         expect(result.stdout).to.equal('');

@@ -5,13 +5,15 @@
 // its row count and root ids and versions from the store's own model, and every column of every row
 // as one fresh read of the whole store (a first run into another folder) holds it.
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from 'shopify-sandbox';
 import { entities } from '../../src/entities/index.ts';
+import { killAt, runCli, startCli } from '../support/cli.ts';
 import { runAgainst } from '../support/etl.ts';
 import { DuckViews } from '../support/duckdb.ts';
+import { manifests } from '../support/output.ts';
 import { removeRecords } from '../support/store.ts';
 
 const TABLES = entities.flatMap((e) => e.tables.map((t) => t.name));
@@ -34,8 +36,8 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const views = async (dest: string): Promise<DuckViews> => {
-    const v = await DuckViews.of(dest);
+  const views = async (dest: string, state?: string): Promise<DuckViews> => {
+    const v = await DuckViews.of(dest, state);
     open.push(v);
     return v;
   };
@@ -162,5 +164,46 @@ describe('current-state views (DuckDB) against the sandbox store', function () {
     expect(await back.rows('SELECT * FROM shopify__deleted')).to.deep.equal([]);
     expect(await back.rows(`SELECT id FROM shopify_customers_current WHERE admin_graphql_api_id = '${customer!}'`)).to.have.length(1);
     await expectStoreTruth(back, 'fresh-after-restore');
+  });
+
+  // A manifest lists a window's files just before the state commits it (the commit protocol's steps 6
+  // and 7): between the two, or after a run that died there, only the state tells them apart.
+  it('leave out the files of a run killed between its manifest and its commit until its rerun commits them; a --state missing or not a state exits 2 with its code', async () => {
+    const dest = join(dir, 'out');
+    const state = join(dir, 'state.db');
+    const args = ['--shop', sandbox.shopDomain, '--admin-url', sandbox.url, '--dest', dest, '--state', state, '--poll-interval', '20ms', '--log-format', 'json', '--safety-lag', '0s', '--entities', 'orders'];
+    const env = { SHOPIFY_ACCESS_TOKEN: sandbox.token };
+    const first = await runCli(['run', ...args], env);
+    expect(first.code, first.stderr).to.equal(0);
+    const before = sandbox.store.ids('orders');
+    sandbox.store.mutate({ entities: ['orders'], touch: 0, add: 4, at: new Date() });
+    await killAt(startCli(['run', ...args, '--pause-at', 'orders:before-commit'], env), (e) => e.checkpoint === 'before-commit');
+    const [, killed] = manifests(dest);
+    expect(killed!.windows.map((w) => w.entity), 'the killed run\'s manifest lists its orders window').to.deep.equal(['orders']);
+
+    const orders = async (v: DuckViews): Promise<string[]> => (await v.rows('SELECT admin_graphql_api_id AS gid FROM shopify_orders_current ORDER BY id')).map((r) => String(r.gid));
+    const ofRun = async (v: DuckViews, runId: string): Promise<number> => Number((await v.rows(`SELECT (SELECT COUNT(*) FROM shopify_orders WHERE _run_id = '${runId}') + (SELECT COUNT(*) FROM shopify_order_line_items WHERE _run_id = '${runId}') AS n`))[0]!.n);
+    const held = await views(dest, state);
+    expect(await orders(held), 'the orders the state committed: the store before its new ones').to.deep.equal(before);
+    expect(await ofRun(held, killed!.runId), 'rows of the killed run\'s files').to.equal(0);
+    const printed = await runCli(['views', '--dialect', 'duckdb', '--dest', dest, '--state', state, '--log-format', 'json']);
+    const warning = printed.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => String(l.message).includes('not committed'));
+    expect(warning, printed.stderr).to.deep.include({ severity: 'WARNING', shop: sandbox.shopDomain, runs: [killed!.runId] });
+
+    const rerun = await runCli(['run', ...args], env);
+    expect(rerun.code, rerun.stderr).to.equal(0);
+    const committed = await views(dest, state);
+    expect(await orders(committed), 'the store\'s orders with its new ones').to.deep.equal(sandbox.store.ids('orders'));
+    expect(sandbox.store.ids('orders')).to.have.length(before.length + 4);
+
+    const notState = join(dir, 'not-a-state.db');
+    writeFileSync(notState, 'these bytes are no SQLite database, whatever the name says\n'.repeat(40));
+    for (const [path, code] of [[join(dir, 'nowhere.db'), 'CONFIG_INVALID'], [notState, 'STATE_UNREADABLE']] as const) {
+      const refused = await runCli(['views', '--dialect', 'duckdb', '--dest', dest, '--state', path, '--log-format', 'json']);
+      expect(refused.code, refused.stderr).to.equal(2);
+      expect(refused.stderr.trim().split('\n').map((l) => (JSON.parse(l) as { code?: string }).code), path).to.deep.equal([code]);
+      expect(refused.stderr).to.include(path);
+      expect(refused.stdout).to.equal('');
+    }
   });
 });

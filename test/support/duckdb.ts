@@ -1,7 +1,9 @@
 // The current-state views as a user runs them: the SQL `shopify-bulk-etl views --dialect duckdb` prints
-// for a destination, executed by an embedded DuckDB, and the rows of a view read back as JSON values.
+// for a destination and its runs' state, executed by an embedded DuckDB, and the rows of a view read back
+// as JSON values.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { expect } from 'chai';
+import { dirname, join } from 'node:path';
 import { runCli } from './cli.ts';
 
 export type ViewRow = Record<string, unknown>;
@@ -15,9 +17,9 @@ export class DuckViews {
     this.instance = instance;
   }
 
-  /** An in-memory database holding the views the CLI prints for `dest`. */
-  static async of(dest: string): Promise<DuckViews> {
-    const printed = await runCli(['views', '--dialect', 'duckdb', '--dest', dest]);
+  /** An in-memory database holding the views the CLI prints for `dest` and its `state` (by default where runAgainst keeps it: beside the folder). */
+  static async of(dest: string, state = join(dirname(dest), 'state.db')): Promise<DuckViews> {
+    const printed = await runCli(['views', '--dialect', 'duckdb', '--dest', dest, '--state', state]);
     expect(printed.code, printed.stderr).to.equal(0);
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
