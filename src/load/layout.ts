@@ -29,6 +29,11 @@ export function manifestObjectName(shop: string, runId: string): string {
   return `_manifests/shop=${shop}/run=${runId}.json`;
 }
 
+/** The shop of a manifest's object name (manifestObjectName); null for any other name. */
+export function manifestShop(objectName: string): string | null {
+  return /^_manifests\/shop=([^/]+)\/run=[^/]+\.json$/.exec(objectName)?.[1] ?? null;
+}
+
 export function schemaObjectName(table: string): string {
   return `_schemas/${table}.json`;
 }

@@ -10,7 +10,7 @@ import type { DialectName } from '../views/dialects.ts';
 import { destinationViewStatements } from '../views/index.ts';
 import { modelDialect, type ModelDialect } from './dialect.ts';
 import { models, type ModelDef, type ModelParams } from './definitions.ts';
-import { withheldFiles, type ShopState } from '../views/state.ts';
+import type { ShopState } from '../views/state.ts';
 import { incrementalEntitiesOf, warnStates } from './state.ts';
 
 const MODELS_FOLDER = '_models';
@@ -74,7 +74,7 @@ const quote = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'warn' | 'info'>): Promise<WrittenModel[]> {
   const d = modelDialect('duckdb');
   const statements = models.map((m) => modelStatement(d, m, target.params));
-  const views = neededViews(await destinationViewStatements({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined, withheld: withheldFiles(target.states) }, logger), statements);
+  const views = neededViews(await destinationViewStatements({ dialect: 'duckdb', dest: target.dest, dataset: 'analytics', gcsEndpoint: undefined, states: target.states }, logger), statements);
   // Loaded here, not at startup: a run without --models never pays for DuckDB's native library.
   const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:');
@@ -91,8 +91,7 @@ export async function writeModels(target: ModelsTarget, logger: Pick<Logger, 'wa
     }
     await connection.run("SET search_path = 'inputs,main'");
     for (const statement of statements) await connection.run(statement);
-    const shops = (await connection.runAndReadAll(`SELECT DISTINCT shop FROM "shopify__committed_files" ORDER BY shop`)).getRowObjectsJson().map((r) => String(r.shop));
-    warnStates(target.states, incrementalEntitiesOf(new Set(statements.flatMap(readNames))), shops, logger);
+    warnStates(target.states, incrementalEntitiesOf(new Set(statements.flatMap(readNames))), logger);
     await warnLedger(connection, logger);
     const parquet = (await connection.runAndReadAll(`SELECT 1 FROM "shopify__committed_files" WHERE object_name LIKE '%.parquet' LIMIT 1`)).getRows().length > 0;
     const formats: ModelFormat[] = parquet ? ['ndjson', 'parquet'] : ['ndjson'];

@@ -1,5 +1,5 @@
-// What the models say of the runs' states (src/views/state.ts reads them): the files left out, a table
-// the models read that is behind another (its watermark), and the shops no state holds.
+// What the models say of the runs' states (src/views/state.ts reads them): the files left out, and a
+// table the models read that is behind another (its watermark).
 import { entities } from '../entities/index.ts';
 import type { Logger } from '../report/log.ts';
 import { currentView } from '../views/sql.ts';
@@ -12,10 +12,9 @@ export function incrementalEntitiesOf(names: ReadonlySet<string>): string[] {
 
 /**
  * What the log says of the states before the models run: per shop, the files left out and whose runs
- * they are, each entity the models read whose watermark is behind the newest of them, and the shops of
- * the destination no state holds (their manifests taken as they are).
+ * they are, and each entity the models read whose watermark is behind the newest of them.
  */
-export function warnStates(states: readonly ShopState[], read: readonly string[], destShops: readonly string[], logger: Pick<Logger, 'warn'>): void {
+export function warnStates(states: readonly ShopState[], read: readonly string[], logger: Pick<Logger, 'warn'>): void {
   for (const s of states) {
     warnWithheld(s, 'the models', logger);
     const marks = read.flatMap((e) => (s.watermarks.has(e) ? [[e, s.watermarks.get(e)!] as const] : []));
@@ -24,10 +23,5 @@ export function warnStates(states: readonly ShopState[], read: readonly string[]
       if (newest === null || watermark >= newest[1]) continue;
       logger.warn(`${s.shop}: ${entity} is complete up to ${watermark}, behind ${newest[0]} (complete up to ${newest[1]}): records updated between are modelled from ${newest[0]} and not yet from ${entity}; extract both in one run to catch up`, { shop: s.shop, entity, watermark, behind: newest[0], behindWatermark: newest[1] });
     }
-  }
-  const held = new Set(states.map((s) => s.shop));
-  const unheld = destShops.filter((shop) => !held.has(shop));
-  if (unheld.length > 0 && states.length > 0) {
-    logger.warn(`no state read holds ${unheld.join(', ')}: ${unheld.length === 1 ? 'its' : 'their'} manifests are modelled as they are (pass --shops-file to read each shop's state)`, { shops: unheld });
   }
 }

@@ -6,10 +6,10 @@ import { deletionsTable } from '../entities/deletions.ts';
 import { entities } from '../entities/index.ts';
 import { ErrorCodes, EtlError } from '../errors/index.ts';
 import { openDestination } from '../load/index.ts';
+import { manifestShop } from '../load/layout.ts';
 import type { Logger } from '../report/log.ts';
-import type { ViewsTarget } from './dialects.ts';
 import { viewStatements } from './sql.ts';
-import { readShopStates, warnWithheld, withheldFiles } from './state.ts';
+import { readShopStates, warnUnheld, warnWithheld, withheldFiles, type ShopState } from './state.ts';
 
 export { viewsSql, viewStatements } from './sql.ts';
 
@@ -17,16 +17,21 @@ export { viewsSql, viewStatements } from './sql.ts';
 export async function destinationViews(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint' | 'targets'>, logger: Logger): Promise<string> {
   const states = await readShopStates(config, logger);
   for (const s of states) warnWithheld(s, 'the views until they are printed again after that rerun', logger);
-  return `${(await destinationViewStatements({ ...config, withheld: withheldFiles(states) }, logger)).join(';\n\n')};\n`;
+  return `${(await destinationViewStatements({ ...config, states }, logger)).join(';\n\n')};\n`;
 }
 
-/** The statements of destinationViews, each creating one view (or table), after those it reads. */
-export async function destinationViewStatements(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint'> & Pick<ViewsTarget, 'withheld'>, logger: Pick<Logger, 'warn'>): Promise<string[]> {
+/**
+ * The statements of destinationViews, each creating one view (or table), after those it reads, less
+ * the files the `states` have not committed; the shops of the destination none of them holds are named.
+ */
+export async function destinationViewStatements(config: Pick<ViewsConfig, 'dialect' | 'dest' | 'dataset' | 'gcsEndpoint'> & { states: readonly ShopState[] }, logger: Pick<Logger, 'warn'>): Promise<string[]> {
   const dest = await openDestination(config.dest, { gcsEndpoint: config.gcsEndpoint, logger });
   // Both dialects read the manifests: before any run published one there is nothing to read.
-  if ((await dest.list('_manifests/')).length === 0) {
+  const manifests = await dest.list('_manifests/');
+  if (manifests.length === 0) {
     throw new EtlError(ErrorCodes.CONFIG_INVALID, `${config.dest} holds no run manifest (_manifests/): run the ETL into it first`);
   }
+  warnUnheld(config.states, manifests.flatMap((n) => manifestShop(n) ?? []), logger);
   // Which tables have parts of which format (--format): a reader whose files match nothing fails every
   // query (a BigQuery external table, DuckDB's read_parquet), so such a table is read as empty, or for
   // NDJSON in DuckDB through one glob over every table's parts, until the views are made again.
@@ -38,7 +43,7 @@ export async function destinationViewStatements(config: Pick<ViewsConfig, 'diale
     if (!names.some((n) => n.endsWith('.ndjson.gz'))) absent.add(table);
     if (names.some((n) => n.endsWith('.parquet'))) parquet.add(table);
   }
-  const withheld = config.withheld ?? new Set<string>();
+  const withheld = withheldFiles(config.states);
   if (config.dialect === 'duckdb') return viewStatements('duckdb', { dest: config.dest, parquet, ndjson: absent.size < tables.length || parquet.size === 0, withheld });
   const none = [...absent].filter((t) => !parquet.has(t));
   if (none.length > 0) logger.warn(`no files yet for ${none.join(', ')}: their views read as empty until this command runs again`, { tables: none });

@@ -55,6 +55,18 @@ export function withheldFiles(states: readonly ShopState[]): Set<string> {
   return new Set(states.flatMap((s) => s.withheld));
 }
 
+/**
+ * Names the shops of the destination (`destShops`) that no state read holds: nothing can be withheld
+ * of theirs, so their manifests are read as they are. Said only when some state was read.
+ */
+export function warnUnheld(states: readonly ShopState[], destShops: readonly string[], logger: Pick<Logger, 'warn'>): void {
+  const held = new Set(states.map((s) => s.shop));
+  const unheld = [...new Set(destShops)].filter((shop) => !held.has(shop)).sort();
+  if (unheld.length > 0 && states.length > 0) {
+    logger.warn(`no state read holds ${unheld.join(', ')}: ${unheld.length === 1 ? 'its' : 'their'} manifests are read as they are (pass --shops-file to read each shop's state)`, { shops: unheld });
+  }
+}
+
 /** Says which of a shop's files are left out of `what`, and whose runs they are. */
 export function warnWithheld(s: ShopState, what: string, logger: Pick<Logger, 'warn'>): void {
   if (s.withheld.length === 0) return;

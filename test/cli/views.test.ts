@@ -1,6 +1,6 @@
 // `views` as a user calls it: the BigQuery form for a gs:// destination (over the fake GCS server)
-// names what the bucket holds, reads a table without files as empty and leaves out the files its gs://
-// state has not committed; bad pairs of flags and a destination no run has published to exit 2 with
+// names what the bucket holds, reads a table without files as empty, leaves out the files its gs://
+// state has not committed and names a shop no state holds; bad pairs of flags and a destination no run has published to exit 2 with
 // one line. The states are real SQLite files written through StateDb.
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,7 +42,7 @@ describe('views command', function () {
   });
   after(() => fake.close());
 
-  it('prints BigQuery external tables for the tables the bucket holds and the views of all, a table without files read as empty, the files its state has not committed left out', async () => {
+  it('prints BigQuery external tables for the tables the bucket holds and the views of all, a table without files read as empty, the files its state has not committed left out, a shop it does not hold named', async () => {
     fake.createBucket('views-bucket');
     const [committed, killed] = ['20261202T101010Z-abc123', '20261202T111111Z-def456'];
     const dir = mkdtempSync(join(tmpdir(), 'views-cli-'));
@@ -56,11 +56,15 @@ describe('views command', function () {
       fake.putObject('views-bucket', `shopify/_manifests/shop=${SHOP}/run=${runId}.json`, '{}\n');
       fake.putObject('views-bucket', `shopify/${part(runId)}`, 'x');
     }
+    // A shop the state does not hold: its manifests are read as they are, and named.
+    fake.putObject('views-bucket', `shopify/_manifests/shop=other.myshopify.com/run=${committed}.json`, '{}\n');
     const result = await runCli(['views', '--dialect', 'bigquery', '--dest', 'gs://views-bucket/shopify', '--state', 'gs://views-bucket/state/acme.db', '--dataset', 'proj.shop', '--gcs-endpoint', endpoint, '--log-format', 'json']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.include(`WHERE object_name IS NOT NULL AND object_name NOT IN ('${part(killed)}')`).and.not.include(`'${part(committed)}'`);
     const withheld = JSON.parse(result.stderr.trim().split('\n').find((l) => l.includes('not committed'))!) as { runs: string[]; files: number };
     expect(withheld).to.deep.include({ runs: [killed], files: 1 });
+    const unheld = JSON.parse(result.stderr.trim().split('\n').find((l) => l.includes('no state read holds'))!) as { shops: string[] };
+    expect(unheld.shops).to.deep.equal(['other.myshopify.com']);
     expect(result.stdout).to.include("CREATE OR REPLACE EXTERNAL TABLE `proj.shop.shopify_orders` (").and.include("uris = ['gs://views-bucket/shopify/orders/*']");
     expect(result.stdout).to.not.include('EXTERNAL TABLE `proj.shop.shopify_product_variants`').and.not.include('EXTERNAL TABLE `proj.shop.shopify_deletions`');
     expect(result.stdout).to.include('CREATE OR REPLACE VIEW `proj.shop.shopify_product_variants_current`').and.include('CAST(NULL AS BOOL) AS `restored`');
