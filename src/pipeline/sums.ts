@@ -77,11 +77,13 @@ class RowReader implements Row {
     return -1;
   }
 
-  /** A string column's value is `text` (as bytes). */
+  /** A string column's value is `text` (as bytes; compared here: an enum name, where Buffer.compare is a call into C++). */
   is(key: string, text: Buffer): boolean {
     const at = this.#at(key);
     const { line } = this;
-    return at >= 0 && line[at] === 0x22 && line[at + 1 + text.length] === 0x22 && line.compare(text, 0, text.length, at + 1, at + 1 + text.length) === 0;
+    if (at < 0 || line[at] !== 0x22 || line[at + 1 + text.length] !== 0x22) return false;
+    for (let i = 0; i < text.length; i++) if (line[at + 1 + i] !== text[i]) return false;
+    return true;
   }
 
   /** An id column (a string of digits) as a number; NaN when null or absent. */
@@ -262,20 +264,15 @@ function valueText(line: Buffer, at: number): string | null {
   return value === 'null' ? null : value;
 }
 
-/** The checks' numbers from a table's rows (NDJSON, `length` bytes of `buf`), or undefined for a table they do not read. */
-export function tableSums(table: string, buf: Buffer, length: number): Float64Array | undefined {
+/** The checks' numbers from a table's rows (NDJSON: row r is bytes [ends[r - 1], ends[r]) of `buf`, its newline last), or undefined for a table they do not read. */
+export function tableSums(table: string, buf: Buffer, ends: Int32Array, rows: number): Float64Array | undefined {
   const spec = SUMS[table];
   if (spec === undefined) return undefined;
   const out = new Numbers();
   const row = new RowReader();
-  for (let start = 0; start < length; ) {
-    let end = buf.indexOf(0x0a, start);
-    if (end < 0 || end > length) end = length;
-    if (end > start) {
-      row.reset(buf, start, end);
-      take(spec, row, out);
-    }
-    start = end + 1;
+  for (let r = 0, start = 0; r < rows; start = ends[r++]!) {
+    row.reset(buf, start, ends[r]! - 1);
+    take(spec, row, out);
   }
   return out.values.slice(0, out.length);
 }
