@@ -183,6 +183,9 @@ describe('the byte path writes what the general path writes', function () {
         same([text.replace(/"rate":([\d.]+)/, '"rate":1e400')]);
         same([text.replace(/"rate":([\d.]+)/, '"rate":-0')]);
         same([text.replace(/"rate":([\d.]+)/, '"rate":0.10')]);
+        // A float is copied as it is only where JSON.stringify would write the same text: every other form is written from its Number.
+        for (const rate of ['0.0000001', '0.000001', '0.00001234', '1e5', '1.5E2', '-0.0', '-12.25', '123456789012345.6', '12345678901234.5', '100', '-0', '0.5', '1234567890123456'])
+          same([text.replace(/"rate":([\d.]+)/, `"rate":${rate}`)]);
       }
       // Invalid UTF-8 takes JSON.parse for the whole batch (it reads such bytes as U+FFFD).
       const broken = Buffer.from(shopifyLine(samples[0]!)).toString('latin1').replace(/"([A-Za-z])/, '"\xff$1');

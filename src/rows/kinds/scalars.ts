@@ -54,12 +54,47 @@ export const integer = scalar('INTEGER', (src, key) => src.integer(key), integer
 export const float = scalar('FLOAT', (src, key) => src.float(key), (tape, n, key, out) => {
   const type = tape.type(n);
   if (type !== INTEGER && type !== NUMBER) return false;
+  if (isShortestDecimal(tape, n)) {
+    out.raw(key, tape, n);
+    return true;
+  }
   // As JSON.parse reads it and JSON.stringify writes it (1.50 → 1.5, 1e400 is not finite).
   const value = Number(latin1(tape, tape.start(n), tape.end(n)));
   if (!Number.isFinite(value)) return false;
   out.number(key, value);
   return true;
 }, 2.5);
+
+/**
+ * Whether a number's text is what JSON.stringify writes for it, so it can be copied (a tax rate, say
+ * 0.08875) instead of read into a Number and written back: no exponent, no leading or trailing zero,
+ * not -0, at most 15 significant digits (two decimals of that few digits are never the same double,
+ * so the shortest text that reads back as it is itself), and not below 1e-6 (written with an exponent).
+ */
+function isShortestDecimal(tape: Tape, n: number): boolean {
+  const b = tape.bytes;
+  const end = tape.end(n);
+  let i = tape.start(n);
+  const negative = b[i] === 0x2d;
+  if (negative) i++;
+  let significant = 0;
+  if (b[i] === 0x30) {
+    i++;
+    if (i === end) return !negative;
+    // A zero before anything but the point has an exponent after it.
+    if (b[i] !== 0x2e) return false;
+    const zeros = ++i;
+    while (i < end && b[i] === 0x30) i++;
+    if (i - zeros > 5) return false;
+  }
+  for (; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x2e) continue;
+    if (c < 0x30 || c > 0x39) return false;
+    significant++;
+  }
+  return significant <= 15 && (tape.type(n) === INTEGER || b[end - 1] !== 0x30);
+}
 
 export const boolean = scalar('BOOLEAN', (src, key) => src.boolean(key), (tape, n, key, out) => {
   const type = tape.type(n);
