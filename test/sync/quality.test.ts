@@ -109,6 +109,12 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
       expect([...pageSums(table, pages)!], table).to.deep.equal(fromText);
     }
   });
+  it('an order\'s updated_at as Date.parse reads it, whatever its form (the plain one is read from the bytes, any other through Date.parse)', () => {
+    const forms = ['2026-12-01T10:00:00Z', '2026-02-30T10:00:00Z', '2024-02-29T23:59:59Z', '2026-12-01T10:00:00.5Z', '2026-12-01T10:00:00.123456Z', '2026-12-01T10:00:00.Z',
+      '2026-12-01T10:00:00+01:00', '0099-01-01T00:00:00Z', '0100-01-01T00:00:00Z', '2026-13-01T00:00:00Z', '2026-12-01T24:00:00Z', '2026-12-01T10:00:60Z',
+      '2026-12-01 10:00:00Z', 'garbage', '2026-12-31T23:59:59.999Z', '1970-01-01T00:00:00Z', '1969-12-31T23:59:59.1Z'];
+    for (const updated_at of forms) expect(sums('orders', [{ id: '1', updated_at }])[1], updated_at).to.deep.equal(Date.parse(updated_at));
+  });
   it('a table the checks do not read gives none', () => {
     expect(tableSums('customers', text([{ id: '1' }]), new Int32Array(0), 0)).to.equal(undefined);
   });
