@@ -208,7 +208,7 @@ describe('models', function () {
         add(discounts, s.day, product ? -s.discount : 0);
         add(returns, s.day, product && s.action === 'RETURN' ? s.total - s.tax + s.discount : s.type === 'AdjustmentSale' ? s.total - s.tax : 0);
         add(shipping, s.day, s.type === 'ShippingLineSale' ? s.total - s.tax : 0);
-        add(other, s.day, ['TipSale', 'DutySale', 'AdditionalFeeSale'].includes(s.type) ? s.total - s.tax : 0);
+        add(other, s.day, ['GiftCardSale', 'TipSale', 'DutySale', 'AdditionalFeeSale'].includes(s.type) ? s.total - s.tax : 0);
       }
       for (const r of o.refunds) add(refunds, r.day, r.cents);
     }
@@ -221,8 +221,10 @@ describe('models', function () {
     expect(column(financials, 'discounts'), 'discounts').to.deep.equal(byKey(discounts));
     expect(column(financials, 'returns'), 'returns').to.deep.equal(byKey(returns));
     expect(column(financials, 'shipping'), 'shipping').to.deep.equal(byKey(shipping));
-    expect(column(financials, 'other_sales'), 'other sales: tips, duties, fees').to.deep.equal(byKey(other));
-    expect([...other.values()].some((v) => v > 0), 'some tips, duties and fees sold').to.equal(true);
+    expect(column(financials, 'other_sales'), 'other sales: gift cards, tips, duties, fees').to.deep.equal(byKey(other));
+    expect([...other.values()].some((v) => v > 0), 'some gift cards, tips, duties and fees sold').to.equal(true);
+    // Gift cards are sold as GiftCardSale, no product sale: out of gross and net sales, in other sales.
+    expect(ledgered.some((o) => o.sales.some((s) => s.type === 'GiftCardSale')), 'some gift cards sold').to.equal(true);
     const nonZero = (m: Map<string, number>): Array<[string, number]> => byKey(new Map([...m].filter(([, v]) => v !== 0)));
     expect(nonZero(new Map(financials.map((r) => [String(r.day), cents(r.refunds)]))), 'refunds').to.deep.equal(nonZero(refunds));
     expect(byKey(new Map(financials.map((r) => [String(r.day), cents(r.orders_total)] as const).filter(([, v]) => v !== 0)))).to.deep.equal(byKey(new Map([...ordersTotal].filter(([, v]) => v !== 0))));

@@ -10,7 +10,8 @@ import type { Rec } from './model.ts';
 /** A line of the order as the ledger sells it: amounts in cents, the shop's currency. */
 export interface SoldLine {
   record: Rec;
-  kind: 'PRODUCT' | 'SHIPPING' | 'TIP' | 'DUTY' | 'ADDITIONAL_FEE';
+  /** GIFT_CARD: a line item that is a gift card (Shopify sells it as a GiftCardSale, not a ProductSale). */
+  kind: 'PRODUCT' | 'GIFT_CARD' | 'SHIPPING' | 'TIP' | 'DUTY' | 'ADDITIONAL_FEE';
   quantity: number;
   /** After discounts, before tax. */
   cents: number;
@@ -26,7 +27,17 @@ export interface LedgerInput {
 }
 
 /** The Sale type selling a line of each kind (its lineType is the kind). */
-const SALE_TYPES: Readonly<Record<SoldLine['kind'], string>> = { PRODUCT: 'ProductSale', SHIPPING: 'ShippingLineSale', TIP: 'TipSale', DUTY: 'DutySale', ADDITIONAL_FEE: 'AdditionalFeeSale' };
+const SALE_TYPES: Readonly<Record<SoldLine['kind'], string>> = { PRODUCT: 'ProductSale', GIFT_CARD: 'GiftCardSale', SHIPPING: 'ShippingLineSale', TIP: 'TipSale', DUTY: 'DutySale', ADDITIONAL_FEE: 'AdditionalFeeSale' };
+
+/** Whether the line is one of the order's line items (a product or a gift card). */
+export function isLineItem(line: SoldLine): boolean {
+  return line.kind === 'PRODUCT' || line.kind === 'GIFT_CARD';
+}
+
+/** What a sale of the line points at: its line item, or its shipping line. */
+function soldRecord(line: SoldLine): Rec {
+  return isLineItem(line) ? { lineItem: line.record } : { shippingLine: line.record };
+}
 
 /** The sales of the agreement with ordinal `ordinal`: selling the lines (sign 1) or returning them (-1). */
 export function lineSales(input: LedgerInput, ordinal: number, sign: 1 | -1): Rec[] {
@@ -38,7 +49,7 @@ export function lineSales(input: LedgerInput, ordinal: number, sign: 1 | -1): Re
     total: sign * (l.cents + l.taxCents),
     tax: sign * l.taxCents,
     discount: sign * l.discountCents,
-    ...(l.kind === 'PRODUCT' ? { lineItem: l.record } : { shippingLine: l.record }),
+    ...soldRecord(l),
   }));
 }
 
@@ -51,7 +62,7 @@ export function editSales(placed: LedgerInput, now: LedgerInput, ordinal: number
     if (quantity === 0 && cents === 0 && tax === 0 && discount === 0) return [];
     return [sale(placed, ordinal, k, {
       __typename: SALE_TYPES[l.kind], actionType: 'UPDATE', lineType: l.kind, quantity, total: cents + tax, tax, discount,
-      ...(l.kind === 'PRODUCT' ? { lineItem: l.record } : { shippingLine: l.record }),
+      ...soldRecord(l),
     })];
   });
 }
@@ -61,10 +72,10 @@ export function unitOf(line: SoldLine): { cents: number; taxCents: number; disco
   return { cents: Math.round(line.cents / line.quantity), taxCents: Math.round(line.taxCents / line.quantity), discountCents: Math.round(line.discountCents / line.quantity) };
 }
 
-/** A refund of `cents` that takes back one unit of the product line `line`: the unit's return, and an adjustment of the difference. */
+/** A refund of `cents` that takes back one unit of the line item `line`: the unit's return, and an adjustment of the difference. */
 export function unitRefundSales(input: LedgerInput, ordinal: number, line: SoldLine, cents: number): Rec[] {
   const unit = unitOf(line);
-  const returned = sale(input, ordinal, 0, { __typename: 'ProductSale', actionType: 'RETURN', lineType: 'PRODUCT', quantity: -1, total: -(unit.cents + unit.taxCents), tax: -unit.taxCents, discount: -unit.discountCents, lineItem: line.record });
+  const returned = sale(input, ordinal, 0, { __typename: SALE_TYPES[line.kind], actionType: 'RETURN', lineType: line.kind, quantity: -1, total: -(unit.cents + unit.taxCents), tax: -unit.taxCents, discount: -unit.discountCents, lineItem: line.record });
   // Positive where less was refunded than the unit comes to.
   const rest = unit.cents + unit.taxCents - cents;
   return rest === 0 ? [returned] : [returned, sale(input, ordinal, 1, { __typename: 'AdjustmentSale', actionType: 'RETURN', lineType: 'ADJUSTMENT', quantity: null, total: rest, tax: 0, discount: 0 })];

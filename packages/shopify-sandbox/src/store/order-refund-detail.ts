@@ -6,7 +6,7 @@
 // the difference between what a refund's lines come to and what was refunded).
 import { gid, IdBase, numericId } from './ids.ts';
 import { Connection, type Rec } from './model.ts';
-import { unitOf, type LedgerInput, type SoldLine } from './order-ledger.ts';
+import { isLineItem, unitOf, type LedgerInput, type SoldLine } from './order-ledger.ts';
 import { fulfillmentLineItemsOf } from './order-parts.ts';
 import type { StoreGraph } from './graph.ts';
 
@@ -33,7 +33,7 @@ export function refundsInDetail(g: StoreGraph, i: number, refunds: readonly Rec[
   const shippedFrom = new Map<Rec, Rec['location']>();
   for (const f of fulfillments) for (const item of fulfillmentLineItemsOf(f)) shippedFrom.set(item.lineItem as Rec, f.location ?? null);
   const [home] = g.activeLocations();
-  const products = ledger.lines.filter((l) => l.kind === 'PRODUCT');
+  const products = ledger.lines.filter(isLineItem);
   const taken: Taken[] = [];
   const detailed = refunds.map((refund, r): Rec => {
     const ordinal = i * 2 + r;
@@ -78,7 +78,7 @@ export function refundsInDetail(g: StoreGraph, i: number, refunds: readonly Rec[
         });
       }
       // A tip, duties and an additional fee (Store.chargeOrders) are neither line items nor shipping: an adjustment refunds them.
-      const charges = ledger.lines.filter((l) => l.kind !== 'PRODUCT' && l.kind !== 'SHIPPING').reduce((sum, l) => sum + l.cents + l.taxCents, 0);
+      const charges = ledger.lines.filter((l) => !isLineItem(l) && l.kind !== 'SHIPPING').reduce((sum, l) => sum + l.cents + l.taxCents, 0);
       if (charges !== 0) adjustments.push(adjustment(-charges, 'REFUND_DISCREPANCY'));
     } else if (r === 0 && products.length > 0) {
       const line = products[0]!;

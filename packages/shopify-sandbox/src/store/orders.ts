@@ -224,7 +224,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
   // Its own random stream, drawn after the order's: the order's other fields stay as they were.
   const sold: SoldLine[] = lines.map((l, j) => {
     const cents = l.unitCents * l.quantity - l.discountCents;
-    return { record: lineItems[j]!, kind: 'PRODUCT', quantity: l.quantity, cents, taxCents: lineItems[j]!.taxable && rate > 0 ? Math.round(cents * rate) : 0, discountCents: l.discountCents };
+    return { record: lineItems[j]!, kind: g.productCore(l.p).isGiftCard ? 'GIFT_CARD' : 'PRODUCT', quantity: l.quantity, cents, taxCents: lineItems[j]!.taxable && rate > 0 ? Math.round(cents * rate) : 0, discountCents: l.discountCents };
   });
   for (const line of shippingLines) {
     sold.push({ record: line, kind: 'SHIPPING', quantity: 1, cents: shippingTotal, taxCents: place.countryCode !== 'US' ? Math.round(shippingTotal * rate) : 0, discountCents: shippingDiscount });
