@@ -86,20 +86,17 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
       CREATE TABLE balance (id INTEGER, w INTEGER, cents INTEGER, PRIMARY KEY (id, w)) WITHOUT ROWID;
     `);
     // An order read twice in a window keeps its last entry, as a replaced row would, and its children's sums.
-    const order = db.prepare(`INSERT INTO orders (w, id, updated_at, total, tax, discounts, refunded, charges, edited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    const order = new Load(db, 9, (rows) => `INSERT INTO orders (w, id, updated_at, total, tax, discounts, refunded, charges, edited) VALUES ${rows}
       ON CONFLICT (id, w) DO UPDATE SET updated_at = excluded.updated_at, total = excluded.total, tax = excluded.tax, discounts = excluded.discounts, refunded = excluded.refunded, charges = excluded.charges, edited = excluded.edited`);
-    const child = (column: string): Database.Statement => db.prepare(`INSERT INTO orders (w, id, ${column}) VALUES (?, ?, ?) ON CONFLICT (id, w) DO UPDATE SET ${column} = ${column} + excluded.${column}`);
-    const [lines, shipping, refunds, successfulRefunds] = ['lines', 'shipping', 'refunds', 'refund_transactions'].map(child) as [Database.Statement, Database.Statement, Database.Statement, Database.Statement];
-    const payout = db.prepare('INSERT OR REPLACE INTO payouts (w, id, net) VALUES (?, ?, ?)');
-    const balance = db.prepare('INSERT INTO balance (w, id, cents) VALUES (?, ?, ?) ON CONFLICT (id, w) DO UPDATE SET cents = cents + excluded.cents');
-    const take: Record<keyof typeof SUMS, (w: number, e: Float64Array, i: number) => void> = {
-      orders: (w, e, i) => void order.run(w, e[i], e[i + 1], e[i + 2], e[i + 3], e[i + 4], e[i + 5], e[i + 6], e[i + 7]),
-      order_line_items: (w, e, i) => void lines.run(w, e[i], e[i + 1]),
-      order_shipping_lines: (w, e, i) => void shipping.run(w, e[i], e[i + 1]),
-      order_refunds: (w, e, i) => void refunds.run(w, e[i], e[i + 1]),
-      order_transactions: (w, e, i) => void successfulRefunds.run(w, e[i], e[i + 1]),
-      payouts: (w, e, i) => void payout.run(w, e[i], e[i + 1]),
-      balance_transactions: (w, e, i) => void balance.run(w, e[i], e[i + 1]),
+    const child = (column: string): Load => new Load(db, 3, (rows) => `INSERT INTO orders (w, id, ${column}) VALUES ${rows} ON CONFLICT (id, w) DO UPDATE SET ${column} = ${column} + excluded.${column}`);
+    const loads: Record<keyof typeof SUMS, Load> = {
+      orders: order,
+      order_line_items: child('lines'),
+      order_shipping_lines: child('shipping'),
+      order_refunds: child('refunds'),
+      order_transactions: child('refund_transactions'),
+      payouts: new Load(db, 3, (rows) => `INSERT OR REPLACE INTO payouts (w, id, net) VALUES ${rows}`),
+      balance_transactions: new Load(db, 3, (rows) => `INSERT INTO balance (w, id, cents) VALUES ${rows} ON CONFLICT (id, w) DO UPDATE SET cents = cents + excluded.cents`),
     };
     for (const [w, window] of windows.entries()) {
       // Numbers recorded per table.
@@ -110,8 +107,10 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
         recorded.set(table, (recorded.get(table) ?? 0) + entries.length);
         const { width } = SUMS[table]!;
         // An entry without an id (a row missing it) has nothing to be checked against.
-        for (let i = 0; i < entries.length; i += width) if (!Number.isNaN(entries[i])) take[table]!(w, entries, i);
+        const load = loads[table]!;
+        for (let i = 0; i < entries.length; i += width) if (!Number.isNaN(entries[i])) load.add(w, entries, i);
       }
+      for (const load of Object.values(loads)) load.flush();
       db.exec('COMMIT');
       const missing = window.files.find((f) => SUMS[f.table] !== undefined && f.rows > 0 && !recorded.has(f.table));
       if (missing) throw new Error(`window ${window.windowKey} has ${missing.table} rows but no sums recorded for them (extracted by a version without them)`);
@@ -141,6 +140,48 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
   } finally {
     db.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Rows in a statement of Load's. */
+const CHUNK = 64;
+
+/**
+ * One table's entries into the database, CHUNK rows a statement: a statement's run per entry cost
+ * more than SQLite's work on its row. Rows keep their order, as each upsert needs; the tables' loads
+ * go in any order between them (an order's entry sets its own columns, a child's adds to its own).
+ */
+class Load {
+  readonly #one: Database.Statement;
+  readonly #many: Database.Statement;
+  readonly #width: number;
+  readonly #values: number[] = [];
+
+  /** `width` values a row (the window's index, then the entry's numbers); `insert` makes the statement from its VALUES list. */
+  constructor(db: Database.Database, width: number, insert: (rows: string) => string) {
+    const row = `(${Array(width).fill('?').join(', ')})`;
+    this.#one = db.prepare(insert(row));
+    this.#many = db.prepare(insert(Array(CHUNK).fill(row).join(', ')));
+    this.#width = width;
+  }
+
+  /** The entry at `i` of `entries`, in window `w`. */
+  add(w: number, entries: Float64Array, i: number): void {
+    const values = this.#values;
+    values.push(w);
+    for (let k = 0; k < this.#width - 1; k++) values.push(entries[i + k]!);
+    if (values.length === this.#width * CHUNK) this.#run();
+  }
+
+  /** The rows not written yet. */
+  flush(): void {
+    for (let i = 0; i < this.#values.length; i += this.#width) this.#one.run(this.#values.slice(i, i + this.#width));
+    this.#values.length = 0;
+  }
+
+  #run(): void {
+    this.#many.run(this.#values);
+    this.#values.length = 0;
   }
 }
 
