@@ -16,15 +16,15 @@ import { DECIMAL_SCALE } from '../parquet/schema.ts';
 /** A row's columns as the checks read them. */
 interface Row {
   /** A string column's value is `text` (as bytes). */
-  is(key: string, text: Buffer): boolean;
+  is(key: Key, text: Buffer): boolean;
   /** An id column as a number; NaN when null or absent. */
-  id(key: string): number;
+  id(key: Key): number;
   /** An amount in whole cents (what Math.round(Number(amount) * 100) gives), 0 when null or absent. */
-  cents(key: string): number;
+  cents(key: Key): number;
   /** A timestamp column in epoch milliseconds; NaN when null or absent. */
-  time(key: string): number;
+  time(key: Key): number;
   /** A boolean column is true (not false, null or absent). */
-  flag(key: string): boolean;
+  flag(key: Key): boolean;
 }
 
 /**
@@ -48,9 +48,9 @@ class RowReader implements Row {
     this.#from = start;
   }
 
-  #at(key: string): number {
-    let at = this.#search(needleOf(key), this.#from);
-    if (at < 0 && this.#from > this.#start) at = this.#search(needleOf(key), this.#start);
+  #at(key: Key): number {
+    let at = this.#search(key, this.#from);
+    if (at < 0 && this.#from > this.#start) at = this.#search(key, this.#start);
     if (at >= 0) this.#from = at;
     return at;
   }
@@ -60,7 +60,7 @@ class RowReader implements Row {
    * Horspool's search: the row's byte under the needle's last (its colon) says how far the needle can
    * move on, nearly always its whole length, since a colon ends every key and little else.
    */
-  #search(needle: Needle, from: number): number {
+  #search(needle: Key, from: number): number {
     const { bytes, skip } = needle;
     const line = this.line;
     const n = bytes.length;
@@ -78,7 +78,7 @@ class RowReader implements Row {
   }
 
   /** A string column's value is `text` (as bytes; compared here: an enum name, where Buffer.compare is a call into C++). */
-  is(key: string, text: Buffer): boolean {
+  is(key: Key, text: Buffer): boolean {
     const at = this.#at(key);
     const { line } = this;
     if (at < 0 || line[at] !== 0x22 || line[at + 1 + text.length] !== 0x22) return false;
@@ -87,7 +87,7 @@ class RowReader implements Row {
   }
 
   /** An id column (a string of digits) as a number; NaN when null or absent. */
-  id(key: string): number {
+  id(key: Key): number {
     const at = this.#at(key);
     const { line } = this;
     if (at < 0 || line[at] !== 0x22) return NaN;
@@ -102,7 +102,7 @@ class RowReader implements Row {
    * Math.round(Number(amount) * 100) gives, read from the digits when there are at most two after the
    * point (the usual), through Number otherwise.
    */
-  cents(key: string): number {
+  cents(key: Key): number {
     const at = this.#at(key);
     if (at < 0) return 0;
     const { line } = this;
@@ -125,14 +125,14 @@ class RowReader implements Row {
     return text === null ? 0 : Math.round(Number(text) * 100);
   }
 
-  time(key: string): number {
+  time(key: Key): number {
     const at = this.#at(key);
     if (at < 0) return NaN;
     const ms = plainTimestamp(this.line, at);
     return Number.isNaN(ms) ? Date.parse(valueText(this.line, at) ?? '') : ms;
   }
 
-  flag(key: string): boolean {
+  flag(key: Key): boolean {
     const at = this.#at(key);
     return at >= 0 && this.line[at] === 0x74;
   }
@@ -203,21 +203,50 @@ class Numbers {
   }
 }
 
+/**
+ * A column the checks read: its name (how a Parquet table's builders find it) and `"name":` as bytes
+ * (the needle RowReader looks for), with `skip`, per byte, how far Horspool's search moves on when that
+ * byte is under the needle's last. Made once per column, when SUMS is (a lookup per read was a tenth of
+ * the sums' time).
+ */
+interface Key {
+  name: string;
+  bytes: Buffer;
+  skip: Int32Array;
+}
+const keys = new Map<string, Key>();
+
+function keyOf(name: string): Key {
+  let key = keys.get(name);
+  if (key === undefined) {
+    const bytes = Buffer.from(`"${name}":`);
+    const skip = new Int32Array(256).fill(bytes.length);
+    for (let i = 0; i < bytes.length - 1; i++) skip[bytes[i]!] = bytes.length - 1 - i;
+    keys.set(name, (key = { name, bytes, skip }));
+  }
+  return key;
+}
+
 const REFUND = Buffer.from('REFUND');
 const SUCCESS = Buffer.from('SUCCESS');
 const WITHDRAWAL = Buffer.from('WITHDRAWAL');
-const ORDER_AMOUNTS = ['total_price', 'total_tax', 'total_discounts', 'total_refunded'];
+const ORDER_AMOUNTS = ['total_price', 'total_tax', 'total_discounts', 'total_refunded'].map(keyOf);
 /** An order's amounts that its total holds beyond its lines, shipping and taxes: one sum in its entry. */
-const ORDER_CHARGES = ['total_tip_received', 'original_total_duties', 'original_total_additional_fees'];
+const ORDER_CHARGES = ['total_tip_received', 'original_total_duties', 'original_total_additional_fees'].map(keyOf);
+const [ID, UPDATED_AT, DUTIES_INCLUDED, ORIGINAL_TOTAL_DUTIES, EDITED, ORDER_ID, KIND, STATUS, AMOUNT, TRANSACTION_TYPE, NET] =
+  ['id', 'updated_at', 'duties_included', 'original_total_duties', 'edited', 'order_id', 'kind', 'status', 'amount', 'transaction_type', 'net'].map(keyOf) as [Key, Key, Key, Key, Key, Key, Key, Key, Key, Key, Key];
 
-const child = (parent: string, amount: string): TableSums => ({
-  width: 2,
-  summed: true,
-  read: (r, out) => {
-    const id = r.id(parent);
-    if (!Number.isNaN(id)) out.pair(id, r.cents(amount));
-  },
-});
+const child = (parentName: string, amountName: string): TableSums => {
+  const [parent, amount] = [keyOf(parentName), keyOf(amountName)];
+  return {
+    width: 2,
+    summed: true,
+    read: (r, out) => {
+      const id = r.id(parent);
+      if (!Number.isNaN(id)) out.pair(id, r.cents(amount));
+    },
+  };
+};
 
 /** The tables the checks read, and what each gives. */
 export const SUMS: Readonly<Record<string, TableSums>> = {
@@ -225,14 +254,14 @@ export const SUMS: Readonly<Record<string, TableSums>> = {
     width: 8,
     summed: false,
     read: (r, out) => {
-      out.push(r.id('id'));
-      out.push(r.time('updated_at'));
+      out.push(r.id(ID));
+      out.push(r.time(UPDATED_AT));
       for (const amount of ORDER_AMOUNTS) out.push(r.cents(amount));
       let charges = 0;
       for (const amount of ORDER_CHARGES) charges += r.cents(amount);
       // Duties included in the prices are in the line items' already.
-      out.push(r.flag('duties_included') ? charges - r.cents('original_total_duties') : charges);
-      out.push(r.flag('edited') ? 1 : 0);
+      out.push(r.flag(DUTIES_INCLUDED) ? charges - r.cents(ORIGINAL_TOTAL_DUTIES) : charges);
+      out.push(r.flag(EDITED) ? 1 : 0);
     },
   },
   order_line_items: child('order_id', 'original_total'),
@@ -242,32 +271,14 @@ export const SUMS: Readonly<Record<string, TableSums>> = {
     width: 2,
     summed: true,
     read: (r, out) => {
-      const id = r.id('order_id');
-      if (!Number.isNaN(id) && r.is('kind', REFUND) && r.is('status', SUCCESS)) out.pair(id, r.cents('amount'));
+      const id = r.id(ORDER_ID);
+      if (!Number.isNaN(id) && r.is(KIND, REFUND) && r.is(STATUS, SUCCESS)) out.pair(id, r.cents(AMOUNT));
     },
   },
   // A WITHDRAWAL takes its net from the bank: its balance transactions net that much below zero.
-  payouts: { width: 2, summed: false, read: (r, out) => out.pair(r.id('id'), (r.is('transaction_type', WITHDRAWAL) ? -1 : 1) * r.cents('net')) },
+  payouts: { width: 2, summed: false, read: (r, out) => out.pair(r.id(ID), (r.is(TRANSACTION_TYPE, WITHDRAWAL) ? -1 : 1) * r.cents(NET)) },
   balance_transactions: child('payout_id', 'net'),
 };
-
-/** `"key":` as bytes, per key read: the needle field() and RowReader look for; `skip`, per byte, how far Horspool's search moves on when that byte is under the needle's last. */
-interface Needle {
-  bytes: Buffer;
-  skip: Int32Array;
-}
-const needles = new Map<string, Needle>();
-
-function needleOf(key: string): Needle {
-  let needle = needles.get(key);
-  if (needle === undefined) {
-    const bytes = Buffer.from(`"${key}":`);
-    const skip = new Int32Array(256).fill(bytes.length);
-    for (let i = 0; i < bytes.length - 1; i++) skip[bytes[i]!] = bytes.length - 1 - i;
-    needles.set(key, (needle = { bytes, skip }));
-  }
-  return needle;
-}
 
 /**
  * A top-level value of one of our own rows (compact JSON, one line, as its bytes), as a string,
@@ -284,7 +295,7 @@ export function field(line: Buffer, key: string): string | null {
 
 /** Where the value of the row's `key` starts (field), looking from `from`; -1 when it is not there. */
 function valueAt(line: Buffer, key: string, from: number): number {
-  const needle = needleOf(key).bytes;
+  const needle = keyOf(key).bytes;
   const at = line.indexOf(needle, from);
   return at < 0 ? -1 : at + needle.length;
 }
@@ -351,10 +362,10 @@ class PageRow implements Row {
     this.#pages = pages;
   }
 
-  #value(key: string): { column: PageColumn; at: number } | null {
-    let found = this.#columns.get(key);
+  #value(key: Key): { column: PageColumn; at: number } | null {
+    let found = this.#columns.get(key.name);
     if (found === undefined) {
-      const column = this.#pages.column(key);
+      const column = this.#pages.column(key.name);
       if (column) {
         const at = new Int32Array(this.#pages.rows);
         const size = column.type === 'NUMERIC' ? 16 : column.type === 'BOOLEAN' ? 1 : 8;
@@ -368,25 +379,25 @@ class PageRow implements Row {
         }
         found = { column, at };
       } else found = null;
-      this.#columns.set(key, found);
+      this.#columns.set(key.name, found);
     }
     const at = found?.at[this.row] ?? -1;
     return found && at >= 0 ? { column: found.column, at } : null;
   }
 
-  is(key: string, text: Buffer): boolean {
+  is(key: Key, text: Buffer): boolean {
     const v = this.#value(key);
     if (v === null || v.column.type !== 'STRING') return false;
     const { values } = v.column;
     return values.readUInt32LE(v.at) === text.length && values.compare(text, 0, text.length, v.at + 4, v.at + 4 + text.length) === 0;
   }
 
-  id(key: string): number {
+  id(key: Key): number {
     const v = this.#value(key);
     return v === null || v.column.type !== 'INTEGER' ? NaN : v.column.values.readUInt32LE(v.at) + v.column.values.readInt32LE(v.at + 4) * 2 ** 32;
   }
 
-  cents(key: string): number {
+  cents(key: Key): number {
     const v = this.#value(key);
     if (v === null) return 0;
     const { values } = v.column;
@@ -396,13 +407,13 @@ class PageRow implements Row {
     return v.column.type === 'INTEGER' ? (values.readUInt32LE(v.at) + values.readInt32LE(v.at + 4) * 2 ** 32) * 100 : 0;
   }
 
-  flag(key: string): boolean {
+  flag(key: Key): boolean {
     const v = this.#value(key);
     // BOOLEAN: a byte each until the page packs them.
     return v !== null && v.column.type === 'BOOLEAN' && v.column.values[v.at] === 1;
   }
 
-  time(key: string): number {
+  time(key: Key): number {
     const v = this.#value(key);
     // TIMESTAMP: microseconds, INT64.
     return v === null || v.column.type !== 'TIMESTAMP' ? NaN : Math.floor((v.column.values.readUInt32LE(v.at) + v.column.values.readInt32LE(v.at + 4) * 2 ** 32) / 1000);
