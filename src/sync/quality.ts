@@ -77,7 +77,7 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
     // One row per (order, window): the order's own figures (NULL until its entry is read) and its
-    // children's sums, which may come before it. WITHOUT ROWID: each row lives in its key's B-tree
+    // children's sums, which may come before it (OrderRows). WITHOUT ROWID: each row lives in its key's B-tree
     // alone, not in a rowid table and an index beside it, so an entry is one B-tree write, not two.
     db.exec(`
       CREATE TABLE orders (id INTEGER, w INTEGER, updated_at INTEGER, total INTEGER, tax INTEGER, discounts INTEGER, refunded INTEGER, charges INTEGER, edited INTEGER,
@@ -85,19 +85,9 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
       CREATE TABLE payouts (id INTEGER, w INTEGER, net INTEGER, PRIMARY KEY (id, w)) WITHOUT ROWID;
       CREATE TABLE balance (id INTEGER, w INTEGER, cents INTEGER, PRIMARY KEY (id, w)) WITHOUT ROWID;
     `);
-    // An order read twice in a window keeps its last entry, as a replaced row would, and its children's sums.
-    const order = new Load(db, 9, (rows) => `INSERT INTO orders (w, id, updated_at, total, tax, discounts, refunded, charges, edited) VALUES ${rows}
-      ON CONFLICT (id, w) DO UPDATE SET updated_at = excluded.updated_at, total = excluded.total, tax = excluded.tax, discounts = excluded.discounts, refunded = excluded.refunded, charges = excluded.charges, edited = excluded.edited`);
-    const child = (column: string): Load => new Load(db, 3, (rows) => `INSERT INTO orders (w, id, ${column}) VALUES ${rows} ON CONFLICT (id, w) DO UPDATE SET ${column} = ${column} + excluded.${column}`);
-    const loads: Record<keyof typeof SUMS, Load> = {
-      orders: order,
-      order_line_items: child('lines'),
-      order_shipping_lines: child('shipping'),
-      order_refunds: child('refunds'),
-      order_transactions: child('refund_transactions'),
-      payouts: new Load(db, 3, (rows) => `INSERT OR REPLACE INTO payouts (w, id, net) VALUES ${rows}`),
-      balance_transactions: new Load(db, 3, (rows) => `INSERT INTO balance (w, id, cents) VALUES ${rows} ON CONFLICT (id, w) DO UPDATE SET cents = cents + excluded.cents`),
-    };
+    const orders = new OrderRows(db);
+    const payouts = new Load(db, 3, (rows) => `INSERT OR REPLACE INTO payouts (w, id, net) VALUES ${rows}`);
+    const balance = new Load(db, 3, (rows) => `INSERT INTO balance (w, id, cents) VALUES ${rows} ON CONFLICT (id, w) DO UPDATE SET cents = cents + excluded.cents`);
     for (const [w, window] of windows.entries()) {
       // Numbers recorded per table.
       const recorded = new Map<string, number>();
@@ -107,10 +97,17 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
         recorded.set(table, (recorded.get(table) ?? 0) + entries.length);
         const { width } = SUMS[table]!;
         // An entry without an id (a row missing it) has nothing to be checked against.
-        const load = loads[table]!;
-        for (let i = 0; i < entries.length; i += width) if (!Number.isNaN(entries[i])) load.add(w, entries, i);
+        for (let i = 0; i < entries.length; i += width) {
+          if (Number.isNaN(entries[i])) continue;
+          if (table === 'orders') orders.order(w, entries, i);
+          else if (table === 'payouts') payouts.add(w, entries, i);
+          else if (table === 'balance_transactions') balance.add(w, entries, i);
+          else orders.child(w, table, entries[i]!, entries[i + 1]!);
+        }
       }
-      for (const load of Object.values(loads)) load.flush();
+      orders.flush(w);
+      payouts.flush();
+      balance.flush();
       db.exec('COMMIT');
       const missing = window.files.find((f) => SUMS[f.table] !== undefined && f.rows > 0 && !recorded.has(f.table));
       if (missing) throw new Error(`window ${window.windowKey} has ${missing.table} rows but no sums recorded for them (extracted by a version without them)`);
@@ -151,9 +148,9 @@ export async function checkQuality(sums: Pick<WindowSums, 'of'>, windows: readon
 const CHUNK = 64;
 
 /**
- * One table's entries into the database, CHUNK rows a statement: a statement's run per entry cost
- * more than SQLite's work on its row. Rows keep their order, as each upsert needs; the tables' loads
- * go in any order between them (an order's entry sets its own columns, a child's adds to its own).
+ * Rows into one statement's table, CHUNK rows a statement: a statement's run per row cost more than
+ * SQLite's work on it. Rows keep their order, as each upsert needs; the loads go in any order between
+ * them (an order's entry sets its own columns, children's sums add up, payouts are a table of their own).
  */
 class Load {
   readonly #one: Database.Statement;
@@ -169,7 +166,7 @@ class Load {
     this.#width = width;
   }
 
-  /** The entry at `i` of `entries`, in window `w`. */
+  /** The row of window `w` whose other values are the width - 1 at `i` of `entries`. */
   add(w: number, entries: Float64Array, i: number): void {
     const values = this.#values;
     values.push(w);
@@ -186,6 +183,67 @@ class Load {
   #run(): void {
     this.#many.run(this.#values);
     this.#values.length = 0;
+  }
+}
+
+/** Where an (order, window) row's numbers lie in OrderRows: its entry's figures after its id, then its id, then its children's sums by table, then whether its entry was read. */
+const ID = 7;
+const CHILD: Readonly<Record<string, number>> = { order_line_items: 8, order_shipping_lines: 9, order_refunds: 10, order_transactions: 11 };
+const ENTRY = 12;
+/** Orders gathered before their rows are written. */
+const GATHER = 4096;
+
+/**
+ * The orders' entries and their children's sums, gathered per (order, window) over a few batches,
+ * then written a row each: an order's entry and its children's sums come in the same batches, and a
+ * write each (~3.4 an order) cost most of the load. Its own columns keep its last entry, as a replaced
+ * row would; its children's sums add up. At most GATHER orders are held, whatever the shop's size.
+ */
+class OrderRows {
+  readonly #rows = new Map<number, Float64Array>();
+  /** Rows with their order's entry: all its columns. */
+  readonly #entries: Load;
+  /** Rows of children only: their sums. */
+  readonly #children: Load;
+
+  constructor(db: Database.Database) {
+    const sums = 'lines = lines + excluded.lines, shipping = shipping + excluded.shipping, refunds = refunds + excluded.refunds, refund_transactions = refund_transactions + excluded.refund_transactions';
+    this.#entries = new Load(db, 13, (rows) => `INSERT INTO orders (w, updated_at, total, tax, discounts, refunded, charges, edited, id, lines, shipping, refunds, refund_transactions) VALUES ${rows}
+      ON CONFLICT (id, w) DO UPDATE SET updated_at = excluded.updated_at, total = excluded.total, tax = excluded.tax, discounts = excluded.discounts, refunded = excluded.refunded, charges = excluded.charges, edited = excluded.edited, ${sums}`);
+    this.#children = new Load(db, 6, (rows) => `INSERT INTO orders (w, id, lines, shipping, refunds, refund_transactions) VALUES ${rows} ON CONFLICT (id, w) DO UPDATE SET ${sums}`);
+  }
+
+  /** The order entry at `i` of `entries` (its id, then its figures), in window `w`. */
+  order(w: number, entries: Float64Array, i: number): void {
+    const row = this.#row(w, entries[i]!);
+    row.set(entries.subarray(i + 1, i + ID + 1));
+    row[ENTRY] = 1;
+  }
+
+  /** A child table's sum for order `id`, in window `w`. */
+  child(w: number, table: string, id: number, cents: number): void {
+    this.#row(w, id)[CHILD[table]!]! += cents;
+  }
+
+  /** Writes the orders gathered (window `w`'s). */
+  flush(w: number): void {
+    for (const row of this.#rows.values()) {
+      if (row[ENTRY] === 1) this.#entries.add(w, row, 0);
+      else this.#children.add(w, row, ID);
+    }
+    this.#rows.clear();
+    this.#entries.flush();
+    this.#children.flush();
+  }
+
+  #row(w: number, id: number): Float64Array {
+    let row = this.#rows.get(id);
+    if (row === undefined) {
+      if (this.#rows.size === GATHER) this.flush(w);
+      this.#rows.set(id, (row = new Float64Array(ENTRY + 1)));
+      row[ID] = id;
+    }
+    return row;
   }
 }
 
