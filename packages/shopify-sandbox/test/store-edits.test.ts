@@ -4,7 +4,8 @@
 // to the edit's time, so an incremental reader reads both again.
 import { expect } from 'chai';
 import { queryFile } from './support/queries.ts';
-import { makeStore, NOW, runBulk } from './support/store.ts';
+import { field, makeStore, NOW, runBulk, type Rec } from './support/store.ts';
+
 
 describe('sandbox store: order edits', () => {
   it('an edited order keeps its removed line item at currentQuantity 0, its total drops by it, and it and its customer are updated at the edit', async () => {
@@ -12,7 +13,9 @@ describe('sandbox store: order edits', () => {
     const before = (await runBulk(store, queryFile('orders'))).lines;
     const itemsOf = (lines: typeof before, order: string) => lines.filter((l) => l.__typename === 'LineItem' && l.__parentId === order);
     const shippedOf = async (order: string) => (await runBulk(store, queryFile('fulfillment_orders'))).lines.filter((l) => l.__typename === 'FulfillmentOrderLineItem' && itemsOf(before, order).some((i) => i.id === (l.lineItem as { id: string }).id)).map((l) => (l.lineItem as { id: string }).id);
-    const order = before.find((l) => l.__typename === 'Order' && l.customer !== null && l.cancelledAt === null && itemsOf(before, l.id as string).filter((i) => i.requiresShipping === true).length >= 2)!;
+    // An order whose last line is not fulfilled: an edit removes only unfulfilled units (the next test).
+    const editable = new Set(store.editableOrders());
+    const order = before.find((l) => l.__typename === 'Order' && editable.has(l.id as string) && l.customer !== null && l.cancelledAt === null && itemsOf(before, l.id as string).filter((i) => i.requiresShipping === true).length >= 2)!;
     const single = before.find((l) => l.__typename === 'Order' && itemsOf(before, l.id as string).length === 1)!;
     const truth = store.truth();
     const at = new Date(NOW.getTime() + 60_000);
@@ -40,5 +43,25 @@ describe('sandbox store: order edits', () => {
     const customer = (order.customer as { id: string }).id;
     expect(store.ids('customers', { since: at })).to.deep.equal([customer]);
     expect(() => store.editOrders([single.id as string], at)).to.throw(RangeError, 'one line item');
+  });
+
+  it('refuses to remove a line item with fulfilled units, as Shopify refuses an edit below its fulfilled quantity, or to edit an order with refunds, and leaves the order as it was; editableOrders lists exactly the orders it edits', async () => {
+    const store = makeStore({ products: 6, orders: 60, customers: 10 });
+    const orders = field<Rec[]>(store.rootValue(), 'orders', { first: 1_000 });
+    const lastLine = (o: Rec): Rec => field<Rec[]>(o, 'lineItems').at(-1)!;
+    const fulfilledUnits = (o: Rec): number => (o.fulfillments as Rec[]).flatMap((f) => field<Rec[]>(f, 'fulfillmentLineItems')).filter((fl) => (fl.lineItem as Rec).id === lastLine(o).id).reduce((n, fl) => n + (fl.quantity as number), 0);
+    const several = orders.filter((o) => field<Rec[]>(o, 'lineItems').length >= 2 && (o.refunds as Rec[]).length === 0);
+    const refunded = orders.filter((o) => field<Rec[]>(o, 'lineItems').length >= 2 && (o.refunds as Rec[]).length > 0);
+    expect(refunded.length, 'orders with refunds').to.be.greaterThan(0);
+    const fulfilled = several.filter((o) => fulfilledUnits(o) > 0);
+    const unfulfilled = several.filter((o) => fulfilledUnits(o) === 0);
+    expect(fulfilled.length, 'orders whose last line is fulfilled').to.be.greaterThan(0);
+    expect(unfulfilled.length, 'orders whose last line is not').to.be.greaterThan(0);
+    expect(store.editableOrders()).to.deep.equal(unfulfilled.map((o) => o.id));
+    const before = (await runBulk(store, queryFile('orders'))).lines;
+    for (const o of fulfilled) expect(() => store.editOrders([o.id as string], new Date(NOW.getTime() + 60_000)), String(o.id)).to.throw(RangeError, 'fulfilled');
+    // Its refunds are drawn from its total: an edit would rewrite those made before it.
+    for (const o of refunded) expect(() => store.editOrders([o.id as string], new Date(NOW.getTime() + 60_000)), String(o.id)).to.throw(RangeError, 'refunds');
+    expect((await runBulk(store, queryFile('orders'))).lines).to.deep.equal(before);
   });
 });

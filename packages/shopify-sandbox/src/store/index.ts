@@ -9,6 +9,7 @@ import { inWindow, rootIndexes } from './generator.ts';
 import { defaultSizes, MUTABLE_ROOTS, ordinalOf, refusesRoots, rootGid, rootIndexOf, rootResolver, rootValue, truthCounts, type OrderHistory } from './generators.ts';
 import { IdBase } from './ids.ts';
 import { allMetafields } from './metafields.ts';
+import { editRefusal } from './orders.ts';
 import { StoreGraph } from './graph.ts';
 import { writeLines } from './jsonl-writer.ts';
 import { orderLines, type Ordering } from './orderings.ts';
@@ -188,18 +189,26 @@ export class Store {
    * the admin does; so does its customer's, whose amountSpent follows the total. As in Shopify (an edit
    * sets the line's quantity to zero) the line stays on the order, its quantity and own totals as placed,
    * its currentQuantity 0; the order's totals, fulfillments and fulfillment orders leave it out, and its
-   * edit agreement's sales take it back. Orders with a single line item cannot be edited so.
+   * edit agreement's sales take it back. Orders with a single line item cannot be edited so, nor those
+   * whose last line has fulfilled units (Shopify edits only unfulfilled units), nor those with refunds:
+   * editableOrders lists the others.
    */
   editOrders(gids: readonly string[], at: Date = this.now()): void {
     const seconds = toSeconds(at);
     for (const gid of gids) {
       const index = rootIndexOf(this.graph, 'orders', gid);
-      if (this.graph.buildOrder(index).counts.lineItems < 2) throw new RangeError(`${gid} has one line item: an edit cannot remove it`);
+      const refusal = editRefusal(this.graph.buildOrder(index));
+      if (refusal !== null) throw new RangeError(`${gid} ${refusal}`);
       this.ctx.overlay.editedOrders.add(index);
       this.ctx.overlay.touch('orders', index, seconds);
       const customer = this.graph.orderCustomer(index);
       if (customer !== null) this.ctx.overlay.touch('customers', customer, seconds);
     }
+  }
+
+  /** The orders editOrders can edit: two line items or more, the last one with no unit fulfilled, no refunds. */
+  editableOrders(): string[] {
+    return this.ids('orders').filter((gid) => editRefusal(this.graph.buildOrder(rootIndexOf(this.graph, 'orders', gid))) === null);
   }
 
   /**

@@ -9,7 +9,7 @@ import { NOTES, TAGS, type Place } from './names.ts';
 import { afterSale, type AfterSale } from './order-after-sale.ts';
 import { orderRisk } from './order-risk.ts';
 import type { LedgerInput, SoldLine } from './order-ledger.ts';
-import { discountDrafts, fulfillmentRecords, payments, type FinancialStatus, type LineDraft } from './order-parts.ts';
+import { discountDrafts, fulfillmentLineItemsOf, fulfillmentRecords, payments, type FinancialStatus, type LineDraft } from './order-parts.ts';
 import { rngFor, Streams } from './prng.ts';
 import { mutableNodes, rootIndexes, inWindow, Tally, type EntityGenerator } from './generator.ts';
 import type { StoreGraph } from './graph.ts';
@@ -65,8 +65,10 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
   // The order as placed gives the removed line's record (its own figures are as placed: Shopify's
   // quantity, totals, discounts and taxes of a line include removed units) and what its own agreement sold.
   const placed = !asPlaced && ctx.overlay.editedOrders.has(i) ? buildOrder(g, i, true) : null;
-  if (placed !== null) lines.pop();
+  // As placed: an edit removing the only line to ship (a gift card order's, unfulfilled) leaves the
+  // order's shipping line and address as Shopify does, and the order's draws as they were.
   const needsShipping = lines.some((l) => !g.productCore(l.p).isGiftCard);
+  if (placed !== null) lines.pop();
   const billing = customer?.addresses[0] ?? addressCore(rng, rng.pick(['Alex', 'Sam', 'Noa']), rng.pick(['Guest', 'Lee']), null);
   const shippingTo = customer?.addresses[rng.int(customer.addresses.length)] ?? billing;
   const place: Place = shippingTo.place;
@@ -260,6 +262,21 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     ledger,
     removed: new Set(removedLine === null ? [] : [removedLine.id as string]),
   };
+}
+
+/**
+ * Why Store.editOrders cannot remove the order's last line item, or null when it can. It removes the
+ * line whole, and Shopify edits only a line's unfulfilled units (an edit cannot take a line below its
+ * fulfilled quantity), so a line any fulfillment of the order lists stays. Nor an order with refunds:
+ * their amounts are drawn from the order's total, so an edit would rewrite refunds made before it.
+ */
+export function editRefusal(order: BuiltOrder): string | null {
+  const items = [...(order.record.lineItems as () => Connection)().nodes];
+  if (items.length < 2) return 'has one line item: an edit cannot remove it';
+  if ((order.record.refunds as Rec[]).length > 0) return 'has refunds: an edit would change them';
+  const last = items.at(-1)!;
+  const fulfilled = (order.record.fulfillments as Rec[]).flatMap(fulfillmentLineItemsOf).filter((item) => (item.lineItem as Rec).id === last.id);
+  return fulfilled.length === 0 ? null : `has its last line item fulfilled (${String(fulfilled.reduce((n, item) => n + (item.quantity as number), 0))} units): Shopify edits only unfulfilled units`;
 }
 
 /** A tax rate (a fraction) as TaxLine.ratePercentage gives it: 0.0725 → 7.25. */

@@ -13,6 +13,14 @@ export function makeStore(size: Partial<StoreSize> = {}, seed = 7): Store {
 }
 
 
+export type Rec = Record<string, unknown>;
+
+/** A field of a record of the store's rootValue(): a function of its arguments is called, a connection read whole. */
+export function field<T = unknown>(rec: Rec, name: string, args: Rec = {}): T {
+  const value = typeof rec[name] === 'function' ? (rec[name] as (args: Rec) => unknown)(args) : rec[name];
+  return (value !== null && typeof value === 'object' && 'nodes' in value ? [...(value as { nodes: Iterable<Rec> }).nodes] : value) as T;
+}
+
 export interface BulkRun {
   result: BulkFileResult;
   text: string;
