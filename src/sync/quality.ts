@@ -236,7 +236,9 @@ class OrderRows {
 
   /** A child table's sum for order `id`, in window `w`. */
   child(w: number, table: string, id: number, cents: number): void {
-    this.#numbers[this.#row(w, id) + CHILD[table]!]! += cents;
+    const column = CHILD[table];
+    if (column === undefined) throw new Error(`the checks have no column for ${table}'s sums`);
+    this.#numbers[this.#row(w, id) + column]! += cents;
   }
 
   /** Writes the orders gathered (window `w`'s). */
