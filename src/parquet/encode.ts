@@ -635,6 +635,9 @@ export class TablePages implements RowOut {
     this.rows++;
   }
 
+  /** Parquet's columns are found by name (pageSums): no place to note. */
+  beginColumn(): void {}
+
   open(): void {
     if (this.#depth === 0) {
       this.#push(this.#root.nodes, null, 0, 0);

@@ -4,13 +4,13 @@
 import { EtlError, ErrorCodes, isEtlError, type ErrorCode } from '../errors/index.ts';
 import { isUtf8 } from 'node:buffer';
 import type { QueryPart as Entity } from '../entities/types.ts';
-import type { ByteRows, ByteSink, JsonObject, LineInfo, Row, RowOut } from '../rows/types.ts';
+import type { ByteRows, ByteSink, JsonObject, LineInfo, Row, RowOut, TableDef } from '../rows/types.ts';
 import type { Tape } from '../rows/tape.ts';
 import { COMMA, constant, putByte, putConst, putGidNumber, putRaw, putString, putText, type Constant } from '../rows/tape-values.ts';
 import type { TablePages } from '../parquet/encode.ts';
 import { keepPages, parquetSegment, takePages } from '../parquet/segment.ts';
 import { encodeSegment, type Segment } from './segment.ts';
-import { pageSums, tableSums } from './sums.ts';
+import { pageSums, rowSums, type RowSums } from './sums.ts';
 
 /** Stamped on every row: the shop's myshopify domain (`_shop`), the run, and when the window's data was read (`_extracted_at`); and the shop's currency where a table names it (TableDef.shopCurrencyColumns). */
 export interface RunStamp {
@@ -72,12 +72,17 @@ class TableOutput implements ByteRows, RowOut {
   view: DataView;
   readonly #close: Buffer;
   #rowStart = 0;
+  /** The quality checks' numbers of a table they read, taken as each row ends; and where the row's columns begin (beginColumn()). */
+  readonly sums: RowSums | undefined;
+  readonly #marks: Int32Array | null;
 
-  /** `close` ends a row whose entity columns are written (see TableRows). */
-  constructor(buf: Buffer, close: Buffer) {
+  /** `close` ends a row whose entity columns are written (see TableRows); `columns`, the table's. */
+  constructor(buf: Buffer, close: Buffer, sums: RowSums | undefined, columns: number) {
     this.buf = buf;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
     this.#close = close;
+    this.sums = sums;
+    this.#marks = sums === undefined ? null : new Int32Array(columns).fill(-1);
   }
 
   reserve(bytes: number): void {
@@ -105,17 +110,22 @@ class TableOutput implements ByteRows, RowOut {
   endRow(): void {
     this.reserve(this.#close.length);
     this.length += this.#close.copy(this.buf, this.length);
-    this.rowEnded();
+    this.rowEnded(this.#rowStart, this.#marks);
   }
 
-  /** Counts the row that ends at the buffer's length. */
-  rowEnded(): void {
+  beginColumn(index: number): void {
+    if (this.#marks !== null) this.#marks[index] = this.length;
+  }
+
+  /** Counts the row [start, the buffer's length), and takes its numbers for the checks; `marks`, where its columns begin, if noted. */
+  rowEnded(start: number, marks: Int32Array | null): void {
     if (this.rows === this.ends.length) {
       const grown = new Int32Array(this.ends.length * 2);
       grown.set(this.ends);
       this.ends = grown;
     }
     this.ends[this.rows++] = this.length;
+    this.sums?.row(this.buf, start, this.length - 1, marks);
   }
 
   open(): void {
@@ -181,6 +191,10 @@ class TableOutput implements ByteRows, RowOut {
   }
 }
 
+/** A table's column names, made once per table (TableRows is made per batch). */
+const names = new WeakMap<TableDef, readonly string[]>();
+const columnNames = (t: TableDef): readonly string[] => names.get(t) ?? names.set(t, t.columns.map((c) => c.name)).get(t)!;
+
 // Per thread, kept between batches: a table's buffer is free again once its segment is compressed (the
 // segment's bytes are deflate's own). Each grows to the largest text a batch gave its table.
 const scratch = new Map<string, Buffer>();
@@ -214,7 +228,7 @@ export class TableRows implements ByteSink {
       const close = `"_extra":null,${currency.map((c) => `${JSON.stringify(c)}:${JSON.stringify(stamp.currency)},`).join('')}${run}`;
       const buf = scratch.get(key);
       scratch.delete(key);
-      this.#tables.set(t.name, new TableOutput(buf ?? Buffer.allocUnsafeSlow(FIRST_SCRATCH_BYTES), Buffer.from(close)));
+      this.#tables.set(t.name, new TableOutput(buf ?? Buffer.allocUnsafeSlow(FIRST_SCRATCH_BYTES), Buffer.from(close), rowSums(t.name, columnNames(t)), t.columns.length));
     }
   }
 
@@ -225,8 +239,9 @@ export class TableRows implements ByteSink {
       row._shop = this.#stamp.shop;
       row._run_id = this.#stamp.runId;
       row._extracted_at = this.#stamp.extractedAt;
+      const start = t.length;
       t.write(`${JSON.stringify(row)}\n`);
-      t.rowEnded();
+      t.rowEnded(start, null);
       return;
     }
     // A Parquet part's path holds the shop and run (its hive columns), so its rows leave them out.
@@ -274,8 +289,7 @@ export class TableRows implements ByteSink {
         if (t.rows === 0) continue;
         const segment = encodeSegment(t.buf.subarray(0, t.length), t.rows, level);
         if (this.#idTables.has(table)) segment.ids = rowIds(t.buf, t.ends, t.rows);
-        const sums = tableSums(table, t.buf, t.ends, t.rows);
-        if (sums) segment.sums = sums;
+        if (t.sums) segment.sums = t.sums.values();
         out.push({ table, segment });
         continue;
       }

@@ -1,5 +1,5 @@
 // What the financial accuracy checks (src/sync/quality.ts) need from a batch's rows, read where the
-// rows are written: from each table's NDJSON text for the batch before it is deflated, or from its
+// rows are written: from each NDJSON row as soon as it is written (RowSums), or from a table's
 // Parquet column builders before their pages are made, so the checks never read the published files
 // again (that pass inflated every order part after the run: ~3.5 s of CPU and +30 MiB at 500 MB of
 // orders) and check both formats alike.
@@ -39,20 +39,41 @@ class RowReader implements Row {
   #start = 0;
   #end = 0;
   #from = 0;
+  /** Where the row's columns begin, by place in the table's columns (RowOut.beginColumn), or null; and per key (Key.id) its place there, or -1. */
+  #marks: Int32Array | null = null;
+  readonly #places: Int32Array;
 
-  /** The next row: bytes [start, end) of `line`. */
-  reset(line: Buffer, start: number, end: number): void {
+  constructor(places: Int32Array) {
+    this.#places = places;
+  }
+
+  /** The next row: bytes [start, end) of `line`, and where the writer noted its columns begin (null: nowhere). */
+  reset(line: Buffer, start: number, end: number, marks: Int32Array | null): void {
     this.line = line;
     this.#start = start;
     this.#end = end;
     this.#from = start;
+    this.#marks = marks;
   }
 
   #at(key: Key): number {
+    // Where the writer noted the column, once its key is seen there: no search.
+    const place = this.#marks === null ? -1 : this.#places[key.id]!;
+    if (place >= 0) {
+      const mark = this.#marks![place]!;
+      if (mark >= this.#start && this.#keyAt(key, mark)) return (this.#from = mark + key.bytes.length);
+    }
     let at = this.#search(key, this.#from);
     if (at < 0 && this.#from > this.#start) at = this.#search(key, this.#start);
     if (at >= 0) this.#from = at;
     return at;
+  }
+
+  #keyAt(key: Key, at: number): boolean {
+    const { bytes } = key;
+    if (at + bytes.length > this.#end) return false;
+    for (let i = 0; i < bytes.length; i++) if (this.line[at + i] !== bytes[i]) return false;
+    return true;
   }
 
   /**
@@ -210,6 +231,8 @@ class Numbers {
  * the sums' time).
  */
 interface Key {
+  /** Its number among the keys (RowReader's places). */
+  id: number;
   name: string;
   bytes: Buffer;
   skip: Int32Array;
@@ -222,7 +245,7 @@ function keyOf(name: string): Key {
     const bytes = Buffer.from(`"${name}":`);
     const skip = new Int32Array(256).fill(bytes.length);
     for (let i = 0; i < bytes.length - 1; i++) skip[bytes[i]!] = bytes.length - 1 - i;
-    keys.set(name, (key = { name, bytes, skip }));
+    keys.set(name, (key = { id: keys.size, name, bytes, skip }));
   }
   return key;
 }
@@ -280,26 +303,6 @@ export const SUMS: Readonly<Record<string, TableSums>> = {
   balance_transactions: child('payout_id', 'net'),
 };
 
-/**
- * A top-level value of one of our own rows (compact JSON, one line, as its bytes), as a string,
- * without parsing the row: at a few columns of rows with dozens, parsing whole rows would cost more
- * than writing them. Its key is found as `"key":`, which cannot occur inside a
- * JSON string (a quote there is escaped), and the columns read here are unique in their table: no
- * REPEATED RECORD has them. Their values are ids, timestamps, decimal strings and enum names (no
- * escapes), numbers or null; null for a key not there.
- */
-export function field(line: Buffer, key: string): string | null {
-  const at = valueAt(line, key, 0);
-  return at < 0 ? null : valueText(line, at);
-}
-
-/** Where the value of the row's `key` starts (field), looking from `from`; -1 when it is not there. */
-function valueAt(line: Buffer, key: string, from: number): number {
-  const needle = keyOf(key).bytes;
-  const at = line.indexOf(needle, from);
-  return at < 0 ? -1 : at + needle.length;
-}
-
 /** The value starting at `at` as a string, null for null. */
 function valueText(line: Buffer, at: number): string | null {
   if (line[at] === 0x22) return line.toString('utf8', at + 1, line.indexOf(0x22, at + 1));
@@ -309,17 +312,39 @@ function valueText(line: Buffer, at: number): string | null {
   return value === 'null' ? null : value;
 }
 
-/** The checks' numbers from a table's rows (NDJSON: row r is bytes [ends[r - 1], ends[r]) of `buf`, its newline last), or undefined for a table they do not read. */
-export function tableSums(table: string, buf: Buffer, ends: Int32Array, rows: number): Float64Array | undefined {
+/**
+ * The checks' numbers of one table's NDJSON rows, taken as each row is written (its text is then in
+ * the cache): a column is read where the writer noted it begins, once its `"name":` is seen there, and
+ * searched for otherwise (a row the general path wrote).
+ */
+export class RowSums {
+  readonly #spec: TableSums;
+  readonly #out = new Numbers();
+  readonly #row: RowReader;
+
+  constructor(spec: TableSums, places: Int32Array) {
+    this.#spec = spec;
+    this.#row = new RowReader(places);
+  }
+
+  /** Row bytes [start, end) of `line` (its newline excluded); `marks`: where its columns begin, by place in the table's columns (null: not noted). */
+  row(line: Buffer, start: number, end: number, marks: Int32Array | null): void {
+    this.#row.reset(line, start, end, marks);
+    take(this.#spec, this.#row, this.#out);
+  }
+
+  values(): Float64Array {
+    return this.#out.values.slice(0, this.#out.length);
+  }
+}
+
+/** A RowSums for a table with these columns (TableDef.columns' names, in order), or undefined for a table the checks do not read. */
+export function rowSums(table: string, columns: readonly string[]): RowSums | undefined {
   const spec = SUMS[table];
   if (spec === undefined) return undefined;
-  const out = new Numbers();
-  const row = new RowReader();
-  for (let r = 0, start = 0; r < rows; start = ends[r++]!) {
-    row.reset(buf, start, ends[r]! - 1);
-    take(spec, row, out);
-  }
-  return out.values.slice(0, out.length);
+  const places = new Int32Array(keys.size).fill(-1);
+  for (const key of keys.values()) places[key.id] = columns.indexOf(key.name);
+  return new RowSums(spec, places);
 }
 
 /** The same numbers from a Parquet table's column builders (their rows so far), or undefined for a table the checks do not read. */

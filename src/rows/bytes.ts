@@ -111,6 +111,8 @@ interface Writer {
   write: Kind<unknown>['write'];
   ref: Ref | null;
   column: WriteColumn<unknown>;
+  /** The index of its first column among the object's columns (TableDef.columns for a table's row). */
+  first: number;
 }
 
 /** An object's plan and its column writers, in schema order; `extra`: where each of the extra keys compile() was given is. */
@@ -120,12 +122,17 @@ interface CompiledObject {
   extra: Ref[];
 }
 
-/** Resolves object `node` against the plan, opens it and writes its columns; false on anything a column refuses. */
-function writeObject(compiled: CompiledObject, tape: Tape, node: number, owner: number, out: RowOut, position: number): boolean {
+/** Resolves object `node` against the plan, opens it and writes its columns; false on anything a column refuses. A row (not a record in it) says where each column begins (RowOut.beginColumn). */
+function writeObject(compiled: CompiledObject, tape: Tape, node: number, owner: number, out: RowOut, position: number, row = false): boolean {
   compiled.plan.clear();
   if (!compiled.plan.resolve(tape, node)) return false;
   out.open();
-  for (const c of compiled.columns) if (!c.write(c.column, tape, nodeAt(c.ref), out, owner, position)) return false;
+  const columns = compiled.columns;
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!;
+    if (row) out.beginColumn(c.first);
+    if (!c.write(c.column, tape, nodeAt(c.ref), out, owner, position)) return false;
+  }
   return true;
 }
 
@@ -156,6 +163,7 @@ function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): Co
     extra.push(ref);
   }
   const columns: Writer[] = [];
+  let first = 0;
   for (const spec of specs) {
     // A column without a path (a position) reads no member of the object.
     const ref = spec.path === '' ? null : refOf(spec.path);
@@ -167,7 +175,8 @@ function compile(specs: readonly ColumnSpec[], extraKeys: readonly string[]): Co
       element = (tape, node, out) => writeObject(compiled, tape, node, -1, out, -1);
     }
     const keys = spec.columns.map((c) => constant(`${JSON.stringify(c.name)}:`));
-    columns.push({ write: (KINDS[spec.kind] as Kind<unknown>).write, ref, column: { keys, options: spec.options, element } });
+    columns.push({ write: (KINDS[spec.kind] as Kind<unknown>).write, ref, column: { keys, options: spec.options, element }, first });
+    first += spec.columns.length;
   }
   return { plan, columns, extra };
 }
@@ -191,7 +200,7 @@ export function tableBytes(table: string, specs: readonly ColumnSpec[], inline: 
   return (tape, node, owner, out, position) => {
     const rows = out.bytes(table);
     rows.begin();
-    const written = writeObject(compiled, tape, node, owner, rows, position);
+    const written = writeObject(compiled, tape, node, owner, rows, position, true);
     const asElement = owner >= 0 && (plan.slots[typenameSlot] !== ABSENT || (parentSlot !== -1 && plan.slots[parentSlot] !== ABSENT));
     let accepted = written && !asElement;
     // The slots are this table's own: read what the lists need before an element reuses them.

@@ -103,6 +103,8 @@ export interface RowOut {
   endRow(): void;
   /** A row's or a records list element's columns begin, and (close) a records element's end. */
   open(): void;
+  /** The row's column `index` (its place in TableDef.columns) is written next: where the quality checks read it from (src/pipeline/sums.ts). */
+  beginColumn(index: number): void;
   close(): void;
   null(key: Constant): void;
   /** A node's JSON text as it is: a number, or a string its kind checked (an integer's digits, a decimal, a timestamp). */

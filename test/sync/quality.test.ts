@@ -1,7 +1,8 @@
-// The quality checks read a few columns of each row without parsing it (src/pipeline/sums.ts, field):
-// checked against JSON.parse on rows shaped as the writer writes them, with the traps a substring search
-// could fall into: a nested record with a key that ends the same way, a string value holding the key's
-// text, nulls, numbers, and the key as the row's last.
+// The quality checks read a few columns of each row as it is written, without parsing it
+// (src/pipeline/sums.ts, RowSums): at the place the writer noted each column begins, or by searching the
+// row when none was noted or the note is wrong. Checked against JSON.parse on rows shaped as the writer
+// writes them, each way, with the traps a substring search could fall into: a nested record with a key
+// that ends the same way, a string value holding the key's text, nulls, numbers, and the key last.
 import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,29 +10,13 @@ import { join } from 'node:path';
 import { entities } from '../../src/entities/index.ts';
 import { TablePages } from '../../src/parquet/encode.ts';
 import { parquetSchema } from '../../src/parquet/schema.ts';
-import { field, pageSums, SUMS, tableSums } from '../../src/pipeline/sums.ts';
+import { readFileSync } from 'node:fs';
+import { inflateRawSync, constants } from 'node:zlib';
+import { queryPartByName } from '../../src/entities/index.ts';
+import { processBatch } from '../../src/pipeline/batch.ts';
+import { pageSums, rowSums, SUMS } from '../../src/pipeline/sums.ts';
 import type { ManifestWindow } from '../../src/load/manifest.ts';
 import { checkQuality } from '../../src/sync/quality.ts';
-
-describe('quality: a column of a row without parsing it', () => {
-  const rows = [
-    { id: '1001', note: 'said "id":"999", then "original_price":"1.00"', tax_lines: [{ title: 'VAT', rate: 0.2, price: '3.00', price_currency: 'EUR' }], original_price: '15.00', order_id: '77', total_tax: null },
-    { order_id: '78', kind: 'REFUND', status: 'SUCCESS', amount: '12.34', test: false, rate: 0.075, id: '5' },
-    { payout_id: null, net: '-3.10', type: 'CHARGE' },
-    { vendor: 'Maison Élan, 東京', order_id: '5612000000007', original_total: '149.5' },
-  ];
-  for (const row of rows) {
-    const line = Buffer.from(JSON.stringify(row));
-    it(`reads ${Object.keys(row).join(', ')} as JSON.parse does`, () => {
-      for (const [key, value] of Object.entries(row)) {
-        // Records, and a string with escapes (the trap for the other keys), are not what field reads.
-        if ((typeof value === 'object' && value !== null) || key === 'note' || key === 'vendor') continue;
-        expect(field(line, key), key).to.equal(value === null ? null : String(value));
-      }
-      expect(field(line, 'absent')).to.equal(null);
-    });
-  }
-});
 
 // What the checks read from a batch's rows (src/pipeline/sums.ts, tableSums), against the same rows
 // through JSON.parse: an order's figures, a parent's adjacent children summed (one entry per run of
@@ -39,16 +24,31 @@ describe('quality: a column of a row without parsing it', () => {
 // a row without its parent's id left out.
 describe('quality: the sums a batch\'s rows give the checks', () => {
   const text = (rows: object[]): Buffer => Buffer.from(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
-  /** Where each of the first `length` bytes' rows ends, as the batch's table output records them. */
-  const ends = (buf: Buffer, length: number): [Int32Array, number] => {
-    const at: number[] = [];
-    for (let nl = buf.indexOf(0x0a); nl !== -1 && nl < length; nl = buf.indexOf(0x0a, nl + 1)) at.push(nl + 1);
-    return [Int32Array.from(at), at.length];
-  };
-  const sums = (table: string, rows: object[]): number[] => {
+  type Marks = 'none' | 'noted' | 'wrong';
+  /** The rows' sums as RowSums takes them row by row, with where each column begins noted as the writer notes it, not at all, or one byte off. */
+  const taken = (table: string, rows: object[], marks: Marks): number[] => {
+    const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const sums = rowSums(table, columns)!;
     const buf = text(rows);
-    // The table's buffer is reused from batch to batch: only its first rows are this batch's.
-    return [...tableSums(table, Buffer.concat([buf, Buffer.from('{"id":"9","order_id":"9","original_total":"1.00"}\n')]), ...ends(buf, buf.length))!];
+    for (let start = 0, end = buf.indexOf(0x0a); end !== -1; start = end + 1, end = buf.indexOf(0x0a, start)) {
+      let noted: Int32Array | null = null;
+      if (marks !== 'none') {
+        noted = new Int32Array(columns.length).fill(-1);
+        for (const [i, c] of columns.entries()) {
+          const at = buf.indexOf(`"${c}":`, start);
+          if (at !== -1 && at < end) noted[i] = at + (marks === 'wrong' ? 1 : 0);
+        }
+      }
+      sums.row(buf, start, end, noted);
+    }
+    return [...sums.values()];
+  };
+  /** The sums, the same whether the columns' places were noted, not, or wrongly. */
+  const sums = (table: string, rows: object[]): number[] => {
+    const searched = taken(table, rows, 'none');
+    expect(taken(table, rows, 'noted'), 'read where noted').to.deep.equal(searched);
+    expect(taken(table, rows, 'wrong'), 'noted one byte off').to.deep.equal(searched);
+    return searched;
   };
   it('an order: id, updated_at, total, tax, discounts, refunded, its tip, duties and additional fees summed, in cents (duties not when its prices include them), and whether it was edited', () => {
     const order = { id: '5612000000007', name: '#1001', updated_at: '2026-12-01T10:00:00Z', total_price: '107.5', total_tax: '8.88', total_discounts: '0.0', total_refunded: null, total_tip_received: '5.0', original_total_duties: '6.99', original_total_additional_fees: null, duties_included: false, edited: false, line_items_count: 2 };
@@ -104,7 +104,7 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
         pages.add(buf, start, end);
         start = end + 1;
       }
-      const fromText = [...tableSums(table, buf, ...ends(buf, buf.length))!];
+      const fromText = sums(table, list.map((r) => ({ admin_graphql_api_id: 'gid://shopify/Node/1', ...r, _extracted_at: '2026-12-03T00:00:00Z' })));
       expect(fromText, table).to.not.be.empty;
       expect([...pageSums(table, pages)!], table).to.deep.equal(fromText);
     }
@@ -115,8 +115,29 @@ describe('quality: the sums a batch\'s rows give the checks', () => {
       '2026-12-01 10:00:00Z', 'garbage', '2026-12-31T23:59:59.999Z', '1970-01-01T00:00:00Z', '1969-12-31T23:59:59.1Z'];
     for (const updated_at of forms) expect(sums('orders', [{ id: '1', updated_at }])[1], updated_at).to.deep.equal(Date.parse(updated_at));
   });
+  it('a key\'s text inside a string value is not the column', () => {
+    const refund = { id: '1', order_id: '77', note: '"kind":"REFUND","status":"SUCCESS","amount":"9.99"', kind: 'SALE', status: 'SUCCESS', amount: '1.00' };
+    expect(sums('order_transactions', [refund])).to.deep.equal([]);
+    expect(sums('order_transactions', [{ ...refund, kind: 'REFUND' }])).to.deep.equal([77, 100]);
+    const line = { id: '2', order_id: '78', tax_lines: [{ title: 'VAT', total: '5.00' }], note: 'had "original_total":"7.00"', original_total: '15.00' };
+    expect(sums('order_line_items', [line])).to.deep.equal([78, 1500]);
+    expect(sums('order_line_items', [{ ...line, original_total: null }])).to.deep.equal([78, 0]);
+  });
+  it('a batch\'s rows give the same sums read where the writer noted their columns as searched for (the orders fixture)', () => {
+    for (const query of ['orders']) {
+      const part = queryPartByName(query);
+      const result = processBatch(part, { shop: 'shop.myshopify.com', runId: 'r', extractedAt: '2026-12-03T00:00:00.000Z', currency: 'USD' }, readFileSync(new URL(`../fixtures/${query}.jsonl`, import.meta.url)), 1);
+      if (!result.ok) throw new Error(result.message);
+      const checked = result.segments.filter((s) => SUMS[s.table] !== undefined);
+      expect(checked.length, query).to.be.greaterThan(0);
+      for (const { table, segment } of checked) {
+        const rows = inflateRawSync(segment.bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as object);
+        expect([...segment.sums!], table).to.deep.equal(taken(table, rows, 'none')).and.not.be.empty;
+      }
+    }
+  });
   it('a table the checks do not read gives none', () => {
-    expect(tableSums('customers', text([{ id: '1' }]), new Int32Array(0), 0)).to.equal(undefined);
+    expect(rowSums('customers', ['id'])).to.equal(undefined);
   });
 });
 
