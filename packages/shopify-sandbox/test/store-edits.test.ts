@@ -64,4 +64,20 @@ describe('sandbox store: order edits', () => {
     for (const o of refunded) expect(() => store.editOrders([o.id as string], new Date(NOW.getTime() + 60_000)), String(o.id)).to.throw(RangeError, 'refunds');
     expect((await runBulk(store, queryFile('orders'))).lines).to.deep.equal(before);
   });
+
+  it('dates the edit agreement at the edit, when the order is updated: happenedAt equals the order\'s updatedAt; an edit before the order\'s last update or a second edit is refused', () => {
+    const store = makeStore({ products: 6, orders: 60, customers: 10 });
+    const [first, second] = store.editableOrders();
+    const orderOf = (id: string): Rec => field<Rec[]>(store.rootValue(), 'orders', { first: 1_000 }).find((o) => o.id === id)!;
+    const updatedBefore = Date.parse(orderOf(second!).updatedAt as string);
+    const at = new Date(NOW.getTime() + 60_000);
+    store.editOrders([first!], at);
+    const order = orderOf(first!);
+    const edits = field<Rec[]>(order, 'agreements').filter((a) => a.reason === 'ORDER_EDIT');
+    expect(edits.map((a) => a.happenedAt), 'the edit agreement').to.deep.equal([at.toISOString().replace('.000Z', 'Z')]);
+    expect(order.updatedAt).to.equal(edits[0]!.happenedAt);
+    expect(() => store.editOrders([first!], new Date(at.getTime() + 60_000)), 'a second edit').to.throw(RangeError, 'edited');
+    expect(() => store.editOrders([second!], new Date(updatedBefore - 1000)), 'an edit before the order\'s last update').to.throw(RangeError, 'before');
+    expect(orderOf(second!).edited).to.equal(false);
+  });
 });

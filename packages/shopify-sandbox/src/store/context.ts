@@ -75,8 +75,8 @@ export class Overlay {
   /** Metafields deleted (Store.removeMetafields), by GID; their owner is not touched. */
   readonly deletedMetafields = new Set<string>();
 
-  /** Orders edited to drop their last line item (editOrders). */
-  readonly editedOrders = new Set<number>();
+  /** Orders edited to drop their last line item (editOrders), by index: when (epoch seconds). */
+  readonly editedOrders = new Map<number, number>();
   /** Orders whose total is reported off by some cents (skewOrderTotals), by index. */
   readonly skewedTotals = new Map<number, number>();
   /** Orders with a tip, duties and an additional fee (chargeOrders), by index: whether their prices include the duties. */

@@ -72,8 +72,8 @@ export function fulfillmentOrdersOf(g: StoreGraph, i: number): BuiltFulfillmentO
   }
   // An order edit (store.editOrders) takes a line out of its fulfillment orders too: they are updated
   // with it. A plain touch of the order (mutate) leaves them as they were.
-  const edited = ctx.overlay.editedOrders.has(i);
-  return groups.map((group, f) => build(g, i, f, rng, order, edited ? { ...group, updated: Math.max(group.updated, times.updated) } : group));
+  const editedAt = ctx.overlay.editedOrders.get(i);
+  return groups.map((group, f) => build(g, i, f, rng, order, editedAt !== undefined ? { ...group, updated: Math.max(group.updated, editedAt) } : group));
 }
 
 function build(g: StoreGraph, i: number, f: number, rng: Rng, order: Rec, group: { lines: Rec[]; status: string; remaining: (line: Rec, k: number) => number; updated: number; location: Thunk | null; hold: boolean }): BuiltFulfillmentOrder {

@@ -186,7 +186,7 @@ export class Store {
 
   /**
    * Order edits: each order removes its last line item and its updatedAt moves to `at`, as an edit in
-   * the admin does; so does its customer's, whose amountSpent follows the total. As in Shopify (an edit
+   * the admin does (its edit agreement happened at `at`, which cannot be before the order's updatedAt); so does its customer's, whose amountSpent follows the total. As in Shopify (an edit
    * sets the line's quantity to zero) the line stays on the order, its quantity and own totals as placed,
    * its currentQuantity 0; the order's totals, fulfillments and fulfillment orders leave it out, and its
    * edit agreement's sales take it back. Orders with a single line item cannot be edited so, nor those
@@ -199,7 +199,9 @@ export class Store {
       const index = rootIndexOf(this.graph, 'orders', gid);
       const refusal = editRefusal(this.graph.buildOrder(index));
       if (refusal !== null) throw new RangeError(`${gid} ${refusal}`);
-      this.ctx.overlay.editedOrders.add(index);
+      // The edit updates the order: its agreement's happenedAt is the order's updatedAt, never before it.
+      if (seconds < this.ctx.rootTimes('orders', index).updated) throw new RangeError(`${gid}: an edit at ${at.toISOString()} is before the order's last update`);
+      this.ctx.overlay.editedOrders.set(index, seconds);
       this.ctx.overlay.touch('orders', index, seconds);
       const customer = this.graph.orderCustomer(index);
       if (customer !== null) this.ctx.overlay.touch('customers', customer, seconds);

@@ -23,8 +23,8 @@ export interface AfterSaleInput {
   /** The order's fulfillments (order-parts.ts, fulfillmentRecords): what a return takes back was shipped by one. */
   fulfillments: readonly Rec[];
   ledger: LedgerInput;
-  /** The lines as placed, when an edit (store.editOrders) changed them since: its own agreement sold those. */
-  placed: LedgerInput | null;
+  /** The lines as placed, when an edit (store.editOrders) changed them since (its own agreement sold those), and when the edit happened. */
+  placed: { ledger: LedgerInput; at: number } | null;
   quantity: number;
 }
 
@@ -47,10 +47,11 @@ export function afterSale(g: StoreGraph, input: AfterSaleInput): AfterSale {
   const agreementId = (k: number): string => gid(`SalesAgreement`, numericId(g.ctx.seed, IdBase.SalesAgreement, i * 8 + k));
   const none = (): Connection => new Connection([]);
   // As in Shopify, an edit leaves what the order sold as it was and adds the difference as an edit agreement's sales.
-  const sold = input.placed ?? input.ledger;
+  const sold = input.placed?.ledger ?? input.ledger;
   const agreements: Rec[] = [{ __typename: 'OrderAgreement', id: agreementId(0), happenedAt: iso(input.createdAt), reason: 'ORDER', app: null, user: null, sales: () => new Connection(lineSales(sold, i * 8, 1)) }];
-  const edits = input.placed ? editSales(input.placed, input.ledger, i * 8 + 1) : [];
-  if (rng.chance(0.05) || input.placed) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(at(0.2)), reason: 'ORDER_EDIT', app: null, user: null, sales: () => new Connection(edits) });
+  const edits = input.placed ? editSales(input.placed.ledger, input.ledger, i * 8 + 1) : [];
+  // An edit (store.editOrders) happened when it updated the order; one that changed no money, before the order's last update.
+  if (rng.chance(0.05) || input.placed) agreements.push({ __typename: 'OrderEditAgreement', id: agreementId(1), happenedAt: iso(input.placed?.at ?? at(0.2)), reason: 'ORDER_EDIT', app: null, user: null, sales: () => new Connection(edits) });
 
   const { refunds, taken, counts: refunded } = refundsInDetail(g, i, input.refunds, input.refundCents, input.ledger, input.fulfillments);
   // A refunded, fulfilled order was often returned first; its return closes when the refund is made.

@@ -243,7 +243,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
     i, createdAt: times.created, at, sourceName: record.sourceName as string, refunds, refundCents, fulfillments,
     quantity: lines.reduce((q, l) => q + l.quantity, 0), ledger,
     // An edited order's own agreement still sells what was placed; its edit agreement sells the difference.
-    placed: placed?.ledger ?? null,
+    placed: placed === null ? null : { ledger: placed.ledger, at: ctx.overlay.editedOrders.get(i)! },
   });
   const risk = orderRisk(ctx.seed, { i, sourceName: record.sourceName as string, cancelReason: record.cancelReason as string | null });
   return {
@@ -273,6 +273,7 @@ export function buildOrder(g: StoreGraph, i: number, asPlaced = false): BuiltOrd
 export function editRefusal(order: BuiltOrder): string | null {
   const items = [...(order.record.lineItems as () => Connection)().nodes];
   if (items.length < 2) return 'has one line item: an edit cannot remove it';
+  if (order.record.edited === true) return 'is edited already: the sandbox edits an order once';
   if ((order.record.refunds as Rec[]).length > 0) return 'has refunds: an edit would change them';
   const last = items.at(-1)!;
   const fulfilled = (order.record.fulfillments as Rec[]).flatMap(fulfillmentLineItemsOf).filter((item) => (item.lineItem as Rec).id === last.id);

@@ -38,7 +38,8 @@ function moved(order: Rec): number {
  * the difference at the edit, one more (negative) tender transaction.
  */
 export function tenderTransactionsOf(g: StoreGraph, i: number): BuiltTender[] {
-  const edited = g.ctx.overlay.editedOrders.has(i);
+  const editedAt = g.ctx.overlay.editedOrders.get(i);
+  const edited = editedAt !== undefined;
   // Shopify keeps a deleted order's tender transactions and answers their order as null.
   const gone = g.ctx.overlay.isDeleted('orders', i);
   const placed = edited ? buildOrder(g, i, true).record : g.order(i);
@@ -70,7 +71,7 @@ export function tenderTransactionsOf(g: StoreGraph, i: number): BuiltTender[] {
   });
   const refund = edited ? moved(placed) - moved(current) : 0;
   const first = transactions[0];
-  if (refund !== 0 && first) add(i * PER_ORDER + PER_ORDER - 1, -refund, g.ctx.shopCurrency, iso(g.ctx.rootTimes('orders', i).updated), first['gateway'] as string, first['test'] as boolean);
+  if (refund !== 0 && first && editedAt !== undefined) add(i * PER_ORDER + PER_ORDER - 1, -refund, g.ctx.shopCurrency, iso(editedAt), first['gateway'] as string, first['test'] as boolean);
   return tenders;
 }
 
