@@ -125,7 +125,8 @@ class RowReader implements Row {
    */
   cents(key: Key): number {
     const at = this.#at(key);
-    if (at < 0) return 0;
+    // Absent or null (`n` starts no other value): 0, without making a string of it.
+    if (at < 0 || this.line[at] === 0x6e) return 0;
     const { line } = this;
     const quoted = line[at] === 0x22;
     let i = quoted ? at + 1 : at;
