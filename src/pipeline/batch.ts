@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer';
 import type { QueryPart as Entity } from '../entities/types.ts';
 import type { ByteRows, ByteSink, JsonObject, LineInfo, Row, RowOut, TableDef } from '../rows/types.ts';
 import type { Tape } from '../rows/tape.ts';
-import { COMMA, constant, putByte, putConst, putGidNumber, putRaw, putString, putText, type Constant } from '../rows/tape-values.ts';
+import { COMMA, constant, putByte, putConst, putGidNumber, putRaw, putString, putText, timestampMs, type Constant } from '../rows/tape-values.ts';
 import type { TablePages } from '../parquet/encode.ts';
 import { keepPages, parquetSegment, takePages } from '../parquet/segment.ts';
 import { encodeSegment, type Segment } from './segment.ts';
@@ -344,7 +344,7 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
   const cursorField = entity.incremental?.cursorField;
   // The byte path takes a line only if its bytes are valid UTF-8; checked once for the batch.
   const transcode = entity.transcode !== undefined && isUtf8(buf) ? entity.transcode : undefined;
-  const line: LineInfo = { root: false, cursor: null };
+  const line: LineInfo = { root: false, cursor: null, cursorAt: -1 };
   let physical = 0;
   let lines = 0;
   let rootLines = 0;
@@ -368,10 +368,14 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
       if (failure) return failure;
       if (line.root) {
         rootLines++;
-        const ms = line.cursor === null ? NaN : Date.parse(line.cursor);
+        // A cursor in the line's bytes is read there, and made a string only when it is the latest so far.
+        let cursor = line.cursor;
+        let ms = line.cursorAt === -1 ? NaN : timestampMs(buf, line.cursorAt);
+        if (line.cursorAt !== -1 && Number.isNaN(ms)) cursor = stringAt(buf, line.cursorAt);
+        if (cursor !== null) ms = Date.parse(cursor);
         if (ms > maxCursorMs) {
           maxCursorMs = ms;
-          maxCursor = line.cursor;
+          maxCursor = cursor ?? stringAt(buf, line.cursorAt);
         }
       }
     }
@@ -379,6 +383,11 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
   }
   const segments = out.encode(gzipLevel);
   return { ok: true, physicalLines: physical, lines, rootLines, maxCursor, maxCursorMs, segments, children: out.children() };
+}
+
+/** The JSON string without escapes whose opening quote is at `at`. */
+function stringAt(buf: Buffer, at: number): string {
+  return buf.toString('utf8', at + 1, buf.indexOf(0x22, at + 1));
 }
 
 /** A line the byte path did not take: JSON.parse and the entity's processor. Fills `line` as the byte path does. */
@@ -397,6 +406,7 @@ function parseAndProcess(entity: Entity, buf: Buffer, start: number, end: number
   line.root = obj.__parentId === undefined;
   const cursor = cursorField === undefined ? undefined : obj[cursorField];
   line.cursor = line.root && typeof cursor === 'string' ? cursor : null;
+  line.cursorAt = -1;
   try {
     entity.process(obj, out);
   } catch (err) {

@@ -12,6 +12,7 @@
 
 import type { TablePages } from '../parquet/encode.ts';
 import { DECIMAL_SCALE } from '../parquet/schema.ts';
+import { timestampMs } from '../rows/tape-values.ts';
 
 /** A row's columns as the checks read them. */
 interface Row {
@@ -150,7 +151,7 @@ class RowReader implements Row {
   time(key: Key): number {
     const at = this.#at(key);
     if (at < 0) return NaN;
-    const ms = plainTimestamp(this.line, at);
+    const ms = timestampMs(this.line, at);
     return Number.isNaN(ms) ? Date.parse(valueText(this.line, at) ?? '') : ms;
   }
 
@@ -158,38 +159,6 @@ class RowReader implements Row {
     const at = this.#at(key);
     return at >= 0 && this.line[at] === 0x74;
   }
-}
-
-const digit = (line: Buffer, at: number): number => {
-  const d = line[at]! - 0x30;
-  return d >= 0 && d <= 9 ? d : NaN;
-};
-const twoDigits = (line: Buffer, at: number): number => digit(line, at) * 10 + digit(line, at + 1);
-
-/**
- * The quoted timestamp at `at` in epoch milliseconds when it is `"YYYY-MM-DDTHH:MM:SS[.f…]Z"` with a
- * year from 100 (as the rows write Shopify's), as Date.parse reads it (digits past the milliseconds
- * dropped), without making a string of it; NaN for any other text, which Date.parse then reads.
- */
-function plainTimestamp(line: Buffer, at: number): number {
-  if (line[at] !== 0x22 || line[at + 5] !== 0x2d || line[at + 8] !== 0x2d || line[at + 11] !== 0x54 || line[at + 14] !== 0x3a || line[at + 17] !== 0x3a) return NaN;
-  const year = twoDigits(line, at + 1) * 100 + twoDigits(line, at + 3);
-  const month = twoDigits(line, at + 6);
-  const day = twoDigits(line, at + 9);
-  const hour = twoDigits(line, at + 12);
-  const minute = twoDigits(line, at + 15);
-  const second = twoDigits(line, at + 18);
-  let i = at + 20;
-  let ms = 0;
-  if (line[i] === 0x2e) {
-    let places = 0;
-    for (i++; line[i]! >= 0x30 && line[i]! <= 0x39; i++) if (++places <= 3) ms = ms * 10 + line[i]! - 0x30;
-    if (places === 0) return NaN;
-    for (; places < 3; places++) ms *= 10;
-  }
-  if (line[i] !== 0x5a || line[i + 1] !== 0x22 || !(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59)) return NaN;
-  // Date.UTC, like Date.parse, counts a day past the month's end into the next month.
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 /** What one table's row gives the checks: it appends its entry's numbers to `out` (nothing for a row without one). */

@@ -11,7 +11,7 @@
 import { KINDS } from './kinds/index.ts';
 import type { Kind, WriteColumn } from './kinds/kind.ts';
 import type { ColumnSpec } from './spec.ts';
-import { ARRAY, NULL, OBJECT, STRING, Tape } from './tape.ts';
+import { ARRAY, ESCAPED_STRING, NULL, OBJECT, STRING, Tape } from './tape.ts';
 import { ascii, constant, isStringNode, parsedValue, stringValue, type Constant } from './tape-values.ts';
 import type { ByteSink, JsonObject, LineInfo, RowOut } from './types.ts';
 
@@ -258,7 +258,9 @@ export function entityBytes(routes: ReadonlyArray<readonly [string, TableBytes |
     if (table !== null && !table(tape, 0, -1, out, -1)) return false;
     line.root = tape.member(0, PARENT_ID) === -1;
     const cursor = line.root && cursorField !== undefined ? tape.member(0, keyBytes(cursorField)) : -1;
-    line.cursor = cursor !== -1 && isStringNode(tape.type(cursor)) ? stringValue(tape, cursor) : null;
+    const type = cursor === -1 ? NULL : tape.type(cursor);
+    line.cursorAt = type === STRING ? tape.start(cursor) : -1;
+    line.cursor = type === ESCAPED_STRING ? stringValue(tape, cursor) : null;
     return true;
   };
 }

@@ -209,13 +209,13 @@ export function isDecimalNode(tape: Tape, n: number): boolean {
 }
 
 /** The digit at bytes[at] as a number, or -1. */
-function digit(b: Buffer, at: number): number {
+function digit(b: Uint8Array, at: number): number {
   const d = b[at]! - 0x30;
   return d >= 0 && d <= 9 ? d : -1;
 }
 
 /** Two digits at bytes[at] as a number from 0 to 99, or -1. */
-function twoDigits(b: Buffer, at: number): number {
+function twoDigits(b: Uint8Array, at: number): number {
   const high = digit(b, at);
   const low = digit(b, at + 1);
   return high === -1 || low === -1 ? -1 : high * 10 + low;
@@ -285,4 +285,34 @@ export function moneyAmount(tape: Tape, n: number): number {
 export function moneyCurrency(tape: Tape, n: number, amount: number): number {
   const a = tape.first(n);
   return amount === a ? tape.next(a) : a;
+}
+
+/**
+ * The JSON string at `at` (its opening quote) as a timestamp in epoch milliseconds when it is
+ * `"YYYY-MM-DDTHH:MM:SS[.f…]Z"` with a year from 100 (as Shopify writes them, and the rows), as
+ * Date.parse reads it (digits past the milliseconds dropped), without making a string of it; NaN for
+ * any other text, which the caller gives Date.parse.
+ */
+export function timestampMs(line: Uint8Array, at: number): number {
+  if (line[at] !== 0x22 || line[at + 5] !== 0x2d || line[at + 8] !== 0x2d || line[at + 11] !== 0x54 || line[at + 14] !== 0x3a || line[at + 17] !== 0x3a) return NaN;
+  const century = twoDigits(line, at + 1);
+  const yy = twoDigits(line, at + 3);
+  const year = century * 100 + yy;
+  const month = twoDigits(line, at + 6);
+  const day = twoDigits(line, at + 9);
+  const hour = twoDigits(line, at + 12);
+  const minute = twoDigits(line, at + 15);
+  const second = twoDigits(line, at + 18);
+  let i = at + 20;
+  let ms = 0;
+  if (line[i] === 0x2e) {
+    let places = 0;
+    for (i++; line[i]! >= 0x30 && line[i]! <= 0x39; i++) if (++places <= 3) ms = ms * 10 + line[i]! - 0x30;
+    if (places === 0) return NaN;
+    for (; places < 3; places++) ms *= 10;
+  }
+  // twoDigits gives -1 for anything but two digits: each field's lower bound refuses it.
+  if (line[i] !== 0x5a || line[i + 1] !== 0x22 || !(century >= 1 && yy >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23 && minute >= 0 && minute <= 59 && second >= 0 && second <= 59)) return NaN;
+  // Date.UTC, like Date.parse, counts a day past the month's end into the next month.
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }

@@ -129,5 +129,8 @@ export interface ByteSink extends RowSink {
 /** What the byte path tells about a line it wrote: whether it is a root record (no __parentId), and its cursor field's value if a string. */
 export interface LineInfo {
   root: boolean;
+  /** A root line's cursor field as a string; null when it has none, or when the byte path gives `cursorAt` instead. */
   cursor: string | null;
+  /** Where the cursor's JSON string (without escapes) begins in the batch's bytes, its opening quote; -1 when `cursor` holds it. The batch makes a string of it only for its latest cursor so far. */
+  cursorAt: number;
 }

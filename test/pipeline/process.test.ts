@@ -71,6 +71,14 @@ describe('processJsonl (worker threads)', () => {
     expect(result.rootLines).to.equal(3);
   });
 
+  it('reads a root line\'s cursor as Date.parse does whatever its form, within one batch: plain ones from the line\'s bytes, others (an offset) through Date.parse', async () => {
+    const order = (n: number, updatedAt: string): string => JSON.stringify({ __typename: 'Order', id: `gid://shopify/Order/${n}`, updatedAt });
+    const run = async (stamps: string[]): Promise<string | null> => (await processJsonl(orders, bytes(stamps.map((t, i) => order(i + 1, t)).join('\n')), memorySegments(), META, opts)).maxCursor;
+    expect(await run(['2026-02-01T10:00:00+01:00', '2026-02-01T09:30:00Z', '2026-02-01T09:59:59.999+01:00'])).to.equal('2026-02-01T09:30:00Z');
+    expect(await run(['2026-02-01T09:30:00Z', '2026-02-01T12:00:00+01:00', '2026-02-01T10:59:59.999999Z'])).to.equal('2026-02-01T12:00:00+01:00');
+    expect(await run(['2026-02-01T10:00:00.1239Z', '2026-02-01T10:00:00.123Z', 'not a time'])).to.equal('2026-02-01T10:00:00.1239Z');
+  });
+
   it('adds up a counted parent\'s child lines across batches and reports the parents short of their count (discount codes)', async () => {
     const codes = entityByName('discount_codes');
     const node = (n: number, count: number | null): string => JSON.stringify({ __typename: 'DiscountCodeNode', id: `gid://shopify/DiscountCodeNode/${n}`, codeDiscount: { __typename: 'DiscountCodeBasic', codesCount: count === null ? null : { count, precision: 'EXACT' } } });
