@@ -79,12 +79,13 @@ export interface QueryPart {
    */
   process(record: JsonObject, out: RowSink): void;
   /**
-   * The byte path (src/rows/bytes.ts): writes the rows of the JSONL line bytes[start, end), which must
-   * be valid UTF-8, and fills `line`; or returns false having written nothing, and the line goes to
-   * JSON.parse and process(). Gives the same bytes as process() for every line it writes. A plain
-   * entity has none.
+   * The byte path (src/rows/bytes.ts): writes the rows of the JSONL line at bytes[start] (bytes[start,
+   * limit) are whole lines, valid UTF-8), fills `line` and returns where the line's text ends (its
+   * newline, a CR before one, or `limit`): it finds the line's end as it scans it. Or returns -1 having
+   * written nothing, and the line goes to JSON.parse and process(). Gives the same bytes as process()
+   * for every line it writes. A plain entity has none.
    */
-  transcode?(bytes: Buffer, start: number, end: number, out: ByteSink, cursorField: string | undefined, line: LineInfo): boolean;
+  transcode?(bytes: Buffer, start: number, limit: number, out: ByteSink, cursorField: string | undefined, line: LineInfo): number;
   /**
    * Made-up JSONL lines in the shape this query's result holds, one per table its lines go to (with
    * their __typename, slashes escaped as Shopify escapes them), every one taken by the byte path:

@@ -351,21 +351,26 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
   let maxCursor: string | null = null;
   let maxCursorMs = -Infinity;
   for (let start = 0; start < buf.length; ) {
-    let end = buf.indexOf(NL, start);
-    if (end === -1) end = buf.length;
-    const next = end + 1;
-    if (end > start && buf[end - 1] === CR) end--;
     physical++;
+    // The byte path finds the end of a line it takes as it scans it; any other line is found and parsed.
+    let end = -1;
+    try {
+      if (transcode !== undefined) end = transcode(buf, start, buf.length, out, cursorField, line);
+    } catch (err) {
+      return processorFailure(physical, err, buf.toString('utf8', start, lineEnd(buf, start)));
+    }
+    let next: number;
+    if (end !== -1) {
+      next = buf[end] === CR ? end + 2 : end + 1;
+    } else {
+      end = lineEnd(buf, start);
+      next = end + 1;
+      if (end > start && buf[end - 1] === CR) end--;
+      const failure = end > start ? parseAndProcess(entity, buf, start, end, out, cursorField, line, physical) : undefined;
+      if (failure) return failure;
+    }
     if (end > start) {
       lines++;
-      let transcoded = false;
-      try {
-        transcoded = transcode?.(buf, start, end, out, cursorField, line) ?? false;
-      } catch (err) {
-        return processorFailure(physical, err, buf.toString('utf8', start, end));
-      }
-      const failure = transcoded ? undefined : parseAndProcess(entity, buf, start, end, out, cursorField, line, physical);
-      if (failure) return failure;
       if (line.root) {
         rootLines++;
         // A cursor in the line's bytes is read there, and made a string only when it is the latest so far.
@@ -383,6 +388,12 @@ export function processBatch(entity: Entity, stamp: RunStamp, bytes: Uint8Array,
   }
   const segments = out.encode(gzipLevel);
   return { ok: true, physicalLines: physical, lines, rootLines, maxCursor, maxCursorMs, segments, children: out.children() };
+}
+
+/** Where the line at `start` ends: its newline, or the batch's end. */
+function lineEnd(buf: Buffer, start: number): number {
+  const end = buf.indexOf(NL, start);
+  return end === -1 ? buf.length : end;
 }
 
 /** The JSON string without escapes whose opening quote is at `at`. */

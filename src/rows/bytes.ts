@@ -239,6 +239,8 @@ function isObjectList(tape: Tape, n: number): boolean {
 // -- one entity: lines routed by __typename --------------------------------------------------------
 
 const tape = new Tape();
+const NL = 0x0a;
+const CR = 0x0d;
 const TYPENAME = constant('__typename');
 const PARENT_ID = constant('__parentId');
 const keys = new Map<string, Constant>();
@@ -247,20 +249,22 @@ const keyBytes = (name: string): Constant => keys.get(name) ?? keys.set(name, co
 /** An entity's byte path over its tables' (null routes make no rows); see Entity.transcode. */
 export function entityBytes(routes: ReadonlyArray<readonly [string, TableBytes | null]>) {
   const names = routes.map(([typename]) => ascii(`"${typename}"`));
-  return (bytes: Buffer, start: number, end: number, out: ByteSink, cursorField: string | undefined, line: LineInfo): boolean => {
-    if (!tape.parse(bytes, start, end)) return false;
+  return (bytes: Buffer, start: number, limit: number, out: ByteSink, cursorField: string | undefined, line: LineInfo): number => {
+    // The line is the object and its end: a newline (CRLF too), or the batch's.
+    const end = tape.scan(bytes, start, limit);
+    if (end === -1 || !(end === limit || bytes[end] === NL || (bytes[end] === CR && (end + 1 === limit || bytes[end + 1] === NL)))) return -1;
     const typename = tape.member(0, TYPENAME);
-    if (typename === -1 || tape.type(typename) !== STRING) return false;
+    if (typename === -1 || tape.type(typename) !== STRING) return -1;
     let route = names.length - 1;
     while (route >= 0 && !tape.bytesAre(typename, names[route]!)) route--;
-    if (route === -1) return false;
+    if (route === -1) return -1;
     const table = routes[route]![1];
-    if (table !== null && !table(tape, 0, -1, out, -1)) return false;
+    if (table !== null && !table(tape, 0, -1, out, -1)) return -1;
     line.root = tape.member(0, PARENT_ID) === -1;
     const cursor = line.root && cursorField !== undefined ? tape.member(0, keyBytes(cursorField)) : -1;
     const type = cursor === -1 ? NULL : tape.type(cursor);
     line.cursorAt = type === STRING ? tape.start(cursor) : -1;
     line.cursor = type === ESCAPED_STRING ? stringValue(tape, cursor) : null;
-    return true;
+    return end;
   };
 }

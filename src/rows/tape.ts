@@ -57,8 +57,12 @@ export class Tape {
   #count = 0;
   #end = 0;
 
-  /** Scans bytes[start, end) as one JSON object; false when it is not one, or not of the accepted subset. Node 0 is the object. */
-  parse(bytes: Buffer, start: number, end: number): boolean {
+  /**
+   * Scans the JSON object at bytes[start], within bytes[start, limit), and returns where it ends; -1 when
+   * there is none, or not of the accepted subset. Node 0 is the object. The scan never passes a line's
+   * end: a newline is neither inside a string it accepts (a control character) nor between values.
+   */
+  scan(bytes: Buffer, start: number, limit: number): number {
     // A line of megabytes grows the tape; the next line gives that memory back.
     if (this.#nodes.length > WIDTH * MAX_KEPT_NODES) this.#nodes = new Int32Array(WIDTH * 512);
     if (bytes !== this.bytes) {
@@ -66,8 +70,8 @@ export class Tape {
       this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     }
     this.#count = 0;
-    this.#end = end;
-    return bytes[start] === 0x7b && this.#value(start, 0) === end;
+    this.#end = limit;
+    return bytes[start] === 0x7b ? this.#value(start, 0) : -1;
   }
 
   type(node: number): number {

@@ -35,7 +35,7 @@ function batchOutput(entity: Entity, lines: readonly string[], bytePath: boolean
 function bytePathTakes(entity: Entity, line: string): boolean {
   const bytes = Buffer.from(line);
   try {
-    return entity.transcode!(bytes, 0, bytes.length, new TableRows(entity, STAMP), 'updatedAt', { root: false, cursor: null, cursorAt: -1 });
+    return entity.transcode!(bytes, 0, bytes.length, new TableRows(entity, STAMP), 'updatedAt', { root: false, cursor: null, cursorAt: -1 }) === bytes.length;
   } catch {
     return false; // an inline element the general path refuses: processBatch reports it as the line's failure
   }

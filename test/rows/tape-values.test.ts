@@ -33,7 +33,7 @@ function stringNode(value: string, escapeSlashes: boolean): { tape: Tape; node: 
   if (escapeSlashes) json = json.replaceAll('/', '\\/');
   const tape = new Tape();
   const bytes = Buffer.from(json);
-  return tape.parse(bytes, 0, bytes.length) ? { tape, node: 1 } : null;
+  return tape.scan(bytes, 0, bytes.length) === bytes.length ? { tape, node: 1 } : null;
 }
 
 /** A seeded generator (mulberry32), so a failure reproduces. */

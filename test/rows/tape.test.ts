@@ -11,12 +11,25 @@ function scan(line: string): Tape | null {
   const bytes = Buffer.from(`${before}${line}\n{"after":"x"}`);
   const tape = new Tape();
   const start = Buffer.byteLength(before);
-  return tape.parse(bytes, start, start + Buffer.byteLength(line)) ? tape : null;
+  return tape.scan(bytes, start, start + Buffer.byteLength(line)) === start + Buffer.byteLength(line) ? tape : null;
 }
 
 const text = (tape: Tape, node: number): string => tape.bytes.toString('utf8', tape.start(node), tape.end(node));
 
 describe('tape', () => {
+  it('stops at the end of the line\'s object, whatever follows in the batch, and never scans past a newline', () => {
+    const tape = new Tape();
+    const at = (text: string): number => tape.scan(Buffer.from(text), 0, Buffer.byteLength(text));
+    expect(at('{"a":"x"}\n{"b":1}')).to.equal(9);
+    expect(at('{"a":"x"}\r\n{"b":1}')).to.equal(9);
+    expect(at('{"a":1}')).to.equal(7);
+    expect(at('{"a":"x\n"}')).to.equal(-1);
+    expect(at('{"a":\n1}')).to.equal(-1);
+    expect(at('{"a":1\n}')).to.equal(-1);
+    expect(at('{"a":tru\ne}')).to.equal(-1);
+    expect(at(' {"a":1}')).to.equal(-1);
+  });
+
   it('describes a line as Shopify writes it: each member with its type, its bytes and its key', () => {
     const line = '{"id":"gid:\\/\\/shopify\\/Order\\/1","n":12,"rate":0.5,"e":-1e3,"t":true,"f":false,"z":null,"tags":["a","é"],"m":{"amount":"1.0"},"__parentId":"p"}';
     const tape = scan(line)!;
